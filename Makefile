@@ -1,0 +1,58 @@
+# Shuangfang: `make run` starts the product with demo data on SQLite; `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint fmt install deps assets messages check-migrations makemessages bench
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q "uv==0.13.9"
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(VENV)/.synced
+assets: node_modules/.installed
+messages: deps
+	$(BIN)/python manage.py i18n_compile
+
+install: deps assets messages
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: install var/secret_key
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput -v0
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput -v0
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py serve
+
+test: install
+	SHUANGFANG_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SHUANGFANG_TESTING=1 $(BIN)/mypy shuangfang bench tests
+	SHUANGFANG_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the translation catalogues of every app after changing user-facing strings.
+makemessages: deps
+	SHUANGFANG_TESTING=1 $(BIN)/python manage.py i18n_extract
+
+bench: install
+	@echo "See bench/README.md"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "shuangfang.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Each app declares its permissions and navigation entries beside its views, in
+        # ``permissions.py`` and ``nav.py``; load them all once.
+        autodiscover_modules("permissions")
+        autodiscover_modules("nav")

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .tenancy import TenantQuerySet
+
+
+class AuditQuerySet(TenantQuerySet["AuditEntry"]):
+    def for_object(self, obj: models.Model) -> "AuditQuerySet":
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, with the values before and after. Written by services only."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("organisation")
+    )
+    action = models.CharField(_("action"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+            models.Index(fields=["organization", "-created_at"], name="audit_org_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

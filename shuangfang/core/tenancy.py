@@ -1,0 +1,161 @@
+"""Tenancy in one place.
+
+Every tenant-owned query starts from ``Model.objects.for_user(user, perm)``. A user's scope for a
+permission is the union of the subtrees of the organisations where they hold an active membership
+whose role has that permission (see :mod:`shuangfang.core.permissions`). Fetching one object by its
+public id goes through :func:`get_for_user`, which answers 404 alike for "missing" and "not yours",
+and 403 only when the object is visible to the user but the action is not theirs.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from . import permissions
+from .permissions import Scope
+
+if TYPE_CHECKING:
+    from shuangfang.orgs.models import Membership
+
+M = TypeVar("M", bound=models.Model)
+
+_CACHE_ATTR = "_shuangfang_scope_cache"
+
+
+def _memberships(user) -> list[Membership]:
+    cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if "memberships" not in cache:
+        from shuangfang.orgs.models import Membership
+
+        cache["memberships"] = list(
+            Membership.objects.active().filter(user=user).select_related("organization", "organization__institution")
+        )
+    return cache["memberships"]
+
+
+def scope_roots(user, perm: str) -> list[str] | None:
+    """The tree paths under which ``user`` holds ``perm``; ``None`` means everywhere (superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    spec = permissions.get(perm)
+    roots: set[str] = set()
+    for m in _memberships(user):
+        if m.role not in spec.roles:
+            continue
+        org = m.organization
+        if spec.scope == Scope.INSTITUTION and org.institution_id and org.institution is not None:
+            org = org.institution
+        roots.add(org.path)
+    # Drop roots that sit inside another root.
+    return sorted(r for r in roots if not any(r != o and r.startswith(o) for o in roots))
+
+
+def scope_orgs(user, perm: str) -> models.QuerySet | None:
+    """A subquery of organisation ids where ``user`` holds ``perm``, or ``None`` for everywhere."""
+    from shuangfang.orgs.models import Organization
+
+    roots = scope_roots(user, perm)
+    if roots is None:
+        return None
+    if not roots:
+        return Organization.objects.none().values("id")
+    cond = Q()
+    for r in roots:
+        cond |= Q(path__startswith=r)
+    return Organization.objects.filter(cond).values("id")
+
+
+def has_perm_anywhere(user, perm: str) -> bool:
+    roots = scope_roots(user, perm)
+    return roots is None or bool(roots)
+
+
+def can(user, perm: str, org) -> bool:
+    """Whether ``user`` holds ``perm`` at organisation ``org`` (an Organization instance)."""
+    roots = scope_roots(user, perm)
+    if roots is None:
+        return True
+    return org is not None and any(org.path.startswith(r) for r in roots)
+
+
+def require(user, perm: str, org) -> None:
+    """Services call this: the same rule as the views, checked again where the change is made."""
+    if not can(user, perm, org):
+        raise PermissionDenied(perm)
+
+
+def forget_scope(user) -> None:
+    """Drop the per-request cache (after a membership of ``user`` changed)."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+class TenantQuerySet(models.QuerySet, Generic[M]):
+    """Queryset of a model owned by an organisation. ``tenant_field`` names the foreign key."""
+
+    tenant_field = "organization"
+
+    def for_user(self, user, perm: str = "org.view"):
+        scope = scope_orgs(user, perm)
+        if scope is None:
+            return self.all()
+        return self.filter(**{f"{self.tenant_field}__in": scope})
+
+
+class TenantModel(models.Model):
+    """Base for tenant-owned models: an organisation and a public UUID (never expose the pk)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+
+    objects: Any = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def get_for_user(queryset: models.QuerySet[M] | type[M], user, perm: str, **lookup) -> M:
+    """One object by lookup, scoped. 404 when missing or outside the user's view; 403 when the
+    user may see it but not do ``perm`` to it."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    if "uuid" in lookup:
+        try:
+            uuid.UUID(str(lookup["uuid"]))
+        except ValueError:
+            raise Http404 from None
+    obj = qs.for_user(user, perm).filter(**lookup).first()  # type: ignore[attr-defined]
+    if obj is not None:
+        return obj
+    if perm != "org.view" and qs.for_user(user, "org.view").filter(**lookup).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied(perm)
+    raise Http404
+
+
+def require_perm(perm: str) -> Callable:
+    """Page decorator: the user must hold ``perm`` (somewhere, for a page without an object; a view
+    about one object must fetch it with :func:`get_for_user` and ``perm``). The permission is kept on
+    the view for the permission-matrix test."""
+    permissions.get(perm)  # fail at import on an undeclared permission
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            # A view about one object (kwargs name it) decides 404 vs 403 in get_for_user, so an
+            # outsider learns nothing about another institution's objects.
+            if not kwargs and not has_perm_anywhere(request.user, perm):
+                raise PermissionDenied(perm)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

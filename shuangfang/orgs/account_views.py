@@ -1,0 +1,109 @@
+"""Logging in and out, one's own password, and personal API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from shuangfang.core import throttle
+
+from . import services
+from .forms import TokenForm
+from .models import ApiToken
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.user.is_authenticated:
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "GET" and next_url and settings.SESSION_COOKIE_NAME in request.COOKIES:
+        messages.info(request, _("Your session has expired. Please log in again."))
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip().lower()
+        ident = f"{username}|{_client_ip(request)}"
+        if throttle.is_locked("login", ident):
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Too many failed attempts. Wait %(minutes)d minutes, or ask your administrator to reset your password.")
+                % {"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+        elif form.is_valid():
+            throttle.reset("login", ident)
+            login(request, form.get_user())
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        else:
+            throttle.add_failure("login", ident)
+    return render(request, "orgs/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_own_password(actor=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password was changed."))
+        return redirect("home")
+    if request.user.must_change_password and request.method == "GET":  # type: ignore[union-attr]
+        messages.warning(request, _("Please choose a new password before you go on."))
+    return render(request, "orgs/form.html", {"form": form, "title": _("Change password")})
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = services.issue_api_token(
+                actor=request.user, name=form.cleaned_data["name"], expires_at=form.cleaned_data["expires_at"]
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
+        else:
+            form = TokenForm()
+    memberships = request.user.active_memberships().select_related("organization", "post")  # type: ignore[union-attr]
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "orgs/profile.html",
+        {"form": form, "tokens": tokens, "new_token": new_token, "memberships": memberships},
+    )
+
+
+@require_POST
+def token_revoke(request: HttpRequest, uuid) -> HttpResponse:
+    token = get_object_or_404(ApiToken, uuid=uuid, user=request.user)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked."))
+    return redirect("profile")

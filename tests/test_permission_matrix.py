@@ -1,0 +1,118 @@
+"""The role × tenant permission matrix over every URL and every API operation.
+
+Cases are declared per app in ``<app>/tests/matrix.py`` (see ``shuangfang.core.matrix``). A URL or an
+API operation without a case fails ``test_every_url_has_a_case`` / ``test_every_api_operation_has_a_case``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shuangfang.config.api import api
+from shuangfang.core.matrix import ApiCase, Case, expected
+from shuangfang.orgs import services
+from shuangfang.orgs.tests.factories import PERSONAS
+
+# Reachable without logging in, or outside the matrix by design.
+PUBLIC = {"login", "logout", "set_language", "javascript-catalog"}
+EXCLUDED_NAMESPACES = {"admin", "api"}
+
+
+def _matrix_modules():
+    for dotted in settings.DOMAIN_APPS:
+        name = f"{dotted}.tests.matrix"
+        if find_spec(f"{dotted}.tests") is not None and find_spec(name) is not None:
+            yield import_module(name)
+
+
+CASES: list[Case] = [c for m in _matrix_modules() for c in getattr(m, "CASES", [])]
+API_CASES: list[ApiCase] = [c for m in _matrix_modules() for c in getattr(m, "API_CASES", [])]
+
+
+def _url_names(patterns=None, ns: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{ns}{p.namespace}:" if p.namespace else ns
+            names |= _url_names(p.url_patterns, inner)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{ns}{p.name}")
+    return names
+
+
+def test_every_url_has_a_case():
+    covered = {c.url_name for c in CASES}
+    missing = sorted(_url_names() - covered - PUBLIC)
+    assert not missing, f"URLs without a permission-matrix case: {missing}"
+
+
+def test_every_api_operation_has_a_case():
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    covered = {(c.method, c.path) for c in API_CASES}
+    missing = sorted(operations - covered)
+    assert not missing, f"API operations without a permission-matrix case: {missing}"
+
+
+def test_every_page_view_declares_its_permission():
+    from django.urls import resolve
+
+    undeclared = []
+    for case in CASES:
+        if case.url_name in {"home", "profile", "password_change", "token_revoke"}:
+            continue  # one's own pages: login is the only requirement
+        path = reverse(case.url_name, kwargs=_placeholder_kwargs(case))
+        func = resolve(path).func
+        if not hasattr(func, "required_permission"):
+            undeclared.append(case.url_name)
+    assert not undeclared, f"views without @require_perm: {undeclared}"
+
+
+def _placeholder_kwargs(case: Case) -> dict | None:
+    if case.kwargs is None:
+        return None
+    import uuid
+
+    return {"uuid": uuid.uuid4()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.url_name}:{c.method}")
+@pytest.mark.parametrize("who", PERSONAS)
+def test_page_permissions(world, login, case: Case, who: str):
+    client = login(world.user(who))
+    url = reverse(case.url_name, kwargs=case.kwargs(world) if case.kwargs else None)
+    if case.method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, case.data(world))
+    want = expected(case, who, api=False)
+    assert response.status_code in want, f"{who} {case.method.upper()} {url}: {response.status_code}, want {want}"
+    if who == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=lambda c: f"{c.method}:{c.path}")
+@pytest.mark.parametrize("who", PERSONAS)
+def test_api_permissions(world, case: ApiCase, who: str):
+    client = Client()
+    headers = {}
+    user = world.user(who)
+    if user is not None:
+        _token, raw = services.issue_api_token(actor=user, name="matrix")
+        headers["Authorization"] = f"Bearer {raw}"
+    path = case.path.format(**case.params(world))
+    call = getattr(client, case.method)
+    if case.body is not None:
+        response = call(path, case.body(world), content_type="application/json", headers=headers)
+    else:
+        response = call(path, headers=headers)
+    want = expected(case, who, api=True)
+    assert response.status_code in want, f"{who} {case.method.upper()} {path}: {response.status_code}, want {want}"
