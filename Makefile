@@ -43,7 +43,7 @@ test: install
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SHUANGFANG_TESTING=1 $(BIN)/mypy shuangfang bench tests
+	SHUANGFANG_TESTING=1 $(BIN)/mypy shuangfang bench tests conftest.py
 	SHUANGFANG_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: deps

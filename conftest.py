@@ -8,6 +8,22 @@ from django.test import Client
 from shuangfang.orgs.tests.factories import PASSWORD, PERSONAS, World, make_world
 
 
+def pytest_configure(config):
+    # The .mo files are build products (git ignores them): compile them so a bare `pytest` works.
+    from shuangfang.core.i18n import compile_all
+
+    compile_all()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Login throttling counts in the cache (Redis in CI): start each test with a clean slate."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return
+
+
 @pytest.fixture
 def world(db) -> World:
     return make_world()

@@ -89,12 +89,11 @@ def _placeholder_kwargs(case: Case) -> dict | None:
 def test_page_permissions(world, login, case: Case, who: str):
     client = login(world.user(who))
     url = reverse(case.url_name, kwargs=case.kwargs(world) if case.kwargs else None)
-    if case.method == "get":
-        response = client.get(url)
-    else:
-        response = client.post(url, case.data(world))
+    response = client.get(url) if case.method == "get" else client.post(url, case.data(world))
     want = expected(case, who, api=False)
-    assert response.status_code in want, f"{who} {case.method.upper()} {url}: {response.status_code}, want {want}"
+    assert response.status_code in want, (
+        f"{who} {case.method.upper()} {url}: {response.status_code}, want {want}"
+    )
     if who == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 
@@ -115,4 +114,6 @@ def test_api_permissions(world, case: ApiCase, who: str):
     else:
         response = call(path, headers=headers)
     want = expected(case, who, api=True)
-    assert response.status_code in want, f"{who} {case.method.upper()} {path}: {response.status_code}, want {want}"
+    assert response.status_code in want, (
+        f"{who} {case.method.upper()} {path}: {response.status_code}, want {want}"
+    )

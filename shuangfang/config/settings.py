@@ -19,7 +19,9 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 # Under pytest (or with SHUANGFANG_TESTING=1): fast hasher, eager tasks, local-memory cache.
 TESTING = env_bool("SHUANGFANG_TESTING", False) or "pytest" in sys.modules
-SECRET_KEY = env_secret("SECRET_KEY", required=not (DEBUG or TESTING), default="insecure-dev-key-only-for-debug")
+SECRET_KEY = env_secret(
+    "SECRET_KEY", required=not (DEBUG or TESTING), default="insecure-dev-key-only-for-debug"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -115,7 +117,9 @@ elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # Shared by the web processes without any server: login throttling must count across workers.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
+    }
 
 HUEY: dict[str, object]
 if REDIS_URL:

@@ -29,7 +29,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: 
     ws.append(header_cells)
     for row in rows:
         ws.append([_cell(v) for v in row])
-    out = tempfile.TemporaryFile(suffix=".xlsx")
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     wb.save(out)
     out.seek(0)
     return out
@@ -45,7 +45,9 @@ def _cell(value: Any) -> Any:
     return str(value) if not hasattr(value, "isoformat") else value
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"):
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+):
     handle = write_xlsx(headers, rows, title=title)
     response = FileResponse(handle, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -42,7 +42,12 @@ def extract(app_dir: Path) -> None:
             if domain == "djangojs" and not any(app_dir.rglob("*.js")):
                 continue
             call_command(
-                "makemessages", locale=LANGS, domain=domain, no_location=True, no_obsolete=True, verbosity=0,
+                "makemessages",
+                locale=LANGS,
+                domain=domain,
+                no_location=True,
+                no_obsolete=True,
+                verbosity=0,
                 ignore_patterns=["tests/*", "migrations/*"],
             )
 

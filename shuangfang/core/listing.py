@@ -14,8 +14,8 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import localize
 from django.utils import timezone
+from django.utils.formats import localize
 
 from .exports import xlsx_response
 
@@ -59,14 +59,21 @@ class ListPage:
         self.template = template
         self.export_name = export_name
         self.context = context or {}
-        self.filterset = filterset_class(request.GET or None, queryset=queryset, request=request) if filterset_class else None
-        self.queryset = self.filterset.qs if self.filterset is not None and self.filterset.is_valid() else queryset
+        self.filterset = (
+            filterset_class(request.GET or None, queryset=queryset, request=request)
+            if filterset_class
+            else None
+        )
+        self.queryset = (
+            self.filterset.qs if self.filterset is not None and self.filterset.is_valid() else queryset
+        )
 
     def rows(self, objects) -> list[dict]:
         return [
             {
                 "cells": [
-                    {"text": display(c.value(obj)), "href": c.link(obj) if c.link else None} for c in self.columns
+                    {"text": display(c.value(obj)), "href": c.link(obj) if c.link else None}
+                    for c in self.columns
                 ]
             }
             for obj in objects

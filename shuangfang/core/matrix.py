@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ALL_IN_TENANT = frozenset(
-    {"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head", "staff", "assessor"}
+    {
+        "admin",
+        "bureau_supervisor",
+        "institution_head",
+        "safety_officer",
+        "department_head",
+        "staff",
+        "assessor",
+    }
 )
 
 

@@ -19,7 +19,11 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("organisation")
+        "orgs.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     action = models.CharField(_("action"), max_length=60)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

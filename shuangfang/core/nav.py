@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from .tenancy import has_perm_anywhere
+from .types import Label
 
 
 @dataclass(frozen=True)
 class NavItem:
     key: str
-    label: str
+    label: Label
     url_name: str
     perm: str
     order: int = 100

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .types import Label
+
 
 class Scope(StrEnum):
     SUBTREE = "subtree"
@@ -35,7 +37,9 @@ class Permission:
 REGISTRY: dict[str, Permission] = {}
 
 
-def register(code: str, label: str, roles: list[str] | set[str], *, scope: Scope = Scope.SUBTREE) -> Permission:
+def register(
+    code: str, label: Label, roles: list[str] | set[str], *, scope: Scope = Scope.SUBTREE
+) -> Permission:
     if code in REGISTRY and REGISTRY[code].roles != frozenset(roles):
         raise ValueError(f"permission {code!r} registered twice with different roles")
     perm = Permission(code=code, label=str(label), roles=frozenset(str(r) for r in roles), scope=scope)

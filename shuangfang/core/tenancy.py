@@ -36,7 +36,9 @@ def _memberships(user) -> list[Membership]:
         from shuangfang.orgs.models import Membership
 
         cache["memberships"] = list(
-            Membership.objects.active().filter(user=user).select_related("organization", "organization__institution")
+            Membership.objects.active()
+            .filter(user=user)
+            .select_related("organization", "organization__institution")
         )
     return cache["memberships"]
 

@@ -3,12 +3,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import nav
+from .types import AuthedRequest
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     memberships = list(
-        user.active_memberships().select_related("organization", "organization__institution", "post")  # type: ignore[union-attr]
+        user.active_memberships().select_related("organization", "organization__institution", "post")
     )
     for m in memberships:
         m.breadcrumb = m.organization.ancestors()  # type: ignore[attr-defined]
@@ -25,7 +26,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "core/error.html",
         {
             "title": _("The form has expired"),
-            "message": _("The page was open too long or your session ended. Go back, reload the page and try again."),
+            "message": _(
+                "The page was open too long or your session ended. Go back, reload the page and try again."
+            ),
         },
         status=403,
     )
@@ -35,7 +38,10 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(
         request,
         "core/error.html",
-        {"title": _("Not allowed"), "message": _("Your role does not allow this. Ask your safety officer if you need it.")},
+        {
+            "title": _("Not allowed"),
+            "message": _("Your role does not allow this. Ask your safety officer if you need it."),
+        },
         status=403,
     )
 

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from shuangfang.core import throttle
+from shuangfang.core.types import AuthedRequest
 
 from . import services
 from .forms import TokenForm
@@ -48,7 +49,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.errors.clear()
             form.add_error(
                 None,
-                _("Too many failed attempts. Wait %(minutes)d minutes, or ask your administrator to reset your password.")
+                _(
+                    "Too many failed attempts. Wait %(minutes)d minutes, "
+                    "or ask your administrator to reset your password."
+                )
                 % {"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
             )
         elif form.is_valid():
@@ -61,25 +65,25 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthedRequest) -> HttpResponse:
     logout(request)
     return redirect("login")
 
 
 @sensitive_post_parameters()
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_own_password(actor=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password was changed."))
         return redirect("home")
-    if request.user.must_change_password and request.method == "GET":  # type: ignore[union-attr]
+    if request.user.must_change_password and request.method == "GET":
         messages.warning(request, _("Please choose a new password before you go on."))
     return render(request, "orgs/form.html", {"form": form, "title": _("Change password")})
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -92,7 +96,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, m)
         else:
             form = TokenForm()
-    memberships = request.user.active_memberships().select_related("organization", "post")  # type: ignore[union-attr]
+    memberships = request.user.active_memberships().select_related("organization", "post")
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,
@@ -102,7 +106,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, uuid) -> HttpResponse:
+def token_revoke(request: AuthedRequest, uuid) -> HttpResponse:
     token = get_object_or_404(ApiToken, uuid=uuid, user=request.user)
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("The token was revoked."))

@@ -8,7 +8,10 @@ from .models import ApiToken, Membership, Organization, Post, User
 class PersonAdmin(UserAdmin):
     list_display = ["username", "name", "phone", "is_active"]
     search_fields = ["username", "name", "phone"]
-    fieldsets = [*(UserAdmin.fieldsets or []), ("Shuangfang", {"fields": ["name", "phone", "must_change_password"]})]
+    fieldsets = [
+        *(UserAdmin.fieldsets or []),
+        ("Shuangfang", {"fields": ["name", "phone", "must_change_password"]}),
+    ]
 
 
 admin.site.register(Organization, list_display=["name", "kind", "institution_type", "path"])

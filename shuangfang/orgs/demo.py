@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Membership, Organization, OrgKind, InstitutionType, Post, User
+from .models import InstitutionType, Membership, Organization, OrgKind, Post, User
 from .roles import Role
 
 DEMO_PASSWORD = "Demo@2026"
@@ -31,8 +31,15 @@ INSTITUTIONS = [
         "汴州市金明大道 188 号",
         "0371-2358 0110",
         ["综合科", "救助科", "后勤保障科", "安全保卫科"],
-        [("值班员", "安全保卫科"), ("安检员", "安全保卫科"), ("门卫", "安全保卫科"), ("厨师", "后勤保障科"),
-         ("电工", "后勤保障科"), ("驾驶员", "后勤保障科"), ("救助员", "救助科")],
+        [
+            ("值班员", "安全保卫科"),
+            ("安检员", "安全保卫科"),
+            ("门卫", "安全保卫科"),
+            ("厨师", "后勤保障科"),
+            ("电工", "后勤保障科"),
+            ("驾驶员", "后勤保障科"),
+            ("救助员", "救助科"),
+        ],
     ),
     (
         "汴州市第一养老院",
@@ -41,7 +48,13 @@ INSTITUTIONS = [
         "汴州市西环路 36 号",
         "0371-2358 2200",
         ["办公室", "护理部", "后勤部", "医务室"],
-        [("护理员", "护理部"), ("厨师", "后勤部"), ("电工", "后勤部"), ("门卫", "办公室"), ("医生", "医务室")],
+        [
+            ("护理员", "护理部"),
+            ("厨师", "后勤部"),
+            ("电工", "后勤部"),
+            ("门卫", "办公室"),
+            ("医生", "医务室"),
+        ],
     ),
     (
         "东城区福寿养老院",
@@ -121,33 +134,45 @@ def _org(actor: User, parent: Organization | None, name: str, kind: str, **field
 @transaction.atomic
 def build_demo_city() -> DemoCity:
     system = _system_user()
-    city = _org(system, None, CITY, OrgKind.BUREAU, code="410200", address="汴州市中山路 1 号", phone="0371-2358 1000")
+    city = _org(
+        system, None, CITY, OrgKind.BUREAU, code="410200", address="汴州市中山路 1 号", phone="0371-2358 1000"
+    )
     district = _org(system, city, DISTRICT, OrgKind.DISTRICT_BUREAU, phone="0371-2266 1000")
     parents = {CITY: city, DISTRICT: district}
     institutions: dict[str, Organization] = {}
     units: dict[str, Organization] = {CITY: city, DISTRICT: district}
     for name, parent, itype, address, phone, departments, posts in INSTITUTIONS:
-        inst = _org(system, parents[parent], name, OrgKind.INSTITUTION, institution_type=itype, address=address,
-                    phone=phone)
+        inst = _org(
+            system,
+            parents[parent],
+            name,
+            OrgKind.INSTITUTION,
+            institution_type=itype,
+            address=address,
+            phone=phone,
+        )
         institutions[name] = inst
         units[name] = inst
         for dept_name in departments:
             units[f"{name}/{dept_name}"] = _org(system, inst, dept_name, OrgKind.DEPARTMENT)
         for post_name, dept_name in posts:
             if not Post.objects.filter(organization=inst, name=post_name).exists():
-                services.create_post(actor=system, institution=inst, name=post_name,
-                                     department=units[f"{name}/{dept_name}"])
+                services.create_post(
+                    actor=system, institution=inst, name=post_name, department=units[f"{name}/{dept_name}"]
+                )
     people: dict[str, User] = {}
     today = timezone.localdate()
-    for username, name, phone, where, role, post_name in PEOPLE:
-        org = units[where]
-        post = Post.objects.filter(organization=org.institution, name=post_name).first() if post_name else None
+    for username, person_name, phone, where, role, post_title in PEOPLE:
+        org = units[str(where)]
+        post = (
+            Post.objects.filter(organization=org.institution, name=post_title).first() if post_title else None
+        )
         person = User.objects.filter(username=username).first()
         if person is None:
             person, _password = services.create_person(
                 actor=system,
                 username=username,
-                name=name,
+                name=person_name,
                 phone=phone,
                 password=DEMO_PASSWORD,
                 membership=services.NewMembership(

@@ -23,7 +23,9 @@ class PersonFilter(django_filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(username__icontains=value) | Q(phone__icontains=value))
 
     def in_org(self, qs, name, value):
-        return qs.filter(pk__in=Membership.objects.filter(organization__path__startswith=value.path).values("user_id"))
+        return qs.filter(
+            pk__in=Membership.objects.filter(organization__path__startswith=value.path).values("user_id")
+        )
 
     def with_role(self, qs, name, value):
         return qs.filter(pk__in=Membership.objects.filter(role=value).values("user_id"))

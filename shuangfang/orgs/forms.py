@@ -23,7 +23,7 @@ class OrganizationForm(forms.ModelForm):
                 OrgKind.INSTITUTION: [OrgKind.DEPARTMENT],
                 OrgKind.DEPARTMENT: [OrgKind.DEPARTMENT],
             }[OrgKind(parent.kind)]
-            self.fields["kind"].choices = [(k.value, k.label) for k in allowed]
+            self.fields["kind"].choices = [(k.value, k.label) for k in allowed]  # type: ignore[attr-defined]
             self.fields["kind"].initial = allowed[0].value
         self.fields["institution_type"].help_text = _("Only for institutions.")
 

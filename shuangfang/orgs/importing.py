@@ -134,7 +134,8 @@ def import_people(*, actor: User, organization: Organization, upload) -> ImportR
     if not rows:
         raise ValidationError(_("The sheet has no rows below the header."))
     departments = {
-        d.name: d for d in Organization.objects.filter(path__startswith=organization.path, kind=OrgKind.DEPARTMENT)
+        d.name: d
+        for d in Organization.objects.filter(path__startswith=organization.path, kind=OrgKind.DEPARTMENT)
     }
     posts = {p.name: p for p in Post.objects.filter(organization=organization.institution_id or 0)}
     seen: dict[str, int] = {}
@@ -163,7 +164,10 @@ def import_people(*, actor: User, organization: Organization, upload) -> ImportR
         if dept_name:
             dept = departments.get(dept_name)
             if dept is None:
-                err("部门", _("No department named %(name)s in %(org)s.") % {"name": dept_name, "org": organization})
+                err(
+                    "部门",
+                    _("No department named %(name)s in %(org)s.") % {"name": dept_name, "org": organization},
+                )
             else:
                 target = dept
         post_name = _text(row.get("post"))
@@ -181,7 +185,11 @@ def import_people(*, actor: User, organization: Organization, upload) -> ImportR
             err("手机号", exc.messages[0])
             phone = ""
         if username and services.USERNAME_RE.match(username) is None:
-            err("登录名", _("The login name must be 3–40 letters, digits or . _ @ + - (got %(name)s).") % {"name": username})
+            err(
+                "登录名",
+                _("The login name must be 3–40 letters, digits or . _ @ + - (got %(name)s).")
+                % {"name": username},
+            )
         elif username and User.objects.filter(username__iexact=username).exists():
             err("登录名", _("The login name %(name)s is taken.") % {"name": username})
         if role is not None:

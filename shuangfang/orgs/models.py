@@ -60,7 +60,12 @@ class Organization(models.Model):
         _("institution type"), max_length=20, choices=InstitutionType.choices, blank=True
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     institution = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
@@ -184,7 +189,7 @@ class User(AbstractUser):
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     must_change_password = models.BooleanField(default=False)
 
-    objects = PersonManager()
+    objects = PersonManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("person")
@@ -219,13 +224,20 @@ class Membership(models.Model):
     and to one institution."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     post = models.ForeignKey(
-        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships", verbose_name=_("post")
+        Post,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("post"),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -240,7 +252,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role"),
             models.CheckConstraint(
-                condition=~Q(role="assessor") | Q(valid_until__isnull=False), name="assessor_access_is_time_limited"
+                condition=~Q(role="assessor") | Q(valid_until__isnull=False),
+                name="assessor_access_is_time_limited",
             ),
         ]
 

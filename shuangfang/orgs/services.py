@@ -40,7 +40,9 @@ def normalize_phone(phone: str) -> str:
     if digits.startswith("+86"):
         digits = digits[3:]
     if digits and not MOBILE_RE.match(digits):
-        raise ValidationError(_("%(phone)s is not a mainland mobile number (11 digits starting with 1).") % {"phone": phone})
+        raise ValidationError(
+            _("%(phone)s is not a mainland mobile number (11 digits starting with 1).") % {"phone": phone}
+        )
     return digits
 
 
@@ -58,7 +60,9 @@ def _check_parent(kind: str, parent: Organization | None) -> None:
 
 
 @transaction.atomic
-def create_organization(*, actor: User, parent: Organization | None, name: str, kind: str, **fields) -> Organization:
+def create_organization(
+    *, actor: User, parent: Organization | None, name: str, kind: str, **fields
+) -> Organization:
     if parent is None:
         if not actor.is_superuser:
             raise PermissionDenied("org.manage")
@@ -72,7 +76,9 @@ def create_organization(*, actor: User, parent: Organization | None, name: str, 
     org = Organization(parent=parent, name=name.strip(), kind=kind, **fields)
     org.full_clean(exclude=["path"])
     org.save()
-    audit.record(actor=actor, action="org.create", obj=org, organization=org, after=audit.snapshot(org, ORG_FIELDS))
+    audit.record(
+        actor=actor, action="org.create", obj=org, organization=org, after=audit.snapshot(org, ORG_FIELDS)
+    )
     return org
 
 
@@ -92,7 +98,12 @@ def update_organization(*, actor: User, org: Organization, **changes) -> Organiz
     org.full_clean(exclude=["path"])
     org.save()
     audit.record(
-        actor=actor, action="org.update", obj=org, organization=org, before=before, after=audit.snapshot(org, ORG_FIELDS)
+        actor=actor,
+        action="org.update",
+        obj=org,
+        organization=org,
+        before=before,
+        after=audit.snapshot(org, ORG_FIELDS),
     )
     return org
 
@@ -101,20 +112,37 @@ def update_organization(*, actor: User, org: Organization, **changes) -> Organiz
 
 
 def _check_department(institution: Organization, department: Organization | None) -> None:
-    if department is not None and (department.kind != OrgKind.DEPARTMENT or department.institution_id != institution.pk):
-        raise ValidationError(_("The department must belong to %(institution)s.") % {"institution": institution.name})
+    if department is not None and (
+        department.kind != OrgKind.DEPARTMENT or department.institution_id != institution.pk
+    ):
+        raise ValidationError(
+            _("The department must belong to %(institution)s.") % {"institution": institution.name}
+        )
 
 
 @transaction.atomic
-def create_post(*, actor: User, institution: Organization, name: str, department=None, duties: str = "") -> Post:
+def create_post(
+    *, actor: User, institution: Organization, name: str, department=None, duties: str = ""
+) -> Post:
     require(actor, "org.manage", institution)
     if institution.kind != OrgKind.INSTITUTION:
         raise ValidationError(_("Posts belong to an institution."))
     _check_department(institution, department)
     if Post.objects.filter(organization=institution, name=name.strip()).exists():
-        raise ValidationError(_("%(institution)s already has a post named %(name)s.") % {"institution": institution, "name": name})
-    post = Post.objects.create(organization=institution, name=name.strip(), department=department, duties=duties)
-    audit.record(actor=actor, action="post.create", obj=post, organization=institution, after=audit.snapshot(post, POST_FIELDS))
+        raise ValidationError(
+            _("%(institution)s already has a post named %(name)s.")
+            % {"institution": institution, "name": name}
+        )
+    post = Post.objects.create(
+        organization=institution, name=name.strip(), department=department, duties=duties
+    )
+    audit.record(
+        actor=actor,
+        action="post.create",
+        obj=post,
+        organization=institution,
+        after=audit.snapshot(post, POST_FIELDS),
+    )
     return post
 
 
@@ -125,7 +153,10 @@ def update_post(*, actor: User, post: Post, **changes) -> Post:
     _check_department(post.organization, changes.get("department", post.department))
     name = changes.get("name", post.name).strip()
     if Post.objects.filter(organization=post.organization, name=name).exclude(pk=post.pk).exists():
-        raise ValidationError(_("%(institution)s already has a post named %(name)s.") % {"institution": post.organization, "name": name})
+        raise ValidationError(
+            _("%(institution)s already has a post named %(name)s.")
+            % {"institution": post.organization, "name": name}
+        )
     for key, value in changes.items():
         setattr(post, key, value)
     post.name = name
@@ -167,7 +198,10 @@ def validate_membership(
         raise ValidationError(_("Only an administrator can appoint an administrator."))
     if role == Role.BUREAU_SUPERVISOR and organization.kind not in (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU):
         raise ValidationError(_("A bureau supervisor belongs to a bureau."))
-    if role in (Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER, Role.ASSESSOR) and organization.kind != OrgKind.INSTITUTION:
+    if (
+        role in (Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER, Role.ASSESSOR)
+        and organization.kind != OrgKind.INSTITUTION
+    ):
         raise ValidationError(_("This role belongs to an institution."))
     if role == Role.DEPARTMENT_HEAD and organization.kind != OrgKind.DEPARTMENT:
         raise ValidationError(_("A department head belongs to a department."))
@@ -204,10 +238,19 @@ def add_membership(
     if Membership.objects.filter(user=person, organization=organization, role=role).exists():
         raise ValidationError(_("%(person)s already has this role there.") % {"person": person})
     m = Membership.objects.create(
-        user=person, organization=organization, role=role, post=post, valid_from=valid_from, valid_until=valid_until
+        user=person,
+        organization=organization,
+        role=role,
+        post=post,
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
     audit.record(
-        actor=actor, action="membership.add", obj=m, organization=organization, after=audit.snapshot(m, MEMBERSHIP_FIELDS)
+        actor=actor,
+        action="membership.add",
+        obj=m,
+        organization=organization,
+        after=audit.snapshot(m, MEMBERSHIP_FIELDS),
     )
     forget_scope(person)
     return m
@@ -278,7 +321,9 @@ def create_person(
     if not name.strip():
         raise ValidationError(_("The name is required."))
     password = password or generate_password()
-    person = User(username=username, name=name.strip(), phone=phone, email=email.strip(), must_change_password=True)
+    person = User(
+        username=username, name=name.strip(), phone=phone, email=email.strip(), must_change_password=True
+    )
     validate_password(password, person)
     person.set_password(password)
     person.save()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from shuangfang.core.exports import xlsx_response
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.models import AuditEntry
 from shuangfang.core.tenancy import can, get_for_user, require_perm
+from shuangfang.core.types import AuthedRequest
 
 from . import importing, services
 from .filters import PersonFilter
@@ -29,7 +30,7 @@ def _form_error(form, exc: ValidationError) -> None:
 
 
 @require_perm("org.view")
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: AuthedRequest) -> HttpResponse:
     orgs = list(
         Organization.objects.for_user(request.user, "org.view").annotate(member_count=Count("memberships"))
     )
@@ -40,7 +41,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("org.view")
-def org_detail(request: HttpRequest, uuid) -> HttpResponse:
+def org_detail(request: AuthedRequest, uuid) -> HttpResponse:
     org = get_for_user(Organization, request.user, "org.view", uuid=uuid)
     children = Organization.objects.filter(parent=org).order_by("kind", "name")
     members = []
@@ -74,7 +75,7 @@ def org_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_perm("org.manage")
-def org_create(request: HttpRequest, uuid) -> HttpResponse:
+def org_create(request: AuthedRequest, uuid) -> HttpResponse:
     parent = get_for_user(Organization, request.user, "org.manage", uuid=uuid)
     form = OrganizationForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
@@ -86,13 +87,18 @@ def org_create(request: HttpRequest, uuid) -> HttpResponse:
             messages.success(request, _("%(name)s was created.") % {"name": org.name})
             return redirect("orgs:detail", uuid=org.uuid)
     return render(
-        request, "orgs/form.html", {"form": form, "title": _("New unit under %(name)s") % {"name": parent.name},
-                                    "breadcrumb": parent.ancestors()}
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("New unit under %(name)s") % {"name": parent.name},
+            "breadcrumb": parent.ancestors(),
+        },
     )
 
 
 @require_perm("org.manage")
-def org_edit(request: HttpRequest, uuid) -> HttpResponse:
+def org_edit(request: AuthedRequest, uuid) -> HttpResponse:
     org = get_for_user(Organization, request.user, "org.manage", uuid=uuid)
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
@@ -105,12 +111,15 @@ def org_edit(request: HttpRequest, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:detail", uuid=org.uuid)
-    return render(request, "orgs/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": org.name},
-                                              "breadcrumb": org.ancestors()})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": org.name}, "breadcrumb": org.ancestors()},
+    )
 
 
 @require_perm("audit.view")
-def org_audit(request: HttpRequest, uuid) -> HttpResponse:
+def org_audit(request: AuthedRequest, uuid) -> HttpResponse:
     org = get_for_user(Organization, request.user, "audit.view", uuid=uuid)
     qs = (
         AuditEntry.objects.for_user(request.user, "audit.view")
@@ -139,7 +148,7 @@ def org_audit(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_perm("org.manage")
-def post_create(request: HttpRequest, uuid) -> HttpResponse:
+def post_create(request: AuthedRequest, uuid) -> HttpResponse:
     institution = get_for_user(Organization, request.user, "org.manage", uuid=uuid, kind=OrgKind.INSTITUTION)
     form = PostForm(request.POST or None, institution=institution)
     if request.method == "POST" and form.is_valid():
@@ -156,13 +165,19 @@ def post_create(request: HttpRequest, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:detail", uuid=institution.uuid)
-    return render(request, "orgs/form.html", {"form": form, "title": _("New post"), "breadcrumb": institution.ancestors()})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": _("New post"), "breadcrumb": institution.ancestors()},
+    )
 
 
 @require_perm("org.manage")
-def post_edit(request: HttpRequest, uuid) -> HttpResponse:
+def post_edit(request: AuthedRequest, uuid) -> HttpResponse:
     post = get_for_user(Post, request.user, "org.manage", uuid=uuid)
-    form = PostForm(request.POST or None, instance=Post.objects.get(pk=post.pk), institution=post.organization)
+    form = PostForm(
+        request.POST or None, instance=Post.objects.get(pk=post.pk), institution=post.organization
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_post(actor=request.user, post=post, **form.cleaned_data)
@@ -171,8 +186,11 @@ def post_edit(request: HttpRequest, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:detail", uuid=post.organization.uuid)
-    return render(request, "orgs/form.html", {"form": form, "title": _("Edit post"),
-                                              "breadcrumb": post.organization.ancestors()})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": _("Edit post"), "breadcrumb": post.organization.ancestors()},
+    )
 
 
 # --- People --------------------------------------------------------------------------------------
@@ -183,7 +201,7 @@ def _memberships_text(person: User) -> str:
 
 
 @require_perm("people.view")
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     qs = (
         User.objects.for_user(request.user, "people.view")
         .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("organization")))
@@ -214,7 +232,7 @@ def can_manage_anywhere(user) -> bool:
 
 
 @require_perm("people.view")
-def person_detail(request: HttpRequest, uuid) -> HttpResponse:
+def person_detail(request: AuthedRequest, uuid) -> HttpResponse:
     person = get_for_user(User.objects.all(), request.user, "people.view", uuid=uuid)
     memberships = person.memberships.select_related("organization", "post")
     can_manage = any(can(request.user, "org.manage", m.organization) for m in memberships)
@@ -227,7 +245,7 @@ def person_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_perm("org.manage")
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     form = PersonCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -239,7 +257,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 email=data["email"],
                 membership=services.NewMembership(
-                    organization=data["organization"], role=data["role"], post=data["post"],
+                    organization=data["organization"],
+                    role=data["role"],
+                    post=data["post"],
                     valid_until=data["valid_until"],
                 ),
             )
@@ -248,17 +268,22 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s can now log in as %(username)s with the initial password %(password)s "
-                  "(they must change it at first login).")
+                _(
+                    "%(name)s can now log in as %(username)s with the initial password %(password)s "
+                    "(they must change it at first login)."
+                )
                 % {"name": person.name, "username": person.username, "password": password},
             )
             return redirect("orgs:person", uuid=person.uuid)
     return render(request, "orgs/form.html", {"form": form, "title": _("New person")})
 
 
-def _managed_person(request: HttpRequest, uuid) -> User:
+def _managed_person(request: AuthedRequest, uuid) -> User:
     person = get_for_user(User.objects.all(), request.user, "people.view", uuid=uuid)
-    if not any(can(request.user, "org.manage", m.organization) for m in person.memberships.select_related("organization")):
+    if not any(
+        can(request.user, "org.manage", m.organization)
+        for m in person.memberships.select_related("organization")
+    ):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("org.manage")
@@ -266,7 +291,7 @@ def _managed_person(request: HttpRequest, uuid) -> User:
 
 
 @require_perm("org.manage")
-def person_edit(request: HttpRequest, uuid) -> HttpResponse:
+def person_edit(request: AuthedRequest, uuid) -> HttpResponse:
     person = _managed_person(request, uuid)
     form = PersonForm(request.POST or None, instance=User.objects.get(pk=person.pk))
     if request.method == "POST" and form.is_valid():
@@ -281,7 +306,7 @@ def person_edit(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_perm("org.manage")
-def membership_add(request: HttpRequest, uuid) -> HttpResponse:
+def membership_add(request: AuthedRequest, uuid) -> HttpResponse:
     person = _managed_person(request, uuid)
     form = MembershipForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -292,14 +317,17 @@ def membership_add(request: HttpRequest, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:person", uuid=person.uuid)
-    return render(request, "orgs/form.html", {"form": form, "title": _("Add a role for %(name)s") % {"name": person}})
+    return render(
+        request, "orgs/form.html", {"form": form, "title": _("Add a role for %(name)s") % {"name": person}}
+    )
 
 
 @require_POST
 @require_perm("org.manage")
-def membership_end(request: HttpRequest, uuid) -> HttpResponse:
-    membership = get_for_user(Membership.objects.select_related("user", "organization").all(), request.user,
-                              "org.manage", uuid=uuid)
+def membership_end(request: AuthedRequest, uuid) -> HttpResponse:
+    membership = get_for_user(
+        Membership.objects.select_related("user", "organization").all(), request.user, "org.manage", uuid=uuid
+    )
     try:
         services.end_membership(actor=request.user, membership=membership)
     except ValidationError as exc:
@@ -311,7 +339,7 @@ def membership_end(request: HttpRequest, uuid) -> HttpResponse:
 
 @require_POST
 @require_perm("org.manage")
-def person_reset_password(request: HttpRequest, uuid) -> HttpResponse:
+def person_reset_password(request: AuthedRequest, uuid) -> HttpResponse:
     person = _managed_person(request, uuid)
     password = services.reset_password(actor=request.user, person=person)
     messages.success(
@@ -324,7 +352,7 @@ def person_reset_password(request: HttpRequest, uuid) -> HttpResponse:
 
 @require_POST
 @require_perm("org.manage")
-def person_toggle_active(request: HttpRequest, uuid) -> HttpResponse:
+def person_toggle_active(request: AuthedRequest, uuid) -> HttpResponse:
     person = _managed_person(request, uuid)
     try:
         services.update_person(actor=request.user, person=person, is_active=not person.is_active)
@@ -336,13 +364,15 @@ def person_toggle_active(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_perm("org.manage")
-def people_import(request: HttpRequest) -> HttpResponse:
+def people_import(request: AuthedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, actor=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
         try:
             result = importing.import_people(
-                actor=request.user, organization=form.cleaned_data["organization"], upload=form.cleaned_data["file"]
+                actor=request.user,
+                organization=form.cleaned_data["organization"],
+                upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
             _form_error(form, exc)
@@ -350,13 +380,15 @@ def people_import(request: HttpRequest) -> HttpResponse:
             if result.ok:
                 messages.success(request, _("%(n)d people were imported.") % {"n": len(result.created)})
             else:
-                messages.error(request, _("Nothing was imported: fix the rows below and upload the file again."))
+                messages.error(
+                    request, _("Nothing was imported: fix the rows below and upload the file again.")
+                )
     return render(
         request, "orgs/import.html", {"form": form, "result": result, "help": importing.COLUMN_HELP}
     )
 
 
 @require_perm("org.manage")
-def people_import_template(request: HttpRequest) -> HttpResponse:
+def people_import_template(request: AuthedRequest) -> HttpResponse:
     headers, rows = importing.template_rows()
     return xlsx_response("people-template.xlsx", headers, rows, title="people")

@@ -44,13 +44,17 @@ class World:
         return None if persona == "anonymous" else self.users[persona]
 
 
-def make_person(actor: User, username: str, org: Organization, role: str, post: Post | None = None, **kw) -> User:
+def make_person(
+    actor: User, username: str, org: Organization, role: str, post: Post | None = None, **kw
+) -> User:
     person, _pw = services.create_person(
         actor=actor,
         username=username,
         name=kw.pop("name", username),
         password=PASSWORD,
-        membership=services.NewMembership(organization=org, role=role, post=post, valid_until=kw.pop("valid_until", None)),
+        membership=services.NewMembership(
+            organization=org, role=role, post=post, valid_until=kw.pop("valid_until", None)
+        ),
         **kw,
     )
     person.must_change_password = False
@@ -61,15 +65,24 @@ def make_person(actor: User, username: str, org: Organization, role: str, post: 
 def make_world() -> World:
     root = User.objects.create_superuser(username="root", password=PASSWORD, name="root")
     bureau = services.create_organization(actor=root, parent=None, name="测试市民政局", kind=OrgKind.BUREAU)
-    district = services.create_organization(actor=root, parent=bureau, name="测试区民政局", kind=OrgKind.DISTRICT_BUREAU)
+    district = services.create_organization(
+        actor=root, parent=bureau, name="测试区民政局", kind=OrgKind.DISTRICT_BUREAU
+    )
     inst_a = services.create_organization(
-        actor=root, parent=bureau, name="测试救助站", kind=OrgKind.INSTITUTION,
-        institution_type=InstitutionType.RELIEF_STATION, phone="0371-1234567",
+        actor=root,
+        parent=bureau,
+        name="测试救助站",
+        kind=OrgKind.INSTITUTION,
+        institution_type=InstitutionType.RELIEF_STATION,
+        phone="0371-1234567",
     )
     dept_a = services.create_organization(actor=root, parent=inst_a, name="后勤科", kind=OrgKind.DEPARTMENT)
     post_a = services.create_post(actor=root, institution=inst_a, name="厨师", department=dept_a)
     inst_b = services.create_organization(
-        actor=root, parent=district, name="测试养老院", kind=OrgKind.INSTITUTION,
+        actor=root,
+        parent=district,
+        name="测试养老院",
+        kind=OrgKind.INSTITUTION,
         institution_type=InstitutionType.ELDERLY_CARE,
     )
     dept_b = services.create_organization(actor=root, parent=inst_b, name="护理部", kind=OrgKind.DEPARTMENT)
@@ -77,7 +90,9 @@ def make_world() -> World:
     w.users["admin"] = make_person(root, "admin_a", bureau, Role.ADMIN)
     w.users["bureau_supervisor"] = make_person(root, "supervisor", bureau, Role.BUREAU_SUPERVISOR)
     w.users["institution_head"] = make_person(root, "head_a", inst_a, Role.INSTITUTION_HEAD)
-    w.users["safety_officer"] = make_person(root, "officer_a", inst_a, Role.SAFETY_OFFICER, phone="13900000001")
+    w.users["safety_officer"] = make_person(
+        root, "officer_a", inst_a, Role.SAFETY_OFFICER, phone="13900000001"
+    )
     w.users["department_head"] = make_person(root, "depthead_a", dept_a, Role.DEPARTMENT_HEAD)
     w.users["staff"] = make_person(root, "cook_a", dept_a, Role.STAFF, post=post_a)
     w.users["assessor"] = make_person(

@@ -1,7 +1,9 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
 MANAGERS = frozenset({"admin", "institution_head"})
-PEOPLE_VIEWERS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head"})
+PEOPLE_VIEWERS = frozenset(
+    {"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head"}
+)
 AUDITORS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"})
 
 
@@ -71,4 +73,6 @@ def _officer_token(w):
 
 
 # A token is its owner's alone: everyone else gets 404, as for any object that is not theirs.
-CASES.append(Case("token_revoke", frozenset({"safety_officer"}), kwargs=_officer_token, method="post", denied=404))
+CASES.append(
+    Case("token_revoke", frozenset({"safety_officer"}), kwargs=_officer_token, method="post", denied=404)
+)

@@ -21,13 +21,28 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, web_workers, **options):
         python = sys.executable
         web = [
-            python, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-            "--workers", str(web_workers), "--static-path-route", settings.STATIC_URL.rstrip("/"),
-            "--static-path-mount", str(settings.STATIC_ROOT), "shuangfang.config.wsgi:application",
+            python,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(web_workers),
+            "--static-path-route",
+            settings.STATIC_URL.rstrip("/"),
+            "--static-path-mount",
+            str(settings.STATIC_ROOT),
+            "shuangfang.config.wsgi:application",
         ]
         worker = [python, "manage.py", "run_huey"]
         procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
-        self.stdout.write(self.style.SUCCESS(f"Shuangfang is running at http://{host}:{port}/  (Ctrl+C stops it)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Shuangfang is running at http://{host}:{port}/  (Ctrl+C stops it)")
+        )
 
         def stop(*_):
             for p in procs:
