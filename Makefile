@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 deps: $(VENV)/.synced
 assets: node_modules/.installed
 messages: deps
-	$(BIN)/python manage.py i18n_compile
+	$(BIN)/python -m shuangfang.core.i18n_compile
 
 install: deps assets messages
 
@@ -43,7 +43,7 @@ test: install
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SHUANGFANG_TESTING=1 $(BIN)/mypy shuangfang bench tests conftest.py
+	SHUANGFANG_TESTING=1 $(BIN)/mypy shuangfang tests conftest.py && SHUANGFANG_TESTING=1 MYPYPATH=bench $(BIN)/mypy bench
 	SHUANGFANG_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: deps

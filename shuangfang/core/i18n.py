@@ -65,10 +65,6 @@ def extracted_msgids(app_dir: Path) -> set[str]:
 
 
 def compile_all() -> int:
-    n = 0
-    for app_dir in app_dirs():
-        for po_path in (app_dir / "locale").glob("*/LC_MESSAGES/*.po"):
-            po = polib.pofile(str(po_path))
-            po.save_as_mofile(str(po_path.with_suffix(".mo")))
-            n += 1
-    return n
+    from .i18n_compile import compile_catalogues
+
+    return compile_catalogues(settings.PACKAGE_DIR)

@@ -12,8 +12,13 @@ def test_a_service_change_records_who_what_when_and_before_after(world):
     services.update_organization(actor=head, org=world.inst_a, name="测试救助管理站", phone="0371-7654321")
     entry = AuditEntry.objects.for_object(world.inst_a).first()
     assert entry is not None
-    assert entry.actor == head and entry.action == "org.update" and entry.organization == world.inst_a
-    assert entry.changes == {"name": ["测试救助站", "测试救助管理站"], "phone": ["0371-1234567", "0371-7654321"]}
+    assert entry.actor == head
+    assert entry.action == "org.update"
+    assert entry.organization == world.inst_a
+    assert entry.changes == {
+        "name": ["测试救助站", "测试救助管理站"],
+        "phone": ["0371-1234567", "0371-7654321"],
+    }
     assert entry.created_at is not None
 
 
@@ -21,9 +26,11 @@ def test_audit_trail_is_tenant_scoped(world):
     services.update_organization(actor=world.root, org=world.inst_b, name="改名养老院")
     officer_sees = AuditEntry.objects.for_user(world.users["safety_officer"], "audit.view")
     assert not officer_sees.filter(organization=world.inst_b).exists()
-    assert AuditEntry.objects.for_user(world.users["bureau_supervisor"], "audit.view").filter(
-        organization=world.inst_b
-    ).exists()
+    assert (
+        AuditEntry.objects.for_user(world.users["bureau_supervisor"], "audit.view")
+        .filter(organization=world.inst_b)
+        .exists()
+    )
 
 
 def test_audit_page_per_institution_lists_changes(world, login):

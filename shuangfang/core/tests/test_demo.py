@@ -11,7 +11,10 @@ def test_demo_builds_a_believable_city_and_is_idempotent(db):
     assert (Organization.objects.count(), User.objects.count(), Membership.objects.count()) == counts
     institutions = Organization.objects.filter(kind=OrgKind.INSTITUTION)
     assert sorted(institutions.values_list("institution_type", flat=True)) == [
-        "child_welfare", "elderly_care", "elderly_care", "relief_station"
+        "child_welfare",
+        "elderly_care",
+        "elderly_care",
+        "relief_station",
     ]
     assert Organization.objects.filter(kind=OrgKind.DISTRICT_BUREAU).count() == 1
     assert User.objects.filter(is_superuser=False).count() >= 20

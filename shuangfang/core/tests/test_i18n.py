@@ -23,4 +23,6 @@ def test_catalogue_is_up_to_date_with_the_source(app_dir):
     po_path = catalogue(app_dir)
     current = {e.msgid for e in polib.pofile(str(po_path))} if po_path.exists() else set()
     fresh = extracted_msgids(app_dir)
-    assert fresh == current, f"run `make makemessages`: new {sorted(fresh - current)}, stale {sorted(current - fresh)}"
+    assert fresh == current, (
+        f"run `make makemessages`: new {sorted(fresh - current)}, stale {sorted(current - fresh)}"
+    )

@@ -12,7 +12,8 @@ def test_repeated_failures_lock_the_login_even_with_the_right_password(world):
         assert response.status_code == 200
     response = client.post("/login/", {"username": "cook_a", "password": PASSWORD})
     body = response.content.decode()
-    assert response.status_code == 200 and "失败次数过多" in body
+    assert response.status_code == 200
+    assert "失败次数过多" in body
     assert "_auth_user_id" not in client.session
     # Another person at the same address is not locked out.
     assert client.post("/login/", {"username": "officer_a", "password": PASSWORD}).status_code == 302
@@ -46,28 +47,36 @@ def test_english_is_one_click_away(world, login):
 def test_api_token_malformed_unknown_revoked_and_valid(world):
     client = Client()
     r = client.get("/api/v1/orgs/me", headers={"Authorization": "Bearer hello"})
-    assert r.status_code == 401 and "sf_" in r.json()["detail"]
+    assert r.status_code == 401
+    assert "sf_" in r.json()["detail"]
     r = client.get("/api/v1/orgs/me", headers={"Authorization": "Bearer sf_" + "x" * 43})
-    assert r.status_code == 401 and r.json()["detail"] == "API 令牌无效。"
+    assert r.status_code == 401
+    assert r.json()["detail"] == "API 令牌无效。"
     token, raw = services.issue_api_token(actor=world.users["staff"], name="phone app")
     r = client.get("/api/v1/orgs/me", headers={"Authorization": f"Bearer {raw}"})
-    assert r.status_code == 200 and r.json()["username"] == "cook_a"
-    assert token.key_hash != raw and raw not in str(token.__dict__)
+    assert r.status_code == 200
+    assert r.json()["username"] == "cook_a"
+    assert token.key_hash != raw
+    assert raw not in str(token.__dict__)
     services.revoke_api_token(actor=world.users["staff"], token=token)
     r = client.get("/api/v1/orgs/me", headers={"Authorization": f"Bearer {raw}"})
-    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+    assert r.status_code == 401
+    assert "吊销" in r.json()["detail"]
 
 
 def test_api_answers_404_for_another_institutions_organisation(world):
     _t, raw = services.issue_api_token(actor=world.users["outsider"], name="x")
-    r = Client().get(f"/api/v1/orgs/organizations/{world.inst_a.uuid}", headers={"Authorization": f"Bearer {raw}"})
+    r = Client().get(
+        f"/api/v1/orgs/organizations/{world.inst_a.uuid}", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert r.status_code == 404
 
 
 def test_openapi_schema_is_served(world):
     _t, raw = services.issue_api_token(actor=world.users["staff"], name="x")
     r = Client().get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {raw}"})
-    assert r.status_code == 200 and "/api/v1/orgs/organizations" in r.json()["paths"]
+    assert r.status_code == 200
+    assert "/api/v1/orgs/organizations" in r.json()["paths"]
 
 
 def test_profile_shows_a_new_token_once(world, login):

@@ -18,12 +18,16 @@ def test_a_department_cannot_sit_directly_under_a_bureau(world):
 
 def test_an_institution_needs_a_type(world):
     with pytest.raises(ValidationError):
-        services.create_organization(actor=world.root, parent=world.bureau, name="Y", kind=OrgKind.INSTITUTION)
+        services.create_organization(
+            actor=world.root, parent=world.bureau, name="Y", kind=OrgKind.INSTITUTION
+        )
 
 
 def test_subtree_paths_follow_the_tree(world):
-    assert world.dept_a.path.startswith(world.inst_a.path) and world.inst_a.path.startswith(world.bureau.path)
-    assert world.dept_a.institution_id == world.inst_a.pk and world.bureau.institution_id is None
+    assert world.dept_a.path.startswith(world.inst_a.path)
+    assert world.inst_a.path.startswith(world.bureau.path)
+    assert world.dept_a.institution_id == world.inst_a.pk
+    assert world.bureau.institution_id is None
 
 
 def test_institution_head_cannot_manage_another_institution(world):
@@ -39,7 +43,11 @@ def test_assessor_access_must_be_time_limited_and_on_an_institution(world):
         make_person(head, "assessor2", world.inst_a, Role.ASSESSOR)
     with pytest.raises(ValidationError):
         make_person(
-            head, "assessor3", world.dept_a, Role.ASSESSOR, valid_until=timezone.localdate() + dt.timedelta(days=3)
+            head,
+            "assessor3",
+            world.dept_a,
+            Role.ASSESSOR,
+            valid_until=timezone.localdate() + dt.timedelta(days=3),
         )
     assert not User.objects.filter(username__in=["assessor2", "assessor3"]).exists()
 
@@ -67,10 +75,15 @@ def test_reset_password_forces_a_change_at_next_login(world, login):
     client = login(None)
     assert client.login(username="cook_a", password=password)
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/account/password/"
+    assert response.status_code == 302
+    assert response["Location"] == "/account/password/"
     response = client.post(
         "/account/password/",
-        {"old_password": password, "new_password1": "Kitchen-safe-2026", "new_password2": "Kitchen-safe-2026"},
+        {
+            "old_password": password,
+            "new_password1": "Kitchen-safe-2026",
+            "new_password2": "Kitchen-safe-2026",
+        },
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
@@ -86,35 +99,50 @@ def test_ending_a_membership_removes_the_access(world):
 
 def test_people_list_shows_only_people_in_scope(world, login):
     body = login(world.users["outsider"]).get("/orgs/people/").content.decode()
-    assert "head_b" in body and "cook_a" not in body
+    assert "head_b" in body
+    assert "cook_a" not in body
     body = login(world.users["bureau_supervisor"]).get("/orgs/people/").content.decode()
-    assert "head_b" in body and "cook_a" in body
+    assert "head_b" in body
+    assert "cook_a" in body
 
 
 def test_create_person_through_the_page_shows_the_initial_password(world, login):
     client = login(world.users["institution_head"])
     response = client.post(
         "/orgs/people/new/",
-        {"username": "guard_a", "name": "门卫甲", "phone": "13900000009", "organization": world.dept_a.pk,
-         "role": Role.STAFF, "post": ""},
+        {
+            "username": "guard_a",
+            "name": "门卫甲",
+            "phone": "13900000009",
+            "organization": world.dept_a.pk,
+            "role": Role.STAFF,
+            "post": "",
+        },
         follow=True,
     )
     assert response.status_code == 200
     assert "guard_a" in response.content.decode()
     person = User.objects.get(username="guard_a")
-    assert person.must_change_password and person.memberships.get().organization == world.dept_a
+    assert person.must_change_password
+    assert person.memberships.get().organization == world.dept_a
 
 
 def test_create_person_with_a_bad_phone_keeps_the_form_and_saves_nothing(world, login):
     client = login(world.users["institution_head"])
     response = client.post(
         "/orgs/people/new/",
-        {"username": "guard_b", "name": "门卫乙", "phone": "12345", "organization": world.dept_a.pk,
-         "role": Role.STAFF},
+        {
+            "username": "guard_b",
+            "name": "门卫乙",
+            "phone": "12345",
+            "organization": world.dept_a.pk,
+            "role": Role.STAFF,
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "不是大陆手机号" in body and 'value="guard_b"' in body
+    assert "不是大陆手机号" in body
+    assert 'value="guard_b"' in body
     assert not User.objects.filter(username="guard_b").exists()
 
 
@@ -125,13 +153,16 @@ def test_people_list_query_count_does_not_grow_with_rows(world, login, django_as
         make_person(world.root, f"extra{i}", world.dept_a, Role.STAFF)
     with django_assert_max_num_queries(12):
         response = client.get("/orgs/people/")
-    assert response.status_code == 200 and "extra29" in response.content.decode()
+    assert response.status_code == 200
+    assert "extra29" in response.content.decode()
 
 
 def test_org_tree_query_count_is_constant(world, login, django_assert_max_num_queries):
     client = login(world.users["bureau_supervisor"])
     for i in range(20):
-        services.create_organization(actor=world.root, parent=world.inst_b, name=f"科室{i}", kind=OrgKind.DEPARTMENT)
+        services.create_organization(
+            actor=world.root, parent=world.inst_b, name=f"科室{i}", kind=OrgKind.DEPARTMENT
+        )
     with django_assert_max_num_queries(10):
         response = client.get("/orgs/")
     assert "科室19" in response.content.decode()
