@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
         # ``permissions.py`` and ``nav.py``; load them all once.
         autodiscover_modules("permissions")
         autodiscover_modules("nav")
+        autodiscover_modules("events")
