@@ -12,6 +12,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEntry
+from .types import Label
+
+# Human labels of audit actions, registered by each app next to its services.
+ACTION_LABELS: dict[str, Label] = {}
+
+
+def register_actions(labels: dict[str, Label]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
 
 
 def _plain(value: Any) -> Any:

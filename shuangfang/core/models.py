@@ -45,3 +45,23 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) with the model's verbose field names."""
+        model = self.content_type.model_class()
+        rows = []
+        for key, (before, after) in self.changes.items():
+            label = key
+            if model is not None:
+                try:
+                    label = str(getattr(model._meta.get_field(key), "verbose_name", key))
+                except Exception:  # a field that no longer exists keeps its code name
+                    label = key
+            rows.append((label, before, after))
+        return rows
+
+    @property
+    def action_label(self) -> str:
+        from .audit import action_label
+
+        return action_label(self.action)

@@ -29,7 +29,7 @@ class Scope(StrEnum):
 @dataclass(frozen=True)
 class Permission:
     code: str
-    label: str
+    label: Label
     roles: frozenset[str]
     scope: Scope = Scope.SUBTREE
 
@@ -42,7 +42,7 @@ def register(
 ) -> Permission:
     if code in REGISTRY and REGISTRY[code].roles != frozenset(roles):
         raise ValueError(f"permission {code!r} registered twice with different roles")
-    perm = Permission(code=code, label=str(label), roles=frozenset(str(r) for r in roles), scope=scope)
+    perm = Permission(code=code, label=label, roles=frozenset(str(r) for r in roles), scope=scope)
     REGISTRY[code] = perm
     return perm
 

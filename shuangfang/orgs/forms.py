@@ -40,6 +40,13 @@ class PostForm(forms.ModelForm):
         )
 
 
+def org_label(org: Organization) -> str:
+    """A department is shown with its institution: "汴州市救助管理站 / 后勤保障科"."""
+    if org.kind == OrgKind.DEPARTMENT and org.institution_id and org.institution is not None:
+        return f"{org.institution.name} / {org.name}"
+    return org.name
+
+
 class MembershipFieldsMixin(forms.Form):
     organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -52,9 +59,13 @@ class MembershipFieldsMixin(forms.Form):
     )
 
     def setup_scope(self, actor) -> None:
-        orgs = Organization.objects.for_user(actor, "org.manage").filter(is_active=True)
+        orgs = (
+            Organization.objects.for_user(actor, "org.manage")
+            .filter(is_active=True)
+            .select_related("institution")
+        )
         self.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
-        self.fields["organization"].label_from_instance = lambda o: "— " * o.depth + o.name  # type: ignore[attr-defined]
+        self.fields["organization"].label_from_instance = org_label  # type: ignore[attr-defined]
         self.fields["post"].queryset = Post.objects.for_user(actor, "org.manage").select_related(  # type: ignore[attr-defined]
             "organization"
         )

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import can, forget_scope, require
@@ -29,6 +30,23 @@ ORG_FIELDS = ["name", "kind", "institution_type", "parent", "code", "address", "
 POST_FIELDS = ["name", "department", "duties", "is_active"]
 PERSON_FIELDS = ["username", "name", "phone", "email", "is_active"]
 MEMBERSHIP_FIELDS = ["user", "organization", "role", "post", "valid_from", "valid_until"]
+
+audit.register_actions(
+    {
+        "org.create": gettext_lazy("Unit created"),
+        "org.update": gettext_lazy("Unit changed"),
+        "post.create": gettext_lazy("Post created"),
+        "post.update": gettext_lazy("Post changed"),
+        "person.create": gettext_lazy("Person added"),
+        "person.update": gettext_lazy("Person changed"),
+        "person.reset_password": gettext_lazy("Password reset"),
+        "person.change_password": gettext_lazy("Password changed"),
+        "membership.add": gettext_lazy("Role added"),
+        "membership.end": gettext_lazy("Role removed"),
+        "api_token.issue": gettext_lazy("API token issued"),
+        "api_token.revoke": gettext_lazy("API token revoked"),
+    }
+)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,40}$")

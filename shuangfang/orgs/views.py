@@ -54,7 +54,7 @@ def org_detail(request: AuthedRequest, uuid) -> HttpResponse:
         )
     posts = Post.objects.filter(organization=org).select_related("department") if org.is_institution else []
     history = (
-        AuditEntry.objects.filter(organization=org).select_related("actor")[:20]
+        AuditEntry.objects.filter(organization=org).select_related("actor", "content_type")[:20]
         if can(request.user, "audit.view", org)
         else []
     )
@@ -124,7 +124,7 @@ def org_audit(request: AuthedRequest, uuid) -> HttpResponse:
     qs = (
         AuditEntry.objects.for_user(request.user, "audit.view")
         .filter(organization__path__startswith=org.path)
-        .select_related("actor", "organization")
+        .select_related("actor", "organization", "content_type")
     )
     page = ListPage(
         request,
@@ -133,9 +133,9 @@ def org_audit(request: AuthedRequest, uuid) -> HttpResponse:
             Column(_("Time"), lambda e: e.created_at),
             Column(_("By"), lambda e: e.actor or _("system")),
             Column(_("Organisation"), lambda e: e.organization),
-            Column(_("Action"), lambda e: e.action),
+            Column(_("Action"), lambda e: e.action_label),
             Column(_("Object"), lambda e: e.object_repr),
-            Column(_("Changes"), lambda e: "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in e.changes.items())),
+            Column(_("Changes"), lambda e: "; ".join(f"{k}: {b} → {a}" for k, b, a in e.change_rows())),
         ],
         template="orgs/audit.html",
         export_name=f"audit-{org.name}",
@@ -236,7 +236,11 @@ def person_detail(request: AuthedRequest, uuid) -> HttpResponse:
     person = get_for_user(User.objects.all(), request.user, "people.view", uuid=uuid)
     memberships = person.memberships.select_related("organization", "post")
     can_manage = any(can(request.user, "org.manage", m.organization) for m in memberships)
-    history = AuditEntry.objects.for_object(person).select_related("actor")[:30] if can_manage else []
+    history = (
+        AuditEntry.objects.for_object(person).select_related("actor", "content_type")[:30]
+        if can_manage
+        else []
+    )
     return render(
         request,
         "orgs/person.html",

@@ -166,3 +166,12 @@ def test_org_tree_query_count_is_constant(world, login, django_assert_max_num_qu
     with django_assert_max_num_queries(10):
         response = client.get("/orgs/")
     assert "科室19" in response.content.decode()
+
+
+def test_people_list_filters_by_status_and_role(world, login):
+    services.update_person(actor=world.root, person=world.users["staff"], is_active=False)
+    client = login(world.users["institution_head"])
+    body = client.get("/orgs/people/?is_active=0").content.decode()
+    assert "cook_a" in body and "officer_a" not in body
+    body = client.get(f"/orgs/people/?role={Role.SAFETY_OFFICER}").content.decode()
+    assert "officer_a" in body and "depthead_a" not in body
