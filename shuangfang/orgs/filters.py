@@ -2,8 +2,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization
+from .models import Membership, Organization, OrgKind
 from .roles import Role
+
+MAX_MENU = 60
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -24,7 +26,18 @@ class PersonFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["organization"].queryset = Organization.objects.for_user(request.user, "people.view")
+            orgs = Organization.objects.for_user(request.user, "people.view")
+            # A bureau user picks among bureaus and institutions (hundreds of departments would make
+            # the menu useless and slow); an institution user also sees its departments.
+            if orgs.filter(kind=OrgKind.INSTITUTION).count() > 1:
+                orgs = orgs.exclude(kind=OrgKind.DEPARTMENT)
+            if orgs.count() > MAX_MENU:
+                # Past a few dozen units a menu is slow to render and slow to use: type a name instead.
+                self.filters["organization"] = django_filters.CharFilter(
+                    label=_("Organisation name"), method="in_org_named"
+                )
+            else:
+                self.filters["organization"].queryset = orgs
 
     def search(self, qs, name, value):
         return qs.filter(Q(name__icontains=value) | Q(username__icontains=value) | Q(phone__icontains=value))
@@ -33,6 +46,13 @@ class PersonFilter(django_filters.FilterSet):
         return qs.filter(
             pk__in=Membership.objects.filter(organization__path__startswith=value.path).values("user_id")
         )
+
+    def in_org_named(self, qs, name, value):
+        roots = Organization.objects.filter(name__icontains=value).values_list("path", flat=True)[:MAX_MENU]
+        cond = Q(pk__in=[])
+        for path in roots:
+            cond |= Q(organization__path__startswith=path)
+        return qs.filter(pk__in=Membership.objects.filter(cond).values("user_id"))
 
     def with_status(self, qs, name, value):
         return qs.filter(is_active=value == "1")

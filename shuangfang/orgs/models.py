@@ -172,9 +172,9 @@ class PersonQuerySet(models.QuerySet["User"]):
         scope = scope_orgs(viewer, perm)
         if scope is None:
             return self.all()
-        return self.filter(
-            Q(pk=viewer.pk) | Q(pk__in=Membership.objects.filter(organization__in=scope).values("user_id"))
-        )
+        # One IN over memberships (oneself included): an OR with pk=… would defeat the index.
+        members = Membership.objects.filter(Q(organization__in=scope) | Q(user_id=viewer.pk))
+        return self.filter(pk__in=members.values("user_id"))
 
 
 class PersonManager(UserManager.from_queryset(PersonQuerySet)):  # type: ignore[misc]
