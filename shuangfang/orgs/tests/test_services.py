@@ -175,3 +175,14 @@ def test_people_list_filters_by_status_and_role(world, login):
     assert "cook_a" in body and "officer_a" not in body
     body = client.get(f"/orgs/people/?role={Role.SAFETY_OFFICER}").content.decode()
     assert "officer_a" in body and "depthead_a" not in body
+
+
+def test_with_many_units_the_organisation_filter_becomes_a_name_search(world, login, monkeypatch):
+    from shuangfang.orgs import filters
+
+    monkeypatch.setattr(filters, "MAX_MENU", 2)
+    client = login(world.users["bureau_supervisor"])
+    body = client.get("/orgs/people/").content.decode()
+    assert 'name="organization"' in body and "<select name=\"organization\"" not in body
+    body = client.get("/orgs/people/?organization=养老").content.decode()
+    assert "head_b" in body and "cook_a" not in body
