@@ -33,9 +33,12 @@ class PersonFilter(django_filters.FilterSet):
                 orgs = orgs.exclude(kind=OrgKind.DEPARTMENT)
             if orgs.count() > MAX_MENU:
                 # Past a few dozen units a menu is slow to render and slow to use: type a name instead.
-                self.filters["organization"] = django_filters.CharFilter(
-                    label=_("Organisation name"), method="in_org_named"
+                by_name = django_filters.CharFilter(
+                    field_name="organization", label=_("Organisation name"), method="in_org_named"
                 )
+                by_name.parent = self
+                by_name.model = self._meta.model
+                self.filters["organization"] = by_name
             else:
                 self.filters["organization"].queryset = orgs
 
