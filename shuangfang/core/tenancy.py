@@ -38,7 +38,7 @@ def _memberships(user) -> list[Membership]:
         cache["memberships"] = list(
             Membership.objects.active()
             .filter(user=user)
-            .select_related("organization", "organization__institution")
+            .select_related("organization", "organization__institution", "post")
         )
     return cache["memberships"]
 

@@ -197,7 +197,7 @@ def post_edit(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 def _memberships_text(person: User) -> str:
-    return "; ".join(f"{m.organization} {m.get_role_display()}" for m in person.memberships.all())
+    return "; ".join(f"{m.organization} · {m.get_role_display()}" for m in person.memberships.all())
 
 
 @require_perm("people.view")
