@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    # The one-tap acknowledge link works without a login (signed, expiring token); it has no URL
+    # name on purpose, which keeps it outside the logged-in permission matrix (tested on its own).
+    path("a/<str:token>/", views.ack_link),
+    path("messages/<uuid:uuid>/open/", views.inbox_open, name="inbox_open"),
+    path("incidents/", views.incidents, name="incidents"),
+    path("incidents/<uuid:uuid>/", views.incident_detail, name="incident"),
+    path("incidents/<uuid:uuid>/ack/", views.incident_ack, name="incident_ack"),
+    path("log/", views.delivery_log, name="log"),
+    path("channels/", views.my_channels, name="channels"),
+    path("providers/", views.providers, name="providers"),
+    path("providers/new/<uuid:uuid>/", views.provider_create, name="provider_create"),
+    path("providers/<uuid:uuid>/edit/", views.provider_edit, name="provider_edit"),
+]
