@@ -133,6 +133,9 @@ class EscalationStep(models.Model):
             models.UniqueConstraint(fields=["policy", "position"], name="notif_step_unique_position")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.policy_id}#{self.position} {self.target}"
+
 
 class Incident(TenantModel):
     kind = models.CharField(_("kind"), max_length=60)
