@@ -251,7 +251,7 @@ def send_due_deliveries(
                 )
             record(delivery, result)
         sent += len(batch)
-        if len(batch) < limit or ids is not None:
+        if not batch or ids is not None:  # loop once more: fall-through deliveries are due now
             return sent
 
 
