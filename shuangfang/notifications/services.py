@@ -605,7 +605,7 @@ def set_quiet_hours(*, actor: User, quiet_start: dt.time | None, quiet_end: dt.t
         actor=actor,
         action="notifications.quiet_hours",
         obj=pref,
-        after={"from": quiet_start, "until": quiet_end},
+        after={"from": str(quiet_start or ""), "until": str(quiet_end or "")},
     )
     return pref
 
