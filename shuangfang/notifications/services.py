@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -574,9 +574,9 @@ def _send_code(user: User, contact: Contact, channel: str, code: str) -> None:
     kick()
 
 
-@transaction.atomic
 def verify_contact(*, actor: User, kind: str, code: str) -> Contact:
-    contact = Contact.objects.select_for_update().filter(user=actor, kind=kind).first()
+    """Check the code sent to the address. A wrong code is counted (outside any rollback)."""
+    contact = Contact.objects.filter(user=actor, kind=kind).first()
     if contact is None or not contact.code_hash:
         raise ValidationError(_("Ask for a code first."))
     if contact.code_attempts >= MAX_CODE_ATTEMPTS:
@@ -584,15 +584,21 @@ def verify_contact(*, actor: User, kind: str, code: str) -> Contact:
     if contact.code_sent_at is None or timezone.now() - contact.code_sent_at > CODE_TTL:
         raise ValidationError(_("The code has expired. Ask for a new one."))
     if not secrets.compare_digest(contact.code_hash, _hash_code(contact.pk, code.strip())):
-        contact.code_attempts += 1
-        contact.save(update_fields=["code_attempts"])
+        Contact.objects.filter(pk=contact.pk).update(code_attempts=F("code_attempts") + 1)
         raise ValidationError(_("Wrong code."))
-    contact.verified_at = timezone.now()
-    contact.code_hash = ""
-    contact.save(update_fields=["verified_at", "code_hash"])
-    audit.record(
-        actor=actor, action="notifications.contact_verified", obj=contact, after={"address": contact.address}
-    )
+    with transaction.atomic():
+        # Conditional: a code is used once, even by two requests at the same moment.
+        if not Contact.objects.filter(pk=contact.pk, code_hash=contact.code_hash).update(
+            verified_at=timezone.now(), code_hash=""
+        ):
+            raise ValidationError(_("Ask for a code first."))
+        contact.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="notifications.contact_verified",
+            obj=contact,
+            after={"address": contact.address},
+        )
     return contact
 
 
