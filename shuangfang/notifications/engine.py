@@ -27,7 +27,15 @@ from django.utils import timezone
 from shuangfang.orgs.models import Post, User
 
 from . import adapters, links, texts
-from .choices import Channel, DeliveryStatus, IncidentStatus, Severity, StepTarget
+from .choices import (
+    PROVIDER_CHANNEL,
+    Channel,
+    DeliveryStatus,
+    IncidentStatus,
+    ProviderKind,
+    Severity,
+    StepTarget,
+)
 from .models import Delivery, Incident
 from .services import Planner, _institution, recipients_for_roles
 
@@ -113,7 +121,7 @@ def run_step(incident: Incident, now: dt.datetime) -> None:
                 incident=incident,
                 step=incident.step_index,
             )
-            planner.plan(note, provider.kind if provider.kind in group else group[0], set(), now)
+            planner.plan(note, PROVIDER_CHANNEL[ProviderKind(provider.kind)], set(), now, provider=provider)
         incident.step_index += 1
         if people:
             incident.next_escalation_at = now + dt.timedelta(minutes=int(step.get("wait_minutes", 5)))

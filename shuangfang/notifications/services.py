@@ -157,7 +157,8 @@ class Planner:
                 not_before = quiet_until(recipient, self.now) or self.now
         used: set[str] = {Channel.INBOX}
         for channel in channels:
-            if channel in used or channel == Channel.INBOX:
+            # Group channels (robots, webhook) get one message per step, not one per person.
+            if channel in used or channel == Channel.INBOX or channel in GROUP_CHANNELS:
                 continue
             self.plan(note, channel, used, not_before)
         return note
@@ -169,11 +170,13 @@ class Planner:
         used: set[str],
         not_before: dt.datetime,
         fallback_from: Delivery | None = None,
+        provider: Provider | None = None,
     ) -> Delivery:
         """One delivery on ``channel``; an unusable channel is recorded as failed and falls through."""
         used.add(channel)
         address, error = "", ""
-        provider = None if channel == Channel.EMAIL else self.provider(channel)
+        if provider is None and channel != Channel.EMAIL:
+            provider = self.provider(channel)
         if channel in GROUP_CHANNELS:
             address = provider.name if provider else ""
         else:
@@ -300,7 +303,9 @@ def notify(
             note = planner.message(
                 recipient=None, kind=kind, severity=severity, title=title, url=url, channels=[]
             )
-            planner.plan(note, PROVIDER_CHANNEL[ProviderKind(provider.kind)], set(), planner.now)
+            planner.plan(
+                note, PROVIDER_CHANNEL[ProviderKind(provider.kind)], set(), planner.now, provider=provider
+            )
             notes.append(note)
     kick()
     return notes
