@@ -14,7 +14,7 @@ import time_machine
 from django.utils import timezone
 
 from shuangfang.notifications import adapters, engine, services
-from shuangfang.notifications.choices import Channel, ContactKind, DeliveryStatus
+from shuangfang.notifications.choices import GROUP_CHANNELS, Channel, ContactKind, DeliveryStatus
 from shuangfang.notifications.models import Contact, Delivery
 
 from .receiver import SECRET
@@ -122,9 +122,19 @@ def test_each_adapter_sends_a_request_the_provider_accepts(world, receiver, kind
     _provider(world, receiver, kind)
     _verified_phone(world.users["safety_officer"])
     channel = PROVIDERS[kind][3]
-    note = _message(world, [channel])
+    if channel in GROUP_CHANNELS:  # one message to the institution's group, not per person
+        services.notify(
+            recipients=[],
+            kind="alarm.opened",
+            severity="critical",
+            title="厨房燃气浓度超标（可燃气体 35%LEL）",
+            url="/monitoring/alarms/1/",
+            organization=world.inst_a,
+        )
+    else:
+        _message(world, [channel])
     engine.send_due_deliveries()
-    delivery = note.deliveries.get(channel=channel)
+    delivery = Delivery.objects.get(channel=channel)
     assert [s.verdict for s in receiver.seen] == ["ok"], receiver.seen
     assert delivery.status in {DeliveryStatus.SENT, DeliveryStatus.DELIVERED}, delivery.last_error
     assert delivery.attempts == 1
