@@ -186,8 +186,8 @@ def test_unverified_phone_is_logged_and_falls_through(world, receiver):
     Contact.objects.create(user=world.users["safety_officer"], kind=ContactKind.PHONE, address="13900000001")
     note = _message(world, ["voice"])
     rows = {d.channel: d for d in note.deliveries.all()}
-    assert rows["voice"].status == DeliveryStatus.FAILED and "not verified" in rows["voice"].last_error
-    assert rows["sms"].status == DeliveryStatus.FAILED and "not verified" in rows["sms"].last_error
+    assert rows["voice"].status == DeliveryStatus.FAILED and "未验证" in rows["voice"].last_error
+    assert rows["sms"].status == DeliveryStatus.FAILED and "未验证" in rows["sms"].last_error
     assert rows["email"].status == DeliveryStatus.FAILED  # no email on file either
     assert rows["inbox"].status == DeliveryStatus.DELIVERED
     assert receiver.seen == []
