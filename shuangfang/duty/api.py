@@ -40,6 +40,6 @@ def _turn(t: services.Turn) -> TurnOut:
 
 @router.get("/institutions/{uuid}/on-duty", response=BoardOut, summary="Who is on duty now and next")
 def on_duty(request, uuid: UUID):
-    institution = get_for_user(Organization.objects.institutions(), request.auth, "duty.view", uuid=uuid)  # type: ignore[arg-type]
+    institution = get_for_user(Organization.objects.institutions(), request.auth, "duty.view", uuid=uuid)
     now, nxt = services.now_and_next(institution)
     return BoardOut(now=[_turn(t) for t in now], next=[_turn(t) for t in nxt])

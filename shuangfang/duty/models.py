@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.tenancy import TenantModel
 
 
 class Shift(TenantModel):
@@ -33,8 +33,6 @@ class Shift(TenantModel):
     rotation_start = models.DateField(_("rotation starts on"))
     days_per_turn = models.PositiveSmallIntegerField(_("days per turn"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "start_time", "name"]
@@ -83,8 +81,6 @@ class Override(TenantModel):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["-day"]
         verbose_name = _("override")
@@ -120,8 +116,6 @@ class Handover(TenantModel):
     from_signed_at = models.DateTimeField(_("signed (outgoing)"))
     to_signed_at = models.DateTimeField(_("signed (incoming)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-from_signed_at"]

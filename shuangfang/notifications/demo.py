@@ -10,7 +10,8 @@ from shuangfang.orgs.roles import Role
 from .choices import ContactKind, StepTarget
 from .models import Contact, EscalationPolicy, EscalationStep
 
-POLICIES = [
+Step = tuple[str, str, list[str], int]
+POLICIES: list[tuple[str, str, str, int, int, list[Step]]] = [
     # name, kinds, min severity, repeat, priority, steps (target, role, channels, wait)
     (
         "告警升级（默认）",

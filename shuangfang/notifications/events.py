@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def _org(payload: dict[str, Any]) -> Organization | None:
-    return Organization.objects.filter(pk=payload.get("organization_id")).first()
+    return Organization.objects.filter(pk=int(payload.get("organization_id") or 0)).first()
 
 
 def _severity(payload: dict[str, Any]) -> str:

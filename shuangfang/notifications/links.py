@@ -36,7 +36,7 @@ def _mac(payload: str) -> str:
 def make_token(
     incident_id: int, user_id: int, *, now: float | None = None, max_age_minutes: int | None = None
 ) -> str:
-    age = max_age_minutes or getattr(settings, "ACK_LINK_MAX_AGE_MINUTES", DEFAULT_MAX_AGE_MINUTES)
+    age = max_age_minutes or int(getattr(settings, "ACK_LINK_MAX_AGE_MINUTES", DEFAULT_MAX_AGE_MINUTES))
     expiry = int((now if now is not None else time.time()) // 60) + age
     payload = f"{incident_id:x}.{user_id:x}.{expiry:x}"
     return f"{payload}.{_mac(payload)}"

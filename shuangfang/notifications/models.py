@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.tenancy import TenantModel
 from shuangfang.orgs.roles import Role
 
 from .choices import (
@@ -79,8 +79,6 @@ class Provider(TenantModel):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["organization", "kind", "name"]
         verbose_name = _("message provider")
@@ -103,8 +101,6 @@ class EscalationPolicy(TenantModel):
         _("priority"), default=100, help_text=_("Lower is tried first.")
     )
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "priority", "name"]
@@ -165,8 +161,6 @@ class Incident(TenantModel):
     acknowledged_via = models.CharField(_("acknowledged via"), max_length=20, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("incident")
@@ -212,8 +206,6 @@ class Notification(TenantModel):
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
@@ -252,8 +244,6 @@ class Delivery(TenantModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

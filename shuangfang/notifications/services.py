@@ -180,7 +180,9 @@ class Planner:
         if channel in GROUP_CHANNELS:
             address = provider.name if provider else ""
         else:
-            contact = _contact(note.recipient, CHANNEL_CONTACT.get(channel)) if note.recipient else None
+            contact = (
+                _contact(note.recipient, CHANNEL_CONTACT.get(Channel(channel))) if note.recipient else None
+            )
             if contact is None:
                 error = _("no phone or email address on file")
             elif contact.verified_at is None:

@@ -258,7 +258,7 @@ def providers(request: AuthedRequest) -> HttpResponse:
 def provider_create(request: AuthedRequest, uuid) -> HttpResponse:
     institution = get_for_user(
         Organization.objects.institutions(), request.user, "notifications.configure", uuid=uuid
-    )  # type: ignore[arg-type]
+    )
     return _provider_form(request, institution, None)
 
 

@@ -36,8 +36,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def ok(self) -> list[Seen]:
         return [s for s in self.seen if s.verdict == "ok"]

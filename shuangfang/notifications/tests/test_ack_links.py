@@ -63,15 +63,17 @@ def test_a_link_for_someone_never_told_cannot_acknowledge(world):
 
 def test_acknowledging_from_the_inbox(world, login):
     note = note_a(world)
+    incident = note.incident
+    assert incident is not None
     client = login(world.users["staff"])
     inbox = client.get("/notifications/")
     assert "厨房燃气浓度超标" in inbox.content.decode()
     opened = client.post(f"/notifications/messages/{note.uuid}/open/")
-    assert opened.status_code == 302 and str(note.incident.uuid) in opened["Location"]
-    client.post(f"/notifications/incidents/{note.incident.uuid}/ack/")
-    note.incident.refresh_from_db()
-    assert note.incident.status == IncidentStatus.ACKNOWLEDGED
-    assert note.incident.acknowledged_via == "inbox"
+    assert opened.status_code == 302 and str(incident.uuid) in opened["Location"]
+    client.post(f"/notifications/incidents/{incident.uuid}/ack/")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.ACKNOWLEDGED
+    assert incident.acknowledged_via == "inbox"
     note.refresh_from_db()
     assert note.read_at is not None
 

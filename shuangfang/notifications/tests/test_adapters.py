@@ -234,7 +234,7 @@ def test_a_provider_that_times_out_is_retried(world, receiver, monkeypatch):
     delivery = Delivery.objects.get(notification__in=notes, channel=Channel.WEBHOOK)
     assert delivery.status == DeliveryStatus.QUEUED
     assert "timed out" in delivery.last_error
-    assert delivery.next_attempt_at > timezone.now()
+    assert delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now()
 
 
 def test_a_crashed_worker_leaves_a_lease_that_expires(world, receiver):

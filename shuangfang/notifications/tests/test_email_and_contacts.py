@@ -119,7 +119,9 @@ def test_verifying_an_email_with_the_code_sent_to_it(world, smtp):
     assert contact.address == "cook@example.cn" and contact.verified_at is None
     engine.send_due_deliveries()
     [(_rcpt, msg)] = smtp.messages
-    sent_code = re.search(r"\d{6}", msg.get_body().get_content()).group(0)
+    found = re.search(r"\d{6}", msg.get_body().get_content())
+    assert found is not None
+    sent_code = found.group(0)
     with pytest.raises(ValidationError):
         services.verify_contact(
             actor=cook, kind="email", code="000000" if sent_code != "000000" else "111111"
