@@ -54,7 +54,7 @@ DEFAULT_CHANNELS = {
 }
 # Used when an institution has no policy for an incident: on duty → safety officer → head.
 BUILTIN_POLICY = {
-    "name": "built-in",
+    "name": "内置：当班人 → 安全管理员 → 机构负责人",
     "repeat": 2,
     "steps": [
         {"target": "on_duty", "channels": ["inbox", "sms", "voice"], "wait_minutes": 5},

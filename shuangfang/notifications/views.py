@@ -15,9 +15,10 @@ from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.tenancy import get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, User
+from shuangfang.orgs.roles import Role
 
 from . import links, services
-from .choices import ContactKind, IncidentStatus
+from .choices import Channel, ContactKind, IncidentStatus, StepTarget
 from .filters import DeliveryFilter, IncidentFilter
 from .forms import ContactForm, ProviderForm, QuietForm, VerifyForm
 from .models import Contact, Delivery, Incident, Notification, Preference, Provider
@@ -94,9 +95,22 @@ def incident_detail(request: AuthedRequest, uuid) -> HttpResponse:
             "incident": incident,
             "deliveries": deliveries,
             "can_ack": incident.status == IncidentStatus.OPEN,
-            "steps": incident.policy_snapshot.get("steps", []),
+            "steps": [_step_text(s) for s in incident.policy_snapshot.get("steps", [])],
         },
     )
+
+
+def _step_text(step: dict) -> str:
+    target = StepTarget(step.get("target", StepTarget.USER)).label
+    who = str(target)
+    if step.get("role"):
+        who = f"{target}：{Role(step['role']).label}"
+    channels = "、".join(str(Channel(c).label) for c in step.get("channels", []) if c in Channel.values)
+    return _("%(who)s by %(channels)s, then wait %(minutes)s min") % {
+        "who": who,
+        "channels": channels,
+        "minutes": step.get("wait_minutes", 0),
+    }
 
 
 def _incident_for(user: User, uuid) -> Incident:
