@@ -63,26 +63,39 @@ def _skip_locked(qs):
 # --- Escalation --------------------------------------------------------------------------------
 
 
-def _step_recipients(incident: Incident, step: dict, now: dt.datetime) -> list[User]:
+def _step_recipients(
+    incident: Incident, step: dict, now: dt.datetime, cache: dict | None = None
+) -> list[User]:
+    """The people a step reaches. ``cache`` (per sweep batch) keeps rosters and role holders, so a
+    burst of incidents at one institution costs one roster lookup, not one per incident."""
+    cache = cache if cache is not None else {}
     target = step.get("target")
+    key = (incident.organization_id, target, step.get("user_id"), step.get("role"), step.get("post_id"))
+    if key in cache:
+        return cache[key]
+    people: list[User] = []
     if target == StepTarget.USER:
-        return list(User.objects.filter(pk=step.get("user_id"), is_active=True))
-    if target == StepTarget.ROLE:
-        return recipients_for_roles(incident.organization, [step.get("role", "")])
-    if target == StepTarget.ON_DUTY:
+        people = list(User.objects.filter(pk=step.get("user_id"), is_active=True))
+    elif target == StepTarget.ROLE:
+        people = recipients_for_roles(incident.organization, [step.get("role", "")])
+    elif target == StepTarget.ON_DUTY:
         from shuangfang.duty.services import on_duty
 
         post = Post.objects.filter(pk=step["post_id"]).first() if step.get("post_id") else None
-        return on_duty(_institution(incident.organization), at=now, post=post)
-    return []
+        people = on_duty(_institution(incident.organization), at=now, post=post)
+    cache[key] = people
+    return people
 
 
-def run_step(incident: Incident, now: dt.datetime) -> None:
+def run_step(incident: Incident, now: dt.datetime, cache: dict | None = None) -> None:
     """Run the incident's current step (the row is locked by the caller) and schedule the next."""
+    cache = cache if cache is not None else {}
     snapshot = incident.policy_snapshot or {}
     steps = snapshot.get("steps") or []
     repeat = int(snapshot.get("repeat", 0))
-    planner = Planner(incident.organization, now)
+    planner = cache.get(("planner", incident.organization_id))
+    if planner is None:
+        planner = cache[("planner", incident.organization_id)] = Planner(incident.organization, now)
     # Steps that reach nobody (nobody on duty, a role left empty) are passed over at once.
     for _guard in range(len(steps) * (repeat + 1) + 1):
         if incident.step_index >= len(steps):
@@ -93,7 +106,7 @@ def run_step(incident: Incident, now: dt.datetime) -> None:
                 incident.next_escalation_at = None
                 break
         step = steps[incident.step_index]
-        people = _step_recipients(incident, step, now)
+        people = _step_recipients(incident, step, now, cache)
         channels = list(step.get("channels") or [Channel.INBOX])
         for person in people:
             planner.message(
@@ -138,9 +151,10 @@ def run_escalations(now: dt.datetime | None = None, limit: int = 50) -> int:
             qs = Incident.objects.filter(status=IncidentStatus.OPEN, next_escalation_at__lte=now_).order_by(
                 "next_escalation_at"
             )
-            batch = list(_skip_locked(qs).select_related("organization")[:limit])
+            batch = list(_skip_locked(qs).select_related("organization", "organization__institution")[:limit])
+            cache: dict = {}
             for incident in batch:
-                run_step(incident, now_)
+                run_step(incident, now_, cache)
         done += len(batch)
         if len(batch) < limit:
             return done
@@ -168,7 +182,12 @@ def claim_deliveries(now: dt.datetime, limit: int = 100, ids: list[int] | None =
         )
     return list(
         Delivery.objects.filter(pk__in=picked).select_related(
-            "notification", "notification__organization", "notification__incident", "provider", "organization"
+            "notification",
+            "notification__organization",
+            "notification__organization__institution",
+            "notification__incident",
+            "provider",
+            "organization",
         )
     )
 

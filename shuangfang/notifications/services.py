@@ -97,22 +97,25 @@ class Planner:
         self.org = organization
         self.institution = _institution(organization)
         self.now = now or timezone.now()
-        self._providers: dict[str, Provider | None] | None = None
+        self._providers: list[Provider] | None = None
+
+    def _all_providers(self) -> list[Provider]:
+        if self._providers is None:
+            self._providers = list(
+                Provider.objects.filter(organization=self.institution, is_active=True).order_by("kind", "pk")
+            )
+        return self._providers
 
     def provider(self, channel: str) -> Provider | None:
-        if self._providers is None:
-            self._providers = {}
-            for p in Provider.objects.filter(organization=self.institution, is_active=True).order_by(
-                "kind", "pk"
-            ):
-                self._providers.setdefault(PROVIDER_CHANNEL[ProviderKind(p.kind)], p)
-        return self._providers.get(channel)
+        return next(
+            (p for p in self._all_providers() if PROVIDER_CHANNEL[ProviderKind(p.kind)] == channel), None
+        )
 
     def group_providers(self, severity: str, channels: Iterable[str] | None = None) -> list[Provider]:
         wanted = set(channels) if channels is not None else set(GROUP_CHANNELS)
         return [
             p
-            for p in Provider.objects.filter(organization=self.institution, is_active=True)
+            for p in self._all_providers()
             if PROVIDER_CHANNEL[ProviderKind(p.kind)] in wanted
             and PROVIDER_CHANNEL[ProviderKind(p.kind)] in GROUP_CHANNELS
             and SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity(p.min_severity)]
