@@ -126,7 +126,7 @@ def run(url: str, workers: int) -> dict:
     all appear at the same instant (the commit); latency is commit → each incident's first SMS
     attempt, throughput is SMS sent per second from the commit to the last one."""
     inst = build(url)
-    services.kick = lambda: None  # type: ignore[assignment]  # the polling workers do the work
+    services.kick = lambda: None  # the polling workers do the work
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(

@@ -680,3 +680,40 @@ def mark_read(*, actor: User, notification: Notification) -> None:
     if notification.recipient_id != actor.pk:
         raise PermissionDenied("notifications.inbox")
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Delivery receipts ----------------------------------------------------------------------------
+
+
+def receipt_token(provider: Provider) -> str:
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:receipt".encode()).digest()
+    import hmac as _hmac
+
+    return _hmac.new(key, str(provider.uuid).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def record_receipt(*, provider: Provider, ref: str, delivered: bool, error: str = "") -> int:
+    """The provider reports the fate of a message it accepted (Aliyun SmsReport, Tencent status
+    callback). ``sent → delivered``, or ``sent → failed`` (then it falls through to the next
+    channel). Idempotent: a repeated report changes nothing."""
+    from .choices import DeliveryStatus as S
+
+    now = timezone.now()
+    rows = list(
+        Delivery.objects.filter(provider=provider, provider_ref=ref, status=S.SENT).select_related(
+            "notification"
+        )
+    )
+    for d in rows:
+        if delivered:
+            Delivery.objects.filter(pk=d.pk, status=S.SENT).update(status=S.DELIVERED, delivered_at=now)
+            continue
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=d.pk, status=S.SENT).update(
+                status=S.FAILED, last_error=error[:500]
+            ):
+                used = set(d.notification.deliveries.values_list("channel", flat=True))
+                Planner(d.notification.organization, now).fall_through(d, used, now)
+    if rows and not delivered:
+        kick()
+    return len(rows)

@@ -9,6 +9,8 @@ urlpatterns = [
     # The one-tap acknowledge link works without a login (signed, expiring token); it has no URL
     # name on purpose, which keeps it outside the logged-in permission matrix (tested on its own).
     path("a/<str:token>/", views.ack_link),
+    # Delivery reports from SMS providers: public, authenticated by a per-provider token in the path.
+    path("receipts/<uuid:uuid>/<str:token>/", views.receipt),
     path("messages/<uuid:uuid>/open/", views.inbox_open, name="inbox_open"),
     path("incidents/", views.incidents, name="incidents"),
     path("incidents/<uuid:uuid>/", views.incident_detail, name="incident"),

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import hmac
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.listing import Column, ListPage
@@ -308,8 +311,56 @@ def _provider_form(
             messages.success(request, _("Saved."))
             return redirect("notifications:providers")
     title = _("Message provider for %(inst)s") % {"inst": institution.name}
+    receipt_url = ""
+    if provider is not None and provider.kind in {"aliyun_sms", "tencent_sms"}:
+        receipt_url = (
+            f"{settings.SITE_URL}/notifications/receipts/{provider.uuid}/{services.receipt_token(provider)}/"
+        )
     return render(
         request,
         "notifications/form.html",
-        {"form": form, "title": title, "has_secret": bool(provider and provider.secret_sealed)},
+        {
+            "form": form,
+            "title": title,
+            "has_secret": bool(provider and provider.secret_sealed),
+            "receipt_url": receipt_url,
+        },
     )
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def receipt(request, uuid, token: str) -> HttpResponse:
+    """Delivery reports pushed by an SMS provider (configure this URL in its console). Accepts the
+    Aliyun SmsReport list (``biz_id``, ``success``, ``err_code``) and the Tencent status callback
+    list (``sid``, ``report_status``, ``errmsg``)."""
+    provider = Provider.objects.filter(uuid=uuid).first()
+    if provider is None or not hmac.compare_digest(token, services.receipt_token(provider)):
+        return JsonResponse({"code": 1, "result": 1, "msg": "unknown receiver"}, status=404)
+    try:
+        reports = json.loads(request.body or b"[]")
+    except ValueError:
+        return JsonResponse({"code": 1, "result": 1, "msg": "not JSON"}, status=400)
+    if isinstance(reports, dict):
+        reports = [reports]
+    for r in reports if isinstance(reports, list) else []:
+        if not isinstance(r, dict):
+            continue
+        if "biz_id" in r:
+            ok = r.get("success") in (True, "true")
+            services.record_receipt(
+                provider=provider,
+                ref=str(r["biz_id"]),
+                delivered=ok,
+                error=f"{r.get('err_code', '')}: {r.get('err_msg', '')}",
+            )
+        elif "sid" in r:
+            ok = r.get("report_status") == "SUCCESS"
+            services.record_receipt(
+                provider=provider,
+                ref=str(r["sid"]),
+                delivered=ok,
+                error=f"{r.get('errmsg', '')}: {r.get('description', '')}",
+            )
+    return JsonResponse({"code": 0, "result": 0, "msg": "成功", "errmsg": "OK"})

@@ -290,3 +290,48 @@ def test_secret_from_the_environment(world, receiver, monkeypatch):
     )
     engine.send_due_deliveries()
     assert [s.verdict for s in receiver.seen] == ["ok"]
+
+
+def test_delivery_reports_turn_sent_into_delivered_or_failed(world, receiver):
+    from django.test import Client
+
+    provider = _provider(world, receiver, "aliyun_sms")
+    _verified_phone(world.users["safety_officer"])
+    Contact.objects.create(
+        user=world.users["safety_officer"],
+        kind=ContactKind.EMAIL,
+        address="o@example.cn",
+        verified_at=timezone.now(),
+    )
+    first = _message(world, ["sms"])
+    second = _message(world, ["sms"])
+    engine.send_due_deliveries()
+    Delivery.objects.filter(notification=second, channel="sms").update(provider_ref="biz-2")
+    url = f"/notifications/receipts/{provider.uuid}/{services.receipt_token(provider)}/"
+    reports = [
+        {
+            "phone_number": "13900000001",
+            "success": True,
+            "err_code": "DELIVERED",
+            "err_msg": "用户接收成功",
+            "biz_id": "biz-1",
+        },
+        {
+            "phone_number": "13900000001",
+            "success": False,
+            "err_code": "MK:0000",
+            "err_msg": "空号",
+            "biz_id": "biz-2",
+        },
+    ]
+    answer = Client().post(url, json.dumps(reports), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["code"] == 0
+    assert first.deliveries.get(channel="sms").status == DeliveryStatus.DELIVERED
+    failed = second.deliveries.get(channel="sms")
+    assert failed.status == DeliveryStatus.FAILED and "空号" in failed.last_error
+    assert second.deliveries.get(channel="email").fallback_from_id == failed.pk
+    # a forged receiver URL is refused
+    bad = Client().post(
+        url.replace(services.receipt_token(provider), "0" * 32), "[]", content_type="application/json"
+    )
+    assert bad.status_code == 404
