@@ -6,7 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ContactKind, ProviderKind, Severity
+from shuangfang.orgs.models import Membership, Organization, Post, User
+from shuangfang.orgs.roles import Role
+
+from .choices import Channel, ContactKind, ProviderKind, Severity, StepTarget
 
 
 class ContactForm(forms.Form):
@@ -82,3 +85,50 @@ class ProviderForm(forms.Form):
         if not isinstance(value, dict):
             raise ValidationError(_("Parameters must be a JSON object."))
         return value
+
+
+class PolicyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    event_kind = forms.CharField(
+        label=_("Event kinds"),
+        max_length=60,
+        initial="alarm.*",
+        help_text=_("A pattern such as alarm.* or *."),
+    )
+    min_severity = forms.ChoiceField(
+        label=_("Lowest severity"), choices=Severity.choices, initial=Severity.INFO
+    )
+    repeat = forms.IntegerField(label=_("Repeat the chain (times)"), min_value=0, max_value=5, initial=1)
+    priority = forms.IntegerField(
+        label=_("Priority"), min_value=0, max_value=1000, initial=100, help_text=_("Lower is tried first.")
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class StepForm(forms.Form):
+    target = forms.ChoiceField(label=_("Notify"), choices=StepTarget.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    post = forms.ModelChoiceField(label=_("Post (on duty)"), queryset=Post.objects.none(), required=False)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"),
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["inbox", "sms"],
+    )
+    wait_minutes = forms.IntegerField(
+        label=_("Then wait (minutes)"), min_value=0, max_value=24 * 60, initial=5
+    )
+
+    def __init__(self, *args, institution: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = (
+            Membership.objects.active()
+            .filter(organization__path__startswith=institution.path)
+            .values("user_id")
+        )
+        self.fields["user"].queryset = User.objects.filter(pk__in=ids, is_active=True).order_by("name")  # type: ignore[attr-defined]
+        self.fields["post"].queryset = Post.objects.filter(organization=institution)  # type: ignore[attr-defined]
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=1, max_num=8, can_delete=True)

@@ -29,3 +29,12 @@ register(
         order=330,
     )
 )
+register(
+    NavItem(
+        "notifications.policies",
+        _("Escalation policies"),
+        "notifications:policies",
+        "notifications.configure",
+        order=325,
+    )
+)

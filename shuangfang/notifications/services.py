@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from shuangfang.core import audit
 from shuangfang.core.events import publish
 from shuangfang.core.tenancy import can, require
-from shuangfang.orgs.models import Membership, Organization, User
+from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.services import normalize_phone
 
 from .choices import (
@@ -40,8 +41,18 @@ from .choices import (
     IncidentStatus,
     ProviderKind,
     Severity,
+    StepTarget,
 )
-from .models import Contact, Delivery, EscalationPolicy, Incident, Notification, Preference, Provider
+from .models import (
+    Contact,
+    Delivery,
+    EscalationPolicy,
+    EscalationStep,
+    Incident,
+    Notification,
+    Preference,
+    Provider,
+)
 from .sealing import seal
 
 log = logging.getLogger(__name__)
@@ -717,3 +728,97 @@ def record_receipt(*, provider: Provider, ref: str, delivered: bool, error: str 
     if rows and not delivered:
         kick()
     return len(rows)
+
+
+# --- Escalation policies ---------------------------------------------------------------------------
+
+
+@dataclass
+class StepSpec:
+    target: str
+    channels: list[str]
+    wait_minutes: int
+    role: str = ""
+    user: User | None = None
+    post: Post | None = None
+
+
+POLICY_FIELDS = ["name", "event_kind", "min_severity", "repeat", "priority", "is_active"]
+
+
+@transaction.atomic
+def save_policy(
+    *,
+    actor: User,
+    organization: Organization,
+    steps: list[StepSpec],
+    policy: EscalationPolicy | None = None,
+    name: str,
+    event_kind: str = "*",
+    min_severity: str = Severity.INFO,
+    repeat: int = 0,
+    priority: int = 100,
+    is_active: bool = True,
+) -> EscalationPolicy:
+    """Create or change a policy. Running incidents keep the copy they took when they opened."""
+    inst = _institution(organization)
+    require(actor, "notifications.configure", inst)
+    if not steps:
+        raise ValidationError(_("A policy needs at least one step."))
+    if repeat > 5:
+        raise ValidationError(_("Repeat the chain at most 5 times."))
+    for i, step in enumerate(steps, start=1):
+        StepTarget(step.target)
+        if step.target == StepTarget.USER and step.user is None:
+            raise ValidationError(_("Step %(n)s: choose the person.") % {"n": i})
+        if step.target == StepTarget.ROLE and not step.role:
+            raise ValidationError(_("Step %(n)s: choose the role.") % {"n": i})
+        if not step.channels:
+            raise ValidationError(_("Step %(n)s: choose at least one channel.") % {"n": i})
+        if step.post is not None and step.post.organization_id != inst.pk:
+            raise ValidationError(_("Step %(n)s: the post belongs to another institution.") % {"n": i})
+        if (
+            step.user is not None
+            and not Membership.objects.active()
+            .filter(user=step.user, organization__path__startswith=inst.path)
+            .exists()
+        ):
+            raise ValidationError(
+                _("Step %(n)s: %(name)s is not a member of this institution.") % {"n": i, "name": step.user}
+            )
+    before = audit.snapshot(policy, POLICY_FIELDS) if policy else None
+    policy = policy or EscalationPolicy(organization=inst)
+    policy.name, policy.event_kind, policy.min_severity = (
+        name.strip(),
+        event_kind.strip() or "*",
+        min_severity,
+    )
+    policy.repeat, policy.priority, policy.is_active = repeat, priority, is_active
+    policy.save()
+    policy.steps.all().delete()
+    EscalationStep.objects.bulk_create(
+        [
+            EscalationStep(
+                policy=policy,
+                position=i,
+                target=st.target,
+                role=st.role if st.target == StepTarget.ROLE else "",
+                user=st.user if st.target == StepTarget.USER else None,
+                post=st.post if st.target == StepTarget.ON_DUTY else None,
+                channels=list(st.channels),
+                wait_minutes=st.wait_minutes,
+            )
+            for i, st in enumerate(steps)
+        ]
+    )
+    after = audit.snapshot(policy, POLICY_FIELDS)
+    after["steps"] = snapshot_policy(policy)["steps"]
+    audit.record(
+        actor=actor,
+        action="notifications.policy_save",
+        obj=policy,
+        organization=inst,
+        before=before,
+        after=after,
+    )
+    return policy

@@ -18,6 +18,9 @@ urlpatterns = [
     path("log/", views.delivery_log, name="log"),
     path("channels/", views.my_channels, name="channels"),
     path("providers/", views.providers, name="providers"),
+    path("policies/", views.policies, name="policies"),
+    path("policies/new/<uuid:uuid>/", views.policy_create, name="policy_create"),
+    path("policies/<uuid:uuid>/edit/", views.policy_edit, name="policy_edit"),
     path("providers/new/<uuid:uuid>/", views.provider_create, name="provider_create"),
     path("providers/<uuid:uuid>/edit/", views.provider_edit, name="provider_edit"),
 ]

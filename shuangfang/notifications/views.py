@@ -23,8 +23,8 @@ from shuangfang.orgs.roles import Role
 from . import links, services
 from .choices import Channel, ContactKind, IncidentStatus, StepTarget
 from .filters import DeliveryFilter, IncidentFilter
-from .forms import ContactForm, ProviderForm, QuietForm, VerifyForm
-from .models import Contact, Delivery, Incident, Notification, Preference, Provider
+from .forms import ContactForm, PolicyForm, ProviderForm, QuietForm, StepFormSet, VerifyForm
+from .models import Contact, Delivery, EscalationPolicy, Incident, Notification, Preference, Provider
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -364,3 +364,82 @@ def receipt(request, uuid, token: str) -> HttpResponse:
                 error=f"{r.get('errmsg', '')}: {r.get('description', '')}",
             )
     return JsonResponse({"code": 0, "result": 0, "msg": "成功", "errmsg": "OK"})
+
+
+# --- Escalation policies -----------------------------------------------------------------------
+
+
+@require_perm("notifications.configure")
+def policies(request: AuthedRequest) -> HttpResponse:
+    qs = (
+        EscalationPolicy.objects.for_user(request.user, "notifications.configure")
+        .select_related("organization")
+        .prefetch_related("steps")
+    )
+    institutions = Organization.objects.for_user(request.user, "notifications.configure").institutions()
+    rows = [(p, [_step_text(st) for st in services.snapshot_policy(p)["steps"]]) for p in qs]
+    return render(request, "notifications/policies.html", {"rows": rows, "institutions": institutions})
+
+
+@require_perm("notifications.configure")
+def policy_create(request: AuthedRequest, uuid) -> HttpResponse:
+    institution = get_for_user(
+        Organization.objects.institutions(), request.user, "notifications.configure", uuid=uuid
+    )
+    return _policy_form(request, institution, None)
+
+
+@require_perm("notifications.configure")
+def policy_edit(request: AuthedRequest, uuid) -> HttpResponse:
+    policy = get_for_user(EscalationPolicy, request.user, "notifications.configure", uuid=uuid)
+    return _policy_form(request, policy.organization, policy)
+
+
+def _policy_form(
+    request: AuthedRequest, institution: Organization, policy: EscalationPolicy | None
+) -> HttpResponse:
+    initial = None
+    steps_initial: list[dict] = []
+    if policy is not None:
+        initial = {f: getattr(policy, f) for f in services.POLICY_FIELDS}
+        steps_initial = [
+            {
+                "target": st.target,
+                "role": st.role,
+                "user": st.user_id,
+                "post": st.post_id,
+                "channels": st.channels,
+                "wait_minutes": st.wait_minutes,
+            }
+            for st in policy.steps.all()
+        ]
+    form = PolicyForm(request.POST or None, initial=initial)
+    formset = StepFormSet(
+        request.POST or None, initial=steps_initial, prefix="steps", form_kwargs={"institution": institution}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        steps = [
+            services.StepSpec(
+                target=f.cleaned_data["target"],
+                role=f.cleaned_data.get("role") or "",
+                user=f.cleaned_data.get("user"),
+                post=f.cleaned_data.get("post"),
+                channels=f.cleaned_data["channels"],
+                wait_minutes=f.cleaned_data["wait_minutes"],
+            )
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.save_policy(
+                actor=request.user, organization=institution, policy=policy, steps=steps, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Saved. Incidents already open keep the policy they started with."))
+            return redirect("notifications:policies")
+    title = _("Escalation policy for %(inst)s") % {"inst": institution.name}
+    return render(
+        request, "notifications/policy_form.html", {"form": form, "formset": formset, "title": title}
+    )

@@ -48,3 +48,21 @@ def provider_a(w) -> Provider:
             secret="s3cret",
         )
     return w.__dict__["provider_a"]
+
+
+def policy_a(w):
+    if "policy_a" not in w.__dict__:
+        w.__dict__["policy_a"] = services.save_policy(
+            actor=w.root,
+            organization=w.inst_a,
+            name="告警升级",
+            event_kind="alarm.*",
+            repeat=1,
+            steps=[
+                services.StepSpec(target="on_duty", channels=["inbox", "sms"], wait_minutes=5),
+                services.StepSpec(
+                    target="role", role="safety_officer", channels=["inbox", "sms"], wait_minutes=10
+                ),
+            ],
+        )
+    return w.__dict__["policy_a"]

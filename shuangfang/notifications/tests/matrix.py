@@ -1,6 +1,6 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
-from .helpers import incident_a, note_a, provider_a
+from .helpers import incident_a, note_a, policy_a, provider_a
 
 VIEWERS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head"})
 CONFIGURERS = frozenset({"admin", "institution_head", "safety_officer"})
@@ -27,6 +27,9 @@ CASES = [
     ),
     Case("notifications:log", CONFIGURERS),
     Case("notifications:providers", CONFIGURERS),
+    Case("notifications:policies", CONFIGURERS),
+    Case("notifications:policy_create", CONFIGURERS, kwargs=lambda w: {"uuid": w.inst_a.uuid}),
+    Case("notifications:policy_edit", CONFIGURERS, kwargs=lambda w: {"uuid": policy_a(w).uuid}),
     Case("notifications:provider_create", CONFIGURERS, kwargs=lambda w: {"uuid": w.inst_a.uuid}),
     Case("notifications:provider_edit", CONFIGURERS, kwargs=lambda w: {"uuid": provider_a(w).uuid}),
 ]

@@ -277,3 +277,46 @@ def test_quiet_hours_delay_ordinary_messages_but_never_alarms(world):
         engine.run_escalations()
     alarm_note = Notification.objects.get(incident=incident, recipient=cook)
     assert alarm_note.deliveries.get(channel="inbox").status == "delivered"
+
+
+def test_policy_page_saves_ordered_steps(world, login):
+    client = login(world.users["safety_officer"])
+    data = {
+        "name": "夜间告警",
+        "event_kind": "alarm.*",
+        "min_severity": "warning",
+        "repeat": "1",
+        "priority": "5",
+        "is_active": "on",
+        "steps-TOTAL_FORMS": "3",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "8",
+        "steps-0-target": "on_duty",
+        "steps-0-channels": ["inbox", "sms", "voice"],
+        "steps-0-wait_minutes": "5",
+        "steps-1-target": "role",
+        "steps-1-role": "institution_head",
+        "steps-1-channels": ["inbox", "sms"],
+        "steps-1-wait_minutes": "10",
+        "steps-2-target": "role",
+        "steps-2-role": "",
+        "steps-2-channels": ["inbox"],
+        "steps-2-wait_minutes": "5",
+        "steps-2-DELETE": "on",
+    }
+    response = client.post(f"/notifications/policies/new/{world.inst_a.uuid}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = EscalationPolicy.objects.get(name="夜间告警")
+    assert [(s.target, s.role, s.wait_minutes) for s in policy.steps.all()] == [
+        ("on_duty", "", 5),
+        ("role", "institution_head", 10),
+    ]
+    incident = _open(world)
+    assert incident.policy_name == "夜间告警"
+    # a step without its role is refused with a message, nothing saved
+    data["steps-1-role"] = ""
+    data["name"] = "坏策略"
+    page = client.post(f"/notifications/policies/new/{world.inst_a.uuid}/", data)
+    assert page.status_code == 200
+    assert not EscalationPolicy.objects.filter(name="坏策略").exists()
