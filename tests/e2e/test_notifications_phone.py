@@ -90,3 +90,25 @@ def test_cook_on_duty_acknowledges_an_alarm_on_a_phone(live_server, world, phone
     assert Incident.objects.get(pk=second.pk).acknowledged_via == "link"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     shot(phone, "notifications-phone-ack-link-done")
+
+
+def test_officer_reads_the_delivery_log_and_policies_on_a_desktop(
+    live_server, world, desktop, shot, browser_errors
+):
+    from shuangfang.notifications.tests.helpers import policy_a
+
+    _setup(world)
+    policy_a(world)
+    errors = browser_errors(desktop)
+    log_in(desktop, live_server.url, "officer_a")
+    desktop.goto(f"{live_server.url}/notifications/log/")
+    desktop.wait_for_selector("table")
+    text = desktop.inner_text("body")
+    assert "厨房燃气浓度超标" in text and "未登记手机号或邮箱" in text
+    shot(desktop, "notifications-desktop-log")
+    desktop.goto(f"{live_server.url}/notifications/policies/{policy_a(world).uuid}/edit/")
+    desktop.wait_for_selector("text=第 2 步")
+    shot(desktop, "notifications-desktop-policy")
+    desktop.goto(f"{live_server.url}/duty/")
+    shot(desktop, "duty-desktop-board")
+    assert not errors, errors

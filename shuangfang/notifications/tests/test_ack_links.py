@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.test import Client
 
 from shuangfang.notifications import links, services
@@ -105,3 +106,34 @@ def test_inbox_query_count_does_not_grow(world, login, django_assert_max_num_que
         )
     with django_assert_max_num_queries(12):
         assert client.get("/notifications/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/notifications/log/", "/notifications/incidents/", "/notifications/policies/"]
+)
+def test_lists_query_count_does_not_grow(world, login, django_assert_max_num_queries, path):
+    from .helpers import policy_a
+
+    policy_a(world)
+    planner = services.Planner(world.inst_a)
+    client = login(world.users["safety_officer"])
+    for i in range(40):
+        services.open_incident(
+            organization=world.inst_a,
+            kind="alarm.opened",
+            severity="critical",
+            title=f"告警 {i}",
+            url="",
+            source_kind="alarm",
+            source_uuid=f"q-{i}",
+        )
+        planner.message(
+            recipient=world.users["staff"],
+            kind="hazard.assigned",
+            severity="warning",
+            title=f"隐患 {i}",
+            url="",
+            channels=["sms", "email"],
+        )
+    with django_assert_max_num_queries(15):
+        assert client.get(path).status_code == 200
