@@ -98,9 +98,22 @@ def _json(text: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _is_code(provider, params: dict[str, str]) -> bool:
+    """A verification code travels in the provider's approved verification template."""
+    return bool(params.get("code"))
+
+
+def _template(provider, params: dict[str, str], key: str) -> str:
+    if _is_code(provider, params):
+        return str(provider.params.get(f"verify_{key}") or provider.params.get(key, ""))
+    return str(provider.params.get(key, ""))
+
+
 def _template_params(provider, params: dict[str, str], default_len: int) -> list[tuple[str, str]]:
     """The approved template's variables in order, each cut to the provider's length limit (links
     are never cut: a cut link is useless)."""
+    if _is_code(provider, params):
+        return [("code", params["code"])]
     names = provider.params.get("template_params") or ["title"]
     limit = int(provider.params.get("max_param_len") or default_len)
     out = []
@@ -168,7 +181,7 @@ def aliyun_sms(provider, msg: OutMessage) -> Result:
             "Action": "SendSms",
             "PhoneNumbers": msg.address,
             "SignName": provider.params.get("sign_name", ""),
-            "TemplateCode": provider.params.get("template_code", ""),
+            "TemplateCode": _template(provider, msg.params, "template_code"),
             "TemplateParam": json.dumps(dict(values), ensure_ascii=False, separators=(",", ":")),
         },
     )
@@ -236,7 +249,7 @@ def tencent_sms(provider, msg: OutMessage) -> Result:
             "PhoneNumberSet": [f"+86{msg.address}"],
             "SmsSdkAppId": provider.params.get("sdk_app_id", ""),
             "SignName": provider.params.get("sign_name", ""),
-            "TemplateId": provider.params.get("template_id", ""),
+            "TemplateId": _template(provider, msg.params, "template_id"),
             "TemplateParamSet": [v for _n, v in values],
         },
         ensure_ascii=False,

@@ -335,3 +335,17 @@ def test_delivery_reports_turn_sent_into_delivered_or_failed(world, receiver):
         url.replace(services.receipt_token(provider), "0" * 32), "[]", content_type="application/json"
     )
     assert bad.status_code == 404
+
+
+def test_a_phone_is_verified_with_the_providers_verification_template(world, receiver):
+    provider = _provider(world, receiver, "aliyun_sms")
+    provider.params = {**provider.params, "verify_template_code": "SMS_VERIFY"}
+    provider.save()
+    cook = world.users["staff"]
+    _contact, code = services.set_contact(actor=cook, kind="phone", address="13900000007")
+    engine.send_due_deliveries()
+    [seen] = receiver.ok()
+    assert seen.query["TemplateCode"] == "SMS_VERIFY"
+    assert json.loads(seen.query["TemplateParam"]) == {"code": code}
+    services.verify_contact(actor=cook, kind="phone", code=code)
+    assert Contact.objects.get(user=cook, kind="phone").verified_at is not None
