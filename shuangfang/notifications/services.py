@@ -822,3 +822,12 @@ def save_policy(
         after=after,
     )
     return policy
+
+
+def open_incident_titles(organization: Organization, limit: int = 20) -> list[str]:
+    """Titles of the institution's incidents not yet resolved (for the shift handover)."""
+    inst = _institution(organization)
+    qs = Incident.objects.filter(organization__path__startswith=inst.path).exclude(
+        status=IncidentStatus.RESOLVED
+    )
+    return [f"{i.title}（{i.get_status_display()}）" for i in qs.order_by("opened_at")[:limit]]

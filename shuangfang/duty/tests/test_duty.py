@@ -170,3 +170,20 @@ def test_shift_form_refuses_unknown_people(world, login):
     )
     assert ok.status_code == 302
     assert names(services.on_duty(world.inst_a, at(2, 7))) == ["cook_a"]
+
+
+def test_the_handover_form_lists_open_alarms(world, roster, login):
+    from shuangfang.notifications import services as notif
+
+    day, _night = roster
+    notif.open_incident(
+        organization=world.inst_a,
+        kind="alarm.opened",
+        severity="critical",
+        title="配电室温度过高",
+        url="",
+        source_kind="alarm",
+        source_uuid="h-1",
+    )
+    page = login(world.users["staff"]).get(f"/duty/shifts/{day.uuid}/handover/")
+    assert "配电室温度过高" in page.content.decode()
