@@ -1,0 +1,103 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+
+
+SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    VOICE = "voice", _("Voice call")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    FEISHU = "feishu", _("Feishu group robot")
+    WECOM = "wecom", _("WeCom group robot")
+    WEBHOOK = "webhook", _("Signed webhook")
+
+
+# Channels that reach a group (one message per institution), not a person.
+GROUP_CHANNELS = {Channel.DINGTALK, Channel.FEISHU, Channel.WECOM, Channel.WEBHOOK}
+# When a personal channel fails for good, the next one tried (the inbox always has the message).
+FALLBACK = {Channel.VOICE: Channel.SMS, Channel.SMS: Channel.EMAIL}
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("Mobile phone")
+    EMAIL = "email", _("Email")
+
+
+# Which verified contact a personal channel uses.
+CHANNEL_CONTACT = {
+    Channel.SMS: ContactKind.PHONE,
+    Channel.VOICE: ContactKind.PHONE,
+    Channel.EMAIL: ContactKind.EMAIL,
+}
+
+
+class ProviderKind(models.TextChoices):
+    ALIYUN_SMS = "aliyun_sms", _("Aliyun SMS (Dysmsapi)")
+    ALIYUN_VOICE = "aliyun_voice", _("Aliyun voice (Dyvmsapi)")
+    TENCENT_SMS = "tencent_sms", _("Tencent Cloud SMS")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    FEISHU = "feishu", _("Feishu group robot")
+    WECOM = "wecom", _("WeCom group robot")
+    WEBHOOK = "webhook", _("Signed webhook")
+
+
+PROVIDER_CHANNEL = {
+    ProviderKind.ALIYUN_SMS: Channel.SMS,
+    ProviderKind.TENCENT_SMS: Channel.SMS,
+    ProviderKind.ALIYUN_VOICE: Channel.VOICE,
+    ProviderKind.DINGTALK: Channel.DINGTALK,
+    ProviderKind.FEISHU: Channel.FEISHU,
+    ProviderKind.WECOM: Channel.WECOM,
+    ProviderKind.WEBHOOK: Channel.WEBHOOK,
+}
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open, escalating")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+INCIDENT_TRANSITIONS = {
+    IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
+    IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
+    IncidentStatus.RESOLVED: set(),
+}
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+DELIVERY_TRANSITIONS = {
+    DeliveryStatus.QUEUED: {DeliveryStatus.SENDING, DeliveryStatus.FAILED, DeliveryStatus.DELIVERED},
+    DeliveryStatus.SENDING: {
+        DeliveryStatus.SENT,
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.QUEUED,
+        DeliveryStatus.FAILED,
+    },
+    DeliveryStatus.SENT: {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED},
+    DeliveryStatus.DELIVERED: set(),
+    DeliveryStatus.FAILED: set(),
+}
+
+
+class StepTarget(models.TextChoices):
+    USER = "user", _("A person")
+    ROLE = "role", _("Holders of a role")
+    ON_DUTY = "on_duty", _("Whoever is on duty")
