@@ -44,16 +44,17 @@ class ChecklistForm(forms.Form):
     def __init__(self, *args, actor, bureau: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if bureau:
-            self.fields["organization"].queryset = Organization.objects.for_user(
+            self.fields["organization"].queryset = Organization.objects.for_user(  # type: ignore[attr-defined]
                 actor, "inspection.bureau"
             ).filter(kind__in=[OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU])
             self.fields["organization"].label = _("Bureau")
             del self.fields["kind"]
         else:
-            self.fields["organization"].queryset = _institutions(actor, "inspection.manage")
-        if self.fields["organization"].queryset.count() == 1:
-            self.fields["organization"].initial = self.fields["organization"].queryset.first()
-        self.fields["library_codes"].choices = [
+            self.fields["organization"].queryset = _institutions(actor, "inspection.manage")  # type: ignore[attr-defined]
+        orgs = self.fields["organization"].queryset  # type: ignore[attr-defined]
+        if orgs.count() == 1:
+            self.fields["organization"].initial = orgs.first()
+        self.fields["library_codes"].choices = [  # type: ignore[attr-defined]
             (li.code, f"{li.code} {li.text}（{li.basis}）") for li in LibraryItem.objects.all()
         ]
 
@@ -72,7 +73,7 @@ class LibraryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["codes"].choices = [(li.code, f"{li.code} {li.text}") for li in LibraryItem.objects.all()]
+        self.fields["codes"].choices = [(li.code, f"{li.code} {li.text}") for li in LibraryItem.objects.all()]  # type: ignore[attr-defined]
 
 
 class CheckpointForm(forms.Form):
@@ -85,7 +86,7 @@ class CheckpointForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         qs = _institutions(actor, "inspection.manage")
-        self.fields["organization"].queryset = qs
+        self.fields["organization"].queryset = qs  # type: ignore[attr-defined]
         if qs.count() == 1:
             self.fields["organization"].initial = qs.first()
 
@@ -131,18 +132,18 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checklist"].queryset = (
+        self.fields["checklist"].queryset = (  # type: ignore[attr-defined]
             Checklist.objects.for_user(actor, "inspection.manage")
             .filter(is_active=True)
             .exclude(kind=ChecklistKind.BUREAU)
         )
-        self.fields["checkpoints"].queryset = Checkpoint.objects.for_user(actor, "inspection.manage").filter(
+        self.fields["checkpoints"].queryset = Checkpoint.objects.for_user(actor, "inspection.manage").filter(  # type: ignore[attr-defined]
             is_active=True
         )
-        self.fields["assignee_post"].queryset = Post.objects.for_user(actor, "inspection.manage").filter(
+        self.fields["assignee_post"].queryset = Post.objects.for_user(actor, "inspection.manage").filter(  # type: ignore[attr-defined]
             is_active=True
         )
-        self.fields["assignee_user"].queryset = User.objects.for_user(actor, "people.view").filter(
+        self.fields["assignee_user"].queryset = User.objects.for_user(actor, "people.view").filter(  # type: ignore[attr-defined]
             is_active=True
         )
 
@@ -184,7 +185,7 @@ class BureauStartForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = _institutions(actor, "inspection.bureau")
-        self.fields["checklist"].queryset = Checklist.objects.for_user(actor, "inspection.bureau").filter(
+        self.fields["institution"].queryset = _institutions(actor, "inspection.bureau")  # type: ignore[attr-defined]
+        self.fields["checklist"].queryset = Checklist.objects.for_user(actor, "inspection.bureau").filter(  # type: ignore[attr-defined]
             kind=ChecklistKind.BUREAU, is_active=True
         )

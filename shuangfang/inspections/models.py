@@ -93,8 +93,6 @@ class Checklist(TenantModel):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["organization", "name"]
         verbose_name = _("checklist")
@@ -139,8 +137,6 @@ class Checkpoint(TenantModel):
     place_code = models.CharField(_("place code"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["organization", "building", "floor", "name"]
         verbose_name = _("checkpoint")
@@ -184,8 +180,6 @@ class Plan(TenantModel):
     generated_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["organization", "name"]
         verbose_name = _("inspection plan")
@@ -224,7 +218,7 @@ class Task(TenantModel):
     assignee_role = models.CharField(max_length=30, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TaskQuerySet.as_manager()
+    objects = TaskQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["window_start", "id"]
@@ -265,8 +259,6 @@ class Record(TenantModel):
     note = models.TextField(_("note"), blank=True)
     problem_count = models.PositiveSmallIntegerField(_("problems"), default=0)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("inspection record")
@@ -290,6 +282,9 @@ class RecordItem(models.Model):
         ordering = ["record", "id"]
         constraints = [models.UniqueConstraint(fields=["record", "item"], name="record_item_once")]
 
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} {self.text}"
+
     @property
     def origin(self) -> str:
         return f"inspection-item:{self.uuid}"
@@ -304,3 +299,6 @@ class RecordPhoto(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.display

@@ -198,18 +198,18 @@ def occurrences(
         y, m = start.year, start.month
         while (y, m) <= (end.year, end.month):
             if m in months:
-                day = _month_day(y, m, wanted)
-                if start <= day <= end and day_ok(day):
-                    begin = _at(day, t)
+                mday = _month_day(y, m, wanted)
+                if start <= mday <= end and day_ok(mday):
+                    begin = _at(mday, t)
                     out.append((begin, begin + _window(rule, 60 * 24 * 7)))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     elif frequency == Frequency.HOLIDAYS:
         before = int(rule.get("days_before") or 2)
         for name in rule.get("holidays") or []:
-            for first in cal.holiday_starts.get(name, []):
-                day = first - dt.timedelta(days=before)
-                if start <= day <= end:
-                    begin = _at(day, t)
-                    out.append((begin, _at(first, dt.time(0, 0))))
+            for hstart in cal.holiday_starts.get(name, []):
+                hday = hstart - dt.timedelta(days=max(before, 1))
+                if start <= hday <= end:
+                    begin = _at(hday, t)
+                    out.append((begin, _at(hstart, dt.time(0, 0))))
     out.sort()
     return out

@@ -7,6 +7,7 @@ into their own checklists and edit them there.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 SOURCE = "domain-reference §4.7"
 
@@ -354,13 +355,12 @@ WORKDAYS_2026 = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-0
 
 
 def load(apps=None) -> None:
-    get = apps.get_model if apps is not None else None
-    if get is None:
-        from .models import CalendarDay, LibraryItem, PlanTemplate
-    else:
-        LibraryItem = get("inspections", "LibraryItem")  # noqa: N806
-        PlanTemplate = get("inspections", "PlanTemplate")  # noqa: N806
-        CalendarDay = get("inspections", "CalendarDay")  # noqa: N806
+    from django.apps import apps as live_apps
+
+    registry: Any = apps if apps is not None else live_apps
+    LibraryItem = registry.get_model("inspections", "LibraryItem")  # noqa: N806
+    PlanTemplate = registry.get_model("inspections", "PlanTemplate")  # noqa: N806
+    CalendarDay = registry.get_model("inspections", "CalendarDay")  # noqa: N806
     for code, category, text, basis, grade, photo in LIBRARY:
         LibraryItem.objects.update_or_create(
             code=code,
@@ -399,8 +399,8 @@ def load(apps=None) -> None:
                     "confidence": "unverified",
                 },
             )
-    for d in WORKDAYS_2026:
+    for text in WORKDAYS_2026:
         CalendarDay.objects.update_or_create(
-            date=dt.date.fromisoformat(d),
+            date=dt.date.fromisoformat(text),
             defaults={"kind": "workday", "name": "", "source": HOLIDAY_SOURCE, "confidence": "unverified"},
         )

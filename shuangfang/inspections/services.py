@@ -426,7 +426,8 @@ def _plan_tasks(
         local_hi = min(local_hi, plan.ends_on)
     if local_lo > local_hi:
         return []
-    places = [(str(cp.uuid), cp, str(cp)) for cp in checkpoints] or [("", None, plan.location)]
+    places: list[tuple[str, Checkpoint | None, str]] = [(str(cp.uuid), cp, str(cp)) for cp in checkpoints]
+    places = places or [("", None, plan.location)]
     out = []
     for start, end in recurrence.occurrences(plan.frequency, plan.rule, local_lo, local_hi, cal):
         if start >= hi or (end <= lo if first else start < lo):
@@ -690,7 +691,7 @@ def submit_record(
             .get(pk=task.pk)
         )
         require(actor, "inspection.do", task.organization)
-        if task.status != TaskStatus.OPEN:
+        if task.status != TaskStatus.OPEN or task.plan is None:
             transition(task, TaskStatus.DONE, at=at)  # raises with the reason
         if at < task.window_start:
             raise ValidationError(
@@ -704,14 +705,16 @@ def submit_record(
             )
         if not is_assignee(actor, task, at=at):
             raise PermissionDenied(_("This task is not yours."))
-        items = list(task.plan.checklist.items.filter(is_active=True))
+        plan = task.plan
+        assert plan is not None
+        items = list(plan.checklist.items.filter(is_active=True))
         errors = _check_answers(items, by_item)
         if errors:
             raise AnswerErrors(errors)
         record = _save(
             actor=actor,
             organization=task.organization,
-            checklist=task.plan.checklist,
+            checklist=plan.checklist,
             items=items,
             answers=by_item,
             note=note,

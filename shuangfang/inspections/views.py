@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -98,9 +98,10 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
         "inspection.do",
         uuid=uuid,
     )
-    if task.plan is None:
+    plan = task.plan
+    if plan is None:
         raise Http404
-    items = list(task.plan.checklist.items.filter(is_active=True))
+    items = list(plan.checklist.items.filter(is_active=True))
     entered: dict[str, dict] = {}
     item_errors: dict[str, str] = {}
     error = ""
@@ -166,7 +167,7 @@ def record_detail(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("inspection.view")
-def photo(request: AuthedRequest, uuid, size: str) -> HttpResponse:
+def photo(request: AuthedRequest, uuid, size: str) -> FileResponse:
     if size not in ("thumb", "display", "original"):
         raise Http404
     p = RecordPhoto.objects.select_related("record_item__record").filter(uuid=uuid).first()
@@ -190,9 +191,10 @@ def _ledger_qs(user):
 
 
 def _checklist_of(t: Task):
-    if t.plan_id:
+    if t.plan is not None:
         return t.plan.checklist
-    return t.record.checklist if hasattr(t, "record") else ""
+    rec = _record_of(t)
+    return rec.checklist if rec else ""
 
 
 def _record_of(t: Task):
@@ -211,7 +213,7 @@ LEDGER_COLUMNS = [
     Column(
         _("Status"),
         lambda t: t.get_status_display(),
-        link=lambda t: reverse("inspections:record", args=[t.record.uuid]) if _record_of(t) else None,
+        link=lambda t: reverse("inspections:record", args=[t.record.uuid]) if _record_of(t) else "",
     ),
     Column(_("Inspector"), lambda t: _record_of(t) and _record_of(t).inspector),
     Column(_("Submitted at"), lambda t: _record_of(t) and _record_of(t).submitted_at),
@@ -347,7 +349,8 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("inspections:checklist", uuid=checklist.uuid)
             if request.POST.get("form") == "toggle":
-                item = checklist.items.filter(uuid=request.POST.get("item")).first()
+                key = str(request.POST.get("item"))
+                item = checklist.items.filter(uuid=key).first() if _is_uuid(key) else None
                 if item is None:
                     raise Http404
                 services.update_item(actor=request.user, item=item, is_active=not item.is_active)
@@ -559,7 +562,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
     )
     checklist = (
         Checklist.objects.for_user(request.user, "inspection.bureau")
-        .filter(kind=ChecklistKind.BUREAU, uuid=request.GET.get("checklist") or None)
+        .filter(kind=ChecklistKind.BUREAU, uuid=str(request.GET.get("checklist")))
         .first()
         if _is_uuid(request.GET.get("checklist"))
         else None

@@ -12,8 +12,8 @@ from shuangfang.inspections.choices import AssigneeKind, Category, ChecklistKind
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def local(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=TZ)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def jpeg(name: str = "p.jpg", size=(800, 600)) -> SimpleUploadedFile:

@@ -97,7 +97,7 @@ def test_seeded_calendar_is_loaded_from_the_database(db):
 
 
 @pytest.mark.parametrize(
-    "frequency,rule",
+    ("frequency", "rule"),
     [
         ("hours", {"interval_hours": 0}),
         ("weekly", {"weekdays": []}),
