@@ -167,7 +167,8 @@ def record_detail(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("inspection.view")
-def photo(request: AuthedRequest, uuid, size: str) -> FileResponse:
+def photo(request: AuthedRequest, uuid) -> FileResponse:
+    size = request.GET.get("size", "display")
     if size not in ("thumb", "display", "original"):
         raise Http404
     p = RecordPhoto.objects.select_related("record_item__record").filter(uuid=uuid).first()
