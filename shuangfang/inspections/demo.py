@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -23,7 +24,7 @@ from .models import Checklist, PlanTemplate, Task
 RELIEF = "汴州市救助管理站"
 ELDERLY = "汴州市第一养老院"
 
-SITES = {
+SITES: dict[str, dict[str, Any]] = {
     RELIEF: {
         "officer": "liuyang",
         "checkpoints": [
