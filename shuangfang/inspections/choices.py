@@ -56,7 +56,7 @@ class TaskStatus(models.TextChoices):
 
 class Result(models.TextChoices):
     OK = "ok", _("OK")
-    PROBLEM = "problem", _("Problem")
+    PROBLEM = "problem", _("Problem found")
     NA = "na", _("Not applicable")
 
 

@@ -117,9 +117,9 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
                 position=_position(request),
             )
         except services.AnswerErrors as exc:
-            item_errors, error, status = exc.item_errors, exc.messages[0], 400
+            item_errors, error = exc.item_errors, exc.messages[0]
         except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
+            error = " ".join(exc.messages)
         except PermissionDenied as exc:
             error, status = str(exc) or _("This task is not yours."), 403
         else:
@@ -588,9 +588,9 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
                 location=request.POST.get("location", ""),
             )
         except services.AnswerErrors as exc:
-            item_errors, error, status = exc.item_errors, exc.messages[0], 400
+            item_errors, error = exc.item_errors, exc.messages[0]
         except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
+            error = " ".join(exc.messages)
         else:
             messages.success(request, _("Submitted. Thank you!"))
             return redirect("inspections:record", uuid=record.uuid)
