@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -264,7 +264,7 @@ def submit(
         raise ValidationError(
             " ".join([exc.messages[0], *(f"{k}: {v}" for k, v in exc.item_errors.items())])
         ) from None
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("/records/{uuid}", response=RecordOut)

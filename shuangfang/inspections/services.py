@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -804,6 +804,7 @@ def my_tasks_now(user: User, *, at: dt.datetime | None = None, checkpoint: Check
         .due_at(at)
         .filter(mine_q(user, at=at))
         .select_related("plan", "plan__checklist", "checkpoint")
+        .annotate(n_items=Count("plan__checklist__items", filter=Q(plan__checklist__items__is_active=True)))
         .order_by("window_end", "id")
     )
     if checkpoint is not None:
