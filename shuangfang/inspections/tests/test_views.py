@@ -3,6 +3,7 @@ import json
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +27,7 @@ def task(setup):
 
 
 def _form(task, *, photos=True, bad_photo=False):
-    data = {"note": "整体正常"}
+    data: dict[str, object] = {"note": "整体正常"}
     for item in task.plan.checklist.items.all():
         key = str(item.uuid)
         data[f"result-{key}"] = "problem" if item.source_ref == "C04" else "ok"
@@ -149,9 +150,10 @@ def test_api_multipart_submit_publishes_one_event_and_refuses_a_second_submit(
 
     events.subscribe("inspection.problem_found")(handler)
     try:
-        answers, photos = [], []
+        answers: list[dict] = []
+        photos: list = []
         for item in task.plan.checklist.items.all():
-            entry = {"item": str(item.uuid), "result": "ok", "photos": []}
+            entry: dict[str, object] = {"item": str(item.uuid), "result": "ok", "photos": []}
             if item.source_ref == "C04":
                 entry.update(result="problem", note="冰箱 12 度")
             if item.requires_photo or item.source_ref == "C04":
@@ -197,7 +199,7 @@ def test_bureau_inspection_records_a_done_task_in_the_institutions_ledger(
     )
     assert record.organization == world.inst_a and record.by_bureau == world.bureau
     assert record.task is not None and record.task.status == "done" and record.problem_count == 1
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.bureau_inspect(
             actor=world.users["safety_officer"],
             institution=world.inst_a,
@@ -228,7 +230,11 @@ def test_officer_creates_a_plan_from_the_night_patrol_template(world, login, set
     )
     assert r.status_code == 302, r.content.decode()[:3000]
     plan = Plan.objects.get(name="夜间防火巡查")
-    assert plan.rule["interval_hours"] == 2 and plan.template.code == "night_fire_patrol"
+    assert (
+        plan.rule["interval_hours"] == 2
+        and plan.template is not None
+        and plan.template.code == "night_fire_patrol"
+    )
     assert plan.tasks.exists()
     bad = officer.post(
         reverse("inspections:plan_create"),
