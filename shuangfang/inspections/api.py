@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
 from . import services
-from .models import Checklist, Plan, Record, Task
+from .models import Checklist, Checkpoint, Plan, Record, Task
 
 router = Router(tags=["inspections"])
 
@@ -201,10 +201,8 @@ def list_tasks(request, status: str | None = None, since: date | None = None):
 @router.get("/tasks/mine", response=list[TaskOut], summary="My tasks now: open, in their window, mine")
 def my_tasks(request, checkpoint: UUID | None = None):
     _need(request.auth, "inspection.do")
-    qs = services.my_tasks_now(request.auth)
-    if checkpoint:
-        qs = qs.filter(checkpoint__uuid=checkpoint)
-    return list(qs[:200])
+    cp = Checkpoint.objects.filter(uuid=checkpoint).first() if checkpoint else None
+    return services.my_tasks_page(request.auth, limit=200, checkpoint=cp)
 
 
 @router.get("/tasks/{uuid}", response=TaskOut)

@@ -12,6 +12,7 @@ from importlib.util import find_spec
 
 from django.db.models import Q
 
+from shuangfang.core import tenancy
 from shuangfang.orgs.models import Membership, Organization, User
 
 from .choices import AssigneeKind
@@ -62,7 +63,8 @@ def assignees(task, *, at: dt.datetime | None = None) -> list[User]:
 
 def mine_q(user: User, *, at: dt.datetime) -> Q:
     """A filter on tasks for "assigned to ``user``" (without the time/status part)."""
-    memberships = list(Membership.objects.active().filter(user=user).select_related("organization"))
+    # The same (per-request cached) active memberships the tenancy scope was computed from.
+    memberships = tenancy._memberships(user)
     post_ids = {m.post_id for m in memberships if m.post_id}
     cond = Q(assignee_kind=AssigneeKind.PERSON, assignee_user=user)
     if post_ids:
@@ -76,9 +78,9 @@ def mine_q(user: User, *, at: dt.datetime) -> Q:
             cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids)
     else:
         for m in memberships:
-            inst = m.organization.institution or m.organization
-            if user in on_duty(inst, at=at):
-                cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=inst.pk)
+            unit = m.organization.institution or m.organization
+            if user in on_duty(unit, at=at):
+                cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=unit.pk)
     return cond
 
 

@@ -48,14 +48,14 @@ def _form_error(form, exc: ValidationError) -> None:
 
 @require_perm("inspection.do")
 def mine(request: AuthedRequest) -> HttpResponse:
-    tasks = list(services.my_tasks_now(request.user)[:50])
+    tasks = services.my_tasks_page(request.user)
     return render(request, "inspections/mine.html", {"tasks": tasks, "now": timezone.now()})
 
 
 @require_perm("inspection.do")
 def checkpoint_scan(request: AuthedRequest, uuid) -> HttpResponse:
     checkpoint = get_for_user(Checkpoint, request.user, "inspection.do", uuid=uuid)
-    tasks = list(services.my_tasks_now(request.user, checkpoint=checkpoint))
+    tasks = services.my_tasks_page(request.user, checkpoint=checkpoint)
     if len(tasks) == 1 and request.GET.get("list") != "1":
         return redirect("inspections:task", uuid=tasks[0].uuid)
     return render(
