@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
+from shuangfang.core.models import AuditEntry
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image
@@ -517,6 +519,21 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
             Task.objects.filter(pk__in=[t.pk for t in tasks], status=TaskStatus.OPEN).update(
                 status=TaskStatus.MISSED, closed_at=now
             )
+            task_type = ContentType.objects.get_for_model(Task)
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        actor=None,
+                        organization_id=t.organization_id,
+                        action="task.missed",
+                        content_type=task_type,
+                        object_id=str(t.pk),
+                        object_repr=str(t)[:200],
+                        changes={"status": [TaskStatus.OPEN, TaskStatus.MISSED]},
+                    )
+                    for t in tasks
+                ]
+            )
             cache: dict[tuple, list[int]] = {}
             for task in tasks:
                 key = (
@@ -686,7 +703,7 @@ def submit_record(
     by_item = {a.item_uuid: a for a in answers}
     with transaction.atomic():
         task = (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .select_related("plan", "plan__checklist", "organization", "checkpoint", "assignee_post")
             .get(pk=task.pk)
         )

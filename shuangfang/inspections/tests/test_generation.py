@@ -54,8 +54,11 @@ def test_missed_tasks_are_marked_counted_and_published_once(setup, django_captur
         assert task.status == TaskStatus.MISSED
         assert len(seen) == 1
         assert seen[0]["task_uuid"] == str(task.uuid)
-        assert seen[0]["recipient_ids"] == [setup["plan"].organization and w_cook(setup)]
+        assert seen[0]["recipient_ids"] == [w_cook(setup)]
         assert seen[0]["roles"] == ["safety_officer"]
+        from shuangfang.core.models import AuditEntry
+
+        assert AuditEntry.objects.filter(action="task.missed", object_id=str(task.pk)).count() == 1
     finally:
         events._SUBSCRIBERS[:] = [(p, f) for p, f in events._SUBSCRIBERS if f is not _h]
 
