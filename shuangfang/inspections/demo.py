@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from shuangfang.core.demo import register
 from shuangfang.orgs.models import Post
 
-from . import services
+from . import seed, services
 from .choices import AssigneeKind, Result, TaskStatus
 from .models import Checklist, PlanTemplate, Task
 
@@ -100,6 +100,7 @@ def _plan_from(code: str, **kw):
 @register(50, "inspections")
 @transaction.atomic
 def build(city) -> None:
+    seed.load(only_if_missing=True)  # reference data (item library, templates, holidays): idempotent
     rng = random.Random(7)
     now = timezone.now()
     start = now - dt.timedelta(days=3)

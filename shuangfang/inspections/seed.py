@@ -354,13 +354,21 @@ HOLIDAYS_2026 = [
 WORKDAYS_2026 = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
 
 
-def load(apps=None) -> None:
+def load(apps=None, *, only_if_missing: bool = False) -> None:
+    """Insert or refresh the seed rows. ``only_if_missing``: do nothing when they are all there
+    (tests and the demo call it after transactional tests flushed the tables)."""
     from django.apps import apps as live_apps
 
     registry: Any = apps if apps is not None else live_apps
     LibraryItem = registry.get_model("inspections", "LibraryItem")  # noqa: N806
     PlanTemplate = registry.get_model("inspections", "PlanTemplate")  # noqa: N806
     CalendarDay = registry.get_model("inspections", "CalendarDay")  # noqa: N806
+    if only_if_missing and (
+        LibraryItem.objects.count() >= len(LIBRARY)
+        and PlanTemplate.objects.count() >= len(TEMPLATES)
+        and CalendarDay.objects.exists()
+    ):
+        return
     for code, category, text, basis, grade, photo in LIBRARY:
         LibraryItem.objects.update_or_create(
             code=code,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.listing import Column, ListPage, display
@@ -206,19 +207,19 @@ def _record_of(t: Task):
 
 
 LEDGER_COLUMNS = [
-    Column(_("Institution"), lambda t: t.organization),
-    Column(_("Due"), lambda t: t.window_start),
-    Column(_("Place"), lambda t: t.location),
-    Column(_("Plan"), lambda t: t.plan or _("Bureau inspection")),
-    Column(_("Checklist"), _checklist_of),
+    Column(gettext_lazy("Institution"), lambda t: t.organization),
+    Column(gettext_lazy("Due"), lambda t: t.window_start),
+    Column(gettext_lazy("Place"), lambda t: t.location),
+    Column(gettext_lazy("Plan"), lambda t: t.plan or _("Bureau inspection")),
+    Column(gettext_lazy("Checklist"), _checklist_of),
     Column(
-        _("Status"),
+        gettext_lazy("Status"),
         lambda t: t.get_status_display(),
         link=lambda t: reverse("inspections:record", args=[t.record.uuid]) if _record_of(t) else "",
     ),
-    Column(_("Inspector"), lambda t: _record_of(t) and _record_of(t).inspector),
-    Column(_("Submitted at"), lambda t: _record_of(t) and _record_of(t).submitted_at),
-    Column(_("Problems"), lambda t: _record_of(t).problem_count if _record_of(t) else ""),
+    Column(gettext_lazy("Inspector"), lambda t: _record_of(t) and _record_of(t).inspector),
+    Column(gettext_lazy("Submitted at"), lambda t: _record_of(t) and _record_of(t).submitted_at),
+    Column(gettext_lazy("Problems"), lambda t: _record_of(t).problem_count if _record_of(t) else ""),
 ]
 
 

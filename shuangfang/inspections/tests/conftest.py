@@ -22,6 +22,16 @@ def jpeg(name: str = "p.jpg", size=(800, 600)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
 
 
+@pytest.fixture(autouse=True)
+def _seed(request):
+    """Transactional tests (browser journeys) flush the migration's seed rows: load them again."""
+    if "db" in request.fixturenames or "world" in request.fixturenames:
+        from shuangfang.inspections import seed
+
+        request.getfixturevalue("db")
+        seed.load(only_if_missing=True)
+
+
 @pytest.fixture
 def setup(world, settings, tmp_path):
     """Institution A: a kitchen checklist of 3 library items, a checkpoint, a daily plan for the

@@ -18,8 +18,10 @@ def objects(w):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from shuangfang.inspections import services
+    from shuangfang.inspections import seed, services
     from shuangfang.inspections.models import Task
+
+    seed.load(only_if_missing=True)  # browser journeys (transactional) flush the migration's seed rows
 
     officer = w.users["safety_officer"]
     checklist = services.create_checklist(
