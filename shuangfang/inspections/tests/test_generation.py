@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 import time_machine
 from django.core.management import call_command
 
@@ -113,3 +114,63 @@ def timezone_hour(value):
     from django.utils import timezone
 
     return timezone.localtime(value).hour
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_generating_at_once_split_the_plans_and_make_no_duplicates(world, settings, tmp_path):
+    """PostgreSQL: each worker claims batches with FOR UPDATE SKIP LOCKED; the unique constraint is
+    the backstop. (SQLite serialises writers, so there the test shows only the idempotence.)"""
+    import threading
+
+    from django.db import connection, connections
+
+    from shuangfang.inspections import seed
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks (PostgreSQL); SQLite serialises writers")
+    seed.load(only_if_missing=True)
+    officer = world.users["safety_officer"]
+    checklist = services.create_checklist(
+        actor=officer,
+        organization=world.inst_a,
+        name="巡查",
+        kind="post",
+        category="fire",
+        library_codes=["A01"],
+    )
+    for n in range(12):
+        services.create_plan(
+            actor=officer,
+            organization=world.inst_a,
+            name=f"计划{n}",
+            checklist=checklist,
+            frequency="hours",
+            rule={"interval_hours": 1},
+            assignee_kind=AssigneeKind.POST,
+            assignee_post=world.post_a,
+            location=f"点{n}",
+        )
+    services.GENERATE_BATCH, old = 2, services.GENERATE_BATCH
+    made: list[int] = []
+    errors: list[BaseException] = []
+    now = local(2026, 6, 1, 7, 0)
+
+    def worker():
+        try:
+            made.append(services.generate_tasks(now=now, horizon=dt.timedelta(hours=24)))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        services.GENERATE_BATCH = old
+    assert not errors, errors
+    assert Task.objects.count() == sum(made) == 12 * 24  # hourly windows 07:00 → next day 07:00
+    assert Task.objects.values("plan", "place_key", "window_start").distinct().count() == Task.objects.count()
