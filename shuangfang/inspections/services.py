@@ -828,6 +828,19 @@ def my_tasks_now(user: User, *, at: dt.datetime | None = None, checkpoint: Check
     return qs
 
 
+def my_missed_count(user: User, *, days: int = 7, at: dt.datetime | None = None) -> int:
+    """How many of ``user``'s tasks were missed in the last ``days`` days (shown on their page)."""
+    from .assignment import mine_q
+
+    at = at or timezone.now()
+    return (
+        Task.objects.for_user(user, "inspection.do")
+        .filter(status=TaskStatus.MISSED, window_end__gt=at - dt.timedelta(days=days), window_end__lte=at)
+        .filter(mine_q(user, at=at))
+        .count()
+    )
+
+
 def my_tasks_page(
     user: User, *, limit: int = 50, at: dt.datetime | None = None, checkpoint=None
 ) -> list[Task]:

@@ -50,7 +50,8 @@ def _form_error(form, exc: ValidationError) -> None:
 @require_perm("inspection.do")
 def mine(request: AuthedRequest) -> HttpResponse:
     tasks = services.my_tasks_page(request.user)
-    return render(request, "inspections/mine.html", {"tasks": tasks, "now": timezone.now()})
+    missed = services.my_missed_count(request.user, days=7)
+    return render(request, "inspections/mine.html", {"tasks": tasks, "missed": missed, "now": timezone.now()})
 
 
 @require_perm("inspection.do")

@@ -121,6 +121,10 @@ def test_my_tasks_now_lists_only_open_windows_for_my_post(world, task, setup):
         assert list(services.my_tasks_now(world.users["outsider"])) == []
     with time_machine.travel(local(2026, 6, 1, 7, 30), tick=False):
         assert list(services.my_tasks_now(cook)) == []
+    with time_machine.travel(local(2026, 6, 1, 10, 30), tick=False):
+        services.sweep_missed()
+        assert services.my_missed_count(cook) == 1
+        assert services.my_missed_count(world.users["department_head"]) == 0
 
 
 def test_on_shift_falls_back_to_post_holders_without_the_duty_app(world):
