@@ -1,0 +1,90 @@
+"""Who does a task: a person, a post's holders, a role's holders, or whoever is on shift.
+
+"On shift" resolves through :func:`on_shift`: the duty app's ``on_duty(organization, at, post)``
+when ``shuangfang.duty`` is installed, otherwise the holders of the plan's post.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.db.models import Q
+
+from shuangfang.core import tenancy
+from shuangfang.orgs.models import Membership, Organization, User
+
+from .choices import AssigneeKind
+
+
+def _duty():
+    if find_spec("shuangfang.duty") is None or find_spec("shuangfang.duty.services") is None:
+        return None
+    services = import_module("shuangfang.duty.services")
+    return getattr(services, "on_duty", None)
+
+
+def post_holders(organization: Organization, post_id: int | None) -> list[User]:
+    if post_id is None:
+        return []
+    ids = Membership.objects.active().filter(post_id=post_id).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def role_holders(organization: Organization, role: str) -> list[User]:
+    ids = (
+        Membership.objects.active()
+        .filter(role=role)
+        .filter(Q(organization=organization) | Q(organization__institution=organization))
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def on_shift(organization: Organization, *, at: dt.datetime | None = None, post=None) -> list[User]:
+    on_duty = _duty()
+    if on_duty is not None:
+        return list(on_duty(organization, at=at, post=post))
+    return post_holders(organization, getattr(post, "pk", post))
+
+
+def assignees(task, *, at: dt.datetime | None = None) -> list[User]:
+    """Everyone ``task`` (or a plan: same fields) is for."""
+    kind = task.assignee_kind
+    if kind == AssigneeKind.PERSON:
+        return [task.assignee_user] if task.assignee_user_id else []
+    if kind == AssigneeKind.POST:
+        return post_holders(task.organization, task.assignee_post_id)
+    if kind == AssigneeKind.ROLE:
+        return role_holders(task.organization, task.assignee_role)
+    return on_shift(task.organization, at=at or getattr(task, "window_start", None), post=task.assignee_post)
+
+
+def mine_q(user: User, *, at: dt.datetime) -> Q:
+    """A filter on tasks for "assigned to ``user``" (without the time/status part)."""
+    # The same (per-request cached) active memberships the tenancy scope was computed from.
+    memberships = tenancy._memberships(user)
+    post_ids = {m.post_id for m in memberships if m.post_id}
+    cond = Q(assignee_kind=AssigneeKind.PERSON, assignee_user=user)
+    if post_ids:
+        cond |= Q(assignee_kind=AssigneeKind.POST, assignee_post_id__in=post_ids)
+    for m in memberships:
+        inst = m.organization.institution_id or m.organization_id
+        cond |= Q(assignee_kind=AssigneeKind.ROLE, assignee_role=m.role, organization_id=inst)
+    on_duty = _duty()
+    if on_duty is None:
+        if post_ids:
+            cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids)
+    else:
+        for m in memberships:
+            unit = m.organization.institution or m.organization
+            if user in on_duty(unit, at=at):
+                cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=unit.pk)
+    return cond
+
+
+def is_assignee(user: User, task, *, at: dt.datetime) -> bool:
+    from .models import Task
+
+    return Task.objects.filter(pk=task.pk).filter(mine_q(user, at=at)).exists()

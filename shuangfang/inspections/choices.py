@@ -1,0 +1,65 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """The six checks (六查六防), domain-reference §4.7."""
+
+    FIRE = "fire", _("Fire safety")
+    UTILITIES = "utilities", _("Water, electricity and gas")
+    FOOD = "food", _("Food hygiene")
+    FACILITIES = "facilities", _("Facilities")
+    SECURITY = "security", _("Security")
+    RULES = "rules", _("Rules in practice")
+
+
+class ChecklistKind(models.TextChoices):
+    POST = "post", _("Post inspection")
+    SPECIALIST = "specialist", _("Specialist inspection")
+    BUREAU = "bureau", _("Bureau inspection")
+
+
+class Grade(models.TextChoices):
+    GENERAL = "general", _("General hazard")
+    MAJOR = "major", _("Major hazard")
+
+
+class Frequency(models.TextChoices):
+    HOURS = "hours", _("Every N hours")
+    SHIFT = "shift", _("Each shift")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly on chosen days")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEASONAL = "seasonal", _("Seasonal")
+    HOLIDAYS = "holidays", _("Before listed holidays")
+
+
+class DayRule(models.TextChoices):
+    ALL = "all", _("Every day")
+    WORKDAYS = "workdays", _("Working days only")
+    RESTDAYS = "restdays", _("Rest days only")
+
+
+class AssigneeKind(models.TextChoices):
+    PERSON = "person", _("A person")
+    POST = "post", _("A post")
+    ROLE = "role", _("A role")
+    ON_SHIFT = "on_shift", _("Whoever is on shift")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+
+
+class Result(models.TextChoices):
+    OK = "ok", _("OK")
+    PROBLEM = "problem", _("Problem found")
+    NA = "na", _("Not applicable")
+
+
+class CalendarKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up working day")

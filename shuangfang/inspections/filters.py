@@ -1,0 +1,47 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Category, TaskStatus
+from .models import Checkpoint, Plan, Task
+
+
+class LedgerFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in TaskStatus.choices if c[0] != TaskStatus.OPEN],
+        empty_label=_("All"),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"),
+        choices=Category.choices,
+        field_name="plan__checklist__category",
+        empty_label=_("All"),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        label=_("Plan"), queryset=Plan.objects.none(), to_field_name="uuid", empty_label=_("All")
+    )
+    checkpoint = django_filters.ModelChoiceFilter(
+        label=_("Checkpoint"), queryset=Checkpoint.objects.none(), to_field_name="uuid", empty_label=_("All")
+    )
+    since = django_filters.DateFilter(
+        label=_("From"),
+        field_name="window_start",
+        lookup_expr="date__gte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("Until"),
+        field_name="window_start",
+        lookup_expr="date__lte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["plan"].queryset = Plan.objects.for_user(request.user, "inspection.view")
+            self.filters["checkpoint"].queryset = Checkpoint.objects.for_user(request.user, "inspection.view")
