@@ -1,28 +1,19 @@
 """Who does a task: a person, a post's holders, a role's holders, or whoever is on shift.
 
-"On shift" resolves through :func:`on_shift`: the duty app's ``on_duty(organization, at, post)``
-when ``shuangfang.duty`` is installed, otherwise the holders of the plan's post.
+"On shift" resolves through :func:`on_shift`: the duty roster's ``on_duty(organization, at, post)``;
+an institution that keeps no roster for that post falls back to the holders of the plan's post.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.db.models import Q
 
 from shuangfang.core import tenancy
-from shuangfang.orgs.models import Membership, Organization, User
+from shuangfang.orgs.models import Membership, Organization, Post, User
 
 from .choices import AssigneeKind
-
-
-def _duty():
-    if find_spec("shuangfang.duty") is None or find_spec("shuangfang.duty.services") is None:
-        return None
-    services = import_module("shuangfang.duty.services")
-    return getattr(services, "on_duty", None)
 
 
 def post_holders(organization: Organization, post_id: int | None) -> list[User]:
@@ -43,10 +34,11 @@ def role_holders(organization: Organization, role: str) -> list[User]:
 
 
 def on_shift(organization: Organization, *, at: dt.datetime | None = None, post=None) -> list[User]:
-    on_duty = _duty()
-    if on_duty is not None:
-        return list(on_duty(organization, at=at, post=post))
-    return post_holders(organization, getattr(post, "pk", post))
+    from shuangfang.duty.services import on_duty
+
+    post_obj = post if post is None or hasattr(post, "pk") else Post.objects.filter(pk=post).first()
+    people = on_duty(organization, at=at, post=post_obj)
+    return people or post_holders(organization, getattr(post_obj, "pk", None))
 
 
 def assignees(task, *, at: dt.datetime | None = None) -> list[User]:
@@ -72,15 +64,19 @@ def mine_q(user: User, *, at: dt.datetime) -> Q:
     for m in memberships:
         inst = m.organization.institution_id or m.organization_id
         cond |= Q(assignee_kind=AssigneeKind.ROLE, assignee_role=m.role, organization_id=inst)
-    on_duty = _duty()
-    if on_duty is None:
-        if post_ids:
-            cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids)
-    else:
-        for m in memberships:
-            unit = m.organization.institution or m.organization
-            if user in on_duty(unit, at=at):
-                cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=unit.pk)
+    from shuangfang.duty.models import Shift
+    from shuangfang.duty.services import on_duty
+
+    for m in memberships:
+        unit = m.organization.institution or m.organization
+        if user in on_duty(unit, at=at):
+            cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=unit.pk)
+    # Posts without a roster: their holders are "on shift" (the same fallback as on_shift()).
+    rostered = set(
+        Shift.objects.filter(post_id__in=post_ids, is_active=True).values_list("post_id", flat=True)
+    )
+    if post_ids - rostered:
+        cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids - rostered)
     return cond
 
 

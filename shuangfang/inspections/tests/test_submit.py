@@ -127,7 +127,23 @@ def test_my_tasks_now_lists_only_open_windows_for_my_post(world, task, setup):
         assert services.my_missed_count(world.users["department_head"]) == 0
 
 
-def test_on_shift_falls_back_to_post_holders_without_the_duty_app(world):
+def test_on_shift_is_whoever_the_roster_says_and_the_post_holders_without_a_roster(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuangfang.duty import services as duty
     from shuangfang.inspections.assignment import on_shift
 
     assert on_shift(world.inst_a, post=world.post_a) == [world.users["staff"]]
+    duty.save_shift(
+        actor=world.users["institution_head"],
+        organization=world.inst_a,
+        members=[world.users["department_head"]],
+        name="全天",
+        start_time=dt.time(0, 0),
+        duration_minutes=24 * 60,
+        rotation_start=timezone.localdate() - dt.timedelta(days=1),
+        post=world.post_a,
+    )
+    assert on_shift(world.inst_a, post=world.post_a) == [world.users["department_head"]]
