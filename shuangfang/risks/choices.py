@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RiskLevel(models.IntegerChoices):
@@ -21,7 +22,7 @@ class RiskLevel(models.IntegerChoices):
     LOW = 4, _("Low risk")
 
 
-# Source: 《关于实施遏制重特大事故工作指南构建双重预防机制的意见》(安委办〔2016〕11号), domain-reference §2.5 [V].
+# Source: 安委办〔2016〕11号 opinion on the dual prevention mechanism, domain-reference §2.5 [V].
 NATIONAL_PALETTE: dict[int, str] = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1e88e5"}
 NATIONAL_NAMES: dict[int, str] = {1: "红", 2: "橙", 3: "黄", 4: "蓝"}
 # The seed article's bureau: 红、蓝、黄、绿 in the order written (domain-reference §2.6: no
@@ -136,10 +137,10 @@ class MeasureCategory(models.TextChoices):
 class ControlTier(models.TextChoices):
     """Control levels (domain-reference §2.8)."""
 
-    INSTITUTION = "institution", _("Institution")
-    DEPARTMENT = "department", _("Department")
-    TEAM = "team", _("Team")
-    POST = "post", _("Post")
+    INSTITUTION = "institution", pgettext_lazy("control tier", "Institution")
+    DEPARTMENT = "department", pgettext_lazy("control tier", "Department")
+    TEAM = "team", pgettext_lazy("control tier", "Team")
+    POST = "post", pgettext_lazy("control tier", "Post")
 
 
 # Default control tier by risk level (vendor default mapping, domain-reference §2.8 [V]).

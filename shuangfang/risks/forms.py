@@ -84,7 +84,8 @@ class MeasureForm(forms.Form):
         label=_("Control tier"),
         choices=ControlTier.choices,
         help_text=_(
-            "Defaults from the level: major → institution, significant → department, general → team, low → post."
+            "Defaults from the level: major → institution, significant → department, "
+            "general → team, low → post."
         ),
     )
     responsible = forms.ModelChoiceField(

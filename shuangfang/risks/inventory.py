@@ -31,12 +31,12 @@ CATEGORY_ORDER = [c.value for c in MeasureCategory]
 
 # key, label, required on import
 COLUMNS: list[tuple[str, Any, bool]] = [
-    ("institution", gettext_lazy("Institution"), False),
+    ("institution", gettext_lazy("Institution name"), False),
     ("zone", gettext_lazy("Risk zone"), False),
     ("code", gettext_lazy("Risk point code"), False),
-    ("point", gettext_lazy("Risk point"), True),
+    ("point", gettext_lazy("Risk point name"), True),
     ("kind", gettext_lazy("Risk point type"), True),
-    ("location", gettext_lazy("Location"), False),
+    ("location", gettext_lazy("Location (part / place)"), False),
     ("department", gettext_lazy("Responsible department"), False),
     ("factor", gettext_lazy("Hazard factor"), True),
     ("factor_class", gettext_lazy("GB/T 13861 class"), True),
@@ -64,15 +64,16 @@ def headers() -> list[str]:
 
 
 def factor_queryset(qs: QuerySet[HazardFactor]) -> QuerySet[HazardFactor]:
-    return qs.select_related(
-        "risk_point", "organization", "risk_point__department", "risk_point__floor"
-    ).prefetch_related(
-        Prefetch("measures", queryset=ControlMeasure.objects.select_related("responsible").order_by("id")),
-        Prefetch(
-            "assessments",
-            queryset=Assessment.objects.select_related("method").order_by("-assessed_at", "-id"),
-        ),
+    measures = Prefetch(
+        "measures", queryset=ControlMeasure.objects.select_related("responsible").order_by("id")
     )
+    assessments = Prefetch(
+        "assessments", queryset=Assessment.objects.select_related("method").order_by("-assessed_at", "-id")
+    )
+    related: Any = qs.select_related(
+        "risk_point", "organization", "risk_point__department", "risk_point__floor"
+    )
+    return related.prefetch_related(measures, assessments)
 
 
 def _latest(factor: HazardFactor, kind: str) -> Assessment | None:
@@ -234,9 +235,9 @@ def _method_lookup() -> dict[str, AssessmentMethod]:
         ("直接判定", "direct"),
         ("风险矩阵法", "ls_a"),
     ):
-        m = next((x for x in out.values() if x.code == code), None)
-        if m is not None:
-            out.setdefault(short, m)
+        found = next((x for x in out.values() if x.code == code), None)
+        if found is not None:
+            out.setdefault(short, found)
     return out
 
 
@@ -282,6 +283,7 @@ def import_inventory(*, actor: User, institution: Organization, upload) -> Impor
     kinds = _labels(PointKind.choices)
     classes = _labels(FactorClass.choices)
     tiers = _labels(ControlTier.choices)
+    tiers.update({k.removesuffix("级"): v for k, v in list(tiers.items())})  # 部门 = 部门级
     methods = _method_lookup()
     levels = _labels(RiskLevel.choices)
     departments = {
@@ -420,7 +422,9 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
         raise _err(_col("factor"), " ".join(exc.messages)) from None
 
     try:
-        latest = factor.assessments.filter(kind="inherent").order_by("-assessed_at", "-id").first()
+        latest = (
+            Assessment.objects.filter(factor=factor, kind="inherent").order_by("-assessed_at", "-id").first()
+        )
         same = (
             latest is not None
             and latest.method.code == method.code
@@ -448,7 +452,7 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
     tier_lines = _text(row.get("tier")).splitlines()
     person_lines = _text(row.get("responsible")).splitlines()
     check_lines = _text(row.get("what_to_check")).splitlines()
-    existing = {(m.category, m.description): m for m in factor.measures.all()}
+    existing = {(m.category, m.description): m for m in ControlMeasure.objects.filter(factor=factor)}
     for i, (cat, text) in enumerate(lines):
         tier_text = tier_lines[i].strip() if i < len(tier_lines) else ""
         tier = tiers.get(tier_text.lower(), "") if tier_text else ""

@@ -12,7 +12,10 @@ from typing import Any
 RS, EC, CW = "relief_station", "elderly_care", "child_welfare"
 ALL = [RS, EC, CW]
 
-SRC_FIRE = "《养老机构消防安全管理规定》(民发〔2023〕37号); 《社会福利机构消防安全管理十项规定》; domain-reference §4.4"
+SRC_FIRE = (
+    "《养老机构消防安全管理规定》(民发〔2023〕37号); 《社会福利机构消防安全管理十项规定》; "
+    "domain-reference §4.4"
+)
 SRC_FOOD = "《食品安全法》及餐饮服务食品安全操作规范; domain-reference §4.5"
 SRC_GB38600 = "GB 38600-2019《养老机构服务安全基本规范》; domain-reference §4.3"
 SRC_MAJOR_EC = "《养老机构重大事故隐患判定标准》(2023) 第四条; domain-reference §4.1"

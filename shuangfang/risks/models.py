@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.tenancy import TenantModel
 
 from .choices import (
     AssessmentKind,
@@ -127,8 +127,6 @@ class RiskPoint(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["organization", "number"]
         verbose_name = _("risk point")
@@ -171,8 +169,6 @@ class HazardFactor(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["risk_point", "id"]
         verbose_name = _("hazard factor")
@@ -208,8 +204,6 @@ class Assessment(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
     )
     assessed_at = models.DateTimeField(_("assessed at"), auto_now_add=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["factor", "-assessed_at", "-id"]
@@ -250,8 +244,6 @@ class ControlMeasure(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
-
     class Meta:
         ordering = ["factor", "category", "id"]
         verbose_name = _("control measure")
@@ -274,8 +266,6 @@ class Floor(TenantModel):
     plan_width = models.PositiveIntegerField(default=0, editable=False)
     plan_height = models.PositiveIntegerField(default=0, editable=False)
     order = models.IntegerField(_("order"), default=0)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "building", "order", "name"]

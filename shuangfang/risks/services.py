@@ -132,7 +132,7 @@ def update_risk_point(*, actor: User, point: RiskPoint, **changes) -> RiskPoint:
     before = audit.snapshot(point, POINT_FIELDS)
     merged = {k: getattr(point, k) for k in POINT_FIELDS} | changes
     _clean_point(point.organization, merged, exclude_pk=point.pk)
-    for key, value in changes.items():
+    for key in changes:
         if key not in POINT_FIELDS:
             raise ValidationError(f"unknown field {key}")
         setattr(point, key, merged[key])
@@ -482,7 +482,7 @@ def set_floor_plan(*, actor: User, floor: Floor, plan) -> Floor:
 
 
 @transaction.atomic
-def place_point(*, actor: User, point: RiskPoint, floor: Floor, x: float, y: float) -> RiskPoint:
+def place_point(*, actor: User, point: RiskPoint, floor: Floor, x: float | str, y: float | str) -> RiskPoint:
     """Put ``point`` on ``floor``'s plan at (x, y), fractions of the plan's width and height."""
     require(actor, "risk.edit", point.organization)
     if floor.organization_id != point.organization_id:
@@ -490,13 +490,13 @@ def place_point(*, actor: User, point: RiskPoint, floor: Floor, x: float, y: flo
             _("The floor must belong to %(institution)s.") % {"institution": point.organization}
         )
     try:
-        x, y = float(x), float(y)
+        fx, fy = float(x), float(y)
     except (TypeError, ValueError):
         raise ValidationError(_("Click on the plan to place the point.")) from None
-    if not (0 <= x <= 1 and 0 <= y <= 1):
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
         raise ValidationError(_("Click on the plan to place the point."))
     before = {"floor": str(point.floor or ""), "map_x": point.map_x, "map_y": point.map_y}
-    point.floor, point.map_x, point.map_y = floor, round(x, 4), round(y, 4)
+    point.floor, point.map_x, point.map_y = floor, round(fx, 4), round(fy, 4)
     point.building = point.building or floor.building
     point.save(update_fields=["floor", "map_x", "map_y", "building", "updated_at"])
     audit.record(
@@ -518,8 +518,8 @@ def set_palette(
     *,
     actor: User,
     bureau: Organization,
-    colours: dict[int, str],
-    names: dict[int, str] | None = None,
+    colours: dict,
+    names: dict | None = None,
     note: str = "",
 ) -> LevelPalette:
     require(actor, "risk.library", bureau)
@@ -527,16 +527,15 @@ def set_palette(
         raise ValidationError(_("A palette belongs to a bureau."))
     import re
 
+    by_key = {str(k): v for k, v in colours.items()}
     clean: dict[str, str] = {}
     for level in (1, 2, 3, 4):
-        value = (colours.get(level) or colours.get(str(level)) or "").strip()  # type: ignore[call-overload]
+        value = (by_key.get(str(level)) or "").strip()
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValidationError(_("Give each level a colour like #d32f2f."))
         clean[str(level)] = value.lower()
-    names = names or {}
-    clean_names = {
-        str(lv): (names.get(lv) or names.get(str(lv)) or NATIONAL_NAMES[lv]) for lv in (1, 2, 3, 4)
-    }  # type: ignore[call-overload]
+    given = {str(k): v for k, v in (names or {}).items()}
+    clean_names = {str(lv): (given.get(str(lv)) or NATIONAL_NAMES[lv]) for lv in (1, 2, 3, 4)}
     row, _created = LevelPalette.objects.update_or_create(
         organization=bureau, defaults={"colours": clean, "names": clean_names, "note": note}
     )

@@ -3,12 +3,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,16 +133,13 @@ def point_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "risks/form.html", {"form": form, "title": _("New risk point")})
 
 
-def _point_detail_qs():
-    return RiskPoint.objects.select_related("organization", "department", "post", "floor").prefetch_related(
-        Prefetch(
-            "factors",
-            queryset=HazardFactor.objects.prefetch_related(
-                Prefetch("measures", queryset=ControlMeasure.objects.select_related("responsible")),
-                Prefetch("assessments", queryset=Assessment.objects.select_related("method", "assessed_by")),
-            ),
-        )
-    )
+def _point_detail_qs() -> Any:
+    measures = Prefetch("measures", queryset=ControlMeasure.objects.select_related("responsible"))
+    assessments = Prefetch("assessments", queryset=Assessment.objects.select_related("method", "assessed_by"))
+    factors: Any = HazardFactor.objects.all()
+    factors = factors.prefetch_related(measures, assessments)
+    points: Any = RiskPoint.objects.select_related("organization", "department", "post", "floor")
+    return points.prefetch_related(Prefetch("factors", queryset=factors))
 
 
 @require_perm("risk.view")
@@ -150,8 +148,8 @@ def point_detail(request: AuthedRequest, uuid) -> HttpResponse:
     palette = palette_for(point.organization)
     factors = list(point.factors.all())
     for f in factors:
-        f.latest = {a.kind: a for a in reversed(list(f.assessments.all()))}  # type: ignore[attr-defined]
-        f.latest_list = [f.latest[k] for k in ("inherent", "residual") if k in f.latest]  # type: ignore[attr-defined]
+        f.latest = {a.kind: a for a in reversed(list(f.assessments.all()))}
+        f.latest_list = [f.latest[k] for k in ("inherent", "residual") if k in f.latest]
     today = timezone.localdate()
     return render(
         request,
@@ -437,7 +435,8 @@ def inventory_import(request: AuthedRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "Imported: %(p)d new risk points, %(f)d new factors, %(a)d assessments, %(m)d new measures."
+                        "Imported: %(p)d new risk points, %(f)d new factors, %(a)d assessments, "
+                        "%(m)d new measures."
                     )
                     % {
                         "p": result.points,
@@ -566,11 +565,11 @@ def _map_context(request, floor: Floor):
     )
     for p in points:
         level = p.residual_level if basis == "residual" else p.inherent_level
-        p.map_level = level  # type: ignore[attr-defined]
-        p.map_colour = palette.colour(level)  # type: ignore[attr-defined]
-        p.map_text = palette.text_colour(level)  # type: ignore[attr-defined]
-        p.left = round((p.map_x or 0) * 100, 2)  # type: ignore[attr-defined]
-        p.top = round((p.map_y or 0) * 100, 2)  # type: ignore[attr-defined]
+        p.map_level = level
+        p.map_colour = palette.colour(level)
+        p.map_text = palette.text_colour(level)
+        p.left = round((p.map_x or 0) * 100, 2)
+        p.top = round((p.map_y or 0) * 100, 2)
     return {"floor": floor, "points": points, "basis": basis, "palette": palette}
 
 
@@ -590,7 +589,7 @@ def floor_map(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("risk.view")
-def floor_plan(request: AuthedRequest, uuid) -> HttpResponse:
+def floor_plan(request: AuthedRequest, uuid) -> FileResponse:
     floor = get_for_user(Floor, request.user, "risk.view", uuid=uuid)
     return serve_file(floor.plan)
 
@@ -620,7 +619,11 @@ def floor_place(request: AuthedRequest, uuid) -> HttpResponse:
     try:
         point = get_for_user(RiskPoint, request.user, "risk.edit", uuid=point_uuid)
         services.place_point(
-            actor=request.user, point=point, floor=floor, x=request.POST.get("x"), y=request.POST.get("y")
+            actor=request.user,
+            point=point,
+            floor=floor,
+            x=request.POST.get("x", ""),
+            y=request.POST.get("y", ""),
         )
     except Http404:
         messages.error(request, _("Choose the risk point to place."))
@@ -787,16 +790,18 @@ def overview(request: AuthedRequest) -> HttpResponse:
         )
     }
     palette = _user_palette(request.user)
-    rows = []
+    rows: list[dict] = []
     for inst in institutions.order_by("path"):
-        c = counts.get(inst.pk, {})
+        c: dict[str, Any] = dict(counts.get(inst.pk, {}))
         rows.append(
             {
                 "inst": inst,
                 **{k: c.get(k, 0) for k in ("total", "l1", "l2", "l3", "l4", "unassessed", "overdue")},
             }
         )
-    totals = {k: sum(r[k] for r in rows) for k in ("total", "l1", "l2", "l3", "l4", "unassessed", "overdue")}
+    totals = {
+        k: sum(int(r[k]) for r in rows) for k in ("total", "l1", "l2", "l3", "l4", "unassessed", "overdue")
+    }
     return render(request, "risks/overview.html", {"rows": rows, "totals": totals, "palette": palette})
 
 

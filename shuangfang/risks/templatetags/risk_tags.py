@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..choices import NATIONAL, RiskLevel
+from shuangfang.risks.choices import NATIONAL, RiskLevel
 
 register = template.Library()
 

@@ -66,4 +66,4 @@ def risk_world(w) -> RiskWorld:
 
 
 def library_entry(w) -> LibraryEntry:
-    return LibraryEntry.objects.filter(organization__isnull=True, institution_type="relief_station").first()
+    return LibraryEntry.objects.filter(organization__isnull=True, institution_type="relief_station")[0]
