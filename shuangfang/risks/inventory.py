@@ -91,7 +91,18 @@ def _num(d: Decimal | None) -> str:
     return format(d, "f")
 
 
-def row_values(f: HazardFactor, palette: Palette) -> list[Any]:
+def _label_maps() -> dict[str, dict[Any, str]]:
+    """Choice labels resolved once per export (a lazy label costs a translation lookup per cell)."""
+    return {
+        "kind": {k: str(v) for k, v in PointKind.choices},
+        "class": {k: str(v) for k, v in FactorClass.choices},
+        "level": {k: str(v) for k, v in RiskLevel.choices},
+        "tier": {k: str(v) for k, v in ControlTier.choices},
+    }
+
+
+def row_values(f: HazardFactor, palette: Palette, labels: dict[str, dict[Any, str]] | None = None) -> list[Any]:
+    labels = labels or _label_maps()
     p = f.risk_point
     inherent = _latest(f, "inherent")
     measures = _measures(f)
@@ -104,21 +115,21 @@ def row_values(f: HazardFactor, palette: Palette) -> list[Any]:
         p.area,
         p.code,
         p.name,
-        p.get_kind_display(),
+        labels["kind"].get(p.kind, p.kind),
         location,
         p.department.name if p.department_id and p.department else "",
         f.description,
-        f.get_factor_class_display(),
+        labels["class"].get(f.factor_class, f.factor_class),
         "、".join(f.accident_types),
         f.consequence,
         inherent.method.name if inherent else "",
         inherent.inputs_text() if inherent else "",
         _num(inherent.score) if inherent else "",
-        f.get_inherent_level_display() if f.inherent_level else "",
+        labels["level"].get(f.inherent_level, "") if f.inherent_level else "",
         palette.name(f.inherent_level),
-        f.get_residual_level_display() if f.residual_level else "",
+        labels["level"].get(f.residual_level, "") if f.residual_level else "",
         *[by_cat[c] for c in CATEGORY_ORDER],
-        "\n".join(m.get_tier_display() for m in measures),
+        "\n".join(labels["tier"].get(m.tier, m.tier) for m in measures),
         "\n".join(m.responsible_display or "-" for m in measures),
         "\n".join(m.what_to_check or "-" for m in measures),
         timezone.localtime(f.updated_at).date().isoformat(),
@@ -129,10 +140,11 @@ def row_values(f: HazardFactor, palette: Palette) -> list[Any]:
 
 def export_rows(qs: QuerySet[HazardFactor]) -> Iterator[list[Any]]:
     palettes: dict[int, Palette] = {}
-    for f in factor_queryset(qs).iterator(chunk_size=1000):
+    labels = _label_maps()
+    for f in factor_queryset(qs).iterator(chunk_size=2000):
         if f.organization_id not in palettes:
             palettes[f.organization_id] = palette_for(f.organization)
-        yield row_values(f, palettes[f.organization_id])
+        yield row_values(f, palettes[f.organization_id], labels)
 
 
 def template_rows() -> tuple[list[str], list[list[Any]]]:
