@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from typing import Any
 
 from _setup import report, setup, timed
 
@@ -44,7 +45,9 @@ def build() -> tuple[User, Organization]:
         inst = Organization.objects.create(
             name="基准风险养老院", kind=OrgKind.INSTITUTION, institution_type="elderly_care", parent=bureau
         )
-    officer, created = User.objects.get_or_create(username="bench_risk_officer", defaults={"name": "基准安全员"})
+    officer, created = User.objects.get_or_create(
+        username="bench_risk_officer", defaults={"name": "基准安全员"}
+    )
     if created:
         officer.set_password("bench-pass-1")
         officer.save()
@@ -55,8 +58,14 @@ def build() -> tuple[User, Organization]:
     points = RiskPoint.objects.bulk_create(
         [
             RiskPoint(
-                organization=inst, number=i + 1, code=f"FX-{i + 1:04d}", name=f"风险点{i + 1}",
-                kind="place", area=f"区域{i % 20}", inherent_level=i % 4 + 1, residual_level=i % 4 + 1,
+                organization=inst,
+                number=i + 1,
+                code=f"FX-{i + 1:04d}",
+                name=f"风险点{i + 1}",
+                kind="place",
+                area=f"区域{i % 20}",
+                inherent_level=i % 4 + 1,
+                residual_level=i % 4 + 1,
             )
             for i in range(N_POINTS)
         ],
@@ -65,8 +74,13 @@ def build() -> tuple[User, Organization]:
     factors = HazardFactor.objects.bulk_create(
         [
             HazardFactor(
-                organization=inst, risk_point=p, description=f"危险有害因素{j}", factor_class="things",
-                accident_types=["火灾", "触电"], consequence="火灾", inherent_level=p.inherent_level,
+                organization=inst,
+                risk_point=p,
+                description=f"危险有害因素{j}",
+                factor_class="things",
+                accident_types=["火灾", "触电"],
+                consequence="火灾",
+                inherent_level=p.inherent_level,
             )
             for p in points
             for j in range(N_FACTORS_PER_POINT)
@@ -76,8 +90,15 @@ def build() -> tuple[User, Organization]:
     Assessment.objects.bulk_create(
         [
             Assessment(
-                organization=inst, factor=f, kind="inherent", method=lec, inputs={"L": 3, "E": 6, "C": 7},
-                score=126, level=f.inherent_level or 3, band="C", assessed_by=officer,
+                organization=inst,
+                factor=f,
+                kind="inherent",
+                method=lec,
+                inputs={"L": 3, "E": 6, "C": 7},
+                score=126,
+                level=f.inherent_level or 3,
+                band="C",
+                assessed_by=officer,
             )
             for f in factors
         ],
@@ -86,8 +107,13 @@ def build() -> tuple[User, Organization]:
     ControlMeasure.objects.bulk_create(
         [
             ControlMeasure(
-                organization=inst, factor=f, category=cat, description=f"{cat} 措施", tier="team",
-                responsible_name="张三", what_to_check="是否落实",
+                organization=inst,
+                factor=f,
+                category=cat,
+                description=f"{cat} 措施",
+                tier="team",
+                responsible_name="张三",
+                what_to_check="是否落实",
             )
             for f in factors
             for cat in ("engineering", "management")
@@ -127,7 +153,8 @@ def page():
 def export(query: str) -> int:
     r = client.get(f"/risks/inventory/?institution={inst.pk}{query}&export=xlsx")
     assert r.status_code == 200
-    return sum(len(chunk) for chunk in r.streaming_content)
+    content: Any = r.streaming_content  # type: ignore[attr-defined]
+    return sum(len(bytes(chunk)) for chunk in content)
 
 
 def export_measured(query: str) -> tuple[float, float, int]:
@@ -165,5 +192,7 @@ report(
         ),
     ],
 )
-print(f"data: {RiskPoint.objects.filter(organization=inst).count()} points, {n_factors} factors "
-      f"(built in {build_s:.1f} s this run)")
+print(
+    f"data: {RiskPoint.objects.filter(organization=inst).count()} points, {n_factors} factors "
+    f"(built in {build_s:.1f} s this run)"
+)

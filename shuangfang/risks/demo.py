@@ -23,7 +23,7 @@ FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # Rooms of the demo ground floor: (name on the plan, box in a 1000×600 drawing, risk point it holds)
 ROOMS = [
     ("厨房", (20, 20, 300, 250), "厨房"),
-    ("燃气调压间", (300, 20, 420, 130), "燃气调压间"),
+    ("调压间", (300, 20, 420, 130), "燃气调压间"),
     ("配电室", (300, 130, 420, 250), "配电室"),
     ("锅炉房", (420, 20, 580, 250), "锅炉房"),
     ("洗衣房", (580, 20, 760, 250), "洗衣房"),

@@ -101,7 +101,10 @@ def _label_maps() -> dict[str, dict[Any, str]]:
     }
 
 
-def row_values(f: HazardFactor, palette: Palette, labels: dict[str, dict[Any, str]] | None = None) -> list[Any]:
+Labels = dict[str, dict[Any, str]]
+
+
+def row_values(f: HazardFactor, palette: Palette, labels: Labels | None = None) -> list[Any]:
     labels = labels or _label_maps()
     p = f.risk_point
     inherent = _latest(f, "inherent")

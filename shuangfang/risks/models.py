@@ -214,7 +214,10 @@ class Assessment(TenantModel):
         return f"{self.factor} {self.method} {self.score}"
 
     def inputs_text(self) -> str:
-        return " ".join(f"{k}={_num(v)}" for k, v in self.inputs.items())
+        """'L=3 E=6 C=15' in the method's scale order (jsonb does not keep key order)."""
+        order = [s["code"] for s in self.method.scales]
+        keys = sorted(self.inputs, key=lambda k: order.index(k) if k in order else len(order))
+        return " ".join(f"{k}={_num(self.inputs[k])}" for k in keys)
 
 
 def _num(v) -> str:

@@ -566,6 +566,7 @@ def _map_context(request, floor: Floor):
     for p in points:
         level = p.residual_level if basis == "residual" else p.inherent_level
         p.map_level = level
+        p.map_label = RiskLevel(level).label if level else ""
         p.map_colour = palette.colour(level)
         p.map_text = palette.text_colour(level)
         p.left = round((p.map_x or 0) * 100, 2)
@@ -643,6 +644,9 @@ def floor_pdf(request: AuthedRequest, uuid) -> HttpResponse:
         with default_storage.open(floor.plan, "rb") as fh:
             image = base64.b64encode(fh.read()).decode()
     ctx["image"] = image
+    # Fit the plan on one landscape A4 page under the title: at most 270 mm wide and 140 mm high.
+    ratio = (floor.plan_width / floor.plan_height) if floor.plan_height else 1.6
+    ctx["plan_width_mm"] = round(min(270.0, 140.0 * ratio), 1)
     ctx["now"] = timezone.localtime()
     data = render_pdf("risks/map_pdf.html", ctx, request=request)
     return pdf_response(data, f"four-colour-map-{floor}.pdf")
