@@ -494,8 +494,9 @@ def _card_context(request, institution, points, title, subject):
 
 
 @require_perm("risk.view")
-def point_card(request: AuthedRequest, uuid, kind: str) -> HttpResponse:
+def point_card(request: AuthedRequest, uuid) -> HttpResponse:
     point = get_for_user(_point_detail_qs(), request.user, "risk.view", uuid=uuid)
+    kind = request.GET.get("kind", "post")
     if kind not in ("post", "emergency"):
         raise Http404
     title = _("Post risk notification card") if kind == "post" else _("Emergency disposal card")

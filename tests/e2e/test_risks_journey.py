@@ -56,7 +56,8 @@ def test_officer_adds_a_risk_point_with_lec_and_sees_it_red_on_the_map(
     desktop.select_option("select[name=factor_class]", "things")
     desktop.check("input[value=火灾]")
     desktop.click("main form button[type=submit]")
-
+    desktop.wait_for_load_state()
+    shot(desktop, "risks-desktop-factor-submitted")
     desktop.wait_for_selector("#assess-form")
     desktop.click("a[href*='method=lec']")
     desktop.wait_for_selector("text=完全可以预料")

@@ -46,7 +46,7 @@ CASES = [
         data=lambda w: {"next_review_on": "2099-01-01"},
     ),
     Case("risks:factor_create", EDITORS, kwargs=point),
-    Case("risks:point_card", ALL_IN_TENANT, kwargs=lambda w: {**point(w), "kind": "post"}),
+    Case("risks:point_card", ALL_IN_TENANT, kwargs=point),
     Case("risks:post_card", ALL_IN_TENANT, kwargs=lambda w: (risk_world(w), {"uuid": w.post_a.uuid})[1]),
     Case("risks:factor_edit", EDITORS, kwargs=factor),
     Case("risks:assess", EDITORS, kwargs=factor),

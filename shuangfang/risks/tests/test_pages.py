@@ -202,7 +202,7 @@ def _pdf_text(tmp_path, data: bytes) -> tuple[str, str]:
 @pytest.mark.parametrize("kind", ["post", "emergency"])
 def test_cards_are_pdf_with_chinese_text_embedded(world, login, tmp_path, kind):
     rw = risk_world(world)
-    r = login(world.users["staff"]).get(f"/risks/points/{rw.point.uuid}/card/{kind}.pdf")
+    r = login(world.users["staff"]).get(f"/risks/points/{rw.point.uuid}/card.pdf?kind={kind}")
     assert r["Content-Type"] == "application/pdf"
     text, fonts = _pdf_text(tmp_path, r.content)
     title = "岗位风险告知卡" if kind == "post" else "应急处置卡"
