@@ -9,7 +9,8 @@ from PIL import Image
 
 from shuangfang.orgs.tests.factories import PASSWORD
 from shuangfang.risks import services
-from shuangfang.risks.models import RiskPoint
+from shuangfang.risks.models import AssessmentMethod, LibraryEntry, RiskPoint
+from shuangfang.risks.seed import seed_library, seed_methods
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +23,13 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_selector("h1.greeting")
 
 
+@pytest.fixture
+def seeded(db):
+    """Transactional tests that ran before flushed the rows the data migration seeded: load them again."""
+    seed_methods(AssessmentMethod)
+    seed_library(LibraryEntry)
+
+
 def _plan() -> SimpleUploadedFile:
     buf = io.BytesIO()
     Image.new("RGB", (800, 500), (245, 245, 240)).save(buf, format="PNG")
@@ -29,7 +37,7 @@ def _plan() -> SimpleUploadedFile:
 
 
 def test_officer_adds_a_risk_point_with_lec_and_sees_it_red_on_the_map(
-    live_server, world, desktop, phone, shot, browser_errors, settings, tmp_path
+    live_server, world, seeded, desktop, phone, shot, browser_errors, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     floor = services.create_floor(
