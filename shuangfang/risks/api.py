@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
@@ -232,7 +232,7 @@ def create_point(request, data: RiskPointIn):
     if fields["next_review_on"] is None:
         fields.pop("next_review_on")
     point = services.create_risk_point(actor=request.auth, institution=inst, **fields)
-    return 201, point
+    return Status(201, point)
 
 
 @router.get("/points/{uuid}", response=RiskPointOut)
@@ -257,7 +257,7 @@ def list_factors(request, uuid: UUID):
 @router.post("/points/{uuid}/factors", response={201: FactorOut}, summary="Add a hazard factor")
 def create_factor(request, uuid: UUID, data: FactorIn):
     point = get_for_user(RiskPoint, request.auth, "risk.edit", uuid=uuid)
-    return 201, services.add_factor(actor=request.auth, point=point, **data.dict())
+    return Status(201, services.add_factor(actor=request.auth, point=point, **data.dict()))
 
 
 @router.patch("/factors/{uuid}", response=FactorOut, summary="Update a hazard factor")
@@ -285,7 +285,7 @@ def create_assessment(request, uuid: UUID, data: AssessmentIn):
     row = services.assess(
         actor=request.auth, factor=factor, method=method, inputs=data.inputs, kind=data.kind, basis=data.basis
     )
-    return 201, row
+    return Status(201, row)
 
 
 @router.get("/factors/{uuid}/measures", response=list[MeasureOut])
@@ -312,7 +312,7 @@ def create_measure(request, uuid: UUID, data: MeasureIn):
     )
     fields = data.dict()
     fields["responsible"] = _person(data.responsible, factor.organization)
-    return 201, services.add_measure(actor=request.auth, factor=factor, **fields)
+    return Status(201, services.add_measure(actor=request.auth, factor=factor, **fields))
 
 
 @router.patch("/measures/{uuid}", response=MeasureOut, summary="Update a control measure")

@@ -250,6 +250,8 @@ def assess(request: AuthedRequest, uuid) -> HttpResponse:
     )
     methods = list(AssessmentMethod.objects.filter(is_current=True))
     code = request.POST.get("method") or request.GET.get("method")
+    if not methods:
+        raise Http404
     method = next((m for m in methods if m.code == code), None) or next(
         (m for m in methods if m.is_default), methods[0]
     )
