@@ -1,0 +1,500 @@
+"""The risk inventory (风险分级管控清单): its columns (domain-reference §2.9), the streamed Excel
+export, and the import of an assessor's Excel inventory (all rows or none, errors per row; a
+re-import updates the same risk points, factors and measures instead of adding copies)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from shuangfang.core import audit
+from shuangfang.core.uploads import check_spreadsheet
+from shuangfang.orgs.models import Organization, OrgKind, User
+
+from . import services
+from .choices import ControlTier, FactorClass, MeasureCategory, Palette, PointKind, RiskLevel, palette_for
+from .models import Assessment, AssessmentMethod, ControlMeasure, HazardFactor, RiskPoint
+
+CATEGORY_ORDER = [c.value for c in MeasureCategory]
+
+# key, label, required on import
+COLUMNS: list[tuple[str, Any, bool]] = [
+    ("institution", gettext_lazy("Institution name"), False),
+    ("zone", gettext_lazy("Risk zone"), False),
+    ("code", gettext_lazy("Risk point code"), False),
+    ("point", gettext_lazy("Risk point name"), True),
+    ("kind", gettext_lazy("Risk point type"), True),
+    ("location", gettext_lazy("Location (part / place)"), False),
+    ("department", gettext_lazy("Responsible department"), False),
+    ("factor", gettext_lazy("Hazard factor"), True),
+    ("factor_class", gettext_lazy("GB/T 13861 class"), True),
+    ("accidents", gettext_lazy("Possible accidents"), False),
+    ("consequence", gettext_lazy("Consequence"), False),
+    ("method", gettext_lazy("Assessment method"), True),
+    ("inputs", gettext_lazy("Assessment values"), False),
+    ("score", gettext_lazy("Score"), False),
+    ("inherent_level", gettext_lazy("Inherent level"), False),
+    ("colour", gettext_lazy("Colour"), False),
+    ("residual_level", gettext_lazy("Residual level"), False),
+    *[(f"m_{c.value}", c.label, False) for c in MeasureCategory],
+    ("tier", gettext_lazy("Control tier"), False),
+    ("responsible", gettext_lazy("Responsible person"), False),
+    ("what_to_check", gettext_lazy("What to check"), False),
+    ("identified_on", gettext_lazy("Identified (updated) on"), False),
+    ("next_review", gettext_lazy("Next review"), False),
+    ("basis", gettext_lazy("Basis"), False),
+]
+MAX_ROWS = 20000
+
+
+def headers() -> list[str]:
+    return [str(label) for _k, label, _r in COLUMNS]
+
+
+def factor_queryset(qs: QuerySet[HazardFactor]) -> QuerySet[HazardFactor]:
+    measures = Prefetch(
+        "measures", queryset=ControlMeasure.objects.select_related("responsible").order_by("id")
+    )
+    assessments = Prefetch(
+        "assessments", queryset=Assessment.objects.select_related("method").order_by("-assessed_at", "-id")
+    )
+    related: Any = qs.select_related(
+        "risk_point", "organization", "risk_point__department", "risk_point__floor"
+    )
+    return related.prefetch_related(measures, assessments)
+
+
+def _latest(factor: HazardFactor, kind: str) -> Assessment | None:
+    return next((a for a in factor.assessments.all() if a.kind == kind), None)
+
+
+def _measures(factor: HazardFactor) -> list[ControlMeasure]:
+    return sorted(factor.measures.all(), key=lambda m: (CATEGORY_ORDER.index(m.category), m.id))
+
+
+def _num(d: Decimal | None) -> str:
+    if d is None:
+        return ""
+    d = Decimal(d).normalize()
+    return format(d, "f")
+
+
+def _label_maps() -> dict[str, dict[Any, str]]:
+    """Choice labels resolved once per export (a lazy label costs a translation lookup per cell)."""
+    return {
+        "kind": {k: str(v) for k, v in PointKind.choices},
+        "class": {k: str(v) for k, v in FactorClass.choices},
+        "level": {k: str(v) for k, v in RiskLevel.choices},
+        "tier": {k: str(v) for k, v in ControlTier.choices},
+    }
+
+
+Labels = dict[str, dict[Any, str]]
+
+
+def row_values(f: HazardFactor, palette: Palette, labels: Labels | None = None) -> list[Any]:
+    labels = labels or _label_maps()
+    p = f.risk_point
+    inherent = _latest(f, "inherent")
+    measures = _measures(f)
+    by_cat = {c: "\n".join(m.description for m in measures if m.category == c) for c in CATEGORY_ORDER}
+    location = " ".join(
+        x for x in (p.building, p.floor.name if p.floor_id and p.floor else "", p.location) if x
+    )
+    return [
+        f.organization.name,
+        p.area,
+        p.code,
+        p.name,
+        labels["kind"].get(p.kind, p.kind),
+        location,
+        p.department.name if p.department_id and p.department else "",
+        f.description,
+        labels["class"].get(f.factor_class, f.factor_class),
+        "、".join(f.accident_types),
+        f.consequence,
+        inherent.method.name if inherent else "",
+        inherent.inputs_text() if inherent else "",
+        _num(inherent.score) if inherent else "",
+        labels["level"].get(f.inherent_level, "") if f.inherent_level else "",
+        palette.name(f.inherent_level),
+        labels["level"].get(f.residual_level, "") if f.residual_level else "",
+        *[by_cat[c] for c in CATEGORY_ORDER],
+        "\n".join(labels["tier"].get(m.tier, m.tier) for m in measures),
+        "\n".join(m.responsible_display or "-" for m in measures),
+        "\n".join(m.what_to_check or "-" for m in measures),
+        timezone.localtime(f.updated_at).date().isoformat(),
+        p.next_review_on.isoformat() if p.next_review_on else "",
+        p.basis,
+    ]
+
+
+def export_rows(qs: QuerySet[HazardFactor]) -> Iterator[list[Any]]:
+    palettes: dict[int, Palette] = {}
+    labels = _label_maps()
+    for f in factor_queryset(qs).iterator(chunk_size=2000):
+        if f.organization_id not in palettes:
+            palettes[f.organization_id] = palette_for(f.organization)
+        yield row_values(f, palettes[f.organization_id], labels)
+
+
+def template_rows() -> tuple[list[str], list[list[Any]]]:
+    example = [
+        "",
+        "后勤区",
+        "",
+        "厨房",
+        str(PointKind.PLACE.label),
+        "综合楼 1F",
+        "",
+        "燃气泄漏遇明火",
+        str(FactorClass.THINGS.label),
+        "火灾、其它爆炸",
+        "火灾、爆炸",
+        "LEC",
+        "L=3 E=6 C=15",
+        "",
+        "",
+        "",
+        "",
+        "安装可燃气体报警器",
+        "用气后关闭阀门",
+        "",
+        "",
+        "配置灭火毯",
+        "\n".join([str(ControlTier.DEPARTMENT.label)] * 3),
+        "张三\n张三\n张三",
+        "报警器是否正常\n阀门是否关闭\n灭火毯是否在位",
+        "",
+        "",
+        "",
+    ]
+    return headers(), [example]
+
+
+# --- Import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    points: int = 0
+    factors: int = 0
+    measures: int = 0
+    assessments: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _labels(choices) -> dict[str, str]:
+    """Every spelling of a choice (value, Chinese label, English label) → value."""
+    out: dict[str, str] = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for value, label in choices:
+                out[str(label).strip().lower()] = str(value)
+                out[str(value).lower()] = str(value)
+    return out
+
+
+_INPUT_RE = re.compile(r"([A-Za-z]+)\s*[=＝:：]\s*([0-9.]+)")
+
+
+def parse_inputs(text: str) -> dict[str, str]:
+    return {k.upper(): v for k, v in _INPUT_RE.findall(text or "")}
+
+
+def _method_lookup() -> dict[str, AssessmentMethod]:
+    out: dict[str, AssessmentMethod] = {}
+    for m in AssessmentMethod.objects.filter(is_current=True):
+        for key in (m.code, m.name, m.name_en):
+            if key:
+                out[key.strip().lower()] = m
+    # Common short spellings in assessors' sheets.
+    for short, code in (
+        ("lec", "lec"),
+        ("ls", "ls_a"),
+        ("lsa", "ls_a"),
+        ("lsb", "ls_b"),
+        ("mes", "mes"),
+        ("直接评定", "direct"),
+        ("直接判定", "direct"),
+        ("风险矩阵法", "ls_a"),
+    ):
+        found = next((x for x in out.values() if x.code == code), None)
+        if found is not None:
+            out.setdefault(short, found)
+    return out
+
+
+def read_rows(upload) -> list[tuple[int, dict[str, Any]]]:
+    check_spreadsheet(upload)
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError):
+        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = [_text(h) for h in next(it, ())]
+    index: dict[str, int] = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for key, label, _req in COLUMNS:
+                for i, h in enumerate(header):
+                    if h in (str(label), key):
+                        index.setdefault(key, i)
+    missing = [str(label) for key, label, req in COLUMNS if req and key not in index]
+    if missing:
+        raise ValidationError(
+            _("The sheet lacks the columns: %(columns)s. Download the template and keep its header row.")
+            % {"columns": "、".join(missing)}
+        )
+    rows = []
+    for n, values in enumerate(it, start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        rows.append((n, {k: (values[i] if i < len(values) else None) for k, i in index.items()}))
+        if len(rows) > MAX_ROWS:
+            raise ValidationError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+def import_inventory(*, actor: User, institution: Organization, upload) -> ImportResult:
+    """All rows or none: any row error rolls the whole file back and is reported with its row."""
+    services.require(actor, "risk.edit", institution)
+    if institution.kind != OrgKind.INSTITUTION:
+        raise ValidationError(_("Risk points belong to an institution."))
+    result = ImportResult()
+    rows = read_rows(upload)
+    kinds = _labels(PointKind.choices)
+    classes = _labels(FactorClass.choices)
+    tiers = _labels(ControlTier.choices)
+    tiers.update({k.removesuffix("级"): v for k, v in list(tiers.items())})  # 部门 = 部门级
+    methods = _method_lookup()
+    levels = _labels(RiskLevel.choices)
+    departments = {
+        d.name: d for d in Organization.objects.filter(institution=institution, kind=OrgKind.DEPARTMENT)
+    }
+    people = {
+        u.name: u
+        for u in User.objects.filter(memberships__organization__path__startswith=institution.path).distinct()
+    }
+    with transaction.atomic():
+        for n, row in rows:
+            try:
+                _import_row(
+                    actor,
+                    institution,
+                    row,
+                    result,
+                    kinds,
+                    classes,
+                    tiers,
+                    methods,
+                    levels,
+                    departments,
+                    people,
+                )
+            except ValidationError as exc:
+                column = getattr(exc, "column", "")
+                result.errors.append(RowError(n, column, " ".join(exc.messages)))
+        if result.errors:
+            transaction.set_rollback(True)
+            return result
+        audit.record(
+            actor=actor,
+            action="risk.import",
+            obj=institution,
+            organization=institution,
+            note=f"points={result.points} factors={result.factors} measures={result.measures} "
+            f"assessments={result.assessments}",
+        )
+    return result
+
+
+def _err(column: str, message: str) -> ValidationError:
+    exc = ValidationError(message)
+    exc.column = column  # type: ignore[attr-defined]
+    return exc
+
+
+def _col(key: str) -> str:
+    return str(next(label for k, label, _r in COLUMNS if k == key))
+
+
+def _import_row(actor, institution, row, result, kinds, classes, tiers, methods, levels, departments, people):
+    name = _text(row.get("point"))
+    if not name:
+        raise _err(_col("point"), _("Give the risk point a name."))
+    kind = kinds.get(_text(row.get("kind")).lower())
+    if not kind:
+        raise _err(_col("kind"), _("Unknown risk point type %(value)s.") % {"value": _text(row.get("kind"))})
+    desc = _text(row.get("factor"))
+    if not desc:
+        raise _err(_col("factor"), _("Describe the hazard factor."))
+    fclass = classes.get(_text(row.get("factor_class")).lower())
+    if not fclass:
+        raise _err(
+            _col("factor_class"),
+            _("Unknown GB/T 13861 class %(value)s (people, things, environment, management).")
+            % {"value": _text(row.get("factor_class"))},
+        )
+    method = methods.get(_text(row.get("method")).lower())
+    if method is None:
+        raise _err(
+            _col("method"), _("Unknown assessment method %(value)s.") % {"value": _text(row.get("method"))}
+        )
+    inputs: dict[str, Any] = parse_inputs(_text(row.get("inputs")))
+    if method.code == "direct" and not inputs:
+        lv = levels.get(_text(row.get("inherent_level")).lower())
+        if lv:
+            inputs = {"LEVEL": lv}
+    dept_name = _text(row.get("department"))
+    department = departments.get(dept_name) if dept_name else None
+    if dept_name and department is None:
+        raise _err(
+            _col("department"), _("%(name)s is not a department of the institution.") % {"name": dept_name}
+        )
+    accidents = [a for a in re.split(r"[、,，;；\s]+", _text(row.get("accidents"))) if a]
+
+    point = RiskPoint.objects.filter(organization=institution, name=name).first()
+    point_fields = {
+        "kind": kind,
+        "area": _text(row.get("zone")),
+        "location": _text(row.get("location")),
+        "department": department,
+        "basis": _text(row.get("basis"))[:200],
+    }
+    try:
+        if point is None:
+            point = services.create_risk_point(
+                actor=actor, institution=institution, name=name, **point_fields
+            )
+            result.points += 1
+        else:
+            changes = {
+                k: v for k, v in point_fields.items() if v not in ("", None) and getattr(point, k) != v
+            }
+            if changes:
+                services.update_risk_point(actor=actor, point=point, **changes)
+    except ValidationError as exc:
+        raise _err(_col("point"), " ".join(exc.messages)) from None
+
+    try:
+        factor = HazardFactor.objects.filter(risk_point=point, description=desc).first()
+        if factor is None:
+            factor = services.add_factor(
+                actor=actor,
+                point=point,
+                description=desc,
+                factor_class=fclass,
+                accident_types=accidents,
+                consequence=_text(row.get("consequence")),
+            )
+            result.factors += 1
+        elif (factor.factor_class, factor.accident_types, factor.consequence) != (
+            fclass,
+            accidents,
+            _text(row.get("consequence")),
+        ):
+            factor = services.update_factor(
+                actor=actor,
+                factor=factor,
+                factor_class=fclass,
+                accident_types=accidents,
+                consequence=_text(row.get("consequence")),
+            )
+    except ValidationError as exc:
+        raise _err(_col("factor"), " ".join(exc.messages)) from None
+
+    try:
+        latest = (
+            Assessment.objects.filter(factor=factor, kind="inherent").order_by("-assessed_at", "-id").first()
+        )
+        same = (
+            latest is not None
+            and latest.method.code == method.code
+            and {k: Decimal(str(v)) for k, v in latest.inputs.items()}
+            == {k: Decimal(str(v)) for k, v in inputs.items()}
+        )
+        if not same:
+            services.assess(
+                actor=actor,
+                factor=factor,
+                method=method,
+                inputs=inputs,
+                basis=_text(row.get("basis"))[:300] or name,
+            )
+            result.assessments += 1
+            factor.refresh_from_db()
+    except ValidationError as exc:
+        raise _err(_col("inputs"), " ".join(exc.messages)) from None
+
+    lines: list[tuple[str, str]] = []
+    for cat in CATEGORY_ORDER:
+        for line in _text(row.get(f"m_{cat}")).splitlines():
+            if line.strip():
+                lines.append((cat, line.strip()))
+    tier_lines = _text(row.get("tier")).splitlines()
+    person_lines = _text(row.get("responsible")).splitlines()
+    check_lines = _text(row.get("what_to_check")).splitlines()
+    existing = {(m.category, m.description): m for m in ControlMeasure.objects.filter(factor=factor)}
+    for i, (cat, text) in enumerate(lines):
+        tier_text = tier_lines[i].strip() if i < len(tier_lines) else ""
+        tier = tiers.get(tier_text.lower(), "") if tier_text else ""
+        if tier_text and not tier:
+            raise _err(_col("tier"), _("Unknown control tier %(value)s.") % {"value": tier_text})
+        person_name = person_lines[i].strip() if i < len(person_lines) else ""
+        person_name = "" if person_name == "-" else person_name
+        check = check_lines[i].strip() if i < len(check_lines) else ""
+        check = "" if check == "-" else check
+        fields = {
+            "tier": tier,
+            "responsible": people.get(person_name),
+            "responsible_name": "" if person_name in people else person_name,
+            "what_to_check": check,
+        }
+        try:
+            m = existing.get((cat, text))
+            if m is None:
+                services.add_measure(actor=actor, factor=factor, category=cat, description=text, **fields)
+                result.measures += 1
+            else:
+                changes = {k: v for k, v in fields.items() if v and getattr(m, k) != v}
+                if changes:
+                    services.update_measure(actor=actor, measure=m, **changes)
+        except ValidationError as exc:
+            raise _err(str(MeasureCategory(cat).label), " ".join(exc.messages)) from None
+
+
+def palette_of(institution: Organization | None) -> Palette:
+    return palette_for(institution)
