@@ -15,6 +15,19 @@ def pytest_configure(config):
     compile_all()
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser journeys, concurrency tests) empty every table when they end,
+    which would also remove the rows that migrations seed (assessment methods, alarm rules, check
+    item library, message templates). Give each of them ``serialized_rollback`` so Django restores
+    the migrated content before it runs."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Login throttling counts in the cache (Redis in CI): start each test with a clean slate."""

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
+from shuangfang.risks.models import RiskPoint
 
 from .choices import AssigneeKind, Category, ChecklistKind, DayRule, Frequency, Grade
 from .models import Checklist, Checkpoint, LibraryItem, PlanTemplate
@@ -76,15 +77,38 @@ class LibraryForm(forms.Form):
         self.fields["codes"].choices = [(li.code, f"{li.code} {li.text}") for li in LibraryItem.objects.all()]  # type: ignore[attr-defined]
 
 
+class MeasuresForm(forms.Form):
+    risk_point = forms.ModelChoiceField(label=_("Risk point"), queryset=RiskPoint.objects.none())
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+    def __init__(self, *args, checklist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_point"].queryset = RiskPoint.objects.filter(  # type: ignore[attr-defined]
+            organization=checklist.organization
+        ).order_by("number")
+        self.fields["risk_point"].label_from_instance = lambda p: f"{p.code} {p.name}"  # type: ignore[attr-defined]
+        self.fields["category"].initial = checklist.category
+
+
 class CheckpointForm(forms.Form):
     organization = InstitutionField(label=_("Institution"), queryset=Organization.objects.none())
     name = forms.CharField(label=_("Name"), max_length=80)
     building = forms.CharField(label=_("Building"), max_length=60, required=False)
     floor = forms.CharField(label=_("Floor"), max_length=20, required=False)
     place_code = forms.CharField(label=_("Place code"), max_length=20, required=False)
+    risk_point = forms.ModelChoiceField(
+        label=_("Risk point"),
+        queryset=RiskPoint.objects.none(),
+        required=False,
+        help_text=_("Scanning the risk point's QR code then shows the tasks due here."),
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["risk_point"].queryset = RiskPoint.objects.for_user(actor, "inspection.manage").order_by(  # type: ignore[attr-defined]
+            "organization", "number"
+        )
+        self.fields["risk_point"].label_from_instance = lambda p: f"{p.code} {p.name}"  # type: ignore[attr-defined]
         qs = _institutions(actor, "inspection.manage")
         self.fields["organization"].queryset = qs  # type: ignore[attr-defined]
         if qs.count() == 1:

@@ -135,6 +135,15 @@ class Checkpoint(TenantModel):
     building = models.CharField(_("building"), max_length=60, blank=True)
     floor = models.CharField(_("floor"), max_length=20, blank=True)
     place_code = models.CharField(_("place code"), max_length=20, blank=True)
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        verbose_name=_("risk point"),
+        help_text=_("Scanning the risk point's QR code then shows the tasks due here."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

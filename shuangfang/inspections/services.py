@@ -47,7 +47,7 @@ from .models import (
 
 CHECKLIST_FIELDS = ["name", "kind", "category", "description", "is_active"]
 ITEM_FIELDS = ["text", "category", "basis", "requires_photo", "default_grade", "major_criterion", "is_active"]
-CHECKPOINT_FIELDS = ["name", "building", "floor", "place_code", "is_active"]
+CHECKPOINT_FIELDS = ["name", "building", "floor", "place_code", "risk_point", "is_active"]
 PLAN_FIELDS = [
     "name",
     "checklist",
@@ -207,6 +207,47 @@ def add_library_items(*, actor: User, checklist: Checklist, codes: list[str]) ->
 
 
 @transaction.atomic
+def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category: str) -> list[ChecklistItem]:
+    """Items from the risk register: one per control measure of ``risk_point`` that says what to
+    check, not already on the checklist. Major-level risk points' items fail as major hazards."""
+    from shuangfang.risks.choices import RiskLevel
+    from shuangfang.risks.models import ControlMeasure
+
+    require(actor, _checklist_perm(checklist), checklist.organization)
+    if risk_point.organization_id != checklist.organization_id:
+        raise ValidationError(_("The risk point belongs to another institution."))
+    present = set(checklist.items.filter(source_kind="control_measure").values_list("source_ref", flat=True))
+    measures = (
+        ControlMeasure.objects.filter(factor__risk_point=risk_point)
+        .exclude(what_to_check="")
+        .select_related("factor")
+        .order_by("factor_id", "id")
+    )
+    grade = Grade.MAJOR if risk_point.inherent_level == RiskLevel.MAJOR else Grade.GENERAL
+    added = []
+    for m in measures:
+        if str(m.uuid) in present:
+            continue
+        added.append(
+            add_item(
+                actor=actor,
+                checklist=checklist,
+                text=m.what_to_check[:300],
+                category=category,
+                basis=f"{risk_point.code} {risk_point.name}: {m.factor.description}"[:200],
+                default_grade=grade,
+                source_kind="control_measure",
+                source_ref=str(m.uuid),
+            )
+        )
+    if not added:
+        raise ValidationError(
+            _("This risk point has no control measure with something to check that is not already here.")
+        )
+    return added
+
+
+@transaction.atomic
 def add_item(
     *,
     actor: User,
@@ -278,13 +319,21 @@ def create_checkpoint(
     building: str = "",
     floor: str = "",
     place_code: str = "",
+    risk_point=None,
 ) -> Checkpoint:
     require(actor, "inspection.manage", organization)
     _institution(organization)
     if not name.strip():
         raise ValidationError(_("Give the checkpoint a name."))
+    if risk_point is not None and risk_point.organization_id != organization.pk:
+        raise ValidationError(_("The risk point belongs to another institution."))
     cp = Checkpoint.objects.create(
-        organization=organization, name=name.strip(), building=building, floor=floor, place_code=place_code
+        organization=organization,
+        name=name.strip(),
+        building=building,
+        floor=floor,
+        place_code=place_code,
+        risk_point=risk_point,
     )
     audit.record(
         actor=actor,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkpoints/", views.checkpoints, name="checkpoints"),
     path("checkpoints/new/", views.checkpoint_create, name="checkpoint_create"),
     path("checkpoints/<uuid:uuid>/", views.checkpoint_scan, name="checkpoint"),
+    path("risk-points/<uuid:uuid>/", views.risk_point_tasks, name="risk_point"),
     path("checkpoints/<uuid:uuid>/qr/", views.checkpoint_qr, name="checkpoint_qr"),
     path("tasks/<uuid:uuid>/", views.task_do, name="task"),
     path("records/<uuid:uuid>/", views.record_detail, name="record"),

@@ -26,7 +26,15 @@ from shuangfang.orgs.models import Organization, OrgKind
 from . import services
 from .choices import ChecklistKind, Result, TaskStatus
 from .filters import LedgerFilter
-from .forms import BureauStartForm, ChecklistForm, CheckpointForm, ItemForm, LibraryForm, PlanForm
+from .forms import (
+    BureauStartForm,
+    ChecklistForm,
+    CheckpointForm,
+    ItemForm,
+    LibraryForm,
+    MeasuresForm,
+    PlanForm,
+)
 from .models import (
     Checklist,
     Checkpoint,
@@ -64,6 +72,23 @@ def checkpoint_scan(request: AuthedRequest, uuid) -> HttpResponse:
         request,
         "inspections/checkpoint.html",
         {"checkpoint": checkpoint, "tasks": tasks, "now": timezone.now()},
+    )
+
+
+@require_perm("inspection.do")
+def risk_point_tasks(request: AuthedRequest, uuid) -> HttpResponse:
+    """The risk point's QR code leads here from its page: the tasks due at its checkpoints."""
+    from shuangfang.risks.models import RiskPoint
+
+    point = get_for_user(RiskPoint, request.user, "inspection.do", uuid=uuid)
+    checkpoints = list(Checkpoint.objects.filter(risk_point=point, is_active=True))
+    if len(checkpoints) == 1:
+        return redirect("inspections:checkpoint", uuid=checkpoints[0].uuid)
+    tasks = [t for cp in checkpoints for t in services.my_tasks_page(request.user, checkpoint=cp)]
+    return render(
+        request,
+        "inspections/risk_point.html",
+        {"point": point, "checkpoints": checkpoints, "tasks": tasks, "now": timezone.now()},
     )
 
 
@@ -339,8 +364,17 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
         request.POST if request.POST.get("form") == "item" else None, initial={"category": checklist.category}
     )
     library_form = LibraryForm(request.POST if request.POST.get("form") == "library" else None)
+    measures_form = MeasuresForm(
+        request.POST if request.POST.get("form") == "measures" else None, checklist=checklist
+    )
     if request.method == "POST":
         try:
+            if request.POST.get("form") == "measures" and measures_form.is_valid():
+                added = services.add_measure_items(
+                    actor=request.user, checklist=checklist, **measures_form.cleaned_data
+                )
+                messages.success(request, _("%(n)d items added from the risk register.") % {"n": len(added)})
+                return redirect("inspections:checklist", uuid=checklist.uuid)
             if request.POST.get("form") == "item" and item_form.is_valid():
                 services.add_item(actor=request.user, checklist=checklist, **item_form.cleaned_data)
                 messages.success(request, _("Saved."))
@@ -359,11 +393,12 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
                 services.update_item(actor=request.user, item=item, is_active=not item.is_active)
                 return redirect("inspections:checklist", uuid=checklist.uuid)
         except ValidationError as exc:
-            _form_error(item_form, exc)
+            _form_error(measures_form if request.POST.get("form") == "measures" else item_form, exc)
     return render(
         request,
         "inspections/checklist.html",
         {
+            "measures_form": measures_form,
             "checklist": checklist,
             "items": checklist.items.all(),
             "item_form": item_form,

@@ -123,3 +123,13 @@ API_CASES = [
     ),
     ApiCase("get", "/api/v1/inspections/records/{uuid}", VIEWERS, params=o("record"), object_scoped=True),
 ]
+
+
+def _risk_point(w):
+    from shuangfang.risks import services as risks
+
+    point = risks.create_risk_point(actor=w.users["safety_officer"], institution=w.inst_a, name="配电室")
+    return {"uuid": point.uuid}
+
+
+CASES.append(Case("inspections:risk_point", DOERS, kwargs=_risk_point))
