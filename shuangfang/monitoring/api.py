@@ -11,7 +11,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
@@ -53,7 +53,7 @@ def _errors(exc: PydanticError) -> str:
     return "; ".join(parts)
 
 
-def _read(request, device: Device, limit: int) -> tuple[Any, tuple[int, dict] | None]:
+def _read(request, device: Device, limit: int) -> tuple[Any, Status | None]:
     """The JSON body, or a 413/400 answer (counted on the device)."""
     if len(request.body) > limit:
         detail = _("The payload is too large (%(n)s bytes, at most %(max)s).") % {
@@ -61,13 +61,13 @@ def _read(request, device: Device, limit: int) -> tuple[Any, tuple[int, dict] | 
             "max": limit,
         }
         services.record_rejections([(device, None, "http", "oversized", detail)])
-        return None, (413, {"detail": detail})
+        return None, Status(413, {"detail": detail})
     try:
         return json.loads(request.body), None
     except (ValueError, UnicodeDecodeError) as exc:
         detail = _("The payload is not valid JSON: %(e)s") % {"e": str(exc)[:120]}
         services.record_rejections([(device, None, "http", "malformed", detail)])
-        return None, (400, {"detail": detail})
+        return None, Status(400, {"detail": detail})
 
 
 def _schema_ref(schema: dict) -> dict:
@@ -101,14 +101,15 @@ def ingest_one(request):
     except PydanticError as exc:
         detail = _errors(exc)
         services.record_rejections([(device, None, "http", "invalid", detail)])
-        return 400, {"detail": detail}
+        return Status(400, {"detail": detail})
     outcome = services.ingest([(device, payload)], transport="http")
     if outcome.rejected:
         reason = outcome.rejected[0]
-        return (429 if reason["reason"] == "rate_limited" else 400), {
-            "detail": f"{reason['reason']}: {reason['detail']}"
-        }
-    return 200, outcome.as_dict()
+        return Status(
+            429 if reason["reason"] == "rate_limited" else 400,
+            {"detail": f"{reason['reason']}: {reason['detail']}"},
+        )
+    return Status(200, outcome.as_dict())
 
 
 @router.post(
@@ -127,7 +128,7 @@ def ingest_batch(request):
     if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_BATCH:
         detail = _('Send {"messages": [...]} with 1 to %(n)s messages.') % {"n": MAX_BATCH}
         services.record_rejections([(device, None, "http", "invalid", detail)])
-        return 400, {"detail": detail}
+        return Status(400, {"detail": detail})
     items: list[tuple[Device, Payload]] = []
     positions: list[int] = []
     invalid: list[dict[str, Any]] = []
@@ -143,7 +144,7 @@ def ingest_batch(request):
         r["index"] = positions[r["index"]]
     result = outcome.as_dict()
     result["rejected"] = sorted(invalid + outcome.rejected, key=lambda r: r["index"])
-    return 200, result
+    return Status(200, result)
 
 
 # --- Reading ------------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ class DeviceForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         scope = Organization.objects.for_user(actor, "monitoring.manage")
-        self.fields["organization"].queryset = scope.filter(kind=OrgKind.INSTITUTION).order_by("name")
-        self.fields["department"].queryset = scope.filter(kind=OrgKind.DEPARTMENT).order_by("name")
-        self.fields["gateway"].queryset = Device.objects.for_user(actor, "monitoring.manage").filter(
+        self.fields["organization"].queryset = scope.filter(kind=OrgKind.INSTITUTION).order_by("name")  # type: ignore[attr-defined]
+        self.fields["department"].queryset = scope.filter(kind=OrgKind.DEPARTMENT).order_by("name")  # type: ignore[attr-defined]
+        self.fields["gateway"].queryset = Device.objects.for_user(actor, "monitoring.manage").filter(  # type: ignore[attr-defined]
             kind="gateway"
         )
 

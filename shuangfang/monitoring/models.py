@@ -71,7 +71,7 @@ class Device(TenantModel):
     rejected_count = models.PositiveIntegerField(_("rejected messages"), default=0)
     last_rejection = models.CharField(max_length=200, blank=True)
 
-    objects = DeviceQuerySet.as_manager()
+    objects = DeviceQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["building", "floor", "name"]
@@ -126,6 +126,9 @@ class Reading(models.Model):
         ]
         indexes = [models.Index(fields=["ts"], name="monitoring_reading_ts")]
 
+    def __str__(self) -> str:
+        return f"{self.channel}@{self.ts:%Y-%m-%d %H:%M:%S}={self.value:g}"
+
 
 class Rollup(models.Model):
     """Aggregates of readings per minute (``60``) or hour (``3600``)."""
@@ -146,6 +149,9 @@ class Rollup(models.Model):
                 fields=["device", "channel", "seconds", "ts"], name="monitoring_rollup_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.seconds}s@{self.ts:%Y-%m-%d %H:%M}"
 
     @property
     def avg(self) -> float:
@@ -196,9 +202,14 @@ class AlarmRule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "device_kind", "channel", "alarm_type"],
-                name="monitoring_rule_unique",
-                nulls_distinct=False,
-            )
+                condition=Q(organization__isnull=False),
+                name="monitoring_site_rule_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["device_kind", "channel", "alarm_type"],
+                condition=Q(organization__isnull=True),
+                name="monitoring_default_rule_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,6 +249,9 @@ class RuleState(models.Model):
             models.UniqueConstraint(fields=["device", "rule", "channel"], name="monitoring_rulestate_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.breaches}/{self.normals}"
+
 
 class AlarmQuerySet(TenantQuerySet["Alarm"]):
     def active(self):
@@ -275,7 +289,7 @@ class Alarm(TenantModel):
     flapping = models.BooleanField(_("flapping"), default=False)
     recoveries = models.PositiveIntegerField(default=0)
 
-    objects = AlarmQuerySet.as_manager()
+    objects = AlarmQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-opened_at"]
@@ -319,6 +333,9 @@ class DeviceEvent(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.code}"
+
 
 class Rejection(models.Model):
     """A message refused at ingestion, with the reason (counted per device when the device is known)."""
@@ -331,3 +348,6 @@ class Rejection(models.Model):
     reason = models.CharField(max_length=30)
     detail = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.transport} {self.reason}"

@@ -19,6 +19,7 @@ restart and loses nothing. See docs/monitoring.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -54,10 +55,8 @@ def topic_for(device: Device, root: str = DEFAULT_ROOT) -> str:
 
 
 def set_nodelay(client, userdata, sock) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not a TCP socket
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:  # pragma: no cover - not a TCP socket
-        pass
 
 
 @dataclass
@@ -162,7 +161,7 @@ class Listener:
 
     # Main thread.
     def start(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.connect_async(self.host, self.port or 1883, keepalive=30)
         self.client.loop_start()
 
     def stop(self) -> None:

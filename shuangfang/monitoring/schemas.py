@@ -103,7 +103,7 @@ def flatten(channels: dict[str, Any]) -> dict[str, float]:
 def sample_payload(code: str, kind: str) -> dict[str, Any]:
     """A realistic example for the registration page."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    channels: dict[str, Any] = {
+    templates: dict[str, dict[str, Any]] = {
         "electricity": {
             "residual_current_ma": 42,
             "temp_c": {"L1": 36.5, "L2": 35.9, "L3": 37.1, "N": 34.0},
@@ -116,7 +116,8 @@ def sample_payload(code: str, kind: str) -> dict[str, Any]:
         "gas": {"gas_lel_pct": 1.5},
         "water_pressure": {"pressure_mpa": 0.32},
         "gateway": {},
-    }.get(kind, {})
+    }
+    channels = templates.get(kind, {})
     return {
         "device_id": code,
         "msg_id": "0001",

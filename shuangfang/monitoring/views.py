@@ -20,8 +20,8 @@ from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, requir
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 
-from . import catalogue, services
-from .choices import AlarmStatus, Category, DeviceKind, DeviceStatus, Severity
+from . import services
+from .choices import AlarmStatus, DeviceKind, DeviceStatus, Severity
 from .filters import AlarmFilter, DeviceFilter
 from .forms import AcknowledgeForm, ClearForm, DeviceForm, SiteRuleForm
 from .models import Alarm, AlarmRule, Channel, Device, DeviceEvent, Reading, Rollup
@@ -65,7 +65,7 @@ def _live_context(request: AuthedRequest) -> dict[str, Any]:
         ]
     )
     for a in alarms:
-        a.label = services.alarm_label(a.alarm_type)  # type: ignore[attr-defined]
+        a.label = services.alarm_label(a.alarm_type)
     devices = list(
         devices_qs.select_related("organization").order_by("organization__name", "building", "floor", "name")[
             :MONITOR_DEVICES
@@ -188,7 +188,7 @@ def device_detail(request: AuthedRequest, uuid) -> HttpResponse:
     ]
     alarms = list(Alarm.objects.filter(device=device).order_by("-opened_at")[:20])
     for a in alarms:
-        a.label = services.alarm_label(a.alarm_type)  # type: ignore[attr-defined]
+        a.label = services.alarm_label(a.alarm_type)
     return render(
         request,
         "monitoring/device.html",

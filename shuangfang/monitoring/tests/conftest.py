@@ -88,3 +88,10 @@ def event(code: str, ts: dt.datetime, type_: str, alarm_code: str, msg_id: str |
     return Payload.model_validate(
         {"device_id": code, "ts": ts.isoformat(), "type": type_, "code": alarm_code, "msg_id": msg_id}
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    services.invalidate_rules()
+    yield
+    services.invalidate_rules()

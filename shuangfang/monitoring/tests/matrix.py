@@ -9,7 +9,7 @@ from shuangfang.core.matrix import ApiCase, Case
 VIEWERS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head"})
 MANAGERS = frozenset({"admin", "institution_head", "safety_officer"})
 HANDLERS = frozenset({"admin", "institution_head", "safety_officer", "department_head"})
-DEVICES_ONLY = frozenset()  # ingestion takes a device token, never a person's
+DEVICES_ONLY: frozenset[str] = frozenset()  # ingestion takes a device token, never a person's
 
 
 def _device(w):

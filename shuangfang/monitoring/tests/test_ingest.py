@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError as PydanticError
 
@@ -77,7 +77,7 @@ def test_debounce_then_one_alarm_updated_by_repeats(kit, published, django_captu
     assert p["alarm_type"] == "residual_current" and p["severity"] == "critical"
     assert p["open_hazard"] is True and "厨房配电箱" in p["hazard_description"]
     assert p["url"] == f"/monitoring/alarms/{alarm.uuid}/"
-    assert "厨房配电箱" in p["title"]
+    assert "厨房配电箱" in p["title"] and "剩余电流超限" in p["title"]
     assert set(p["roles"]) >= {"safety_officer"}
 
 
@@ -264,7 +264,7 @@ def test_people_acknowledge_and_clear(kit, world, published, django_capture_on_c
     assert published[-1][0] == "alarm.acknowledged" and published[-1][1]["acknowledged_by_id"] == officer.pk
     with pytest.raises(ValidationError):
         services.acknowledge_alarm(actor=officer, alarm=alarm)
-    with pytest.raises(ValidationError, match="still reports"):
+    with pytest.raises(ValidationError, match="仍在上报"):
         services.clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FIXED)
     with pytest.raises(ValidationError):
         services.clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FALSE_ALARM, note="")
@@ -273,7 +273,7 @@ def test_people_acknowledge_and_clear(kit, world, published, django_capture_on_c
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.CLEARED and alarm.cleared_by == officer
     assert published[-1][0] == "alarm.cleared"
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.acknowledge_alarm(actor=world.users["outsider"], alarm=alarm)
 
 

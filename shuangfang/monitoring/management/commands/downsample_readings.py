@@ -14,5 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         done = services.downsample(keep_days=opts["keep_days"])
         self.stdout.write(
-            f"readings rolled up: {done['readings']}, minute buckets: {done['minutes']}, hour buckets: {done['hours']}"
+            f"readings rolled up: {done['readings']}, "
+            f"minute buckets: {done['minutes']}, hour buckets: {done['hours']}"
         )
