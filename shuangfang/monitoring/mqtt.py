@@ -15,6 +15,12 @@ after a broker restart, messages published before the listener has re-subscribed
 broker for a shared group (messages already queued for the listener's session survive). A single
 listener can run with ``shared=False`` (``--no-share``): a plain persistent subscription survives the
 restart and loses nothing. See docs/monitoring.md.
+
+The listener speaks MQTT 5 with a Receive Maximum of 10,000: with MQTT 3.1.1, Mosquitto keeps only
+``max_inflight_messages`` (20) unacknowledged messages in flight per client and queues the rest up to
+``max_queued_messages`` (1000), dropping beyond that: acknowledging after the commit then starves
+the batches and a burst overflows the queue. ``ack_on_receipt=True`` (``--ack-on-receipt``)
+acknowledges on arrival instead (a crash of the listener then loses the batch in hand).
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections, connection
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
 from . import services
@@ -43,6 +51,8 @@ from .schemas import MAX_MESSAGE_BYTES, Payload
 
 log = logging.getLogger(__name__)
 DEFAULT_ROOT = "sf"
+SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps the listener's session (and its queue) a week
+RECEIVE_MAXIMUM = 10_000  # unacknowledged QoS 1 messages the broker may have in flight to a listener
 
 
 def broker() -> tuple[str, int]:
@@ -70,6 +80,8 @@ class Stats:
     errors: int = 0
     connects: int = 0
     started: float = field(default_factory=time.monotonic)
+    first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
+    last_done: float = 0.0
 
 
 class DeviceCache:
@@ -105,9 +117,11 @@ class Listener:
         port: int | None = None,
         on_batch=None,
         shared: bool = True,
+        ack_on_receipt: bool = False,
     ) -> None:
         self.root = root
         self.shared = shared
+        self.ack_on_receipt = ack_on_receipt
         self.group = group
         self.client_id = client_id or f"sf-listener-{socket.gethostname()}"
         self.batch_size = batch_size
@@ -119,15 +133,21 @@ class Listener:
         self.devices = DeviceCache()
         self.limiter = services.MemoryLimiter()
         self.stopping = threading.Event()
+        self.started = False
         self.connected = threading.Event()
         self.on_batch = on_batch
+        # MQTT 5: a persistent session (clean_start False, a session that outlives the connection) and a
+        # large Receive Maximum, so the broker keeps that many unacknowledged messages in flight to us
+        # instead of queueing (and, past max_queued_messages, dropping) them.
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
-            manual_ack=True,
+            protocol=mqtt.MQTTv5,
+            manual_ack=not ack_on_receipt,
         )
+        self.connect_properties = Properties(PacketTypes.CONNECT)
+        self.connect_properties.SessionExpiryInterval = SESSION_EXPIRY
+        self.connect_properties.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
         self.client.reconnect_delay_set(min_delay=1, max_delay=5)
@@ -161,7 +181,12 @@ class Listener:
 
     # Main thread.
     def start(self) -> None:
-        self.client.connect_async(self.host, self.port or 1883, keepalive=30)
+        if self.started:
+            return
+        self.started = True
+        self.client.connect_async(
+            self.host, self.port or 1883, keepalive=30, clean_start=False, properties=self.connect_properties
+        )
         self.client.loop_start()
 
     def stop(self) -> None:
@@ -169,7 +194,15 @@ class Listener:
         self.client.disconnect()
         self.client.loop_stop()
 
-    def run(self, *, duration: float | None = None, max_messages: int | None = None) -> Stats:
+    def run(
+        self,
+        *,
+        duration: float | None = None,
+        max_messages: int | None = None,
+        idle_exit: float | None = None,
+    ) -> Stats:
+        """Process until stopped, ``duration`` passed, ``max_messages`` received, or (``idle_exit``)
+        nothing came for so many seconds after the first message."""
         self.start()
         deadline = time.monotonic() + duration if duration else None
         try:
@@ -177,6 +210,8 @@ class Listener:
                 if deadline and time.monotonic() > deadline:
                     break
                 if max_messages is not None and self.stats.received >= max_messages:
+                    break
+                if idle_exit and self.stats.last_done and time.monotonic() - self.stats.last_done > idle_exit:
                     break
                 self.step()
         finally:
@@ -204,6 +239,8 @@ class Listener:
         return len(batch)
 
     def process(self, batch: list[mqtt.MQTTMessage]) -> None:
+        if not self.stats.first_rx:
+            self.stats.first_rx = time.monotonic()
         self.stats.received += len(batch)
         items: list[tuple[Device, Payload]] = []
         refused: list[tuple[Device | None, int | None, str, str, str]] = []
@@ -235,9 +272,11 @@ class Listener:
             self.stats.rejected += len(outcome.rejected)
         self.stats.rejected += len(refused)
         self.stats.batches += 1
-        for message in batch:
-            if message.qos > 0:
-                self.client.ack(message.mid, message.qos)
+        if not self.ack_on_receipt:
+            for message in batch:
+                if message.qos > 0:
+                    self.client.ack(message.mid, message.qos)
+        self.stats.last_done = time.monotonic()
         if self.on_batch is not None:
             self.on_batch(batch, outcome)
 

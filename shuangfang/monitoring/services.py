@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -519,11 +520,22 @@ def _resolve_target(sender: Device, payload: Payload, children: dict[str, Device
 
 
 def _insert_readings(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tuple[int, str, Any]]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys actually stored (duplicates skipped)."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys actually stored (duplicates skipped).
+    PostgreSQL gets four arrays (``unnest``), so the statement stays small whatever the batch."""
     table = Reading._meta.db_table
-    adapt = connection.ops.adapt_datetimefield_value
     stored: set[tuple[int, str, Any]] = set()
+    tail = "ON CONFLICT (device_id, channel, ts) DO NOTHING RETURNING device_id, channel, ts"
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cols = list(zip(*rows, strict=True))
+            cur.execute(
+                f"INSERT INTO {table} (device_id, channel, ts, value) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::float8[]) " + tail,
+                [list(cols[0]), list(cols[1]), list(cols[2]), list(cols[3])],
+            )
+            stored.update((d, c, _utc(t)) for d, c, t in cur.fetchall())
+            return stored
+        adapt = connection.ops.adapt_datetimefield_value
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
             params: list[Any] = []
@@ -531,12 +543,38 @@ def _insert_readings(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tup
                 params += [device_id, channel, adapt(ts), value]
             values = ",".join(["(%s,%s,%s,%s)"] * len(chunk))
             cur.execute(
-                f"INSERT INTO {table} (device_id, channel, ts, value) VALUES {values} "  # noqa: S608
-                "ON CONFLICT (device_id, channel, ts) DO NOTHING RETURNING device_id, channel, ts",
+                f"INSERT INTO {table} (device_id, channel, ts, value) VALUES {values} " + tail,  # noqa: S608
                 params,
             )
             stored.update((d, c, _utc(t)) for d, c, t in cur.fetchall())
     return stored
+
+
+def _touch_devices(now: dt.datetime, latest: dict[int, dict[str, Any]]) -> None:
+    """Mark the devices seen and merge their newest values into ``last_values`` in the database
+    (a JSON merge, so two listeners writing different channels do not undo each other)."""
+    table = Device._meta.db_table
+    ids = list(latest)
+    vals = [json.dumps(latest[pk]) for pk in ids]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"UPDATE {table} AS d SET online = true, offline_since = NULL, last_seen_at = %s, "  # noqa: S608
+                "last_values = d.last_values || v.vals FROM unnest(%s::bigint[], %s::jsonb[]) AS v(id, vals) "
+                "WHERE d.id = v.id",
+                [now, ids, vals],
+            )
+            return
+        values = ",".join(["(%s,%s)"] * len(ids))
+        cur.execute(
+            f"UPDATE {table} SET online = 1, offline_since = NULL, last_seen_at = %s, "  # noqa: S608
+            f"last_values = json_patch(last_values, v.column2) FROM (VALUES {values}) AS v "
+            f"WHERE {table}.id = v.column1",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                *[x for pair in zip(ids, vals, strict=True) for x in pair],
+            ],
+        )
 
 
 def _utc(value: Any) -> dt.datetime:
@@ -814,11 +852,7 @@ def ingest(
         for pk, values in latest.items():
             devices[pk].last_values = {**devices[pk].last_values, **values}
         if devices:
-            Device.objects.bulk_update(
-                list(devices.values()),
-                ["online", "offline_since", "last_seen_at", "last_values"],
-                batch_size=500,
-            )
+            _touch_devices(now, {pk: latest.get(pk, {}) for pk in devices})
     outcome.accepted = len(accepted)
     outcome.duplicates = len(rows) - len(stored)
 

@@ -24,10 +24,16 @@ class Command(BaseCommand):
             action="store_true",
             help="plain subscription (one listener; survives broker restarts)",
         )
+        parser.add_argument(
+            "--ack-on-receipt",
+            action="store_true",
+            help="acknowledge QoS 1 on receipt (faster; a listener crash loses the batch in hand)",
+        )
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--flush-ms", type=int, default=50)
         parser.add_argument("--duration", type=float, default=None, help="stop after so many seconds")
         parser.add_argument("--max-messages", type=int, default=None)
+        parser.add_argument("--idle-exit", type=float, default=None, help="stop after so many idle seconds")
         parser.add_argument("--stats-every", type=float, default=30.0)
 
     def handle(self, *args, **opts):
@@ -39,6 +45,7 @@ class Command(BaseCommand):
             batch_size=opts["batch_size"],
             flush_ms=opts["flush_ms"],
             shared=not opts["no_share"],
+            ack_on_receipt=opts["ack_on_receipt"],
         )
         signal.signal(signal.SIGTERM, lambda *_: listener.stopping.set())
         signal.signal(signal.SIGINT, lambda *_: listener.stopping.set())
@@ -53,7 +60,9 @@ class Command(BaseCommand):
 
         threading.Thread(target=report, daemon=True).start()
         started = time.monotonic()
-        stats = listener.run(duration=opts["duration"], max_messages=opts["max_messages"])
+        stats = listener.run(
+            duration=opts["duration"], max_messages=opts["max_messages"], idle_exit=opts["idle_exit"]
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"done: received={stats.received} accepted={stats.accepted} duplicates={stats.duplicates} "
