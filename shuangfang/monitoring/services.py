@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "sfd_"
 OFFLINE_FACTOR = 3
+TOUCH_SECONDS = 30  # a device's last_seen_at / last_values are written at most this often
 MAX_AGE = dt.timedelta(days=30)  # readings older than this are refused (a device clock gone wrong)
 HANDLER_ROLES = ["safety_officer", "institution_head"]
 
@@ -589,9 +590,15 @@ def _utc(value: Any) -> dt.datetime:
 class _Run:
     """The state of one ``ingest`` call: the devices involved, their active alarms and rule states."""
 
-    def __init__(self, devices: list[Device], now: dt.datetime, outcome: Outcome) -> None:
+    def __init__(
+        self, devices: list[Device], now: dt.datetime, outcome: Outcome, deferred: bool = False
+    ) -> None:
         self.now = now
         self.outcome = outcome
+        # deferred: inside the readings transaction, openings and recoveries wait in ``actions`` and
+        # ``apply()`` commits each one on its own right after that transaction.
+        self.deferred = deferred
+        self.actions: list[tuple[str, Alarm, Device, AlarmRule | None]] = []
         ids = [d.pk for d in devices]
         self.active: dict[tuple[int, str], Alarm] = {
             (a.device_id, a.alarm_type): a for a in Alarm.objects.active().filter(device_id__in=ids)
@@ -623,7 +630,8 @@ class _Run:
             alarm.count += 1
             alarm.last_value = value if value is not None else alarm.last_value
             alarm.last_seen_at = max(alarm.last_seen_at, ts)
-            self.dirty_alarms.add(alarm.pk)
+            if alarm.pk:
+                self.dirty_alarms.add(alarm.pk)
             return
         alarm = Alarm(
             organization_id=device.organization_id,
@@ -639,28 +647,53 @@ class _Run:
             opened_at=ts,
             last_seen_at=ts,
         )
+        self.active[key] = alarm
+        if self.deferred:
+            self.actions.append(("open", alarm, device, rule))
+            return
+        self._open(alarm, device, rule)
+
+    def _open(self, alarm: Alarm, device: Device, rule: AlarmRule | None) -> None:
+        key = (device.pk, alarm.alarm_type)
+        value = alarm.last_value
         try:
             with transaction.atomic():
                 alarm.save(force_insert=True)
                 audit.record(actor=None, action="alarm.open", obj=alarm, organization=device.organization)
                 _publish_opened(alarm, device, rule)
         except IntegrityError:  # another listener opened it a moment ago: count the repeat on it
-            existing = Alarm.objects.active().filter(device=device, alarm_type=alarm_type).first()
+            existing = Alarm.objects.active().filter(device=device, alarm_type=alarm.alarm_type).first()
             if existing is None:
                 raise
-            existing.count += 1
+            existing.count += alarm.count
+            ts = alarm.last_seen_at
             existing.last_value = value if value is not None else existing.last_value
             existing.last_seen_at = max(existing.last_seen_at, ts)
             self.active[key] = existing
-            self.dirty_alarms.add(existing.pk)
+            Alarm.objects.filter(pk=existing.pk).update(
+                count=existing.count, last_value=existing.last_value, last_seen_at=existing.last_seen_at
+            )
             return
-        self.active[key] = alarm
         self.outcome.opened.append(alarm)
+
+    def apply(self) -> None:
+        """Commit the openings and recoveries found inside the readings transaction, one by one."""
+        actions, self.actions, self.deferred = self.actions, [], False
+        for kind, alarm, device, rule in actions:
+            if kind == "open":
+                self._open(alarm, device, rule)
+            else:
+                self.active[(device.pk, alarm.alarm_type)] = alarm
+                self.recover(device, alarm.alarm_type)
 
     def recover(self, device: Device, alarm_type: str) -> None:
         """The device is back to normal for this alarm type: clear it, unless it flaps."""
         alarm = self.active.get((device.pk, alarm_type))
         if alarm is None:
+            return
+        if self.deferred:
+            self.actions.append(("recover", alarm, device, None))
+            del self.active[(device.pk, alarm_type)]
             return
         window = self.now - dt.timedelta(minutes=catalogue.FLAP_WINDOW_MINUTES)
         recent = Alarm.objects.filter(device=device, alarm_type=alarm_type, opened_at__gte=window).count()
@@ -834,14 +867,22 @@ def ingest(
         elif payload.type != "heartbeat":
             events.append((device, payload))
     came_back: list[Device] = []
+    run: _Run | None = None
     with transaction.atomic():
         stored = _insert_readings([(d, c, t, v) for (d, c, t), v in rows.items()]) if rows else set()
+        touch: list[Device] = []
         for device in devices.values():
             if not device.online and device.last_seen_at is not None:
                 came_back.append(device)
+            every = min(TOUCH_SECONDS, device.heartbeat_seconds / 2)
+            if (
+                not device.online
+                or device.last_seen_at is None
+                or (now - device.last_seen_at).total_seconds() >= every
+            ):
+                touch.append(device)
             device.online = True
             device.offline_since = None
-            device.last_seen_at = now
         new_rows = sorted(
             ((d, c, t, v) for (d, c, t), v in rows.items() if (d, c, _utc(t)) in stored), key=lambda r: r[2]
         )
@@ -851,28 +892,36 @@ def ingest(
             latest[d]["_ts"] = t.isoformat()
         for pk, values in latest.items():
             devices[pk].last_values = {**devices[pk].last_values, **values}
+        if touch:
+            _touch_devices(now, {d.pk: latest.get(d.pk, {}) for d in touch})
+            for d in touch:
+                d.last_seen_at = now
+        outcome.accepted = len(accepted)
+        outcome.duplicates = len(rows) - len(stored)
+        # 3. Rules and debounce state in the same transaction; openings and recoveries are
+        # committed one by one right after it (run.apply()).
         if devices:
-            _touch_devices(now, {pk: latest.get(pk, {}) for pk in devices})
-    outcome.accepted = len(accepted)
-    outcome.duplicates = len(rows) - len(stored)
-
-    # 3. Rules, alarms (each committed at once), debounce state.
-    if devices:
-        run = _Run(list(devices.values()), now, outcome)
-        for device in came_back:
-            run.recover(device, "device_offline")
-        rule_sets: dict[tuple[str, int], list[AlarmRule]] = {}
-        for d, c, t, v in new_rows:
-            device = devices[d]
-            key = (device.kind, device.organization_id)
-            if key not in rule_sets:
-                rule_sets[key] = effective_rules(*key)
-            run.evaluate(device, rule_sets[key], c, t, v)
-        for device, payload in events:
-            _device_event(run, device, payload, rule_sets)
-        run.save()
+            run = _Run(list(devices.values()), now, outcome, deferred=True)
+            _evaluate_all(run, devices, came_back, new_rows, events)
+    if run is not None:
+        run.apply()
     record_rejections(rejections)
     return outcome
+
+
+def _evaluate_all(run: _Run, devices: dict[int, Device], came_back, new_rows, events) -> None:
+    for device in came_back:
+        run.recover(device, "device_offline")
+    rule_sets: dict[tuple[str, int], list[AlarmRule]] = {}
+    for d, c, t, v in new_rows:
+        device = devices[d]
+        key = (device.kind, device.organization_id)
+        if key not in rule_sets:
+            rule_sets[key] = effective_rules(*key)
+        run.evaluate(device, rule_sets[key], c, t, v)
+    for device, payload in events:
+        _device_event(run, device, payload, rule_sets)
+    run.save()
 
 
 def _device_event(run: _Run, device: Device, payload: Payload, rule_sets) -> None:
