@@ -16,7 +16,7 @@ broker for a shared group (messages already queued for the listener's session su
 listener can run with ``shared=False`` (``--no-share``): a plain persistent subscription survives the
 restart and loses nothing. See docs/monitoring.md.
 
-The listener speaks MQTT 5 with a Receive Maximum of 10,000: with MQTT 3.1.1, Mosquitto keeps only
+The listener speaks MQTT 5 with a Receive Maximum of 65,535: with MQTT 3.1.1, Mosquitto keeps only
 ``max_inflight_messages`` (20) unacknowledged messages in flight per client and queues the rest up to
 ``max_queued_messages`` (1000), dropping beyond that: acknowledging after the commit then starves
 the batches and a burst overflows the queue. ``ack_on_receipt=True`` (``--ack-on-receipt``)
@@ -52,7 +52,8 @@ from .schemas import MAX_MESSAGE_BYTES, Payload
 log = logging.getLogger(__name__)
 DEFAULT_ROOT = "sf"
 SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps the listener's session (and its queue) a week
-RECEIVE_MAXIMUM = 10_000  # unacknowledged QoS 1 messages the broker may have in flight to a listener
+# Unacknowledged QoS 1 messages the broker may have in flight to a listener (the protocol maximum).
+RECEIVE_MAXIMUM = 65_535
 
 
 def broker() -> tuple[str, int]:
@@ -85,19 +86,28 @@ class Stats:
 
 
 class DeviceCache:
-    """(institution uuid, device id) → Device, refreshed now and then (new devices, deactivations)."""
+    """(institution uuid, device id) → Device, loaded in one query per batch for the ids not yet
+    known, and forgotten every ``ttl`` seconds (new devices, deactivations, moved devices)."""
 
     def __init__(self, ttl: float = 60.0) -> None:
         self.ttl = ttl
         self.by_code: dict[str, Device | None] = {}
-        self.loaded = 0.0
+        self.loaded = time.monotonic()
 
-    def get(self, org_uuid: str, code: str) -> Device | None:
+    def prefetch(self, codes: set[str]) -> None:
         if time.monotonic() - self.loaded > self.ttl:
             self.by_code.clear()
             self.loaded = time.monotonic()
+        missing = {c for c in codes if c not in self.by_code}
+        if not missing:
+            return
+        found = {d.code: d for d in Device.objects.select_related("organization").filter(code__in=missing)}
+        for code in missing:
+            self.by_code[code] = found.get(code)
+
+    def get(self, org_uuid: str, code: str) -> Device | None:
         if code not in self.by_code:
-            self.by_code[code] = Device.objects.select_related("organization").filter(code=code).first()
+            self.prefetch({code})
         device = self.by_code[code]
         if device is None or str(device.organization.uuid) != org_uuid:
             return None
@@ -128,7 +138,7 @@ class Listener:
         self.flush_s = flush_ms / 1000
         self.host, self.port = (host, port) if host else broker()
         self.port = self.port or 1883
-        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=50_000)
+        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
         self.stats = Stats()
         self.devices = DeviceCache()
         self.limiter = services.MemoryLimiter()
@@ -244,6 +254,16 @@ class Listener:
         self.stats.received += len(batch)
         items: list[tuple[Device, Payload]] = []
         refused: list[tuple[Device | None, int | None, str, str, str]] = []
+        codes = set()
+        for message in batch:
+            parts = message.topic.rsplit("/", 2)
+            if len(parts) == 3:
+                codes.add(parts[1])
+        try:
+            self.devices.prefetch(codes)
+        except Exception:  # the database is away: parse() retries per message, ingest retries below
+            log.exception("device lookup failed")
+            connection.close()
         for message in batch:
             device, payload, problem = self.parse(message)
             if problem is not None:
