@@ -130,7 +130,12 @@ def bare_subscriber(sub_topic: str, n: int, ready, result) -> None:
         protocol=mqtt.MQTTv5,
     )
     c.on_message = on_message
-    c.on_connect = lambda cl, u, f, rc, p: (cl.subscribe(sub_topic, qos=1), ready.set())
+
+    def on_connect(cl, u, f, rc, p) -> None:
+        cl.subscribe(sub_topic, qos=1)
+        ready.set()
+
+    c.on_connect = on_connect
     props = Properties(PacketTypes.CONNECT)
     props.ReceiveMaximum = RECEIVE_MAXIMUM
     c.connect(HOST, PORT, properties=props)
@@ -152,9 +157,11 @@ def listener_proc(
 
     dispatched: dict[str, float] = {}
     if latency:
-        events._SUBSCRIBERS.append(
-            ("alarm.opened", lambda kind, p: dispatched.setdefault(p["device_uuid"], time.time()))
-        )
+
+        def record(kind: str, p: dict) -> None:
+            dispatched.setdefault(p["device_uuid"], time.time())
+
+        events._SUBSCRIBERS.append(("alarm.opened", record))
     lst = Listener(
         root=root, group=group, client_id=f"bench-{tag}", host=HOST, port=PORT, ack_on_receipt=on_receipt
     )
@@ -191,7 +198,8 @@ def forget(client_id: str) -> None:
 def raw_mqtt(devices) -> float:
     root = f"bench/{secrets.token_hex(3)}"
     shifted = messages(devices, root)
-    ready, result = mp.Event(), mp.Queue()
+    ready = mp.Event()
+    result: mp.Queue = mp.Queue()
     sub = mp.Process(target=bare_subscriber, args=(f"{root}/+/+/up", len(shifted), ready, result))
     sub.start()
     pub = mp.Process(target=publish_proc, args=(shifted, None, ready, result))
@@ -244,7 +252,7 @@ def full_path(devices, n_listeners: int, on_receipt: bool = False) -> dict:
     msgs = messages(devices, root)
     group = f"bench{secrets.token_hex(2)}"
     ready_l = [mp.Event() for _ in range(n_listeners)]
-    result = mp.Queue()
+    result: mp.Queue = mp.Queue()
     procs = [
         mp.Process(
             target=listener_proc, args=(root, group, f"{group}-{i}", ready_l[i], result, False, on_receipt)
@@ -301,7 +309,8 @@ def latency(devices) -> dict:
         else:
             msgs.append(normal[i % len(normal)])
     group = f"lat{secrets.token_hex(2)}"
-    ready, result = mp.Event(), mp.Queue()
+    ready = mp.Event()
+    result: mp.Queue = mp.Queue()
     lp = mp.Process(target=listener_proc, args=(root, group, f"{group}-0", ready, result, True))
     lp.start()
     ready.wait(30)

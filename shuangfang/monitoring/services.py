@@ -893,9 +893,9 @@ def ingest(
         for pk, values in latest.items():
             devices[pk].last_values = {**devices[pk].last_values, **values}
         if touch:
-            _touch_devices(now, {d.pk: latest.get(d.pk, {}) for d in touch})
-            for d in touch:
-                d.last_seen_at = now
+            _touch_devices(now, {t.pk: latest.get(t.pk, {}) for t in touch})
+            for touched in touch:
+                touched.last_seen_at = now
         outcome.accepted = len(accepted)
         outcome.duplicates = len(rows) - len(stored)
         # 3. Rules and debounce state in the same transaction; openings and recoveries are

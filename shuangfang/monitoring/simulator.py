@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import math
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+
+from .mqtt import set_nodelay
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Publisher:
             clean_session=True,
         )
         self.client.max_inflight_messages_set(window)
-        self.client.on_socket_open = lambda c, u, s: s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.client.on_socket_open = set_nodelay
         self.client.on_publish = self._on_publish
         self.client.connect(host, port)
         self.client.loop_start()

@@ -3,6 +3,7 @@ up live on the fire-safety monitor, the officer acknowledges and clears it; the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
 
@@ -55,7 +56,7 @@ def test_register_alarm_live_acknowledge_clear(live_server, world, desktop, phon
     readings = [
         {
             "device_id": "EL-E2E-1",
-            "ts": (now - timezone.timedelta(seconds=30 - i * 10)).isoformat(),
+            "ts": (now - dt.timedelta(seconds=30 - i * 10)).isoformat(),
             "channels": {"residual_current_ma": v, "temp_c": {"L1": 41.5}, "voltage_v": {"L1": 221}},
         }
         for i, v in enumerate([120, 380, 390, 410])
