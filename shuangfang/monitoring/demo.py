@@ -52,6 +52,7 @@ def _telemetry(device: Device, ts: dt.datetime, hour: float, alarm: bool) -> dic
 
 @register(50, "monitoring")
 def build(city) -> None:
+    services.ensure_default_rules()
     officer = {"汴州市救助管理站": city.people["liuyang"], "汴州市第一养老院": city.people["machao"]}
     now = timezone.now().replace(second=0, microsecond=0)
     created: list[Device] = []

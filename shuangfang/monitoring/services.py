@@ -68,6 +68,14 @@ _rules_cache: dict[str, Any] = {"at": 0.0, "rules": []}
 RULE_CACHE_SECONDS = 30
 
 
+def ensure_default_rules() -> None:
+    """Seed the default rules if the table has none (a flushed test database; the migration seeds
+    them everywhere else)."""
+    if not AlarmRule.objects.filter(organization__isnull=True).exists():
+        catalogue.seed_rules(AlarmRule)
+        invalidate_rules()
+
+
 def invalidate_rules() -> None:
     with _rules_lock:
         _rules_cache["at"] = 0.0

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shuangfang.orgs.tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, base: str, username: str) -> None:
@@ -34,6 +34,9 @@ def post(base: str, token: str, body: dict) -> dict:
 
 
 def test_register_alarm_live_acknowledge_clear(live_server, world, desktop, phone, shot, browser_errors):
+    from shuangfang.monitoring.services import ensure_default_rules
+
+    ensure_default_rules()  # a transactional test starts from a flushed database
     errors = browser_errors(desktop)
     log_in(desktop, live_server.url, "officer_a")
     desktop.goto(f"{live_server.url}/monitoring/devices/new/")

@@ -91,7 +91,9 @@ def event(code: str, ts: dt.datetime, type_: str, alarm_code: str, msg_id: str |
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rule_cache():
+def _fresh_rule_cache(request):
     services.invalidate_rules()
+    if request.node.get_closest_marker("django_db"):
+        services.ensure_default_rules()
     yield
     services.invalidate_rules()

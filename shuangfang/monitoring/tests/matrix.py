@@ -16,6 +16,7 @@ def _device(w):
     from shuangfang.monitoring import services
     from shuangfang.monitoring.models import Device
 
+    services.ensure_default_rules()
     device = Device.objects.filter(code="EL-MATRIX").first()
     if device is None:
         device, _token = services.register_device(
@@ -68,7 +69,9 @@ def alarm(w):
 
 def _rule_post(w):
     from shuangfang.monitoring.models import AlarmRule
+    from shuangfang.monitoring.services import ensure_default_rules
 
+    ensure_default_rules()
     rule = AlarmRule.objects.defaults().get(
         device_kind="electricity", channel="residual_current_ma", op="above"
     )

@@ -23,7 +23,7 @@ from shuangfang.monitoring.mqtt import Listener, topic_for
 
 from .conftest import make_kit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 HOST, PORT = "127.0.0.1", 1883
 PIDFILE = Path("/run/mosquitto/mosquitto.pid")
 
