@@ -47,7 +47,7 @@ def test_register_alarm_live_acknowledge_clear(live_server, world, desktop, phon
     desktop.fill("input[name=building]", "综合楼")
     desktop.fill("input[name=floor]", "1F")
     desktop.fill("input[name=location]", "厨房")
-    desktop.click("form button[type=submit]")
+    desktop.click("main form button[type=submit]")
     desktop.wait_for_selector("#device-token")
     token = desktop.inner_text("#device-token").strip()
     assert token.startswith("sfd_")
