@@ -397,7 +397,7 @@ def clear_alarm(*, actor, alarm: Alarm, reason: str, note: str = "") -> Alarm:
         alarm.cleared_at = timezone.now()
         alarm.cleared_by = actor
         alarm.clear_reason = reason
-        alarm.note = note[:300]
+        alarm.note = (f"{alarm.note} / {note}" if alarm.note and note else note or alarm.note)[:300]
         alarm.save(update_fields=["status", "cleared_at", "cleared_by", "clear_reason", "note"])
         RuleState.objects.filter(device_id=alarm.device_id, rule__alarm_type=alarm.alarm_type).delete()
         audit.record(
