@@ -1,0 +1,70 @@
+"""Listen for device messages over MQTT and ingest them (run one or more; they share the load)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from django.core.management.base import BaseCommand
+
+from shuangfang.monitoring.mqtt import DEFAULT_ROOT, Listener
+
+
+class Command(BaseCommand):
+    help = "Subscribe to device topics (shared subscription, persistent session) and ingest messages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--root", default=DEFAULT_ROOT, help="topic root (default: sf)")
+        parser.add_argument("--group", default="sf-ingest", help="shared-subscription group")
+        parser.add_argument("--client-id", default=None, help="fixed client id (persistent session)")
+        parser.add_argument(
+            "--no-share",
+            action="store_true",
+            help="plain subscription (one listener; survives broker restarts)",
+        )
+        parser.add_argument(
+            "--ack-on-receipt",
+            action="store_true",
+            help="acknowledge QoS 1 on receipt (faster; a listener crash loses the batch in hand)",
+        )
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--flush-ms", type=int, default=50)
+        parser.add_argument("--duration", type=float, default=None, help="stop after so many seconds")
+        parser.add_argument("--max-messages", type=int, default=None)
+        parser.add_argument("--idle-exit", type=float, default=None, help="stop after so many idle seconds")
+        parser.add_argument("--stats-every", type=float, default=30.0)
+
+    def handle(self, *args, **opts):
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        listener = Listener(
+            root=opts["root"],
+            group=opts["group"],
+            client_id=opts["client_id"],
+            batch_size=opts["batch_size"],
+            flush_ms=opts["flush_ms"],
+            shared=not opts["no_share"],
+            ack_on_receipt=opts["ack_on_receipt"],
+        )
+        signal.signal(signal.SIGTERM, lambda *_: listener.stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: listener.stopping.set())
+
+        def report() -> None:
+            while not listener.stopping.wait(opts["stats_every"]):
+                s = listener.stats
+                self.stdout.write(
+                    f"received={s.received} accepted={s.accepted} duplicates={s.duplicates} "
+                    f"rejected={s.rejected} alarms={s.alarms} batches={s.batches} errors={s.errors}"
+                )
+
+        threading.Thread(target=report, daemon=True).start()
+        started = time.monotonic()
+        stats = listener.run(
+            duration=opts["duration"], max_messages=opts["max_messages"], idle_exit=opts["idle_exit"]
+        )
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"done: received={stats.received} accepted={stats.accepted} duplicates={stats.duplicates} "
+            f"rejected={stats.rejected} alarms={stats.alarms} in {elapsed:.1f}s"
+        )

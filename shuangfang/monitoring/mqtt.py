@@ -1,0 +1,330 @@
+"""The MQTT adapter: a listener that turns device messages into ``services.ingest`` batches.
+
+Topic per institution and device: ``<root>/<institution uuid>/<device id>/up``. The listener
+subscribes with a shared subscription (``$share/<group>/<root>/+/+/up``) so several listeners split
+the load, keeps a persistent session (fixed client id, ``clean_session=False``) and acknowledges a
+QoS 1 message only after its batch is committed (``manual_ack``): a crash, a database error or a
+broker restart makes the broker deliver it again, and duplicates are stored once.
+
+paho's network thread only queues messages; the main thread validates, ingests and acknowledges
+(readings batched: up to ``batch_size`` messages or ``flush_ms`` milliseconds; alarms are
+committed at once inside ``ingest``).
+
+Mosquitto 2.0.11 (this machine) does not restore *shared* subscriptions from its persistence file:
+after a broker restart, messages published before the listener has re-subscribed are dropped by the
+broker for a shared group (messages already queued for the listener's session survive). A single
+listener can run with ``shared=False`` (``--no-share``): a plain persistent subscription survives the
+restart and loses nothing. See docs/monitoring.md.
+
+The listener speaks MQTT 5 with a Receive Maximum of 65,535: with MQTT 3.1.1, Mosquitto keeps only
+``max_inflight_messages`` (20) unacknowledged messages in flight per client and queues the rest up to
+``max_queued_messages`` (1000), dropping beyond that: acknowledging after the commit then starves
+the batches and a burst overflows the queue. ``ack_on_receipt=True`` (``--ack-on-receipt``)
+acknowledges on arrival instead (a crash of the listener then loses the batch in hand).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+from django.db import close_old_connections, connection
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from pydantic import ValidationError as PydanticError
+
+from . import services
+from .models import Device
+from .schemas import MAX_MESSAGE_BYTES, Payload
+
+log = logging.getLogger(__name__)
+DEFAULT_ROOT = "sf"
+SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps the listener's session (and its queue) a week
+# Unacknowledged QoS 1 messages the broker may have in flight to a listener (the protocol maximum).
+RECEIVE_MAXIMUM = 65_535
+
+
+def broker() -> tuple[str, int]:
+    url = urlparse(getattr(settings, "MQTT_URL", "") or "mqtt://127.0.0.1:1883")
+    return url.hostname or "127.0.0.1", url.port or 1883
+
+
+def topic_for(device: Device, root: str = DEFAULT_ROOT) -> str:
+    return f"{root}/{device.organization.uuid}/{device.code}/up"
+
+
+def set_nodelay(client, userdata, sock) -> None:
+    with contextlib.suppress(OSError):  # not a TCP socket
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    alarms: int = 0
+    batches: int = 0
+    errors: int = 0
+    connects: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
+    last_done: float = 0.0
+
+
+class DeviceCache:
+    """(institution uuid, device id) → Device, loaded in one query per batch for the ids not yet
+    known, and forgotten every ``ttl`` seconds (new devices, deactivations, moved devices)."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self.by_code: dict[str, Device | None] = {}
+        self.loaded = time.monotonic()
+
+    def prefetch(self, codes: set[str]) -> None:
+        if time.monotonic() - self.loaded > self.ttl:
+            self.by_code.clear()
+            self.loaded = time.monotonic()
+        missing = {c for c in codes if c not in self.by_code}
+        if not missing:
+            return
+        found = {d.code: d for d in Device.objects.select_related("organization").filter(code__in=missing)}
+        for code in missing:
+            self.by_code[code] = found.get(code)
+
+    def get(self, org_uuid: str, code: str) -> Device | None:
+        if code not in self.by_code:
+            self.prefetch({code})
+        device = self.by_code[code]
+        if device is None or str(device.organization.uuid) != org_uuid:
+            return None
+        return device
+
+
+class Listener:
+    def __init__(
+        self,
+        *,
+        root: str = DEFAULT_ROOT,
+        group: str = "sf-ingest",
+        client_id: str | None = None,
+        batch_size: int = 500,
+        flush_ms: int = 50,
+        host: str | None = None,
+        port: int | None = None,
+        on_batch=None,
+        shared: bool = True,
+        ack_on_receipt: bool = False,
+    ) -> None:
+        self.root = root
+        self.shared = shared
+        self.ack_on_receipt = ack_on_receipt
+        self.group = group
+        self.client_id = client_id or f"sf-listener-{socket.gethostname()}"
+        self.batch_size = batch_size
+        self.flush_s = flush_ms / 1000
+        self.host, self.port = (host, port) if host else broker()
+        self.port = self.port or 1883
+        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
+        self.stats = Stats()
+        self.devices = DeviceCache()
+        self.limiter = services.MemoryLimiter()
+        self.stopping = threading.Event()
+        self.started = False
+        self.connected = threading.Event()
+        self.on_batch = on_batch
+        # MQTT 5: a persistent session (clean_start False, a session that outlives the connection) and a
+        # large Receive Maximum, so the broker keeps that many unacknowledged messages in flight to us
+        # instead of queueing (and, past max_queued_messages, dropping) them.
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=not ack_on_receipt,
+        )
+        self.connect_properties = Properties(PacketTypes.CONNECT)
+        self.connect_properties.SessionExpiryInterval = SESSION_EXPIRY
+        self.connect_properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.max_inflight_messages_set(1000)
+        self.client.max_queued_messages_set(0)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+        self.client.on_socket_open = set_nodelay
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    @property
+    def subscription(self) -> str:
+        plain = f"{self.root}/+/+/up"
+        return f"$share/{self.group}/{plain}" if self.shared else plain
+
+    # paho's thread: connect, subscribe, queue.
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.warning("mqtt connect refused: %s", reason_code)
+            return
+        self.stats.connects += 1
+        client.subscribe(self.subscription, qos=1)
+        self.connected.set()
+        log.info("mqtt connected (session present: %s)", flags.session_present)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        if not self.stopping.is_set():
+            log.warning("mqtt disconnected (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        self.inbox.put(message)
+
+    # Main thread.
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        self.client.connect_async(
+            self.host, self.port or 1883, keepalive=30, clean_start=False, properties=self.connect_properties
+        )
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def run(
+        self,
+        *,
+        duration: float | None = None,
+        max_messages: int | None = None,
+        idle_exit: float | None = None,
+    ) -> Stats:
+        """Process until stopped, ``duration`` passed, ``max_messages`` received, or (``idle_exit``)
+        nothing came for so many seconds after the first message."""
+        self.start()
+        deadline = time.monotonic() + duration if duration else None
+        try:
+            while not self.stopping.is_set():
+                if deadline and time.monotonic() > deadline:
+                    break
+                if max_messages is not None and self.stats.received >= max_messages:
+                    break
+                if idle_exit and self.stats.last_done and time.monotonic() - self.stats.last_done > idle_exit:
+                    break
+                self.step()
+        finally:
+            self.step(wait=0.0)
+            self.stop()
+        return self.stats
+
+    def step(self, wait: float | None = None) -> int:
+        """Collect one batch (blocking up to the flush interval) and process it."""
+        batch: list[mqtt.MQTTMessage] = []
+        try:
+            batch.append(self.inbox.get(timeout=0.2 if wait is None else max(wait, 0.001)))
+        except queue.Empty:
+            return 0
+        end = time.monotonic() + self.flush_s
+        while len(batch) < self.batch_size:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                batch.append(self.inbox.get(timeout=left))
+            except queue.Empty:
+                break
+        self.process(batch)
+        return len(batch)
+
+    def process(self, batch: list[mqtt.MQTTMessage]) -> None:
+        if not self.stats.first_rx:
+            self.stats.first_rx = time.monotonic()
+        self.stats.received += len(batch)
+        items: list[tuple[Device, Payload]] = []
+        refused: list[tuple[Device | None, int | None, str, str, str]] = []
+        codes = set()
+        for message in batch:
+            parts = message.topic.rsplit("/", 2)
+            if len(parts) == 3:
+                codes.add(parts[1])
+        try:
+            self.devices.prefetch(codes)
+        except Exception:  # the database is away: parse() retries per message, ingest retries below
+            log.exception("device lookup failed")
+            connection.close()
+        for message in batch:
+            device, payload, problem = self.parse(message)
+            if problem is not None:
+                refused.append((device, None, "mqtt", problem[0], problem[1]))
+            elif device is not None and payload is not None:
+                items.append((device, payload))
+        for attempt in range(5):
+            try:
+                close_old_connections()
+                outcome = services.ingest(items, transport="mqtt", limiter=self.limiter) if items else None
+                services.record_rejections(refused)
+                break
+            except Exception:  # a database hiccup: retry, never crash, never ack what is not stored
+                self.stats.errors += 1
+                log.exception("monitoring ingest failed (attempt %s)", attempt + 1)
+                connection.close()
+                time.sleep(min(2**attempt * 0.2, 3))
+        else:
+            log.error("giving up on a batch of %s; reconnecting so the broker delivers it again", len(batch))
+            self.client.reconnect()
+            return
+        if outcome is not None:
+            self.stats.accepted += outcome.accepted
+            self.stats.duplicates += outcome.duplicates
+            self.stats.alarms += len(outcome.opened)
+            self.stats.rejected += len(outcome.rejected)
+        self.stats.rejected += len(refused)
+        self.stats.batches += 1
+        if not self.ack_on_receipt:
+            for message in batch:
+                if message.qos > 0:
+                    self.client.ack(message.mid, message.qos)
+        self.stats.last_done = time.monotonic()
+        if self.on_batch is not None:
+            self.on_batch(batch, outcome)
+
+    def parse(
+        self, message: mqtt.MQTTMessage
+    ) -> tuple[Device | None, Payload | None, tuple[str, str] | None]:
+        rest = message.topic[len(self.root) + 1 :] if message.topic.startswith(self.root + "/") else ""
+        parts = rest.split("/")
+        if len(parts) != 3 or parts[2] != "up":
+            return None, None, ("bad_topic", message.topic[:200])
+        org_uuid, code, _up = parts
+        try:
+            uuid.UUID(org_uuid)
+        except ValueError:
+            return None, None, ("bad_topic", message.topic[:200])
+        device = self.devices.get(org_uuid, code)
+        if device is None:
+            return None, None, ("unknown_device", message.topic[:200])
+        if len(message.payload) > MAX_MESSAGE_BYTES:
+            return device, None, ("oversized", f"{len(message.payload)} bytes")
+        try:
+            data: Any = json.loads(message.payload)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return device, None, ("malformed", str(exc)[:200])
+        try:
+            return device, Payload.model_validate(data), None
+        except PydanticError as exc:
+            detail = "; ".join(
+                f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
+            )
+            return device, None, ("invalid", detail[:300])

@@ -1,0 +1,128 @@
+"""The canonical device payload (domain-reference §7.6), validated with pydantic. The HTTP API
+documents these same schemas; the MQTT listener validates with them too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_BATCH = 500
+MAX_CHANNELS = 64
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+# Physically possible values per quantity (the channel key's first part). A value outside is a broken
+# sensor or a forged message, not an alarm: the message is refused. Thresholds live in AlarmRule.
+PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
+    "residual_current_ma": (0, 10_000),
+    "temp_c": (-50, 400),
+    "voltage_v": (0, 1_000),
+    "current_a": (0, 5_000),
+    "arc_count_1s": (0, 1_000),
+    "power_kw": (0, 10_000),
+    "smoke_obscuration": (0, 100),
+    "gas_lel_pct": (0, 100),
+    "pressure_mpa": (0, 10),
+    "battery_pct": (0, 100),
+    "rssi": (-150, 0),
+}
+
+MessageType = Literal["telemetry", "alarm", "fault", "heartbeat", "recovery"]
+
+
+class Payload(BaseModel):
+    """One device message. ``channels`` holds numbers, or per-phase numbers (``{"L1": 36.5}``);
+    alarm, fault and recovery messages name a ``code`` (e.g. ``smoke``, ``low_battery``, ``tamper``)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    device_id: str = Field(min_length=1, max_length=64)
+    msg_id: str | None = Field(default=None, max_length=64)
+    ts: AwareDatetime
+    type: MessageType = "telemetry"
+    channels: dict[str, float | dict[str, float]] = Field(default_factory=dict)
+    status: dict[str, Any] = Field(default_factory=dict)
+    code: str | None = Field(default=None, max_length=40)
+    channel: str | None = Field(default=None, max_length=40)
+    value: float | None = None
+    threshold: float | None = None
+    severity: Literal["info", "warning", "critical"] | None = None
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, Any]) -> dict[str, Any]:
+        flat = flatten(v)
+        if len(flat) > MAX_CHANNELS:
+            raise ValueError(f"too many channels ({len(flat)} > {MAX_CHANNELS})")
+        for key, value in flat.items():
+            if len(key) > 40:
+                raise ValueError(f"channel name too long: {key[:40]}…")
+            if not math.isfinite(value):
+                raise ValueError(f"{key}: not a finite number")
+            quantity = key.split(".", 1)[0]
+            low, high = PHYSICAL_RANGES.get(quantity, (-1e9, 1e9))
+            if not low <= value <= high:
+                raise ValueError(f"{key}={value} is outside the physical range [{low}, {high}]")
+        return v
+
+    @model_validator(mode="after")
+    def _event_code(self) -> Payload:
+        if self.type in ("alarm", "fault", "recovery") and not self.code:
+            raise ValueError(f"a {self.type} message needs a code")
+        return self
+
+    def readings(self) -> dict[str, float]:
+        return flatten(self.channels) if self.type == "telemetry" else {}
+
+
+class Batch(BaseModel):
+    messages: list[Payload] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class IngestResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, Any]]
+    alarms_opened: int
+
+
+def flatten(channels: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in channels.items():
+        if isinstance(value, dict):
+            for phase, v in value.items():
+                out[f"{key}.{phase}"] = float(v)
+        else:
+            out[key] = float(value)
+    return out
+
+
+def sample_payload(code: str, kind: str) -> dict[str, Any]:
+    """A realistic example for the registration page."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    templates: dict[str, dict[str, Any]] = {
+        "electricity": {
+            "residual_current_ma": 42,
+            "temp_c": {"L1": 36.5, "L2": 35.9, "L3": 37.1, "N": 34.0},
+            "voltage_v": {"L1": 221.3},
+            "current_a": {"L1": 12.4},
+            "arc_count_1s": 0,
+        },
+        "smoke": {"smoke_obscuration": 0.4, "battery_pct": 88},
+        "heat": {"temp_c": 24.5, "battery_pct": 90},
+        "gas": {"gas_lel_pct": 1.5},
+        "water_pressure": {"pressure_mpa": 0.32},
+        "gateway": {},
+    }
+    channels = templates.get(kind, {})
+    return {
+        "device_id": code,
+        "msg_id": "0001",
+        "ts": now,
+        "type": "telemetry" if channels else "heartbeat",
+        "channels": channels,
+        "status": {"online": True, "rssi": -71, "fw": "1.2.3"},
+    }
