@@ -22,19 +22,25 @@ def pytest_collection_modifyitems(items):
     the migrated content before it runs."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(
-                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
-            )
+        kwargs = dict(marker.kwargs) if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Login throttling counts in the cache (Redis in CI): start each test with a clean slate."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
-    return
+    # A transactional test may have re-created content types under new ids: never trust the cache.
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

@@ -34,11 +34,17 @@ def role_holders(organization: Organization, role: str) -> list[User]:
 
 
 def on_shift(organization: Organization, *, at: dt.datetime | None = None, post=None) -> list[User]:
+    """Whoever is on shift for a task: for a post with a roster, who holds that post's shift then
+    (or, if nobody does, anyone on shift then); for a post without a roster, its holders; without a
+    post, anyone on shift then."""
+    from shuangfang.duty.models import Shift
     from shuangfang.duty.services import on_duty
 
     post_obj = post if post is None or hasattr(post, "pk") else Post.objects.filter(pk=post).first()
-    people = on_duty(organization, at=at, post=post_obj)
-    return people or post_holders(organization, getattr(post_obj, "pk", None))
+    if post_obj is not None and not Shift.objects.filter(post=post_obj, is_active=True).exists():
+        return post_holders(organization, post_obj.pk)
+    people = on_duty(organization, at=at, post=post_obj) if post_obj is not None else []
+    return people or on_duty(organization, at=at)
 
 
 def assignees(task, *, at: dt.datetime | None = None) -> list[User]:
@@ -64,23 +70,22 @@ def mine_q(user: User, *, at: dt.datetime) -> Q:
     for m in memberships:
         inst = m.organization.institution_id or m.organization_id
         cond |= Q(assignee_kind=AssigneeKind.ROLE, assignee_role=m.role, organization_id=inst)
-    from shuangfang.duty.models import Shift
+    # "On shift" tasks: a superset here (tasks at institutions where the user is on shift now, and
+    # those of the user's posts); is_assignee() and my_tasks_now() then apply on_shift() exactly.
     from shuangfang.duty.services import on_duty
 
     for m in memberships:
         unit = m.organization.institution or m.organization
         if user in on_duty(unit, at=at):
             cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, organization_id=unit.pk)
-    # Posts without a roster: their holders are "on shift" (the same fallback as on_shift()).
-    rostered = set(
-        Shift.objects.filter(post_id__in=post_ids, is_active=True).values_list("post_id", flat=True)
-    )
-    if post_ids - rostered:
-        cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids - rostered)
+    if post_ids:
+        cond |= Q(assignee_kind=AssigneeKind.ON_SHIFT, assignee_post_id__in=post_ids)
     return cond
 
 
 def is_assignee(user: User, task, *, at: dt.datetime) -> bool:
+    if task.assignee_kind == AssigneeKind.ON_SHIFT:
+        return user in on_shift(task.organization, at=at, post=task.assignee_post)
     from .models import Task
 
     return Task.objects.filter(pk=task.pk).filter(mine_q(user, at=at)).exists()

@@ -201,10 +201,10 @@ def build(city) -> None:
                 continue  # left undone: becomes missed below
             from .assignment import assignees
 
-            people = assignees(task)
+            at = task.window_start + (task.window_end - task.window_start) / 3
+            people = assignees(task, at=at)  # "on shift" means on shift then, by the roster
             if not people:
                 continue
-            at = task.window_start + (task.window_end - task.window_start) / 3
             is_kitchen = task.checkpoint_id == kitchen.pk
             services.submit_record(
                 actor=people[0],

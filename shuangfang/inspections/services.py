@@ -902,9 +902,13 @@ def my_tasks_page(
     )
     tasks = list(
         Task.objects.filter(id__in=ids)
-        .select_related("plan", "plan__checklist", "checkpoint")
+        .select_related("plan", "plan__checklist", "checkpoint", "organization", "assignee_post")
         .order_by("window_end", "id")
     )
+    from .assignment import is_assignee
+
+    now = at or timezone.now()
+    tasks = [t for t in tasks if t.assignee_kind != AssigneeKind.ON_SHIFT or is_assignee(user, t, at=now)]
     return with_item_counts(tasks)
 
 
