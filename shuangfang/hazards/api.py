@@ -1,8 +1,6 @@
 """Hazards API: list/filter, snap report with photos (multipart), each move as an action, timeline,
 and the MEM-interface shape of domain-reference §6.3."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 from decimal import Decimal
@@ -183,7 +181,9 @@ def _payload(request, schema: type[Schema]) -> tuple[Schema, list]:
     try:
         return schema.model_validate(raw), files
     except PydanticError as exc:
-        raise ValidationError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        raise ValidationError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
 
 
 def _body_doc(schema: type[Schema]) -> dict:
@@ -299,9 +299,11 @@ def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
         "checkAcceptTime": _fmt(h.accepted_at),
         "checkAcceptComment": h.acceptance_comment or None,
         "dangerState": MEM_STATE.get(h.status),
-        "dangerImg": [f"/hazards/photos/{p.uuid}/display/" for p in photos if p.kind == PhotoKind.BEFORE],
+        "dangerImg": [
+            f"/hazards/photos/{p.uuid}/?size=display" for p in photos if p.kind == PhotoKind.BEFORE
+        ],
         "dangerAcceptImg": [
-            f"/hazards/photos/{p.uuid}/display/" for p in photos if p.kind == PhotoKind.AFTER
+            f"/hazards/photos/{p.uuid}/?size=display" for p in photos if p.kind == PhotoKind.AFTER
         ],
         "deleted": 0,
         "createDate": _fmt(h.reported_at),

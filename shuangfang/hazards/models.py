@@ -199,6 +199,9 @@ class HazardCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="hazard_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}: {self.last}"
+
 
 class HazardPhoto(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -214,6 +217,9 @@ class HazardPhoto(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.kind}"
 
 
 class HazardEvent(models.Model):
@@ -234,6 +240,9 @@ class HazardEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action}"
 
     @property
     def label(self) -> str:

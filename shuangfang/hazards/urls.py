@@ -11,7 +11,7 @@ urlpatterns = [
     path("ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("statistics/", views.statistics, name="statistics"),
     path("<uuid:uuid>/", views.detail, name="detail"),
-    path("<uuid:uuid>/do/<slug:action>/", views.act, name="act"),
+    path("<uuid:uuid>/act/", views.act, name="act"),
     path("<uuid:uuid>/file.pdf", views.special_file, name="file_pdf"),
-    path("photos/<uuid:uuid>/<slug:size>/", views.photo, name="photo"),
+    path("photos/<uuid:uuid>/", views.photo, name="photo"),
 ]

@@ -217,11 +217,17 @@ def detail(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("hazard.view")
-def act(request: AuthedRequest, uuid, action: str) -> HttpResponse:
+def act(request: AuthedRequest, uuid) -> HttpResponse:
+    """One move: ``?do=<action>`` (GET: its form; POST: make it). Without ``do``: the moves open to
+    the user now."""
+    action = request.POST.get("do") or request.GET.get("do", "")
+    hazard = get_for_user(_detail_qs(), request.user, "hazard.view", uuid=uuid)
+    if not action:
+        moves = workflow.available(hazard, request.user)
+        return render(request, "hazards/act_choose.html", {"h": hazard, "moves": moves})
     move = workflow.MOVES.get(action)
     if move is None:
         raise Http404
-    hazard = get_for_user(_detail_qs(), request.user, "hazard.view", uuid=uuid)
     if not workflow.may(move, hazard, request.user):
         raise PermissionDenied(move.perm)
     form_class = move_form_class(move, hazard)
@@ -244,7 +250,8 @@ def act(request: AuthedRequest, uuid, action: str) -> HttpResponse:
 
 
 @require_perm("hazard.view")
-def photo(request: AuthedRequest, uuid, size: str) -> HttpResponse:
+def photo(request: AuthedRequest, uuid) -> HttpResponse:
+    size = request.GET.get("size", "display")
     p = HazardPhoto.objects.select_related("hazard").filter(uuid=uuid).first()
     if p is None or not Hazard.objects.for_user(request.user, "hazard.view").filter(pk=p.hazard_id).exists():
         raise Http404

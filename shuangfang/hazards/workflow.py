@@ -406,9 +406,9 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
         raise ValidationError(_("Someone other than the person who fixed it must accept the fix."))
     if move.action in ("approve_extension", "refuse_extension") and not hazard.extension_until:
         raise ValidationError(_("No extension was requested."))
-    if move.action == "request_extension" and hazard.deadline and fields.get("extension_until"):
-        if fields["extension_until"] <= hazard.deadline:
-            raise ValidationError(_("The new deadline must be later than the current one."))
+    until = fields.get("extension_until")
+    if move.action == "request_extension" and hazard.deadline and until and until <= hazard.deadline:
+        raise ValidationError(_("The new deadline must be later than the current one."))
     responsible = fields.get("responsible")
     if responsible is not None:
         from shuangfang.orgs.models import Membership

@@ -47,11 +47,23 @@ def reported(w):
 
 
 def act(action, status="reported"):
-    return lambda w: {"uuid": _hazard(w, status).uuid, "action": action}
+    return lambda w: {"uuid": _hazard(w, status).uuid}
 
 
 def photo(w):
-    return {"uuid": _hazard(w).photos.first().uuid, "size": "thumb"}
+    return {"uuid": _hazard(w).photos.first().uuid}
+
+
+def _soon():
+    from .conftest import soon
+
+    return soon()
+
+
+def _jpeg():
+    from .conftest import jpeg
+
+    return jpeg()
 
 
 CASES = [
@@ -63,17 +75,41 @@ CASES = [
     Case("hazards:detail", ALL_IN_TENANT, kwargs=reported),
     Case("hazards:photo", ALL_IN_TENANT, kwargs=photo, denied=404),
     Case("hazards:file_pdf", LEDGER, kwargs=reported),
-    Case("hazards:act", OFFICERS, kwargs=act("assign")),
-    Case("hazards:act", ACCEPTORS, kwargs=act("accept", "pending")),
-    Case("hazards:act", SUPERVISORS, kwargs=act("supervise")),
-    Case("hazards:act", OFFICERS | {"department_head"}, kwargs=act("submit", "rectifying")),
-    Case("hazards:act", ALL_IN_TENANT, kwargs=act("comment")),
+    Case("hazards:act", ALL_IN_TENANT, kwargs=reported),
     Case(
         "hazards:act",
         OFFICERS,
         kwargs=act("reject"),
         method="post",
-        data=lambda w: {"note": "不是隐患"},
+        data=lambda w: {"do": "reject", "note": "不是"},
+    ),
+    Case(
+        "hazards:act",
+        ACCEPTORS,
+        kwargs=act("accept", "pending"),
+        method="post",
+        data=lambda w: {"do": "accept"},
+    ),
+    Case(
+        "hazards:act",
+        SUPERVISORS,
+        kwargs=act("supervise"),
+        method="post",
+        data=lambda w: {"do": "supervise", "supervision_deadline": str(_soon()), "supervision_note": "限期"},
+    ),
+    Case(
+        "hazards:act",
+        OFFICERS | {"department_head"},  # the responsible person may submit their own fix
+        kwargs=act("submit", "rectifying"),
+        method="post",
+        data=lambda w: {"do": "submit", "fix_note": "已换", "photos": _jpeg()},
+    ),
+    Case(
+        "hazards:act",
+        ALL_IN_TENANT,
+        kwargs=act("comment"),
+        method="post",
+        data=lambda w: {"do": "comment", "note": "好"},
     ),
 ]
 
@@ -93,8 +129,9 @@ API_CASES += [
     ApiCase(
         "post",
         "/api/v1/hazards/hazards",
-        ALL_IN_TENANT - {"outsider"},
+        ALL_IN_TENANT,
         body=lambda w: {"institution": str(w.inst_a.uuid), "description": "楼道堆放杂物"},
+        object_scoped=True,  # the body names institution A: the outsider gets 404
     ),
     ApiCase(
         "post",
