@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -298,8 +298,6 @@ def _today() -> dt.date:
 
 
 def _publish(kind: str, hazard: Hazard, recipients: Sequence[int] = ()) -> None:
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         title = str(EVENT_TITLES[kind]) % {
             "number": hazard.number,
@@ -470,7 +468,8 @@ def transition(
             if not ok:
                 missing.append(_label(locked, name))
         if missing:
-            raise ValidationError(_("Missing: %(fields)s.") % {"fields": "、".join(missing)})
+            sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
+            raise ValidationError(_("Missing: %(fields)s.") % {"fields": sep.join(missing)})
         _apply(move, locked, actor, note)
         from_status = locked.status
         if move.target:

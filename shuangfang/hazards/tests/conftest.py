@@ -52,3 +52,12 @@ def captured(monkeypatch):
         events, "_SUBSCRIBERS", [*events._SUBSCRIBERS, ("hazard.*", lambda k, p: seen.append((k, p)))]
     )
     return seen
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here; event titles are Chinese whatever the language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

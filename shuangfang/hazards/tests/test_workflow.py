@@ -310,7 +310,15 @@ def test_major_hazard_needs_the_five_assurances(world, report, django_capture_on
         )
     h.refresh_from_db()
     assert h.status == Status.PLANNING
-    services.approve_plan(actor=officer, hazard=h, funds=5000, contingency_plan="疏散预案")
+    services.approve_plan(
+        actor=officer,
+        hazard=h,
+        measures="更换线路",
+        responsible=world.users["staff"],
+        deadline=soon(30),
+        funds=5000,
+        contingency_plan="疏散预案",
+    )
     assert h.status == Status.RECTIFYING and not h.plan_missing
 
 
