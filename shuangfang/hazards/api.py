@@ -4,6 +4,7 @@ and the MEM-interface shape of domain-reference §6.3."""
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from .choices import MEM_CATEGORY, MEM_GRADE, MEM_SOURCE, MEM_STATE, MEM_TREATME
 from .models import Hazard, HazardEvent, HazardPhoto
 
 router = Router(tags=["hazards"])
+S = TypeVar("S", bound=Schema)
 
 
 class HazardOut(Schema):
@@ -166,7 +168,7 @@ def my_hazards(request):
     )
 
 
-def _payload(request, schema: type[Schema]) -> tuple[Schema, list]:
+def _payload(request, schema: type[S]) -> tuple[S, list]:
     """The body as JSON or as a multipart form (with ``photos`` files): phones post forms."""
     ctype = request.content_type or ""
     if ctype.startswith(("multipart/", "application/x-www-form-urlencoded")):
@@ -275,6 +277,10 @@ def _fmt(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _code(table: Any, value: str) -> int | None:
+    return table.get(value)
+
+
 def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
     """One hazard in the field names and codes of the MEM interface (§6.3); photos by URL path, not
     base64 (the transport and its encryption are not specified in what we could read)."""
@@ -282,12 +288,12 @@ def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
         "hazardCode": h.organization.code or str(h.organization.uuid),
         "id": str(h.uuid),
         "dangerName": h.title,
-        "dangerLevel": MEM_GRADE.get(h.grade),
+        "dangerLevel": _code(MEM_GRADE, h.grade),
         "registTime": _fmt(h.reported_at),
         "registrant": h.reporter.name if h.reporter else "system",
-        "dangerSrc": MEM_SOURCE.get(h.source),
-        "dangerManageType": MEM_TREATMENT.get(h.treatment),
-        "hazardDangerType": MEM_CATEGORY.get(h.category),
+        "dangerSrc": _code(MEM_SOURCE, h.source),
+        "dangerManageType": _code(MEM_TREATMENT, h.treatment),
+        "hazardDangerType": _code(MEM_CATEGORY, h.category),
         "hazardCategory": 0,
         "dangerDesc": h.description,
         "dangerReason": h.cause,
@@ -298,7 +304,7 @@ def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
         "checkAcceptPerson": h.accepted_by.name if h.accepted_by else None,
         "checkAcceptTime": _fmt(h.accepted_at),
         "checkAcceptComment": h.acceptance_comment or None,
-        "dangerState": MEM_STATE.get(h.status),
+        "dangerState": _code(MEM_STATE, h.status),
         "dangerImg": [
             f"/hazards/photos/{p.uuid}/?size=display" for p in photos if p.kind == PhotoKind.BEFORE
         ],

@@ -20,7 +20,7 @@ def open_hazard_from_alarm(kind: str, payload: dict) -> None:
     from .choices import Category, Source
     from .services import report_hazard
 
-    org = Organization.objects.filter(pk=payload.get("organization_id")).first()
+    org = Organization.objects.filter(pk=payload.get("organization_id") or 0).first()
     if org is None or org.institution_id is None:
         log.warning("%s for unknown institution %s", kind, payload.get("organization_id"))
         return

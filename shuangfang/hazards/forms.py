@@ -49,7 +49,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = Organization.objects.for_user(user, "hazard.report").filter(kind=OrgKind.INSTITUTION)
-        self.fields["organization"].queryset = orgs
+        self.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
         if len(orgs) == 1:
             self.fields["organization"].initial = orgs[0]
             self.fields["organization"].widget = forms.HiddenInput()
@@ -107,7 +107,7 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
             f = catalogue[name]()
             f.required = name in req
             fields[name] = f
-    if move.action != "approve_extension" and move.action != "reject":
+    if move.action not in ("approve_extension", "reject") and "fix_note" not in move.fields:
         fields["note"] = forms.CharField(
             label=_("Reason") if move.action in ("reject_back", "refuse_extension") else _("Note"),
             widget=forms.Textarea(attrs=text),

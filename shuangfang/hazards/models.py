@@ -145,7 +145,7 @@ class Hazard(TenantModel):
 
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = HazardQuerySet.as_manager()
+    objects = HazardQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-reported_at", "-id"]

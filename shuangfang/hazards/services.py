@@ -175,8 +175,9 @@ def accept(*, actor, hazard: Hazard, comment: str = "") -> Hazard:
 
 
 def reject_back(*, actor, hazard: Hazard, reason: str, deadline: dt.date | None = None) -> Hazard:
-    fields = {"deadline": deadline} if deadline else {}
-    return transition(hazard, "reject_back", actor=actor, note=reason, **fields)
+    if deadline:
+        return transition(hazard, "reject_back", actor=actor, note=reason, deadline=deadline)
+    return transition(hazard, "reject_back", actor=actor, note=reason)
 
 
 def request_extension(*, actor, hazard: Hazard, until: dt.date | None, reason: str) -> Hazard:

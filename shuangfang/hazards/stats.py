@@ -64,7 +64,7 @@ def compute(qs, period: Period) -> dict:
 
     def by(field: str, labels: dict | None = None):
         rows = reported.values(field).annotate(n=Count("id")).order_by("-n")
-        return [((labels or {}).get(r[field], r[field]) or "—", r["n"]) for r in rows]
+        return [(str((labels or {}).get(r[field], r[field]) or "—"), r["n"]) for r in rows]
 
     return {
         "period": period,

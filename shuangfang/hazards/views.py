@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +70,7 @@ def _columns(export: bool) -> list[Column]:
     return cols
 
 
-def _scoped(request) -> object:
+def _scoped(request):
     qs = Hazard.objects.for_user(request.user, "hazard.view").select_related(
         "organization", "department", "responsible"
     )
@@ -108,9 +109,18 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     base = Hazard.objects.for_user(user, "hazard.view").select_related("organization")
-    mine = list(base.filter(responsible=user, status__in=OPEN_STATUSES).order_by("deadline", "id")[:100])
+    mine = list(
+        base.filter(responsible=user, status__in=[Status.PLANNING, Status.RECTIFYING]).order_by(
+            "deadline", "id"
+        )[:100]
+    )
+    waiting = list(
+        base.filter(Q(responsible=user) | Q(fixed_by=user), status=Status.PENDING_ACCEPTANCE).order_by(
+            "-fixed_at"
+        )[:50]
+    )
     for h in mine:
-        h.days_left = (h.deadline - today).days if h.deadline else None  # type: ignore[attr-defined]
+        h.days_left = (h.deadline - today).days if h.deadline else None
     reported = list(base.filter(reporter=user).order_by("-reported_at")[:10])
     queues = {}
     if has_perm_anywhere(user, "hazard.confirm"):
@@ -138,7 +148,7 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "hazards/mine.html",
-        {"mine": mine, "reported": reported, "queues": queues, "overdue": overdue, "today": today},
+        {"mine": mine, "waiting": waiting, "reported": reported, "queues": queues, "overdue": overdue},
     )
 
 
@@ -250,7 +260,7 @@ def act(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("hazard.view")
-def photo(request: AuthedRequest, uuid) -> HttpResponse:
+def photo(request: AuthedRequest, uuid) -> HttpResponseBase:
     size = request.GET.get("size", "display")
     p = HazardPhoto.objects.select_related("hazard").filter(uuid=uuid).first()
     if p is None or not Hazard.objects.for_user(request.user, "hazard.view").filter(pk=p.hazard_id).exists():
@@ -291,8 +301,8 @@ def ledger_pdf(request: AuthedRequest) -> HttpResponse:
     rows = rows[:LEDGER_PDF_MAX]
     for h in rows:
         ps = list(h.photos.all())
-        h.before_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.BEFORE), "")  # type: ignore[attr-defined]
-        h.after_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.AFTER), "")  # type: ignore[attr-defined]
+        h.before_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.BEFORE), "")
+        h.after_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.AFTER), "")
     data = render_pdf(
         "hazards/ledger_pdf.html",
         {

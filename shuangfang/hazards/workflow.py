@@ -376,7 +376,7 @@ AUDITED = (
 def _label(hazard: Hazard, name: str) -> str:
     if name in ("note", "after_photo"):
         return {"note": _("a note"), "after_photo": _("an after-photo")}[name]
-    return str(Hazard._meta.get_field(name).verbose_name)
+    return str(getattr(Hazard._meta.get_field(name), "verbose_name", name))
 
 
 def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str, new_photos: dict) -> None:

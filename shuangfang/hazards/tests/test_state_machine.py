@@ -149,7 +149,7 @@ def test_random_moves_keep_the_invariants(world):
         def stays_in_its_institution(self):
             h = Hazard.objects.get(pk=self.hazard.pk)
             if h.duplicate_of_id:
-                assert h.duplicate_of.organization_id == h.organization_id
+                assert Hazard.objects.get(pk=h.duplicate_of_id).organization_id == h.organization_id
 
     Machine.TestCase.settings = settings(
         max_examples=60,
