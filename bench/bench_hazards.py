@@ -15,6 +15,7 @@ and prints the number of queries per page.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import random
@@ -116,7 +117,7 @@ def _rows(n, insts, depts, officers, staff):
         inst = insts[k % len(insts)]
         seq[inst.pk] += 1
         status = rng.choice(STATUS_POOL)
-        reported = now - timezone.timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
+        reported = now - dt.timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
         worker = rng.choice(staff[inst.pk])
         v = {
             "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -139,14 +140,14 @@ def _rows(n, insts, depts, officers, staff):
             "deadline": None
             if status in ("reported", "rejected")
             else (
-                reported.date() + timezone.timedelta(days=14)
+                reported.date() + dt.timedelta(days=14)
                 if status == "closed"
-                else today + timezone.timedelta(days=rng.randint(-20, 20))
+                else today + dt.timedelta(days=rng.randint(-20, 20))
             ),
             "fixed_by": worker if status in ("closed", "pending_acceptance") else None,
             "accepted_by": officers[inst.pk] if status == "closed" else None,
-            "accepted_at": reported + timezone.timedelta(days=5) if status == "closed" else None,
-            "closed_at": reported + timezone.timedelta(days=rng.randint(1, 20))
+            "accepted_at": reported + dt.timedelta(days=5) if status == "closed" else None,
+            "closed_at": reported + dt.timedelta(days=rng.randint(1, 20))
             if status == "closed"
             else None,
             "closed_on_time": rng.random() < 0.9 if status == "closed" else None,
@@ -271,7 +272,7 @@ def export_bytes(client, url) -> int:
 def window_for(target: int) -> str:
     per_day = total / 730
     days = max(1, int(target / per_day))
-    start = (timezone.localdate() - timezone.timedelta(days=days)).isoformat()
+    start = (timezone.localdate() - dt.timedelta(days=days)).isoformat()
     return f"/hazards/?reported_from={start}&export=xlsx"
 
 
