@@ -86,11 +86,12 @@ def build_city():
     return bureau
 
 
-def hazard_rows(n: int):
+def hazard_rows(n: int, offset: int = 0):
     """Rows for every concrete column of Hazard, in model order. The lookups run here, before the
     caller opens COPY: no query may run on the connection while COPY streams."""
     ctx = _lookups()
-    return _rows(n, *ctx)
+    rng.seed(42 + offset)  # a second run adds rows: new uuids and numbers
+    return _rows(n, offset, *ctx)
 
 
 def _lookups():
@@ -108,7 +109,7 @@ def _lookups():
     return insts, depts, officers, staff
 
 
-def _rows(n, insts, depts, officers, staff):
+def _rows(n, offset, insts, depts, officers, staff):
     now = timezone.now()
     today = timezone.localdate()
     seq = {i.pk: 0 for i in insts}
@@ -122,7 +123,7 @@ def _rows(n, insts, depts, officers, staff):
         v = {
             "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
             "organization": inst.pk,
-            "number": f"YH-{reported.year}-{seq[inst.pk]:06d}",
+            "number": f"YH-{reported.year}-{offset + k:07d}",
             "title": f"基准隐患 {k}",
             "description": "灭火器过期、通道堆物等基准数据",
             "location": rng.choice(["厨房", "配电室", "宿舍楼二层", "大门", "锅炉房"]),
@@ -147,9 +148,7 @@ def _rows(n, insts, depts, officers, staff):
             "fixed_by": worker if status in ("closed", "pending_acceptance") else None,
             "accepted_by": officers[inst.pk] if status == "closed" else None,
             "accepted_at": reported + dt.timedelta(days=5) if status == "closed" else None,
-            "closed_at": reported + dt.timedelta(days=rng.randint(1, 20))
-            if status == "closed"
-            else None,
+            "closed_at": reported + dt.timedelta(days=rng.randint(1, 20)) if status == "closed" else None,
             "closed_on_time": rng.random() < 0.9 if status == "closed" else None,
             "supervised": False,
             "updated_at": now,
@@ -168,12 +167,12 @@ def _rows(n, insts, depts, officers, staff):
         yield row
 
 
-def load_hazards(n: int) -> float:
+def load_hazards(n: int, offset: int) -> float:
     t0 = time.perf_counter()
     fields = [f for f in Hazard._meta.concrete_fields if f.name != "id"]
     if PG:
         cols = ", ".join(f'"{f.column}"' for f in fields)
-        rows = hazard_rows(n)
+        rows = hazard_rows(n, offset)
         with transaction.atomic(), connection.cursor() as c:
             with c.connection.cursor().copy(f"COPY hazards_hazard ({cols}) FROM STDIN") as copy:
                 for row in rows:
@@ -181,7 +180,7 @@ def load_hazards(n: int) -> float:
             c.execute("ANALYZE hazards_hazard")
     else:
         batch = []
-        for row in hazard_rows(n):
+        for row in hazard_rows(n, offset):
             batch.append(Hazard(**{f.attname: val for f, val in zip(fields, row, strict=True)}))
             if len(batch) == 5000:
                 Hazard.objects.bulk_create(batch)
@@ -194,7 +193,7 @@ bureau = build_city()
 have = Hazard.objects.filter(organization__parent=bureau).count()
 load_s = None
 if have < N:
-    load_s = load_hazards(N - have)
+    load_s = load_hazards(N - have, have)
 total = Hazard.objects.filter(organization__parent=bureau).count()
 print(f"hazards: {total} across {N_INST} institutions" + (f" (loaded in {load_s:.0f} s)" if load_s else ""))
 

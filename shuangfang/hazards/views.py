@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
-from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm
+from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Membership
 
@@ -85,10 +85,9 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
     if export and not has_perm_anywhere(request.user, "hazard.ledger"):
         raise PermissionDenied("hazard.ledger")
     qs = _scoped(request)
-    if export:
-        qs = qs.filter(
-            organization__in=Hazard.objects.for_user(request.user, "hazard.ledger").values("organization_id")
-        )
+    ledger_scope = scope_orgs(request.user, "hazard.ledger")
+    if export and ledger_scope is not None:
+        qs = qs.filter(organization__in=ledger_scope)
     page = ListPage(
         request,
         qs,
