@@ -18,7 +18,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Membership
 
 from . import services, stats, workflow
-from .choices import OPEN_STATUSES, PhotoKind, Status
+from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status, Treatment
 from .filters import HazardFilter
 from .forms import ReportForm, initial_for, move_form_class
 from .models import Hazard, HazardEvent, HazardPhoto
@@ -30,11 +30,15 @@ def _link(h: Hazard) -> str:
     return reverse("hazards:detail", args=[h.uuid])
 
 
-def _overdue_text(h: Hazard) -> str:
-    return _("Overdue") if h.is_overdue() else ""
+def _labels(choices) -> dict[str, str]:
+    """Choice labels translated once per page, not once per row (the ledger has 100,000 rows)."""
+    return {value: str(label) for value, label in choices}
 
 
 def _columns(export: bool) -> list[Column]:
+    grade, category, source = _labels(Grade.choices), _labels(Category.choices), _labels(Source.choices)
+    status, treatment = _labels(Status.choices), _labels(Treatment.choices)
+    overdue, today = _("Overdue"), timezone.localdate()
     cols = [
         Column(_("Number"), lambda h: h.number, link=_link),
         Column(_("Title"), lambda h: h.title, link=_link),
@@ -43,13 +47,13 @@ def _columns(export: bool) -> list[Column]:
             _("Location"),
             lambda h: " · ".join(x for x in (h.department.name if h.department else "", h.location) if x),
         ),
-        Column(_("Grade"), lambda h: h.get_grade_display()),
-        Column(_("Category"), lambda h: h.get_category_display()),
-        Column(_("Source"), lambda h: h.get_source_display()),
-        Column(_("Status"), lambda h: h.get_status_display()),
+        Column(_("Grade"), lambda h: grade.get(h.grade, "")),
+        Column(_("Category"), lambda h: category.get(h.category, "")),
+        Column(_("Source"), lambda h: source.get(h.source, "")),
+        Column(_("Status"), lambda h: status.get(h.status, "")),
         Column(_("Responsible person"), lambda h: h.responsible),
         Column(_("Deadline"), lambda h: h.deadline),
-        Column(_("Overdue"), _overdue_text),
+        Column(_("Overdue"), lambda h: overdue if h.is_overdue(today) else ""),
         Column(_("Reported at"), lambda h: h.reported_at),
     ]
     if export:  # the ledger (台账): the whole record of each hazard
@@ -57,7 +61,7 @@ def _columns(export: bool) -> list[Column]:
             Column(_("Description"), lambda h: h.description),
             Column(_("Reported by"), lambda h: h.reporter or _("system")),
             Column(_("Cause"), lambda h: h.cause),
-            Column(_("Treatment"), lambda h: h.get_treatment_display()),
+            Column(_("Treatment"), lambda h: treatment.get(h.treatment, "")),
             Column(_("Rectification measures"), lambda h: h.measures),
             Column(_("Funds (yuan)"), lambda h: h.funds),
             Column(_("What was done"), lambda h: h.fix_note),
