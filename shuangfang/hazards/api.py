@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
@@ -228,7 +228,7 @@ def report_hazard(request):
         title=data.title,
         photos=photos,
     )
-    return 201, _qs().get(pk=hazard.pk)
+    return Status(201, _qs().get(pk=hazard.pk))
 
 
 @router.get("/hazards/{uuid}", response=HazardOut)
