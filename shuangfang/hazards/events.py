@@ -62,7 +62,9 @@ def open_hazard_from_inspection(kind: str, payload: dict) -> None:
     names = payload.get("photo_names") or []
     photos = [
         (p.original, p.display, p.thumb)
-        for p in RecordPhoto.objects.filter(original__in=names, record_item__uuid=str(payload.get("object_uuid") or ""))
+        for p in RecordPhoto.objects.filter(
+            original__in=names, record_item__uuid=str(payload.get("object_uuid") or "")
+        )
     ]
     fields: dict[str, Any] = {
         "organization": org,
