@@ -34,6 +34,14 @@ class Hazard(TenantModel):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
     location = models.CharField(_("location"), max_length=120, blank=True)
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("risk point"),
+    )
     department = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,

@@ -16,7 +16,7 @@ from shuangfang.core import audit
 from shuangfang.core.tenancy import require
 
 from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status
-from .models import Hazard, HazardCounter
+from .models import Hazard, HazardCounter, HazardPhoto
 from .workflow import add_photo, record_event, transition
 
 # Reminders: how many days before the deadline the responsible person is told (data, not code).
@@ -51,9 +51,13 @@ def report_hazard(
     origin: str = "",
     title: str = "",
     department=None,
+    risk_point=None,
+    stored_photos: Sequence[tuple[str, str, str]] = (),
 ) -> Hazard:
     """Register a hazard (any source). ``actor`` None: made by the system (a sensor alarm).
-    The same non-empty ``origin`` twice returns the hazard already open for it."""
+    The same non-empty ``origin`` twice returns the hazard already open for it. ``risk_point``: the
+    risk point where it was found; ``stored_photos``: (original, display, thumb) storage names of
+    photos another app already checked and stored (an inspection's problem photos)."""
     description = (description or "").strip()
     title = (title or "").strip()
     if not title and description:
@@ -75,6 +79,10 @@ def report_hazard(
         raise ValidationError(_("Unknown grade."))
     if department is not None and department.institution_id != institution.pk:
         raise ValidationError(_("The department must belong to this institution."))
+    if risk_point is not None:
+        if risk_point.organization_id != institution.pk:
+            raise ValidationError(_("The risk point belongs to another institution."))
+        location = location or f"{risk_point.code} {risk_point.name}"
     with transaction.atomic():
         if origin:
             existing = (
@@ -92,6 +100,7 @@ def report_hazard(
             description=description,
             location=(location or "").strip()[:120],
             department=department,
+            risk_point=risk_point,
             source=source,
             origin=origin[:80],
             category=category or "",
@@ -101,6 +110,15 @@ def report_hazard(
         )
         for upload in photos:
             add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
+        for original, display, thumb in stored_photos:
+            HazardPhoto.objects.create(
+                hazard=hazard,
+                kind=PhotoKind.BEFORE,
+                original=original,
+                display=display,
+                thumb=thumb,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
         record_event(
             hazard,
             "report",

@@ -155,9 +155,25 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _risk_point_from(request: AuthedRequest):
+    """The risk point a report starts from (its page's "report a hazard here" button)."""
+    from shuangfang.risks.models import RiskPoint
+
+    key = request.POST.get("risk_point") or request.GET.get("risk_point") or ""
+    if not key:
+        return None
+    return get_for_user(
+        RiskPoint.objects.select_related("organization"), request.user, "hazard.report", uuid=key
+    )
+
+
 @require_perm("hazard.report")
 def report(request: AuthedRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    point = _risk_point_from(request)
+    initial = (
+        {"location": f"{point.code} {point.name}", "organization": point.organization} if point else None
+    )
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         org = d["organization"]
@@ -177,6 +193,7 @@ def report(request: AuthedRequest) -> HttpResponse:
                 location=d["location"],
                 category=d["category"],
                 photos=d["photos"],
+                risk_point=point,
             )
         except ValidationError as exc:
             for m in exc.messages:
@@ -190,7 +207,11 @@ def report(request: AuthedRequest) -> HttpResponse:
         .order_by("-reported_at")
         .values_list("location", flat=True)[:200]
     )
-    return render(request, "hazards/report.html", {"form": form, "places": list(dict.fromkeys(places))[:20]})
+    return render(
+        request,
+        "hazards/report.html",
+        {"form": form, "places": list(dict.fromkeys(places))[:20], "risk_point": point},
+    )
 
 
 def _detail_qs():

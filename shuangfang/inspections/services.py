@@ -732,6 +732,7 @@ def _save(
                 photo_names=names,
                 origin=ri.origin,
                 record_uuid=str(record.uuid),
+                risk_point_id=checkpoint.risk_point_id if checkpoint is not None else None,
             )
     record.problem_count = problems
     record.save(update_fields=["problem_count"])

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.risks.models import RiskPoint
 
 from .choices import ClearReason, DeviceKind
 from .models import Device
@@ -22,6 +23,9 @@ class DeviceForm(forms.Form):
     building = forms.CharField(label=_("Building"), max_length=60, required=False)
     floor = forms.CharField(label=_("Floor"), max_length=20, required=False)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
+    risk_point = forms.ModelChoiceField(
+        label=_("Risk point"), queryset=RiskPoint.objects.none(), required=False
+    )
     gateway = forms.ModelChoiceField(label=_("Gateway"), queryset=Device.objects.none(), required=False)
     heartbeat_seconds = forms.IntegerField(
         label=_("Heartbeat interval (seconds)"), min_value=30, max_value=86_400, initial=300
@@ -32,6 +36,12 @@ class DeviceForm(forms.Form):
         scope = Organization.objects.for_user(actor, "monitoring.manage")
         self.fields["organization"].queryset = scope.filter(kind=OrgKind.INSTITUTION).order_by("name")  # type: ignore[attr-defined]
         self.fields["department"].queryset = scope.filter(kind=OrgKind.DEPARTMENT).order_by("name")  # type: ignore[attr-defined]
+        self.fields["risk_point"].queryset = RiskPoint.objects.for_user(  # type: ignore[attr-defined]
+            actor, "monitoring.manage"
+        ).select_related("organization")
+        self.fields["risk_point"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.organization.name} · {p.code} {p.name}"
+        )
         self.fields["gateway"].queryset = Device.objects.for_user(actor, "monitoring.manage").filter(  # type: ignore[attr-defined]
             kind="gateway"
         )

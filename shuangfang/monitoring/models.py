@@ -50,6 +50,14 @@ class Device(TenantModel):
     building = models.CharField(_("building"), max_length=60, blank=True)
     floor = models.CharField(_("floor"), max_length=20, blank=True)
     location = models.CharField(_("location"), max_length=120, blank=True)
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("risk point"),
+    )
     gateway = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -128,10 +128,13 @@ def register_device(
     location: str = "",
     heartbeat_seconds: int = 300,
     gateway: Device | None = None,
+    risk_point=None,
 ) -> tuple[Device, str]:
     """Register a device at an institution; returns it with its raw token (shown once)."""
     require(actor, "monitoring.manage", organization)
     _check_place(organization, department)
+    if risk_point is not None and risk_point.organization_id != organization.pk:
+        raise ValidationError(_("The risk point belongs to another institution."))
     code = code.strip()
     if Device.objects.filter(code=code).exists():
         raise ValidationError(_("A device with this id is already registered."))
@@ -148,6 +151,7 @@ def register_device(
             building=building,
             floor=floor,
             location=location,
+            risk_point=risk_point,
             heartbeat_seconds=heartbeat_seconds,
             gateway=gateway,
             token_hash=hash_token(raw),
@@ -171,10 +175,22 @@ def register_device(
 
 def update_device(*, actor, device: Device, **fields) -> Device:
     require(actor, "monitoring.manage", device.organization)
-    allowed = {"name", "department", "building", "floor", "location", "heartbeat_seconds", "is_active"}
+    allowed = {
+        "name",
+        "department",
+        "building",
+        "floor",
+        "location",
+        "risk_point",
+        "heartbeat_seconds",
+        "is_active",
+    }
     if set(fields) - allowed:
         raise ValueError(f"cannot change {set(fields) - allowed}")
     _check_place(device.organization, fields.get("department", device.department))
+    point = fields.get("risk_point")
+    if point is not None and point.organization_id != device.organization_id:
+        raise ValidationError(_("The risk point belongs to another institution."))
     before = audit.snapshot(device, fields)
     with transaction.atomic():
         for k, v in fields.items():

@@ -171,7 +171,7 @@ def device_create(request: AuthedRequest) -> HttpResponse:
 @require_perm("monitoring.view")
 def device_detail(request: AuthedRequest, uuid) -> HttpResponse:
     device = get_for_user(
-        Device.objects.select_related("organization", "department", "gateway"),
+        Device.objects.select_related("organization", "department", "gateway", "risk_point"),
         request.user,
         "monitoring.view",
         uuid=uuid,

@@ -8,7 +8,8 @@ The request formats and signatures follow the providers' published algorithms:
   each name and value percent-encoded (RFC 3986; space as %20, ``~`` kept), joined with ``&``;
   ``StringToSign = "GET&%2F&" + percentEncode(that)``; ``Signature = Base64(HMAC-SHA1(secret + "&",
   StringToSign))``.
-* Tencent Cloud API 3.0 ``TC3-HMAC-SHA256`` (SMS ``SendSms``, version 2021-01-11).
+* Tencent Cloud API 3.0 ``TC3-HMAC-SHA256`` (SMS ``SendSms``, version 2021-01-11; voice ``SendTtsVoice``,
+  VMS version 2020-09-02).
 * DingTalk robot: ``sign = urlencode(Base64(HMAC-SHA256(secret, timestamp_ms + "\\n" + secret)))``.
 * Feishu robot: ``sign = Base64(HMAC-SHA256(key=timestamp + "\\n" + secret, msg=""))`` in the body.
 * WeCom robot: the key in the URL, no signature.
@@ -240,21 +241,13 @@ def tc3_authorization(
     )
 
 
-def tencent_sms(provider, msg: OutMessage) -> Result:
-    endpoint = provider.endpoint or "https://sms.tencentcloudapi.com/"
+def _tencent_call(
+    provider, *, default_endpoint: str, service: str, action: str, version: str, body: dict
+) -> dict | Result:
+    """One signed Tencent Cloud API 3.0 call: the ``Response`` object, or a failed Result."""
+    endpoint = provider.endpoint or default_endpoint
     host = urllib.parse.urlsplit(endpoint).netloc
-    values = _template_params(provider, msg.params, 12)
-    payload = json.dumps(
-        {
-            "PhoneNumberSet": [f"+86{msg.address}"],
-            "SmsSdkAppId": provider.params.get("sdk_app_id", ""),
-            "SignName": provider.params.get("sign_name", ""),
-            "TemplateId": _template(provider, msg.params, "template_id"),
-            "TemplateParamSet": [v for _n, v in values],
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     timestamp = int(time.time())
     content_type = "application/json; charset=utf-8"
     headers = {
@@ -262,16 +255,16 @@ def tencent_sms(provider, msg: OutMessage) -> Result:
             secret_id=provider.access_key,
             secret_key=secret_of(provider),
             host=host,
-            service="sms",
+            service=service,
             payload=payload,
             timestamp=timestamp,
             content_type=content_type,
         ),
         "Content-Type": content_type,
         "Host": host,
-        "X-TC-Action": "SendSms",
+        "X-TC-Action": action,
         "X-TC-Timestamp": str(timestamp),
-        "X-TC-Version": "2021-01-11",
+        "X-TC-Version": version,
         "X-TC-Region": provider.params.get("region", "ap-guangzhou"),
     }
     status, text = _http("POST", endpoint, body=payload.encode(), headers=headers)
@@ -284,6 +277,27 @@ def tencent_sms(provider, msg: OutMessage) -> Result:
         code = str(error.get("Code", ""))
         temporary = code.startswith(("InternalError", "RequestLimitExceeded", "LimitExceeded"))
         return Result(False, temporary=temporary, error=f"{code}: {error.get('Message', '')}")
+    return response
+
+
+def tencent_sms(provider, msg: OutMessage) -> Result:
+    values = _template_params(provider, msg.params, 12)
+    response = _tencent_call(
+        provider,
+        default_endpoint="https://sms.tencentcloudapi.com/",
+        service="sms",
+        action="SendSms",
+        version="2021-01-11",
+        body={
+            "PhoneNumberSet": [f"+86{msg.address}"],
+            "SmsSdkAppId": provider.params.get("sdk_app_id", ""),
+            "SignName": provider.params.get("sign_name", ""),
+            "TemplateId": _template(provider, msg.params, "template_id"),
+            "TemplateParamSet": [v for _n, v in values],
+        },
+    )
+    if isinstance(response, Result):
+        return response
     statuses = response.get("SendStatusSet") or [{}]
     first = statuses[0]
     if first.get("Code") == "Ok":
@@ -292,6 +306,30 @@ def tencent_sms(provider, msg: OutMessage) -> Result:
     return Result(
         False, temporary=code.startswith("LimitExceeded"), error=f"{code}: {first.get('Message', '')}"
     )
+
+
+def tencent_voice(provider, msg: OutMessage) -> Result:
+    """Tencent Cloud voice message (VMS ``SendTtsVoice``, 2020-09-02): an approved TTS template read
+    out to the called number, played up to three times."""
+    values = _template_params(provider, msg.params, 20)
+    response = _tencent_call(
+        provider,
+        default_endpoint="https://vms.tencentcloudapi.com/",
+        service="vms",
+        action="SendTtsVoice",
+        version="2020-09-02",
+        body={
+            "TemplateId": _template(provider, msg.params, "template_id"),
+            "TemplateParamSet": [v for _n, v in values],
+            "CalledNumber": f"+86{msg.address}",
+            "VoiceSdkAppid": provider.params.get("voice_sdk_app_id", ""),
+            "PlayTimes": int(provider.params.get("play_times", 2)),
+        },
+    )
+    if isinstance(response, Result):
+        return response
+    call_id = (response.get("SendStatus") or {}).get("CallId")
+    return Result(True, ref=str(call_id)) if call_id else Result(False, error="no CallId in the answer")
 
 
 # --- Group robots and webhook ------------------------------------------------------------------
@@ -410,6 +448,7 @@ SENDERS: dict[str, Callable[[object, OutMessage], Result]] = {
     ProviderKind.ALIYUN_SMS: aliyun_sms,
     ProviderKind.ALIYUN_VOICE: aliyun_voice,
     ProviderKind.TENCENT_SMS: tencent_sms,
+    ProviderKind.TENCENT_VOICE: tencent_voice,
     ProviderKind.DINGTALK: dingtalk,
     ProviderKind.FEISHU: feishu,
     ProviderKind.WECOM: wecom,

@@ -45,6 +45,7 @@ class ProviderKind(models.TextChoices):
     ALIYUN_SMS = "aliyun_sms", _("Aliyun SMS (Dysmsapi)")
     ALIYUN_VOICE = "aliyun_voice", _("Aliyun voice (Dyvmsapi)")
     TENCENT_SMS = "tencent_sms", _("Tencent Cloud SMS")
+    TENCENT_VOICE = "tencent_voice", _("Tencent Cloud voice (VMS)")
     DINGTALK = "dingtalk", _("DingTalk group robot")
     FEISHU = "feishu", _("Feishu group robot")
     WECOM = "wecom", _("WeCom group robot")
@@ -55,6 +56,7 @@ PROVIDER_CHANNEL = {
     ProviderKind.ALIYUN_SMS: Channel.SMS,
     ProviderKind.TENCENT_SMS: Channel.SMS,
     ProviderKind.ALIYUN_VOICE: Channel.VOICE,
+    ProviderKind.TENCENT_VOICE: Channel.VOICE,
     ProviderKind.DINGTALK: Channel.DINGTALK,
     ProviderKind.FEISHU: Channel.FEISHU,
     ProviderKind.WECOM: Channel.WECOM,

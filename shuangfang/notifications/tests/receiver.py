@@ -67,10 +67,11 @@ def check_aliyun(query: dict[str, str], action: str) -> str:
     return "ok" if hmac.compare_digest(sig, want) else "bad signature"
 
 
-def check_tc3(headers: dict[str, str], body: bytes) -> str:
+def check_tc3(headers: dict[str, str], body: bytes, service: str = "sms") -> str:
     auth = headers.get("authorization", "")
     ts = headers.get("x-tc-timestamp", "")
-    if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
+    expected = {"sms": ("SendSms", "2021-01-11"), "vms": ("SendTtsVoice", "2020-09-02")}[service]
+    if (headers.get("x-tc-action"), headers.get("x-tc-version")) != expected:
         return "wrong action/version"
     if abs(int(ts or 0) - time.time()) > 300:
         return "stale timestamp"
@@ -79,10 +80,10 @@ def check_tc3(headers: dict[str, str], body: bytes) -> str:
     creq = (
         f"POST\n/\n\ncontent-type:{ct}\nhost:{host}\n\ncontent-type;host\n" + hashlib.sha256(body).hexdigest()
     )
-    scope = f"{date}/sms/tc3_request"
+    scope = f"{date}/{service}/tc3_request"
     sts = f"TC3-HMAC-SHA256\n{ts}\n{scope}\n" + hashlib.sha256(creq.encode()).hexdigest()
     k = hmac.new(("TC3" + SECRET).encode(), date.encode(), hashlib.sha256).digest()
-    k = hmac.new(k, b"sms", hashlib.sha256).digest()
+    k = hmac.new(k, service.encode(), hashlib.sha256).digest()
     k = hmac.new(k, b"tc3_request", hashlib.sha256).digest()
     sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
     want = f"TC3-HMAC-SHA256 Credential=AKIDtest/{scope}, SignedHeaders=content-type;host, Signature={sig}"
@@ -133,6 +134,19 @@ def _answer(path: str, query: dict, headers: dict, body: bytes) -> tuple[str, in
                 if v == "ok"
                 else {"Code": "SignatureDoesNotMatch", "Message": v}
             ),
+        )
+    if path.startswith("/tencent-voice"):
+        v = check_tc3(headers, body, service="vms")
+        data = json.loads(body)
+        if v == "ok" and not (data["CalledNumber"].startswith("+86") and data["VoiceSdkAppid"]):
+            v = "bad request"
+        if v != "ok":
+            error = {"Code": "AuthFailure.SignatureFailure", "Message": v}
+            return v, 200, {"Response": {"Error": error, "RequestId": "r"}}
+        return (
+            v,
+            200,
+            {"Response": {"SendStatus": {"CallId": "vms-call-1", "SessionContext": ""}, "RequestId": "r"}},
         )
     if path.startswith("/tencent"):
         v = check_tc3(headers, body)

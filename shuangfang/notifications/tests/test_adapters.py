@@ -44,6 +44,12 @@ PROVIDERS = {
         },
         "sms",
     ),
+    "tencent_voice": (
+        "/tencent-voice/",
+        "AKIDtest",
+        {"voice_sdk_app_id": "1400007777", "template_id": "5678", "template_params": ["title"]},
+        "voice",
+    ),
     "dingtalk": ("/dingtalk/robot/send", "ding-token", {}, "dingtalk"),
     "feishu": ("/feishu/hook/", "feishu-key", {}, "feishu"),
     "wecom": ("/wecom/send", "wecom-key", {}, "wecom"),
@@ -152,6 +158,12 @@ def test_each_adapter_sends_a_request_the_provider_accepts(world, receiver, kind
         body = json.loads(seen.body)
         assert body["PhoneNumberSet"] == ["+8613900000001"]
         assert len(body["TemplateParamSet"][0]) <= 12
+    if kind == "tencent_voice":
+        body = json.loads(seen.body)
+        assert body["CalledNumber"] == "+8613900000001"
+        assert body["TemplateId"] == "5678"
+        assert len(body["TemplateParamSet"][0]) <= 20
+        assert delivery.provider_ref == "vms-call-1"
     if kind == "aliyun_voice":
         assert seen.query["CalledNumber"] == "13900000001"
         assert seen.query["CalledShowNumber"] == "057188773344"
