@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.orgs.models import Membership, Organization, OrgKind, User
+
+from .choices import Category, Grade, Source
+from .models import Hazard
+from .workflow import Move
+
+
+class MultiFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultiFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultiFileInput(attrs={"accept": "image/*", "capture": "environment", "class": "photo-input"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.Form):
+    photos = PhotosField(label=_("Photo"), required=False)
+    location = forms.CharField(label=_("Where"), max_length=120, required=False)
+    description = forms.CharField(
+        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    organization = forms.ModelChoiceField(label=_("Institution"), queryset=Organization.objects.none())
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.SNAP)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("Not sure"))] + list(Category.choices), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organization.objects.for_user(user, "hazard.report").filter(kind=OrgKind.INSTITUTION)
+        self.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
+        if len(orgs) == 1:
+            self.fields["organization"].initial = orgs[0]
+            self.fields["organization"].widget = forms.HiddenInput()
+
+
+def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
+    """A form with exactly the fields a move takes (required where the table says so)."""
+    org = hazard.organization
+    req = set(move.requires)
+    people = User.objects.filter(
+        pk__in=Membership.objects.active().filter(organization__path__startswith=org.path).values("user_id")
+    ).order_by("name")
+    departments = Organization.objects.filter(institution=org, kind=OrgKind.DEPARTMENT)
+    text = {"rows": 2}
+    catalogue = {
+        "grade": lambda: forms.ChoiceField(label=_("Grade"), choices=Grade.choices, initial=Grade.GENERAL),
+        "category": lambda: forms.ChoiceField(label=_("Category"), choices=Category.choices),
+        "cause": lambda: forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs=text)),
+        "department": lambda: forms.ModelChoiceField(label=_("Department"), queryset=departments),
+        "location": lambda: forms.CharField(label=_("Location"), max_length=120),
+        "responsible": lambda: forms.ModelChoiceField(label=_("Responsible person"), queryset=people),
+        "measures": lambda: forms.CharField(
+            label=_("Rectification measures"), widget=forms.Textarea(attrs=text)
+        ),
+        "deadline": lambda: forms.DateField(label=_("Deadline"), widget=DATE),
+        "funds": lambda: forms.DecimalField(label=_("Funds (yuan)"), min_value=0, decimal_places=2),
+        "contingency_plan": lambda: forms.CharField(
+            label=_("Contingency plan"), widget=forms.Textarea(attrs=text)
+        ),
+        "interim_measures": lambda: forms.CharField(
+            label=_("Interim safety measures"), widget=forms.Textarea(attrs=text)
+        ),
+        "fix_note": lambda: forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs=text)),
+        "reject_reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text)),
+        "duplicate_of": lambda: forms.ModelChoiceField(
+            label=_("Original hazard"),
+            queryset=Hazard.objects.filter(organization=org).exclude(pk=hazard.pk).order_by("-reported_at"),
+        ),
+        "extension_until": lambda: forms.DateField(label=_("New deadline"), widget=DATE),
+        "extension_reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text)),
+        "supervision_deadline": lambda: forms.DateField(label=_("Supervision deadline"), widget=DATE),
+        "supervision_note": lambda: forms.CharField(
+            label=_("Requirements"), widget=forms.Textarea(attrs=text)
+        ),
+    }
+    fields: dict[str, forms.Field] = {}
+    # photos first: on the phone the camera is the first tap
+    if "after_photo" in req or move.action == "record_progress":
+        fields["photos"] = PhotosField(
+            label=_("After-photo") if "after_photo" in req else _("Photo"),
+            required="after_photo" in req and not hazard.photos.filter(kind="after").exists(),
+        )
+    for name in catalogue:
+        if name in move.fields and not (move.action == "reject" and name == "reject_reason"):
+            f = catalogue[name]()
+            f.required = name in req
+            fields[name] = f
+    if move.action not in ("approve_extension", "reject") and "fix_note" not in move.fields:
+        fields["note"] = forms.CharField(
+            label=_("Reason") if move.action in ("reject_back", "refuse_extension") else _("Note"),
+            widget=forms.Textarea(attrs=text),
+            required="note" in req,
+        )
+    if move.action == "reject":
+        fields["note"] = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text))
+    return type(f"{move.action.title()}Form", (forms.Form,), fields)
+
+
+def initial_for(move: Move, hazard: Hazard) -> dict:
+    init = {}
+    for name in move.fields:
+        value = getattr(hazard, name, None)
+        if value not in (None, ""):
+            init[name] = value
+    if "department" in move.fields and hazard.department_id:
+        init["department"] = hazard.department_id
+    return init

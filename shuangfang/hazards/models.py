@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+
+from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status, Treatment
+
+
+class HazardQuerySet(TenantQuerySet["Hazard"]):
+    def open(self) -> HazardQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None) -> HazardQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+
+    def for_list(self) -> HazardQuerySet:
+        return self.select_related("organization", "department", "responsible", "reporter")
+
+
+class Hazard(TenantModel):
+    """A hazard (隐患) of one institution, from report to close. ``status`` moves only through
+    :func:`shuangfang.hazards.workflow.transition`."""
+
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"))
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    department = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SNAP)
+    origin = models.CharField(_("origin"), max_length=80, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
+    )
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    # Rectification, and for a major hazard the five assurances (五落实).
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    measures = models.TextField(_("rectification measures"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    funds = models.DecimalField(_("funds (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    contingency_plan = models.TextField(_("contingency plan"), blank=True)
+    interim_measures = models.TextField(_("interim safety measures"), blank=True)
+    reported_to_bureau_at = models.DateTimeField(_("reported to the bureau at"), null=True, blank=True)
+
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fixed by"),
+    )
+    fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
+    fix_note = models.TextField(_("what was done"), blank=True)
+
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    acceptance_comment = models.TextField(_("acceptance comment"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
+
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    reject_reason = models.TextField(_("reason"), blank=True)
+
+    extension_until = models.DateField(_("extension requested until"), null=True, blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    extension_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    supervised = models.BooleanField(_("under bureau supervision"), default=False)
+    supervision_deadline = models.DateField(_("supervision deadline"), null=True, blank=True)
+    supervision_note = models.TextField(_("supervision requirements"), blank=True)
+    supervised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervised by"),
+    )
+
+    # Reminder bookkeeping: the sweep claims each reminder once (conditional update).
+    reminded_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HazardQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="hazard_unique_number"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(accepted_by__isnull=False),
+                name="hazard_closed_needs_acceptor",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "-reported_at"], name="hazard_org_status"),
+            models.Index(fields=["responsible", "status"], name="hazard_responsible_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:detail", args=[self.uuid])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def effective_deadline(self):
+        return self.deadline
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.deadline is not None and self.deadline < today
+
+    @property
+    def plan_missing(self) -> list[str]:
+        """Which of the five assurances (五落实) are still missing."""
+        from .workflow import PLAN_FIELDS
+
+        return [f for f in PLAN_FIELDS if getattr(self, f) in (None, "")]
+
+
+class HazardCounter(models.Model):
+    """Last number used per institution and year; incremented under a row lock (race-safe)."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="hazard_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}: {self.last}"
+
+
+class HazardPhoto(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
+    original = models.CharField(max_length=255)
+    display = models.CharField(max_length=255)
+    thumb = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.kind}"
+
+
+class HazardEvent(models.Model):
+    """One row per move, comment or photo: the timeline, the audit evidence, and the outbox
+    (``kind`` names the ``hazard.*`` event published, if any)."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    published = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        from .workflow import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))

@@ -1,0 +1,239 @@
+"""Every change to a hazard. Moves go through :func:`workflow.transition`; this module adds reporting
+(numbering, idempotent origins), photos and the reminder sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangfang.core import audit
+from shuangfang.core.tenancy import require
+
+from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status
+from .models import Hazard, HazardCounter
+from .workflow import add_photo, record_event, transition
+
+# Reminders: how many days before the deadline the responsible person is told (data, not code).
+REMIND_DAYS_BEFORE = 2
+
+
+def next_number(organization, year: int) -> str:
+    """``YH-2026-0042``: per institution and year, under a row lock (call inside a transaction)."""
+    counter = HazardCounter.objects.select_for_update().filter(organization=organization, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                HazardCounter.objects.create(organization=organization, year=year, last=0)
+        except IntegrityError:
+            pass  # another reporter created it first
+        counter = HazardCounter.objects.select_for_update().get(organization=organization, year=year)
+    HazardCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"YH-{year}-{counter.last:04d}"
+
+
+def report_hazard(
+    *,
+    actor,
+    organization,
+    description: str,
+    source: str,
+    photos: Sequence = (),
+    location: str = "",
+    category: str = "",
+    grade: str | None = None,
+    origin: str = "",
+    title: str = "",
+    department=None,
+) -> Hazard:
+    """Register a hazard (any source). ``actor`` None: made by the system (a sensor alarm).
+    The same non-empty ``origin`` twice returns the hazard already open for it."""
+    description = (description or "").strip()
+    title = (title or "").strip()
+    if not title and description:
+        title = description.splitlines()[0][:40]
+    if organization is None or organization.institution_id is None:
+        raise ValidationError(_("Choose the institution where the hazard is."))
+    institution = organization.institution if organization.institution_id != organization.pk else organization
+    if organization.kind == "department" and department is None:
+        department = organization
+    if actor is not None:
+        require(actor, "hazard.report", institution)
+    if not description:
+        raise ValidationError(_("Describe the hazard in a line."))
+    if source not in Source.values:
+        raise ValidationError(_("Unknown source."))
+    if category and category not in Category.values:
+        raise ValidationError(_("Unknown category."))
+    if grade and grade not in Grade.values:
+        raise ValidationError(_("Unknown grade."))
+    if department is not None and department.institution_id != institution.pk:
+        raise ValidationError(_("The department must belong to this institution."))
+    with transaction.atomic():
+        if origin:
+            existing = (
+                Hazard.objects.select_for_update()
+                .filter(organization=institution, origin=origin, status__in=OPEN_STATUSES)
+                .first()
+            )
+            if existing is not None:
+                return existing
+        now = timezone.now()
+        hazard = Hazard.objects.create(
+            organization=institution,
+            number=next_number(institution, timezone.localtime(now).year),
+            title=title[:120],
+            description=description,
+            location=(location or "").strip()[:120],
+            department=department,
+            source=source,
+            origin=origin[:80],
+            category=category or "",
+            grade=grade or "",
+            reporter=actor,
+            reported_at=now,
+        )
+        for upload in photos:
+            add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
+        record_event(
+            hazard,
+            "report",
+            actor=actor,
+            to_status=Status.REPORTED,
+            note=description,
+            data={"source": source, "origin": origin},
+            publish="hazard.reported",
+        )
+        audit.record(
+            actor=actor,
+            action="hazard.report",
+            obj=hazard,
+            organization=institution,
+            after=audit.snapshot(hazard, ("number", "title", "source", "location", "category", "grade")),
+            note="" if actor is not None else "system",
+        )
+    return hazard
+
+
+# One service per move: thin names for views, the API and other apps.
+
+
+def confirm_fix_now(*, actor, hazard: Hazard, photos: Sequence = (), note: str = "", **fields) -> Hazard:
+    return transition(hazard, "confirm_fix_now", actor=actor, photos=photos, note=note, **fields)
+
+
+def assign(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
+    return transition(hazard, "assign", actor=actor, note=note, **fields)
+
+
+def confirm_major(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
+    return transition(hazard, "confirm_major", actor=actor, note=note, grade=Grade.MAJOR, **fields)
+
+
+def approve_plan(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
+    """Set the five assurances (五落实) and start rectification of a major hazard."""
+    return transition(hazard, "approve_plan", actor=actor, note=note, **fields)
+
+
+def act(*, actor, hazard: Hazard, action: str, note: str = "", photos: Sequence = (), **fields) -> Hazard:
+    """Any move by name (the pages and the API post one form per move)."""
+    fields = {k: v for k, v in fields.items() if v not in (None, "")}
+    if action == "reject":
+        fields["reject_reason"] = note
+    if action == "submit" and not note:
+        note = fields.get("fix_note", "")
+    kind = PhotoKind.PROGRESS if action == "record_progress" else PhotoKind.AFTER
+    return transition(hazard, action, actor=actor, note=note, photos=photos, photo_kind=kind, **fields)
+
+
+def reject(*, actor, hazard: Hazard, reason: str) -> Hazard:
+    return transition(hazard, "reject", actor=actor, note=reason, reject_reason=reason)
+
+
+def mark_duplicate(*, actor, hazard: Hazard, original: Hazard | None, note: str = "") -> Hazard:
+    return transition(hazard, "mark_duplicate", actor=actor, note=note, duplicate_of=original)
+
+
+def record_progress(*, actor, hazard: Hazard, note: str, photos: Sequence = ()) -> Hazard:
+    return transition(
+        hazard, "record_progress", actor=actor, note=note, photos=photos, photo_kind=PhotoKind.PROGRESS
+    )
+
+
+def submit_for_acceptance(*, actor, hazard: Hazard, fix_note: str, photos: Sequence = ()) -> Hazard:
+    return transition(hazard, "submit", actor=actor, note=fix_note, fix_note=fix_note, photos=photos)
+
+
+def accept(*, actor, hazard: Hazard, comment: str = "") -> Hazard:
+    return transition(hazard, "accept", actor=actor, note=comment)
+
+
+def reject_back(*, actor, hazard: Hazard, reason: str, deadline: dt.date | None = None) -> Hazard:
+    if deadline:
+        return transition(hazard, "reject_back", actor=actor, note=reason, deadline=deadline)
+    return transition(hazard, "reject_back", actor=actor, note=reason)
+
+
+def request_extension(*, actor, hazard: Hazard, until: dt.date | None, reason: str) -> Hazard:
+    return transition(
+        hazard, "request_extension", actor=actor, note=reason, extension_until=until, extension_reason=reason
+    )
+
+
+def decide_extension(*, actor, hazard: Hazard, approve: bool, note: str = "") -> Hazard:
+    if approve:
+        return transition(hazard, "approve_extension", actor=actor, note=note)
+    return transition(hazard, "refuse_extension", actor=actor, note=note or _("Refused"))
+
+
+def supervise(*, actor, hazard: Hazard, deadline: dt.date | None, requirements: str) -> Hazard:
+    return transition(
+        hazard,
+        "supervise",
+        actor=actor,
+        note=requirements,
+        supervision_deadline=deadline,
+        supervision_note=requirements,
+    )
+
+
+def comment(*, actor, hazard: Hazard, note: str) -> Hazard:
+    return transition(hazard, "comment", actor=actor, note=note)
+
+
+def send_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """Publish ``hazard.deadline_approaching`` / ``hazard.overdue`` once per hazard and deadline.
+    Each reminder is claimed with a conditional update, so two sweeps never send it twice."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sent = {"deadline_approaching": 0, "overdue": 0}
+    soon = Hazard.objects.filter(
+        status__in=OPEN_STATUSES,
+        deadline__gte=today,
+        deadline__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+        reminded_due_at__isnull=True,
+    ).exclude(status=Status.PENDING_ACCEPTANCE)
+    late = Hazard.objects.filter(
+        Q(status__in=OPEN_STATUSES) & ~Q(status=Status.PENDING_ACCEPTANCE),
+        deadline__lt=today,
+        reminded_overdue_at__isnull=True,
+    )
+    for qs, column, kind in (
+        (soon, "reminded_due_at", "hazard.deadline_approaching"),
+        (late, "reminded_overdue_at", "hazard.overdue"),
+    ):
+        for pk in qs.values_list("pk", flat=True).iterator():
+            with transaction.atomic():
+                claimed = Hazard.objects.filter(pk=pk, **{f"{column}__isnull": True}).update(**{column: now})
+                if not claimed:
+                    continue
+                hazard = Hazard.objects.select_related("organization").get(pk=pk)
+                record_event(hazard, kind.split(".", 1)[1], actor=None, publish=kind)
+                sent[kind.split(".", 1)[1]] += 1
+    return sent

@@ -1,0 +1,165 @@
+"""Random sequences of moves by random people never close a hazard without acceptance by someone
+other than the fixer, never start a major hazard's rectification without the five assurances, and a
+refused move never changes anything."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from shuangfang.hazards import services
+from shuangfang.hazards.choices import Category, Grade, PhotoKind, Status
+from shuangfang.hazards.models import Hazard
+from shuangfang.hazards.workflow import MOVES, PLAN_FIELDS, transition
+
+from .conftest import jpeg, soon
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [
+    "admin",
+    "bureau_supervisor",
+    "institution_head",
+    "safety_officer",
+    "department_head",
+    "staff",
+    "assessor",
+    "outsider",
+]
+
+
+def candidate_fields(world, h):
+    """Per field, a few values including bad ones (missing, past dates, foreign duplicates)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    past = timezone.localdate() - dt.timedelta(days=3)
+    return {
+        "grade": [Grade.GENERAL, Grade.MAJOR],  # first value of each list: a valid one
+        "category": [Category.FIRE, Category.FOOD],
+        "cause": ["老化"],
+        "responsible": [world.users["staff"], world.users["department_head"], world.users["outsider"]],
+        "measures": ["更换"],
+        "deadline": [soon(5), past],
+        "funds": [300, -1],
+        "contingency_plan": ["疏散"],
+        "interim_measures": ["停用"],
+        "fix_note": ["已修好"],
+        "reject_reason": ["误报"],
+        "duplicate_of": [world.other_a, world.other_b],
+        "extension_until": [soon(20), past],
+        "extension_reason": ["缺货"],
+        "supervision_deadline": [soon(9)],
+        "supervision_note": ["限期"],
+    }
+
+
+def snapshot(h: Hazard) -> tuple:
+    h.refresh_from_db()
+    return (
+        h.status,
+        h.grade,
+        h.responsible_id,
+        h.deadline,
+        h.fixed_by_id,
+        h.accepted_by_id,
+        h.events.count(),
+        h.photos.count(),
+    )
+
+
+def test_random_moves_keep_the_invariants(world):
+    world.other_a = services.report_hazard(
+        actor=world.users["staff"], organization=world.inst_a, description="原始隐患", source="snap"
+    )
+    world.other_b = services.report_hazard(
+        actor=world.users["outsider"], organization=world.inst_b, description="别家的隐患", source="snap"
+    )
+
+    reached: set[tuple[str, str]] = set()
+
+    class Machine(RuleBasedStateMachine):
+        @initialize()
+        def start(self):
+            self.hazard = services.report_hazard(
+                actor=world.users["staff"], organization=world.inst_a, description="随机", source="snap"
+            )
+
+        @rule(
+            action=st.sampled_from(
+                sorted(MOVES) + ["assign", "submit", "accept", "confirm_major", "approve_plan"] * 2
+            ),
+            who=st.sampled_from(PEOPLE + ["safety_officer", "institution_head", "staff"]),
+            data=st.data(),
+            with_photo=st.integers(0, 9).map(lambda n: n < 7),
+            with_note=st.integers(0, 9).map(lambda n: n < 8),
+        )
+        def move(self, action, who, data, with_photo, with_note):
+            h = self.hazard
+            options = candidate_fields(world, h)
+            move = MOVES[action]
+            fields = {}
+            careful = data.draw(st.integers(0, 2), label="careful") > 0  # else: random, often bad, input
+            for name in sorted(move.fields):
+                if name not in options:
+                    continue
+                if careful:
+                    fields[name] = (
+                        Grade.MAJOR if (action, name) == ("confirm_major", "grade") else options[name][0]
+                    )
+                elif data.draw(st.booleans(), label=f"give {name}"):
+                    fields[name] = data.draw(st.sampled_from(options[name]), label=name)
+            before = snapshot(h)
+            try:
+                transition(
+                    h,
+                    action,
+                    actor=world.users[who],
+                    note="说明" if with_note else "",
+                    photos=[jpeg()] if with_photo else [],
+                    **fields,
+                )
+            except (ValidationError, PermissionDenied):
+                assert snapshot(h) == before, "a refused move changed the hazard"
+            reached.add((h.grade, h.status))
+
+        @invariant()
+        def closed_only_after_independent_acceptance(self):
+            h = Hazard.objects.get(pk=self.hazard.pk)
+            if h.status == Status.CLOSED:
+                assert h.accepted_by_id is not None
+                assert h.fixed_by_id is not None and h.accepted_by_id != h.fixed_by_id
+                assert h.photos.filter(kind=PhotoKind.AFTER).exists()
+
+        @invariant()
+        def major_rectification_has_a_plan(self):
+            h = Hazard.objects.get(pk=self.hazard.pk)
+            if h.grade == Grade.MAJOR and h.status in (
+                Status.RECTIFYING,
+                Status.PENDING_ACCEPTANCE,
+                Status.CLOSED,
+            ):
+                assert all(getattr(h, f) not in (None, "") for f in PLAN_FIELDS)
+
+        @invariant()
+        def stays_in_its_institution(self):
+            h = Hazard.objects.get(pk=self.hazard.pk)
+            if h.duplicate_of_id:
+                assert Hazard.objects.get(pk=h.duplicate_of_id).organization_id == h.organization_id
+
+    Machine.TestCase.settings = settings(
+        max_examples=60,
+        stateful_step_count=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    from hypothesis.stateful import run_state_machine_as_test
+
+    run_state_machine_as_test(Machine, settings=Machine.TestCase.settings)
+    # the random walks did reach the interesting places (else the invariants prove little)
+    assert (Grade.GENERAL, Status.CLOSED) in reached, reached
+    assert (Grade.MAJOR, Status.RECTIFYING) in reached, reached

@@ -1,0 +1,357 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangfang.core.listing import Column, ListPage
+from shuangfang.core.pdf import pdf_response, render_pdf
+from shuangfang.core.photos import serve_file
+from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
+from shuangfang.core.types import AuthedRequest
+from shuangfang.orgs.models import Membership
+
+from . import services, stats, workflow
+from .choices import OPEN_STATUSES, PhotoKind, Status
+from .filters import HazardFilter
+from .forms import ReportForm, initial_for, move_form_class
+from .models import Hazard, HazardEvent, HazardPhoto
+
+LEDGER_PDF_MAX = 500
+
+
+def _link(h: Hazard) -> str:
+    return reverse("hazards:detail", args=[h.uuid])
+
+
+def _overdue_text(h: Hazard) -> str:
+    return _("Overdue") if h.is_overdue() else ""
+
+
+def _columns(export: bool) -> list[Column]:
+    cols = [
+        Column(_("Number"), lambda h: h.number, link=_link),
+        Column(_("Title"), lambda h: h.title, link=_link),
+        Column(_("Institution"), lambda h: h.organization.name),
+        Column(
+            _("Location"),
+            lambda h: " · ".join(x for x in (h.department.name if h.department else "", h.location) if x),
+        ),
+        Column(_("Grade"), lambda h: h.get_grade_display()),
+        Column(_("Category"), lambda h: h.get_category_display()),
+        Column(_("Source"), lambda h: h.get_source_display()),
+        Column(_("Status"), lambda h: h.get_status_display()),
+        Column(_("Responsible person"), lambda h: h.responsible),
+        Column(_("Deadline"), lambda h: h.deadline),
+        Column(_("Overdue"), _overdue_text),
+        Column(_("Reported at"), lambda h: h.reported_at),
+    ]
+    if export:  # the ledger (台账): the whole record of each hazard
+        cols += [
+            Column(_("Description"), lambda h: h.description),
+            Column(_("Reported by"), lambda h: h.reporter or _("system")),
+            Column(_("Cause"), lambda h: h.cause),
+            Column(_("Treatment"), lambda h: h.get_treatment_display()),
+            Column(_("Rectification measures"), lambda h: h.measures),
+            Column(_("Funds (yuan)"), lambda h: h.funds),
+            Column(_("What was done"), lambda h: h.fix_note),
+            Column(_("Accepted by"), lambda h: h.accepted_by),
+            Column(_("Accepted at"), lambda h: h.accepted_at),
+            Column(_("Acceptance comment"), lambda h: h.acceptance_comment),
+            Column(_("Closed at"), lambda h: h.closed_at),
+            Column(_("Under bureau supervision"), lambda h: h.supervised),
+        ]
+    return cols
+
+
+def _scoped(request):
+    qs = Hazard.objects.for_user(request.user, "hazard.view").select_related(
+        "organization", "department", "responsible"
+    )
+    if request.GET.get("export"):
+        qs = qs.select_related("reporter", "accepted_by")
+    return qs
+
+
+@require_perm("hazard.view")
+def hazard_list(request: AuthedRequest) -> HttpResponse:
+    export = request.GET.get("export") == "xlsx"
+    if export and not has_perm_anywhere(request.user, "hazard.ledger"):
+        raise PermissionDenied("hazard.ledger")
+    qs = _scoped(request)
+    ledger_scope = scope_orgs(request.user, "hazard.ledger")
+    if export and ledger_scope is not None:
+        qs = qs.filter(organization__in=ledger_scope)
+    page = ListPage(
+        request,
+        qs,
+        filterset_class=HazardFilter,
+        columns=_columns(export),
+        template="hazards/list.html",
+        export_name=_("hazard-ledger"),
+        context={
+            "can_ledger": has_perm_anywhere(request.user, "hazard.ledger"),
+            "can_report": has_perm_anywhere(request.user, "hazard.report"),
+        },
+    )
+    return page.response()
+
+
+@require_perm("hazard.view")
+def my_hazards(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    base = Hazard.objects.for_user(user, "hazard.view").select_related("organization")
+    mine = list(
+        base.filter(responsible=user, status__in=[Status.PLANNING, Status.RECTIFYING]).order_by(
+            "deadline", "id"
+        )[:100]
+    )
+    waiting = list(
+        base.filter(Q(responsible=user) | Q(fixed_by=user), status=Status.PENDING_ACCEPTANCE).order_by(
+            "-fixed_at"
+        )[:50]
+    )
+    for h in mine:
+        h.days_left = (h.deadline - today).days if h.deadline else None
+    reported = list(base.filter(reporter=user).order_by("-reported_at")[:10])
+    queues = {}
+    if has_perm_anywhere(user, "hazard.confirm"):
+        confirm_qs = Hazard.objects.for_user(user, "hazard.confirm").select_related("organization")
+        queues["to_confirm"] = list(confirm_qs.filter(status=Status.REPORTED)[:50])
+        queues["to_plan"] = list(confirm_qs.filter(status=Status.PLANNING)[:50])
+        queues["extensions"] = list(
+            confirm_qs.filter(status=Status.RECTIFYING, extension_until__isnull=False)[:50]
+        )
+    if has_perm_anywhere(user, "hazard.accept"):
+        queues["to_accept"] = list(
+            Hazard.objects.for_user(user, "hazard.accept")
+            .filter(status=Status.PENDING_ACCEPTANCE)
+            .exclude(fixed_by=user)
+            .select_related("organization")[:50]
+        )
+    if has_perm_anywhere(user, "hazard.supervise"):
+        queues["major"] = list(
+            Hazard.objects.for_user(user, "hazard.supervise")
+            .filter(status__in=OPEN_STATUSES)
+            .filter(Q(grade="major") | Q(supervised=True))
+            .select_related("organization")[:50]
+        )
+    overdue = sum(1 for h in mine if h.is_overdue(today))
+    return render(
+        request,
+        "hazards/mine.html",
+        {"mine": mine, "waiting": waiting, "reported": reported, "queues": queues, "overdue": overdue},
+    )
+
+
+@require_perm("hazard.report")
+def report(request: AuthedRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        org = d["organization"]
+        membership = (
+            Membership.objects.active()
+            .filter(user=request.user, organization__institution=org, organization__kind="department")
+            .select_related("organization")
+            .first()
+        )
+        try:
+            hazard = services.report_hazard(
+                actor=request.user,
+                organization=org,
+                department=membership.organization if membership else None,
+                description=d["description"],
+                source=d["source"],
+                location=d["location"],
+                category=d["category"],
+                photos=d["photos"],
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Reported as %(number)s. Thank you.") % {"number": hazard.number})
+            return redirect("hazards:detail", uuid=hazard.uuid)
+    places = list(
+        Hazard.objects.for_user(request.user, "hazard.report")
+        .exclude(location="")
+        .order_by("-reported_at")
+        .values_list("location", flat=True)[:200]
+    )
+    return render(request, "hazards/report.html", {"form": form, "places": list(dict.fromkeys(places))[:20]})
+
+
+def _detail_qs():
+    return Hazard.objects.select_related(
+        "organization",
+        "department",
+        "reporter",
+        "responsible",
+        "confirmed_by",
+        "fixed_by",
+        "accepted_by",
+        "duplicate_of",
+        "supervised_by",
+    )
+
+
+@require_perm("hazard.view")
+def detail(request: AuthedRequest, uuid) -> HttpResponse:
+    hazard = get_for_user(_detail_qs(), request.user, "hazard.view", uuid=uuid)
+    timeline = HazardEvent.objects.filter(hazard=hazard).select_related("actor")
+    photos = list(hazard.photos.all())
+    return render(
+        request,
+        "hazards/detail.html",
+        {
+            "h": hazard,
+            "timeline": timeline,
+            "before": [p for p in photos if p.kind == PhotoKind.BEFORE],
+            "progress": [p for p in photos if p.kind == PhotoKind.PROGRESS],
+            "after": [p for p in photos if p.kind == PhotoKind.AFTER],
+            "moves": [m for m in workflow.available(hazard, request.user) if m.action != "comment"],
+            "can_comment": True,
+            "can_ledger": can(request.user, "hazard.ledger", hazard.organization),
+            "overdue": hazard.is_overdue(),
+        },
+    )
+
+
+@require_perm("hazard.view")
+def act(request: AuthedRequest, uuid) -> HttpResponse:
+    """One move: ``?do=<action>`` (GET: its form; POST: make it). Without ``do``: the moves open to
+    the user now."""
+    action = request.POST.get("do") or request.GET.get("do", "")
+    hazard = get_for_user(_detail_qs(), request.user, "hazard.view", uuid=uuid)
+    if not action:
+        moves = workflow.available(hazard, request.user)
+        return render(request, "hazards/act_choose.html", {"h": hazard, "moves": moves})
+    move = workflow.MOVES.get(action)
+    if move is None:
+        raise Http404
+    if not workflow.may(move, hazard, request.user):
+        raise PermissionDenied(move.perm)
+    form_class = move_form_class(move, hazard)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial_for(move, hazard))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        photos = data.pop("photos", [])
+        note = data.pop("note", "")
+        try:
+            services.act(actor=request.user, hazard=hazard, action=action, note=note, photos=photos, **data)
+        except ValidationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": move.label})
+            if move.action in ("submit",):
+                return redirect("hazards:mine")
+            return redirect("hazards:detail", uuid=hazard.uuid)
+    return render(request, "hazards/act.html", {"h": hazard, "move": move, "form": form})
+
+
+@require_perm("hazard.view")
+def photo(request: AuthedRequest, uuid) -> HttpResponseBase:
+    size = request.GET.get("size", "display")
+    p = HazardPhoto.objects.select_related("hazard").filter(uuid=uuid).first()
+    if p is None or not Hazard.objects.for_user(request.user, "hazard.view").filter(pk=p.hazard_id).exists():
+        raise Http404
+    name = {"thumb": p.thumb, "display": p.display, "original": p.original}.get(size)
+    if name is None:
+        raise Http404
+    return serve_file(name)
+
+
+def _photo_data_uri(name: str) -> str:
+    import base64
+
+    from django.core.files.storage import default_storage
+
+    try:
+        with default_storage.open(name, "rb") as fh:
+            return "data:image/jpeg;base64," + base64.b64encode(fh.read()).decode()
+    except (OSError, FileNotFoundError):
+        return ""
+
+
+@require_perm("hazard.ledger")
+def ledger_pdf(request: AuthedRequest) -> HttpResponse:
+    qs = Hazard.objects.for_user(request.user, "hazard.ledger").select_related(
+        "organization", "department", "responsible", "accepted_by"
+    )
+    f = HazardFilter(request.GET or None, queryset=qs, request=request)
+    qs = f.qs if f.is_valid() else qs
+    rows = list(
+        qs.prefetch_related(
+            Prefetch(
+                "photos", queryset=HazardPhoto.objects.filter(kind__in=[PhotoKind.BEFORE, PhotoKind.AFTER])
+            )
+        )[: LEDGER_PDF_MAX + 1]
+    )
+    truncated = len(rows) > LEDGER_PDF_MAX
+    rows = rows[:LEDGER_PDF_MAX]
+    for h in rows:
+        ps = list(h.photos.all())
+        h.before_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.BEFORE), "")
+        h.after_img = next((_photo_data_uri(p.thumb) for p in ps if p.kind == PhotoKind.AFTER), "")
+    data = render_pdf(
+        "hazards/ledger_pdf.html",
+        {
+            "rows": rows,
+            "truncated": truncated,
+            "limit": LEDGER_PDF_MAX,
+            "now": timezone.now(),
+            "filters": f.form.cleaned_data if f.is_valid() else {},
+        },
+        request=request,
+    )
+    return pdf_response(data, _("hazard-ledger") + ".pdf")
+
+
+@require_perm("hazard.ledger")
+def special_file(request: AuthedRequest, uuid) -> HttpResponse:
+    hazard = get_for_user(_detail_qs(), request.user, "hazard.ledger", uuid=uuid)
+    photos = [
+        {"kind": p.get_kind_display(), "src": _photo_data_uri(p.display), "at": p.created_at}
+        for p in hazard.photos.all()
+    ]
+    timeline = HazardEvent.objects.filter(hazard=hazard).select_related("actor")
+    data = render_pdf(
+        "hazards/file_pdf.html",
+        {"h": hazard, "photos": photos, "timeline": timeline, "now": timezone.now()},
+        request=request,
+    )
+    return pdf_response(data, f"{hazard.number}.pdf")
+
+
+@require_perm("hazard.ledger")
+def statistics(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        quarter = int(request.GET["quarter"]) if request.GET.get("quarter") else None
+    except ValueError:
+        year, quarter = today.year, None
+    if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
+        year, quarter = today.year, None
+    qs = Hazard.objects.for_user(request.user, "hazard.ledger")
+    data = stats.compute(qs, stats.Period(year, quarter))
+    return render(
+        request,
+        "hazards/statistics.html",
+        {
+            "s": data,
+            "year": year,
+            "quarter": quarter,
+            "years": range(today.year - 4, today.year + 1),
+            "quarters": [1, 2, 3, 4],
+        },
+    )

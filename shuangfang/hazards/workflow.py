@@ -1,0 +1,564 @@
+"""The hazard workflow: one status field, one table of moves, one :func:`transition`.
+
+Each :class:`Move` names the states it leaves from, the state it reaches (``None``: stays), who may
+make it (a permission, and for rectification the hazard's responsible person), which fields must be
+filled once it is made, and the ``hazard.*`` event it publishes. :func:`transition` is the only code
+that changes ``Hazard.status``; it refuses any move the table does not allow, with a reason, and
+changes nothing then. Every move writes a :class:`HazardEvent` row (timeline + outbox) and an audit
+row.
+
+    reported ──confirm_fix_now──▶ pending_acceptance ──accept──▶ closed
+       │ ├──assign──▶ rectifying ──submit──▶ pending_acceptance ──reject_back──▶ rectifying
+       │ └──confirm_major──▶ planning ──approve_plan (five assurances)──▶ rectifying
+       ├──reject──▶ rejected
+       └──mark_duplicate──▶ duplicate
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangfang.core import audit, events
+from shuangfang.core.tenancy import can
+
+from .choices import OPEN_STATUSES, Grade, PhotoKind, Status, Treatment
+from .models import Hazard, HazardEvent, HazardPhoto
+
+S = Status
+
+# The five assurances (五落实) a major hazard needs before rectification starts.
+PLAN_FIELDS = ("measures", "responsible", "funds", "deadline", "contingency_plan")
+
+# Who may make a move, besides the permission: the responsible person may rectify their own hazard.
+RESPONSIBLE_OR = "responsible_or"
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    label: Any
+    sources: frozenset[str]
+    target: str | None  # None: the status stays
+    perm: str
+    who: Any  # who may make it, in words (for pages and docs)
+    requires: tuple[str, ...] = ()
+    event: str | None = None
+    responsible_may: bool = False  # the hazard's responsible person may, without ``perm``
+    accepts: frozenset[str] = frozenset()  # fields the move may set
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return self.accepts | {f for f in self.requires if f not in ("note", "after_photo")}
+
+
+def _m(action, label, sources, target, perm, who, requires=(), event=None, responsible_may=False) -> Move:
+    return Move(
+        action,
+        label,
+        frozenset(sources),
+        target,
+        perm,
+        who,
+        tuple(requires),
+        event,
+        responsible_may,
+        ACCEPTS.get(action, frozenset()),
+    )
+
+
+_WHERE = {"department", "location", "cause"}
+ACCEPTS: dict[str, frozenset[str]] = {
+    "confirm_fix_now": frozenset(_WHERE),
+    "assign": frozenset(_WHERE | {"funds"}),
+    "confirm_major": frozenset(_WHERE | {"measures", "responsible", "funds", "deadline", "contingency_plan"}),
+    "approve_plan": frozenset({"interim_measures"}),
+    "reject_back": frozenset({"deadline"}),
+}
+
+
+_OFFICER = gettext_lazy("safety officer, institution head or administrator")
+_FIXER = gettext_lazy("the responsible person, or a safety officer")
+_ACCEPTOR = gettext_lazy("an acceptor other than the person who fixed it")
+_BUREAU = gettext_lazy("bureau supervisor")
+_ANYONE = gettext_lazy("anyone who can see the hazard")
+
+MOVES: dict[str, Move] = {
+    m.action: m
+    for m in [
+        _m(
+            "confirm_fix_now",
+            gettext_lazy("Confirm: fixed on the spot"),
+            [S.REPORTED],
+            S.PENDING_ACCEPTANCE,
+            "hazard.confirm",
+            _OFFICER,
+            ("grade", "category", "fix_note", "after_photo"),
+            "hazard.acceptance_needed",
+        ),
+        _m(
+            "assign",
+            gettext_lazy("Confirm and assign rectification"),
+            [S.REPORTED],
+            S.RECTIFYING,
+            "hazard.confirm",
+            _OFFICER,
+            ("grade", "category", "responsible", "measures", "deadline"),
+            "hazard.assigned",
+        ),
+        _m(
+            "confirm_major",
+            gettext_lazy("Confirm as major hazard"),
+            [S.REPORTED],
+            S.PLANNING,
+            "hazard.confirm",
+            _OFFICER,
+            ("grade", "category", "cause", "interim_measures"),
+            "hazard.major_reported",
+        ),
+        _m(
+            "approve_plan",
+            gettext_lazy("Approve the rectification plan"),
+            [S.PLANNING],
+            S.RECTIFYING,
+            "hazard.plan",
+            _OFFICER,
+            PLAN_FIELDS,
+            "hazard.assigned",
+        ),
+        _m(
+            "reject",
+            gettext_lazy("Not a hazard"),
+            [S.REPORTED],
+            S.REJECTED,
+            "hazard.confirm",
+            _OFFICER,
+            ("reject_reason",),
+        ),
+        _m(
+            "mark_duplicate",
+            gettext_lazy("Duplicate of another hazard"),
+            [S.REPORTED],
+            S.DUPLICATE,
+            "hazard.confirm",
+            _OFFICER,
+            ("duplicate_of",),
+        ),
+        _m(
+            "record_progress",
+            gettext_lazy("Record progress"),
+            [S.RECTIFYING],
+            None,
+            "hazard.confirm",
+            _FIXER,
+            ("note",),
+            responsible_may=True,
+        ),
+        _m(
+            "submit",
+            gettext_lazy("Submit for acceptance"),
+            [S.RECTIFYING],
+            S.PENDING_ACCEPTANCE,
+            "hazard.confirm",
+            _FIXER,
+            ("fix_note", "after_photo"),
+            "hazard.acceptance_needed",
+            responsible_may=True,
+        ),
+        _m(
+            "accept",
+            gettext_lazy("Accept and close"),
+            [S.PENDING_ACCEPTANCE],
+            S.CLOSED,
+            "hazard.accept",
+            _ACCEPTOR,
+            ("after_photo",),
+            "hazard.closed",
+        ),
+        _m(
+            "reject_back",
+            gettext_lazy("Reject back to rectification"),
+            [S.PENDING_ACCEPTANCE],
+            S.RECTIFYING,
+            "hazard.accept",
+            _ACCEPTOR,
+            ("note",),
+            "hazard.rejected_back",
+        ),
+        _m(
+            "request_extension",
+            gettext_lazy("Request a deadline extension"),
+            [S.RECTIFYING],
+            None,
+            "hazard.confirm",
+            _FIXER,
+            ("extension_until", "extension_reason"),
+            "hazard.extension_requested",
+            responsible_may=True,
+        ),
+        _m(
+            "approve_extension",
+            gettext_lazy("Approve the extension"),
+            [S.RECTIFYING],
+            None,
+            "hazard.plan",
+            _OFFICER,
+            ("deadline",),
+            "hazard.assigned",
+        ),
+        _m(
+            "refuse_extension",
+            gettext_lazy("Refuse the extension"),
+            [S.RECTIFYING],
+            None,
+            "hazard.plan",
+            _OFFICER,
+            ("note",),
+        ),
+        _m(
+            "supervise",
+            gettext_lazy("Order supervision"),
+            OPEN_STATUSES,
+            None,
+            "hazard.supervise",
+            _BUREAU,
+            ("supervision_deadline", "supervision_note"),
+            "hazard.supervision_ordered",
+        ),
+        _m("comment", gettext_lazy("Comment"), list(S), None, "hazard.view", _ANYONE, ("note",)),
+    ]
+}
+
+# Which people each event is for (EVENTS.md: explicit ``recipient_ids`` and/or ``roles``).
+EVENT_ROLES: dict[str, list[str]] = {
+    "hazard.reported": ["safety_officer"],
+    "hazard.acceptance_needed": ["safety_officer", "institution_head"],
+    "hazard.major_reported": ["bureau_supervisor", "institution_head", "safety_officer"],
+    "hazard.extension_requested": ["safety_officer"],
+    "hazard.supervision_ordered": ["institution_head", "safety_officer"],
+    "hazard.overdue": ["safety_officer"],
+}
+EVENT_SEVERITY = {
+    "hazard.major_reported": "critical",
+    "hazard.supervision_ordered": "critical",
+    "hazard.overdue": "warning",
+    "hazard.deadline_approaching": "warning",
+    "hazard.rejected_back": "warning",
+}
+EVENT_TITLES = {
+    "hazard.reported": gettext_lazy("Hazard %(number)s reported: %(title)s"),
+    "hazard.assigned": gettext_lazy("Hazard %(number)s is assigned to you, due %(deadline)s"),
+    "hazard.acceptance_needed": gettext_lazy("Hazard %(number)s is fixed and awaits acceptance"),
+    "hazard.major_reported": gettext_lazy("Major hazard %(number)s at %(org)s: %(title)s"),
+    "hazard.extension_requested": gettext_lazy("Extension requested for hazard %(number)s"),
+    "hazard.rejected_back": gettext_lazy("Hazard %(number)s was rejected back to rectification"),
+    "hazard.supervision_ordered": gettext_lazy("Hazard %(number)s is under bureau supervision"),
+    "hazard.closed": gettext_lazy("Hazard %(number)s is closed"),
+    "hazard.deadline_approaching": gettext_lazy("Hazard %(number)s is due %(deadline)s"),
+    "hazard.overdue": gettext_lazy("Hazard %(number)s is overdue (due %(deadline)s)"),
+}
+
+
+def may(move: Move, hazard: Hazard, actor) -> bool:
+    """Whether ``actor`` may make ``move`` on ``hazard`` (status aside)."""
+    if actor is None:
+        return False
+    if can(actor, move.perm, hazard.organization):
+        return True
+    return bool(
+        move.responsible_may
+        and hazard.responsible_id == actor.pk
+        and can(actor, "hazard.view", hazard.organization)
+    )
+
+
+def available(hazard: Hazard, actor) -> list[Move]:
+    """The moves ``actor`` may make now (for buttons)."""
+    return [
+        m
+        for m in MOVES.values()
+        if hazard.status in m.sources and may(m, hazard, actor) and _acceptor_ok(m, hazard, actor)
+    ]
+
+
+def _acceptor_ok(move: Move, hazard: Hazard, actor) -> bool:
+    return move.action not in ("accept", "reject_back") or hazard.fixed_by_id != getattr(actor, "pk", None)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _publish(kind: str, hazard: Hazard, recipients: Sequence[int] = ()) -> None:
+    with translation.override("zh-hans"):
+        title = str(EVENT_TITLES[kind]) % {
+            "number": hazard.number,
+            "title": hazard.title,
+            "deadline": hazard.deadline.isoformat() if hazard.deadline else "",
+            "org": hazard.organization.name,
+        }
+    events.publish(
+        kind,
+        organization_id=hazard.organization_id,
+        object_uuid=str(hazard.uuid),
+        hazard_id=hazard.pk,
+        number=hazard.number,
+        title=title,
+        url=hazard.get_absolute_url(),
+        severity=EVENT_SEVERITY.get(kind, "info"),
+        recipient_ids=sorted({r for r in recipients if r}),
+        roles=EVENT_ROLES.get(kind, []),
+    )
+
+
+def _recipients(kind: str, hazard: Hazard) -> list[int]:
+    if kind in ("hazard.assigned", "hazard.rejected_back", "hazard.deadline_approaching", "hazard.overdue"):
+        return [hazard.responsible_id] if hazard.responsible_id else []
+    if kind == "hazard.closed":
+        return [x for x in (hazard.reporter_id, hazard.responsible_id, hazard.fixed_by_id) if x]
+    if kind == "hazard.supervision_ordered":
+        return [hazard.responsible_id] if hazard.responsible_id else []
+    return []
+
+
+def record_event(
+    hazard: Hazard,
+    action: str,
+    *,
+    actor,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+    publish: str | None = None,
+) -> HazardEvent:
+    event = HazardEvent.objects.create(
+        hazard=hazard,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+        data=data or {},
+        published=publish or "",
+    )
+    if publish:
+        _publish(publish, hazard, _recipients(publish, hazard))
+    return event
+
+
+AUDITED = (
+    "status",
+    "grade",
+    "category",
+    "responsible",
+    "measures",
+    "deadline",
+    "funds",
+    "contingency_plan",
+    "interim_measures",
+    "fix_note",
+    "accepted_by",
+    "supervised",
+    "supervision_deadline",
+    "duplicate_of",
+)
+
+
+def _label(hazard: Hazard, name: str) -> str:
+    if name in ("note", "after_photo"):
+        return {"note": _("a note"), "after_photo": _("an after-photo")}[name]
+    return str(getattr(Hazard._meta.get_field(name), "verbose_name", name))
+
+
+def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str, new_photos: dict) -> None:
+    """Guards beyond the table: raise ValidationError with the reason; nothing is saved yet."""
+    org = hazard.organization
+    today = _today()
+    for name in ("deadline", "extension_until", "supervision_deadline"):
+        if name in fields and fields[name] is not None and fields[name] < today:
+            raise ValidationError(_("The deadline cannot be in the past."))
+    if "funds" in fields and fields["funds"] is not None and fields["funds"] < 0:
+        raise ValidationError(_("Funds cannot be negative."))
+    if move.action == "assign" and fields.get("grade", hazard.grade) == Grade.MAJOR:
+        raise ValidationError(
+            _("A major hazard needs a rectification plan with the five assurances; confirm it as major.")
+        )
+    if move.action == "confirm_fix_now" and fields.get("grade", hazard.grade) == Grade.MAJOR:
+        raise ValidationError(_("A major hazard cannot be closed as fixed on the spot."))
+    if move.action == "confirm_major" and fields.get("grade", Grade.MAJOR) != Grade.MAJOR:
+        raise ValidationError(_("Only a major hazard goes to planning."))
+    if move.action == "mark_duplicate":
+        original = fields.get("duplicate_of")
+        if original is not None and (original.organization_id != org.pk or original.pk == hazard.pk):
+            raise ValidationError(_("A duplicate must point to another hazard of the same institution."))
+    if move.action in ("accept", "reject_back") and hazard.fixed_by_id == actor.pk:
+        raise ValidationError(_("Someone other than the person who fixed it must accept the fix."))
+    if move.action in ("approve_extension", "refuse_extension") and not hazard.extension_until:
+        raise ValidationError(_("No extension was requested."))
+    until = fields.get("extension_until")
+    if move.action == "request_extension" and hazard.deadline and until and until <= hazard.deadline:
+        raise ValidationError(_("The new deadline must be later than the current one."))
+    responsible = fields.get("responsible")
+    if responsible is not None:
+        from shuangfang.orgs.models import Membership
+
+        if (
+            not Membership.objects.active()
+            .filter(user=responsible, organization__path__startswith=org.path)
+            .exists()
+        ):
+            raise ValidationError(_("The responsible person must work at this institution."))
+    department = fields.get("department")
+    if department is not None and department.institution_id != org.pk:
+        raise ValidationError(_("The department must belong to this institution."))
+
+
+def transition(
+    hazard: Hazard,
+    action: str,
+    *,
+    actor,
+    note: str = "",
+    photos: Sequence = (),
+    photo_kind: str = PhotoKind.AFTER,
+    **fields: Any,
+) -> Hazard:
+    """Make ``action`` on ``hazard`` for ``actor``, or refuse with a reason and change nothing."""
+    move = MOVES.get(action)
+    if move is None:
+        raise ValidationError(_("Unknown action."))
+    unknown = set(fields) - move.fields
+    if unknown:
+        raise ValidationError(_("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        locked = Hazard.objects.select_for_update().select_related("organization").get(pk=hazard.pk)
+        if locked.status not in move.sources:
+            raise ValidationError(
+                _("This hazard is “%(status)s”; “%(action)s” is not possible now.")
+                % {"status": locked.get_status_display(), "action": move.label}
+            )
+        if not may(move, locked, actor):
+            raise PermissionDenied(move.perm)
+        note = (note or "").strip()
+        fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+        _check(move, locked, actor, fields, note, {})
+        before = audit.snapshot(locked, AUDITED)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        has_after = bool(photos) and photo_kind == PhotoKind.AFTER
+        if not has_after:
+            has_after = locked.photos.filter(kind=PhotoKind.AFTER).exists()
+        missing = []
+        for name in move.requires:
+            if name == "note":
+                ok = bool(note)
+            elif name == "after_photo":
+                ok = has_after
+            else:
+                ok = getattr(locked, name) not in (None, "")
+            if not ok:
+                missing.append(_label(locked, name))
+        if missing:
+            sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
+            raise ValidationError(_("Missing: %(fields)s.") % {"fields": sep.join(missing)})
+        _apply(move, locked, actor, note)
+        from_status = locked.status
+        if move.target:
+            locked.status = move.target
+        locked.save()
+        for upload in photos:
+            add_photo(locked, upload, kind=photo_kind, actor=actor)
+        record_event(
+            locked,
+            action,
+            actor=actor,
+            note=note,
+            from_status=from_status,
+            to_status=locked.status,
+            data={k: audit._plain(v) for k, v in fields.items()},
+            publish=move.event,
+        )
+        audit.record(
+            actor=actor,
+            action=f"hazard.{action}",
+            obj=locked,
+            organization=locked.organization,
+            before=before,
+            after=audit.snapshot(locked, AUDITED),
+            note=note,
+        )
+    hazard.refresh_from_db()
+    return hazard
+
+
+def _apply(move: Move, h: Hazard, actor, note: str) -> None:
+    """What each move stamps on the hazard besides the fields passed in."""
+    now = timezone.now()
+    a = move.action
+    if a in ("confirm_fix_now", "assign", "confirm_major", "reject", "mark_duplicate"):
+        h.confirmed_by, h.confirmed_at = actor, now
+    if a == "confirm_fix_now":
+        h.treatment = Treatment.ON_SPOT
+        h.fixed_by, h.fixed_at = actor, now
+    elif a == "assign":
+        h.treatment = Treatment.DEADLINE
+    elif a == "confirm_major":
+        h.grade = Grade.MAJOR
+        h.treatment = Treatment.DEADLINE
+        h.reported_to_bureau_at = now
+    elif a == "reject":
+        h.reject_reason = h.reject_reason or note
+    elif a == "submit":
+        h.fixed_by, h.fixed_at = actor, now
+    elif a == "accept":
+        h.accepted_by, h.accepted_at = actor, now
+        h.acceptance_comment = note or h.acceptance_comment
+        h.closed_at = now
+        h.closed_on_time = h.deadline is None or timezone.localtime(now).date() <= h.deadline
+    elif a == "reject_back":
+        h.fixed_by, h.fixed_at = None, None
+        if h.responsible_id is None and h.confirmed_by_id:
+            h.responsible_id = h.confirmed_by_id
+    elif a == "request_extension":
+        h.extension_by = actor
+    elif a == "approve_extension":
+        h.deadline = h.extension_until
+        h.extension_until, h.extension_reason, h.extension_by = None, "", None
+        h.reminded_due_at = h.reminded_overdue_at = None
+    elif a == "refuse_extension":
+        h.extension_until, h.extension_reason, h.extension_by = None, "", None
+    elif a == "supervise":
+        h.supervised = True
+        h.supervised_by = actor
+
+
+def add_photo(hazard: Hazard, upload, *, kind: str, actor) -> HazardPhoto:
+    from shuangfang.core.photos import save_photo
+
+    stored = save_photo(upload, folder=f"hazards/{hazard.organization_id}")
+    return HazardPhoto.objects.create(
+        hazard=hazard,
+        kind=kind,
+        original=stored.original,
+        display=stored.display,
+        thumb=stored.thumb,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+# Timeline labels: every move, plus the rows that are not moves.
+ACTION_LABELS: dict[str, Any] = {
+    "report": gettext_lazy("Reported"),
+    "deadline_approaching": gettext_lazy("Deadline reminder sent"),
+    "overdue": gettext_lazy("Overdue reminder sent"),
+    **{m.action: m.label for m in MOVES.values()},
+}
