@@ -10,11 +10,10 @@
   if (donutEl) {
     var donut = echarts.init(donutEl);
     donut.setOption({
-      tooltip: { trigger: "item" },
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       color: data.levels.map(function (l) { return l.colour; }),
       series: [{
-        type: "pie", radius: ["45%", "72%"], avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{c}" },
+        type: "pie", radius: ["50%", "80%"], label: { show: false },
         data: data.levels.map(function (l) { return { name: l.name, value: l.value, url: l.url }; })
       }]
     });

@@ -33,9 +33,13 @@
         (h.deadline ? " · " + esc(h.deadline) + (h.overdue ? " " + esc(text.overdue) : "") : "") + "</li>";
     }).join("") : '<li class="none">' + esc(text.none) + "</li>";
     if (levels) {
+      var byName = {};
+      d.levels.forEach(function (l) { byName[l.name] = l.value; });
       levels.setOption({
         color: d.levels.map(function (l) { return l.colour; }),
-        series: [{ type: "pie", radius: ["45%", "72%"], label: { color: "#dce8f5", fontSize: 16, formatter: "{b} {c}" },
+        legend: { orient: "vertical", right: 0, top: "middle", textStyle: { color: "#dce8f5", fontSize: 16 },
+          formatter: function (name) { return name + "  " + byName[name]; } },
+        series: [{ type: "pie", center: ["32%", "50%"], radius: ["42%", "70%"], label: { show: false },
           data: d.levels.map(function (l) { return { name: l.name, value: l.value }; }) }]
       });
     }
