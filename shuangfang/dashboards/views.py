@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
@@ -76,6 +77,10 @@ def index(request: AuthedRequest) -> HttpResponse:
     return redirect("dashboards:bureau", uuid=top.uuid)
 
 
+def _trend_labels() -> dict[str, str]:
+    return {"reported": _("Reported"), "closed": _("Closed"), "open": _("Still open")}
+
+
 def _donut(palette, row: dict, link: dict) -> list[dict]:
     return [
         {
@@ -102,7 +107,11 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "link": link,
         "today": today,
         "palette": palette,
-        "chart": {"levels": _donut(palette, row, link), "trend": queries.hazard_trend([inst.pk], today)},
+        "chart": {
+            "levels": _donut(palette, row, link),
+            "trend": queries.hazard_trend([inst.pk], today),
+            "labels": _trend_labels(),
+        },
         "departments": queries.inspections_by_department(inst.pk, today),
         "deadlines": queries.upcoming_deadlines([inst.pk], today),
         "reviews": queries.overdue_reviews([inst.pk], today),
@@ -153,6 +162,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
         "chart": {
             "levels": _donut(palette, totals, link),
             "trend": queries.hazard_trend(figs.keys(), today),
+            "labels": _trend_labels(),
         },
         "days": queries.INSPECTION_DAYS,
     }
@@ -169,6 +179,7 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
             "payload": screen_payload(org),
+            "text": {"none": _("None"), "done": _("Done"), "todo": _("To do"), "overdue": _("overdue")},
         },
     )
 

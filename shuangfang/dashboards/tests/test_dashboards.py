@@ -140,6 +140,12 @@ def test_bureau_ranking_worst_first_and_scoped(world, login):
     assert r.status_code == 200
     rows = r.context["rows"]
     assert [row["inst"] for row in rows] == [world.inst_b, world.inst_a]
+    # Sorting by a column keeps the worst first in that column; unknown keys fall back to the ranking.
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("dashboards:bureau", kwargs={"uuid": world.bureau.uuid})
+    fill(world.inst_a, acceptor, n=6)
+    assert client.get(url + "?sort=devices_offline").context["rows"][0]["inst"] == world.inst_a
+    assert client.get(url + "?sort=bogus").context["rows"][0]["inst"] == world.inst_a
     r = login(world.users["bureau_supervisor"]).get(
         reverse("dashboards:bureau", kwargs={"uuid": world.district.uuid})
     )

@@ -4,7 +4,7 @@
   var dataEl = document.getElementById("dash-data");
   if (!dataEl || !window.echarts) return;
   var data = JSON.parse(dataEl.textContent);
-  var labels = JSON.parse(document.getElementById("dash-labels").textContent);
+  var labels = data.labels;
   var charts = [];
   var donutEl = document.getElementById("chart-levels");
   if (donutEl) {
