@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -33,7 +34,13 @@ def get_bureau(user, uuid) -> Organization:
 
 def _url(name: str, **params) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + (f"?{query}" if query else "")
+    return _path(name) + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=64)
+def _path(name: str) -> str:
+    """A list's path (no arguments): reversed once, not once per figure and institution."""
+    return reverse(name)
 
 
 def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
@@ -43,7 +50,7 @@ def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
     since = (today - dt.timedelta(days=queries.INSPECTION_DAYS)).isoformat()
     out = {
         "points": _url("risks:index", institution=pk),
-        "reviews_overdue": reverse("risks:reviews"),
+        "reviews_overdue": _path("risks:reviews"),
         "open": _url("hazards:list", organization=pk, status="open"),
         "overdue": _url("hazards:list", organization=pk, overdue="true"),
         "closed": _url("hazards:list", organization=pk, status="closed"),
