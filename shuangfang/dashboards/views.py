@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
@@ -85,7 +85,11 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 
 def _trend_labels() -> dict[str, str]:
-    return {"reported": _("Reported"), "closed": _("Closed"), "open": _("Still open")}
+    return {
+        "reported": pgettext("dashboard", "Reported"),
+        "closed": pgettext("dashboard", "Closed"),
+        "open": pgettext("dashboard", "Still open"),
+    }
 
 
 def _donut(palette, row: dict, link: dict) -> list[dict]:
@@ -125,6 +129,7 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "days": queries.INSPECTION_DAYS,
         "upcoming_days": queries.UPCOMING_DAYS,
         "bureau_link": _bureau_above(request.user, inst),
+        "no_department": pgettext("dashboard", "No department"),
     }
     return render(request, "dashboards/institution.html", ctx)
 
@@ -186,7 +191,12 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
             "payload": screen_payload(org),
-            "text": {"none": _("None"), "done": _("Done"), "todo": _("To do"), "overdue": _("overdue")},
+            "text": {
+                "none": pgettext("dashboard", "None"),
+                "done": pgettext("dashboard", "Done"),
+                "todo": pgettext("dashboard", "To do"),
+                "overdue": pgettext("dashboard", "overdue"),
+            },
         },
     )
 

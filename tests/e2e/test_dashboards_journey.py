@@ -12,6 +12,15 @@ from shuangfang.orgs.tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """The content-type cache can outlive the flush of an earlier transactional test (its ids are
+    gone), and the audit rows the world writes point at content types: start from a clean cache."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 def log_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/")
     page.fill("input[name=username]", username)
