@@ -1,0 +1,258 @@
+"""Dashboards: pages only read (through :mod:`.queries`), nothing here changes state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext
+
+from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
+from shuangfang.core.types import AuthedRequest
+from shuangfang.monitoring.services import alarm_label
+from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.risks.choices import RiskLevel, palette_for
+
+from . import queries
+
+PERM = "dashboard.view"
+BUREAU_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
+
+
+def get_institution(user, uuid) -> Organization:
+    return get_for_user(Organization.objects.filter(kind=OrgKind.INSTITUTION), user, PERM, uuid=uuid)
+
+
+def get_bureau(user, uuid) -> Organization:
+    return get_for_user(Organization.objects.filter(kind__in=BUREAU_KINDS), user, PERM, uuid=uuid)
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return _path(name) + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=64)
+def _path(name: str) -> str:
+    """A list's path (no arguments): reversed once, not once per figure and institution."""
+    return reverse(name)
+
+
+def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
+    """The filtered list behind each figure, with the query parameters the other apps' filters
+    accept (their ``filters.py``). ``inst`` None: the whole scope of the user."""
+    pk = inst.pk if inst else None
+    since = (today - dt.timedelta(days=queries.INSPECTION_DAYS)).isoformat()
+    out = {
+        "points": _url("risks:index", institution=pk),
+        "reviews_overdue": _path("risks:reviews"),
+        "open": _url("hazards:list", organization=pk, status="open"),
+        "overdue": _url("hazards:list", organization=pk, overdue="true"),
+        "closed": _url("hazards:list", organization=pk, status="closed"),
+        "open_major": _url("hazards:list", organization=pk, status="open", grade="major"),
+        "supervised": _url("hazards:list", organization=pk, status="open", supervised="true"),
+        "due_soon": _url("hazards:list", organization=pk, status="open"),
+        "tasks_done": _url("inspections:ledger", status="done", since=since),
+        "tasks_missed": _url("inspections:ledger", status="missed", since=since),
+        "today": _url("inspections:ledger", since=today.isoformat(), until=today.isoformat()),
+        "alarms_open": _url("monitoring:alarms", organization=pk, status="open"),
+        "alarms_acknowledged": _url("monitoring:alarms", organization=pk, status="acknowledged"),
+        "devices_offline": _url("monitoring:devices", organization=pk, status="offline"),
+    }
+    for level in RiskLevel:
+        out[f"l{level.value}"] = _url("risks:index", institution=pk, level=level.value)
+    return out
+
+
+@require_perm(PERM)
+def index(request: AuthedRequest) -> HttpResponse:
+    """Send the user to the dashboard of the highest node they may read."""
+    roots = scope_roots(request.user, PERM)
+    qs = Organization.objects.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
+    if roots is not None:
+        qs = qs.filter(path__in=roots)
+    top = qs.order_by("depth", "path").first()
+    if top is None:
+        raise Http404
+    if top.kind == OrgKind.INSTITUTION:
+        return redirect("dashboards:institution", uuid=top.uuid)
+    return redirect("dashboards:bureau", uuid=top.uuid)
+
+
+def _trend_labels() -> dict[str, str]:
+    return {
+        "reported": pgettext("dashboard", "Reported"),
+        "closed": pgettext("dashboard", "Closed"),
+        "open": pgettext("dashboard", "Still open"),
+    }
+
+
+def _donut(palette, row: dict, link: dict) -> list[dict]:
+    return [
+        {
+            "name": str(level.label),
+            "value": row[f"l{level.value}"],
+            "colour": palette.colour(level.value),
+            "text": palette.text_colour(level.value),
+            "url": link[f"l{level.value}"],
+        }
+        for level in RiskLevel
+    ]
+
+
+@require_perm(PERM)
+def institution(request: AuthedRequest, uuid) -> HttpResponse:
+    inst = get_institution(request.user, uuid)
+    today = timezone.localdate()
+    row = queries.figures([inst.pk], today)[inst.pk]
+    link = links(inst, today)
+    palette = palette_for(inst)
+    ctx = {
+        "inst": inst,
+        "f": row,
+        "link": link,
+        "today": today,
+        "palette": palette,
+        "chart": {
+            "levels": _donut(palette, row, link),
+            "trend": queries.hazard_trend([inst.pk], today),
+            "labels": _trend_labels(),
+        },
+        "departments": queries.inspections_by_department(inst.pk, today),
+        "deadlines": queries.upcoming_deadlines([inst.pk], today),
+        "reviews": queries.overdue_reviews([inst.pk], today),
+        "days": queries.INSPECTION_DAYS,
+        "upcoming_days": queries.UPCOMING_DAYS,
+        "bureau_link": _bureau_above(request.user, inst),
+        "no_department": pgettext("dashboard", "No department"),
+    }
+    return render(request, "dashboards/institution.html", ctx)
+
+
+def _bureau_above(user, inst: Organization) -> str:
+    """The dashboard of the bureau right above ``inst``, if the user may read it."""
+    roots = scope_roots(user, PERM)
+    parent = inst.parent
+    if parent is None or parent.kind not in BUREAU_KINDS:
+        return ""
+    if roots is None or any(parent.path.startswith(r) for r in roots):
+        return reverse("dashboards:bureau", kwargs={"uuid": parent.uuid})
+    return ""
+
+
+SORTS = ("overdue", "tasks_missed", "open_major", "supervised", "open", "alarms_active", "devices_offline")
+
+
+@require_perm(PERM)
+def bureau(request: AuthedRequest, uuid) -> HttpResponse:
+    org = get_bureau(request.user, uuid)
+    today = timezone.localdate()
+    insts = queries.institutions_under(org)
+    figs = queries.figures([i.pk for i in insts], today)
+    sort = request.GET.get("sort", "")
+    rows = queries.ranking(insts, figs, sort if sort in SORTS else "")
+    for r in rows:
+        r["link"] = links(r["inst"], today)
+        r["dashboard"] = reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid})
+    totals = queries.total(figs.values())
+    link = links(None, today)
+    palette = palette_for(org)
+    ctx = {
+        "org": org,
+        "rows": rows,
+        "f": totals,
+        "link": link,
+        "sort": sort if sort in SORTS else "",
+        "sorts": SORTS,
+        "today": today,
+        "palette": palette,
+        "chart": {
+            "levels": _donut(palette, totals, link),
+            "trend": queries.hazard_trend(figs.keys(), today),
+            "labels": _trend_labels(),
+        },
+        "days": queries.INSPECTION_DAYS,
+    }
+    return render(request, "dashboards/bureau.html", ctx)
+
+
+@require_perm(PERM)
+def screen(request: AuthedRequest, uuid) -> HttpResponse:
+    org = get_bureau(request.user, uuid)
+    return render(
+        request,
+        "dashboards/screen.html",
+        {
+            "org": org,
+            "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
+            "payload": screen_payload(org),
+            "text": {
+                "none": pgettext("dashboard", "None"),
+                "done": pgettext("dashboard", "Done"),
+                "todo": pgettext("dashboard", "To do"),
+                "overdue": pgettext("dashboard", "overdue"),
+            },
+        },
+    )
+
+
+def screen_payload(org: Organization) -> dict:
+    """What the big screen shows, as JSON (also the API's answer). A fixed number of queries."""
+    today = timezone.localdate()
+    insts = queries.institutions_under(org)
+    figs = queries.figures([i.pk for i in insts], today)
+    rows = queries.ranking(insts, figs)
+    totals = queries.total(figs.values())
+    palette = palette_for(org)
+    ids = [i.pk for i in insts]
+    return {
+        "bureau": org.name,
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "totals": {
+            k: totals[k] for k in (*queries.FIELDS, "alarms_active", "completion_rate", "on_time_rate")
+        },
+        "levels": [
+            {"name": str(lv.label), "value": totals[f"l{lv.value}"], "colour": palette.colour(lv.value)}
+            for lv in RiskLevel
+        ],
+        "institutions": [
+            {
+                "name": r["inst"].name,
+                "open": r["open"],
+                "overdue": r["overdue"],
+                "open_major": r["open_major"],
+                "tasks_missed": r["tasks_missed"],
+                "today_total": r["today_total"],
+                "today_done": r["today_done"],
+                "alarms_active": r["alarms_active"],
+                "devices_offline": r["devices_offline"],
+            }
+            for r in rows
+        ],
+        "alarms": [
+            {
+                "institution": a.organization.name,
+                "device": a.device.name,
+                "type": alarm_label(a.alarm_type),
+                "severity": a.severity,
+                "status": a.status,
+                "opened_at": timezone.localtime(a.opened_at).strftime("%m-%d %H:%M"),
+            }
+            for a in queries.live_alarms(ids)
+        ],
+        "major_hazards": [
+            {
+                "institution": h.organization.name,
+                "number": h.number,
+                "title": h.title,
+                "deadline": h.deadline.isoformat() if h.deadline else "",
+                "overdue": bool(h.deadline and h.deadline < today),
+            }
+            for h in queries.open_major_hazards(ids)
+        ],
+    }

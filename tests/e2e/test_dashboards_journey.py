@@ -1,0 +1,89 @@
+"""Dashboards in the browser: an officer's institution dashboard (desktop and 360 px phone), every
+figure a link; the bureau's ranking with drill-down; the 1920×1080 big screen refreshing itself
+from its JSON endpoint for three cycles without reloading and without console errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuangfang.dashboards.tests.records import fill
+from shuangfang.orgs.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """The content-type cache can outlive the flush of an earlier transactional test (its ids are
+    gone), and the audit rows the world writes point at content types: start from a clean cache."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("h1.greeting")
+
+
+def _data(world):
+    fill(world.inst_a, world.users["safety_officer"], n=5, post=world.post_a)
+    fill(world.inst_b, world.users["safety_officer"], n=2)
+
+
+def test_institution_dashboard_desktop_and_phone(live_server, world, desktop, phone, shot, browser_errors):
+    _data(world)
+    errors = browser_errors(desktop)
+    log_in(desktop, live_server.url, "officer_a")
+    desktop.goto(f"{live_server.url}/dashboards/")
+    desktop.wait_for_selector("h1:has-text('测试救助站')")
+    desktop.wait_for_selector("#chart-levels canvas")
+    desktop.wait_for_selector("#chart-trend canvas")
+    shot(desktop, "dashboards-institution-desktop")
+    # The overdue figure leads to the overdue hazards of this institution.
+    desktop.click("a.kpi:has-text('已逾期')")
+    desktop.wait_for_url("**/hazards/?**overdue=true**")
+    assert errors == []
+
+    phone_errors = browser_errors(phone)
+    log_in(phone, live_server.url, "head_a")
+    phone.goto(f"{live_server.url}/dashboards/")
+    phone.wait_for_selector("#chart-levels canvas")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"page wider than the phone: {width}px"
+    shot(phone, "dashboards-institution-phone")
+    assert phone_errors == []
+
+
+def test_bureau_ranking_and_big_screen(live_server, world, desktop, browser, shot, browser_errors):
+    _data(world)
+    errors = browser_errors(desktop)
+    log_in(desktop, live_server.url, "supervisor")
+    desktop.goto(f"{live_server.url}/dashboards/")
+    desktop.wait_for_selector("table.rank tbody tr")
+    first = desktop.inner_text("table.rank tbody tr:first-child td:first-child")
+    assert first == "测试救助站"  # five of everything: worse than the home with two
+    shot(desktop, "dashboards-bureau-desktop")
+    desktop.click("table.rank tbody tr:first-child td:first-child a")
+    desktop.wait_for_selector("h1:has-text('测试救助站')")
+    assert errors == []
+
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    screen = ctx.new_page()
+    screen_errors = browser_errors(screen)
+    log_in(screen, live_server.url, "supervisor")
+    screen.goto(f"{live_server.url}/dashboards/bureaus/{world.bureau.uuid}/screen/")
+    screen.wait_for_selector("#institutions tr")
+    screen.evaluate("window.__notReloaded = true")
+    before = screen.inner_text("#t-open_major")
+    fill(world.inst_b, world.users["safety_officer"], n=1)  # one more open major hazard
+    screen.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 3", timeout=45_000)
+    assert screen.evaluate("window.__notReloaded") is True
+    assert int(screen.inner_text("#t-open_major")) == int(before) + 1
+    assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+    shot(screen, "dashboards-screen-1920")
+    assert screen_errors == []
+    ctx.close()
