@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.orgs.models import Organization, OrgKind
 
@@ -14,11 +15,15 @@ class HazardFilter(django_filters.FilterSet):
         label=_("Institution"), queryset=Organization.objects.none(), method="in_org"
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[("open", _("Open")), *Status.choices], method="with_status"
+        label=_("Status"),
+        choices=[("open", pgettext_lazy("hazard", "Open")), *Status.choices],
+        method="with_status",
     )
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices)
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
-    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
+    category = django_filters.ChoiceFilter(
+        label=pgettext_lazy("hazard", "Category"), choices=Category.choices
+    )
+    source = django_filters.ChoiceFilter(label=pgettext_lazy("hazard", "Source"), choices=Source.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue")
     supervised = django_filters.BooleanFilter(label=_("Under bureau supervision"))
     reported_from = django_filters.DateFilter(

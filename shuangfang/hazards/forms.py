@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 
@@ -41,9 +42,13 @@ class ReportForm(forms.Form):
         label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     organization = forms.ModelChoiceField(label=_("Institution"), queryset=Organization.objects.none())
-    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.SNAP)
+    source = forms.ChoiceField(
+        label=pgettext_lazy("hazard", "Source"), choices=Source.choices, initial=Source.SNAP
+    )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("Not sure"))] + list(Category.choices), required=False
+        label=pgettext_lazy("hazard", "Category"),
+        choices=[("", _("Not sure"))] + list(Category.choices),
+        required=False,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -66,11 +71,15 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     text = {"rows": 2}
     catalogue = {
         "grade": lambda: forms.ChoiceField(label=_("Grade"), choices=Grade.choices, initial=Grade.GENERAL),
-        "category": lambda: forms.ChoiceField(label=_("Category"), choices=Category.choices),
+        "category": lambda: forms.ChoiceField(
+            label=pgettext_lazy("hazard", "Category"), choices=Category.choices
+        ),
         "cause": lambda: forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs=text)),
         "department": lambda: forms.ModelChoiceField(label=_("Department"), queryset=departments),
-        "location": lambda: forms.CharField(label=_("Location"), max_length=120),
-        "responsible": lambda: forms.ModelChoiceField(label=_("Responsible person"), queryset=people),
+        "location": lambda: forms.CharField(label=pgettext_lazy("hazard", "Location"), max_length=120),
+        "responsible": lambda: forms.ModelChoiceField(
+            label=pgettext_lazy("hazard", "Responsible person"), queryset=people
+        ),
         "measures": lambda: forms.CharField(
             label=_("Rectification measures"), widget=forms.Textarea(attrs=text)
         ),
@@ -109,7 +118,9 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
             fields[name] = f
     if move.action not in ("approve_extension", "reject") and "fix_note" not in move.fields:
         fields["note"] = forms.CharField(
-            label=_("Reason") if move.action in ("reject_back", "refuse_extension") else _("Note"),
+            label=_("Reason")
+            if move.action in ("reject_back", "refuse_extension")
+            else pgettext_lazy("hazard", "Note"),
             widget=forms.Textarea(attrs=text),
             required="note" in req,
         )

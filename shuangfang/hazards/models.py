@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 
@@ -30,10 +31,10 @@ class Hazard(TenantModel):
     """A hazard (隐患) of one institution, from report to close. ``status`` moves only through
     :func:`shuangfang.hazards.workflow.transition`."""
 
-    number = models.CharField(_("number"), max_length=20, editable=False)
-    title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(_("description"))
-    location = models.CharField(_("location"), max_length=120, blank=True)
+    number = models.CharField(pgettext_lazy("hazard", "number"), max_length=20, editable=False)
+    title = models.CharField(pgettext_lazy("hazard", "title"), max_length=120)
+    description = models.TextField(pgettext_lazy("hazard", "description"))
+    location = models.CharField(pgettext_lazy("hazard", "location"), max_length=120, blank=True)
     risk_point = models.ForeignKey(
         "risks.RiskPoint",
         on_delete=models.SET_NULL,
@@ -50,13 +51,17 @@ class Hazard(TenantModel):
         related_name="+",
         verbose_name=_("department"),
     )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SNAP)
+    source = models.CharField(
+        pgettext_lazy("hazard", "source"), max_length=20, choices=Source.choices, default=Source.SNAP
+    )
     origin = models.CharField(_("origin"), max_length=80, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
     )
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    category = models.CharField(
+        pgettext_lazy("hazard", "category"), max_length=20, choices=Category.choices, blank=True
+    )
     cause = models.TextField(_("cause"), blank=True)
     treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
 
@@ -86,7 +91,7 @@ class Hazard(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("responsible person"),
+        verbose_name=pgettext_lazy("hazard", "responsible person"),
     )
     measures = models.TextField(_("rectification measures"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
@@ -41,17 +42,17 @@ def _columns(export: bool) -> list[Column]:
     overdue, today = _("Overdue"), timezone.localdate()
     cols = [
         Column(_("Number"), lambda h: h.number, link=_link),
-        Column(_("Title"), lambda h: h.title, link=_link),
+        Column(pgettext("hazard", "Title"), lambda h: h.title, link=_link),
         Column(_("Institution"), lambda h: h.organization.name),
         Column(
-            _("Location"),
+            pgettext("hazard", "Location"),
             lambda h: " · ".join(x for x in (h.department.name if h.department else "", h.location) if x),
         ),
         Column(_("Grade"), lambda h: grade.get(h.grade, "")),
-        Column(_("Category"), lambda h: category.get(h.category, "")),
-        Column(_("Source"), lambda h: source.get(h.source, "")),
+        Column(pgettext("hazard", "Category"), lambda h: category.get(h.category, "")),
+        Column(pgettext("hazard", "Source"), lambda h: source.get(h.source, "")),
         Column(_("Status"), lambda h: status.get(h.status, "")),
-        Column(_("Responsible person"), lambda h: h.responsible),
+        Column(pgettext("hazard", "Responsible person"), lambda h: h.responsible),
         Column(_("Deadline"), lambda h: h.deadline),
         Column(_("Overdue"), lambda h: overdue if h.is_overdue(today) else ""),
         Column(_("Reported at"), lambda h: h.reported_at),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -49,7 +50,7 @@ class AssigneeKind(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("inspection task", "Open")
     DONE = "done", _("Done")
     MISSED = "missed", _("Missed")
 

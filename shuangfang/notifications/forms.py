@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.roles import Role
@@ -20,7 +21,7 @@ class ContactForm(forms.Form):
 class VerifyForm(forms.Form):
     kind = forms.ChoiceField(choices=ContactKind.choices, widget=forms.HiddenInput)
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("verification", "Code"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
