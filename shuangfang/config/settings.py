@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,11 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 # Under pytest (or with SHUANGFANG_TESTING=1): fast hasher, eager tasks, local-memory cache.
 TESTING = env_bool("SHUANGFANG_TESTING", False) or "pytest" in sys.modules
+# The key `make run` generated in var/ serves a one-box install when neither SECRET_KEY nor
+# SECRET_KEY_FILE is set (so `manage.py …` works there without exporting anything).
+_LOCAL_KEY = VAR_DIR / "secret_key"
+if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")) and _LOCAL_KEY.is_file():
+    os.environ["SECRET_KEY_FILE"] = str(_LOCAL_KEY)
 SECRET_KEY = env_secret(
     "SECRET_KEY", required=not (DEBUG or TESTING), default="insecure-dev-key-only-for-debug"
 )

@@ -54,3 +54,12 @@ def test_settings_reject_a_malformed_database_url(tmp_path):
     )
     assert out.returncode != 0
     assert "DATABASE_URL" in out.stderr
+
+
+def test_the_key_make_run_generated_serves_when_no_secret_is_set(tmp_path):
+    (tmp_path / "secret_key").write_text("k" * 50 + "\n")
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "false", "VAR_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    code = "import shuangfang.config.settings as s; print(s.SECRET_KEY)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=".")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "k" * 50
