@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
@@ -18,11 +19,6 @@ from shuangfang.orgs.models import Organization
 from . import services
 from .forms import HandoverForm, OverrideForm, ShiftForm
 from .models import Handover, Shift
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 @require_perm("duty.view")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
@@ -45,12 +46,6 @@ from .models import (
     RecordPhoto,
     Task,
 )
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm
 from shuangfang.core.types import AuthedRequest
@@ -30,11 +31,6 @@ from .schemas import sample_payload
 
 MONITOR_DEVICES = 300
 MONITOR_ALARMS = 50
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 def _org_filter(request: AuthedRequest, qs, field: str = "organization"):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.tenancy import get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
@@ -25,12 +26,6 @@ from .choices import Channel, ContactKind, IncidentStatus, StepTarget
 from .filters import DeliveryFilter, IncidentFilter
 from .forms import ContactForm, PolicyForm, ProviderForm, QuietForm, StepFormSet, VerifyForm
 from .models import Contact, Delivery, EscalationPolicy, Incident, Notification, Preference, Provider
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
 
 # --- Inbox ---------------------------------------------------------------------------------------
 

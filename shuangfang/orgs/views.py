@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.exports import xlsx_response
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.models import AuditEntry
 from shuangfang.core.tenancy import can, get_for_user, require_perm
@@ -19,12 +20,6 @@ from . import importing, services
 from .filters import PersonFilter
 from .forms import ImportForm, MembershipForm, OrganizationForm, PersonCreateForm, PersonForm, PostForm
 from .models import Membership, Organization, OrgKind, Post, User
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
 
 # --- Organisation tree ---------------------------------------------------------------------------
 

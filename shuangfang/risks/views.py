@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.exports import xlsx_response
+from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
@@ -54,11 +55,6 @@ from .forms import (
     institutions_for,
 )
 from .models import Assessment, AssessmentMethod, ControlMeasure, Floor, HazardFactor, LibraryEntry, RiskPoint
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 def _user_palette(user):
