@@ -39,6 +39,19 @@ class HazardFilter(django_filters.FilterSet):
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
 
+    deadline_from = django_filters.DateFilter(
+        label=_("Deadline from"),
+        field_name="deadline",
+        lookup_expr="gte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    deadline_to = django_filters.DateFilter(
+        label=_("Deadline to"),
+        field_name="deadline",
+        lookup_expr="lte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:

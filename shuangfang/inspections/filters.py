@@ -1,11 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.filters import InstitutionFilterSet
+
 from .choices import Category, TaskStatus
 from .models import Checkpoint, Plan, Task
 
 
-class LedgerFilter(django_filters.FilterSet):
+class LedgerFilter(InstitutionFilterSet):
+    institution_perm = "inspection.view"
+
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[c for c in TaskStatus.choices if c[0] != TaskStatus.OPEN],

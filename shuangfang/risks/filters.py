@@ -2,23 +2,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.core.filters import InstitutionFilterSet
 
 from .choices import FactorClass, PointKind, RiskLevel
 from .models import HazardFactor, RiskPoint
 
 
-class _InstitutionFilter(django_filters.FilterSet):
-    institution = django_filters.ModelChoiceFilter(
-        label=_("Institution"), queryset=Organization.objects.none(), field_name="organization"
-    )
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["institution"].queryset = Organization.objects.for_user(
-                request.user, "risk.view"
-            ).filter(kind=OrgKind.INSTITUTION)
+class _InstitutionFilter(InstitutionFilterSet):
+    institution_perm = "risk.view"
 
 
 class PointFilter(_InstitutionFilter):
@@ -56,3 +47,9 @@ class InventoryFilter(_InstitutionFilter):
             | Q(risk_point__name__icontains=value)
             | Q(risk_point__code__icontains=value)
         )
+
+
+class ReviewFilter(_InstitutionFilter):
+    class Meta:
+        model = RiskPoint
+        fields: list[str] = []

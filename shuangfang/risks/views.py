@@ -38,7 +38,7 @@ from .choices import (
     default_tier,
     palette_for,
 )
-from .filters import InventoryFilter, PointFilter
+from .filters import InventoryFilter, PointFilter, ReviewFilter
 from .forms import (
     AdoptForm,
     AssessForm,
@@ -769,6 +769,7 @@ def reviews(request: AuthedRequest) -> HttpResponse:
             Column(_("Days overdue"), lambda p: (today - p.next_review_on).days),
         ],
         template="risks/reviews.html",
+        filterset_class=ReviewFilter,
         export_name="overdue-reviews",
     )
     return page.response()
