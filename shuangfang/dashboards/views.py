@@ -197,7 +197,11 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
             "payload": screen_payload(org),
+            "refresh": _refresh_seconds(request.GET.get("refresh")),
             "text": {
+                "stale": pgettext("dashboard", "Connection lost: these figures are from %(time)s. Retrying…"),
+                "expired": pgettext("dashboard", "Signed out: log in again to bring the figures up to date."),
+                "page": pgettext("dashboard", "page %(n)s of %(of)s"),
                 "none": pgettext("dashboard", "None"),
                 "done": pgettext("dashboard", "Done"),
                 "todo": pgettext("dashboard", "To do"),
@@ -205,6 +209,17 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             },
         },
     )
+
+
+SCREEN_REFRESH = 10  # seconds between two fetches of the big screen's figures
+
+
+def _refresh_seconds(value: str | None) -> int:
+    """``?refresh=N`` (seconds, 2 to 300) for a wall that wants it slower or faster."""
+    try:
+        return min(300, max(2, int(value or SCREEN_REFRESH)))
+    except ValueError:
+        return SCREEN_REFRESH
 
 
 def screen_payload(org: Organization) -> dict:

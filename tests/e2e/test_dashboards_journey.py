@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from shuangfang.dashboards.tests.records import fill
+from shuangfang.dashboards.tests.records import add_institution, fill
 from shuangfang.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,19 +71,46 @@ def test_bureau_ranking_and_big_screen(live_server, world, desktop, browser, sho
     desktop.wait_for_selector("h1:has-text('测试救助站')")
     assert errors == []
 
+    # More institutions than the panel's 14 rows: the table pages through them.
+    for n in range(13):
+        add_institution(world.district, f"测试养老院{n + 2:02d}")
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     screen = ctx.new_page()
     screen_errors = browser_errors(screen)
     log_in(screen, live_server.url, "supervisor")
-    screen.goto(f"{live_server.url}/dashboards/bureaus/{world.bureau.uuid}/screen/")
+    screen.goto(f"{live_server.url}/dashboards/bureaus/{world.bureau.uuid}/screen/?refresh=2")
     screen.wait_for_selector("#institutions tr")
+    assert screen.inner_text("#pages") == "第 1/2 页"
+    assert screen.locator("#institutions tr").count() == 14
     screen.evaluate("window.__notReloaded = true")
     before = screen.inner_text("#t-open_major")
     fill(world.inst_b, world.users["safety_officer"], n=1)  # one more open major hazard
     screen.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 3", timeout=45_000)
     assert screen.evaluate("window.__notReloaded") is True
     assert int(screen.inner_text("#t-open_major")) == int(before) + 1
+    assert screen.inner_text("#pages") in ("第 1/2 页", "第 2/2 页")
     assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+    assert screen.inner_text("#status") == ""
     shot(screen, "dashboards-screen-1920")
     assert screen_errors == []
+
+    # The server goes away: the screen says its figures are stale, then recovers by itself.
+    api = "**/api/v1/dashboards/**"
+    screen.route(api, lambda route: route.fulfill(status=503, body="down"))
+    screen.wait_for_selector("body.stale", timeout=20_000)
+    assert "连接中断" in screen.inner_text("#status")
+    shot(screen, "dashboards-screen-1920-stale")
+    screen.unroute(api)
+    refreshes = int(screen.evaluate("document.body.dataset.refreshes"))
+    screen.wait_for_function(f"Number(document.body.dataset.refreshes) > {refreshes}", timeout=20_000)
+    assert screen.evaluate("document.body.classList.contains('stale')") is False
+    assert screen.inner_text("#status") == ""
+    # The session ends (logged out elsewhere): the screen asks for a new login.
+    screen.route(api, lambda route: route.fulfill(status=401, body="{}"))
+    screen.wait_for_function(
+        "document.getElementById('status').textContent.includes('重新登录')", timeout=20_000
+    )
+    assert screen.evaluate("window.__notReloaded") is True
+    unexpected = [e for e in screen_errors if "Failed to load resource" not in e]
+    assert unexpected == []
     ctx.close()

@@ -1,11 +1,20 @@
-// Big screen: draws the payload, then fetches it again every 10 seconds (no page reload).
+// Big screen: draws the payload, then fetches it again every few seconds (no page reload).
+// Built to run for days on a wall: one request at a time (the next one is scheduled when the last
+// one ends, with a timeout), charts drawn into the same two ECharts instances, the institutions
+// table paged when it is longer than the panel, and a plain warning when the figures are stale
+// (network down, server down, session expired) instead of old numbers that look current.
 (function () {
   var script = document.getElementById("screen-script");
   var src = script.dataset.src;
+  var REFRESH_MS = 1000 * Math.max(1, parseInt(script.dataset.refresh || "10", 10));
+  var TIMEOUT_MS = Math.min(REFRESH_MS, 15000);
+  var ROWS = 14;
   var text = JSON.parse(document.getElementById("screen-text").textContent);
   var levels = window.echarts ? echarts.init(document.getElementById("levels")) : null;
   var progress = window.echarts ? echarts.init(document.getElementById("progress")) : null;
-  var REFRESH_MS = 10000;
+  var page = 0;
+  var last = null;
+  var lastOk = null;
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -14,17 +23,28 @@
   }
   function set(id, v) { var el = document.getElementById(id); if (el) el.textContent = v; }
   function cell(n) { return "<td" + (n ? ' class="bad"' : "") + ">" + n + "</td>"; }
+  function bump(key) { document.body.dataset[key] = String(parseInt(document.body.dataset[key] || "0", 10) + 1); }
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
+  }
+
+  function drawInstitutions(list) {
+    var pages = Math.max(1, Math.ceil(list.length / ROWS));
+    if (page >= pages) page = 0;
+    document.getElementById("institutions").innerHTML = list.slice(page * ROWS, (page + 1) * ROWS).map(function (i) {
+      return "<tr><td>" + esc(i.name) + "</td><td>" + i.open + "</td>" + cell(i.overdue) + cell(i.open_major) +
+        cell(i.tasks_missed) + "<td>" + i.today_done + "/" + i.today_total + "</td>" + cell(i.alarms_active) +
+        "<td>" + i.devices_offline + "</td></tr>";
+    }).join("");
+    set("pages", pages > 1 ? fill(text.page, { n: page + 1, of: pages }) : "");
+  }
 
   function draw(d) {
     var t = d.totals;
     ["open", "overdue", "open_major", "alarms_active", "devices_offline"].forEach(function (k) { set("t-" + k, t[k]); });
     set("t-today", t.today_done + "/" + t.today_total);
     set("updated", d.generated_at.slice(11, 19));
-    document.getElementById("institutions").innerHTML = d.institutions.slice(0, 14).map(function (i) {
-      return "<tr><td>" + esc(i.name) + "</td><td>" + i.open + "</td>" + cell(i.overdue) + cell(i.open_major) +
-        cell(i.tasks_missed) + "<td>" + i.today_done + "/" + i.today_total + "</td>" + cell(i.alarms_active) +
-        "<td>" + i.devices_offline + "</td></tr>";
-    }).join("");
+    drawInstitutions(d.institutions);
     document.getElementById("alarms").innerHTML = d.alarms.length ? d.alarms.slice(0, 8).map(function (a) {
       return '<li class="' + esc(a.severity) + '">' + esc(a.opened_at) + " · " + esc(a.institution) + " · " + esc(a.device) + " · " + esc(a.type) + "</li>";
     }).join("") : '<li class="none">' + esc(text.none) + "</li>";
@@ -44,34 +64,62 @@
       });
     }
     if (progress) {
-      var names = d.institutions.slice(0, 8).map(function (i) { return i.name; });
+      var top = d.institutions.slice(0, 8);
       progress.setOption({
         legend: { textStyle: { color: "#8aa4c0" }, top: 0 },
         grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1, axisLabel: { color: "#8aa4c0" }, splitLine: { lineStyle: { color: "#12304f" } } },
-        yAxis: { type: "category", data: names, inverse: true, axisLabel: { color: "#dce8f5", fontSize: 14 } },
+        yAxis: { type: "category", data: top.map(function (i) { return i.name; }), inverse: true, axisLabel: { color: "#dce8f5", fontSize: 14 } },
         series: [
-          { name: text.done, type: "bar", stack: "t", itemStyle: { color: "#43a047" }, data: d.institutions.slice(0, 8).map(function (i) { return i.today_done; }) },
-          { name: text.todo, type: "bar", stack: "t", itemStyle: { color: "#37526e" }, data: d.institutions.slice(0, 8).map(function (i) { return i.today_total - i.today_done; }) }
+          { name: text.done, type: "bar", stack: "t", itemStyle: { color: "#43a047" }, data: top.map(function (i) { return i.today_done; }) },
+          { name: text.todo, type: "bar", stack: "t", itemStyle: { color: "#37526e" }, data: top.map(function (i) { return i.today_total - i.today_done; }) }
         ]
       });
     }
   }
 
+  function stale(expired) {
+    document.body.classList.add("stale");
+    set("status", expired ? text.expired : fill(text.stale, { time: lastOk || "" }));
+    bump("failures");
+  }
+
   function tick() {
-    fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (d) { draw(d); document.body.dataset.refreshes = String(parseInt(document.body.dataset.refreshes || "0", 10) + 1); })
-      .catch(function () { /* keep the last figures on screen; the next tick tries again */ });
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, TIMEOUT_MS);
+    fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store", signal: ctrl ? ctrl.signal : undefined })
+      .then(function (r) {
+        if (r.status === 401 || r.status === 403) { var e = new Error("expired"); e.expired = true; throw e; }
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
+      .then(function (d) {
+        last = d;
+        lastOk = d.generated_at.slice(11, 19);
+        page += 1;
+        draw(d);
+        document.body.classList.remove("stale");
+        set("status", "");
+        bump("refreshes");
+      })
+      .catch(function (e) { stale(Boolean(e && e.expired)); })
+      .then(function () { clearTimeout(timer); setTimeout(tick, REFRESH_MS); });
   }
   function clock() {
     var n = new Date();
     set("clock", n.getFullYear() + "-" + String(n.getMonth() + 1).padStart(2, "0") + "-" + String(n.getDate()).padStart(2, "0") + " " + n.toTimeString().slice(0, 8));
   }
 
-  draw(JSON.parse(document.getElementById("screen-data").textContent));
+  last = JSON.parse(document.getElementById("screen-data").textContent);
+  lastOk = last.generated_at.slice(11, 19);
+  draw(last);
   clock();
   setInterval(clock, 1000);
-  setInterval(tick, REFRESH_MS);
-  window.addEventListener("resize", function () { if (levels) levels.resize(); if (progress) progress.resize(); });
+  setTimeout(tick, REFRESH_MS);
+  // The charts follow their boxes (window resized, or the stale banner taking a line).
+  [levels, progress].forEach(function (chart) {
+    if (!chart) return;
+    if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(chart.getDom());
+    else window.addEventListener("resize", function () { chart.resize(); });
+  });
 })();
