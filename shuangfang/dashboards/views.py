@@ -16,6 +16,7 @@ from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
 from shuangfang.monitoring.services import alarm_label
 from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for
 
 from . import queries
@@ -132,12 +133,19 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "departments": queries.inspections_by_department(inst.pk, today),
         "deadlines": queries.upcoming_deadlines([inst.pk], today),
         "reviews": queries.overdue_reviews([inst.pk], today),
+        "map": _main_map(inst),
         "days": queries.INSPECTION_DAYS,
         "upcoming_days": queries.UPCOMING_DAYS,
         "bureau_link": _bureau_above(request.user, inst),
         "no_department": pgettext("dashboard", "No department"),
     }
     return render(request, "dashboards/institution.html", ctx)
+
+
+def _main_map(inst: Organization) -> dict | None:
+    """The four-colour map of the institution's main floor (the risks app decides which)."""
+    floor = maps.main_floor(inst)
+    return maps.floor_map_context(floor) if floor else None
 
 
 def _bureau_above(user, inst: Organization) -> str:

@@ -25,7 +25,7 @@ from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, requir
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, OrgKind, Post
 
-from . import inventory, scoring, services
+from . import inventory, maps, scoring, services
 from .choices import (
     LEVEL_GUIDANCE,
     NATIONAL,
@@ -557,20 +557,7 @@ def floors(request: AuthedRequest) -> HttpResponse:
 
 
 def _map_context(request, floor: Floor):
-    basis = "residual" if request.GET.get("basis") == "residual" else "inherent"
-    palette = palette_for(floor.organization)
-    points = list(
-        RiskPoint.objects.filter(floor=floor, map_x__isnull=False, is_active=True).order_by("number")
-    )
-    for p in points:
-        level = p.residual_level if basis == "residual" else p.inherent_level
-        p.map_level = level
-        p.map_label = RiskLevel(level).label if level else ""
-        p.map_colour = palette.colour(level)
-        p.map_text = palette.text_colour(level)
-        p.left = round((p.map_x or 0) * 100, 2)
-        p.top = round((p.map_y or 0) * 100, 2)
-    return {"floor": floor, "points": points, "basis": basis, "palette": palette}
+    return maps.floor_map_context(floor, request.GET.get("basis", "inherent"))
 
 
 @require_perm("risk.view")

@@ -201,7 +201,42 @@ def test_query_counts_do_not_grow(world, login, django_assert_max_num_queries, n
         assert client.get(api).status_code == 200
 
 
-# Measured (SQLite, 2 and 12 institutions alike): bureau 14, institution 17, screen JSON 13.
+# Measured (SQLite, 2 and 12 institutions alike): bureau 14, institution 19 (two for the map), screen
+# JSON 13.
 BUREAU_QUERIES = 14
-INSTITUTION_QUERIES = 17
+INSTITUTION_QUERIES = 19
 SCREEN_QUERIES = 13
+
+
+def test_institution_dashboard_shows_the_main_floor_map(world, login, settings, tmp_path):
+    """The floor with the most risk points placed is drawn with its markers in the level colours;
+    without a plan the tile says so and links to the maps."""
+    from PIL import Image
+
+    from shuangfang.risks import services as risks
+    from shuangfang.risks.tests.fixtures import risk_world
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    url = reverse("dashboards:institution", kwargs={"uuid": world.inst_a.uuid})
+    client = login(world.users["safety_officer"])
+    assert (
+        "No floor plan with risk points yet." in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+
+    rw = risk_world(world)
+    officer = world.users["safety_officer"]
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), (240, 240, 240)).save(buf, format="PNG")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    risks.set_floor_plan(actor=officer, floor=rw.floor, plan=SimpleUploadedFile("p.png", buf.getvalue()))
+    other = risks.create_floor(actor=officer, institution=world.inst_a, building="综合楼", name="2F")
+    risks.set_floor_plan(actor=officer, floor=other, plan=SimpleUploadedFile("q.png", buf.getvalue()))
+    risks.place_point(actor=officer, point=rw.point, floor=rw.floor, x="0.25", y="0.5")
+    html = client.get(url).content.decode()
+    assert f"/risks/map/{rw.floor.uuid}/plan" in html and f"/risks/map/{other.uuid}/plan" not in html
+    assert 'data-level="2"' in html and "left:25.0%" in html and "#f57c00" in html
