@@ -25,10 +25,14 @@ def _direct(inst) -> dict:
     """The figures of ``inst`` counted record by record in Python, not with the dashboard's SQL."""
     today = timezone.localdate()
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=30), dt.time.min))
-    points = [p for p in RiskPoint.objects.filter(organization=inst) if p.is_active]
-    hazards = list(Hazard.objects.filter(organization=inst))
-    tasks = [t for t in Task.objects.filter(organization=inst) if t.window_start >= since]
-    alarms = [a for a in Alarm.objects.filter(organization=inst) if a.status in ("open", "acknowledged")]
+    points = [p for p in RiskPoint.objects.filter(organization__institution=inst) if p.is_active]
+    hazards = list(Hazard.objects.filter(organization__institution=inst))
+    tasks = [t for t in Task.objects.filter(organization__institution=inst) if t.window_start >= since]
+    alarms = [
+        a
+        for a in Alarm.objects.filter(organization__institution=inst)
+        if a.status in ("open", "acknowledged")
+    ]
     is_open = [h for h in hazards if h.status in OPEN_STATUSES]
     closed = [h for h in hazards if h.status == "closed"]
     return {
@@ -47,7 +51,9 @@ def _direct(inst) -> dict:
         "alarms_open": sum(1 for a in alarms if a.status == "open"),
         "alarms_acknowledged": sum(1 for a in alarms if a.status == "acknowledged"),
         "devices_offline": sum(
-            1 for d in Device.objects.filter(organization=inst) if not d.online and d.last_seen_at
+            1
+            for d in Device.objects.filter(organization__institution=inst)
+            if not d.online and d.last_seen_at
         ),
     }
 
@@ -65,6 +71,38 @@ def test_figures_equal_counts_from_the_records(world):
     a = figs[world.inst_a.pk]
     assert a["on_time_rate"] == round(100 * a["closed_on_time"] / a["closed"], 1)
     assert a["completion_rate"] == round(100 * a["tasks_done"] / (a["tasks_done"] + a["tasks_missed"]), 1)
+
+
+def test_demo_city_figures_equal_counts_from_the_records(client, settings, tmp_path):
+    """The demo city as ``make run`` builds it: every institution's figures on the bureau
+    dashboard, and the big screen's totals, equal the records counted one by one."""
+    from django.core.management import call_command
+
+    from shuangfang.orgs.models import Organization, OrgKind, User
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", stdout=io.StringIO())
+    city = Organization.objects.get(kind=OrgKind.BUREAU, parent__isnull=True)
+    client.force_login(User.objects.get(username="lixiuying"))
+    page = client.get(reverse("dashboards:bureau", kwargs={"uuid": city.uuid}))
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert len(rows) == Organization.objects.filter(kind=OrgKind.INSTITUTION, is_active=True).count() > 1
+    want_total: dict[str, int] = {}
+    for row in rows:
+        want = _direct(row["inst"])
+        assert {k: row[k] for k in want} == want, row["inst"].name
+        for k, v in want.items():
+            want_total[k] = want_total.get(k, 0) + v
+    assert {k: page.context["f"][k] for k in want_total} == want_total
+    assert (
+        want_total["points"]
+        and want_total["open"]
+        and want_total["tasks_done"]
+        and want_total["tasks_missed"]
+    )
+    screen = client.get(reverse("api:dashboards_screen", kwargs={"uuid": city.uuid})).json()
+    assert {k: screen["totals"][k] for k in want_total} == want_total
 
 
 def test_trend_and_departments(world):
