@@ -28,3 +28,14 @@ class InstitutionFilterSet(django_filters.FilterSet):
 
     def in_institution(self, qs, name, value):
         return qs.filter(organization__institution=value)
+
+
+def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
+    """A date bound with the browser's date picker (``lookup_expr`` gte/lte, or date__gte/date__lte
+    on a datetime field)."""
+    return django_filters.DateFilter(
+        label=label,
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.filters import date_filter
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .choices import OPEN_STATUSES, Category, Grade, Source, Status
@@ -26,31 +27,10 @@ class HazardFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=pgettext_lazy("hazard", "Source"), choices=Source.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue")
     supervised = django_filters.BooleanFilter(label=_("Under bureau supervision"))
-    reported_from = django_filters.DateFilter(
-        label=_("Reported from"),
-        field_name="reported_at",
-        lookup_expr="date__gte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-    reported_to = django_filters.DateFilter(
-        label=_("Reported to"),
-        field_name="reported_at",
-        lookup_expr="date__lte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-
-    deadline_from = django_filters.DateFilter(
-        label=_("Deadline from"),
-        field_name="deadline",
-        lookup_expr="gte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-    deadline_to = django_filters.DateFilter(
-        label=_("Deadline to"),
-        field_name="deadline",
-        lookup_expr="lte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
+    reported_from = date_filter(_("Reported from"), "reported_at", "date__gte")
+    reported_to = date_filter(_("Reported to"), "reported_at", "date__lte")
+    deadline_from = date_filter(_("Deadline from"), "deadline", "gte")
+    deadline_to = date_filter(_("Deadline to"), "deadline", "lte")
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

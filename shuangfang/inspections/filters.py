@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.filters import InstitutionFilterSet
+from shuangfang.core.filters import InstitutionFilterSet, date_filter
 
 from .choices import Category, TaskStatus
 from .models import Checkpoint, Plan, Task
@@ -27,18 +27,8 @@ class LedgerFilter(InstitutionFilterSet):
     checkpoint = django_filters.ModelChoiceFilter(
         label=_("Checkpoint"), queryset=Checkpoint.objects.none(), to_field_name="uuid", empty_label=_("All")
     )
-    since = django_filters.DateFilter(
-        label=_("From"),
-        field_name="window_start",
-        lookup_expr="date__gte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        label=_("Until"),
-        field_name="window_start",
-        lookup_expr="date__lte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
+    since = date_filter(_("From"), "window_start", "date__gte")
+    until = date_filter(_("Until"), "window_start", "date__lte")
 
     class Meta:
         model = Task
