@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.orgs.models import Organization, OrgKind
+
 from .choices import Category, TaskStatus
 from .models import Checkpoint, Plan, Task
 
@@ -36,12 +38,28 @@ class LedgerFilter(django_filters.FilterSet):
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
 
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Institution"), queryset=Organization.objects.none(), method="in_org", empty_label=_("All")
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Organization.objects.none(),
+        field_name="assignee_post__department",
+        empty_label=_("All"),
+    )
+
     class Meta:
         model = Task
         fields: list[str] = []
 
+    def in_org(self, qs, name, value):
+        return qs.filter(organization__path__startswith=value.path)
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
+            visible = Organization.objects.for_user(request.user, "inspection.view")
+            self.filters["organization"].queryset = visible.filter(kind=OrgKind.INSTITUTION)
+            self.filters["department"].queryset = visible.filter(kind=OrgKind.DEPARTMENT)
             self.filters["plan"].queryset = Plan.objects.for_user(request.user, "inspection.view")
             self.filters["checkpoint"].queryset = Checkpoint.objects.for_user(request.user, "inspection.view")

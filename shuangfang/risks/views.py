@@ -761,6 +761,7 @@ def reviews(request: AuthedRequest) -> HttpResponse:
     page = ListPage(
         request,
         qs,
+        filterset_class=PointFilter,
         columns=[
             Column(_("Code"), lambda p: p.code, link=lambda p: p.get_absolute_url()),
             Column(_("Risk point"), lambda p: p.name, link=lambda p: p.get_absolute_url()),
