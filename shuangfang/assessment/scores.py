@@ -412,7 +412,7 @@ def institution_scores(
     risk points). ``scheme`` replaces the schemes in force (the editor's preview)."""
     today = today or timezone.localdate()
     ids = [i.pk for i in institutions]
-    schemes = {i: scheme for i in ids} if scheme is not None else schemes_for(institutions)
+    schemes = dict.fromkeys(ids, scheme) if scheme is not None else schemes_for(institutions)
     key = "organization__institution_id"
     scoped = Q(organization__institution_id__in=ids)
     figs = measure(
