@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -94,7 +95,11 @@ def choices(today: dt.date | None = None) -> list[tuple[str, list[Period]]]:
         yi = today.year + (q - 1 - i) // 4
         quarters.append(quarter(yi, qi))
     years = [year(today.year - i) for i in range(3)]
-    return [(_("Month"), months), (_("Quarter"), quarters), (_("Year"), years)]
+    return [
+        (pgettext("assessment", "Month"), months),
+        (pgettext("assessment", "Quarter"), quarters),
+        (pgettext("assessment", "Year"), years),
+    ]
 
 
 def _shift(first: dt.date, months: int) -> tuple[int, int]:

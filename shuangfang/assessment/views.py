@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.core.exports import xlsx_response
 from shuangfang.core.forms import add_service_errors
@@ -100,16 +101,22 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 def _export(org: Organization, period: periods.Period, rows) -> HttpResponse:
-    headers = [_("Rank"), _("Institution"), _("Above"), _("Score")]
+    headers = [
+        pgettext("assessment", "Rank"),
+        _("Institution"),
+        pgettext("assessment", "Above"),
+        pgettext("assessment", "Score"),
+    ]
+    figures, points = pgettext("assessment", "records"), pgettext("assessment", "points")
     for _code, label in Indicator.choices:
-        headers += [f"{label} · {_('figures')}", f"{label} · {_('points')}"]
-    headers.append(_("Scheme"))
+        headers += [f"{label} · {figures}", f"{label} · {points}"]
+    headers.append(pgettext("assessment", "Scheme"))
 
     def lines():
         for n, (inst, s) in enumerate(rows, 1):
             line = [n, inst.name, inst.parent.name if inst.parent else "", s.total]
             for p in s.parts:
-                line += [p.figures, p.points if not p.excluded else _("left out")]
+                line += [p.figures, p.points if not p.excluded else pgettext("assessment", "left out")]
             line.append(str(s.scheme))
             yield line
 
