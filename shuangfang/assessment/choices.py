@@ -29,7 +29,7 @@ class NoData(models.TextChoices):
     """What an indicator scores when the period has nothing to measure (no task due, no hazard
     closed, no risk point)."""
 
-    EXCLUDE = "exclude", _("Left out, other weights scaled up to 100")
+    EXCLUDE = "exclude", _("Left out, the rest scaled to 100")
     FULL = "full", _("Full points")
     ZERO = "zero", _("No points")
 

@@ -312,7 +312,10 @@ def rule_text(spec: RuleSpec) -> str:
             "cap": _num(min(cap, Decimal(w))),
         }
     if spec.indicator in CAN_LACK_DATA:
-        text += "; " + _("nothing to measure: %(rule)s") % {"rule": NoData(spec.no_data).label}
+        text = _("%(rule)s; nothing to measure: %(no_data)s") % {
+            "rule": text,
+            "no_data": NoData(spec.no_data).label,
+        }
     return text
 
 
