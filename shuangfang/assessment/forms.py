@@ -17,10 +17,10 @@ class SchemeForm(forms.Form):
 
     def __init__(self, *args, initial_scheme: SchemeRef, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = []
+        self.rows: list[dict[str, str]] = []
         for code, label in Indicator.choices:
             spec = initial_scheme.rule(code) or RuleSpec(code, 0)
-            row = {"code": code, "label": label, "kind": spec.kind}
+            row: dict[str, str] = {"code": code, "label": str(label), "kind": spec.kind}
             self.fields[f"weight_{code}"] = forms.IntegerField(
                 label=_("Weight"),
                 initial=spec.weight,

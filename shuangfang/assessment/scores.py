@@ -272,7 +272,7 @@ def links(
         {"department": department.pk} if department is not None else {"organization": institution.pk}  # type: ignore[union-attr]
     )
     s, e = start.isoformat(), last.isoformat()
-    out = {
+    out: dict[str, str] = {
         Indicator.COMPLETION: _url("inspections:ledger", since=s, until=e, **scope),
         Indicator.MISSED: _url("inspections:ledger", status="missed", since=s, until=e, **scope),
         Indicator.ON_TIME: _url("hazards:list", status="closed", closed_from=s, closed_to=e, **scope),
@@ -292,12 +292,13 @@ def _pct(part: int, whole: int) -> Decimal:
 
 
 def _no_data_text(code: str) -> str:
-    return {
+    texts: dict[str, str] = {
         Indicator.COMPLETION: _("no task was due"),
         Indicator.MISSED: _("no task was due"),
         Indicator.ON_TIME: _("no hazard was closed"),
         Indicator.REVIEWS: _("no risk point"),
-    }.get(code, "")
+    }
+    return texts.get(code, "")
 
 
 def rule_text(spec: RuleSpec) -> str:
