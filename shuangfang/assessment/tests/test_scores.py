@@ -160,7 +160,7 @@ def test_scores_equal_hand_computed_values(world):
     assert got[world.inst_a.pk].total == 66.0
     assert "min(2 × 10, 10)" in a["open_major"].calculation
     assert got[world.inst_a.pk].scheme.is_default
-    # Institution B has no records: the three indicators without data are left out and the
+    # Institution B has no records: the four indicators without data are left out and the
     # remaining 30 points (no overdue, no open major hazard) are scaled up to 100.
     b = got[world.inst_b.pk]
     assert [p.code for p in b.parts if p.excluded] == ["completion", "missed", "on_time", "reviews"][:3] + [
@@ -239,8 +239,8 @@ def test_every_indicator_without_data_gives_no_score(world):
     ]
     _save(world, world.bureau, rules)
     s = scores.institution_scores([world.inst_b], period.start, period.end)[world.inst_b.pk]
-    # The indicators weighing 0 still count (0 of 0): only "completion" was left out.
-    assert s.total == 0.0 or s.total is None
+    # Everything with a weight was left out: no score, not a made-up 0 or 100.
+    assert s.counted_weight == 0 and s.total is None
     rules = [RuleSpec(code, 0, per_item=Decimal(1)) for code in Indicator.values]
     with pytest.raises(ValidationError):
         _save(world, world.bureau, rules)
