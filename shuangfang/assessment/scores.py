@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangfang.hazards.choices import Grade
@@ -302,6 +303,12 @@ def _no_data_text(code: str) -> str:
 
 
 def rule_text(spec: RuleSpec) -> str:
+    return _rule_text(spec, get_language() or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_text(spec: RuleSpec, language: str) -> str:
+    """The same for every institution of a scheme: worded once per language."""
     w = spec.weight
     if spec.kind == RuleKind.RATE:
         text = _("rate × %(weight)s points") % {"weight": w}
