@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from shuangfang.assessment import dashboard as assessment
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
 from shuangfang.monitoring.services import alarm_label
@@ -138,6 +139,7 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "upcoming_days": queries.UPCOMING_DAYS,
         "bureau_link": _bureau_above(request.user, inst),
         "no_department": pgettext("dashboard", "No department"),
+        "assessment": assessment.institution_tile(request.user, inst),
     }
     return render(request, "dashboards/institution.html", ctx)
 
@@ -191,6 +193,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
             "labels": _trend_labels(),
         },
         "days": queries.INSPECTION_DAYS,
+        "assessment": assessment.ranking_column(request.user, org, insts),
     }
     return render(request, "dashboards/bureau.html", ctx)
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +10,9 @@ from shuangfang.core.filters import date_filter
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .choices import OPEN_STATUSES, Category, Grade, Source, Status
+from .stats import open_on_q, overdue_during_q
+
+_DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
 
 
 class HazardFilter(django_filters.FilterSet):
@@ -32,12 +37,28 @@ class HazardFilter(django_filters.FilterSet):
     deadline_from = date_filter(_("Deadline from"), "deadline", "gte")
     deadline_to = date_filter(_("Deadline to"), "deadline", "lte")
 
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Organization.objects.none(), field_name="department"
+    )
+    closed_from = django_filters.DateFilter(
+        label=_("Closed from"), field_name="closed_at", lookup_expr="date__gte", widget=_DATE
+    )
+    closed_to = django_filters.DateFilter(
+        label=_("Closed to"), field_name="closed_at", lookup_expr="date__lte", widget=_DATE
+    )
+    open_on = django_filters.DateFilter(label=_("Open at the end of"), method="only_open_on", widget=_DATE)
+    overdue_during = django_filters.DateFromToRangeFilter(
+        label=_("Overdue during"),
+        method="only_overdue_during",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["organization"].queryset = Organization.objects.for_user(
-                request.user, "hazard.view"
-            ).exclude(kind=OrgKind.DEPARTMENT)
+            visible = Organization.objects.for_user(request.user, "hazard.view")
+            self.filters["organization"].queryset = visible.exclude(kind=OrgKind.DEPARTMENT)
+            self.filters["department"].queryset = visible.filter(kind=OrgKind.DEPARTMENT)
 
     def search(self, qs, name, value):
         return qs.filter(
@@ -52,6 +73,17 @@ class HazardFilter(django_filters.FilterSet):
 
     def with_status(self, qs, name, value):
         return qs.filter(status__in=OPEN_STATUSES) if value == "open" else qs.filter(status=value)
+
+    def only_open_on(self, qs, name, value):
+        return qs.filter(open_on_q(value))
+
+    def only_overdue_during(self, qs, name, value):
+        # The range field hands over datetimes (start of the first day, end of the last).
+        if not value or not (value.start or value.stop):
+            return qs
+        first = timezone.localtime(value.start).date() if value.start else dt.date(2000, 1, 1)
+        last = timezone.localtime(value.stop).date() if value.stop else timezone.localdate()
+        return qs.filter(overdue_during_q(first, last))
 
     def only_overdue(self, qs, name, value):
         today = timezone.localdate()

@@ -77,3 +77,28 @@ def compute(qs, period: Period) -> dict:
         "by_department": by("department__name"),
         "by_institution": by("organization__name"),
     }
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def open_on_q(day: dt.date) -> Q:
+    """Hazards still open at the end of ``day`` (Asia/Shanghai): reported by then and not closed
+    by then. Rejected and duplicate reports never count."""
+    end = _end_of(day)
+    return Q(reported_at__lt=end) & (
+        Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__gte=end)
+    )
+
+
+def overdue_during_q(first: dt.date, last: dt.date) -> Q:
+    """Hazards overdue on at least one day from ``first`` to ``last`` (inclusive): open past their
+    deadline on that day. Such a hazard is either still open with a deadline before ``last``, or
+    was closed late on or after ``first``. A hazard is overdue from the day after its deadline."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return Q(deadline__lt=last, reported_at__lt=_end_of(last)) & (
+        Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_on_time=False, closed_at__gte=start)
+    )

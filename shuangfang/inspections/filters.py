@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.filters import InstitutionFilterSet, date_filter
+from shuangfang.orgs.models import Organization, OrgKind
 
 from .choices import Category, TaskStatus
 from .models import Checkpoint, Plan, Task
@@ -30,6 +31,13 @@ class LedgerFilter(InstitutionFilterSet):
     since = date_filter(_("From"), "window_start", "date__gte")
     until = date_filter(_("Until"), "window_start", "date__lte")
 
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Organization.objects.none(),
+        field_name="assignee_post__department",
+        empty_label=_("All"),
+    )
+
     class Meta:
         model = Task
         fields: list[str] = []
@@ -37,5 +45,7 @@ class LedgerFilter(InstitutionFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
+            visible = Organization.objects.for_user(request.user, "inspection.view")
+            self.filters["department"].queryset = visible.filter(kind=OrgKind.DEPARTMENT)
             self.filters["plan"].queryset = Plan.objects.for_user(request.user, "inspection.view")
             self.filters["checkpoint"].queryset = Checkpoint.objects.for_user(request.user, "inspection.view")

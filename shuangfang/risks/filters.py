@@ -47,9 +47,3 @@ class InventoryFilter(_InstitutionFilter):
             | Q(risk_point__name__icontains=value)
             | Q(risk_point__code__icontains=value)
         )
-
-
-class ReviewFilter(_InstitutionFilter):
-    class Meta:
-        model = RiskPoint
-        fields: list[str] = []

@@ -38,7 +38,7 @@ from .choices import (
     default_tier,
     palette_for,
 )
-from .filters import InventoryFilter, PointFilter, ReviewFilter
+from .filters import InventoryFilter, PointFilter
 from .forms import (
     AdoptForm,
     AssessForm,
@@ -748,6 +748,7 @@ def reviews(request: AuthedRequest) -> HttpResponse:
     page = ListPage(
         request,
         qs,
+        filterset_class=PointFilter,
         columns=[
             Column(_("Code"), lambda p: p.code, link=lambda p: p.get_absolute_url()),
             Column(_("Risk point"), lambda p: p.name, link=lambda p: p.get_absolute_url()),
@@ -756,7 +757,6 @@ def reviews(request: AuthedRequest) -> HttpResponse:
             Column(_("Days overdue"), lambda p: (today - p.next_review_on).days),
         ],
         template="risks/reviews.html",
-        filterset_class=ReviewFilter,
         export_name="overdue-reviews",
     )
     return page.response()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from uuid import UUID
+
+from django.urls import reverse
+from ninja import Router
+
+from . import periods, scores, views
+
+router = Router(tags=["assessment"])
+
+
+def _scheme(ref: scores.SchemeRef) -> dict:
+    return {
+        "name": str(ref),
+        "default": ref.is_default,
+        "bureau": ref.bureau,
+        "version": ref.version,
+        "saved_at": ref.saved_at.isoformat() if ref.saved_at else None,
+    }
+
+
+def score_json(s: scores.Score) -> dict:
+    return {
+        "total": s.total,
+        "counted_weight": s.counted_weight,
+        "scheme": _scheme(s.scheme),
+        "parts": [asdict(p) for p in s.parts],
+    }
+
+
+def _period(p: periods.Period) -> dict:
+    return {"key": p.key, "start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label}
+
+
+@router.get(
+    "/bureaus/{uuid}/scores",
+    url_name="assessment_bureau_scores",
+    summary="Assessment scores of the institutions below a bureau, best first",
+    description="`period`: `2026-11` (month), `2026-Q4` (quarter) or `2026` (year); default the "
+    "current month. `end` is exclusive.",
+)
+def bureau_scores(request, uuid: UUID, period: str = "") -> dict:
+    org = views.get_bureau(request.auth, uuid)
+    p = periods.parse(period)
+    rows = views.bureau_rows(org, p)
+    return {
+        "bureau": org.name,
+        "period": _period(p),
+        "institutions": [
+            {
+                "rank": n,
+                "uuid": str(inst.uuid),
+                "name": inst.name,
+                "breakdown": reverse("assessment:institution", kwargs={"uuid": inst.uuid}),
+                **score_json(s),
+            }
+            for n, (inst, s) in enumerate(rows, 1)
+        ],
+    }
+
+
+@router.get(
+    "/institutions/{uuid}/score",
+    url_name="assessment_institution_score",
+    summary="How one institution's assessment score was computed, with its departments' scores",
+)
+def institution_score(request, uuid: UUID, period: str = "") -> dict:
+    inst = views.get_institution(request.auth, uuid)
+    p = periods.parse(period)
+    s = scores.institution_scores([inst], p.start, p.end)[inst.pk]
+    depts = scores.departments_of(inst)
+    ds = scores.department_scores(inst, p.start, p.end, departments=depts)
+    return {
+        "institution": inst.name,
+        "period": _period(p),
+        **score_json(s),
+        "departments": [{"uuid": str(d.uuid), "name": d.name, **score_json(ds[d.pk])} for d in depts],
+    }

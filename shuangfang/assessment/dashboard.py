@@ -1,0 +1,37 @@
+"""What the dashboards show of the assessment scores: a tile on the institution dashboard, a
+column in the bureau's ranking. Current month to date; four queries each."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from shuangfang.core.tenancy import can
+from shuangfang.orgs.models import Organization
+
+from . import periods, scores
+
+VIEW = "assessment.view"
+
+
+def institution_tile(user, inst: Organization) -> dict | None:
+    """The institution's score this month, or None if the user may not see it."""
+    if not can(user, VIEW, inst):
+        return None
+    p = periods.current()
+    return {
+        "score": scores.institution_scores([inst], p.start, p.end)[inst.pk],
+        "period": p,
+        "url": reverse("assessment:institution", kwargs={"uuid": inst.uuid}),
+    }
+
+
+def ranking_column(user, bureau: Organization, institutions: list[Organization]) -> dict | None:
+    """Each institution's score this month (by id), or None if the user may not see them."""
+    if not can(user, VIEW, bureau):
+        return None
+    p = periods.current()
+    return {
+        "scores": scores.institution_scores(institutions, p.start, p.end),
+        "period": p,
+        "url": reverse("assessment:bureau", kwargs={"uuid": bureau.uuid}),
+    }

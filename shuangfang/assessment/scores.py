@@ -1,0 +1,506 @@
+"""Assessment scores (考核得分), read-only.
+
+A score is out of 100: each indicator of the scheme in force gives points up to its weight, by its
+rule, from the records of the period (``start`` inclusive, ``end`` exclusive, Asia/Shanghai days).
+Every function runs a fixed number of grouped queries (one for the scheme, one each for tasks,
+hazards and risk points), whatever the number of institutions or departments.
+
+What each indicator counts (``last`` is the period's last day, or today while it runs):
+
+* inspection completion rate: tasks whose window started in the period, done / (done + missed);
+  tasks still open are left out;
+* missed inspection tasks: the missed ones among those;
+* hazards rectified on time: hazards closed in the period, closed on time / closed;
+* overdue hazards: hazards overdue on at least one day of the period up to ``last``;
+* open major hazards: major hazards still open at the end of ``last``;
+* risk reviews up to date: active risk points whose next review is not before ``last``, over all
+  active risk points (read from each point's current review dates).
+
+Institutions count the records of their whole subtree (``organization__institution``); a
+department counts tasks assigned to its posts, hazards and risk points filed under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from shuangfang.hazards.choices import Grade
+from shuangfang.hazards.choices import Status as HazardStatus
+from shuangfang.hazards.models import Hazard
+from shuangfang.hazards.stats import open_on_q, overdue_during_q
+from shuangfang.inspections.choices import TaskStatus
+from shuangfang.inspections.models import Task
+from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.risks.models import RiskPoint
+
+from .choices import CAN_LACK_DATA, DEFAULT_RULES, TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
+from .models import ScoringRule
+
+TENTH = Decimal("0.1")
+COUNTERS = ("done", "missed", "closed", "on_time", "overdue", "open_major", "points", "reviews_overdue")
+ORDER = list(Indicator.values)
+
+
+def _tenth(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _num(value: Decimal | int) -> str:
+    """2, 2.5 - no trailing ``.0``."""
+    d = Decimal(value)
+    return str(d.quantize(Decimal(1))) if d == d.to_integral_value() else str(_tenth(d))
+
+
+# --- Schemes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemeRef:
+    """The scheme a score was computed with: a bureau's saved version, or the built-in default."""
+
+    rules: tuple[RuleSpec, ...]
+    id: int | None = None
+    uuid: str = ""
+    bureau_id: int | None = None
+    bureau: str = ""
+    version: int = 0
+    saved_at: dt.datetime | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.id is None
+
+    def __str__(self) -> str:
+        if self.is_default:
+            return _("Built-in default scheme")
+        return _("Scheme of %(bureau)s, version %(version)s") % {
+            "bureau": self.bureau,
+            "version": self.version,
+        }
+
+    def rule(self, indicator: str) -> RuleSpec | None:
+        return next((r for r in self.rules if r.indicator == indicator), None)
+
+
+DEFAULT_SCHEME = SchemeRef(rules=DEFAULT_RULES)
+
+
+def _ordered(rules: Iterable[RuleSpec]) -> tuple[RuleSpec, ...]:
+    return tuple(sorted(rules, key=lambda r: ORDER.index(r.indicator)))
+
+
+def schemes_for(orgs: Iterable[Organization]) -> dict[int, SchemeRef]:
+    """The scheme in force for each organisation: the current scheme of its nearest ancestor (or
+    itself) that has one, else the built-in default. One query."""
+    orgs = list(orgs)
+    ids = {i for o in orgs for i in o.ancestor_ids}
+    found: dict[int, dict[str, Any]] = {}
+    if ids:
+        rows = ScoringRule.objects.filter(
+            scheme__is_current=True, scheme__organization_id__in=ids
+        ).select_related("scheme", "scheme__organization")
+        for r in rows:
+            s = r.scheme
+            entry = found.setdefault(s.organization_id, {"scheme": s, "rules": []})
+            entry["rules"].append(r.spec())
+    refs = {
+        org_id: SchemeRef(
+            rules=_ordered(e["rules"]),
+            id=e["scheme"].pk,
+            uuid=str(e["scheme"].uuid),
+            bureau_id=org_id,
+            bureau=e["scheme"].organization.name,
+            version=e["scheme"].version,
+            saved_at=e["scheme"].created_at,
+        )
+        for org_id, e in found.items()
+    }
+    out = {}
+    for o in orgs:
+        out[o.pk] = next((refs[i] for i in reversed(o.ancestor_ids) if i in refs), DEFAULT_SCHEME)
+    return out
+
+
+# --- Scores -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One indicator of a score, with everything needed to redo the sum by hand."""
+
+    code: str
+    label: str
+    raw: dict[str, int]
+    figures: str  # the raw figures in words ("done 40 of 50 due")
+    rate: float | None  # percent, for rate indicators
+    weight: int
+    rule: str  # the rule in words
+    calculation: str  # the rule applied to the figures
+    points: float | None  # None: left out (no data, weights scaled up)
+    no_data: bool = False
+    excluded: bool = False
+    url: str = ""
+
+
+@dataclass
+class Score:
+    organization_id: int
+    total: float | None  # 0-100, one decimal; None when every indicator was left out
+    scheme: SchemeRef
+    parts: list[Part] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None  # exclusive
+
+    @property
+    def counted_weight(self) -> int:
+        return sum(p.weight for p in self.parts if not p.excluded)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether some weight was left out and the rest scaled up to 100."""
+        return self.counted_weight != TOTAL_WEIGHT and self.total is not None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(COUNTERS, 0)
+
+
+def _grouped(qs, key: str, **counts) -> Iterable[dict]:
+    return qs.values(key).annotate(**counts).order_by()
+
+
+def measure(
+    *,
+    task_key: str,
+    hazard_key: str,
+    point_key: str,
+    tasks: Q,
+    hazards: Q,
+    points: Q,
+    keys: Iterable[int],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> dict[int, dict[str, int]]:
+    """The raw counters of each key (institution or department id) over the period. Three
+    queries; none when the period has not begun."""
+    out = {k: _empty() for k in keys}
+    last = min(end - dt.timedelta(days=1), today)
+    if not out or last < start:
+        return out
+    lo, hi, last_end = _start_of(start), _start_of(end), _start_of(last + dt.timedelta(days=1))
+    results = [
+        (
+            task_key,
+            _grouped(
+                Task.objects.filter(
+                    tasks,
+                    window_start__gte=lo,
+                    window_start__lt=hi,
+                    status__in=[TaskStatus.DONE, TaskStatus.MISSED],
+                ),
+                task_key,
+                done=Count("id", filter=Q(status=TaskStatus.DONE)),
+                missed=Count("id", filter=Q(status=TaskStatus.MISSED)),
+            ),
+        ),
+        (
+            hazard_key,
+            _grouped(
+                Hazard.objects.filter(hazards),
+                hazard_key,
+                closed=Count("id", filter=Q(status=HazardStatus.CLOSED, closed_at__gte=lo, closed_at__lt=hi)),
+                # Not "closed_on_time": the name would shadow the field in the filters below.
+                on_time=Count(
+                    "id",
+                    filter=Q(
+                        status=HazardStatus.CLOSED, closed_at__gte=lo, closed_at__lt=hi, closed_on_time=True
+                    ),
+                ),
+                overdue=Count("id", filter=overdue_during_q(start, last)),
+                open_major=Count("id", filter=open_on_q(last) & Q(grade=Grade.MAJOR)),
+            ),
+        ),
+        (
+            point_key,
+            _grouped(
+                RiskPoint.objects.filter(points, is_active=True, created_at__lt=last_end),
+                point_key,
+                points=Count("id"),
+                reviews_overdue=Count("id", filter=Q(next_review_on__lt=last)),
+            ),
+        ),
+    ]
+    for key, rows in results:
+        for row in rows:
+            k = row.pop(key)
+            if k in out:
+                out[k].update(row)
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _path(name: str) -> str:
+    return reverse(name)
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return _path(name) + (f"?{query}" if query else "")
+
+
+def links(
+    *, institution: Organization | None = None, department: Organization | None = None, start, last, today
+) -> dict[str, str]:
+    """The filtered list of records behind each indicator (the lists' own filters)."""
+    scope: dict[str, Any] = (
+        {"department": department.pk} if department is not None else {"organization": institution.pk}  # type: ignore[union-attr]
+    )
+    # The inspection ledger names the institution ``institution`` (records of its departments too).
+    ledger = scope if department is not None else {"institution": institution.pk}  # type: ignore[union-attr]
+    s, e = start.isoformat(), last.isoformat()
+    out: dict[str, str] = {
+        Indicator.COMPLETION: _url("inspections:ledger", since=s, until=e, **ledger),
+        Indicator.MISSED: _url("inspections:ledger", status="missed", since=s, until=e, **ledger),
+        Indicator.ON_TIME: _url("hazards:list", status="closed", closed_from=s, closed_to=e, **scope),
+        Indicator.OVERDUE: _url("hazards:list", overdue_during_after=s, overdue_during_before=e, **scope),
+        Indicator.OPEN_MAJOR: _url("hazards:list", grade="major", open_on=e, **scope),
+        Indicator.REVIEWS: "",
+    }
+    # The overdue-review list shows today's overdue reviews of an institution: it matches the
+    # indicator only while the period runs.
+    if department is None and last == today and institution is not None:
+        out[Indicator.REVIEWS] = _url("risks:reviews", institution=institution.pk)
+    return out
+
+
+def _pct(part: int, whole: int) -> Decimal:
+    return _tenth(Decimal(100) * part / whole)
+
+
+def _no_data_text(code: str) -> str:
+    texts: dict[str, str] = {
+        Indicator.COMPLETION: _("no task was due"),
+        Indicator.MISSED: _("no task was due"),
+        Indicator.ON_TIME: _("no hazard was closed"),
+        Indicator.REVIEWS: _("no risk point"),
+    }
+    return texts.get(code, "")
+
+
+def rule_text(spec: RuleSpec) -> str:
+    return _rule_text(spec, get_language() or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_text(spec: RuleSpec, language: str) -> str:
+    """The same for every institution of a scheme: worded once per language."""
+    w = spec.weight
+    if spec.kind == RuleKind.RATE:
+        text = _("rate × %(weight)s points") % {"weight": w}
+    else:
+        cap = spec.cap if spec.cap is not None else Decimal(w)
+        text = _("%(weight)s points − %(per)s per item, at most %(cap)s deducted, never below 0") % {
+            "weight": w,
+            "per": _num(spec.per_item),
+            "cap": _num(min(cap, Decimal(w))),
+        }
+    if spec.indicator in CAN_LACK_DATA:
+        text = _("%(rule)s; nothing to measure: %(no_data)s") % {
+            "rule": text,
+            "no_data": NoData(spec.no_data).label,
+        }
+    return text
+
+
+def _figures(code: str, m: dict[str, int]) -> tuple[dict[str, int], str, int, int | None]:
+    """Raw figures, in words, and (good, whole) for rates or the item count for deductions."""
+    due = m["done"] + m["missed"]
+    if code == Indicator.COMPLETION:
+        raw = {"done": m["done"], "due": due}
+        return raw, _("%(done)s done of %(due)s due") % raw, m["done"], due
+    if code == Indicator.MISSED:
+        raw = {"missed": m["missed"], "due": due}
+        return raw, _("%(missed)s missed of %(due)s due") % raw, m["missed"], due
+    if code == Indicator.ON_TIME:
+        raw = {"on_time": m["on_time"], "closed": m["closed"]}
+        return raw, _("%(on_time)s on time of %(closed)s closed") % raw, m["on_time"], m["closed"]
+    if code == Indicator.OVERDUE:
+        raw = {"overdue": m["overdue"]}
+        return raw, _("%(overdue)s overdue") % raw, m["overdue"], None
+    if code == Indicator.OPEN_MAJOR:
+        raw = {"open_major": m["open_major"]}
+        return raw, _("%(open_major)s open at the end of the period") % raw, m["open_major"], None
+    up = m["points"] - m["reviews_overdue"]
+    raw = {"up_to_date": up, "points": m["points"], "overdue": m["reviews_overdue"]}
+    return raw, _("%(up_to_date)s up to date of %(points)s risk points") % raw, up, m["points"]
+
+
+def _part(spec: RuleSpec, m: dict[str, int], url: str) -> Part:
+    code = spec.indicator
+    raw, figures, good, whole = _figures(code, m)
+    weight = Decimal(spec.weight)
+    no_data = code in CAN_LACK_DATA and not whole
+    rate: Decimal | None = None
+    excluded = False
+    if no_data:
+        reason = _no_data_text(code)
+        if spec.no_data == NoData.EXCLUDE:
+            points: Decimal | None = None
+            excluded = True
+            calc = _("%(reason)s: left out") % {"reason": reason}
+        elif spec.no_data == NoData.FULL:
+            points = weight
+            calc = _("%(reason)s: full points") % {"reason": reason}
+        else:
+            points = Decimal(0)
+            calc = _("%(reason)s: no points") % {"reason": reason}
+    elif spec.kind == RuleKind.RATE:
+        assert whole
+        rate = _pct(good, whole)
+        points = _tenth(weight * good / whole)
+        calc = f"{rate}% × {spec.weight} = {points}"
+    else:
+        n = good
+        cap = min(spec.cap if spec.cap is not None else weight, weight)
+        deduction = min(spec.per_item * n, cap)
+        points = _tenth(max(weight - deduction, Decimal(0)))
+        calc = f"{spec.weight} − {n} × {_num(spec.per_item)} = {points}"
+        if spec.per_item * n > cap:
+            calc = f"{spec.weight} − min({n} × {_num(spec.per_item)}, {_num(cap)}) = {points}"
+    return Part(
+        code=str(code),
+        label=str(Indicator(code).label),
+        raw=raw,
+        figures=figures,
+        rate=float(rate) if rate is not None else None,
+        weight=spec.weight,
+        rule=rule_text(spec),
+        calculation=calc,
+        points=float(points) if points is not None else None,
+        no_data=no_data,
+        excluded=excluded,
+        url=url,
+    )
+
+
+def build(org_id: int, m: dict[str, int], scheme: SchemeRef, urls: dict[str, str], start, end) -> Score:
+    parts = [_part(spec, m, urls.get(spec.indicator, "")) for spec in scheme.rules]
+    counted = sum(p.weight for p in parts if not p.excluded)
+    got = sum((Decimal(str(p.points)) for p in parts if p.points is not None), Decimal(0))
+    if counted == 0:
+        total = None
+    elif counted == TOTAL_WEIGHT:
+        total = float(got)
+    else:
+        total = float(_tenth(got * TOTAL_WEIGHT / counted))
+    return Score(organization_id=org_id, total=total, scheme=scheme, parts=parts, start=start, end=end)
+
+
+def institution_scores(
+    institutions: list[Organization],
+    start: dt.date,
+    end: dt.date,
+    *,
+    scheme: SchemeRef | None = None,
+    today: dt.date | None = None,
+) -> dict[int, Score]:
+    """The score of each institution over [start, end). Four queries (scheme, tasks, hazards,
+    risk points). ``scheme`` replaces the schemes in force (the editor's preview)."""
+    today = today or timezone.localdate()
+    ids = [i.pk for i in institutions]
+    schemes = dict.fromkeys(ids, scheme) if scheme is not None else schemes_for(institutions)
+    key = "organization__institution_id"
+    scoped = Q(organization__institution_id__in=ids)
+    figs = measure(
+        task_key=key,
+        hazard_key=key,
+        point_key=key,
+        tasks=scoped,
+        hazards=scoped,
+        points=scoped,
+        keys=ids,
+        start=start,
+        end=end,
+        today=today,
+    )
+    last = min(end - dt.timedelta(days=1), today)
+    return {
+        inst.pk: build(
+            inst.pk,
+            figs[inst.pk],
+            schemes[inst.pk],
+            links(institution=inst, start=start, last=last, today=today),
+            start,
+            end,
+        )
+        for inst in institutions
+    }
+
+
+def departments_of(institution: Organization) -> list[Organization]:
+    return list(
+        Organization.objects.filter(
+            institution_id=institution.pk, kind=OrgKind.DEPARTMENT, is_active=True
+        ).order_by("path")
+    )
+
+
+def department_scores(
+    institution: Organization,
+    start: dt.date,
+    end: dt.date,
+    *,
+    departments: list[Organization] | None = None,
+    today: dt.date | None = None,
+) -> dict[int, Score]:
+    """The score of each active department of ``institution`` over [start, end), with the
+    institution's scheme: tasks assigned to the department's posts, hazards and risk points filed
+    under it. Five queries (departments, scheme, tasks, hazards, risk points)."""
+    today = today or timezone.localdate()
+    depts = departments if departments is not None else departments_of(institution)
+    ids = [d.pk for d in depts]
+    scheme = schemes_for([institution])[institution.pk]
+    inside = Q(organization__institution_id=institution.pk)
+    figs = measure(
+        task_key="assignee_post__department_id",
+        hazard_key="department_id",
+        point_key="department_id",
+        tasks=inside & Q(assignee_post__department_id__in=ids),
+        hazards=inside & Q(department_id__in=ids),
+        points=inside & Q(department_id__in=ids),
+        keys=ids,
+        start=start,
+        end=end,
+        today=today,
+    )
+    last = min(end - dt.timedelta(days=1), today)
+    return {
+        d.pk: build(
+            d.pk, figs[d.pk], scheme, links(department=d, start=start, last=last, today=today), start, end
+        )
+        for d in depts
+    }
+
+
+def ranked(institutions: list[Organization], scores: dict[int, Score]) -> list[tuple[Organization, Score]]:
+    """Best first; institutions without a score last; ties by place in the tree."""
+    rows = [(i, scores[i.pk]) for i in institutions]
+    rows.sort(key=lambda r: (r[1].total is None, -(r[1].total or 0), r[0].path))
+    return rows

@@ -1,0 +1,152 @@
+"""Changing a bureau's scoring scheme. Saving never edits a scheme: it makes a new version, so
+scores reported earlier can be explained with the weights they used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangfang.core import audit
+from shuangfang.core.tenancy import require
+from shuangfang.orgs.models import Organization, OrgKind, User
+
+from .choices import TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
+from .models import ScoringRule, ScoringScheme
+
+BUREAU_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
+MAX_PER_ITEM = Decimal(100)
+
+audit.register_actions(
+    {
+        "assessment.scheme.save": gettext_lazy("Scoring scheme saved"),
+        "assessment.scheme.clear": gettext_lazy("Scoring scheme withdrawn"),
+    }
+)
+
+
+def validate_rules(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
+    """Every indicator once, weights whole and not negative summing to 100, deductions sane.
+    Raises one ValidationError listing every problem."""
+    rules = list(rules)
+    errors: list[str] = []
+    codes = [r.indicator for r in rules]
+    if sorted(codes) != sorted(Indicator.values):
+        errors.append(_("Give a weight to each of the six indicators, once."))
+    for r in rules:
+        if r.indicator not in Indicator.values:
+            continue
+        label = Indicator(r.indicator).label
+        if r.weight < 0:
+            errors.append(_("The weight of “%(indicator)s” cannot be negative.") % {"indicator": label})
+        if r.no_data not in NoData.values:
+            errors.append(_("Choose what “%(indicator)s” scores without data.") % {"indicator": label})
+        if r.kind == RuleKind.DEDUCTION:
+            if r.per_item <= 0 or r.per_item > MAX_PER_ITEM:
+                errors.append(
+                    _("Points deducted per item for “%(indicator)s” must be more than 0 and at most 100.")
+                    % {"indicator": label}
+                )
+            if r.cap is not None and r.cap < 0:
+                errors.append(
+                    _("The most points deducted for “%(indicator)s” cannot be negative.")
+                    % {"indicator": label}
+                )
+    total = sum(r.weight for r in rules)
+    if not errors and total != TOTAL_WEIGHT:
+        errors.append(
+            _("The weights add up to %(total)s; they must add up to %(want)s.")
+            % {"total": total, "want": TOTAL_WEIGHT}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return rules
+
+
+def _snapshot(scheme: ScoringScheme | None) -> dict:
+    if scheme is None:
+        return {}
+    return {
+        r.indicator: {
+            "weight": r.weight,
+            "per_item": str(r.per_item),
+            "cap": str(r.cap) if r.cap is not None else None,
+            "no_data": r.no_data,
+        }
+        for r in scheme.rules.all()
+    }
+
+
+def _check_bureau(bureau: Organization) -> None:
+    if bureau.kind not in BUREAU_KINDS:
+        raise ValidationError(_("Only a civil-affairs bureau sets a scoring scheme."))
+
+
+@transaction.atomic
+def save_scheme(
+    *, actor: User, bureau: Organization, rules: Iterable[RuleSpec], note: str = ""
+) -> ScoringScheme:
+    """Put a new version of ``bureau``'s scheme in force."""
+    require(actor, "assessment.configure", bureau)
+    _check_bureau(bureau)
+    rules = validate_rules(rules)
+    # Serialise versions of one bureau's scheme.
+    Organization.objects.select_for_update().filter(pk=bureau.pk).first()
+    current = ScoringScheme.objects.filter(organization=bureau, is_current=True).first()
+    version = (ScoringScheme.objects.filter(organization=bureau).aggregate(m=Max("version"))["m"] or 0) + 1
+    before = _snapshot(current)
+    if current is not None:
+        ScoringScheme.objects.filter(pk=current.pk).update(is_current=False)
+    scheme = ScoringScheme.objects.create(
+        organization=bureau, version=version, is_current=True, note=note.strip()[:200], created_by=actor
+    )
+    ScoringRule.objects.bulk_create(
+        [
+            ScoringRule(
+                scheme=scheme,
+                indicator=r.indicator,
+                weight=r.weight,
+                per_item=r.per_item if r.kind == RuleKind.DEDUCTION else Decimal(0),
+                cap=r.cap if r.kind == RuleKind.DEDUCTION else None,
+                no_data=r.no_data,
+            )
+            for r in rules
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="assessment.scheme.save",
+        obj=scheme,
+        organization=bureau,
+        before=before,
+        after=_snapshot(scheme),
+        note=note.strip()[:200],
+    )
+    return scheme
+
+
+@transaction.atomic
+def clear_scheme(*, actor: User, bureau: Organization, note: str = "") -> None:
+    """Withdraw ``bureau``'s scheme: its institutions fall back to the scheme of the bureau above
+    or the built-in default. Earlier versions are kept."""
+    require(actor, "assessment.configure", bureau)
+    _check_bureau(bureau)
+    current = ScoringScheme.objects.filter(organization=bureau, is_current=True).first()
+    if current is None:
+        raise ValidationError(_("This bureau has no scheme of its own."))
+    before = _snapshot(current)
+    ScoringScheme.objects.filter(pk=current.pk).update(is_current=False)
+    audit.record(
+        actor=actor,
+        action="assessment.scheme.clear",
+        obj=current,
+        organization=bureau,
+        before=before,
+        after={},
+        note=note.strip()[:200],
+    )
