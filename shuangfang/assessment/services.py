@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
-from shuangfang.orgs.models import Organization, OrgKind, User
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, User
 
 from .choices import TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
 from .models import ScoringRule, ScoringScheme
 
-BUREAU_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
 MAX_PER_ITEM = Decimal(100)
 
 audit.register_actions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,10 @@ from django.utils.translation import pgettext
 
 from shuangfang.core.exports import xlsx_response
 from shuangfang.core.forms import add_service_errors
-from shuangfang.core.tenancy import can, get_for_user, require_perm, scope_roots
+from shuangfang.core.tenancy import can, get_for_user, highest_node, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.dashboards.queries import institutions_under
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
 
 from . import periods, scores, services
 from .choices import Indicator
@@ -26,7 +26,6 @@ from .models import ScoringScheme
 
 VIEW = "assessment.view"
 CONFIGURE = "assessment.configure"
-BUREAU_KINDS = services.BUREAU_KINDS
 
 
 def get_bureau(user, uuid, perm: str = VIEW) -> Organization:
@@ -52,16 +51,9 @@ def _period_ctx(request, period: periods.Period) -> dict:
 @require_perm(VIEW)
 def index(request: AuthedRequest) -> HttpResponse:
     """Send the user to the highest node they may score: a bureau's table or their institution."""
-    roots = scope_roots(request.user, VIEW)
-    qs = Organization.objects.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
-    if roots is not None:
-        qs = qs.filter(path__in=roots)
-    top = qs.order_by("depth", "path").first()
-    if top is None:
-        raise Http404
-    if top.kind == OrgKind.INSTITUTION:
-        return redirect("assessment:institution", uuid=top.uuid)
-    return redirect("assessment:bureau", uuid=top.uuid)
+    top = highest_node(request.user, VIEW)
+    name = "assessment:institution" if top.kind == OrgKind.INSTITUTION else "assessment:bureau"
+    return redirect(name, uuid=top.uuid)
 
 
 def bureau_rows(org: Organization, period: periods.Period) -> list[tuple[Organization, scores.Score]]:

@@ -62,6 +62,21 @@ def scope_roots(user, perm: str) -> list[str] | None:
     return sorted(r for r in roots if not any(r != o and r.startswith(o) for o in roots))
 
 
+def highest_node(user, perm: str):
+    """The highest bureau or institution where ``user`` holds ``perm`` (where a page for "my
+    bureau or my institution" starts); 404 when there is none."""
+    from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
+
+    roots = scope_roots(user, perm)
+    qs = Organization.objects.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
+    if roots is not None:
+        qs = qs.filter(path__in=roots)
+    top = qs.order_by("depth", "path").first()
+    if top is None:
+        raise Http404
+    return top
+
+
 def scope_orgs(user, perm: str) -> models.QuerySet | None:
     """A subquery of organisation ids where ``user`` holds ``perm``, or ``None`` for everywhere."""
     from shuangfang.orgs.models import Organization

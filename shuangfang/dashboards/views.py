@@ -6,24 +6,23 @@ import datetime as dt
 import functools
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from shuangfang.assessment import dashboard as assessment
-from shuangfang.core.tenancy import get_for_user, require_perm, scope_roots
+from shuangfang.core.tenancy import get_for_user, highest_node, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
 from shuangfang.monitoring.services import alarm_label
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
 from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for
 
 from . import queries
 
 PERM = "dashboard.view"
-BUREAU_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
 
 
 def get_institution(user, uuid) -> Organization:
@@ -80,16 +79,9 @@ def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
 @require_perm(PERM)
 def index(request: AuthedRequest) -> HttpResponse:
     """Send the user to the dashboard of the highest node they may read."""
-    roots = scope_roots(request.user, PERM)
-    qs = Organization.objects.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
-    if roots is not None:
-        qs = qs.filter(path__in=roots)
-    top = qs.order_by("depth", "path").first()
-    if top is None:
-        raise Http404
-    if top.kind == OrgKind.INSTITUTION:
-        return redirect("dashboards:institution", uuid=top.uuid)
-    return redirect("dashboards:bureau", uuid=top.uuid)
+    top = highest_node(request.user, PERM)
+    name = "dashboards:institution" if top.kind == OrgKind.INSTITUTION else "dashboards:bureau"
+    return redirect(name, uuid=top.uuid)
 
 
 def _trend_labels() -> dict[str, str]:

@@ -21,6 +21,9 @@ class OrgKind(models.TextChoices):
     DEPARTMENT = "department", _("Department")
 
 
+BUREAU_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
+
+
 class InstitutionType(models.TextChoices):
     RELIEF_STATION = "relief_station", _("Relief station")
     ELDERLY_CARE = "elderly_care", _("Elderly-care home")
