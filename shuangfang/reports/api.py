@@ -86,7 +86,9 @@ def generate(request: HttpRequest, uuid: UUID, data: GenerateIn):
     org = views.get_org(request.auth, uuid, views.GENERATE)
     period = parse(data.period, timezone.localdate())
     report = services.generate(org, period.kind, period.start, actor=request.auth)
-    return Status(201, Report.objects.light().select_related("organization", "generated_by").get(pk=report.pk))
+    return Status(
+        201, Report.objects.light().select_related("organization", "generated_by").get(pk=report.pk)
+    )
 
 
 @router.get("/{uuid}", response=ReportDetailOut, summary="One report with its stored figures")

@@ -55,8 +55,10 @@ def donut(slices: Sequence[dict], *, title: str, centre: str = "") -> SafeString
     total = sum(s["value"] for s in slices)
     body: list[str] = []
     if not total:
-        body.append(f'<circle cx="{cx}" cy="{cy}" r="{(r_out + r_in) / 2}" fill="none" stroke="{EMPTY}" '
-                    f'stroke-width="{r_out - r_in}"/>')
+        body.append(
+            f'<circle cx="{cx}" cy="{cy}" r="{(r_out + r_in) / 2}" fill="none" stroke="{EMPTY}" '
+            f'stroke-width="{r_out - r_in}"/>'
+        )
     else:
         angle = 0.0
         for s in slices:
@@ -65,10 +67,14 @@ def donut(slices: Sequence[dict], *, title: str, centre: str = "") -> SafeString
             sweep = 2 * math.pi * s["value"] / total
             if sweep >= 2 * math.pi - 1e-9:  # one slice only: a full ring in two halves
                 body.append(f'<path d="{_arc(cx, cy, r_out, r_in, 0, math.pi)}" fill="{s["colour"]}"/>')
-                body.append(f'<path d="{_arc(cx, cy, r_out, r_in, math.pi, 2 * math.pi)}" fill="{s["colour"]}"/>')
+                body.append(
+                    f'<path d="{_arc(cx, cy, r_out, r_in, math.pi, 2 * math.pi)}" fill="{s["colour"]}"/>'
+                )
             else:
-                body.append(f'<path d="{_arc(cx, cy, r_out, r_in, angle, angle + sweep)}" fill="{s["colour"]}" '
-                            f'stroke="#ffffff" stroke-width="1"/>')
+                body.append(
+                    f'<path d="{_arc(cx, cy, r_out, r_in, angle, angle + sweep)}" fill="{s["colour"]}" '
+                    f'stroke="#ffffff" stroke-width="1"/>'
+                )
             angle += sweep
     body.append(_text(cx, cy + 7, centre or total, anchor="middle", size=20))
     for i, s in enumerate(slices):
@@ -79,15 +85,11 @@ def donut(slices: Sequence[dict], *, title: str, centre: str = "") -> SafeString
     return _svg(width, height, body, title)
 
 
-def _nice_max(value: int) -> int:
-    """A round top for the value axis (1, 2, 5 × 10ⁿ), at least 1."""
-    if value <= 0:
-        return 1
-    exp = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 5, 10):
-        if value <= m * exp:
-            return int(m * exp) if m * exp >= 1 else 1
-    return int(10 * exp)
+def _nice_step(value: int, ticks: int) -> int:
+    """An integer step (1, 2, 5 × 10ⁿ) so that ``ticks`` steps reach at least ``value``."""
+    need = max(1, math.ceil(value / ticks))
+    exp = 10 ** math.floor(math.log10(need))
+    return next(m * exp for m in (1, 2, 5, 10) if m * exp >= need)
 
 
 def bars(categories: Sequence[str], series: Sequence[dict], *, title: str, width: int = 680) -> SafeString:
@@ -95,18 +97,18 @@ def bars(categories: Sequence[str], series: Sequence[dict], *, title: str, width
     category); a legend above, the value over each bar that is not zero."""
     height, left, right, top, bottom = 230, 36, 8, 34, 36
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max([v for s in series for v in s["values"]] or [0]))
+    ticks = 4
+    step = _nice_step(max([v for s in series for v in s["values"]] or [0]), ticks)
+    top_value = step * ticks
     body: list[str] = []
     for i, s in enumerate(series):
         x = left + i * 110
         body.append(f'<rect x="{x}" y="8" width="14" height="14" rx="2" fill="{s["colour"]}"/>')
         body.append(_text(x + 20, 20, s["name"]))
-    for k in range(5):
-        value = top_value * k / 4
-        y = top + plot_h - plot_h * k / 4
+    for k in range(ticks + 1):
+        y = top + plot_h - plot_h * k / ticks
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        label = f"{value:.0f}" if top_value >= 4 or value == int(value) else ""
-        body.append(_text(left - 6, y + 4, label, anchor="end", size=10, fill=MUTED))
+        body.append(_text(left - 6, y + 4, step * k, anchor="end", size=10, fill=MUTED))
     n = max(len(categories), 1)
     slot = plot_w / n
     bar_w = min(22.0, slot * 0.8 / max(len(series), 1))
@@ -117,14 +119,21 @@ def bars(categories: Sequence[str], series: Sequence[dict], *, title: str, width
             h = plot_h * value / top_value
             x = x0 + i * bar_w
             y = top + plot_h - h
-            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" fill="{s["colour"]}"/>')
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
+                f'fill="{s["colour"]}"/>'
+            )
             if value:
                 body.append(_text(x + (bar_w - 1) / 2, y - 3, value, anchor="middle", size=9))
-        body.append(_text(left + c * slot + slot / 2, height - bottom + 16, cat, anchor="middle", size=10, fill=MUTED))
+        body.append(
+            _text(left + c * slot + slot / 2, height - bottom + 16, cat, anchor="middle", size=10, fill=MUTED)
+        )
     return _svg(width, height, body, title)
 
 
-def hbars(rows: Sequence[tuple[str, int]], *, title: str, colour: str = "#546e7a", width: int = 340) -> SafeString:
+def hbars(
+    rows: Sequence[tuple[str, int]], *, title: str, colour: str = "#546e7a", width: int = 340
+) -> SafeString:
     """Horizontal bars, one per ``(label, count)``, longest first as given."""
     row_h, label_w, right = 22, 120, 36
     height = max(1, len(rows)) * row_h + 8
@@ -135,6 +144,9 @@ def hbars(rows: Sequence[tuple[str, int]], *, title: str, colour: str = "#546e7a
         w = (width - label_w - right) * n / top_value
         text = label if len(label) <= 9 else label[:8] + "…"
         body.append(_text(label_w - 6, y + 15, text, anchor="end"))
-        body.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 8}" rx="2" fill="{colour}"/>')
+        body.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 8}" rx="2" '
+            f'fill="{colour}"/>'
+        )
         body.append(_text(label_w + w + 4, y + 15, n))
     return _svg(width, height, body, title)

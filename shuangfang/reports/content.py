@@ -190,7 +190,12 @@ def _build(org: Organization, period: ReportPeriod, now: dt.datetime) -> dict:
     return {
         "version": FORMAT_VERSION,
         "language": settings.LANGUAGE_CODE,
-        "organization": {"name": org.name, "kind": org.kind, "is_bureau": is_bureau, "institutions": len(ids)},
+        "organization": {
+            "name": org.name,
+            "kind": org.kind,
+            "is_bureau": is_bureau,
+            "institutions": len(ids),
+        },
         "kind": period.kind,
         "period": {
             "code": period.code,
@@ -301,11 +306,16 @@ def context(figures: dict) -> dict:
         delta = change["delta"]
         bad = bool(delta) and ((delta > 0) == rise_is_bad)
         summary.append(
-            {"key": key, "label": label, "this": this.get(key), "previous": before.get(key), "bad": bad, **change}
+            {
+                "key": key,
+                "label": label,
+                "this": this.get(key),
+                "previous": before.get(key),
+                "bad": bad,
+                **change,
+            }
         )
-    levels = [
-        {**row, "label": RiskLevel(row["level"]).label} for row in figures["levels"]["rows"]
-    ]
+    levels = [{**row, "label": RiskLevel(row["level"]).label} for row in figures["levels"]["rows"]]
     hz = figures["hazards"]
     trend = figures["trend"]
     events = [{**e, "label": EVENT_LABELS.get(e["kind"], e["kind"])} for e in figures["events"]]
@@ -315,7 +325,9 @@ def context(figures: dict) -> dict:
     severities = [
         {"label": s.label, "n": by_severity.get(s.value, 0), "colour": SEVERITY_COLOUR[s]} for s in Severity
     ]
-    alarm_rows = [{**row, "severity_label": Severity(row["severity"]).label} for row in figures["alarms"]["by_type"]]
+    alarm_rows = [
+        {**row, "severity_label": Severity(row["severity"]).label} for row in figures["alarms"]["by_type"]
+    ]
     return {
         "r": figures,
         "summary": summary,
@@ -326,17 +338,29 @@ def context(figures: dict) -> dict:
         "kind_label": Kind(figures["kind"]).label,
         "charts": {
             "levels": charts.donut(
-                [{"label": f"{lv['label']}（{lv['name']}）" if lv["name"] else lv["label"], "value": lv["value"],
-                  "colour": lv["colour"]} for lv in levels],
+                [
+                    {
+                        "label": f"{lv['label']}（{lv['name']}）" if lv["name"] else lv["label"],
+                        "value": lv["value"],
+                        "colour": lv["colour"],
+                    }
+                    for lv in levels
+                ],
                 title=str(pgettext_lazy("report", "Risk points by level")),
             ),
             "trend": charts.bars(
                 [m["month"][2:] for m in trend],
                 [
-                    {"name": pgettext_lazy("report", "Reported"), "colour": REPORTED_COLOUR,
-                     "values": [m["reported"] for m in trend]},
-                    {"name": pgettext_lazy("report", "Closed"), "colour": CLOSED_COLOUR,
-                     "values": [m["closed"] for m in trend]},
+                    {
+                        "name": pgettext_lazy("report", "Reported"),
+                        "colour": REPORTED_COLOUR,
+                        "values": [m["reported"] for m in trend],
+                    },
+                    {
+                        "name": pgettext_lazy("report", "Closed"),
+                        "colour": CLOSED_COLOUR,
+                        "values": [m["closed"] for m in trend],
+                    },
                 ],
                 title=str(pgettext_lazy("report", "Hazards per month")),
             ),
@@ -351,7 +375,11 @@ def context(figures: dict) -> dict:
         },
         "institution_columns": INSTITUTION_COLUMNS,
         "institution_rows": [
-            {"name": i["name"], "district": i["district"], "cells": [i[key] for key, _label in INSTITUTION_COLUMNS]}
+            {
+                "name": i["name"],
+                "district": i["district"],
+                "cells": [i[key] for key, _label in INSTITUTION_COLUMNS],
+            }
             for i in figures["institutions"]
         ],
         "no_department": pgettext_lazy("report", "No department"),
@@ -362,5 +390,9 @@ def title(figures: dict) -> str:
     """``汴州市救助管理站 2026-10 安全月报`` (in the active language)."""
     return str(
         _("%(org)s · %(period)s · %(kind)s")
-        % {"org": figures["organization"]["name"], "period": figures["period"]["label"], "kind": Kind(figures["kind"]).label}
+        % {
+            "org": figures["organization"]["name"],
+            "period": figures["period"]["label"],
+            "kind": Kind(figures["kind"]).label,
+        }
     )

@@ -23,7 +23,10 @@ class GenerateForm(forms.Form):
         self.today = today
         self.fields["period"].widget = forms.Select(
             choices=[
-                (str(Kind.MONTHLY.label), [(p.code, p.label) for p in recent(Kind.MONTHLY, today, MONTHS_OFFERED)]),
+                (
+                    str(Kind.MONTHLY.label),
+                    [(p.code, p.label) for p in recent(Kind.MONTHLY, today, MONTHS_OFFERED)],
+                ),
                 (
                     str(Kind.QUARTERLY.label),
                     [(p.code, p.label) for p in recent(Kind.QUARTERLY, today, QUARTERS_OFFERED)],

@@ -52,7 +52,9 @@ class Report(TenantModel):
             models.UniqueConstraint(
                 fields=["organization", "kind", "period_start"], name="report_unique_period"
             ),
-            models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="report_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")), name="report_period"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -98,7 +98,8 @@ def parse(text: str, today: dt.date | None = None) -> ReportPeriod:
         period = ReportPeriod(int(q[1]), int(q[2]))
     if period is None:
         raise ValidationError(
-            _("Enter a period as 2026-10 (a month) or 2026Q3 (a quarter), not “%(value)s”.") % {"value": value},
+            _("Enter a period as 2026-10 (a month) or 2026Q3 (a quarter), not “%(value)s”.")
+            % {"value": value},
             code="malformed",
         )
     if today is not None and not period.has_ended(today):

@@ -80,7 +80,9 @@ def _open_at(end: dt.datetime) -> Q:
 
 
 def _supervised_before(end: dt.datetime) -> Exists:
-    return Exists(HazardEvent.objects.filter(hazard=OuterRef("pk"), action=SUPERVISE_ACTION, created_at__lt=end))
+    return Exists(
+        HazardEvent.objects.filter(hazard=OuterRef("pk"), action=SUPERVISE_ACTION, created_at__lt=end)
+    )
 
 
 def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
@@ -99,7 +101,9 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
             reported=Count("id", filter=Q(reported_at__gte=start)),
             major=Count("id", filter=Q(reported_at__gte=start, grade=Grade.MAJOR)),
             closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
-            closed_on_time=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end, closed_on_time=True)),
+            closed_on_time=Count(
+                "id", filter=Q(closed_at__gte=start, closed_at__lt=end, closed_on_time=True)
+            ),
             open=Count("id", filter=open_end),
             overdue=Count("id", filter=open_end & Q(deadline__lt=period.end)),
             open_major=Count("id", filter=open_end & Q(grade=Grade.MAJOR)),
@@ -117,7 +121,10 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
         ),
         _grouped(
             Task.objects.filter(
-                window_start__gte=start, window_start__lt=end, status__in=[TaskStatus.DONE, TaskStatus.MISSED], **scoped
+                window_start__gte=start,
+                window_start__lt=end,
+                status__in=[TaskStatus.DONE, TaskStatus.MISSED],
+                **scoped,
             ),
             tasks_done=Count("id", filter=Q(status=TaskStatus.DONE)),
             tasks_missed=Count("id", filter=Q(status=TaskStatus.MISSED)),
@@ -128,7 +135,9 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
             alarms_critical=Count("id", filter=Q(severity=Severity.CRITICAL)),
         ),
         _grouped(
-            AuditEntry.objects.filter(action=REVIEW_ACTION, created_at__gte=start, created_at__lt=end, **scoped),
+            AuditEntry.objects.filter(
+                action=REVIEW_ACTION, created_at__gte=start, created_at__lt=end, **scoped
+            ),
             reviews_done=Count("id"),
         ),
     ]

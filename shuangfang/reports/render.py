@@ -47,7 +47,11 @@ def xlsx(figures: dict) -> bytes:
         sheets = [
             (
                 pgettext("report", "Summary"),
-                [pgettext("report", "Figure"), pgettext("report", "This period"), pgettext("report", "Previous period")],
+                [
+                    pgettext("report", "Figure"),
+                    pgettext("report", "This period"),
+                    pgettext("report", "Previous period"),
+                ],
                 summary_rows,
             ),
             (
@@ -64,15 +68,30 @@ def xlsx(figures: dict) -> bytes:
                     pgettext("report", "Completion (%)"),
                 ],
                 [
-                    [d["department"] or str(ctx["no_department"]), d["done"], d["missed"], d["completion_rate"]]
+                    [
+                        d["department"] or str(ctx["no_department"]),
+                        d["done"],
+                        d["missed"],
+                        d["completion_rate"],
+                    ]
                     for d in figures["inspections"]["by_department"]
                 ]
-                + [[pgettext("report", "Total"), figures["inspections"]["done"], figures["inspections"]["missed"],
-                    figures["inspections"]["completion_rate"]]],
+                + [
+                    [
+                        pgettext("report", "Total"),
+                        figures["inspections"]["done"],
+                        figures["inspections"]["missed"],
+                        figures["inspections"]["completion_rate"],
+                    ]
+                ],
             ),
             (
                 pgettext("report", "Alarms"),
-                [pgettext("report", "Alarm type"), pgettext("report", "Severity"), pgettext("report", "Alarms")],
+                [
+                    pgettext("report", "Alarm type"),
+                    pgettext("report", "Severity"),
+                    pgettext("report", "Alarms"),
+                ],
                 [[a["label"], a["severity_label"], a["n"]] for a in ctx["alarm_rows"]],
             ),
         ]
@@ -85,8 +104,10 @@ def xlsx(figures: dict) -> bytes:
                         pgettext("report", "District"),
                         *[str(label) for _key, label in content.INSTITUTION_COLUMNS],
                     ],
-                    [[i["name"], i["district"], *[i[key] for key, _label in content.INSTITUTION_COLUMNS]]
-                     for i in figures["institutions"]],
+                    [
+                        [i["name"], i["district"], *[i[key] for key, _label in content.INSTITUTION_COLUMNS]]
+                        for i in figures["institutions"]
+                    ],
                 )
             )
         sheets += [
@@ -100,7 +121,10 @@ def xlsx(figures: dict) -> bytes:
                     pgettext("report", "What"),
                     pgettext("report", "Supervision deadline"),
                 ],
-                [[e["at"], e["label"], e["institution"], e["number"], e["text"], e["note"]] for e in ctx["events"]],
+                [
+                    [e["at"], e["label"], e["institution"], e["number"], e["text"], e["note"]]
+                    for e in ctx["events"]
+                ],
             ),
             (
                 pgettext("report", "Open major hazards"),
@@ -114,12 +138,18 @@ def xlsx(figures: dict) -> bytes:
                     pgettext("report", "Under supervision"),
                 ],
                 [
-                    [h["institution"], h["number"], h["title"], h["reported"], h["deadline"],
-                     _("yes") if h["overdue"] else "", _("yes") if h["supervised"] else ""]
+                    [
+                        h["institution"],
+                        h["number"],
+                        h["title"],
+                        h["reported"],
+                        h["deadline"],
+                        _("yes") if h["overdue"] else "",
+                        _("yes") if h["supervised"] else "",
+                    ]
                     for h in figures["open_major"]
                 ],
             ),
         ]
         with write_workbook(sheets) as handle:
             return handle.read()
-

@@ -93,13 +93,21 @@ def generate(
             except IntegrityError:  # another worker stored it since we looked
                 report = Report.objects.select_for_update().light().get(**key)
             else:
-                audit.record(actor=by, action="report.generate", obj=report, organization=org,
-                             after={"period": period.code, "kind": kind})
+                audit.record(
+                    actor=by,
+                    action="report.generate",
+                    obj=report,
+                    organization=org,
+                    after={"period": period.code, "kind": kind},
+                )
                 _announce(report, org, by)
                 return report
         if not replace:
             return report
-        before = {"generated_at": report.generated_at.isoformat(), "generated_by": str(report.generated_by or "")}
+        before = {
+            "generated_at": report.generated_at.isoformat(),
+            "generated_by": str(report.generated_by or ""),
+        }
         Report.objects.filter(pk=report.pk).update(generated_at=now, generated_by=by, **files)
         report.refresh_from_db()
         audit.record(
@@ -146,7 +154,9 @@ def generate_due(today: dt.date | None = None) -> int:
         period = last_ended(kind, today)
         end = dt.datetime.combine(period.end, dt.time.min, tzinfo=timezone.get_current_timezone())
         have = set(
-            Report.objects.filter(kind=kind, period_start=period.start).values_list("organization_id", flat=True)
+            Report.objects.filter(kind=kind, period_start=period.start).values_list(
+                "organization_id", flat=True
+            )
         )
         for org in orgs:
             if org.pk in have or org.created_at >= end:

@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from shuangfang.core import audit
+from shuangfang.core.models import AuditEntry
 from shuangfang.hazards.models import Hazard, HazardEvent
 from shuangfang.inspections.models import Task
 from shuangfang.monitoring.models import Alarm, Device
 from shuangfang.reports import content
 from shuangfang.reports.models import Report
 from shuangfang.reports.periods import ReportPeriod, last_ended
+from shuangfang.reports.queries import REVIEW_ACTION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _seq = itertools.count(1)
@@ -89,3 +92,98 @@ def stored_report(org, period: ReportPeriod | None = None) -> Report:
         pdf=b"%PDF-1.7 placeholder",
         xlsx=b"PK placeholder",
     )
+
+
+def review(inst, when: dt.datetime) -> None:
+    """A periodic risk review as risks.services.record_review writes it (an audit entry)."""
+    entry = audit.record(actor=None, action=REVIEW_ACTION, obj=inst, organization=inst)
+    AuditEntry.objects.filter(pk=entry.pk).update(created_at=when)
+
+
+def period_records(inst, acceptor, post=None) -> None:
+    """Records on both sides of October 2026 (Asia/Shanghai) and of the third quarter."""
+    hazard(inst, at(2026, 9, 30, 23, 59), grade="general", category="fire", source="snap")
+    hazard(
+        inst,
+        at(2026, 10, 1, 0, 0),
+        grade="major",
+        category="fire",
+        source="routine",
+        deadline=dt.date(2026, 10, 20),
+    )
+    hazard(
+        inst,
+        at(2026, 10, 31, 23, 30),
+        grade="general",
+        category="food",
+        source="snap",
+        department=post.department if post else None,
+    )
+    hazard(inst, at(2026, 11, 1, 0, 10), grade="major", category="food", source="snap")
+    # closed in October, one on time, one late; one reported in September closed in November
+    hazard(
+        inst,
+        at(2026, 10, 3),
+        acceptor=acceptor,
+        closed_at=at(2026, 10, 8),
+        closed_on_time=True,
+        grade="general",
+        category="security",
+        source="sensor",
+    )
+    hazard(
+        inst,
+        at(2026, 9, 10),
+        acceptor=acceptor,
+        closed_at=at(2026, 10, 31, 23, 59),
+        closed_on_time=False,
+        grade="major",
+        category="fire",
+        source="bureau",
+        deadline=dt.date(2026, 9, 30),
+    )
+    hazard(
+        inst,
+        at(2026, 9, 12),
+        acceptor=acceptor,
+        closed_at=at(2026, 11, 1, 0, 1),
+        closed_on_time=False,
+        grade="general",
+        category="fire",
+        source="snap",
+        deadline=dt.date(2026, 10, 15),
+    )
+    # rejected: never counts
+    hazard(inst, at(2026, 10, 12), status="rejected")
+    sup = hazard(
+        inst,
+        at(2026, 8, 1),
+        grade="major",
+        category="utilities",
+        source="expert",
+        deadline=dt.date(2026, 12, 1),
+    )
+    supervise(sup, at(2026, 10, 5, 9))
+    late = hazard(
+        inst,
+        at(2026, 8, 2),
+        grade="major",
+        category="utilities",
+        source="expert",
+        deadline=dt.date(2026, 10, 30),
+    )
+    supervise(late, at(2026, 11, 2, 9))  # after the end: not supervised at the end of October
+    for start, status in (
+        (at(2026, 9, 30, 23, 0), "done"),
+        (at(2026, 10, 1, 8), "done"),
+        (at(2026, 10, 15, 8), "missed"),
+        (at(2026, 10, 31, 23, 30), "done"),
+        (at(2026, 11, 1, 0, 30), "missed"),
+        (at(2026, 10, 20, 8), "open"),
+    ):
+        task(inst, start, status, post=post)
+    alarm(inst, at(2026, 10, 31, 23, 50), severity="critical")
+    alarm(inst, at(2026, 10, 2), severity="warning", alarm_type="leakage_current")
+    alarm(inst, at(2026, 11, 1, 0, 5), severity="critical")
+    review(inst, at(2026, 10, 9))
+    review(inst, at(2026, 11, 1, 0, 1))

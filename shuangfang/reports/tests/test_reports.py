@@ -26,52 +26,12 @@ from shuangfang.reports import content, queries, services
 from shuangfang.reports.models import Report
 from shuangfang.reports.periods import ReportPeriod, last_ended, parse
 
-from .helpers import alarm, at, hazard, supervise, task
+from .helpers import at, hazard, period_records
 
 pytestmark = pytest.mark.django_db
 
 OCT = parse("2026-10")
 Q3 = parse("2026Q3")
-
-
-def _review(inst, when: dt.datetime) -> None:
-    """A periodic risk review as risks.services.record_review writes it (an audit entry)."""
-    from shuangfang.core import audit
-
-    entry = audit.record(actor=None, action=queries.REVIEW_ACTION, obj=inst, organization=inst)
-    AuditEntry.objects.filter(pk=entry.pk).update(created_at=when)
-
-
-def _records(inst, acceptor, post=None) -> None:
-    """Records on both sides of October 2026 (Asia/Shanghai) and of the third quarter."""
-    hazard(inst, at(2026, 9, 30, 23, 59), grade="general", category="fire", source="snap")
-    hazard(inst, at(2026, 10, 1, 0, 0), grade="major", category="fire", source="routine", deadline=dt.date(2026, 10, 20))
-    hazard(inst, at(2026, 10, 31, 23, 30), grade="general", category="food", source="snap", department=post.department if post else None)
-    hazard(inst, at(2026, 11, 1, 0, 10), grade="major", category="food", source="snap")
-    # closed in October, one on time, one late; one reported in September closed in November
-    hazard(inst, at(2026, 10, 3), acceptor=acceptor, closed_at=at(2026, 10, 8), closed_on_time=True, grade="general", category="security", source="sensor")
-    hazard(inst, at(2026, 9, 10), acceptor=acceptor, closed_at=at(2026, 10, 31, 23, 59), closed_on_time=False, grade="major", category="fire", source="bureau", deadline=dt.date(2026, 9, 30))
-    hazard(inst, at(2026, 9, 12), acceptor=acceptor, closed_at=at(2026, 11, 1, 0, 1), closed_on_time=False, grade="general", category="fire", source="snap", deadline=dt.date(2026, 10, 15))
-    # rejected: never counts
-    hazard(inst, at(2026, 10, 12), status="rejected")
-    sup = hazard(inst, at(2026, 8, 1), grade="major", category="utilities", source="expert", deadline=dt.date(2026, 12, 1))
-    supervise(sup, at(2026, 10, 5, 9))
-    late = hazard(inst, at(2026, 8, 2), grade="major", category="utilities", source="expert", deadline=dt.date(2026, 10, 30))
-    supervise(late, at(2026, 11, 2, 9))  # after the end: not supervised at the end of October
-    for start, status in (
-        (at(2026, 9, 30, 23, 0), "done"),
-        (at(2026, 10, 1, 8), "done"),
-        (at(2026, 10, 15, 8), "missed"),
-        (at(2026, 10, 31, 23, 30), "done"),
-        (at(2026, 11, 1, 0, 30), "missed"),
-        (at(2026, 10, 20, 8), "open"),
-    ):
-        task(inst, start, status, post=post)
-    alarm(inst, at(2026, 10, 31, 23, 50), severity="critical")
-    alarm(inst, at(2026, 10, 2), severity="warning", alarm_type="leakage_current")
-    alarm(inst, at(2026, 11, 1, 0, 5), severity="critical")
-    _review(inst, at(2026, 10, 9))
-    _review(inst, at(2026, 11, 1, 0, 1))
 
 
 def _local(value):
@@ -85,8 +45,14 @@ def _direct(inst, period: ReportPeriod) -> dict:
     def within(value):
         return value is not None and start <= value < end
 
-    hazards = [h for h in Hazard.objects.filter(organization__institution=inst) if h.status not in ("rejected", "duplicate")]
-    supervised_before = {e.hazard_id for e in HazardEvent.objects.filter(action="supervise") if e.created_at < end}
+    hazards = [
+        h
+        for h in Hazard.objects.filter(organization__institution=inst)
+        if h.status not in ("rejected", "duplicate")
+    ]
+    supervised_before = {
+        e.hazard_id for e in HazardEvent.objects.filter(action="supervise") if e.created_at < end
+    }
     open_end = [h for h in hazards if h.reported_at < end and (h.closed_at is None or h.closed_at >= end)]
     closed = [h for h in hazards if within(h.closed_at)]
     tasks = [t for t in Task.objects.filter(organization__institution=inst) if within(t.window_start)]
@@ -101,7 +67,9 @@ def _direct(inst, period: ReportPeriod) -> dict:
         "open_major": sum(1 for h in open_end if h.grade == "major"),
         "supervised": sum(1 for h in open_end if h.pk in supervised_before),
         "supervision_orders": sum(
-            1 for e in HazardEvent.objects.filter(action="supervise", hazard__organization__institution=inst) if within(e.created_at)
+            1
+            for e in HazardEvent.objects.filter(action="supervise", hazard__organization__institution=inst)
+            if within(e.created_at)
         ),
         "tasks_done": sum(1 for t in tasks if t.status == "done"),
         "tasks_missed": sum(1 for t in tasks if t.status == "missed"),
@@ -147,10 +115,10 @@ def test_month_boundaries_in_shanghai(world):
     assert figures["summary"]["previous"]["reported"] == 0
 
 
-def test_figures_equal_counts_from_the_records(world):
+def test_figures_equal_counts_from_theperiod_records(world):
     acceptor = world.users["safety_officer"]
-    _records(world.inst_a, acceptor, post=world.post_a)
-    _records(world.inst_b, acceptor)
+    period_records(world.inst_a, acceptor, post=world.post_a)
+    period_records(world.inst_b, acceptor)
     for period in (OCT, parse("2026-09"), Q3):
         figs = queries.figures([world.inst_a.pk, world.inst_b.pk], period)
         for inst in (world.inst_a, world.inst_b):
@@ -168,26 +136,38 @@ def test_quarterly_statistics(world):
     """The 16号令 Art. 14 statistics: by grade, category, source, department, on-time rate, average
     days to close, open and overdue at the end of the quarter."""
     acceptor = world.users["safety_officer"]
-    _records(world.inst_a, acceptor, post=world.post_a)
+    period_records(world.inst_a, acceptor, post=world.post_a)
     start, end = queries.bounds(Q3)
-    hazards = [h for h in Hazard.objects.filter(organization=world.inst_a) if h.status not in ("rejected", "duplicate")]
+    hazards = [
+        h
+        for h in Hazard.objects.filter(organization=world.inst_a)
+        if h.status not in ("rejected", "duplicate")
+    ]
     reported = [h for h in hazards if start <= h.reported_at < end]
     closed = [h for h in hazards if h.closed_at and start <= h.closed_at < end]
     figures = content.build(world.inst_a, Q3)
     hz = figures["hazards"]
     assert hz["reported"] == len(reported) == 5
-    assert dict(hz["by_grade"]) == _tally(h.get_grade_display() for h in reported) == {"一般隐患": 2, "重大隐患": 3}
+    assert (
+        dict(hz["by_grade"])
+        == _tally(h.get_grade_display() for h in reported)
+        == {"一般隐患": 2, "重大隐患": 3}
+    )
     assert dict(hz["by_category"]) == _tally(h.get_category_display() for h in reported)
     assert dict(hz["by_source"]) == _tally(h.get_source_display() for h in reported)
     assert hz["closed"] == len(closed) == 0  # nothing closed in Q3
     oct_ = content.build(world.inst_a, OCT)["hazards"]
-    closed_oct = [h for h in hazards if h.closed_at and queries.bounds(OCT)[0] <= h.closed_at < queries.bounds(OCT)[1]]
+    closed_oct = [
+        h for h in hazards if h.closed_at and queries.bounds(OCT)[0] <= h.closed_at < queries.bounds(OCT)[1]
+    ]
     assert oct_["closed"] == len(closed_oct) == 2
     assert oct_["on_time_rate"] == 50.0
     days = sum((h.closed_at - h.reported_at).total_seconds() / 86400 for h in closed_oct) / len(closed_oct)
     assert oct_["avg_days"] == round(days, 1)
     reported_oct = [h for h in hazards if queries.bounds(OCT)[0] <= h.reported_at < queries.bounds(OCT)[1]]
-    assert dict(oct_["by_department"]) == _tally(h.department.name if h.department else "" for h in reported_oct)
+    assert dict(oct_["by_department"]) == _tally(
+        h.department.name if h.department else "" for h in reported_oct
+    )
     assert dict(oct_["by_department"])["后勤科"] == 1
     direct = _direct(world.inst_a, Q3)
     assert (hz["open"], hz["overdue"]) == (direct["open"], direct["overdue"])
@@ -203,8 +183,8 @@ def _tally(labels) -> dict[str, int]:
 
 def test_bureau_report_covers_only_institutions_below(world):
     acceptor = world.users["safety_officer"]
-    _records(world.inst_a, acceptor)
-    _records(world.inst_b, acceptor)
+    period_records(world.inst_a, acceptor)
+    period_records(world.inst_b, acceptor)
     hazard(world.inst_b, at(2026, 10, 10), title="乙院独有")
     district = content.build(world.district, OCT)
     city = content.build(world.bureau, OCT)
@@ -214,13 +194,16 @@ def test_bureau_report_covers_only_institutions_below(world):
     assert [i["name"] for i in district["institutions"]] == [world.inst_b.name]
     assert {i["name"] for i in city["institutions"]} == {world.inst_a.name, world.inst_b.name}
     # An institution below a district bureau carries the district's name in the city's table.
-    assert next(i for i in city["institutions"] if i["name"] == world.inst_b.name)["district"] == world.district.name
+    assert (
+        next(i for i in city["institutions"] if i["name"] == world.inst_b.name)["district"]
+        == world.district.name
+    )
     assert content.build(world.inst_a, OCT)["institutions"] == []
 
 
 def test_bureau_ranking_worst_first(world):
     acceptor = world.users["safety_officer"]
-    _records(world.inst_a, acceptor)
+    period_records(world.inst_a, acceptor)
     hazard(world.inst_b, at(2026, 10, 2), deadline=dt.date(2026, 10, 5))
     hazard(world.inst_b, at(2026, 10, 2), deadline=dt.date(2026, 10, 6))
     hazard(world.inst_b, at(2026, 10, 2), deadline=dt.date(2026, 10, 7))
@@ -237,12 +220,23 @@ def _pdftext(data: bytes) -> str:
 
 def test_generated_files_carry_the_figures(world):
     acceptor = world.users["safety_officer"]
-    _records(world.inst_a, acceptor, post=world.post_a)
-    _records(world.inst_b, acceptor)
+    period_records(world.inst_a, acceptor, post=world.post_a)
+    period_records(world.inst_b, acceptor)
     report = services.generate(world.bureau, "quarterly", Q3.start, actor=world.users["bureau_supervisor"])
     text = _pdftext(bytes(report.pdf))
-    for title in ("概况", "风险点等级分布", "隐患排查治理统计", "隐患月度趋势", "隐患排查", "监测报警", "重大事项",
-                  "期末未销号重大隐患", "各机构情况", "主要负责人签字", "2026年第3季度"):
+    for title in (
+        "概况",
+        "风险点等级分布",
+        "隐患排查治理统计",
+        "隐患月度趋势",
+        "隐患排查",
+        "监测报警",
+        "重大事项",
+        "期末未销号重大隐患",
+        "各机构情况",
+        "主要负责人签字",
+        "2026年第3季度",
+    ):
         assert title in text, title
     assert world.inst_a.name in text and world.inst_b.name in text
     this = report.figures["summary"]["this"]
@@ -281,13 +275,19 @@ def test_regenerate_replaces_and_report_stays_frozen(world, login, django_captur
     client = login(officer)
     page = client.get(first.get_absolute_url())
     assert page.context["r"]["summary"]["this"]["reported"] == 1  # frozen: the new record is not in it
-    response = client.post(reverse("reports:generate", kwargs={"uuid": world.inst_a.uuid}), {"period": "2026-10"})
+    response = client.post(
+        reverse("reports:generate", kwargs={"uuid": world.inst_a.uuid}), {"period": "2026-10"}
+    )
     assert response.status_code == 302 and response["Location"] == first.get_absolute_url()
     assert Report.objects.filter(organization=world.inst_a).count() == 1
     again = Report.objects.get()
     assert again.uuid == first.uuid and again.generated_by == officer
     assert again.figures["summary"]["this"]["reported"] == 2
-    assert list(AuditEntry.objects.filter(action__startswith="report.").order_by("id").values_list("action", flat=True)) == [
+    assert list(
+        AuditEntry.objects.filter(action__startswith="report.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == [
         "report.generate",
         "report.regenerate",
     ]
@@ -297,7 +297,12 @@ def test_bad_input_is_refused_clearly(world, login):
     client = login(world.users["safety_officer"])
     url = reverse("reports:generate", kwargs={"uuid": world.inst_a.uuid})
     this_month = timezone.localdate().strftime("%Y-%m")
-    for value, words in (("2026-13", "无法识别"), ("abc", "无法识别"), (this_month, "尚未结束"), ("2999Q1", "尚未结束")):
+    for value, words in (
+        ("2026-13", "无法识别"),
+        ("abc", "无法识别"),
+        (this_month, "尚未结束"),
+        ("2999Q1", "尚未结束"),
+    ):
         response = client.post(url, {"period": value})
         assert response.status_code == 400, value
         assert words in response.content.decode(), value
@@ -337,8 +342,12 @@ def test_lists_are_scoped(world, login):
     supervisor = login(world.users["bureau_supervisor"])
     page = supervisor.get(reverse("reports:organization", kwargs={"uuid": world.bureau.uuid}))
     assert page.status_code == 200
-    assert sorted(i["name"] for i in page.context["institutions"]) == sorted([world.inst_a.name, world.inst_b.name])
-    assert supervisor.get(reverse("reports:organization", kwargs={"uuid": world.inst_a.uuid})).status_code == 200
+    assert sorted(i["name"] for i in page.context["institutions"]) == sorted(
+        [world.inst_a.name, world.inst_b.name]
+    )
+    assert (
+        supervisor.get(reverse("reports:organization", kwargs={"uuid": world.inst_a.uuid})).status_code == 200
+    )
     head = login(world.users["institution_head"])
     assert head.get(reverse("reports:index"))["Location"] == reverse(
         "reports:organization", kwargs={"uuid": world.inst_a.uuid}
@@ -413,7 +422,7 @@ def test_query_count_does_not_grow_with_institutions(world):
     for extra in (2, 10):  # 4 institutions below the bureau, then 14
         for i in range(extra):
             inst = add_institution(world.bureau, f"机构{len(counts)}-{i}")
-            _records(inst, acceptor)
+            period_records(inst, acceptor)
         with CaptureQueriesContext(connection) as ctx:
             figures = content.build(world.bureau, OCT)
         counts.append(len(ctx.captured_queries))
