@@ -76,7 +76,9 @@ def build() -> Organization:
             )
         for p in range(N_POINT):
             points.append(
-                RiskPoint(organization=inst, number=p + 1, code=f"FX-{p}", name=f"点{p}", inherent_level=p % 4 + 1)
+                RiskPoint(
+                    organization=inst, number=p + 1, code=f"FX-{p}", name=f"点{p}", inherent_level=p % 4 + 1
+                )
             )
         for t in range(N_TASK):
             start = now - dt.timedelta(hours=14 * t + 1)

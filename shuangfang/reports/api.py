@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -70,7 +70,7 @@ class GenerateIn(Schema):
     response=list[ReportOut],
     summary="The reports of an institution or bureau, newest period first",
 )
-def list_reports(request: HttpRequest, uuid: UUID):
+def list_reports(request, uuid: UUID):
     org = views.get_org(request.auth, uuid)
     return list(
         Report.objects.light().filter(organization=org).select_related("organization", "generated_by")
@@ -82,7 +82,7 @@ def list_reports(request: HttpRequest, uuid: UUID):
     response={201: ReportOut},
     summary="Generate (or generate again) the report of an ended month (2026-10) or quarter (2026Q3)",
 )
-def generate(request: HttpRequest, uuid: UUID, data: GenerateIn):
+def generate(request, uuid: UUID, data: GenerateIn):
     org = views.get_org(request.auth, uuid, views.GENERATE)
     period = parse(data.period, timezone.localdate())
     report = services.generate(org, period.kind, period.start, actor=request.auth)
@@ -92,15 +92,15 @@ def generate(request: HttpRequest, uuid: UUID, data: GenerateIn):
 
 
 @router.get("/{uuid}", response=ReportDetailOut, summary="One report with its stored figures")
-def get_report(request: HttpRequest, uuid: UUID):
+def get_report(request, uuid: UUID):
     return views.get_report(request.auth, uuid)
 
 
 @router.get("/{uuid}/pdf", url_name="reports_pdf", summary="The report as PDF")
-def get_pdf(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def get_pdf(request, uuid: UUID) -> HttpResponse:
     return views.pdf_file(views.get_report(request.auth, uuid, files=True))
 
 
 @router.get("/{uuid}/xlsx", url_name="reports_xlsx", summary="The report's figures as an Excel workbook")
-def get_xlsx(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def get_xlsx(request, uuid: UUID) -> HttpResponse:
     return views.xlsx_file(views.get_report(request.auth, uuid, files=True))

@@ -102,9 +102,9 @@ def bars(categories: Sequence[str], series: Sequence[dict], *, title: str, width
     top_value = step * ticks
     body: list[str] = []
     for i, s in enumerate(series):
-        x = left + i * 110
-        body.append(f'<rect x="{x}" y="8" width="14" height="14" rx="2" fill="{s["colour"]}"/>')
-        body.append(_text(x + 20, 20, s["name"]))
+        lx = left + i * 110
+        body.append(f'<rect x="{lx}" y="8" width="14" height="14" rx="2" fill="{s["colour"]}"/>')
+        body.append(_text(lx + 20, 20, s["name"]))
     for k in range(ticks + 1):
         y = top + plot_h - plot_h * k / ticks
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')

@@ -319,7 +319,7 @@ def context(figures: dict) -> dict:
     hz = figures["hazards"]
     trend = figures["trend"]
     events = [{**e, "label": EVENT_LABELS.get(e["kind"], e["kind"])} for e in figures["events"]]
-    by_severity = {}
+    by_severity: dict[str, int] = {}
     for row in figures["alarms"]["by_type"]:
         by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["n"]
     severities = [

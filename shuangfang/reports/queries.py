@@ -206,14 +206,15 @@ def inspections_by_department(institution_ids: Iterable[int], period: Period) ->
 def alarms_by_type(institution_ids: Iterable[int], period: Period) -> list[dict]:
     """Alarms raised in the period per alarm type and severity, most first. One query."""
     start, end = bounds(period)
-    return list(
-        Alarm.objects.filter(
+    return [
+        dict(row)
+        for row in Alarm.objects.filter(
             organization__institution_id__in=list(institution_ids), opened_at__gte=start, opened_at__lt=end
         )
         .values("alarm_type", "severity")
         .annotate(n=Count("id"))
         .order_by("-n", "alarm_type", "severity")
-    )
+    ]
 
 
 def _capped(qs) -> tuple[list, int]:

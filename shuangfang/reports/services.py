@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 
 REPORT_KINDS = (OrgKind.INSTITUTION, OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
 # Who is told that a report is ready: the principal (主要负责人) of the organisation.
-PRINCIPAL = {OrgKind.INSTITUTION: Role.INSTITUTION_HEAD}
-BUREAU_PRINCIPAL = Role.BUREAU_SUPERVISOR
+PRINCIPAL: dict[str, str] = {OrgKind.INSTITUTION: Role.INSTITUTION_HEAD}
+BUREAU_PRINCIPAL: str = Role.BUREAU_SUPERVISOR
 
 audit.register_actions(
     {
@@ -125,12 +125,13 @@ def generate(
 def _announce(report: Report, org: Organization, actor) -> None:
     """Tell the principal (after commit, through the notifications app's inbox)."""
     role = PRINCIPAL.get(org.kind, BUREAU_PRINCIPAL)
-    ids = list(
-        Membership.objects.active()
+    ids = [
+        pk
+        for pk in Membership.objects.active()
         .filter(organization=org, role=role)
-        .exclude(user_id=getattr(actor, "pk", None))
         .values_list("user_id", flat=True)
-    )
+        if pk != getattr(actor, "pk", None)
+    ]
     if not ids:
         return
     publish(

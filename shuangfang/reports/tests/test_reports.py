@@ -252,7 +252,7 @@ def test_generated_files_carry_the_figures(world):
     grades = {row[1]: row[2] for row in wb["隐患"].iter_rows(min_row=2, values_only=True) if row[0] == "等级"}
     assert grades == dict(report.figures["hazards"]["by_grade"])
     insts = [row[0] for row in wb["各机构"].iter_rows(min_row=2, values_only=True)]
-    assert sorted(insts) == sorted([world.inst_a.name, world.inst_b.name])
+    assert sorted(str(i) for i in insts) == sorted([world.inst_a.name, world.inst_b.name])
     events = list(wb["重大事项"].iter_rows(min_row=2, values_only=True))
     assert sum(1 for e in events if e[1] == "上报重大隐患") == 2 * 3  # three major hazards each in Q3
     # Monthly report of an institution: no institutions sheet, departments listed, no signature.
@@ -418,7 +418,7 @@ def test_management_command(world):
 
 def test_query_count_does_not_grow_with_institutions(world):
     acceptor = world.users["safety_officer"]
-    counts = []
+    counts: list[int] = []
     for extra in (2, 10):  # 4 institutions below the bureau, then 14
         for i in range(extra):
             inst = add_institution(world.bureau, f"机构{len(counts)}-{i}")
