@@ -18,17 +18,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"):
     """Write rows to a temporary .xlsx file and return it, positioned at the start."""
+    return write_workbook([(title, headers, rows)])
+
+
+def write_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]):
+    """Several sheets, each ``(title, headers, rows)``, in one temporary .xlsx file, returned
+    positioned at the start."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
     bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title=title[:31] or "Sheet1")
+        header_cells = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=str(h))
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     wb.save(out)
     out.seek(0)

@@ -26,6 +26,7 @@ def _severity(payload: dict[str, Any]) -> str:
 @subscribe("hazard.*")
 @subscribe("inspection.*")
 @subscribe("device.offline")
+@subscribe("report.generated")
 def on_message_event(kind: str, payload: dict[str, Any]) -> None:
     org = _org(payload)
     if org is None:
