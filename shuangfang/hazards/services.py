@@ -16,6 +16,7 @@ from shuangfang.core import audit
 from shuangfang.core.tenancy import require
 
 from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status
+from .counts import HAZARDS
 from .models import Hazard, HazardCounter, HazardPhoto
 from .workflow import add_photo, record_event, transition
 
@@ -108,6 +109,7 @@ def report_hazard(
             reporter=actor,
             reported_at=now,
         )
+        HAZARDS.move({}, HAZARDS.of([hazard]))
         for upload in photos:
             add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
         for original, display, thumb in stored_photos:

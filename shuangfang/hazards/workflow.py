@@ -31,6 +31,7 @@ from shuangfang.core import audit, events
 from shuangfang.core.tenancy import can
 
 from .choices import OPEN_STATUSES, Grade, PhotoKind, Status, Treatment
+from .counts import HAZARDS
 from .models import Hazard, HazardEvent, HazardPhoto
 
 S = Status
@@ -452,6 +453,7 @@ def transition(
         fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
         _check(move, locked, actor, fields, note, {})
         before = audit.snapshot(locked, AUDITED)
+        counted = HAZARDS.of([locked])
         for name, value in fields.items():
             setattr(locked, name, value)
         has_after = bool(photos) and photo_kind == PhotoKind.AFTER
@@ -475,6 +477,7 @@ def transition(
         if move.target:
             locked.status = move.target
         locked.save()
+        HAZARDS.move(counted, HAZARDS.of([locked]))
         for upload in photos:
             add_photo(locked, upload, kind=photo_kind, actor=actor)
         record_event(

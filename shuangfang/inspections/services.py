@@ -32,6 +32,7 @@ from shuangfang.orgs.roles import Role
 from . import recurrence
 from .assignment import assignees, is_assignee
 from .choices import AssigneeKind, ChecklistKind, Grade, Result, TaskStatus
+from .counts import TASKS
 from .models import (
     Checklist,
     ChecklistItem,
@@ -95,9 +96,11 @@ def transition(task: Task, to: str, *, at: dt.datetime) -> None:
         if task.status == TaskStatus.MISSED:
             raise ValidationError(_("This task was missed: its time window has ended."))
         raise ValidationError(_("This change is not allowed."))
+    counted = TASKS.of([task])
     task.status = to
     task.closed_at = at
     task.save(update_fields=["status", "closed_at"])
+    TASKS.move(counted, TASKS.of([task]))
 
 
 def _institution(org: Organization) -> Organization:
@@ -568,6 +571,10 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
             Task.objects.filter(pk__in=[t.pk for t in tasks], status=TaskStatus.OPEN).update(
                 status=TaskStatus.MISSED, closed_at=now
             )
+            counted = TASKS.of(tasks)  # locked above, so all of them were open and are missed now
+            for t in tasks:
+                t.status, t.closed_at = TaskStatus.MISSED, now
+            TASKS.move(counted, TASKS.of(tasks))
             task_type = ContentType.objects.get_for_model(Task)
             AuditEntry.objects.bulk_create(
                 [
@@ -837,6 +844,7 @@ def bureau_inspect(
             assignee_kind=AssigneeKind.PERSON,
             assignee_user=actor,
         )
+        TASKS.move({}, TASKS.of([task]))
         record = _save(
             actor=actor,
             organization=institution,
