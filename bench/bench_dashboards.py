@@ -28,6 +28,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -89,7 +90,10 @@ def build_city() -> Organization:
         people, links, posts = [], [], []
         for i in range(N_INST):
             inst = Organization.objects.create(
-                name=f"看板机构{i:03d}", kind=OrgKind.INSTITUTION, institution_type="elderly_care", parent=bureau
+                name=f"看板机构{i:03d}",
+                kind=OrgKind.INSTITUTION,
+                institution_type="elderly_care",
+                parent=bureau,
             )
             for d in range(N_DEPT):
                 dept = Organization.objects.create(name=f"部门{d}", kind=OrgKind.DEPARTMENT, parent=inst)
@@ -269,12 +273,14 @@ def hazard_rows(insts: list[Organization], officers: dict[int, int]):
             else:
                 status = "closed"
             major = status == "planning" or (status != "reported" and r() < 0.03)
-            grade = "" if status in ("reported", "rejected", "duplicate") else ("major" if major else "general")
+            grade = (
+                "" if status in ("reported", "rejected", "duplicate") else ("major" if major else "general")
+            )
             deadline = None
             if status in ("planning", "rectifying", "pending_acceptance", "closed"):
                 deadline = reported.astimezone(tz).date() + dt.timedelta(days=15 if major else 7)
             closed_at = accepted_at = on_time = None
-            if status == "closed":
+            if status == "closed" and deadline is not None:
                 closed_at = min(reported + dt.timedelta(days=r() * 12), now)
                 accepted_at = closed_at
                 on_time = closed_at.astimezone(tz).date() <= deadline
@@ -335,7 +341,18 @@ def task_rows(insts: list[Organization], posts: dict[int, list[int]]):
             else:
                 status, closed = "open", None
             plist = posts[inst]
-            yield (uuid.uuid4(), inst, "", "巡查点", start, end, status, "post", plist[k % len(plist)], closed)
+            yield (
+                uuid.uuid4(),
+                inst,
+                "",
+                "巡查点",
+                start,
+                end,
+                status,
+                "post",
+                plist[k % len(plist)],
+                closed,
+            )
 
     return names, gen()
 
@@ -343,7 +360,8 @@ def task_rows(insts: list[Organization], posts: dict[int, list[int]]):
 def load(bureau: Organization) -> None:
     insts = list(Organization.objects.filter(parent=bureau, kind=OrgKind.INSTITUTION).order_by("pk"))
     officers = {
-        m.organization_id: m.user_id for m in Membership.objects.filter(organization__in=insts, role=Role.SAFETY_OFFICER)
+        m.organization_id: m.user_id
+        for m in Membership.objects.filter(organization__in=insts, role=Role.SAFETY_OFFICER)
     }
     posts: dict[int, list[int]] = {}
     for p in Post.objects.filter(organization__in=insts).order_by("pk"):
@@ -422,12 +440,21 @@ for label, url in pages.items():
     counts[label] = len(q)
 
 base = timed(baseline, repeat=RUNS)
-rows = [("baseline: raw GROUP BY counts", base, "hazards all history + tasks 30 days, by institution and status")]
-for label, fn, note in (
+rows = [
+    ("baseline: raw GROUP BY counts", base, "hazards all history + tasks 30 days, by institution and status")
+]
+
+
+def getter(url: str) -> Callable[[], object]:
+    return lambda: client.get(url)
+
+
+paths: list[tuple[str, Callable[[], object], str]] = [
     (f"queries.figures ({len(ids)} institutions)", lambda: queries.figures(ids), ""),
     ("queries.hazard_trend (12 months)", lambda: queries.hazard_trend(ids), ""),
-    *((label, (lambda u=url: client.get(u)), f"{counts[label]} queries") for label, url in pages.items()),
-):
+    *((label, getter(url), f"{counts[label]} queries") for label, url in pages.items()),
+]
+for label, fn, note in paths:
     fig = timed(fn, repeat=RUNS, warmup=1)
     rows.append((label, fig, f"{note}{'; ' if note else ''}×{fig['p50_ms'] / base['p50_ms']:.2f} baseline"))
     print(f"  {label}: p50 {fig['p50_ms']:.0f} ms", flush=True)

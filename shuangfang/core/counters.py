@@ -5,8 +5,13 @@ keeps a counter table and changes it **in the same transaction** as the change t
 count, by a delta: ``bump`` writes one ``INSERT … ON CONFLICT (key) DO UPDATE SET n = n +
 excluded.n`` for every key touched (the same SQL on PostgreSQL and SQLite). Concurrent changes
 never lose an increment: PostgreSQL applies the upsert to the row under its row lock, SQLite has
-one writer at a time. Keys are written in sorted order, so two transactions touching the same keys
-lock them in the same order (no deadlock).
+one writer at a time.
+
+Deadlocks: keys are written in sorted order, so two transactions touching the same keys lock them
+in the same order; and the bump is the **last write** of its transaction, so a transaction holding
+a counter row waits for nothing else before it commits (the concurrency test in
+``dashboards/tests/test_aggregates.py`` deadlocked while bumps sat in the middle of transactions).
+The lock is held only for the commit.
 
 Each app describes one record's share of the counts (``Counter.share``); the change of a record is
 ``share(after) - share(before)``. ``rebuild`` recomputes the whole table from the records (what a
@@ -19,10 +24,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 Key = tuple
 Counts = dict[Key, dict[str, int]]
@@ -70,20 +75,26 @@ class Counter:
             return
         qn = connection.ops.quote_name
         meta = self.model._meta
-        key_cols = [meta.get_field(k).column for k in self.keys]
-        cols = key_cols + list(self.fields)
+        key_cols = [self._column(k) for k in self.keys]
+        counted = [self._column(f) for f in self.fields]
+        cols = key_cols + counted
         values = ", ".join(["(" + ", ".join(["%s"] * len(cols)) + ")"] * len(rows))
         params: list[Any] = []
         for key, fields in rows:
             params.extend(key)
             params.extend(fields.get(f, 0) for f in self.fields)
+        # Identifiers come from the model's metadata, quoted; every value is a parameter.
+        table = qn(str(meta.db_table))
+        updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counted)
         sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in cols)}) VALUES {values} "
-            f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET "
-            + ", ".join(f"{qn(f)} = {qn(meta.db_table)}.{qn(f)} + excluded.{qn(f)}" for f in self.fields)
+            f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {updates}"
         )
         with connection.cursor() as cur:
             cur.execute(sql, params)
+
+    def _column(self, name: str) -> str:
+        return str(cast(Field, self.model._meta.get_field(name)).column)
 
     def stored(self) -> Counts:
         return {
@@ -98,7 +109,9 @@ class Counter:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:
-                    cur.execute(f"LOCK TABLE {connection.ops.quote_name(self.model._meta.db_table)} IN EXCLUSIVE MODE")
+                    cur.execute(
+                        f"LOCK TABLE {connection.ops.quote_name(self.model._meta.db_table)} IN EXCLUSIVE MODE"
+                    )
             want = self.expected()
             self.model._default_manager.all().delete()
             objs = [

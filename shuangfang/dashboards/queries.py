@@ -204,19 +204,20 @@ def hazard_trend(institution_ids: Iterable[int], today: dt.date | None = None) -
     ids = list(institution_ids)
     today = today or timezone.localdate()
     span = months(today)
-    rows = {
-        r["month"]: r
+    rows: dict[dt.date, dict] = {
+        r["month"]: dict(r)
         for r in HazardMonth.objects.filter(organization_id__in=ids, month__gte=span[0], month__lte=span[-1])
         .values("month")
         .annotate(reported=Sum("reported"), still_open=Sum("still_open"), closed=Sum("closed"))
         .order_by()
     }
+    zero = {"reported": 0, "still_open": 0, "closed": 0}
     return [
         {
             "month": m.strftime("%Y-%m"),
-            "reported": rows.get(m, {}).get("reported", 0),
-            "open": rows.get(m, {}).get("still_open", 0),
-            "closed": rows.get(m, {}).get("closed", 0),
+            "reported": rows.get(m, zero)["reported"],
+            "open": rows.get(m, zero)["still_open"],
+            "closed": rows.get(m, zero)["closed"],
         }
         for m in span
     ]

@@ -109,7 +109,6 @@ def report_hazard(
             reporter=actor,
             reported_at=now,
         )
-        HAZARDS.move({}, HAZARDS.of([hazard]))
         for upload in photos:
             add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
         for original, display, thumb in stored_photos:
@@ -138,6 +137,7 @@ def report_hazard(
             after=audit.snapshot(hazard, ("number", "title", "source", "location", "category", "grade")),
             note="" if actor is not None else "system",
         )
+        HAZARDS.move({}, HAZARDS.of([hazard]))  # the last write: see core.counters
     return hazard
 
 

@@ -441,7 +441,11 @@ def transition(
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        locked = Hazard.objects.select_for_update().select_related("organization").get(pk=hazard.pk)
+        # Lock the hazard only: a bare FOR UPDATE would lock its institution row too, and every
+        # insert referring to the institution (other reports, audit rows, the counts) would wait.
+        locked = (
+            Hazard.objects.select_for_update(of=("self",)).select_related("organization").get(pk=hazard.pk)
+        )
         if locked.status not in move.sources:
             raise ValidationError(
                 _("This hazard is “%(status)s”; “%(action)s” is not possible now.")
@@ -477,7 +481,6 @@ def transition(
         if move.target:
             locked.status = move.target
         locked.save()
-        HAZARDS.move(counted, HAZARDS.of([locked]))
         for upload in photos:
             add_photo(locked, upload, kind=photo_kind, actor=actor)
         record_event(
@@ -499,6 +502,7 @@ def transition(
             after=audit.snapshot(locked, AUDITED),
             note=note,
         )
+        HAZARDS.move(counted, HAZARDS.of([locked]))  # the last write: see core.counters
     hazard.refresh_from_db()
     return hazard
 

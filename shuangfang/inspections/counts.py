@@ -28,7 +28,9 @@ def share(task) -> Counts:
     field = COUNTED.get(task.status)
     if field is None:
         return {}
-    return {(task.organization.institution_id, day_of(task.window_start), task.assignee_post_id or 0): {field: 1}}
+    return {
+        (task.organization.institution_id, day_of(task.window_start), task.assignee_post_id or 0): {field: 1}
+    }
 
 
 def counter(task_model=None, day_model=None) -> Counter:
@@ -42,7 +44,10 @@ def counter(task_model=None, day_model=None) -> Counter:
         inst = "organization__institution_id"
         rows = (
             task_model.objects.filter(status__in=list(COUNTED))
-            .annotate(d=TruncDate("window_start", tzinfo=timezone.get_default_timezone()), p=Coalesce("assignee_post_id", 0))
+            .annotate(
+                d=TruncDate("window_start", tzinfo=timezone.get_default_timezone()),
+                p=Coalesce("assignee_post_id", 0),
+            )
             .values(inst, "d", "p")
             .annotate(
                 done=Count("id", filter=Q(status=TaskStatus.DONE)),

@@ -571,10 +571,6 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
             Task.objects.filter(pk__in=[t.pk for t in tasks], status=TaskStatus.OPEN).update(
                 status=TaskStatus.MISSED, closed_at=now
             )
-            counted = TASKS.of(tasks)  # locked above, so all of them were open and are missed now
-            for t in tasks:
-                t.status, t.closed_at = TaskStatus.MISSED, now
-            TASKS.move(counted, TASKS.of(tasks))
             task_type = ContentType.objects.get_for_model(Task)
             AuditEntry.objects.bulk_create(
                 [
@@ -617,6 +613,11 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                     recipient_ids=cache[key],
                     roles=["safety_officer"],
                 )
+            # Locked above, so all of them were open and are missed now. The last write: core.counters.
+            counted = TASKS.of(tasks)
+            for t in tasks:
+                t.status, t.closed_at = TaskStatus.MISSED, now
+            TASKS.move(counted, TASKS.of(tasks))
             total += len(tasks)
     return total
 
@@ -799,7 +800,6 @@ def submit_record(
             at=at,
             department_id=task.assignee_post.department_id if task.assignee_post else None,
         )
-        transition(task, TaskStatus.DONE, at=at)
         audit.record(
             actor=actor,
             action="record.submit",
@@ -807,6 +807,7 @@ def submit_record(
             organization=task.organization,
             after={"task": str(task), "problems": record.problem_count, "items": len(items)},
         )
+        transition(task, TaskStatus.DONE, at=at)  # moves the daily counts: the last write
     return record
 
 
@@ -844,7 +845,6 @@ def bureau_inspect(
             assignee_kind=AssigneeKind.PERSON,
             assignee_user=actor,
         )
-        TASKS.move({}, TASKS.of([task]))
         record = _save(
             actor=actor,
             organization=institution,
@@ -866,6 +866,7 @@ def bureau_inspect(
             organization=institution,
             after={"checklist": checklist.name, "problems": record.problem_count},
         )
+        TASKS.move({}, TASKS.of([task]))  # the last write: see core.counters
     return record
 
 
