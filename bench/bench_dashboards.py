@@ -398,6 +398,9 @@ assert bureau is not None
 rebuild_s = rebuild_aggregates()
 if rebuild_s is not None:
     print(f"aggregates rebuilt from the records in {rebuild_s:.1f} s", flush=True)
+if PG:
+    with connection.cursor() as c:
+        c.execute("ANALYZE")  # planner statistics of every table, as autovacuum would keep them
 
 insts = queries.institutions_under(bureau)
 ids = [i.pk for i in insts]

@@ -123,8 +123,15 @@ class Counter:
         return len(objs)
 
     def differences(self) -> dict[Key, tuple[dict[str, int], dict[str, int]]]:
-        """Keys whose stored counts differ from the records: ``{key: (stored, from records)}``."""
-        have, want = self.stored(), self.expected()
+        """Keys whose stored counts differ from the records: ``{key: (stored, from records)}``.
+        On PostgreSQL both are read from one snapshot (a change commits its records and its counts
+        together), so changes going on meanwhile show no false difference."""
+        outer = connection.in_atomic_block  # then the isolation level is set already
+        with transaction.atomic():
+            if connection.vendor == "postgresql" and not outer:
+                with connection.cursor() as cur:
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            have, want = self.stored(), self.expected()
         zero = dict.fromkeys(self.fields, 0)
         out = {}
         for key in set(have) | set(want):

@@ -181,6 +181,29 @@ class Hazard(TenantModel):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="hazard_open",
             ),
+            # Lists newest first (the city-wide list): walk this and stop at the page's end, instead
+            # of sorting every hazard in scope.
+            models.Index(fields=["-reported_at", "-id"], name="hazard_recent"),
+            # Statistics (stats.py) count from these alone (index-only scans): hazards reported in a
+            # period by grade, category, source, status, department; and those closed in a period.
+            models.Index(
+                fields=[
+                    "organization",
+                    "reported_at",
+                    "status",
+                    "grade",
+                    "category",
+                    "source",
+                    "department",
+                    "deadline",
+                ],
+                name="hazard_stats",
+            ),
+            models.Index(
+                fields=["organization", "closed_at", "closed_on_time", "reported_at"],
+                condition=Q(closed_at__isnull=False),
+                name="hazard_closing",
+            ),
         ]
 
     def __str__(self) -> str:

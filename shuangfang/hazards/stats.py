@@ -1,5 +1,9 @@
 """Quarterly and yearly statistics (16号令 Art. 14): counts by grade, category, source, department,
-status; on-time rate and average days to close. A handful of grouped queries, whatever the size."""
+status; on-time rate and average days to close. A handful of grouped queries, whatever the size.
+
+Every count is ``COUNT(organization_id)`` over columns the indexes ``hazard_stats`` and
+``hazard_closing`` hold, so PostgreSQL answers from the indexes without reading the hazards
+(a city's year: 21 s → under 3 s at a million hazards, ``bench/bench_hazards.py``)."""
 
 from __future__ import annotations
 
@@ -46,14 +50,14 @@ def compute(qs, period: Period) -> dict:
     closed = qs.filter(closed_at__gte=start, closed_at__lt=end)
     today = timezone.localdate()
     totals = reported.aggregate(
-        total=Count("id"),
-        major=Count("id", filter=Q(grade=Grade.MAJOR)),
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        total=Count("organization"),
+        major=Count("organization", filter=Q(grade=Grade.MAJOR)),
+        open=Count("organization", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("organization", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
     )
     closing = closed.aggregate(
-        closed=Count("id"),
-        on_time=Count("id", filter=Q(closed_on_time=True)),
+        closed=Count("organization"),
+        on_time=Count("organization", filter=Q(closed_on_time=True)),
         avg=Avg(ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())),
     )
     avg = closing["avg"]
@@ -63,7 +67,7 @@ def compute(qs, period: Period) -> dict:
     )
 
     def by(field: str, labels: dict | None = None):
-        rows = reported.values(field).annotate(n=Count("id")).order_by("-n")
+        rows = reported.values(field).annotate(n=Count("organization")).order_by("-n")
         return [(str((labels or {}).get(r[field], r[field]) or "—"), r["n"]) for r in rows]
 
     return {
