@@ -181,6 +181,13 @@ class Hazard(TenantModel):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="hazard_open",
             ),
+            # Open major hazards, soonest deadline first (the big screen, the bureau's lists): a few
+            # hundred rows in a city.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(status__in=OPEN_STATUSES, grade=Grade.MAJOR),
+                name="hazard_open_major",
+            ),
             # Lists newest first (the city-wide list): walk this and stop at the page's end, instead
             # of sorting every hazard in scope.
             models.Index(fields=["-reported_at", "-id"], name="hazard_recent"),
