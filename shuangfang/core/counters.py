@@ -11,7 +11,8 @@ Deadlocks: keys are written in sorted order, so two transactions touching the sa
 in the same order; and the bump is the **last write** of its transaction, so a transaction holding
 a counter row waits for nothing else before it commits (the concurrency test in
 ``dashboards/tests/test_aggregates.py`` deadlocked while bumps sat in the middle of transactions).
-The lock is held only for the commit.
+The lock is held only for the commit. (Services that cause another app's change do it after their
+commit, through ``core.events``: an inspection's problem becomes a hazard in its own transaction.)
 
 Each app describes one record's share of the counts (``Counter.share``); the change of a record is
 ``share(after) - share(before)``. ``rebuild`` recomputes the whole table from the records (what a

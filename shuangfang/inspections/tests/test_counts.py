@@ -97,3 +97,37 @@ def test_a_refused_submission_changes_no_count(world, setup):
             services.submit_record(actor=world.users["staff"], task=task, answers=answers(task))
     assert stored() == {(world.inst_a.pk, dt.date(2026, 6, 1), world.post_a.pk): (1, 0)}
     same_as_records()
+
+
+def test_a_problem_found_moves_the_task_counts_and_then_the_hazard_counts(
+    world, setup, django_capture_on_commit_callbacks
+):
+    """The problem becomes a hazard after the inspection commits (``inspection.problem_found``),
+    in the hazard's own transaction: both counts end equal to the records."""
+    from shuangfang.hazards.counts import HAZARDS
+
+    with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
+        services.generate_tasks(horizon=dt.timedelta(hours=12))
+    task = Task.objects.get()
+    found = [
+        Answer(str(item.uuid), "problem", "冰箱温度 12 度", [jpeg()])
+        if item.source_ref == "C04"
+        else Answer(str(item.uuid), "ok", "", [jpeg()] if item.requires_photo else [])
+        for item in task.plan.checklist.items.all()
+    ]
+    with (
+        time_machine.travel(local(2026, 6, 1, 8, 30), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        record = services.submit_record(actor=world.users["staff"], task=task, answers=found)
+    assert record.problem_count == 1
+    same_as_records()
+    assert HAZARDS.differences() == {}
+    assert HAZARDS.stored() == {
+        (world.inst_a.pk, dt.date(2026, 6, 1)): {
+            "reported": 1,
+            "still_open": 1,
+            "closed": 0,
+            "closed_on_time": 0,
+        }
+    }
