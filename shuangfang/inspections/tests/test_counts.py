@@ -113,7 +113,7 @@ def test_a_problem_found_moves_the_task_counts_and_then_the_hazard_counts(
         Answer(str(item.uuid), "problem", "冰箱温度 12 度", [jpeg()])
         if item.source_ref == "C04"
         else Answer(str(item.uuid), "ok", "", [jpeg()] if item.requires_photo else [])
-        for item in task.plan.checklist.items.all()
+        for item in setup["checklist"].items.all()
     ]
     with (
         time_machine.travel(local(2026, 6, 1, 8, 30), tick=False),
