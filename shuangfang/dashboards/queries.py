@@ -7,26 +7,30 @@ or per row. Tenant scoping happens in the views (the institution or bureau is fe
 
 Records are attributed to their institution through ``organization__institution``, so a record
 filed on a department still counts for the institution above it.
+
+Figures over many rows read counts kept by the owning apps in the same transaction as each change
+(``shuangfang.core.counters``): hazards per institution and month (``hazards.counts``: closed,
+closed on time, the trend) and done / missed tasks per institution, day and post
+(``inspections.counts``). Figures that depend on today (open, overdue, due soon, today's tasks) are
+counted from the few rows concerned, through partial or range indexes. ``manage.py
+dashboards_rebuild_aggregates`` recomputes the counts from the records (``--check`` compares).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from shuangfang.hazards.choices import OPEN_STATUSES, Grade
-from shuangfang.hazards.choices import Status as HazardStatus
-from shuangfang.hazards.models import Hazard
+from shuangfang.hazards.models import Hazard, HazardMonth
 from shuangfang.inspections.choices import TaskStatus
-from shuangfang.inspections.models import Task
+from shuangfang.inspections.models import Task, TaskDay
 from shuangfang.monitoring.choices import AlarmStatus
 from shuangfang.monitoring.models import Alarm, Device
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.models import Organization, OrgKind, Post
 from shuangfang.risks.models import RiskPoint
 
 INSPECTION_DAYS = 30
@@ -77,16 +81,23 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _grouped(qs, **counts) -> dict[int, dict]:
-    rows = qs.values("organization__institution_id").annotate(**counts).order_by()
-    return {r.pop("organization__institution_id"): r for r in rows}
+def _rows(filter: Q | None = None) -> Count:
+    """``COUNT(organization_id)``: every row has one, and the open-hazard and task-window indexes
+    hold it, so PostgreSQL counts from the index alone (``COUNT(id)`` would read every row)."""
+    return Count("organization", filter=filter)
+
+
+def _grouped(qs, key: str = "organization__institution_id", **counts) -> dict[int, dict]:
+    rows = qs.values(key).annotate(**counts).order_by()
+    return {r.pop(key): r for r in rows}
 
 
 def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dict[int, dict]:
-    """Counters per institution id. Five queries (risk points, hazards, tasks, alarms, devices)."""
+    """Counters per institution id. Seven queries: risk points; open hazards (a partial index);
+    hazards closed (the monthly counts); tasks done and missed (the daily counts); today's tasks;
+    alarms; devices."""
     ids = list(institution_ids)
     today = today or timezone.localdate()
-    now = timezone.now()
     scoped = {"organization__institution_id__in": ids}
     out: dict[int, dict] = {i: dict.fromkeys(FIELDS, 0) for i in ids}
     if not ids:
@@ -103,51 +114,43 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
             unassessed=Count("id", filter=Q(inherent_level__isnull=True)),
             reviews_overdue=Count("id", filter=Q(next_review_on__lt=today)),
         ),
+        # Time-dependent figures (overdue, due soon) from the open hazards themselves: a few per
+        # cent of all, read through the partial index ``hazard_open``.
         _grouped(
-            Hazard.objects.filter(**scoped),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
-            closed=Count("id", filter=Q(status=HazardStatus.CLOSED)),
-            closed_on_time=Count("id", filter=Q(status=HazardStatus.CLOSED, closed_on_time=True)),
-            open_major=Count("id", filter=Q(status__in=OPEN_STATUSES, grade=Grade.MAJOR)),
-            supervised=Count("id", filter=Q(status__in=OPEN_STATUSES, supervised=True)),
-            due_soon=Count(
-                "id",
-                filter=Q(
-                    status__in=OPEN_STATUSES,
-                    deadline__gte=today,
-                    deadline__lte=today + dt.timedelta(days=UPCOMING_DAYS),
-                ),
+            Hazard.objects.filter(status__in=OPEN_STATUSES, **scoped),
+            open=_rows(),
+            overdue=_rows(filter=Q(deadline__lt=today)),
+            open_major=_rows(filter=Q(grade=Grade.MAJOR)),
+            supervised=_rows(filter=Q(supervised=True)),
+            due_soon=_rows(
+                filter=Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=UPCOMING_DAYS))
             ),
         ),
+        # Closed over all history: the monthly counts (hazards.counts), not every closed hazard.
+        _grouped(
+            HazardMonth.objects.filter(organization_id__in=ids),
+            closed=Sum("closed"),
+            closed_on_time=Sum("closed_on_time"),
+            key="organization_id",
+        ),
+        # Done and missed in the last 30 days: the daily counts (inspections.counts).
+        _grouped(
+            TaskDay.objects.filter(
+                organization_id__in=ids, day__gte=today - dt.timedelta(days=INSPECTION_DAYS), day__lte=today
+            ),
+            tasks_done=Sum("done"),
+            tasks_missed=Sum("missed"),
+            key="organization_id",
+        ),
+        # Today's tasks, open ones included: one day of rows (index ``task_window_start``).
         _grouped(
             Task.objects.filter(
-                Q(
-                    window_start__gte=_start_of(today - dt.timedelta(days=INSPECTION_DAYS)),
-                    window_start__lte=now,
-                )
-                | Q(
-                    window_start__gte=_start_of(today),
-                    window_start__lt=_start_of(today + dt.timedelta(days=1)),
-                ),
+                window_start__gte=_start_of(today),
+                window_start__lt=_start_of(today + dt.timedelta(days=1)),
                 **scoped,
             ),
-            tasks_done=Count(
-                "id",
-                filter=Q(
-                    status=TaskStatus.DONE,
-                    window_start__gte=_start_of(today - dt.timedelta(days=INSPECTION_DAYS)),
-                ),
-            ),
-            tasks_missed=Count(
-                "id",
-                filter=Q(
-                    status=TaskStatus.MISSED,
-                    window_start__gte=_start_of(today - dt.timedelta(days=INSPECTION_DAYS)),
-                ),
-            ),
-            today_total=Count("id", filter=Q(window_start__gte=_start_of(today))),
-            today_done=Count("id", filter=Q(window_start__gte=_start_of(today), status=TaskStatus.DONE)),
+            today_total=_rows(),
+            today_done=_rows(filter=Q(status=TaskStatus.DONE)),
         ),
         _grouped(
             Alarm.objects.filter(status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED], **scoped),
@@ -163,7 +166,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
     for part in parts:
         for inst_id, row in part.items():
             if inst_id in out:
-                out[inst_id].update(row)
+                out[inst_id].update({k: v or 0 for k, v in row.items()})
     for row in out.values():
         _derive(row)
     return out
@@ -200,45 +203,27 @@ def months(today: dt.date, n: int = TREND_MONTHS) -> list[dt.date]:
     return out[::-1]
 
 
-def _month(value, tz) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return (timezone.localtime(value, tz) if timezone.is_aware(value) else value).date().replace(day=1)
-    return value
-
-
 def hazard_trend(institution_ids: Iterable[int], today: dt.date | None = None) -> list[dict]:
     """Hazards reported and closed per month over the last twelve months, and those still open
-    among the reported ones. Two queries."""
+    among the reported ones (rejected and duplicate reports left out). One query, over the monthly
+    counts (hazards.counts)."""
     ids = list(institution_ids)
     today = today or timezone.localdate()
     span = months(today)
-    start = _start_of(span[0])
-    tz = timezone.get_current_timezone()
-    base = Hazard.objects.filter(organization__institution_id__in=ids).exclude(
-        status__in=[HazardStatus.REJECTED, HazardStatus.DUPLICATE]
-    )
-    reported: dict[dt.date, Any] = {
-        _month(r["m"], tz): r
-        for r in base.filter(reported_at__gte=start)
-        .annotate(m=TruncMonth("reported_at", tzinfo=tz))
-        .values("m")
-        .annotate(n=Count("id"), still_open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
+    rows: dict[dt.date, dict] = {
+        r["month"]: dict(r)
+        for r in HazardMonth.objects.filter(organization_id__in=ids, month__gte=span[0], month__lte=span[-1])
+        .values("month")
+        .annotate(reported=Sum("reported"), still_open=Sum("still_open"), closed=Sum("closed"))
         .order_by()
     }
-    closed: dict[dt.date, int] = {
-        _month(r["m"], tz): r["n"]
-        for r in base.filter(closed_at__gte=start)
-        .annotate(m=TruncMonth("closed_at", tzinfo=tz))
-        .values("m")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    zero = {"reported": 0, "still_open": 0, "closed": 0}
     return [
         {
             "month": m.strftime("%Y-%m"),
-            "reported": reported.get(m, {}).get("n", 0),
-            "open": reported.get(m, {}).get("still_open", 0),
-            "closed": closed.get(m, 0),
+            "reported": rows.get(m, zero)["reported"],
+            "open": rows.get(m, zero)["still_open"],
+            "closed": rows.get(m, zero)["closed"],
         }
         for m in span
     ]
@@ -246,27 +231,29 @@ def hazard_trend(institution_ids: Iterable[int], today: dt.date | None = None) -
 
 def inspections_by_department(institution_id: int, today: dt.date | None = None) -> list[dict]:
     """Done and missed tasks of the last 30 days per department (the department of the post the
-    task is assigned to; tasks for a person or a role have none). One query."""
+    task is assigned to; tasks for a person or a role have none). One query, over the daily counts
+    (inspections.counts)."""
     today = today or timezone.localdate()
+    department = Subquery(Post.objects.filter(pk=OuterRef("post_key")).values("department__name")[:1])
     rows = (
-        Task.objects.filter(
-            organization__institution_id=institution_id,
-            window_start__gte=_start_of(today - dt.timedelta(days=INSPECTION_DAYS)),
-            status__in=[TaskStatus.DONE, TaskStatus.MISSED],
+        TaskDay.objects.filter(
+            organization_id=institution_id,
+            day__gte=today - dt.timedelta(days=INSPECTION_DAYS),
+            day__lte=today,
         )
-        .values("assignee_post__department__name")
-        .annotate(
-            done=Count("id", filter=Q(status=TaskStatus.DONE)),
-            missed=Count("id", filter=Q(status=TaskStatus.MISSED)),
-        )
-        .order_by("-missed", "assignee_post__department__name")
+        .annotate(department=department)
+        .values("department")
+        .annotate(done=Sum("done"), missed=Sum("missed"))
+        .order_by("-missed", "department")
     )
     out = []
     for r in rows:
         due = r["done"] + r["missed"]
+        if not due:
+            continue
         out.append(
             {
-                "department": r["assignee_post__department__name"] or "",
+                "department": r["department"] or "",
                 "done": r["done"],
                 "missed": r["missed"],
                 "completion_rate": _rate(r["done"], due),

@@ -174,6 +174,43 @@ class Hazard(TenantModel):
         indexes = [
             models.Index(fields=["organization", "status", "-reported_at"], name="hazard_org_status"),
             models.Index(fields=["responsible", "status"], name="hazard_responsible_status"),
+            # The open hazards are a few per cent of all: the dashboards' open, overdue, major and
+            # supervised figures and the deadline lists read them through this partial index.
+            models.Index(
+                fields=["organization", "deadline", "grade", "supervised"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="hazard_open",
+            ),
+            # Open major hazards, soonest deadline first (the big screen, the bureau's lists): a few
+            # hundred rows in a city.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(status__in=OPEN_STATUSES, grade=Grade.MAJOR),
+                name="hazard_open_major",
+            ),
+            # Lists newest first (the city-wide list): walk this and stop at the page's end, instead
+            # of sorting every hazard in scope.
+            models.Index(fields=["-reported_at", "-id"], name="hazard_recent"),
+            # Statistics (stats.py) count from these alone (index-only scans): hazards reported in a
+            # period by grade, category, source, status, department; and those closed in a period.
+            models.Index(
+                fields=[
+                    "organization",
+                    "reported_at",
+                    "status",
+                    "grade",
+                    "category",
+                    "source",
+                    "department",
+                    "deadline",
+                ],
+                name="hazard_stats",
+            ),
+            models.Index(
+                fields=["organization", "closed_at", "closed_on_time", "reported_at"],
+                condition=Q(closed_at__isnull=False),
+                name="hazard_closing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +251,28 @@ class HazardCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.year}: {self.last}"
+
+
+class HazardMonth(models.Model):
+    """Hazard counts per institution and calendar month (Asia/Shanghai), kept by
+    :mod:`shuangfang.hazards.counts` in the transaction of each report and move, so figures over all
+    history (closed, closed on time, the monthly trend) do not count a million rows.
+
+    ``reported``: reported that month and not rejected or a duplicate; ``still_open``: of those,
+    still open; ``closed`` / ``closed_on_time``: closed that month (on time)."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    reported = models.IntegerField(default=0)
+    still_open = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "month"], name="hazard_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.month:%Y-%m}"
 
 
 class HazardPhoto(models.Model):

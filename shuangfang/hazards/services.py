@@ -16,6 +16,7 @@ from shuangfang.core import audit
 from shuangfang.core.tenancy import require
 
 from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status
+from .counts import HAZARDS
 from .models import Hazard, HazardCounter, HazardPhoto
 from .workflow import add_photo, record_event, transition
 
@@ -136,6 +137,7 @@ def report_hazard(
             after=audit.snapshot(hazard, ("number", "title", "source", "location", "category", "grade")),
             note="" if actor is not None else "system",
         )
+        HAZARDS.move({}, HAZARDS.of([hazard]))  # the last write: see core.counters
     return hazard
 
 

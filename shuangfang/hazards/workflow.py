@@ -31,6 +31,7 @@ from shuangfang.core import audit, events
 from shuangfang.core.tenancy import can
 
 from .choices import OPEN_STATUSES, Grade, PhotoKind, Status, Treatment
+from .counts import HAZARDS
 from .models import Hazard, HazardEvent, HazardPhoto
 
 S = Status
@@ -440,7 +441,11 @@ def transition(
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        locked = Hazard.objects.select_for_update().select_related("organization").get(pk=hazard.pk)
+        # Lock the hazard only: a bare FOR UPDATE would lock its institution row too, and every
+        # insert referring to the institution (other reports, audit rows, the counts) would wait.
+        locked = (
+            Hazard.objects.select_for_update(of=("self",)).select_related("organization").get(pk=hazard.pk)
+        )
         if locked.status not in move.sources:
             raise ValidationError(
                 _("This hazard is “%(status)s”; “%(action)s” is not possible now.")
@@ -452,6 +457,7 @@ def transition(
         fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
         _check(move, locked, actor, fields, note, {})
         before = audit.snapshot(locked, AUDITED)
+        counted = HAZARDS.of([locked])
         for name, value in fields.items():
             setattr(locked, name, value)
         has_after = bool(photos) and photo_kind == PhotoKind.AFTER
@@ -496,6 +502,7 @@ def transition(
             after=audit.snapshot(locked, AUDITED),
             note=note,
         )
+        HAZARDS.move(counted, HAZARDS.of([locked]))  # the last write: see core.counters
     hazard.refresh_from_db()
     return hazard
 

@@ -240,10 +240,33 @@ class Task(TenantModel):
         indexes = [
             models.Index(fields=["organization", "status", "window_start"], name="task_org_status"),
             models.Index(fields=["status", "window_end"], name="task_status_end"),
+            # Today's tasks of every institution (dashboards): one range of this index.
+            models.Index(fields=["window_start", "organization", "status"], name="task_window_start"),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.location}"
+
+
+class TaskDay(models.Model):
+    """Done and missed tasks per institution, day (of the window's start, Asia/Shanghai) and post,
+    kept by :mod:`shuangfang.inspections.counts` in the transaction that closes each task, so the
+    dashboards' completion figures do not count a year of tasks. ``post_key``: the assigned post's
+    id, 0 for a task assigned to a person or a role (a key column, so not nullable)."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    post_key = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    missed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day", "post_key"], name="task_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.day}/{self.post_key}"
 
 
 class Record(TenantModel):

@@ -32,6 +32,7 @@ from shuangfang.orgs.roles import Role
 from . import recurrence
 from .assignment import assignees, is_assignee
 from .choices import AssigneeKind, ChecklistKind, Grade, Result, TaskStatus
+from .counts import TASKS
 from .models import (
     Checklist,
     ChecklistItem,
@@ -95,9 +96,11 @@ def transition(task: Task, to: str, *, at: dt.datetime) -> None:
         if task.status == TaskStatus.MISSED:
             raise ValidationError(_("This task was missed: its time window has ended."))
         raise ValidationError(_("This change is not allowed."))
+    counted = TASKS.of([task])
     task.status = to
     task.closed_at = at
     task.save(update_fields=["status", "closed_at"])
+    TASKS.move(counted, TASKS.of([task]))
 
 
 def _institution(org: Organization) -> Organization:
@@ -610,6 +613,11 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                     recipient_ids=cache[key],
                     roles=["safety_officer"],
                 )
+            # Locked above, so all of them were open and are missed now. The last write: core.counters.
+            counted = TASKS.of(tasks)
+            for t in tasks:
+                t.status, t.closed_at = TaskStatus.MISSED, now
+            TASKS.move(counted, TASKS.of(tasks))
             total += len(tasks)
     return total
 
@@ -792,7 +800,6 @@ def submit_record(
             at=at,
             department_id=task.assignee_post.department_id if task.assignee_post else None,
         )
-        transition(task, TaskStatus.DONE, at=at)
         audit.record(
             actor=actor,
             action="record.submit",
@@ -800,6 +807,7 @@ def submit_record(
             organization=task.organization,
             after={"task": str(task), "problems": record.problem_count, "items": len(items)},
         )
+        transition(task, TaskStatus.DONE, at=at)  # moves the daily counts: the last write
     return record
 
 
@@ -858,6 +866,7 @@ def bureau_inspect(
             organization=institution,
             after={"checklist": checklist.name, "problems": record.problem_count},
         )
+        TASKS.move({}, TASKS.of([task]))  # the last write: see core.counters
     return record
 
 

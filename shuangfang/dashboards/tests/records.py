@@ -1,5 +1,7 @@
 """Test data for the dashboards: records of the other apps made directly (fast, many rows), with
-the fields the dashboard reads. Returns nothing; tests count from the database themselves."""
+the fields the dashboard reads, then the pre-aggregated counts recomputed from them (as the
+migration or ``manage.py dashboards_rebuild_aggregates`` does). Returns nothing; tests count from
+the database themselves. The counts kept by the services are tested in ``test_aggregates.py``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 import itertools
 import uuid
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from shuangfang.hazards.models import Hazard
@@ -98,3 +101,4 @@ def fill(inst: Organization, acceptor, n: int = 3, post=None) -> None:
             opened_at=now - dt.timedelta(minutes=k),
             last_seen_at=now,
         )
+    call_command("dashboards_rebuild_aggregates", verbosity=0)
