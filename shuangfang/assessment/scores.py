@@ -30,19 +30,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shuangfang.hazards.choices import Grade
+from shuangfang.hazards.choices import OPEN_STATUSES, Grade
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard
 from shuangfang.hazards.stats import open_on_q, overdue_during_q
-from shuangfang.inspections.choices import TaskStatus
-from shuangfang.inspections.models import Task
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.inspections.models import TaskDay
+from shuangfang.orgs.models import Organization, OrgKind, Post
 from shuangfang.risks.models import RiskPoint
 
 from .choices import CAN_LACK_DATA, DEFAULT_RULES, TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
@@ -187,10 +186,9 @@ def _grouped(qs, key: str, **counts) -> Iterable[dict]:
 
 def measure(
     *,
-    task_key: str,
+    task_days: QuerySet,
     hazard_key: str,
     point_key: str,
-    tasks: Q,
     hazards: Q,
     points: Q,
     keys: Iterable[int],
@@ -199,7 +197,9 @@ def measure(
     today: dt.date,
 ) -> dict[int, dict[str, int]]:
     """The raw counters of each key (institution or department id) over the period. Three
-    queries; none when the period has not begun."""
+    queries; none when the period has not begun. ``task_days``: the daily task counts
+    (``inspections.TaskDay``) of the keys, annotated with ``key``; they are kept in the transaction
+    that closes each task, so a year of tasks is not counted row by row."""
     out = {k: _empty() for k in keys}
     last = min(end - dt.timedelta(days=1), today)
     if not out or last < start:
@@ -207,23 +207,20 @@ def measure(
     lo, hi, last_end = _start_of(start), _start_of(end), _start_of(last + dt.timedelta(days=1))
     results = [
         (
-            task_key,
-            _grouped(
-                Task.objects.filter(
-                    tasks,
-                    window_start__gte=lo,
-                    window_start__lt=hi,
-                    status__in=[TaskStatus.DONE, TaskStatus.MISSED],
-                ),
-                task_key,
-                done=Count("id", filter=Q(status=TaskStatus.DONE)),
-                missed=Count("id", filter=Q(status=TaskStatus.MISSED)),
-            ),
+            "key",
+            task_days.filter(day__gte=start, day__lt=end)
+            .values("key")
+            .annotate(done=Sum("done"), missed=Sum("missed"))
+            .order_by(),
         ),
         (
             hazard_key,
             _grouped(
-                Hazard.objects.filter(hazards),
+                # Every hazard the counts below can match was open at some time since the period
+                # began: still open, or closed since then (a few per cent of all history).
+                Hazard.objects.filter(hazards).filter(
+                    Q(status__in=OPEN_STATUSES) | Q(status=HazardStatus.CLOSED, closed_at__gte=lo)
+                ),
                 hazard_key,
                 closed=Count("id", filter=Q(status=HazardStatus.CLOSED, closed_at__gte=lo, closed_at__lt=hi)),
                 # Not "closed_on_time": the name would shadow the field in the filters below.
@@ -429,10 +426,9 @@ def institution_scores(
     key = "organization__institution_id"
     scoped = Q(organization__institution_id__in=ids)
     figs = measure(
-        task_key=key,
+        task_days=TaskDay.objects.filter(organization_id__in=ids).annotate(key=F("organization_id")),
         hazard_key=key,
         point_key=key,
-        tasks=scoped,
         hazards=scoped,
         points=scoped,
         keys=ids,
@@ -478,11 +474,13 @@ def department_scores(
     ids = [d.pk for d in depts]
     scheme = schemes_for([institution])[institution.pk]
     inside = Q(organization__institution_id=institution.pk)
+    department = Subquery(Post.objects.filter(pk=OuterRef("post_key")).values("department_id")[:1])
     figs = measure(
-        task_key="assignee_post__department_id",
+        task_days=TaskDay.objects.filter(organization_id=institution.pk)
+        .annotate(key=department)
+        .filter(key__in=ids),
         hazard_key="department_id",
         point_key="department_id",
-        tasks=inside & Q(assignee_post__department_id__in=ids),
         hazards=inside & Q(department_id__in=ids),
         points=inside & Q(department_id__in=ids),
         keys=ids,

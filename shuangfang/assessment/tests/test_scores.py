@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -20,7 +19,7 @@ from shuangfang.assessment.models import ScoringRule, ScoringScheme
 from shuangfang.core.models import AuditEntry
 from shuangfang.dashboards.tests.records import add_institution, fill
 from shuangfang.hazards.models import Hazard
-from shuangfang.inspections.models import Task
+from shuangfang.inspections.tests.factories import closed_task
 from shuangfang.orgs.models import User
 from shuangfang.risks.models import RiskPoint
 
@@ -40,16 +39,7 @@ def last_month() -> periods.Period:
     return periods.month(prev.year, prev.month)
 
 
-def task(inst, start: dt.datetime, status: str, post=None) -> Task:
-    return Task.objects.create(
-        organization=inst,
-        place_key=str(uuid.uuid4()),
-        window_start=start,
-        window_end=start + dt.timedelta(hours=2),
-        status=status,
-        assignee_kind="post" if post else "role",
-        assignee_post=post,
-    )
+task = closed_task
 
 
 def hazard(inst, status: str, **kw) -> Hazard:

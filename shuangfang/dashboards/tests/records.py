@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from shuangfang.hazards.models import Hazard
-from shuangfang.inspections.models import Task
+from shuangfang.inspections.tests.factories import closed_task
 from shuangfang.monitoring.models import Alarm, Device
 from shuangfang.orgs.models import InstitutionType, Organization, OrgKind
 from shuangfang.risks.models import RiskPoint
@@ -73,15 +73,7 @@ def fill(inst: Organization, acceptor, n: int = 3, post=None) -> None:
             start = now - dt.timedelta(days=days, minutes=1)
             if days == 0:
                 start = timezone.localtime(now).replace(hour=0, minute=1 + k % 50, second=0, microsecond=0)
-            Task.objects.create(
-                organization=inst,
-                place_key=str(uuid.uuid4()),
-                window_start=start,
-                window_end=start + dt.timedelta(hours=2),
-                status=status,
-                assignee_kind="post" if post else "role",
-                assignee_post=post,
-            )
+            closed_task(inst, start, status, post)
         device = Device.objects.create(
             organization=inst,
             kind="smoke",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from shuangfang.core import audit
 from shuangfang.core.models import AuditEntry
 from shuangfang.hazards.models import Hazard, HazardEvent
-from shuangfang.inspections.models import Task
+from shuangfang.inspections.tests.factories import closed_task
 from shuangfang.monitoring.models import Alarm, Device
 from shuangfang.reports import content
 from shuangfang.reports.models import Report
@@ -50,16 +50,7 @@ def supervise(h: Hazard, at_: dt.datetime) -> HazardEvent:
     return HazardEvent.objects.create(hazard=h, action="supervise", created_at=at_)
 
 
-def task(inst, start: dt.datetime, status: str, post=None) -> Task:
-    return Task.objects.create(
-        organization=inst,
-        place_key=str(uuid.uuid4()),
-        window_start=start,
-        window_end=start + dt.timedelta(hours=2),
-        status=status,
-        assignee_kind="post" if post else "role",
-        assignee_post=post,
-    )
+task = closed_task
 
 
 def alarm(inst, opened_at: dt.datetime, severity: str = "warning", alarm_type: str = "smoke") -> Alarm:
