@@ -6,7 +6,7 @@ from .models import Report
 
 
 class ReportFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All"))
 
     class Meta:
         model = Report
