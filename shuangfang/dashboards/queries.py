@@ -172,24 +172,38 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
     return out
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
+    """``part`` in per cent of ``whole``, one decimal; None when there is nothing to measure."""
     return round(100 * part / whole, 1) if whole else None
+
+
+def add_rates(row: dict) -> None:
+    """On-time rectification, tasks due, completion and missed-task rates from a row's counters
+    (closed, closed_on_time, tasks_done, tasks_missed); the reports use the same definitions."""
+    row["on_time_rate"] = rate(row["closed_on_time"], row["closed"])
+    row["tasks_due"] = row["tasks_done"] + row["tasks_missed"]
+    row["completion_rate"] = rate(row["tasks_done"], row["tasks_due"])
+    row["missed_rate"] = rate(row["tasks_missed"], row["tasks_due"])
 
 
 def _derive(row: dict) -> None:
     row["alarms_active"] = row["alarms_open"] + row["alarms_acknowledged"]
-    row["on_time_rate"] = _rate(row["closed_on_time"], row["closed"])
-    row["tasks_due"] = row["tasks_done"] + row["tasks_missed"]
-    row["completion_rate"] = _rate(row["tasks_done"], row["tasks_due"])
-    row["missed_rate"] = _rate(row["tasks_missed"], row["tasks_due"])
+    add_rates(row)
+
+
+def summed(rows: Iterable[dict], fields: Iterable[str]) -> dict:
+    """The sum of ``fields`` over several institutions' rows."""
+    keys = tuple(fields)
+    out = dict.fromkeys(keys, 0)
+    for row in rows:
+        for k in keys:
+            out[k] += row[k]
+    return out
 
 
 def total(rows: Iterable[dict]) -> dict:
     """The sum of several institutions' counters, rates recomputed from the sums."""
-    out = dict.fromkeys(FIELDS, 0)
-    for row in rows:
-        for k in FIELDS:
-            out[k] += row[k]
+    out = summed(rows, FIELDS)
     _derive(out)
     return out
 
@@ -256,8 +270,8 @@ def inspections_by_department(institution_id: int, today: dt.date | None = None)
                 "department": r["department"] or "",
                 "done": r["done"],
                 "missed": r["missed"],
-                "completion_rate": _rate(r["done"], due),
-                "missed_rate": _rate(r["missed"], due),
+                "completion_rate": rate(r["done"], due),
+                "missed_rate": rate(r["missed"], due),
             }
         )
     return out

@@ -22,6 +22,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from shuangfang.core.models import AuditEntry
+from shuangfang.dashboards.queries import add_rates as derive
+from shuangfang.dashboards.queries import rate as _rate
+from shuangfang.dashboards.queries import summed
 from shuangfang.hazards.choices import Grade
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard, HazardEvent
@@ -150,23 +153,9 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
     return out
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def derive(row: dict) -> None:
-    row["on_time_rate"] = _rate(row["closed_on_time"], row["closed"])
-    row["tasks_due"] = row["tasks_done"] + row["tasks_missed"]
-    row["completion_rate"] = _rate(row["tasks_done"], row["tasks_due"])
-    row["missed_rate"] = _rate(row["tasks_missed"], row["tasks_due"])
-
-
 def total(rows: Iterable[dict]) -> dict:
     """The sum of several institutions' counters, rates recomputed from the sums."""
-    out = dict.fromkeys(FIELDS, 0)
-    for row in rows:
-        for k in FIELDS:
-            out[k] += row[k]
+    out = summed(rows, FIELDS)
     derive(out)
     return out
 
