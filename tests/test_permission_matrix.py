@@ -20,7 +20,7 @@ from shuangfang.orgs import services
 from shuangfang.orgs.tests.factories import PERSONAS
 
 # Reachable without logging in, or outside the matrix by design.
-PUBLIC = {"login", "logout", "set_language", "javascript-catalog"}
+PUBLIC = {"login", "logout", "set_language", "javascript-catalog", "core:health", "core:health_ready"}
 EXCLUDED_NAMESPACES = {"admin", "api"}
 
 

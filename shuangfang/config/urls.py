@@ -26,6 +26,7 @@ urlpatterns = [
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("", include("shuangfang.core.urls")),
 ]
 
 for dotted in settings.DOMAIN_APPS:

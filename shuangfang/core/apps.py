@@ -12,4 +12,3 @@ class CoreConfig(AppConfig):
         # ``permissions.py`` and ``nav.py``; load them all once.
         autodiscover_modules("permissions")
         autodiscover_modules("nav")
-        autodiscover_modules("events")

@@ -1,52 +1,69 @@
-"""Domain events between apps, without imports between them.
+"""What a producing app calls: ``publish(kind, **fields)`` inside its service's transaction.
 
-An app publishes what happened (``publish("hazard.assigned", hazard_id=…, organization_id=…)``)
-inside its service; subscribers run after the transaction commits (never for a rolled-back change).
-The notifications app subscribes to turn events into messages; apps that publish need not know it.
-Handlers take ids, not objects, and must be idempotent (a worker may run them again).
-
-Subscribe in an app's ``events.py`` (imported at start by ``core.apps``):
-
-    @subscribe("hazard.*")
-    def on_hazard(kind: str, payload: dict) -> None: ...
+The kinds, their typed payloads and their consumers are listed in ``shuangfang/events.py``; the
+fields are checked against the kind's payload type at once, and the event is written to the
+transactional outbox (``core.outbox``): it exists if and only if the change commits, and each
+consumer runs it exactly once, later, in the worker.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import logging
-from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
-
-log = logging.getLogger(__name__)
-
-Handler = Callable[[str, dict[str, Any]], None]
-_SUBSCRIBERS: list[tuple[str, Handler]] = []
+from . import outbox
 
 
-def subscribe(pattern: str) -> Callable[[Handler], Handler]:
-    def decorator(fn: Handler) -> Handler:
-        if (pattern, fn) not in _SUBSCRIBERS:
-            _SUBSCRIBERS.append((pattern, fn))
-        return fn
-
-    return decorator
+def publish(kind: str, **fields: Any) -> None:
+    outbox.emit(kind, outbox.payload_for(kind, fields))
 
 
-def handlers_for(kind: str) -> list[Handler]:
-    return [fn for pattern, fn in _SUBSCRIBERS if fnmatch.fnmatchcase(kind, pattern)]
+def published(*patterns: str) -> list[tuple[str, dict[str, Any]]]:
+    """The events written so far (one per origin, oldest first) whose kind matches one of
+    ``patterns`` (``"alarm.*"``, ``"hazard.closed"``; none: all), for tests and the shell."""
+    from django.db.models import Q
+
+    from .models import OutboxEvent
+
+    rows = OutboxEvent.objects.order_by("id")
+    if patterns and "*" not in patterns:
+        match = Q()
+        for p in patterns:
+            match |= Q(kind__startswith=p[:-1]) if p.endswith("*") else Q(kind=p)
+        rows = rows.filter(match)
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        if (row.kind, row.origin_key) not in seen:
+            seen.add((row.kind, row.origin_key))
+            out.append((row.kind, row.payload))
+    return out
 
 
-def dispatch(kind: str, payload: dict[str, Any]) -> None:
-    for fn in handlers_for(kind):
-        try:
-            fn(kind, payload)
-        except Exception:  # one failing subscriber must not stop the others
-            log.exception("event handler %s failed for %s", getattr(fn, "__name__", fn), kind)
+class Published:
+    """A live view of :func:`published` for tests: ``seen = Published("alarm.*")`` then
+    ``seen[-1][0] == "alarm.cleared"``, ``len(seen)``; ``payloads=True`` gives the payloads alone."""
 
+    def __init__(self, *patterns: str, payloads: bool = False) -> None:
+        self.patterns = patterns or ("*",)
+        self.payloads = payloads
 
-def publish(kind: str, **payload: Any) -> None:
-    """Run the subscribers of ``kind`` after the current transaction commits."""
-    transaction.on_commit(lambda: dispatch(kind, payload))
+    def _rows(self) -> list[Any]:
+        rows = published(*self.patterns)
+        return [r[1] for r in rows] if self.payloads else rows
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def __getitem__(self, i: int) -> Any:
+        return self._rows()[i]
+
+    def __iter__(self) -> Any:
+        return iter(self._rows())
+
+    def __bool__(self) -> bool:
+        return bool(self._rows())
+
+    def __eq__(self, other: object) -> bool:
+        return self._rows() == other
+
+    __hash__ = None  # type: ignore[assignment]

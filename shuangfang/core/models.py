@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .tenancy import TenantQuerySet
@@ -65,3 +66,75 @@ class AuditEntry(models.Model):
         from .audit import action_label
 
         return action_label(self.action)
+
+
+class OutboxQuerySet(models.QuerySet["OutboxEvent"]):
+    def pending(self) -> "OutboxQuerySet":
+        return self.filter(processed_at__isnull=True, failed_at__isnull=True)
+
+    def failed(self) -> "OutboxQuerySet":
+        return self.filter(processed_at__isnull=True, failed_at__isnull=False)
+
+
+class OutboxEvent(models.Model):
+    """One event for one consumer (``shuangfang/events.py``), written in the transaction of the
+    change that caused it and done by the worker (``core.outbox``). Kept after it is done, for the
+    operations page, until ``outbox_prune`` removes old done rows."""
+
+    kind = models.CharField(_("event"), max_length=60)
+    consumer = models.CharField(_("consumer"), max_length=120)
+    payload = models.JSONField(_("payload"))
+    origin_key = models.CharField(_("origin"), max_length=160)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    processed_at = models.DateTimeField(_("done"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "consumer", "origin_key"], name="outbox_once"),
+        ]
+        indexes = [
+            # The worker's only query: what is due, oldest first. Done and given-up rows are not in it.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="outbox_due",
+                condition=models.Q(processed_at__isnull=True, failed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["failed_at"],
+                name="outbox_failed",
+                condition=models.Q(processed_at__isnull=True, failed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.consumer} ({self.origin_key})"
+
+    @property
+    def state(self) -> str:
+        if self.processed_at:
+            return "done"
+        return "failed" if self.failed_at else "pending"
+
+
+class ScheduledRun(models.Model):
+    """A periodic job's run for one schedule slot (``core.schedule``): the unique pair is the claim
+    that makes two schedulers run it once."""
+
+    name = models.CharField(max_length=120)
+    slot = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"

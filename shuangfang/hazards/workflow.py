@@ -238,7 +238,7 @@ MOVES: dict[str, Move] = {
     ]
 }
 
-# Which people each event is for (EVENTS.md: explicit ``recipient_ids`` and/or ``roles``).
+# Which people each event is for (docs/events.md: explicit ``recipient_ids`` and/or ``roles``).
 EVENT_ROLES: dict[str, list[str]] = {
     "hazard.reported": ["safety_officer"],
     "hazard.acceptance_needed": ["safety_officer", "institution_head"],
@@ -298,7 +298,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _publish(kind: str, hazard: Hazard, recipients: Sequence[int] = ()) -> None:
+def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int] = ()) -> None:
     with translation.override("zh-hans"):
         title = str(EVENT_TITLES[kind]) % {
             "number": hazard.number,
@@ -312,6 +312,7 @@ def _publish(kind: str, hazard: Hazard, recipients: Sequence[int] = ()) -> None:
         object_uuid=str(hazard.uuid),
         hazard_id=hazard.pk,
         number=hazard.number,
+        event_id=event_id,
         title=title,
         url=hazard.get_absolute_url(),
         severity=EVENT_SEVERITY.get(kind, "info"),
@@ -352,7 +353,7 @@ def record_event(
         published=publish or "",
     )
     if publish:
-        _publish(publish, hazard, _recipients(publish, hazard))
+        _publish(publish, hazard, event.pk, _recipients(publish, hazard))
     return event
 
 

@@ -1,14 +1,15 @@
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from shuangfang.core.schedule import periodic
 
 from . import services
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic(crontab(minute="*"))
 def sweep_offline_devices() -> int:
     return len(services.sweep_offline())
 
 
-@db_periodic_task(crontab(minute="17"))
+@periodic(crontab(minute="17"))
 def downsample_readings() -> dict:
     return services.downsample()

@@ -203,6 +203,9 @@ class Notification(TenantModel):
         Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     step = models.SmallIntegerField(null=True, blank=True)
+    # The outbox event this message came from (``shuangfang/events.py``): telling people about
+    # one event twice is refused (see ``services.notify``).
+    origin = models.CharField(max_length=160, blank=True, default="")
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -210,7 +213,10 @@ class Notification(TenantModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "-created_at"], name="notif_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_inbox"),
+            models.Index(fields=["origin"], name="notif_origin", condition=~models.Q(origin="")),
+        ]
 
     def __str__(self) -> str:
         return self.title

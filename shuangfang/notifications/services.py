@@ -144,6 +144,7 @@ class Planner:
         incident: Incident | None = None,
         step: int | None = None,
         quiet: bool = True,
+        origin: str = "",
     ) -> Notification:
         note = Notification.objects.create(
             organization=self.org,
@@ -154,6 +155,7 @@ class Planner:
             url=url,
             incident=incident,
             step=step,
+            origin=origin,
         )
         not_before = self.now
         if recipient is not None:
@@ -292,10 +294,14 @@ def notify(
     organization: Organization,
     channels: list[str] | None = None,
     groups: bool = True,
+    origin: str = "",
 ) -> list[Notification]:
     """Tell people something once: the inbox always, their other channels by severity (or
-    ``channels``), and the institution's group robots that take this severity."""
+    ``channels``), and the institution's group robots that take this severity. With ``origin`` (an
+    outbox event's key) a second call for the same event tells nobody again."""
     Severity(severity)  # refuse an unknown severity
+    if origin and Notification.objects.filter(origin=origin, kind=kind).exists():
+        return []
     planner = Planner(organization)
     notes = []
     seen: set[int] = set()
@@ -311,13 +317,19 @@ def notify(
         )
         notes.append(
             planner.message(
-                recipient=user, kind=kind, severity=severity, title=title, url=url, channels=list(wanted)
+                recipient=user,
+                kind=kind,
+                severity=severity,
+                title=title,
+                url=url,
+                channels=list(wanted),
+                origin=origin,
             )
         )
     if groups:
         for provider in planner.group_providers(severity):
             note = planner.message(
-                recipient=None, kind=kind, severity=severity, title=title, url=url, channels=[]
+                recipient=None, kind=kind, severity=severity, title=title, url=url, channels=[], origin=origin
             )
             planner.plan(
                 note, PROVIDER_CHANNEL[ProviderKind(provider.kind)], set(), planner.now, provider=provider

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from shuangfang.core.schedule import periodic
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic(crontab(minute="*"))
 def sweep() -> None:
     from .engine import process_due
 

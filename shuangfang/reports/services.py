@@ -137,6 +137,8 @@ def _announce(report: Report, org: Organization, actor) -> None:
     publish(
         "report.generated",
         organization_id=org.pk,
+        object_uuid=str(report.uuid),
+        generated_at=report.generated_at.isoformat(),
         recipient_ids=ids,
         title=content.title(report.figures),
         url=reverse("reports:detail", kwargs={"uuid": report.uuid}),

@@ -1,9 +1,10 @@
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from shuangfang.core.schedule import periodic
 
 
 # Huey reads crontabs in UTC: 18:40 UTC is 02:40 in Asia/Shanghai, the night after a period ends.
-@db_periodic_task(crontab(hour="18", minute="40"))
+@periodic(crontab(hour="18", minute="40"))
 def generate_reports() -> None:
     """Daily: the reports of the month and quarter that just ended, where they are missing."""
     from .services import generate_due

@@ -54,14 +54,7 @@ def kitchen(world, settings, tmp_path):
 
 @pytest.fixture
 def problems_published():
-    seen: list[dict] = []
-
-    def handler(kind, payload):
-        seen.append(payload)
-
-    events.subscribe("inspection.problem_found")(handler)
-    yield seen
-    events._SUBSCRIBERS[:] = [(p, f) for p, f in events._SUBSCRIBERS if f is not handler]
+    return events.Published("inspection.problem_found", payloads=True)
 
 
 def test_cook_scans_checks_reports_a_problem_with_a_photo_on_a_phone(

@@ -43,15 +43,11 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def captured(monkeypatch):
-    """Events published (after commit) during the test, as (kind, payload) pairs."""
-    from shuangfang.core import events
+def captured():
+    """Hazard events published during the test (in the outbox), as (kind, payload) pairs."""
+    from shuangfang.core.events import Published
 
-    seen: list[tuple[str, dict]] = []
-    monkeypatch.setattr(
-        events, "_SUBSCRIBERS", [*events._SUBSCRIBERS, ("hazard.*", lambda k, p: seen.append((k, p)))]
-    )
-    return seen
+    return Published("hazard.*")
 
 
 @pytest.fixture(autouse=True)

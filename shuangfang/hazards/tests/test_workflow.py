@@ -388,26 +388,26 @@ def test_report_is_idempotent_on_origin_and_system_actor(world):
 
 
 def test_alarm_event_opens_a_hazard(world, django_capture_on_commit_callbacks):
-    import shuangfang.hazards.events  # noqa: F401
     from shuangfang.core import events
+    from shuangfang.events import AlarmNotice
+    from shuangfang.hazards.consumers import hazard_from_alarm
 
+    first = {
+        "organization_id": world.inst_a.pk,
+        "object_uuid": "u1",
+        "title": "剩余电流超限",
+        "severity": "critical",
+        "open_hazard": True,
+        "hazard_description": "配电箱剩余电流超限",
+        "alarm_type": "residual_current",
+        "device_uuid": "d1",
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        events.publish(
-            "alarm.opened",
-            organization_id=world.inst_a.pk,
-            object_uuid="u1",
-            title="剩余电流超限",
-            severity="critical",
-            open_hazard=True,
-            hazard_description="配电箱剩余电流超限",
-            alarm_type="residual_current",
-        )
-        events.publish(
-            "alarm.opened", organization_id=world.inst_a.pk, object_uuid="u1", title="x", open_hazard=True
-        )
-        events.publish(
-            "alarm.opened", organization_id=world.inst_a.pk, object_uuid="u2", title="x", open_hazard=False
-        )
+        events.publish("alarm.opened", **first)
+        events.publish("alarm.opened", **{**first, "title": "x"})  # the same alarm: written once
+        events.publish("alarm.opened", **{**first, "object_uuid": "u2", "open_hazard": False})
+    # The consumer itself is idempotent on the alarm, whatever delivers the event again.
+    hazard_from_alarm("alarm.opened", AlarmNotice(**first))
     hs = Hazard.objects.filter(organization=world.inst_a)
     assert hs.count() == 1
     assert hs.get().origin == "alarm:u1" and hs.get().source == "sensor"

@@ -33,35 +33,27 @@ def test_unique_constraint_stops_duplicates_even_when_the_plan_forgets_its_progr
 
 
 def test_missed_tasks_are_marked_counted_and_published_once(setup, django_capture_on_commit_callbacks):
-    seen = []
+    seen = events.Published("inspection.task_missed", payloads=True)
+    with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
+        services.generate_tasks(horizon=dt.timedelta(hours=12))
+    task = Task.objects.get()
+    with time_machine.travel(local(2026, 6, 1, 9, 59), tick=False):
+        assert services.sweep_missed() == 0
+    with (
+        time_machine.travel(local(2026, 6, 1, 10, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.sweep_missed() == 1
+        assert services.sweep_missed() == 0
+    task.refresh_from_db()
+    assert task.status == TaskStatus.MISSED
+    assert len(seen) == 1
+    assert seen[0]["task_uuid"] == str(task.uuid)
+    assert seen[0]["recipient_ids"] == [w_cook(setup)]
+    assert seen[0]["roles"] == ["safety_officer"]
+    from shuangfang.core.models import AuditEntry
 
-    @events.subscribe("inspection.task_missed")
-    def _h(kind, payload):
-        seen.append(payload)
-
-    try:
-        with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
-            services.generate_tasks(horizon=dt.timedelta(hours=12))
-        task = Task.objects.get()
-        with time_machine.travel(local(2026, 6, 1, 9, 59), tick=False):
-            assert services.sweep_missed() == 0
-        with (
-            time_machine.travel(local(2026, 6, 1, 10, 0), tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            assert services.sweep_missed() == 1
-            assert services.sweep_missed() == 0
-        task.refresh_from_db()
-        assert task.status == TaskStatus.MISSED
-        assert len(seen) == 1
-        assert seen[0]["task_uuid"] == str(task.uuid)
-        assert seen[0]["recipient_ids"] == [w_cook(setup)]
-        assert seen[0]["roles"] == ["safety_officer"]
-        from shuangfang.core.models import AuditEntry
-
-        assert AuditEntry.objects.filter(action="task.missed", object_id=str(task.pk)).count() == 1
-    finally:
-        events._SUBSCRIBERS[:] = [(p, f) for p, f in events._SUBSCRIBERS if f is not _h]
+    assert AuditEntry.objects.filter(action="task.missed", object_id=str(task.pk)).count() == 1
 
 
 def w_cook(setup):

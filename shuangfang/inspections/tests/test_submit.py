@@ -24,14 +24,7 @@ def task(setup):
 
 @pytest.fixture
 def published():
-    seen = []
-
-    def handler(kind, payload):
-        seen.append((kind, payload))
-
-    events.subscribe("inspection.*")(handler)
-    yield seen
-    events._SUBSCRIBERS[:] = [(p, f) for p, f in events._SUBSCRIBERS if f is not handler]
+    return events.Published("inspection.*")
 
 
 def answers(task, problem_photo=True, photo_for_required=True):

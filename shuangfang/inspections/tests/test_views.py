@@ -143,38 +143,30 @@ def test_api_multipart_submit_publishes_one_event_and_refuses_a_second_submit(
 
     _tok, raw = org_services.issue_api_token(actor=world.users["staff"], name="phone")
     client = Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "en"})
-    seen = []
-
-    def handler(kind, payload):
-        seen.append(payload)
-
-    events.subscribe("inspection.problem_found")(handler)
-    try:
-        answers: list[dict] = []
-        photos: list = []
-        for item in task.plan.checklist.items.all():
-            entry: dict[str, object] = {"item": str(item.uuid), "result": "ok", "photos": []}
-            if item.source_ref == "C04":
-                entry.update(result="problem", note="冰箱 12 度")
-            if item.requires_photo or item.source_ref == "C04":
-                entry["photos"] = [len(photos)]
-                photos.append(jpeg(f"{len(photos)}.jpg"))
-            answers.append(entry)
-        url = f"/api/v1/inspections/tasks/{task.uuid}/record"
-        with time_machine.travel(NOW, tick=False):
-            mine = client.get("/api/v1/inspections/tasks/mine").json()
-            assert [t["uuid"] for t in mine] == [str(task.uuid)]
-            with django_capture_on_commit_callbacks(execute=True):
-                r = client.post(url, {"answers": json.dumps(answers), "photos": photos, "latitude": "34.79"})
-            assert r.status_code == 201, r.content
-            assert r.json()["problem_count"] == 1
-            photos = [jpeg(f"{i}.jpg") for i in range(len(photos))]
-            again = client.post(url, {"answers": json.dumps(answers), "photos": photos})
-            assert again.status_code == 400 and "already" in again.json()["detail"]
-        assert len(seen) == 1 and seen[0]["origin"].startswith("inspection-item:")
-        assert Record.objects.get().latitude is not None
-    finally:
-        events._SUBSCRIBERS[:] = [(p, f) for p, f in events._SUBSCRIBERS if f is not handler]
+    seen = events.Published("inspection.problem_found", payloads=True)
+    answers: list[dict] = []
+    photos: list = []
+    for item in task.plan.checklist.items.all():
+        entry: dict[str, object] = {"item": str(item.uuid), "result": "ok", "photos": []}
+        if item.source_ref == "C04":
+            entry.update(result="problem", note="冰箱 12 度")
+        if item.requires_photo or item.source_ref == "C04":
+            entry["photos"] = [len(photos)]
+            photos.append(jpeg(f"{len(photos)}.jpg"))
+        answers.append(entry)
+    url = f"/api/v1/inspections/tasks/{task.uuid}/record"
+    with time_machine.travel(NOW, tick=False):
+        mine = client.get("/api/v1/inspections/tasks/mine").json()
+        assert [t["uuid"] for t in mine] == [str(task.uuid)]
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post(url, {"answers": json.dumps(answers), "photos": photos, "latitude": "34.79"})
+        assert r.status_code == 201, r.content
+        assert r.json()["problem_count"] == 1
+        photos = [jpeg(f"{i}.jpg") for i in range(len(photos))]
+        again = client.post(url, {"answers": json.dumps(answers), "photos": photos})
+        assert again.status_code == 400 and "already" in again.json()["detail"]
+    assert len(seen) == 1 and seen[0]["origin"].startswith("inspection-item:")
+    assert Record.objects.get().latitude is not None
 
 
 def test_bureau_inspection_records_a_done_task_in_the_institutions_ledger(

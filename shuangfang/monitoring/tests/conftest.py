@@ -66,16 +66,8 @@ def kit(world) -> Kit:
 
 @pytest.fixture
 def published():
-    """Events dispatched (after commit) during the test: a list of (kind, payload)."""
-    seen: list[tuple[str, dict]] = []
-
-    def handler(kind, payload):
-        seen.append((kind, payload))
-
-    core_events._SUBSCRIBERS.append(("alarm.*", handler))
-    core_events._SUBSCRIBERS.append(("device.*", handler))
-    yield seen
-    core_events._SUBSCRIBERS[:] = [(p, f) for p, f in core_events._SUBSCRIBERS if f is not handler]
+    """Alarm and device events published during the test (in the outbox): (kind, payload) pairs."""
+    return core_events.Published("alarm.*", "device.*")
 
 
 def telemetry(code: str, ts: dt.datetime, msg_id: str | None = None, **channels) -> Payload:

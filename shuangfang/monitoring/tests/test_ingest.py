@@ -278,18 +278,22 @@ def test_people_acknowledge_and_clear(kit, world, published, django_capture_on_c
 
 
 def test_incident_acknowledged_marks_the_alarm(kit, world):
-    from shuangfang.core.events import dispatch
+    from shuangfang.events import IncidentAcknowledged
+    from shuangfang.monitoring.consumers import acknowledge_alarm_from_incident
 
     feed(kit, [350, 350, 350])
     alarm = Alarm.objects.get()
-    payload = {
-        "source_kind": "alarm",
-        "source_uuid": str(alarm.uuid),
-        "acknowledged_by_id": world.users["safety_officer"].pk,
-    }
-    dispatch("incident.acknowledged", payload)
-    dispatch("incident.acknowledged", payload)  # idempotent
-    dispatch("incident.acknowledged", {"source_kind": "hazard", "source_uuid": str(alarm.uuid)})
+    common = {"organization_id": world.inst_a.pk, "object_uuid": "i-1", "title": "报警"}
+    payload = IncidentAcknowledged(
+        **common,
+        source_kind="alarm",
+        source_uuid=str(alarm.uuid),
+        acknowledged_by_id=world.users["safety_officer"].pk,
+    )
+    acknowledge_alarm_from_incident("incident.acknowledged", payload)
+    acknowledge_alarm_from_incident("incident.acknowledged", payload)  # idempotent
+    other = IncidentAcknowledged(**common, source_kind="hazard", source_uuid=str(alarm.uuid))
+    acknowledge_alarm_from_incident("incident.acknowledged", other)
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.ACKNOWLEDGED and alarm.acknowledged_by == world.users["safety_officer"]
 

@@ -143,8 +143,7 @@ def test_open_incident_is_idempotent_per_source_while_open(world):
 
 
 def test_acknowledging_publishes_the_event_once(world, django_capture_on_commit_callbacks):
-    seen = []
-    events.subscribe("incident.acknowledged")(lambda kind, payload: seen.append(payload))
+    seen = events.Published("incident.acknowledged", payloads=True)
     incident = _open(world)
     with django_capture_on_commit_callbacks(execute=True):
         services.acknowledge_incident(incident=incident, actor=world.users["safety_officer"], via="inbox")
@@ -213,6 +212,9 @@ def test_hazard_events_reach_recipients_and_role_holders(world, django_capture_o
             "hazard.assigned",
             organization_id=world.inst_a.pk,
             object_uuid="h-1",
+            hazard_id=1,
+            number="YH-2026-0042",
+            event_id=1,
             title="隐患 YH-2026-0042 已分派给您",
             url="/hazards/h-1/",
             severity="info",
@@ -228,6 +230,7 @@ def test_hazard_events_reach_recipients_and_role_holders(world, django_capture_o
             "inspection.task_missed",
             organization_id=world.inst_a.pk,
             object_uuid="t-1",
+            task_uuid="t-1",
             title="巡检任务漏检",
             url="/inspections/t-1/",
             severity="warning",
@@ -237,6 +240,7 @@ def test_hazard_events_reach_recipients_and_role_holders(world, django_capture_o
             "device.offline",
             organization_id=world.inst_a.pk,
             object_uuid="d-1",
+            alarm_type="offline",
             title="燃气探测器离线",
             url="/monitoring/d-1/",
             severity="warning",

@@ -4,12 +4,12 @@ SELECT … FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from shuangfang.core.tests.concurrency import at_once
 from shuangfang.notifications import engine, services
 from shuangfang.notifications.choices import StepTarget
 from shuangfang.notifications.models import Delivery, EscalationPolicy, EscalationStep, Notification
@@ -51,24 +51,7 @@ def test_two_workers_never_send_the_same_step_twice(world, receiver, monkeypatch
         )
         for i in range(60)
     ]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def worker():
-        try:
-            barrier.wait()
-            engine.process_due()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
+    at_once(engine.process_due, n=2)
     assert Notification.objects.count() == 120
     per_incident = Counter(
         Notification.objects.filter(incident__in=incidents).values_list("incident_id", flat=True)

@@ -1,0 +1,182 @@
+"""The transactional outbox: events between apps that are never lost and never done twice.
+
+``emit`` writes one :class:`~shuangfang.core.models.OutboxEvent` row per consumer of the kind
+(``shuangfang/events.py``) in the caller's transaction: if the change rolls back, so does the event.
+After the commit a kick asks the worker to drain at once (the normal path stays fast); a periodic
+drain every minute picks up anything a lost kick or a dead worker left behind.
+
+``drain`` takes one due row at a time, locked (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so two workers never take the same row; SQLite runs every transaction ``IMMEDIATE``, one writer at a
+time), runs the consumer in a savepoint and marks the row done **in the same transaction**. A worker
+killed in the middle rolls the whole transaction back and the row is due again: the consumer's
+effect happens exactly once. A consumer that raises is rolled back alone, the row gets the error and
+a next attempt with exponential backoff, and after ``OUTBOX_MAX_ATTEMPTS`` it is given up: it shows
+on the operations page (``/ops/outbox/``) and in the health check until an administrator retries it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from shuangfang.events import KINDS, Payload
+
+from .models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Consumer = Callable[[str, Any], None]
+_consumers: dict[str, Consumer] = {}
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before attempt ``attempts + 1``: 10 s, 20 s, 40 s … at most an hour."""
+    base = float(getattr(settings, "OUTBOX_BACKOFF_SECONDS", 10))
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def payload_for(kind: str, fields: dict[str, Any]) -> Payload:
+    """The typed payload of ``kind`` from keyword fields; an unknown kind or a field that does not
+    fit its type is a programming error and raises here, in the producer's transaction."""
+    try:
+        spec = KINDS[kind]
+    except KeyError:
+        raise LookupError(f"event kind {kind!r} is not listed in shuangfang/events.py") from None
+    return spec.payload.model_validate(fields)
+
+
+def emit(kind: str, payload: Payload) -> None:
+    """Write ``payload`` for every consumer of ``kind`` in the current transaction, and kick the
+    worker after it commits. Publishing the same fact twice (same origin) writes it once."""
+    spec = KINDS[kind]
+    if not isinstance(payload, spec.payload):
+        raise TypeError(f"{kind} takes {spec.payload.__name__}, not {type(payload).__name__}")
+    data = payload.model_dump(mode="json", by_alias=True)
+    origin = payload.origin(kind)
+    OutboxEvent.objects.bulk_create(
+        [
+            OutboxEvent(kind=kind, consumer=consumer, payload=data, origin_key=origin)
+            for consumer in spec.consumers
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(kick)
+
+
+def kick() -> None:
+    """Ask the worker to drain now. A failure to enqueue loses nothing: the rows are in the
+    database and the periodic drain takes them within a minute."""
+    try:
+        from .tasks import drain_outbox_now
+
+        drain_outbox_now()
+    except Exception:
+        log.exception("could not enqueue the outbox drain; the periodic drain will pick it up")
+
+
+def consumer(path: str) -> Consumer:
+    fn = _consumers.get(path)
+    if fn is None:
+        fn = _consumers[path] = import_string(path)
+    return fn
+
+
+def drain(*, limit: int = 1000) -> int:
+    """Run due rows until none is left (or ``limit``); returns how many were run."""
+    count = 0
+    while count < limit and run_next():
+        count += 1
+    return count
+
+
+def run_next() -> bool:
+    """Run the oldest due row, if any. Returns whether there was one."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            OutboxEvent.objects.pending()
+            .filter(next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .select_for_update(skip_locked=True)
+            .first()
+        )
+        if row is None:
+            return False
+        row.attempts += 1
+        try:
+            with transaction.atomic():
+                fn = consumer(row.consumer)
+                fn(row.kind, payload_for(row.kind, row.payload))
+        except Exception as exc:
+            row.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            if row.attempts >= max_attempts():
+                row.failed_at = now
+                log.error("outbox: %s gave up after %d attempts: %s", row, row.attempts, row.last_error)
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+                log.warning("outbox: %s attempt %d failed: %s", row, row.attempts, row.last_error)
+            row.save(update_fields=["attempts", "last_error", "failed_at", "next_attempt_at"])
+        else:
+            row.processed_at = timezone.now()
+            row.save(update_fields=["attempts", "processed_at"])
+    return True
+
+
+def retry(rows: Iterable[OutboxEvent], *, actor) -> int:
+    """An administrator sends given-up rows round again (audited, with the error they had)."""
+    from . import audit
+
+    n = 0
+    with transaction.atomic():
+        for row in OutboxEvent.objects.failed().filter(pk__in=[r.pk for r in rows]).select_for_update():
+            audit.record(
+                actor=actor,
+                action="outbox.retry",
+                obj=row,
+                organization=None,
+                before={"attempts": row.attempts, "error": row.last_error},
+            )
+            row.attempts = 0
+            row.failed_at = None
+            row.next_attempt_at = timezone.now()
+            row.save(update_fields=["attempts", "failed_at", "next_attempt_at"])
+            n += 1
+    if n:
+        transaction.on_commit(kick)
+    return n
+
+
+def backlog() -> dict[str, Any]:
+    """For the operations page and the health check: due, waiting for a retry, given up, and the
+    age of the oldest due row in seconds."""
+    now = timezone.now()
+    pending = OutboxEvent.objects.pending()
+    oldest = (
+        pending.filter(next_attempt_at__lte=now).order_by("created_at").values_list("created_at", flat=True)
+    )
+    first = oldest.first()
+    return {
+        "due": pending.filter(next_attempt_at__lte=now).count(),
+        "retrying": pending.filter(attempts__gt=0).count(),
+        "failed": OutboxEvent.objects.failed().count(),
+        "oldest_due_seconds": round((now - first).total_seconds(), 1) if first else 0.0,
+    }
+
+
+def prune(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+    """Remove done rows older than ``older_than`` (given-up rows stay until retried or handled)."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = OutboxEvent.objects.filter(processed_at__lt=cutoff).delete()
+    return deleted

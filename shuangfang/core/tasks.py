@@ -1,0 +1,37 @@
+"""The outbox drain: kicked after each commit that wrote events, and every minute as a safety net
+(a lost kick, a worker killed mid-way, a retry whose backoff has passed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from huey import crontab
+from huey.contrib.djhuey import db_task
+
+from .schedule import periodic
+
+
+@db_task()
+def drain_outbox_now() -> int:
+    from .outbox import drain
+
+    return drain()
+
+
+@periodic(crontab(minute="*"))
+def drain_outbox_periodic() -> int:
+    from .outbox import drain
+
+    return drain()
+
+
+@periodic(crontab(hour="19", minute="10"))
+def prune_outbox() -> int:
+    """Nightly (03:10 Shanghai): done outbox rows and schedule claims older than 30 days."""
+    from django.utils import timezone
+
+    from .models import ScheduledRun
+    from .outbox import prune
+
+    ScheduledRun.objects.filter(slot__lt=timezone.now() - dt.timedelta(days=30)).delete()
+    return prune()

@@ -1,0 +1,189 @@
+"""Every event that crosses from one app to another: its kind, its typed payload, who produces it
+and who consumes it. This module is the one place to read to see how the apps feed each other
+(docs/events.md is the same list in prose, and a test keeps the two in step).
+
+An app states what happened inside its service with ``core.events.publish(kind, **fields)``. The
+fields are checked against the kind's payload type here, and one row per consumer is written to the
+outbox (``core.outbox``) in the same transaction as the change. The worker hands each row to the
+named consumer service with the typed payload, in a transaction of its own that also marks the row
+done, so every consumer's effect happens exactly once, is retried with backoff when it fails, and
+shows on the operations page when it keeps failing.
+
+Consumers are named by dotted path, so this module imports no app and no app imports another to
+be told what happened. A consumer takes ``(kind, payload)``, does database work only (it may defer
+its own side effects with ``transaction.on_commit``) and is idempotent by the payload's origin key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Payload(BaseModel):
+    """Base of every payload: strict (an unknown or missing field is a programming error caught at
+    ``publish``), immutable, JSON-serialisable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def origin(self, kind: str) -> str:
+        """The key that makes this event unique for a consumer: publishing the same fact twice
+        writes it once, and a consumer can tell a replay."""
+        raise NotImplementedError
+
+
+class Notice(Payload):
+    """Something people of an organisation are told about (the notifications app's inbox and
+    channels): who (explicit ids and/or roles at the organisation), what (title, link), how urgent."""
+
+    organization_id: int
+    object_uuid: str
+    title: str
+    url: str = ""
+    severity: str = "info"
+    recipient_ids: list[int] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+
+
+class HazardNotice(Notice):
+    """A step of a hazard's closed loop; one per row of the hazard's event log."""
+
+    hazard_id: int
+    number: str
+    event_id: int
+
+    def origin(self, kind: str) -> str:
+        return f"hazard-event:{self.event_id}"
+
+
+class TaskMissed(Notice):
+    task_uuid: str
+
+    def origin(self, kind: str) -> str:
+        return f"task:{self.task_uuid}:missed"
+
+
+class ProblemFound(Notice):
+    """An item marked "problem" in an inspection record: it becomes one hazard."""
+
+    reporter_id: int | None = None
+    description: str
+    location: str = ""
+    department_id: int | None = None
+    category: str = ""
+    grade: str = ""
+    photo_names: list[str] = Field(default_factory=list)
+    origin_key: str = Field(alias="origin")
+    record_uuid: str
+    risk_point_id: int | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def origin(self, kind: str) -> str:
+        return self.origin_key
+
+
+class AlarmNotice(Notice):
+    """A sensor alarm (or a device gone offline) opened, acknowledged or cleared."""
+
+    device_uuid: str
+    alarm_type: str
+    open_hazard: bool = False
+    hazard_description: str = ""
+    acknowledged_by_id: int | None = None
+    clear_reason: str = ""
+
+    def origin(self, kind: str) -> str:
+        return f"alarm:{self.object_uuid}:{kind.rsplit('.', 1)[-1]}"
+
+
+class IncidentAcknowledged(Notice):
+    """Someone acknowledged an escalating incident (by the one-tap link, SMS reply, IM, the page)."""
+
+    source_kind: str = ""
+    source_uuid: str = ""
+    acknowledged_by_id: int | None = None
+
+    def origin(self, kind: str) -> str:
+        return f"incident:{self.object_uuid}:acknowledged"
+
+
+class ReportGenerated(Notice):
+    generated_at: str
+
+    def origin(self, kind: str) -> str:
+        return f"report:{self.object_uuid}:{self.generated_at}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    payload: type[Payload]
+    producer: str
+    consumers: tuple[str, ...]
+    about: str
+
+
+_TELL = "shuangfang.notifications.consumers.tell_people"
+_HAZARD_WORDS = {
+    "hazard.reported": "a hazard was reported (snap report, inspection, sensor, bureau)",
+    "hazard.assigned": "a hazard was assigned to the person responsible, with its deadline",
+    "hazard.acceptance_needed": "the fix was done and waits for someone else's acceptance",
+    "hazard.major_reported": "a hazard was confirmed as major (the bureau is told)",
+    "hazard.extension_requested": "the person responsible asked for a later deadline",
+    "hazard.rejected_back": "the acceptance failed: back to rectification",
+    "hazard.supervision_ordered": "the bureau put the hazard under supervision",
+    "hazard.closed": "the hazard was accepted and closed (销号)",
+    "hazard.deadline_approaching": "the rectification deadline is near (daily sweep)",
+    "hazard.overdue": "the rectification deadline has passed (daily sweep)",
+}
+
+KINDS: dict[str, Kind] = {
+    **{kind: Kind(HazardNotice, "hazards", (_TELL,), about) for kind, about in _HAZARD_WORDS.items()},
+    "inspection.task_missed": Kind(
+        TaskMissed, "inspections", (_TELL,), "an inspection task's window closed with no record"
+    ),
+    "inspection.problem_found": Kind(
+        ProblemFound,
+        "inspections",
+        ("shuangfang.hazards.consumers.hazard_from_inspection", _TELL),
+        "an item of an inspection record was marked as a problem: it becomes one hazard",
+    ),
+    "alarm.opened": Kind(
+        AlarmNotice,
+        "monitoring",
+        (
+            "shuangfang.hazards.consumers.hazard_from_alarm",
+            "shuangfang.notifications.consumers.open_alarm_incident",
+        ),
+        "a sensor reading crossed a rule: an escalating incident for whoever is on duty, and a "
+        "hazard where the rule says so",
+    ),
+    "device.offline": Kind(
+        AlarmNotice,
+        "monitoring",
+        ("shuangfang.hazards.consumers.hazard_from_alarm", _TELL),
+        "a device stopped reporting: people are told, and a hazard where the rule says so",
+    ),
+    "alarm.acknowledged": Kind(
+        AlarmNotice,
+        "monitoring",
+        ("shuangfang.notifications.consumers.stop_alarm_incident",),
+        "someone acknowledged the alarm on its page: its incident stops escalating",
+    ),
+    "alarm.cleared": Kind(
+        AlarmNotice,
+        "monitoring",
+        ("shuangfang.notifications.consumers.resolve_alarm_incident",),
+        "the alarm was cleared (by a person, or the device recovered): its incident is resolved",
+    ),
+    "incident.acknowledged": Kind(
+        IncidentAcknowledged,
+        "notifications",
+        ("shuangfang.monitoring.consumers.acknowledge_alarm_from_incident",),
+        "an incident was acknowledged (one-tap link, reply, page): the alarm behind it is too",
+    ),
+    "report.generated": Kind(
+        ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"
+    ),
+}

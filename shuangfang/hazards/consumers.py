@@ -1,0 +1,77 @@
+"""Consumers (``shuangfang/events.py``): a sensor alarm or a device gone offline whose rule says so,
+and a problem found in an inspection, each become one hazard, idempotent on the event's origin."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from shuangfang.events import AlarmNotice, ProblemFound
+from shuangfang.orgs.models import Organization, User
+
+from .choices import Category, Source
+from .services import report_hazard
+
+log = logging.getLogger(__name__)
+
+
+def _institution(organization_id: int, kind: str) -> Organization | None:
+    org = Organization.objects.filter(pk=organization_id).first()
+    if org is None or org.institution_id is None:
+        log.warning("%s for unknown institution %s", kind, organization_id)
+        return None
+    return org
+
+
+def hazard_from_alarm(kind: str, event: AlarmNotice) -> None:
+    if not event.open_hazard:
+        return
+    org = _institution(event.organization_id, kind)
+    if org is None:
+        return
+    origin = f"alarm:{event.object_uuid}" if kind == "alarm.opened" else f"device:{event.device_uuid}"
+    report_hazard(
+        actor=None,
+        organization=org,
+        description=event.hazard_description or event.title or kind,
+        title=event.title[:120],
+        source=Source.SENSOR,
+        category=Category.FIRE if "smoke" in event.alarm_type else "",
+        origin=origin,
+    )
+
+
+def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
+    """With the inspection's photos, place, department and risk point."""
+    from shuangfang.inspections.models import RecordPhoto
+    from shuangfang.risks.models import RiskPoint
+
+    org = _institution(event.organization_id, kind)
+    if org is None:
+        return
+    photos = [
+        (p.original, p.display, p.thumb)
+        for p in RecordPhoto.objects.filter(
+            original__in=event.photo_names, record_item__uuid=event.object_uuid
+        )
+    ]
+    fields: dict[str, Any] = {
+        "organization": org,
+        "description": event.description or event.title or kind,
+        "title": event.title[:120],
+        "source": Source.ROUTINE,
+        "category": event.category,
+        "grade": event.grade or None,
+        "location": event.location,
+        "department": Organization.objects.filter(pk=event.department_id or 0).first(),
+        "risk_point": RiskPoint.objects.filter(pk=event.risk_point_id or 0).first(),
+        "origin": event.origin(kind),
+        "stored_photos": photos,
+    }
+    reporter = User.objects.filter(pk=event.reporter_id or 0).first()
+    try:
+        report_hazard(actor=reporter, **fields)
+    except PermissionDenied:  # e.g. a bureau inspector: the system records it on their behalf
+        report_hazard(actor=None, **fields)
