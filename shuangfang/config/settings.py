@@ -140,6 +140,13 @@ else:
 HUEY["consumer"] = {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"}
 
 MQTT_URL = env_str("MQTT_URL", "")
+# The listener's MQTT client id: empty = unique per process (shuangfang-<host>-<pid>-<random>); a
+# fixed id resumes its session after a restart but must never be shared by two running listeners.
+MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "")
+# Seconds the broker keeps a listener's session (and the share routed to it) after the connection
+# drops: long enough for a reconnect blip, short so a dead listener does not hold messages long.
+MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 30, minimum=0)
+MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
 
 # --- Auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"

@@ -2,9 +2,20 @@
 
 Topic per institution and device: ``<root>/<institution uuid>/<device id>/up``. The listener
 subscribes with a shared subscription (``$share/<group>/<root>/+/+/up``) so several listeners split
-the load, keeps a persistent session (fixed client id, ``clean_session=False``) and acknowledges a
-QoS 1 message only after its batch is committed (``manual_ack``): a crash, a database error or a
-broker restart makes the broker deliver it again, and duplicates are stored once.
+the load, and acknowledges a QoS 1 message only after its batch is committed (``manual_ack``): a
+database error, a reconnect or a broker restart makes the broker deliver it again, and duplicates are
+stored once.
+
+Sessions (see docs/operations.md, "MQTT listeners"): each process has its own client id by default
+(``shuangfang-<host>-<pid>-<random>``), so listeners never take over each other's session, and a
+short session (``MQTT_SESSION_EXPIRY``, 30 s): it bridges a reconnect blip or a broker restart,
+and a dead listener's session, with the share of the group the broker keeps routing to it, ends
+soon after. Mosquitto 2.0 does not hand a dead member's queued or unacknowledged messages to the
+rest of the group: when the session expires they are discarded. A listener that stops (SIGTERM)
+therefore leaves the group first: it unsubscribes, processes and acknowledges what it has in hand,
+and disconnects with a session expiry of 0, so nothing is stranded or dropped. A fixed client id
+(``MQTT_CLIENT_ID`` / ``--client-id``) instead resumes its session after a restart (within the
+expiry) and keeps it on stop.
 
 paho's network thread only queues messages; the main thread validates, ingests and acknowledges
 (readings batched: up to ``batch_size`` messages or ``flush_ms`` milliseconds; alarms are
@@ -28,7 +39,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
+import secrets
 import socket
 import threading
 import time
@@ -51,7 +64,11 @@ from .schemas import MAX_MESSAGE_BYTES, Payload
 
 log = logging.getLogger(__name__)
 DEFAULT_ROOT = "sf"
-SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps the listener's session (and its queue) a week
+DEFAULT_GROUP = "sf-ingest"
+DEFAULT_SESSION_EXPIRY = 30  # seconds; settings.MQTT_SESSION_EXPIRY
+KEEPALIVE = 15  # seconds; the broker notices a silently dead listener after 1.5 times this
+# MQTT 5 reason code of a DISCONNECT sent because another client connected with the same client id.
+SESSION_TAKEN_OVER = 142
 # Unacknowledged QoS 1 messages the broker may have in flight to a listener (the protocol maximum).
 RECEIVE_MAXIMUM = 65_535
 
@@ -59,6 +76,13 @@ RECEIVE_MAXIMUM = 65_535
 def broker() -> tuple[str, int]:
     url = urlparse(getattr(settings, "MQTT_URL", "") or "mqtt://127.0.0.1:1883")
     return url.hostname or "127.0.0.1", url.port or 1883
+
+
+def unique_client_id() -> str:
+    """``shuangfang-<host>-<pid>-<random>``: two listeners, on one host or across restarts, never
+    share a session (at most 23 characters are guaranteed by MQTT; Mosquitto accepts 65,535)."""
+    host = socket.gethostname().split(".")[0][:32] or "host"
+    return f"shuangfang-{host}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def topic_for(device: Device, root: str = DEFAULT_ROOT) -> str:
@@ -80,6 +104,7 @@ class Stats:
     batches: int = 0
     errors: int = 0
     connects: int = 0
+    disconnects: int = 0
     started: float = field(default_factory=time.monotonic)
     first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
     last_done: float = 0.0
@@ -119,8 +144,9 @@ class Listener:
         self,
         *,
         root: str = DEFAULT_ROOT,
-        group: str = "sf-ingest",
+        group: str | None = None,
         client_id: str | None = None,
+        session_expiry: int | None = None,
         batch_size: int = 500,
         flush_ms: int = 50,
         host: str | None = None,
@@ -132,8 +158,15 @@ class Listener:
         self.root = root
         self.shared = shared
         self.ack_on_receipt = ack_on_receipt
-        self.group = group
-        self.client_id = client_id or f"sf-listener-{socket.gethostname()}"
+        self.group = group or getattr(settings, "MQTT_GROUP", "") or DEFAULT_GROUP
+        # A fixed id (argument or MQTT_CLIENT_ID) means "resume my session after a restart"; the
+        # default, unique per process, means a new session each start and leaving the group on stop.
+        fixed = client_id or getattr(settings, "MQTT_CLIENT_ID", "")
+        self.fixed_id = bool(fixed)
+        self.client_id = fixed or unique_client_id()
+        if session_expiry is None:
+            session_expiry = getattr(settings, "MQTT_SESSION_EXPIRY", DEFAULT_SESSION_EXPIRY)
+        self.session_expiry = session_expiry
         self.batch_size = batch_size
         self.flush_s = flush_ms / 1000
         self.host, self.port = (host, port) if host else broker()
@@ -146,9 +179,9 @@ class Listener:
         self.started = False
         self.connected = threading.Event()
         self.on_batch = on_batch
-        # MQTT 5: a persistent session (clean_start False, a session that outlives the connection) and a
-        # large Receive Maximum, so the broker keeps that many unacknowledged messages in flight to us
-        # instead of queueing (and, past max_queued_messages, dropping) them.
+        # MQTT 5: a session that outlives the connection by session_expiry seconds (a reconnect
+        # resumes it) and a large Receive Maximum, so the broker keeps that many unacknowledged
+        # messages in flight to us instead of queueing (and, past max_queued_messages, dropping) them.
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -156,7 +189,7 @@ class Listener:
             manual_ack=not ack_on_receipt,
         )
         self.connect_properties = Properties(PacketTypes.CONNECT)
-        self.connect_properties.SessionExpiryInterval = SESSION_EXPIRY
+        self.connect_properties.SessionExpiryInterval = self.session_expiry
         self.connect_properties.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
@@ -165,6 +198,9 @@ class Listener:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_unsubscribe = self._on_unsubscribe
+        self.left = threading.Event()
+        self.drops: list[float] = []  # monotonic times of recent unexpected disconnects
 
     @property
     def subscription(self) -> str:
@@ -179,12 +215,35 @@ class Listener:
         self.stats.connects += 1
         client.subscribe(self.subscription, qos=1)
         self.connected.set()
-        log.info("mqtt connected (session present: %s)", flags.session_present)
+        log.info("mqtt connected as %s (session present: %s)", self.client_id, flags.session_present)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
-        if not self.stopping.is_set():
+        self.stats.disconnects += 1
+        if reason_code == SESSION_TAKEN_OVER:
+            # Another process connected with our client id; reconnecting would kick it off in turn,
+            # and the two would take the session from each other for ever.
+            log.error(
+                "mqtt client id %s is in use by another listener; stopping (give each listener its own "
+                "MQTT_CLIENT_ID, or leave it empty for a unique one)",
+                self.client_id,
+            )
+            self.stopping.set()
+            client.disconnect()
+        elif not self.stopping.is_set():
             log.warning("mqtt disconnected (%s); reconnecting", reason_code)
+            now = time.monotonic()
+            self.drops = [t for t in self.drops if now - t < 30] + [now]
+            if self.fixed_id and len(self.drops) >= 3:
+                # Mosquitto 2.0 closes a taken-over connection without saying why (no reason 142).
+                log.error(
+                    "mqtt connection lost %s times in 30 s: is client id %s also used by another listener?",
+                    len(self.drops),
+                    self.client_id,
+                )
+
+    def _on_unsubscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        self.left.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         self.inbox.put(message)
@@ -194,14 +253,47 @@ class Listener:
         if self.started:
             return
         self.started = True
+        # A fixed id resumes the session it left (clean_start False); a unique id starts clean and
+        # resumes only its own session on reconnects (paho's MQTT_CLEAN_START_FIRST_ONLY).
         self.client.connect_async(
-            self.host, self.port or 1883, keepalive=30, clean_start=False, properties=self.connect_properties
+            self.host,
+            self.port or 1883,
+            keepalive=KEEPALIVE,
+            clean_start=False if self.fixed_id else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+            properties=self.connect_properties,
         )
         self.client.loop_start()
 
+    def leave(self, timeout: float = 30.0) -> int:
+        """Leave the shared group without stranding anything: unsubscribe (the broker routes new
+        messages to the other members from the UNSUBACK on), then process and acknowledge what was
+        already sent to us until nothing more comes (or ``timeout``). Returns the messages drained."""
+        if not self.connected.is_set():
+            return 0
+        self.left.clear()
+        self.client.unsubscribe(self.subscription)
+        end = time.monotonic() + timeout
+        self.left.wait(min(5.0, timeout))
+        drained = 0
+        while time.monotonic() < end:
+            n = self.step(wait=0.3)
+            drained += n
+            if n == 0 and self.inbox.empty():
+                break
+        return drained
+
     def stop(self) -> None:
+        """Disconnect. A unique-id listener in a shared group leaves it first and ends its session
+        (session expiry 0 on DISCONNECT); a fixed-id or ``--no-share`` listener keeps its session
+        ``session_expiry`` seconds, so a restart resumes it."""
         self.stopping.set()
-        self.client.disconnect()
+        properties = None
+        if self.shared and not self.fixed_id and self.connected.is_set():
+            with contextlib.suppress(Exception):  # never let a failed drain block the disconnect
+                self.leave()
+            properties = Properties(PacketTypes.DISCONNECT)
+            properties.SessionExpiryInterval = 0
+        self.client.disconnect(properties=properties)
         self.client.loop_stop()
 
     def run(

@@ -13,12 +13,29 @@ from shuangfang.monitoring.mqtt import DEFAULT_ROOT, Listener
 
 
 class Command(BaseCommand):
-    help = "Subscribe to device topics (shared subscription, persistent session) and ingest messages."
+    help = (
+        "Subscribe to device topics (shared subscription) and ingest messages. Run as many as needed: "
+        "each gets its own client id and session unless --client-id / MQTT_CLIENT_ID fixes one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--root", default=DEFAULT_ROOT, help="topic root (default: sf)")
-        parser.add_argument("--group", default="sf-ingest", help="shared-subscription group")
-        parser.add_argument("--client-id", default=None, help="fixed client id (persistent session)")
+        parser.add_argument(
+            "--group", default=None, help="shared-subscription group (default: MQTT_GROUP, sf-ingest)"
+        )
+        parser.add_argument(
+            "--client-id",
+            default=None,
+            help="fixed client id: a restart resumes its session; never give two running listeners "
+            "the same id (default: MQTT_CLIENT_ID, or unique per process)",
+        )
+        parser.add_argument(
+            "--session-expiry",
+            type=int,
+            default=None,
+            help="seconds the broker keeps the session after the connection drops "
+            "(default: MQTT_SESSION_EXPIRY, 30)",
+        )
         parser.add_argument(
             "--no-share",
             action="store_true",
@@ -42,6 +59,7 @@ class Command(BaseCommand):
             root=opts["root"],
             group=opts["group"],
             client_id=opts["client_id"],
+            session_expiry=opts["session_expiry"],
             batch_size=opts["batch_size"],
             flush_ms=opts["flush_ms"],
             shared=not opts["no_share"],
@@ -59,6 +77,10 @@ class Command(BaseCommand):
                 )
 
         threading.Thread(target=report, daemon=True).start()
+        self.stdout.write(
+            f"listening as {listener.client_id} on {listener.subscription} "
+            f"(session expiry {listener.session_expiry}s)"
+        )
         started = time.monotonic()
         stats = listener.run(
             duration=opts["duration"], max_messages=opts["max_messages"], idle_exit=opts["idle_exit"]
