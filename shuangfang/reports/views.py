@@ -29,6 +29,7 @@ from . import content, services
 from .filters import ReportFilter
 from .forms import GenerateForm
 from .models import Report
+from .periods import report_kind
 
 PERM = "report.view"
 GENERATE = "report.generate"
@@ -116,7 +117,7 @@ def generate(request: AuthedRequest, uuid) -> HttpResponse:
     if form.is_valid():
         period = form.cleaned_data["period"]
         try:
-            report = services.generate(org, period.kind, period.start, actor=request.user)
+            report = services.generate(org, report_kind(period), period.start, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

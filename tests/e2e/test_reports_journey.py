@@ -41,7 +41,7 @@ def test_generate_read_and_download(live_server, world, desktop, shot, browser_e
     log_in(desktop, live_server.url, "officer_a")
     desktop.goto(f"{live_server.url}/reports/")
     desktop.wait_for_selector("form.rp-generate select[name=period]")
-    desktop.select_option("select[name=period]", "2026Q3")
+    desktop.select_option("select[name=period]", "2026-Q3")
     desktop.click("form.rp-generate button[type=submit]")
     desktop.wait_for_selector("h1:has-text('2026年第3季度安全季报')")
     assert desktop.locator("#rp-levels svg.chart").count() == 1
