@@ -18,8 +18,7 @@ from shuangfang.core.forms import add_service_errors
 from shuangfang.core.tenancy import can, get_for_user, highest_node, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.core.views import bad_request
-from shuangfang.dashboards.queries import institutions_under
-from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 
 from . import scores, services
 from .choices import Indicator

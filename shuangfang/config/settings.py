@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# The organisation tree core's tenancy scopes by (as AUTH_USER_MODEL names the user model).
+ORGANIZATION_MODEL = "orgs.Organization"
+
 ROOT_URLCONF = "shuangfang.config.urls"
 WSGI_APPLICATION = "shuangfang.config.wsgi.application"
 

@@ -25,7 +25,7 @@ from shuangfang.dashboards import queries as dashboard
 from shuangfang.hazards import stats
 from shuangfang.monitoring.choices import Severity
 from shuangfang.monitoring.services import alarm_label
-from shuangfang.orgs.models import BUREAU_KINDS, Organization
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, institutions_under
 from shuangfang.risks.choices import RiskLevel, palette_for
 
 from . import charts, queries
@@ -118,7 +118,7 @@ def build(org: Organization, period: Period, *, now: dt.datetime | None = None) 
 
 def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
     is_bureau = org.kind in BUREAU_KINDS
-    insts = dashboard.institutions_under(org)
+    insts = institutions_under(org)
     ids = [i.pk for i in insts]
     figs = queries.figures(ids, period)
     this = queries.total(figs.values())

@@ -22,8 +22,7 @@ from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response
 from shuangfang.core.tenancy import can, get_for_user, highest_node, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.dashboards.queries import institutions_under
-from shuangfang.orgs.models import Organization
+from shuangfang.orgs.models import Organization, institutions_under
 
 from . import content, services
 from .filters import ReportFilter
