@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from shuangfang.reports import services
-from shuangfang.reports.periods import parse
+from shuangfang.reports.periods import parse, report_kind
 from shuangfang.reports.tests.helpers import period_records
 
 from .conftest import SHOTS
@@ -62,7 +62,7 @@ def test_bureau_report_page_and_pdf(live_server, world, desktop, shot, browser_e
     period_records(world.inst_a, world.users["safety_officer"], post=world.post_a)
     period_records(world.inst_b, world.users["safety_officer"])
     period = parse("2026-10")
-    report = services.generate(world.bureau, period.kind, period.start, actor=None)
+    report = services.generate(world.bureau, report_kind(period), period.start, actor=None)
     errors = browser_errors(desktop)
     log_in(desktop, live_server.url, "supervisor")
     desktop.goto(f"{live_server.url}/reports/")
