@@ -10,7 +10,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 import pytest
-from django.conf import settings
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -25,9 +25,13 @@ EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
 def _matrix_modules():
-    for dotted in settings.DOMAIN_APPS:
-        name = f"{dotted}.tests.matrix"
-        if find_spec(f"{dotted}.tests") is not None and find_spec(name) is not None:
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.matrix"
+        if (
+            config.name.startswith("shuangfang.")
+            and find_spec(f"{config.name}.tests") is not None
+            and find_spec(name) is not None
+        ):
             yield import_module(name)
 
 

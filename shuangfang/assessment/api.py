@@ -6,7 +6,9 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Router
 
-from . import periods, scores, views
+from shuangfang.core import periods
+
+from . import scores, views
 
 router = Router(tags=["assessment"])
 
@@ -39,11 +41,11 @@ def _period(p: periods.Period) -> dict:
     url_name="assessment_bureau_scores",
     summary="Assessment scores of the institutions below a bureau, best first",
     description="`period`: `2026-11` (month), `2026-Q4` (quarter) or `2026` (year); default the "
-    "current month. `end` is exclusive.",
+    "current month; anything else is a 400. `end` is exclusive.",
 )
 def bureau_scores(request, uuid: UUID, period: str = "") -> dict:
     org = views.get_bureau(request.auth, uuid)
-    p = periods.parse(period)
+    p = periods.parse_or(period, periods.current())
     rows = views.bureau_rows(org, p)
     return {
         "bureau": org.name,
@@ -68,7 +70,7 @@ def bureau_scores(request, uuid: UUID, period: str = "") -> dict:
 )
 def institution_score(request, uuid: UUID, period: str = "") -> dict:
     inst = views.get_institution(request.auth, uuid)
-    p = periods.parse(period)
+    p = periods.parse_or(period, periods.current())
     s = scores.institution_scores([inst], p.start, p.end)[inst.pk]
     depts = scores.departments_of(inst)
     ds = scores.department_scores(inst, p.start, p.end, departments=depts)

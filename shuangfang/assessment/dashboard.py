@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from shuangfang.core import periods
 from shuangfang.core.tenancy import can
 from shuangfang.orgs.models import Organization
 
-from . import periods, scores
+from . import scores
 
 VIEW = "assessment.view"
 

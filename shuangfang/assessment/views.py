@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from shuangfang.core import periods
 from shuangfang.core.exports import xlsx_response
 from shuangfang.core.forms import add_service_errors
 from shuangfang.core.tenancy import can, get_for_user, highest_node, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.dashboards.queries import institutions_under
-from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
+from shuangfang.core.views import bad_request
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 
-from . import periods, scores, services
+from . import scores, services
 from .choices import Indicator
 from .forms import SchemeForm
 from .models import ScoringScheme
@@ -38,13 +39,19 @@ def get_institution(user, uuid) -> Organization:
     )
 
 
+def _asked_period(request) -> periods.Period:
+    """The period in ``?period=``, the current month without one; a ``ValidationError`` for a
+    value that is not a period (never another period in its place)."""
+    return periods.parse_or(request.GET.get("period"), periods.current())
+
+
 def _period_ctx(request, period: periods.Period) -> dict:
     today = timezone.localdate()
     return {
         "period": period,
-        "period_choices": periods.choices(today),
-        "last_day": period.last_day(today),
-        "to_date": period.to_date(today),
+        "period_choices": periods.offered(today),
+        "last_day": period.measured_until(today),
+        "to_date": period.is_running(today),
     }
 
 
@@ -64,7 +71,10 @@ def bureau_rows(org: Organization, period: periods.Period) -> list[tuple[Organiz
 @require_perm(VIEW)
 def bureau(request: AuthedRequest, uuid) -> HttpResponse:
     org = get_bureau(request.user, uuid)
-    period = periods.parse(request.GET.get("period"))
+    try:
+        period = _asked_period(request)
+    except ValidationError as exc:
+        return bad_request(request, exc)
     rows = bureau_rows(org, period)
     if request.GET.get("export") == "xlsx":
         return _export(org, period, rows)
@@ -119,7 +129,10 @@ def _export(org: Organization, period: periods.Period, rows) -> HttpResponse:
 @require_perm(VIEW)
 def institution(request: AuthedRequest, uuid) -> HttpResponse:
     inst = get_institution(request.user, uuid)
-    period = periods.parse(request.GET.get("period"))
+    try:
+        period = _asked_period(request)
+    except ValidationError as exc:
+        return bad_request(request, exc)
     score = scores.institution_scores([inst], period.start, period.end)[inst.pk]
     depts = scores.departments_of(inst)
     dept_scores = scores.department_scores(inst, period.start, period.end, departments=depts)

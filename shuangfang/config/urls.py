@@ -1,10 +1,6 @@
-"""URLs. Each domain app's ``urls.py`` is mounted at ``/<app label>/`` and its ``api.py`` router at
-``/api/v1/<app label>/`` (see ``api.py``), so a new app needs no edit here."""
+"""URLs. Each domain app's ``urls.py`` is mounted at ``/<app label>/`` (listed below, one line an
+app) and its ``api.py`` router at ``/api/v1/<app label>/`` (listed in ``api.py``)."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -26,13 +22,19 @@ urlpatterns = [
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    # core: the operations page and the health checks; then the domain apps.
     path("", include("shuangfang.core.urls")),
+    path("orgs/", include("shuangfang.orgs.urls")),
+    path("assessment/", include("shuangfang.assessment.urls")),
+    path("dashboards/", include("shuangfang.dashboards.urls")),
+    path("duty/", include("shuangfang.duty.urls")),
+    path("hazards/", include("shuangfang.hazards.urls")),
+    path("inspections/", include("shuangfang.inspections.urls")),
+    path("monitoring/", include("shuangfang.monitoring.urls")),
+    path("notifications/", include("shuangfang.notifications.urls")),
+    path("reports/", include("shuangfang.reports.urls")),
+    path("risks/", include("shuangfang.risks.urls")),
 ]
-
-for dotted in settings.DOMAIN_APPS:
-    label = dotted.rsplit(".", 1)[1]
-    if label != "core" and find_spec(f"{dotted}.urls") is not None:
-        urlpatterns.append(path(f"{label}/", include(import_module(f"{dotted}.urls"))))
 
 handler403 = "shuangfang.core.views.permission_denied"
 handler404 = "shuangfang.core.views.not_found"

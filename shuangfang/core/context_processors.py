@@ -6,20 +6,16 @@ from . import nav
 
 def _home_trail(user) -> list:
     """The tree path of the person's first membership (shown under the top bar on every page)."""
-    from shuangfang.orgs.models import Organization
-
     from .tenancy import _memberships
 
     memberships = _memberships(user)
     if not memberships:
         return []
     m = min(memberships, key=lambda m: m.organization.depth)
-    ids = m.organization.ancestor_ids
-    by_id = {o.pk: o for o in Organization.objects.filter(pk__in=ids).only("uuid", "name")}
+    trail = m.organization.ancestors()  # root first, the membership's node last: one query
     return [
-        {"org": by_id[i], "role": m.get_role_display() if i == ids[-1] else None, "post": m.post}
-        for i in ids
-        if i in by_id
+        {"org": org, "role": m.get_role_display() if org.pk == m.organization_id else None, "post": m.post}
+        for org in trail
     ]
 
 

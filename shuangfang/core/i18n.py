@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
@@ -17,7 +18,8 @@ LANGS = ["zh_Hans"]
 
 
 def app_dirs() -> list[Path]:
-    return [settings.PACKAGE_DIR / dotted.rsplit(".", 1)[1] for dotted in settings.DOMAIN_APPS]
+    """The folders of the domain apps, from the app registry (``INSTALLED_APPS``)."""
+    return [Path(c.path) for c in apps.get_app_configs() if c.name.startswith("shuangfang.")]
 
 
 def catalogue(app_dir: Path, lang: str = "zh_Hans") -> Path:

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -30,15 +32,18 @@ M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_shuangfang_scope_cache"
 
 
+def organization_model() -> Any:
+    """The organisation tree's model (``settings.ORGANIZATION_MODEL``, as ``AUTH_USER_MODEL`` names
+    the user model): core states what it needs of the tree, ``orgs`` provides it, and core imports
+    nothing of ``orgs``. Needs of it: ``path``, ``depth``, and ``objects.bureaus_and_institutions()``."""
+    return apps.get_model(settings.ORGANIZATION_MODEL)
+
+
 def _memberships(user) -> list[Membership]:
     cache = user.__dict__.setdefault(_CACHE_ATTR, {})
     if "memberships" not in cache:
-        from shuangfang.orgs.models import Membership
-
         cache["memberships"] = list(
-            Membership.objects.active()
-            .filter(user=user)
-            .select_related("organization", "organization__institution", "post")
+            user.active_memberships().select_related("organization", "organization__institution", "post")
         )
     return cache["memberships"]
 
@@ -65,10 +70,8 @@ def scope_roots(user, perm: str) -> list[str] | None:
 def highest_node(user, perm: str):
     """The highest bureau or institution where ``user`` holds ``perm`` (where a page for "my
     bureau or my institution" starts); 404 when there is none."""
-    from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
-
     roots = scope_roots(user, perm)
-    qs = Organization.objects.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
+    qs = organization_model().objects.bureaus_and_institutions()
     if roots is not None:
         qs = qs.filter(path__in=roots)
     top = qs.order_by("depth", "path").first()
@@ -79,17 +82,16 @@ def highest_node(user, perm: str):
 
 def scope_orgs(user, perm: str) -> models.QuerySet | None:
     """A subquery of organisation ids where ``user`` holds ``perm``, or ``None`` for everywhere."""
-    from shuangfang.orgs.models import Organization
-
     roots = scope_roots(user, perm)
     if roots is None:
         return None
+    organization = organization_model()
     if not roots:
-        return Organization.objects.none().values("id")
+        return organization.objects.none().values("id")
     cond = Q()
     for r in roots:
         cond |= Q(path__startswith=r)
-    return Organization.objects.filter(cond).values("id")
+    return organization.objects.filter(cond).values("id")
 
 
 def has_perm_anywhere(user, perm: str) -> bool:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -53,3 +54,10 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
         {"title": _("Not found"), "message": _("This page does not exist, or it is not yours to see.")},
         status=404,
     )
+
+
+def bad_request(request: HttpRequest, error: ValidationError | str) -> HttpResponse:
+    """A 400 page for an address the user can correct (a malformed ``?period=``, say), with the
+    reason in the user's language."""
+    message = " ".join(error.messages) if isinstance(error, ValidationError) else error
+    return render(request, "core/error.html", {"title": _("Not understood"), "message": message}, status=400)

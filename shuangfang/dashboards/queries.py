@@ -30,7 +30,7 @@ from shuangfang.inspections.choices import TaskStatus
 from shuangfang.inspections.models import Task, TaskDay
 from shuangfang.monitoring.choices import AlarmStatus
 from shuangfang.monitoring.models import Alarm, Device
-from shuangfang.orgs.models import Organization, OrgKind, Post
+from shuangfang.orgs.models import Organization, Post
 from shuangfang.risks.models import RiskPoint
 
 INSPECTION_DAYS = 30
@@ -65,16 +65,6 @@ FIELDS = (
 
 # Ranking order of the bureau table: worst first.
 WORST_FIRST = ("overdue", "tasks_missed", "open_major", "supervised")
-
-
-def institutions_under(org: Organization) -> list[Organization]:
-    """The active institutions in ``org``'s subtree (itself if it is one). One query."""
-    return list(
-        Organization.objects.subtree(org)
-        .filter(kind=OrgKind.INSTITUTION, is_active=True)
-        .select_related("parent")
-        .order_by("path")
-    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:

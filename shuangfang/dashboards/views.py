@@ -16,7 +16,7 @@ from shuangfang.assessment import dashboard as assessment
 from shuangfang.core.tenancy import get_for_user, highest_node, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
 from shuangfang.monitoring.services import alarm_label
-from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for
 
@@ -160,7 +160,7 @@ SORTS = ("overdue", "tasks_missed", "open_major", "supervised", "open", "alarms_
 def bureau(request: AuthedRequest, uuid) -> HttpResponse:
     org = get_bureau(request.user, uuid)
     today = timezone.localdate()
-    insts = queries.institutions_under(org)
+    insts = institutions_under(org)
     figs = queries.figures([i.pk for i in insts], today)
     sort = request.GET.get("sort", "")
     rows = queries.ranking(insts, figs, sort if sort in SORTS else "")
@@ -228,7 +228,7 @@ def _refresh_seconds(value: str | None) -> int:
 def screen_payload(org: Organization) -> dict:
     """What the big screen shows, as JSON (also the API's answer). A fixed number of queries."""
     today = timezone.localdate()
-    insts = queries.institutions_under(org)
+    insts = institutions_under(org)
     figs = queries.figures([i.pk for i in insts], today)
     rows = queries.ranking(insts, figs)
     totals = queries.total(figs.values())

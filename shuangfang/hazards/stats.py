@@ -8,33 +8,14 @@ Every count is ``COUNT(organization_id)`` over columns the indexes ``hazard_stat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
+from shuangfang.core.periods import Period
 from shuangfang.orgs.models import Organization
 
 from .choices import OPEN_STATUSES, Category, Grade, Source, Status
-
-
-@dataclass
-class Period:
-    year: int
-    quarter: int | None = None
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 1 + 3 * ((self.quarter or 1) - 1), 1)
-
-    @property
-    def end(self) -> dt.date:  # exclusive
-        if self.quarter is None or self.quarter == 4:
-            return dt.date(self.year + 1, 1, 1)
-        return dt.date(self.year, 1 + 3 * self.quarter, 1)
-
-    def __str__(self) -> str:
-        return f"{self.year}" + (f" Q{self.quarter}" if self.quarter else "")
 
 
 def _bounds(period: Period):

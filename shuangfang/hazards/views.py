@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from shuangfang.core import periods
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
@@ -369,7 +370,7 @@ def statistics(request: AuthedRequest) -> HttpResponse:
     if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
         year, quarter = today.year, None
     qs = Hazard.objects.for_user(request.user, "hazard.ledger")
-    data = stats.compute(qs, stats.Period(year, quarter))
+    data = stats.compute(qs, periods.quarter(year, quarter) if quarter else periods.year(year))
     return render(
         request,
         "hazards/statistics.html",

@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.filters import InstitutionFilterSet, date_filter
+from shuangfang.core.filters import date_filter
+from shuangfang.orgs.filters import InstitutionFilterSet
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .choices import Category, TaskStatus

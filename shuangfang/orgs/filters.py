@@ -8,6 +8,28 @@ from .roles import Role
 MAX_MENU = 60
 
 
+class InstitutionFilterSet(django_filters.FilterSet):
+    """A filterset with an ``institution`` choice: the institutions the user may read with
+    ``institution_perm``; it keeps the records of that institution and of its departments
+    (``organization__institution``), as the dashboards count them."""
+
+    institution_perm = ""
+
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"), queryset=Organization.objects.none(), method="in_institution"
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["institution"].queryset = Organization.objects.for_user(
+                request.user, self.institution_perm
+            ).filter(kind=OrgKind.INSTITUTION)
+
+    def in_institution(self, qs, name, value):
+        return qs.filter(organization__institution=value)
+
+
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     organization = django_filters.ModelChoiceFilter(

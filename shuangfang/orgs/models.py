@@ -51,6 +51,10 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
     def institutions(self) -> OrganizationQuerySet:
         return self.filter(kind=OrgKind.INSTITUTION)
 
+    def bureaus_and_institutions(self) -> OrganizationQuerySet:
+        """The nodes a page for "my bureau or my institution" can start from."""
+        return self.filter(kind__in=[*BUREAU_KINDS, OrgKind.INSTITUTION])
+
 
 class Organization(models.Model):
     """A node of the organisation tree. ``path`` ("/1/4/9/") makes subtree queries one indexed
@@ -133,6 +137,16 @@ class Organization(models.Model):
     @property
     def is_institution(self) -> bool:
         return self.kind == OrgKind.INSTITUTION
+
+
+def institutions_under(org: Organization) -> list[Organization]:
+    """The active institutions in ``org``'s subtree (itself if it is one). One query."""
+    return list(
+        Organization.objects.subtree(org)
+        .filter(kind=OrgKind.INSTITUTION, is_active=True)
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 class PostQuerySet(TenantQuerySet["Post"]):

@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 
 from . import services, views
 from .models import Report
-from .periods import parse
+from .periods import parse, report_kind
 
 router = Router(tags=["reports"])
 
@@ -42,7 +42,7 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_period(obj: Report) -> str:
-        return obj.period.code
+        return obj.period.key
 
     @staticmethod
     def resolve_generated_by(obj: Report) -> str | None:
@@ -62,7 +62,7 @@ class ReportDetailOut(ReportOut):
 
 
 class GenerateIn(Schema):
-    period: str  # 2026-10 or 2026Q3
+    period: str  # 2026-10 or 2026-Q3
 
 
 @router.get(
@@ -80,12 +80,12 @@ def list_reports(request, uuid: UUID):
 @router.post(
     "/organizations/{uuid}/reports",
     response={201: ReportOut},
-    summary="Generate (or generate again) the report of an ended month (2026-10) or quarter (2026Q3)",
+    summary="Generate (or generate again) the report of an ended month (2026-10) or quarter (2026-Q3)",
 )
 def generate(request, uuid: UUID, data: GenerateIn):
     org = views.get_org(request.auth, uuid, views.GENERATE)
     period = parse(data.period, timezone.localdate())
-    report = services.generate(org, period.kind, period.start, actor=request.auth)
+    report = services.generate(org, report_kind(period), period.start, actor=request.auth)
     return Status(
         201, Report.objects.light().select_related("organization", "generated_by").get(pk=report.pk)
     )

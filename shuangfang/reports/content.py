@@ -20,16 +20,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.assessment import scores as assessment
+from shuangfang.core.periods import Period
 from shuangfang.dashboards import queries as dashboard
 from shuangfang.hazards import stats
 from shuangfang.monitoring.choices import Severity
 from shuangfang.monitoring.services import alarm_label
-from shuangfang.orgs.models import BUREAU_KINDS, Organization
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, institutions_under
 from shuangfang.risks.choices import RiskLevel, palette_for
 
 from . import charts, queries
 from .choices import Kind
-from .periods import ReportPeriod
+from .periods import report_kind
 
 FORMAT_VERSION = 1
 
@@ -107,7 +108,7 @@ def _pairs(rows) -> list[list]:
     return [[str(label), n] for label, n in rows]
 
 
-def build(org: Organization, period: ReportPeriod, *, now: dt.datetime | None = None) -> dict:
+def build(org: Organization, period: Period, *, now: dt.datetime | None = None) -> dict:
     """The figures of ``org``'s report for ``period``, read from the records: plain JSON. A fixed
     number of queries whatever the number of institutions. Labels are written in the site's
     language (the report is a document, in Chinese by default)."""
@@ -115,9 +116,9 @@ def build(org: Organization, period: ReportPeriod, *, now: dt.datetime | None = 
         return _build(org, period, now or timezone.now())
 
 
-def _build(org: Organization, period: ReportPeriod, now: dt.datetime) -> dict:
+def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
     is_bureau = org.kind in BUREAU_KINDS
-    insts = dashboard.institutions_under(org)
+    insts = institutions_under(org)
     ids = [i.pk for i in insts]
     figs = queries.figures(ids, period)
     this = queries.total(figs.values())
@@ -196,14 +197,14 @@ def _build(org: Organization, period: ReportPeriod, now: dt.datetime) -> dict:
             "is_bureau": is_bureau,
             "institutions": len(ids),
         },
-        "kind": period.kind,
+        "kind": report_kind(period),
         "period": {
-            "code": period.code,
+            "code": period.key,
             "label": period.label,
             "start": _day(period.start),
             "last_day": _day(period.last_day),
         },
-        "previous": {"code": period.previous().code, "label": period.previous().label},
+        "previous": {"code": period.previous().key, "label": period.previous().label},
         "generated_at": _local(now),
         "summary": {"this": this, "previous": before},
         "levels": {
@@ -272,11 +273,11 @@ def _build(org: Organization, period: ReportPeriod, now: dt.datetime) -> dict:
         "open_major_more": open_more,
         "institutions": institutions,
         "scores": _scores(org, insts, period),
-        "signature": period.kind == Kind.QUARTERLY,
+        "signature": report_kind(period) == Kind.QUARTERLY,
     }
 
 
-def _scores(org: Organization, insts: list[Organization], period: ReportPeriod) -> dict:
+def _scores(org: Organization, insts: list[Organization], period: Period) -> dict:
     """Assessment scores (考核) of the period, with the scheme each was computed by: for a bureau
     the institutions best first with each indicator's points; for an institution every indicator
     as on the breakdown page, and its departments. Nine queries at most."""

@@ -5,15 +5,17 @@ import datetime as dt
 from django import forms
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.periods import Period
+
 from .choices import Kind
-from .periods import ReportPeriod, parse, recent
+from .periods import parse, recent
 
 MONTHS_OFFERED = 24
 QUARTERS_OFFERED = 8
 
 
 class GenerateForm(forms.Form):
-    """One field: the period, ``2026-10`` (a month) or ``2026Q3`` (a quarter), offered as a list of
+    """One field: the period, ``2026-10`` (a month) or ``2026-Q3`` (a quarter), offered as a list of
     the periods that have ended; anything else typed or posted is refused with a clear message."""
 
     period = forms.CharField(label=pgettext_lazy("report", "Period"), max_length=10)
@@ -25,14 +27,14 @@ class GenerateForm(forms.Form):
             choices=[
                 (
                     str(Kind.MONTHLY.label),
-                    [(p.code, p.label) for p in recent(Kind.MONTHLY, today, MONTHS_OFFERED)],
+                    [(p.key, p.label) for p in recent(Kind.MONTHLY, today, MONTHS_OFFERED)],
                 ),
                 (
                     str(Kind.QUARTERLY.label),
-                    [(p.code, p.label) for p in recent(Kind.QUARTERLY, today, QUARTERS_OFFERED)],
+                    [(p.key, p.label) for p in recent(Kind.QUARTERLY, today, QUARTERS_OFFERED)],
                 ),
             ]
         )
 
-    def clean_period(self) -> ReportPeriod:
+    def clean_period(self) -> Period:
         return parse(self.cleaned_data["period"], self.today)

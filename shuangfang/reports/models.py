@@ -74,4 +74,4 @@ class Report(TenantModel):
         return self.generated_by_id is None
 
     def filename(self, ext: str) -> str:
-        return f"{self.organization.name}-{self.period.code}.{ext}"
+        return f"{self.organization.name}-{self.period.key}.{ext}"

@@ -22,13 +22,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from shuangfang.core.models import AuditEntry
+from shuangfang.core.periods import Period
 from shuangfang.dashboards.queries import add_rates as derive
 from shuangfang.dashboards.queries import rate as _rate
 from shuangfang.dashboards.queries import summed
 from shuangfang.hazards.choices import Grade
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard, HazardEvent
-from shuangfang.hazards.stats import Period
 from shuangfang.inspections.choices import TaskStatus
 from shuangfang.inspections.models import Task
 from shuangfang.monitoring.choices import Severity

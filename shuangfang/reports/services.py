@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.events import publish
+from shuangfang.core.periods import Period
 from shuangfang.core.tenancy import require
 from shuangfang.orgs.models import Membership, Organization, OrgKind
 from shuangfang.orgs.roles import Role
@@ -22,7 +23,7 @@ from shuangfang.orgs.roles import Role
 from . import content, render
 from .choices import Kind
 from .models import Report
-from .periods import ReportPeriod, last_ended, of
+from .periods import last_ended, of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ audit.register_actions(
 )
 
 
-def check_period(org: Organization, kind: str, period_start: dt.date, today: dt.date) -> ReportPeriod:
+def check_period(org: Organization, kind: str, period_start: dt.date, today: dt.date) -> Period:
     """The period of ``kind`` starting on ``period_start``, for ``org``; a ``ValidationError`` the
     user can read for anything else."""
     if kind not in Kind.values:
@@ -50,7 +51,7 @@ def check_period(org: Organization, kind: str, period_start: dt.date, today: dt.
     if not period.has_ended(today):
         raise ValidationError(
             _("The period %(period)s has not ended yet: a report covers a whole month or quarter.")
-            % {"period": period.code}
+            % {"period": period.key}
         )
     if org.kind not in REPORT_KINDS or not org.is_active:
         raise ValidationError(_("Reports are made for active institutions and bureaus only."))
@@ -98,7 +99,7 @@ def generate(
                     action="report.generate",
                     obj=report,
                     organization=org,
-                    after={"period": period.code, "kind": kind},
+                    after={"period": period.key, "kind": kind},
                 )
                 _announce(report, org, by)
                 return report
@@ -167,7 +168,7 @@ def generate_due(today: dt.date | None = None) -> int:
             try:
                 report = generate(org, kind, period.start, actor=None, replace=False, now=now)
             except Exception:  # one organisation's failure must not stop the others
-                log.exception("report %s %s of %s failed", kind, period.code, org.pk)
+                log.exception("report %s %s of %s failed", kind, period.key, org.pk)
             else:
                 made += report.generated_at == now
     return made

@@ -22,13 +22,13 @@ from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response
 from shuangfang.core.tenancy import can, get_for_user, highest_node, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.dashboards.queries import institutions_under
-from shuangfang.orgs.models import Organization
+from shuangfang.orgs.models import Organization, institutions_under
 
 from . import content, services
 from .filters import ReportFilter
 from .forms import GenerateForm
 from .models import Report
+from .periods import report_kind
 
 PERM = "report.view"
 GENERATE = "report.generate"
@@ -116,7 +116,7 @@ def generate(request: AuthedRequest, uuid) -> HttpResponse:
     if form.is_valid():
         period = form.cleaned_data["period"]
         try:
-            report = services.generate(org, period.kind, period.start, actor=request.user)
+            report = services.generate(org, report_kind(period), period.start, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

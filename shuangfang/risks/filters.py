@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.core.filters import InstitutionFilterSet
+from shuangfang.orgs.filters import InstitutionFilterSet
 
 from .choices import FactorClass, PointKind, RiskLevel
 from .models import HazardFactor, RiskPoint

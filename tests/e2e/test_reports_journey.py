@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from shuangfang.reports import services
-from shuangfang.reports.periods import parse
+from shuangfang.reports.periods import parse, report_kind
 from shuangfang.reports.tests.helpers import period_records
 
 from .conftest import SHOTS
@@ -41,7 +41,7 @@ def test_generate_read_and_download(live_server, world, desktop, shot, browser_e
     log_in(desktop, live_server.url, "officer_a")
     desktop.goto(f"{live_server.url}/reports/")
     desktop.wait_for_selector("form.rp-generate select[name=period]")
-    desktop.select_option("select[name=period]", "2026Q3")
+    desktop.select_option("select[name=period]", "2026-Q3")
     desktop.click("form.rp-generate button[type=submit]")
     desktop.wait_for_selector("h1:has-text('2026年第3季度安全季报')")
     assert desktop.locator("#rp-levels svg.chart").count() == 1
@@ -62,7 +62,7 @@ def test_bureau_report_page_and_pdf(live_server, world, desktop, shot, browser_e
     period_records(world.inst_a, world.users["safety_officer"], post=world.post_a)
     period_records(world.inst_b, world.users["safety_officer"])
     period = parse("2026-10")
-    report = services.generate(world.bureau, period.kind, period.start, actor=None)
+    report = services.generate(world.bureau, report_kind(period), period.start, actor=None)
     errors = browser_errors(desktop)
     log_in(desktop, live_server.url, "supervisor")
     desktop.goto(f"{live_server.url}/reports/")

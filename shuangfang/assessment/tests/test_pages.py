@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shuangfang.assessment import periods, scores
+from shuangfang.assessment import scores
 from shuangfang.assessment.models import ScoringScheme
+from shuangfang.core import periods
 from shuangfang.dashboards.tests.records import add_institution, fill
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,29 @@ def test_page_query_counts_do_not_grow(world, login):
     for i in range(2, 12):
         fill(add_institution(world.district, f"机构{i}"), world.users["safety_officer"], n=2)
     assert [_count(client, u) for u in urls] == small
+
+
+@pytest.mark.parametrize("value", ["2026Q3", "2026-q3", "2026 Q3"])
+def test_legacy_quarter_spelling_is_the_quarter(world, login, value):
+    """Reports used to write ``2026Q3``: an old link still shows the third quarter, never the
+    current month."""
+    client = login(world.users["bureau_supervisor"])
+    r = client.get(reverse("assessment:bureau", kwargs={"uuid": world.bureau.uuid}), {"period": value})
+    assert r.status_code == 200 and r.context["period"] == periods.quarter(2026, 3)
+    data = client.get(f"/api/v1/assessment/bureaus/{world.bureau.uuid}/scores", {"period": value}).json()
+    assert data["period"]["key"] == "2026-Q3"
+
+
+@pytest.mark.parametrize("value", ["bogus", "2026-13", "2026-Q5", "1999", "26-11"])
+def test_malformed_period_is_400_with_a_reason(world, login, value):
+    client = login(world.users["bureau_supervisor"])
+    for name, org in (("assessment:bureau", world.bureau), ("assessment:institution", world.inst_a)):
+        r = client.get(reverse(name, kwargs={"uuid": org.uuid}), {"period": value})
+        assert r.status_code == 400, (name, value)
+        assert "2026-Q4" in r.content.decode() and "期间" in r.content.decode()
+    for path in (
+        f"/api/v1/assessment/bureaus/{world.bureau.uuid}/scores",
+        f"/api/v1/assessment/institutions/{world.inst_a.uuid}/score",
+    ):
+        r = client.get(path, {"period": value})
+        assert r.status_code == 400 and value in r.json()["detail"], (path, value)

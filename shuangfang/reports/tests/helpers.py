@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from shuangfang.core import audit
 from shuangfang.core.models import AuditEntry
+from shuangfang.core.periods import Period
 from shuangfang.hazards.models import Hazard, HazardEvent
 from shuangfang.inspections.tests.factories import closed_task
 from shuangfang.monitoring.models import Alarm, Device
 from shuangfang.reports import content
 from shuangfang.reports.models import Report
-from shuangfang.reports.periods import ReportPeriod, last_ended
+from shuangfang.reports.periods import last_ended, report_kind
 from shuangfang.reports.queries import REVIEW_ACTION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,12 +71,12 @@ def alarm(inst, opened_at: dt.datetime, severity: str = "warning", alarm_type: s
     )
 
 
-def stored_report(org, period: ReportPeriod | None = None) -> Report:
+def stored_report(org, period: Period | None = None) -> Report:
     """A report row with real figures and placeholder files (no typesetting): for access tests."""
     period = period or last_ended("monthly", timezone.localdate())
     return Report.objects.create(
         organization=org,
-        kind=period.kind,
+        kind=report_kind(period),
         period_start=period.start,
         period_end=period.end,
         generated_at=timezone.now(),

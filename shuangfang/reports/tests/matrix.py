@@ -25,7 +25,7 @@ def _report(w):
 
 
 def _period(w):
-    return {"period": last_ended("quarterly", timezone.localdate()).code}
+    return {"period": last_ended("quarterly", timezone.localdate()).key}
 
 
 CASES = [

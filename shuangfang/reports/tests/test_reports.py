@@ -24,7 +24,7 @@ from shuangfang.notifications.models import Notification
 from shuangfang.orgs.models import Organization
 from shuangfang.reports import content, queries, services
 from shuangfang.reports.models import Report
-from shuangfang.reports.periods import ReportPeriod, last_ended, parse
+from shuangfang.reports.periods import Period, last_ended, parse, report_kind
 
 from .helpers import at, hazard, period_records
 
@@ -38,7 +38,7 @@ def _local(value):
     return timezone.localtime(value) if value else None
 
 
-def _direct(inst, period: ReportPeriod) -> dict:
+def _direct(inst, period: Period) -> dict:
     """The period's figures of ``inst`` counted record by record in Python."""
     start, end = queries.bounds(period)
 
@@ -87,18 +87,19 @@ def test_periods_parse_and_refuse():
     assert parse("2026-10") == OCT and (OCT.start, OCT.end) == (dt.date(2026, 10, 1), dt.date(2026, 11, 1))
     assert parse("2026-12").end == dt.date(2027, 1, 1)
     assert parse(" 2026q3 ") == Q3 and (Q3.start, Q3.end) == (dt.date(2026, 7, 1), dt.date(2026, 10, 1))
-    assert OCT.previous().code == "2026-09" and parse("2026-01").previous().code == "2025-12"
-    assert Q3.previous().code == "2026Q2" and parse("2026Q1").previous().code == "2025Q4"
+    assert OCT.previous().key == "2026-09" and parse("2026-01").previous().key == "2025-12"
+    assert Q3.previous().key == "2026-Q2" and parse("2026Q1").previous().key == "2025-Q4"
+    assert parse("2026-Q3") == Q3 and Q3.key == "2026-Q3"
     assert last_ended("monthly", dt.date(2026, 11, 1)) == OCT
     assert last_ended("quarterly", dt.date(2026, 10, 1)) == Q3
-    for bad in ("2026-13", "2026-0", "2026Q5", "26-10", "abc", "", "1999-01"):
+    for bad in ("2026-13", "2026-0", "2026Q5", "26-10", "abc", "", "1999-01", "2026"):
         with pytest.raises(ValidationError) as err:
             parse(bad)
         assert err.value.code == "malformed"
     with pytest.raises(ValidationError) as err:
         parse("2026-11", dt.date(2026, 11, 30))
     assert err.value.code == "not_ended"
-    assert parse("2026-11", dt.date(2026, 12, 1)).code == "2026-11"
+    assert parse("2026-11", dt.date(2026, 12, 1)).key == "2026-11"
 
 
 def test_month_boundaries_in_shanghai(world):
@@ -407,15 +408,15 @@ def test_period_end_task_generates_once_and_only_once(world):
     with time_machine.travel(at(2026, 10, 31, 23, 55), tick=False):
         assert services.generate_due() == 4  # September and Q3, bureau and institution
         assert services.generate_due() == 0
-    codes = sorted(r.period.code for r in Report.objects.filter(organization=world.inst_a))
-    assert codes == ["2026-09", "2026Q3"]
+    codes = sorted(r.period.key for r in Report.objects.filter(organization=world.inst_a))
+    assert codes == ["2026-09", "2026-Q3"]
     with time_machine.travel(at(2026, 11, 1, 0, 5), tick=False):
         assert services.generate_due() == 2  # October has just ended
         assert services.generate_due() == 0
-    assert sorted(r.period.code for r in Report.objects.filter(organization=world.inst_a)) == [
+    assert sorted(r.period.key for r in Report.objects.filter(organization=world.inst_a)) == [
         "2026-09",
         "2026-10",
-        "2026Q3",
+        "2026-Q3",
     ]
     assert Report.objects.count() == 6 and not Report.objects.exclude(generated_by=None).exists()
     # An institution that joined after October ended gets no October report.
@@ -433,7 +434,7 @@ def test_two_workers_store_one_report(world, monkeypatch):
         figures = build(org, period, **kwargs)
         Report.objects.create(
             organization=org,
-            kind=period.kind,
+            kind=report_kind(period),
             period_start=period.start,
             period_end=period.end,
             generated_at=timezone.now(),
@@ -450,8 +451,8 @@ def test_two_workers_store_one_report(world, monkeypatch):
 
 def test_management_command(world):
     call_command("reports_generate", period="2026-10", organization=str(world.inst_a.uuid))
-    assert [r.period.code for r in Report.objects.all()] == ["2026-10"]
-    with pytest.raises(CommandError, match="2026Q3"):
+    assert [r.period.key for r in Report.objects.all()] == ["2026-10"]
+    with pytest.raises(CommandError, match="2026-Q4"):
         call_command("reports_generate", period="2026-99")
 
 
