@@ -60,6 +60,29 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def entry(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    organization=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """An unsaved audit row (for ``bulk_create``); :func:`record` saves one."""
+    return AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        organization=organization,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=diff(before, after),
+        note=note,
+    )
+
+
 def record(
     *,
     actor,
@@ -70,13 +93,8 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        organization=organization,
-        action=action,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        changes=diff(before, after),
-        note=note,
+    row = entry(
+        actor=actor, action=action, obj=obj, organization=organization, before=before, after=after, note=note
     )
+    row.save(force_insert=True)
+    return row

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
-from shuangfang.core.tenancy import require
+from shuangfang.core.tenancy import can, require
+from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import Membership, Organization, Post, User
 
 from .models import Handover, HandoverStatus, Override, Shift, ShiftMember
@@ -25,7 +28,6 @@ SHIFT_FIELDS = [
     "days_per_turn",
     "is_active",
 ]
-HANDOVER_TRANSITIONS = {HandoverStatus.DRAFT: {HandoverStatus.SIGNED}}
 
 
 def _institution(org: Organization) -> Organization:
@@ -244,24 +246,44 @@ def write_handover(
     return handover
 
 
-@transaction.atomic
+# The handover workflow (``core.workflow``): written and signed by the outgoing person (a draft),
+# then signed by the incoming person.
+
+
+def _is_incoming(handover: Handover, actor: User) -> bool:
+    return actor.pk == handover.to_user_id and can(actor, "duty.view", handover.organization)
+
+
+def _stamp_signed(handover: Handover, actor: User, ctx: dict[str, Any]) -> None:
+    handover.to_signed_at = timezone.now()
+
+
+def _handover_refusal(handover: Handover, row: Transition | None, action: str) -> str:
+    return _("This handover is already signed.")
+
+
+HANDOVER_FLOW: Workflow[Handover] = Workflow(
+    Handover,
+    [
+        Transition(
+            HandoverStatus.DRAFT,
+            "sign",
+            HandoverStatus.SIGNED,
+            who=_is_incoming,
+            effects=[_stamp_signed],
+            label=gettext_lazy("Sign and take over"),
+        ),
+    ],
+    audit_prefix="duty.handover_",
+    lock=True,
+    select_related=("organization",),
+    refusal=_handover_refusal,
+)
+
+
 def sign_handover(*, actor: User, handover: Handover) -> Handover:
     """The incoming person signs: the shift is taken over."""
     require(actor, "duty.view", handover.organization)
     if actor.pk != handover.to_user_id:
         raise PermissionDenied("duty.handover_sign")
-    locked = Handover.objects.select_for_update().get(pk=handover.pk)
-    if HandoverStatus.SIGNED not in HANDOVER_TRANSITIONS.get(HandoverStatus(locked.status), set()):
-        raise ValidationError(_("This handover is already signed."))
-    locked.status = HandoverStatus.SIGNED
-    locked.to_signed_at = timezone.now()
-    locked.save(update_fields=["status", "to_signed_at"])
-    audit.record(
-        actor=actor,
-        action="duty.handover_sign",
-        obj=locked,
-        organization=locked.organization,
-        before={"status": HandoverStatus.DRAFT},
-        after={"status": HandoverStatus.SIGNED},
-    )
-    return locked
+    return HANDOVER_FLOW.move(handover, "sign", actor=actor)

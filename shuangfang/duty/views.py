@@ -169,7 +169,7 @@ def handover_detail(request: AuthedRequest, uuid) -> HttpResponse:
     return render(
         request,
         "duty/handover.html",
-        {"h": handover, "can_sign": handover.to_user_id == request.user.pk and handover.to_signed_at is None},
+        {"h": handover, "can_sign": services.HANDOVER_FLOW.allowed(handover, "sign", request.user)},
     )
 
 

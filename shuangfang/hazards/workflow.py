@@ -19,16 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
 from shuangfang.core.tenancy import can
+from shuangfang.core.workflow import Transition, Workflow
 
 from .choices import OPEN_STATUSES, Grade, PhotoKind, Status, Treatment
 from .counts import HAZARDS
@@ -268,25 +269,31 @@ EVENT_TITLES = {
 }
 
 
+def _who(move: Move) -> Any:
+    """The table's ``who``: the permission, or for rectification also the responsible person."""
+    if not move.responsible_may:
+        return move.perm
+
+    def who(hazard: Hazard, actor) -> bool:
+        org = hazard.organization
+        return can(actor, move.perm, org) or (
+            hazard.responsible_id == actor.pk and can(actor, "hazard.view", org)
+        )
+
+    return who
+
+
 def may(move: Move, hazard: Hazard, actor) -> bool:
     """Whether ``actor`` may make ``move`` on ``hazard`` (status aside)."""
-    if actor is None:
-        return False
-    if can(actor, move.perm, hazard.organization):
-        return True
-    return bool(
-        move.responsible_may
-        and hazard.responsible_id == actor.pk
-        and can(actor, "hazard.view", hazard.organization)
-    )
+    return FLOW.may(ROWS[move.action], hazard, actor)
 
 
 def available(hazard: Hazard, actor) -> list[Move]:
     """The moves ``actor`` may make now (for buttons)."""
     return [
-        m
-        for m in MOVES.values()
-        if hazard.status in m.sources and may(m, hazard, actor) and _acceptor_ok(m, hazard, actor)
+        MOVES[t.action]
+        for t in FLOW.actions_for(hazard, actor)
+        if _acceptor_ok(MOVES[t.action], hazard, actor)
     ]
 
 
@@ -434,78 +441,78 @@ def transition(
     photo_kind: str = PhotoKind.AFTER,
     **fields: Any,
 ) -> Hazard:
-    """Make ``action`` on ``hazard`` for ``actor``, or refuse with a reason and change nothing."""
+    """Make ``action`` on ``hazard`` for ``actor``, or refuse with a reason and change nothing.
+
+    The move itself is :data:`FLOW`'s (``core.workflow``): it locks the hazard, refuses a move the
+    table does not allow, claims the row, writes the audit row and moves the counts."""
     move = MOVES.get(action)
     if move is None:
         raise ValidationError(_("Unknown action."))
     unknown = set(fields) - move.fields
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    with transaction.atomic():
-        # Lock the hazard only: a bare FOR UPDATE would lock its institution row too, and every
-        # insert referring to the institution (other reports, audit rows, the counts) would wait.
-        locked = (
-            Hazard.objects.select_for_update(of=("self",)).select_related("organization").get(pk=hazard.pk)
-        )
-        if locked.status not in move.sources:
-            raise ValidationError(
-                _("This hazard is “%(status)s”; “%(action)s” is not possible now.")
-                % {"status": locked.get_status_display(), "action": move.label}
-            )
-        if not may(move, locked, actor):
-            raise PermissionDenied(move.perm)
-        note = (note or "").strip()
-        fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-        _check(move, locked, actor, fields, note, {})
-        before = audit.snapshot(locked, AUDITED)
-        counted = HAZARDS.of([locked])
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        has_after = bool(photos) and photo_kind == PhotoKind.AFTER
-        if not has_after:
-            has_after = locked.photos.filter(kind=PhotoKind.AFTER).exists()
-        missing = []
-        for name in move.requires:
-            if name == "note":
-                ok = bool(note)
-            elif name == "after_photo":
-                ok = has_after
-            else:
-                ok = getattr(locked, name) not in (None, "")
-            if not ok:
-                missing.append(_label(locked, name))
-        if missing:
-            sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
-            raise ValidationError(_("Missing: %(fields)s.") % {"fields": sep.join(missing)})
-        _apply(move, locked, actor, note)
-        from_status = locked.status
-        if move.target:
-            locked.status = move.target
-        locked.save()
-        for upload in photos:
-            add_photo(locked, upload, kind=photo_kind, actor=actor)
-        record_event(
-            locked,
-            action,
-            actor=actor,
-            note=note,
-            from_status=from_status,
-            to_status=locked.status,
-            data={k: audit._plain(v) for k, v in fields.items()},
-            publish=move.event,
-        )
-        audit.record(
-            actor=actor,
-            action=f"hazard.{action}",
-            obj=locked,
-            organization=locked.organization,
-            before=before,
-            after=audit.snapshot(locked, AUDITED),
-            note=note,
-        )
-        HAZARDS.move(counted, HAZARDS.of([locked]))  # the last write: see core.counters
+    FLOW.move(
+        hazard,
+        action,
+        actor=actor,
+        note=(note or "").strip(),
+        photos=photos,
+        photo_kind=photo_kind,
+        fields={k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()},
+    )
     hazard.refresh_from_db()
     return hazard
+
+
+def _guard(move: Move, hazard: Hazard, actor, ctx: dict[str, Any]) -> None:
+    _check(move, hazard, actor, ctx["fields"], ctx["note"], {})
+
+
+def _fill(move: Move, hazard: Hazard, actor, ctx: dict[str, Any]) -> None:
+    """Set the fields passed in, refuse if a required one is still missing, then stamp the move."""
+    for name, value in ctx["fields"].items():
+        setattr(hazard, name, value)
+    photos, note = ctx["photos"], ctx["note"]
+    has_after = bool(photos) and ctx["photo_kind"] == PhotoKind.AFTER
+    if not has_after and "after_photo" in move.requires:
+        has_after = hazard.photos.filter(kind=PhotoKind.AFTER).exists()
+    missing = []
+    for name in move.requires:
+        if name == "note":
+            ok = bool(note)
+        elif name == "after_photo":
+            ok = has_after
+        else:
+            ok = getattr(hazard, name) not in (None, "")
+        if not ok:
+            missing.append(_label(hazard, name))
+    if missing:
+        sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
+        raise ValidationError(_("Missing: %(fields)s.") % {"fields": sep.join(missing)})
+    _apply(move, hazard, actor, note)
+
+
+def _record(move: Move, hazard: Hazard, actor, ctx: dict[str, Any]) -> None:
+    """After the claim: the photos, the timeline/outbox row (and its event)."""
+    for upload in ctx["photos"]:
+        add_photo(hazard, upload, kind=ctx["photo_kind"], actor=actor)
+    record_event(
+        hazard,
+        move.action,
+        actor=actor,
+        note=ctx["note"],
+        from_status=ctx["from_status"],
+        to_status=hazard.status,
+        data={k: audit._plain(v) for k, v in ctx["fields"].items()},
+        publish=move.event,
+    )
+
+
+def _refusal(hazard: Hazard, row: Transition | None, action: str) -> str:
+    return _("This hazard is “%(status)s”; “%(action)s” is not possible now.") % {
+        "status": hazard.get_status_display(),
+        "action": MOVES[action].label,
+    }
 
 
 def _apply(move: Move, h: Hazard, actor, note: str) -> None:
@@ -570,3 +577,33 @@ ACTION_LABELS: dict[str, Any] = {
     "overdue": gettext_lazy("Overdue reminder sent"),
     **{m.action: m.label for m in MOVES.values()},
 }
+
+
+# The table, for ``core.workflow``: every move of :data:`MOVES` with who may make it, its guards
+# (:func:`_check`), its effects (the fields passed in, then :func:`_apply`) and what it records.
+ROWS: dict[str, Transition] = {
+    m.action: Transition(
+        m.sources,
+        m.action,
+        m.target,
+        who=_who(m),
+        guard=partial(_guard, m),
+        effects=[partial(_fill, m)],
+        then=[partial(_record, m)],
+        label=m.label,
+    )
+    for m in MOVES.values()
+}
+
+FLOW: Workflow[Hazard] = Workflow(
+    Hazard,
+    list(ROWS.values()),
+    audit_prefix="hazard.",
+    audited=AUDITED,
+    # Lock the hazard only: a bare FOR UPDATE would lock its institution row too, and every insert
+    # referring to the institution (other reports, audit rows, the counts) would wait.
+    lock=True,
+    select_related=("organization",),
+    counter=HAZARDS,
+    refusal=_refusal,
+)

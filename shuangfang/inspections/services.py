@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -22,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
-from shuangfang.core.models import AuditEntry
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image
+from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
 
@@ -78,29 +77,72 @@ audit.register_actions(
         "record.submit": gettext_lazy("Inspection submitted"),
         "record.bureau": gettext_lazy("Bureau inspection recorded"),
         "task.missed": gettext_lazy("Inspection task missed"),
+        "task.submit": gettext_lazy("Inspection task done"),
     }
 )
 
-# The task workflow: one status field, one transition table.
-TRANSITIONS: dict[str, set[str]] = {
-    TaskStatus.OPEN: {TaskStatus.DONE, TaskStatus.MISSED},
-    TaskStatus.DONE: set(),
-    TaskStatus.MISSED: set(),
-}
+# The task workflow (``core.workflow``): the assignee submits an open task within its window; the
+# sweep (the system) marks an open task whose window has ended missed. A bureau inspection creates
+# its task already done: it records an inspection made on the spot, it moves nothing.
 
 
-def transition(task: Task, to: str, *, at: dt.datetime) -> None:
-    if to not in TRANSITIONS[task.status]:
-        if task.status == TaskStatus.DONE:
-            raise ValidationError(_("This task was already done; it cannot be submitted again."))
-        if task.status == TaskStatus.MISSED:
-            raise ValidationError(_("This task was missed: its time window has ended."))
+def _task_refusal(task: Task, row: Transition | None, action: str) -> str:
+    if task.status == TaskStatus.DONE:
+        return _("This task was already done; it cannot be submitted again.")
+    if task.status == TaskStatus.MISSED:
+        return _("This task was missed: its time window has ended.")
+    return _("This change is not allowed.")
+
+
+def _in_window_and_mine(task: Task, actor: User, ctx: dict[str, Any]) -> None:
+    """The task is submitted within its window, by the person it is assigned to (then)."""
+    at = ctx["at"]
+    if task.plan is None:
         raise ValidationError(_("This change is not allowed."))
-    counted = TASKS.of([task])
-    task.status = to
-    task.closed_at = at
-    task.save(update_fields=["status", "closed_at"])
-    TASKS.move(counted, TASKS.of([task]))
+    if at < task.window_start:
+        raise ValidationError(
+            _("This task starts at %(time)s; it cannot be done yet.")
+            % {"time": timezone.localtime(task.window_start).strftime("%m-%d %H:%M")}
+        )
+    if at >= task.window_end:
+        raise ValidationError(
+            _("The time window of this task ended at %(time)s; it can no longer be submitted.")
+            % {"time": timezone.localtime(task.window_end).strftime("%m-%d %H:%M")}
+        )
+    if not is_assignee(actor, task, at=at):
+        raise PermissionDenied(_("This task is not yours."))
+
+
+def _close(task: Task, actor: User | None, ctx: dict[str, Any]) -> None:
+    task.closed_at = ctx["at"]
+
+
+TASK_FLOW: Workflow[Task] = Workflow(
+    Task,
+    [
+        Transition(
+            TaskStatus.OPEN,
+            "submit",
+            TaskStatus.DONE,
+            who="inspection.do",
+            guard=_in_window_and_mine,
+            effects=[_close],
+            label=gettext_lazy("Submit"),
+        ),
+        Transition(
+            TaskStatus.OPEN,
+            "miss",
+            TaskStatus.MISSED,
+            who=None,  # the sweep
+            effects=[_close],
+            label=gettext_lazy("Missed"),
+            audit_action="task.missed",
+        ),
+    ],
+    audit_prefix="task.",
+    counter=TASKS,  # moved by the workflow, as the last write
+    refusal=_task_refusal,
+)
 
 
 def _institution(org: Organization) -> Organization:
@@ -568,24 +610,6 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
             )
             if not tasks:
                 break
-            Task.objects.filter(pk__in=[t.pk for t in tasks], status=TaskStatus.OPEN).update(
-                status=TaskStatus.MISSED, closed_at=now
-            )
-            task_type = ContentType.objects.get_for_model(Task)
-            AuditEntry.objects.bulk_create(
-                [
-                    AuditEntry(
-                        actor=None,
-                        organization_id=t.organization_id,
-                        action="task.missed",
-                        content_type=task_type,
-                        object_id=str(t.pk),
-                        object_repr=str(t)[:200],
-                        changes={"status": [TaskStatus.OPEN, TaskStatus.MISSED]},
-                    )
-                    for t in tasks
-                ]
-            )
             cache: dict[tuple, list[int]] = {}
             for task in tasks:
                 key = (
@@ -613,11 +637,8 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                     recipient_ids=cache[key],
                     roles=["safety_officer"],
                 )
-            # Locked above, so all of them were open and are missed now. The last write: core.counters.
-            counted = TASKS.of(tasks)
-            for t in tasks:
-                t.status, t.closed_at = TaskStatus.MISSED, now
-            TASKS.move(counted, TASKS.of(tasks))
+            # Locked above, so all of them are open: one update, one audit row each, the counts last.
+            TASK_FLOW.move_many(tasks, "miss", actor=None, at=now)
             total += len(tasks)
     return total
 
@@ -766,20 +787,7 @@ def submit_record(
             .get(pk=task.pk)
         )
         require(actor, "inspection.do", task.organization)
-        if task.status != TaskStatus.OPEN or task.plan is None:
-            transition(task, TaskStatus.DONE, at=at)  # raises with the reason
-        if at < task.window_start:
-            raise ValidationError(
-                _("This task starts at %(time)s; it cannot be done yet.")
-                % {"time": timezone.localtime(task.window_start).strftime("%m-%d %H:%M")}
-            )
-        if at >= task.window_end:
-            raise ValidationError(
-                _("The time window of this task ended at %(time)s; it can no longer be submitted.")
-                % {"time": timezone.localtime(task.window_end).strftime("%m-%d %H:%M")}
-            )
-        if not is_assignee(actor, task, at=at):
-            raise PermissionDenied(_("This task is not yours."))
+        TASK_FLOW.check(task, "submit", actor, at=at)  # refuses with the reason before the answers
         plan = task.plan
         assert plan is not None
         items = list(plan.checklist.items.filter(is_active=True))
@@ -807,7 +815,7 @@ def submit_record(
             organization=task.organization,
             after={"task": str(task), "problems": record.problem_count, "items": len(items)},
         )
-        transition(task, TaskStatus.DONE, at=at)  # moves the daily counts: the last write
+        TASK_FLOW.move(task, "submit", actor=actor, at=at)  # moves the daily counts: the last write
     return record
 
 
