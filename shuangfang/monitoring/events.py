@@ -12,6 +12,6 @@ from shuangfang.core.events import subscribe
 def on_incident_acknowledged(kind: str, payload: dict[str, Any]) -> None:
     if payload.get("source_kind") != "alarm" or not payload.get("source_uuid"):
         return
-    from .services import acknowledge_from_incident
+    from .alarms import acknowledge_from_incident
 
     acknowledge_from_incident(str(payload["source_uuid"]), payload.get("acknowledged_by_id"))

@@ -1,14 +1,15 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import services
+from .devices import sweep_offline
+from .rollups import downsample
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_offline_devices() -> int:
-    return len(services.sweep_offline())
+    return len(sweep_offline())
 
 
 @db_periodic_task(crontab(minute="17"))
 def downsample_readings() -> dict:
-    return services.downsample()
+    return downsample()

@@ -22,8 +22,8 @@ from django.utils.translation import pgettext_lazy
 from shuangfang.assessment import scores as assessment
 from shuangfang.dashboards import queries as dashboard
 from shuangfang.hazards import stats
+from shuangfang.monitoring.alarms import alarm_label
 from shuangfang.monitoring.choices import Severity
-from shuangfang.monitoring.services import alarm_label
 from shuangfang.orgs.models import BUREAU_KINDS, Organization
 from shuangfang.risks.choices import RiskLevel, palette_for
 
