@@ -8,8 +8,9 @@ from typing import Any
 from shuangfang.core.events import subscribe
 from shuangfang.orgs.models import Organization, User
 
-from . import services
 from .choices import Severity
+from .incidents import open_incident, stop_for_source
+from .planning import notify, recipients_for_roles
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,11 @@ def on_message_event(kind: str, payload: dict[str, Any]) -> None:
         log.warning("%s for unknown organisation %s", kind, payload.get("organization_id"))
         return
     people = {u.pk: u for u in User.objects.filter(pk__in=payload.get("recipient_ids") or [], is_active=True)}
-    for u in services.recipients_for_roles(org, payload.get("roles") or []):
+    for u in recipients_for_roles(org, payload.get("roles") or []):
         people.setdefault(u.pk, u)
     if not people:
         return
-    services.notify(
+    notify(
         recipients=people.values(),
         kind=kind,
         title=str(payload.get("title") or kind),
@@ -52,7 +53,7 @@ def on_alarm_opened(kind: str, payload: dict[str, Any]) -> None:
     org = _org(payload)
     if org is None:
         return
-    services.open_incident(
+    open_incident(
         organization=org,
         kind=kind,
         severity=_severity(payload) if payload.get("severity") else Severity.CRITICAL,
@@ -65,11 +66,11 @@ def on_alarm_opened(kind: str, payload: dict[str, Any]) -> None:
 
 @subscribe("alarm.acknowledged")
 def on_alarm_acknowledged(kind: str, payload: dict[str, Any]) -> None:
-    services.stop_for_source(
+    stop_for_source(
         "alarm", str(payload["object_uuid"]), acknowledged_by_id=payload.get("acknowledged_by_id")
     )
 
 
 @subscribe("alarm.cleared")
 def on_alarm_cleared(kind: str, payload: dict[str, Any]) -> None:
-    services.stop_for_source("alarm", str(payload["object_uuid"]), resolve=True)
+    stop_for_source("alarm", str(payload["object_uuid"]), resolve=True)
