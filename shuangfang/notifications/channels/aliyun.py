@@ -11,9 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 
 from .base import OutMessage, Result, http_request, json_object, secret_of, template, template_params

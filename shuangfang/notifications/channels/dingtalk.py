@@ -7,9 +7,7 @@ import base64
 import hashlib
 import hmac
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from .base import OutMessage, Result, post_json, robot_result, secret_of
 

@@ -8,9 +8,7 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from .base import (
     OutMessage,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from .base import OutMessage, Result, post_json, robot_result
 
