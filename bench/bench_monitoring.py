@@ -35,7 +35,7 @@ from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
-from shuangfang.monitoring import services  # noqa: E402
+from shuangfang.monitoring.devices import register_device  # noqa: E402
 from shuangfang.monitoring.models import Alarm, Device, Reading, RuleState  # noqa: E402
 from shuangfang.monitoring.mqtt import Listener, topic_for  # noqa: E402
 from shuangfang.monitoring.simulator import Publisher, SimDevice, Traffic, encode  # noqa: E402
@@ -59,7 +59,7 @@ def build() -> list[Device]:
     )
     have = Device.objects.filter(code__startswith="BENCH-").count()
     for i in range(have, N_DEV + 50):
-        services.register_device(
+        register_device(
             actor=root, organization=inst, kind="electricity", code=f"BENCH-{i:05d}", name=f"基准 {i}"
         )
     return list(

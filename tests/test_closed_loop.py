@@ -15,8 +15,10 @@ from shuangfang.duty import services as duty
 from shuangfang.hazards.models import Hazard
 from shuangfang.inspections import services as inspections
 from shuangfang.inspections.models import Task
-from shuangfang.monitoring import services as monitoring
+from shuangfang.monitoring.devices import register_device
+from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm
+from shuangfang.monitoring.rules import ensure_default_rules, invalidate_rules
 from shuangfang.monitoring.schemas import Payload
 from shuangfang.notifications import engine
 from shuangfang.notifications.models import Incident, Notification
@@ -34,10 +36,10 @@ def test_a_smoke_alarm_reaches_the_person_on_duty_and_opens_one_hazard(
 ):
     settings.MEDIA_ROOT = tmp_path
     officer = world.users["safety_officer"]
-    monitoring.ensure_default_rules()
-    monitoring.invalidate_rules()
+    ensure_default_rules()
+    invalidate_rules()
     point = risks.create_risk_point(actor=officer, institution=world.inst_a, name="宿舍 201")
-    smoke, _token = monitoring.register_device(
+    smoke, _token = register_device(
         actor=officer,
         organization=world.inst_a,
         kind="smoke",
@@ -59,7 +61,7 @@ def test_a_smoke_alarm_reaches_the_person_on_duty_and_opens_one_hazard(
         {"device_id": "SM-LOOP", "ts": now.isoformat(), "type": "alarm", "code": "smoke", "msg_id": "m1"}
     )
     with django_capture_on_commit_callbacks(execute=True):
-        monitoring.ingest([(smoke, alarm)], transport="test", now=now)
+        ingest([(smoke, alarm)], transport="test", now=now)
     with django_capture_on_commit_callbacks(execute=True):  # the same alarm again: still one of each
         again = Payload.model_validate(
             {
@@ -70,7 +72,7 @@ def test_a_smoke_alarm_reaches_the_person_on_duty_and_opens_one_hazard(
                 "msg_id": "m2",
             }
         )
-        monitoring.ingest([(smoke, again)], transport="test", now=now + dt.timedelta(seconds=5))
+        ingest([(smoke, again)], transport="test", now=now + dt.timedelta(seconds=5))
 
     opened = Alarm.objects.get(device=smoke)
     incident = Incident.objects.get(source_kind="alarm", source_uuid=str(opened.uuid))

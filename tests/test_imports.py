@@ -15,11 +15,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / PACKAGE
 APPS = sorted(p.name for p in PACKAGE_DIR.iterdir() if (p / "apps.py").is_file())
 
 # Cycles that exist on purpose, each with the reason. Keep this empty if at all possible.
-ALLOWED_CYCLES: set[frozenset[str]] = {
-    # TODO(duty-notifications): being removed by the rewrite of notifications.engine, which will
-    # stop calling duty views' helpers; delete this entry when that lands.
-    frozenset({"duty", "notifications"}),
-}
+# None today: a cycle that cannot be avoided is added here with the reason.
+ALLOWED_CYCLES: set[frozenset[str]] = set()
 
 
 def _is_type_checking(node: ast.If) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from shuangfang.assessment import dashboard as assessment
 from shuangfang.core.tenancy import get_for_user, highest_node, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
-from shuangfang.monitoring.services import alarm_label
+from shuangfang.monitoring.alarms import alarm_label
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,21 @@ SHIFT_FIELDS = [
     "days_per_turn",
     "is_active",
 ]
+
+# What a handover lists as still open comes from other apps (notifications: its unresolved
+# incidents). They register a source at start; duty imports none of them.
+_open_item_sources: list[Callable[[Organization], list[str]]] = []
+
+
+def register_open_items(source: Callable[[Organization], list[str]]) -> None:
+    """Add a source of open items (one line each) for the shift handover of an institution."""
+    if source not in _open_item_sources:
+        _open_item_sources.append(source)
+
+
+def open_items(institution: Organization) -> list[str]:
+    """The open items every registered source lists for ``institution``, in registration order."""
+    return [line for source in _open_item_sources for line in source(institution)]
 
 
 def _institution(org: Organization) -> Organization:

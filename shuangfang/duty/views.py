@@ -136,12 +136,10 @@ def handover_create(request: AuthedRequest, uuid) -> HttpResponse:
     day = current[0].day if current else timezone.localdate()
     nxt = services.turns(shift.organization, now, now + dt.timedelta(days=2))
     following = next((t.user for t in nxt if t.start > now and t.user is not None), None)
-    from shuangfang.notifications.services import open_incident_titles
-
     form = HandoverForm(
         request.POST or None,
         institution=shift.organization,
-        initial={"to_user": following, "open_alarms": "\n".join(open_incident_titles(shift.organization))},
+        initial={"to_user": following, "open_alarms": "\n".join(services.open_items(shift.organization))},
     )
 
     if request.method == "POST" and form.is_valid():

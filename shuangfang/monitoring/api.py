@@ -19,7 +19,10 @@ from pydantic import ValidationError as PydanticError
 
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
-from . import services
+from .alarms import acknowledge_alarm, clear_alarm
+from .devices import device_for_token
+from .evaluation import Outcome
+from .ingestion import ingest, record_rejections
 from .models import Alarm, Device, Reading
 from .schemas import MAX_BATCH, MAX_MESSAGE_BYTES, IngestResult, Payload
 
@@ -32,11 +35,9 @@ class DeviceTokenAuth(HttpBearer):
     """``Authorization: Bearer sfd_…``: the device's own token (never a person's)."""
 
     def authenticate(self, request, token: str):
-        device = services.device_for_token(token)
+        device = device_for_token(token)
         if device is None:
-            services.record_rejections(
-                [(None, None, "http", "bad_token", request.META.get("REMOTE_ADDR", ""))]
-            )
+            record_rejections([(None, None, "http", "bad_token", request.META.get("REMOTE_ADDR", ""))])
             raise AuthenticationError(message=_("The device token is not valid."))
         return device
 
@@ -60,13 +61,13 @@ def _read(request, device: Device, limit: int) -> tuple[Any, Status | None]:
             "n": len(request.body),
             "max": limit,
         }
-        services.record_rejections([(device, None, "http", "oversized", detail)])
+        record_rejections([(device, None, "http", "oversized", detail)])
         return None, Status(413, {"detail": detail})
     try:
         return json.loads(request.body), None
     except (ValueError, UnicodeDecodeError) as exc:
         detail = _("The payload is not valid JSON: %(e)s") % {"e": str(exc)[:120]}
-        services.record_rejections([(device, None, "http", "malformed", detail)])
+        record_rejections([(device, None, "http", "malformed", detail)])
         return None, Status(400, {"detail": detail})
 
 
@@ -100,9 +101,9 @@ def ingest_one(request):
         payload = Payload.model_validate(data)
     except PydanticError as exc:
         detail = _errors(exc)
-        services.record_rejections([(device, None, "http", "invalid", detail)])
+        record_rejections([(device, None, "http", "invalid", detail)])
         return Status(400, {"detail": detail})
-    outcome = services.ingest([(device, payload)], transport="http")
+    outcome = ingest([(device, payload)], transport="http")
     if outcome.rejected:
         reason = outcome.rejected[0]
         return Status(
@@ -127,7 +128,7 @@ def ingest_batch(request):
     messages = data.get("messages") if isinstance(data, dict) else None
     if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_BATCH:
         detail = _('Send {"messages": [...]} with 1 to %(n)s messages.') % {"n": MAX_BATCH}
-        services.record_rejections([(device, None, "http", "invalid", detail)])
+        record_rejections([(device, None, "http", "invalid", detail)])
         return Status(400, {"detail": detail})
     items: list[tuple[Device, Payload]] = []
     positions: list[int] = []
@@ -138,8 +139,8 @@ def ingest_batch(request):
             positions.append(i)
         except PydanticError as exc:
             invalid.append({"index": i, "reason": "invalid", "detail": _errors(exc)})
-    services.record_rejections([(device, None, "http", r["reason"], r["detail"]) for r in invalid])
-    outcome = services.ingest(items, transport="http") if items else services.Outcome()
+    record_rejections([(device, None, "http", r["reason"], r["detail"]) for r in invalid])
+    outcome = ingest(items, transport="http") if items else Outcome()
     for r in outcome.rejected:
         r["index"] = positions[r["index"]]
     result = outcome.as_dict()
@@ -250,10 +251,10 @@ def list_alarms(request, status: str = "active"):
 @router.post("/alarms/{uuid}/acknowledge", response=AlarmOut)
 def acknowledge(request, uuid: UUID, body: AckIn):
     alarm = get_for_user(Alarm, request.auth, "alarm.handle", uuid=uuid)
-    return services.acknowledge_alarm(actor=request.auth, alarm=alarm, note=body.note)
+    return acknowledge_alarm(actor=request.auth, alarm=alarm, note=body.note)
 
 
 @router.post("/alarms/{uuid}/clear", response=AlarmOut)
 def clear(request, uuid: UUID, body: ClearIn):
     alarm = get_for_user(Alarm, request.auth, "alarm.handle", uuid=uuid)
-    return services.clear_alarm(actor=request.auth, alarm=alarm, reason=body.reason, note=body.note)
+    return clear_alarm(actor=request.auth, alarm=alarm, reason=body.reason, note=body.note)

@@ -9,6 +9,6 @@ from shuangfang.events import IncidentAcknowledged
 def acknowledge_alarm_from_incident(kind: str, event: IncidentAcknowledged) -> None:
     if event.source_kind != "alarm" or not event.source_uuid:
         return
-    from .services import acknowledge_from_incident
+    from .alarms import acknowledge_from_incident
 
     acknowledge_from_incident(event.source_uuid, event.acknowledged_by_id)

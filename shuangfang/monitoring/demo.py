@@ -11,8 +11,10 @@ from django.utils import timezone
 from shuangfang.core.demo import register
 from shuangfang.orgs.models import Organization
 
-from . import services
+from .devices import register_device
+from .ingestion import MemoryLimiter, ingest
 from .models import Device
+from .rules import ensure_default_rules
 from .schemas import Payload
 
 DEVICES = [
@@ -52,7 +54,7 @@ def _telemetry(device: Device, ts: dt.datetime, hour: float, alarm: bool) -> dic
 
 @register(50, "monitoring")
 def build(city) -> None:
-    services.ensure_default_rules()
+    ensure_default_rules()
     officer = {"汴州市救助管理站": city.people["liuyang"], "汴州市第一养老院": city.people["machao"]}
     now = timezone.now().replace(second=0, microsecond=0)
     created: list[Device] = []
@@ -61,7 +63,7 @@ def build(city) -> None:
             continue
         inst = city.institutions[inst_name]
         dept = Organization.objects.filter(parent=inst, name=dept_name).first()
-        device, _token = services.register_device(
+        device, _token = register_device(
             actor=officer[inst_name],
             organization=inst,
             kind=kind,
@@ -83,4 +85,4 @@ def build(city) -> None:
             items.append(
                 (device, Payload.model_validate(_telemetry(device, ts, ts.hour + ts.minute / 60, alarm)))
             )
-        services.ingest(items, transport="demo", now=now, limiter=services.MemoryLimiter())
+        ingest(items, transport="demo", now=now, limiter=MemoryLimiter())

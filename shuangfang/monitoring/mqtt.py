@@ -1,4 +1,4 @@
-"""The MQTT adapter: a listener that turns device messages into ``services.ingest`` batches.
+"""The MQTT adapter: a listener that turns device messages into ``ingestion.ingest`` batches.
 
 Topic per institution and device: ``<root>/<institution uuid>/<device id>/up``. The listener
 subscribes with a shared subscription (``$share/<group>/<root>/+/+/up``) so several listeners split
@@ -58,7 +58,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
-from . import services
+from .ingestion import MemoryLimiter, ingest, record_rejections
 from .models import Device
 from .schemas import MAX_MESSAGE_BYTES, Payload
 
@@ -174,7 +174,7 @@ class Listener:
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
         self.stats = Stats()
         self.devices = DeviceCache()
-        self.limiter = services.MemoryLimiter()
+        self.limiter = MemoryLimiter()
         self.stopping = threading.Event()
         self.started = False
         self.connected = threading.Event()
@@ -365,8 +365,8 @@ class Listener:
         for attempt in range(5):
             try:
                 close_old_connections()
-                outcome = services.ingest(items, transport="mqtt", limiter=self.limiter) if items else None
-                services.record_rejections(refused)
+                outcome = ingest(items, transport="mqtt", limiter=self.limiter) if items else None
+                record_rejections(refused)
                 break
             except Exception:  # a database hiccup: retry, never crash, never ack what is not stored
                 self.stats.errors += 1

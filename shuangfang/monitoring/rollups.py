@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMinute
+from django.utils import timezone
 
 from .models import Reading, Rollup
 
@@ -87,3 +88,15 @@ def rollup_and_prune(cutoff: dt.datetime) -> dict[str, int]:
     minute_days = int(getattr(settings, "MONITORING_MINUTE_ROLLUP_DAYS", 90))
     Rollup.objects.filter(seconds=MINUTE, ts__lt=cutoff - dt.timedelta(days=minute_days)).delete()
     return done
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "MONITORING_RAW_DAYS", 14))
+
+
+def downsample(*, now: dt.datetime | None = None, keep_days: int | None = None) -> dict[str, int]:
+    """Aggregate raw readings older than the retention period into 1-minute and 1-hour rollups,
+    then delete them. Idempotent (rollups are upserted by bucket)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=keep_days if keep_days is not None else retention_days())
+    return rollup_and_prune(cutoff)

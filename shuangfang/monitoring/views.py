@@ -21,12 +21,14 @@ from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, requir
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 
-from . import services
+from .alarms import acknowledge_alarm, alarm_label, clear_alarm
 from .choices import AlarmStatus, DeviceKind, DeviceStatus, Severity
+from .devices import register_device, rotate_token
 from .filters import AlarmFilter, DeviceFilter
 from .forms import AcknowledgeForm, ClearForm, DeviceForm, SiteRuleForm
 from .models import Alarm, AlarmRule, Channel, Device, DeviceEvent, Reading, Rollup
 from .mqtt import topic_for
+from .rules import set_site_rule
 from .schemas import sample_payload
 
 MONITOR_DEVICES = 300
@@ -61,7 +63,7 @@ def _live_context(request: AuthedRequest) -> dict[str, Any]:
         ]
     )
     for a in alarms:
-        a.label = services.alarm_label(a.alarm_type)
+        a.label = alarm_label(a.alarm_type)
     devices = list(
         devices_qs.select_related("organization").order_by("organization__name", "building", "floor", "name")[
             :MONITOR_DEVICES
@@ -148,7 +150,7 @@ def device_create(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            device, token = services.register_device(actor=request.user, **data)
+            device, token = register_device(actor=request.user, **data)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -184,7 +186,7 @@ def device_detail(request: AuthedRequest, uuid) -> HttpResponse:
     ]
     alarms = list(Alarm.objects.filter(device=device).order_by("-opened_at")[:20])
     for a in alarms:
-        a.label = services.alarm_label(a.alarm_type)
+        a.label = alarm_label(a.alarm_type)
     return render(
         request,
         "monitoring/device.html",
@@ -229,7 +231,7 @@ def device_readings(request: AuthedRequest, uuid) -> JsonResponse:
 @require_POST
 def device_rotate(request: AuthedRequest, uuid) -> HttpResponse:
     device = get_for_user(Device, request.user, "monitoring.manage", uuid=uuid)
-    token = services.rotate_token(actor=request.user, device=device)
+    token = rotate_token(actor=request.user, device=device)
     return render(
         request,
         "monitoring/credentials.html",
@@ -250,7 +252,7 @@ def alarm_list(request: AuthedRequest) -> HttpResponse:
         columns=[
             Column(
                 _("Alarm"),
-                lambda a: services.alarm_label(a.alarm_type),
+                lambda a: alarm_label(a.alarm_type),
                 link=lambda a: reverse("monitoring:alarm", args=[a.uuid]),
             ),
             Column(_("Severity"), lambda a: Severity(a.severity).label),
@@ -283,7 +285,7 @@ def alarm_detail(request: AuthedRequest, uuid) -> HttpResponse:
         "monitoring/alarm.html",
         {
             "alarm": alarm,
-            "label": services.alarm_label(alarm.alarm_type),
+            "label": alarm_label(alarm.alarm_type),
             "can_handle": can_handle and alarm.is_active,
             "can_ack": can_handle and alarm.status == AlarmStatus.OPEN,
             "ack_form": AcknowledgeForm(),
@@ -300,7 +302,7 @@ def alarm_acknowledge(request: AuthedRequest, uuid) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.acknowledge_alarm(actor=request.user, alarm=alarm, note=note)
+        acknowledge_alarm(actor=request.user, alarm=alarm, note=note)
         messages.success(request, _("Alarm acknowledged."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -316,7 +318,7 @@ def alarm_clear(request: AuthedRequest, uuid) -> HttpResponse:
         messages.error(request, _("Choose why the alarm is cleared."))
         return redirect("monitoring:alarm", uuid=alarm.uuid)
     try:
-        services.clear_alarm(
+        clear_alarm(
             actor=request.user,
             alarm=alarm,
             reason=form.cleaned_data["reason"],
@@ -342,7 +344,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
         ).select_related("organization")
     )
     for r in rules:
-        r.label = services.alarm_label(r.alarm_type)  # type: ignore[attr-defined]
+        r.label = alarm_label(r.alarm_type)  # type: ignore[attr-defined]
     manageable = [i for i in institutions if can(request.user, "monitoring.manage", i)]
     return render(
         request,
@@ -369,7 +371,7 @@ def rule_tighten(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("Give a threshold and a number of samples."))
         return redirect("monitoring:rules")
     try:
-        services.set_site_rule(
+        set_site_rule(
             actor=request.user,
             organization=org,
             base=base,

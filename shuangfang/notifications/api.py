@@ -6,7 +6,7 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from . import services
+from .incidents import acknowledge_incident
 from .models import Incident, Notification
 from .views import _incident_for
 
@@ -49,4 +49,4 @@ def inbox(request):
 )
 def acknowledge(request, uuid: UUID) -> Incident:
     incident = _incident_for(request.auth, uuid)
-    return services.acknowledge_incident(incident=incident, actor=request.auth, via="api")
+    return acknowledge_incident(incident=incident, actor=request.auth, via="api")

@@ -6,3 +6,12 @@ class NotificationsConfig(AppConfig):
     name = "shuangfang.notifications"
     label = "notifications"
     verbose_name = _("Notifications and escalation")
+
+    def ready(self) -> None:
+        # Notifications depends on duty (who is on duty), never the other way: the shift handover
+        # lists the open incidents through duty's registry.
+        from shuangfang.duty.services import register_open_items
+
+        from .incidents import open_incident_titles
+
+        register_open_items(open_incident_titles)

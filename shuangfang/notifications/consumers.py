@@ -7,8 +7,9 @@ import logging
 from shuangfang.events import AlarmNotice, Notice
 from shuangfang.orgs.models import Organization, User
 
-from . import services
 from .choices import Severity
+from .incidents import open_incident, stop_for_source
+from .planning import notify, recipients_for_roles
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,11 @@ def tell_people(kind: str, event: Notice) -> None:
         log.warning("%s for unknown organisation %s", kind, event.organization_id)
         return
     people = {u.pk: u for u in User.objects.filter(pk__in=event.recipient_ids, is_active=True)}
-    for u in services.recipients_for_roles(org, event.roles):
+    for u in recipients_for_roles(org, event.roles):
         people.setdefault(u.pk, u)
     if not people:
         return
-    services.notify(
+    notify(
         recipients=people.values(),
         kind=kind,
         title=event.title or kind,
@@ -46,7 +47,7 @@ def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
     if org is None:
         log.warning("%s for unknown organisation %s", kind, event.organization_id)
         return
-    services.open_incident(
+    open_incident(
         organization=org,
         kind=kind,
         severity=_severity(event.severity) if event.severity else Severity.CRITICAL,
@@ -58,8 +59,8 @@ def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
 
 
 def stop_alarm_incident(kind: str, event: AlarmNotice) -> None:
-    services.stop_for_source("alarm", event.object_uuid, acknowledged_by_id=event.acknowledged_by_id)
+    stop_for_source("alarm", event.object_uuid, acknowledged_by_id=event.acknowledged_by_id)
 
 
 def resolve_alarm_incident(kind: str, event: AlarmNotice) -> None:
-    services.stop_for_source("alarm", event.object_uuid, resolve=True)
+    stop_for_source("alarm", event.object_uuid, resolve=True)

@@ -24,9 +24,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shuangfang.duty.services import on_duty
 from shuangfang.orgs.models import Post, User
 
-from . import adapters, links, texts
+from . import links, texts
+from .channels import send
+from .channels.base import OutMessage, Result
 from .choices import (
     PROVIDER_CHANNEL,
     Channel,
@@ -37,7 +40,7 @@ from .choices import (
     StepTarget,
 )
 from .models import Delivery, Incident
-from .services import Planner, _institution, recipients_for_roles
+from .planning import Planner, institution_of, recipients_for_roles
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +82,8 @@ def _step_recipients(
     elif target == StepTarget.ROLE:
         people = recipients_for_roles(incident.organization, [step.get("role", "")])
     elif target == StepTarget.ON_DUTY:
-        from shuangfang.duty.services import on_duty
-
         post = Post.objects.filter(pk=step["post_id"]).first() if step.get("post_id") else None
-        people = on_duty(_institution(incident.organization), at=now, post=post)
+        people = on_duty(institution_of(incident.organization), at=now, post=post)
     cache[key] = people
     return people
 
@@ -202,7 +203,7 @@ def _context(delivery: Delivery) -> dict[str, str]:
         ack = settings.SITE_URL + f"/notifications/incidents/{note.incident.uuid}/"  # type: ignore[union-attr]
     return {
         "title": note.title,
-        "org": _institution(note.organization).name,
+        "org": institution_of(note.organization).name,
         "link": ack or link,
         "ack_link": ack or link,
         "severity": str(Severity(note.severity).label),
@@ -210,14 +211,14 @@ def _context(delivery: Delivery) -> dict[str, str]:
     }
 
 
-def attempt(delivery: Delivery) -> adapters.Result:
+def attempt(delivery: Delivery) -> Result:
     ctx = _context(delivery)
     subject, text = texts.render(delivery.notification.kind, delivery.channel, ctx)
-    msg = adapters.OutMessage(address=delivery.address, subject=subject, text=text, params=ctx)
-    return adapters.send(delivery.provider, msg, channel=delivery.channel)
+    msg = OutMessage(address=delivery.address, subject=subject, text=text, params=ctx)
+    return send(delivery.provider, msg, channel=delivery.channel)
 
 
-def record(delivery: Delivery, result: adapters.Result, now: dt.datetime | None = None) -> None:
+def record(delivery: Delivery, result: Result, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     mine = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts)
     extra = {} if "code" in delivery.extra else delivery.extra
@@ -273,9 +274,7 @@ def send_due_deliveries(
                 result = attempt(delivery)
             except Exception as exc:  # a bug in an adapter must not stop the sweep
                 log.exception("delivery %s crashed", delivery.pk)
-                result = adapters.Result(
-                    False, temporary=True, error=f"internal error: {exc.__class__.__name__}"
-                )
+                result = Result(False, temporary=True, error=f"internal error: {exc.__class__.__name__}")
             record(delivery, result)
         sent += len(batch)
         if not batch or ids is not None:  # loop once more: fall-through deliveries are due now

@@ -21,11 +21,16 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, User
 from shuangfang.orgs.roles import Role
 
-from . import links, services
+from . import links
 from .choices import Channel, ContactKind, IncidentStatus, StepTarget
+from .contacts import set_contact, set_quiet_hours, verify_contact
 from .filters import DeliveryFilter, IncidentFilter
 from .forms import ContactForm, PolicyForm, ProviderForm, QuietForm, StepFormSet, VerifyForm
+from .incidents import acknowledge_incident
 from .models import Contact, Delivery, EscalationPolicy, Incident, Notification, Preference, Provider
+from .planning import mark_read
+from .policies import POLICY_FIELDS, StepSpec, save_policy, snapshot_policy
+from .providers import receipt_token, record_receipt, save_provider
 
 # --- Inbox ---------------------------------------------------------------------------------------
 
@@ -43,7 +48,7 @@ def inbox_open(request: AuthedRequest, uuid) -> HttpResponse:
     note = get_for_user(
         Notification.objects.filter(recipient=request.user), request.user, "notifications.inbox", uuid=uuid
     )
-    services.mark_read(actor=request.user, notification=note)
+    mark_read(actor=request.user, notification=note)
     if note.incident_id and note.incident:
         return redirect("notifications:incident", uuid=note.incident.uuid)
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
@@ -124,7 +129,7 @@ def _incident_for(user: User, uuid) -> Incident:
 def incident_ack(request: AuthedRequest, uuid) -> HttpResponse:
     incident = _incident_for(request.user, uuid)
     try:
-        services.acknowledge_incident(incident=incident, actor=request.user, via="inbox")
+        acknowledge_incident(incident=incident, actor=request.user, via="inbox")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -162,7 +167,7 @@ def ack_link(request, token: str) -> HttpResponse:
     done = False
     if request.method == "POST":
         try:
-            incident = services.acknowledge_incident(incident=incident, actor=user, via="link")
+            incident = acknowledge_incident(incident=incident, actor=user, via="link")
             done = True
         except (ValidationError, PermissionDenied) as exc:
             return render(
@@ -225,19 +230,19 @@ def my_channels(request: AuthedRequest) -> HttpResponse:
             if action == "contact":
                 contact_form = ContactForm(request.POST, prefix="c")
                 if contact_form.is_valid():
-                    services.set_contact(actor=request.user, **contact_form.cleaned_data)
+                    set_contact(actor=request.user, **contact_form.cleaned_data)
                     messages.success(request, _("A code was sent. Enter it below to verify."))
                     return redirect("notifications:channels")
             elif action == "verify":
                 verify_form = VerifyForm(request.POST, prefix="v")
                 if verify_form.is_valid():
-                    services.verify_contact(actor=request.user, **verify_form.cleaned_data)
+                    verify_contact(actor=request.user, **verify_form.cleaned_data)
                     messages.success(request, _("Verified."))
                     return redirect("notifications:channels")
             elif action == "quiet":
                 quiet_form = QuietForm(request.POST, prefix="q")
                 if quiet_form.is_valid():
-                    services.set_quiet_hours(actor=request.user, **quiet_form.cleaned_data)
+                    set_quiet_hours(actor=request.user, **quiet_form.cleaned_data)
                     messages.success(request, _("Saved."))
                     return redirect("notifications:channels")
         except ValidationError as exc:
@@ -297,7 +302,7 @@ def _provider_form(
     form = ProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_provider(
+            save_provider(
                 actor=request.user, organization=institution, provider=provider, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -308,9 +313,7 @@ def _provider_form(
     title = _("Message provider for %(inst)s") % {"inst": institution.name}
     receipt_url = ""
     if provider is not None and provider.kind in {"aliyun_sms", "tencent_sms"}:
-        receipt_url = (
-            f"{settings.SITE_URL}/notifications/receipts/{provider.uuid}/{services.receipt_token(provider)}/"
-        )
+        receipt_url = f"{settings.SITE_URL}/notifications/receipts/{provider.uuid}/{receipt_token(provider)}/"
     return render(
         request,
         "notifications/form.html",
@@ -331,7 +334,7 @@ def receipt(request, uuid, token: str) -> HttpResponse:
     Aliyun SmsReport list (``biz_id``, ``success``, ``err_code``) and the Tencent status callback
     list (``sid``, ``report_status``, ``errmsg``)."""
     provider = Provider.objects.filter(uuid=uuid).first()
-    if provider is None or not hmac.compare_digest(token, services.receipt_token(provider)):
+    if provider is None or not hmac.compare_digest(token, receipt_token(provider)):
         return JsonResponse({"code": 1, "result": 1, "msg": "unknown receiver"}, status=404)
     try:
         reports = json.loads(request.body or b"[]")
@@ -344,7 +347,7 @@ def receipt(request, uuid, token: str) -> HttpResponse:
             continue
         if "biz_id" in r:
             ok = r.get("success") in (True, "true")
-            services.record_receipt(
+            record_receipt(
                 provider=provider,
                 ref=str(r["biz_id"]),
                 delivered=ok,
@@ -352,7 +355,7 @@ def receipt(request, uuid, token: str) -> HttpResponse:
             )
         elif "sid" in r:
             ok = r.get("report_status") == "SUCCESS"
-            services.record_receipt(
+            record_receipt(
                 provider=provider,
                 ref=str(r["sid"]),
                 delivered=ok,
@@ -372,7 +375,7 @@ def policies(request: AuthedRequest) -> HttpResponse:
         .prefetch_related("steps")
     )
     institutions = Organization.objects.for_user(request.user, "notifications.configure").institutions()
-    rows = [(p, [_step_text(st) for st in services.snapshot_policy(p)["steps"]]) for p in qs]
+    rows = [(p, [_step_text(st) for st in snapshot_policy(p)["steps"]]) for p in qs]
     return render(request, "notifications/policies.html", {"rows": rows, "institutions": institutions})
 
 
@@ -396,7 +399,7 @@ def _policy_form(
     initial = None
     steps_initial: list[dict] = []
     if policy is not None:
-        initial = {f: getattr(policy, f) for f in services.POLICY_FIELDS}
+        initial = {f: getattr(policy, f) for f in POLICY_FIELDS}
         steps_initial = [
             {
                 "target": st.target,
@@ -414,7 +417,7 @@ def _policy_form(
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         steps = [
-            services.StepSpec(
+            StepSpec(
                 target=f.cleaned_data["target"],
                 role=f.cleaned_data.get("role") or "",
                 user=f.cleaned_data.get("user"),
@@ -426,7 +429,7 @@ def _policy_form(
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         try:
-            services.save_policy(
+            save_policy(
                 actor=request.user, organization=institution, policy=policy, steps=steps, **form.cleaned_data
             )
         except ValidationError as exc:

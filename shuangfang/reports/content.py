@@ -23,8 +23,8 @@ from shuangfang.assessment import scores as assessment
 from shuangfang.core.periods import Period
 from shuangfang.dashboards import queries as dashboard
 from shuangfang.hazards import stats
+from shuangfang.monitoring.alarms import alarm_label
 from shuangfang.monitoring.choices import Severity
-from shuangfang.monitoring.services import alarm_label
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, institutions_under
 from shuangfang.risks.choices import RiskLevel, palette_for
 

@@ -34,7 +34,7 @@ def post(base: str, token: str, body: dict) -> dict:
 
 
 def test_register_alarm_live_acknowledge_clear(live_server, world, desktop, phone, shot, browser_errors):
-    from shuangfang.monitoring.services import ensure_default_rules
+    from shuangfang.monitoring.rules import ensure_default_rules
 
     ensure_default_rules()  # a transactional test starts from a flushed database
     errors = browser_errors(desktop)

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from shuangfang.duty import services as duty
-from shuangfang.notifications import engine, links, services
+from shuangfang.notifications import engine, links
+from shuangfang.notifications.incidents import open_incident
 from shuangfang.notifications.models import Incident
 from shuangfang.orgs.tests.factories import PASSWORD
 
@@ -32,7 +33,7 @@ def _setup(world):
         rotation_start=dt.date(2026, 1, 1),
         post=world.post_a,
     )
-    first = services.open_incident(
+    first = open_incident(
         organization=world.inst_a,
         kind="alarm.opened",
         severity="critical",
@@ -41,7 +42,7 @@ def _setup(world):
         source_kind="alarm",
         source_uuid="e2e-1",
     )
-    second = services.open_incident(
+    second = open_incident(
         organization=world.inst_a,
         kind="alarm.opened",
         severity="critical",

@@ -173,10 +173,10 @@ def test_shift_form_refuses_unknown_people(world, login):
 
 
 def test_the_handover_form_lists_open_alarms(world, roster, login):
-    from shuangfang.notifications import services as notif
+    from shuangfang.notifications.incidents import open_incident
 
     day, _night = roster
-    notif.open_incident(
+    open_incident(
         organization=world.inst_a,
         kind="alarm.opened",
         severity="critical",

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 import pytest
 
 from shuangfang.core import events as core_events
-from shuangfang.monitoring import services
+from shuangfang.monitoring.devices import register_device
 from shuangfang.monitoring.models import Device
+from shuangfang.monitoring.rules import ensure_default_rules, invalidate_rules
 from shuangfang.monitoring.schemas import Payload
 
 T0 = dt.datetime(2026, 1, 18, 0, 0, tzinfo=dt.UTC)
@@ -27,7 +28,7 @@ class Kit:
 
 def make_kit(w) -> Kit:
     officer = w.users["safety_officer"]
-    meter, mt = services.register_device(
+    meter, mt = register_device(
         actor=officer,
         organization=w.inst_a,
         kind="electricity",
@@ -38,10 +39,10 @@ def make_kit(w) -> Kit:
         floor="1F",
         location="厨房",
     )
-    gateway, gt = services.register_device(
+    gateway, gt = register_device(
         actor=officer, organization=w.inst_a, kind="gateway", code="GW-0001", name="网关", building="综合楼"
     )
-    smoke, st = services.register_device(
+    smoke, st = register_device(
         actor=officer,
         organization=w.inst_a,
         kind="smoke",
@@ -52,7 +53,7 @@ def make_kit(w) -> Kit:
         location="201",
         gateway=gateway,
     )
-    other, ot = services.register_device(
+    other, ot = register_device(
         actor=w.root, organization=w.inst_b, kind="electricity", code="EL-B001", name="B 配电箱"
     )
     return Kit(meter, mt, smoke, st, gateway, gt, other, ot)
@@ -60,7 +61,7 @@ def make_kit(w) -> Kit:
 
 @pytest.fixture
 def kit(world) -> Kit:
-    services.invalidate_rules()
+    invalidate_rules()
     return make_kit(world)
 
 
@@ -84,8 +85,8 @@ def event(code: str, ts: dt.datetime, type_: str, alarm_code: str, msg_id: str |
 
 @pytest.fixture(autouse=True)
 def _fresh_rule_cache(request):
-    services.invalidate_rules()
+    invalidate_rules()
     if request.node.get_closest_marker("django_db"):
-        services.ensure_default_rules()
+        ensure_default_rules()
     yield
-    services.invalidate_rules()
+    invalidate_rules()

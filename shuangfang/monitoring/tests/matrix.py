@@ -13,13 +13,14 @@ DEVICES_ONLY: frozenset[str] = frozenset()  # ingestion takes a device token, ne
 
 
 def _device(w):
-    from shuangfang.monitoring import services
+    from shuangfang.monitoring.devices import register_device
     from shuangfang.monitoring.models import Device
+    from shuangfang.monitoring.rules import ensure_default_rules
 
-    services.ensure_default_rules()
+    ensure_default_rules()
     device = Device.objects.filter(code="EL-MATRIX").first()
     if device is None:
-        device, _token = services.register_device(
+        device, _token = register_device(
             actor=w.root,
             organization=w.inst_a,
             kind="electricity",
@@ -31,7 +32,7 @@ def _device(w):
 
 
 def _alarm(w):
-    from shuangfang.monitoring import services
+    from shuangfang.monitoring.ingestion import ingest
     from shuangfang.monitoring.models import Alarm
     from shuangfang.monitoring.schemas import Payload
 
@@ -39,7 +40,7 @@ def _alarm(w):
     alarm = Alarm.objects.filter(device=device).first()
     if alarm is None:
         now = timezone.now()
-        services.ingest(
+        ingest(
             [
                 (
                     device,
@@ -69,7 +70,7 @@ def alarm(w):
 
 def _rule_post(w):
     from shuangfang.monitoring.models import AlarmRule
-    from shuangfang.monitoring.services import ensure_default_rules
+    from shuangfang.monitoring.rules import ensure_default_rules
 
     ensure_default_rules()
     rule = AlarmRule.objects.defaults().get(

@@ -10,9 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError as PydanticError
 
-from shuangfang.monitoring import services
+from shuangfang.monitoring.alarms import acknowledge_alarm, clear_alarm
 from shuangfang.monitoring.choices import AlarmStatus, ClearReason
+from shuangfang.monitoring.devices import sweep_offline
+from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm, AlarmRule, Reading, Rejection
+from shuangfang.monitoring.rules import invalidate_rules, set_site_rule
 from shuangfang.monitoring.schemas import Payload
 
 from .conftest import T0, event, telemetry
@@ -27,12 +30,12 @@ def feed(kit, values, start=T0, step=10, channel="residual_current_ma"):
         items.append(
             (kit.meter, telemetry("EL-0001", start + dt.timedelta(seconds=step * i), **{channel: v}))
         )
-    return services.ingest(items, transport="test", now=NOW)
+    return ingest(items, transport="test", now=NOW)
 
 
 def test_readings_stored_once_and_in_time_order(kit):
     late = telemetry("EL-0001", T0 + dt.timedelta(seconds=5), residual_current_ma=40)
-    first = services.ingest(
+    first = ingest(
         [
             (kit.meter, telemetry("EL-0001", T0 + dt.timedelta(seconds=10), temp_c={"L1": 36.5, "L2": 35.0})),
             (kit.meter, telemetry("EL-0001", T0, residual_current_ma=42)),
@@ -41,7 +44,7 @@ def test_readings_stored_once_and_in_time_order(kit):
         now=NOW,
     )
     assert first.accepted == 2 and first.duplicates == 0
-    again = services.ingest(
+    again = ingest(
         [(kit.meter, telemetry("EL-0001", T0, residual_current_ma=42)), (kit.meter, late)],
         transport="test",
         now=NOW,
@@ -143,7 +146,7 @@ def test_multi_phase_recovery_waits_for_every_phase(kit):
     for i in range(3, 6):
         ts = T0 + dt.timedelta(seconds=10 * i)
         items.append((kit.meter, telemetry("EL-0001", ts, temp_c={"L1": 40, "L2": 86})))
-    services.ingest(items, transport="test", now=NOW)
+    ingest(items, transport="test", now=NOW)
     assert Alarm.objects.get(alarm_type="cable_temp").status == AlarmStatus.OPEN
 
 
@@ -152,14 +155,14 @@ def test_device_reported_smoke_via_gateway_dedup_on_msg_id(
 ):
     msg = event("SM-0001", T0, "alarm", "smoke", msg_id="m-1")
     with django_capture_on_commit_callbacks(execute=True):
-        services.ingest([(kit.gateway, msg)], transport="test", now=NOW)
-        out = services.ingest([(kit.gateway, msg)], transport="test", now=NOW)
+        ingest([(kit.gateway, msg)], transport="test", now=NOW)
+        out = ingest([(kit.gateway, msg)], transport="test", now=NOW)
     assert out.duplicates == 1
     alarm = Alarm.objects.get()
     assert alarm.device == kit.smoke and alarm.count == 1 and alarm.severity == "critical"
     assert published[0][1]["open_hazard"] is True
     with django_capture_on_commit_callbacks(execute=True):
-        services.ingest(
+        ingest(
             [(kit.gateway, event("SM-0001", T0 + dt.timedelta(seconds=9), "recovery", "smoke"))],
             transport="test",
             now=NOW,
@@ -170,7 +173,7 @@ def test_device_reported_smoke_via_gateway_dedup_on_msg_id(
 def test_repeated_faults_open_a_hazard(kit, published, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for i, code in enumerate(["tamper", "device_fault", "low_battery"]):
-            services.ingest(
+            ingest(
                 [(kit.smoke, event("SM-0001", T0 + dt.timedelta(seconds=i), "fault", code))],
                 transport="test",
                 now=NOW,
@@ -181,7 +184,7 @@ def test_repeated_faults_open_a_hazard(kit, published, django_capture_on_commit_
 
 
 def test_refusals_are_counted_and_others_go_through(kit):
-    out = services.ingest(
+    out = ingest(
         [
             (kit.meter, telemetry("EL-B001", T0, residual_current_ma=1)),  # for another device
             (kit.smoke, telemetry("EL-0001", T0, residual_current_ma=1)),  # not a gateway
@@ -210,7 +213,7 @@ def test_a_flood_is_rate_limited_per_device(kit, settings):
         (kit.meter, telemetry("EL-0001", T0 + dt.timedelta(seconds=i), residual_current_ma=1))
         for i in range(8)
     ]
-    out = services.ingest(
+    out = ingest(
         flood + [(kit.other, telemetry("EL-B001", T0, residual_current_ma=5))], transport="test", now=NOW
     )
     assert out.accepted == 6 and [r["reason"] for r in out.rejected] == ["rate_limited"] * 3
@@ -233,12 +236,12 @@ def test_schema_refuses_bad_payloads(bad):
 
 
 def test_offline_sweep_with_a_controlled_clock(kit, published, django_capture_on_commit_callbacks):
-    services.ingest([(kit.meter, telemetry("EL-0001", T0, residual_current_ma=1))], transport="test", now=T0)
+    ingest([(kit.meter, telemetry("EL-0001", T0, residual_current_ma=1))], transport="test", now=T0)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_offline(now=T0 + dt.timedelta(seconds=3 * 300 - 1)) == []
-        gone = services.sweep_offline(now=T0 + dt.timedelta(seconds=3 * 300))
+        assert sweep_offline(now=T0 + dt.timedelta(seconds=3 * 300 - 1)) == []
+        gone = sweep_offline(now=T0 + dt.timedelta(seconds=3 * 300))
         assert gone == [kit.meter]
-        assert services.sweep_offline(now=T0 + dt.timedelta(hours=1)) == []  # once
+        assert sweep_offline(now=T0 + dt.timedelta(hours=1)) == []  # once
     kit.meter.refresh_from_db()
     assert not kit.meter.online
     alarm = Alarm.objects.get(alarm_type="device_offline")
@@ -248,9 +251,7 @@ def test_offline_sweep_with_a_controlled_clock(kit, published, django_capture_on
     assert p["device_uuid"] == str(kit.meter.uuid) and p["open_hazard"] is True and p["hazard_description"]
     later = T0 + dt.timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.ingest(
-            [(kit.meter, telemetry("EL-0001", later, residual_current_ma=1))], transport="test", now=later
-        )
+        ingest([(kit.meter, telemetry("EL-0001", later, residual_current_ma=1))], transport="test", now=later)
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.CLEARED and published[-1][0] == "alarm.cleared"
 
@@ -260,21 +261,21 @@ def test_people_acknowledge_and_clear(kit, world, published, django_capture_on_c
     alarm = Alarm.objects.get()
     officer = world.users["safety_officer"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.acknowledge_alarm(actor=officer, alarm=alarm, note="电工已到场")
+        acknowledge_alarm(actor=officer, alarm=alarm, note="电工已到场")
     assert published[-1][0] == "alarm.acknowledged" and published[-1][1]["acknowledged_by_id"] == officer.pk
     with pytest.raises(ValidationError):
-        services.acknowledge_alarm(actor=officer, alarm=alarm)
+        acknowledge_alarm(actor=officer, alarm=alarm)
     with pytest.raises(ValidationError, match="仍在上报"):
-        services.clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FIXED)
+        clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FIXED)
     with pytest.raises(ValidationError):
-        services.clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FALSE_ALARM, note="")
+        clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FALSE_ALARM, note="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FALSE_ALARM, note="测试按钮")
+        clear_alarm(actor=officer, alarm=alarm, reason=ClearReason.FALSE_ALARM, note="测试按钮")
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.CLEARED and alarm.cleared_by == officer
     assert published[-1][0] == "alarm.cleared"
     with pytest.raises(PermissionDenied):
-        services.acknowledge_alarm(actor=world.users["outsider"], alarm=alarm)
+        acknowledge_alarm(actor=world.users["outsider"], alarm=alarm)
 
 
 def test_incident_acknowledged_marks_the_alarm(kit, world):
@@ -304,15 +305,13 @@ def test_an_institution_may_only_tighten_a_rule(kit, world):
     )
     officer = world.users["safety_officer"]
     with pytest.raises(ValidationError):
-        services.set_site_rule(actor=officer, organization=world.inst_a, base=base, threshold=500, samples=3)
-    rule = services.set_site_rule(
-        actor=officer, organization=world.inst_a, base=base, threshold=200, samples=2
-    )
+        set_site_rule(actor=officer, organization=world.inst_a, base=base, threshold=500, samples=3)
+    rule = set_site_rule(actor=officer, organization=world.inst_a, base=base, threshold=200, samples=2)
     assert rule.source == "site_setting" and rule.recovery_threshold == 150
-    services.invalidate_rules()
+    invalidate_rules()
     feed(kit, [250, 250])
     assert Alarm.objects.get().threshold == 200
-    services.ingest(
+    ingest(
         [
             (kit.other, telemetry("EL-B001", T0 + dt.timedelta(seconds=i), residual_current_ma=250))
             for i in range(3)

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from shuangfang.monitoring import services
+from shuangfang.monitoring.devices import register_device
+from shuangfang.monitoring.ingestion import MemoryLimiter, ingest
 from shuangfang.monitoring.models import Alarm, Reading, Rollup
+from shuangfang.monitoring.rollups import downsample
 
 from .conftest import telemetry
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _fleet(world, n: int, start: int = 0) -> None:
     now = timezone.now()
     for i in range(start, start + n):
-        device, _t = services.register_device(
+        device, _t = register_device(
             actor=world.root,
             organization=world.inst_a,
             kind="electricity",
@@ -31,7 +33,7 @@ def _fleet(world, n: int, start: int = 0) -> None:
             (device, telemetry(device.code, now - dt.timedelta(seconds=30 - s), residual_current_ma=400))
             for s in range(3)
         ]
-        services.ingest(items, transport="test")
+        ingest(items, transport="test")
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ def test_page_queries_do_not_grow_with_devices_and_alarms(world, login, django_a
 
 
 def test_bureau_sees_alarms_of_all_its_institutions_outsider_none(world, login, kit):
-    services.ingest(
+    ingest(
         [
             (
                 kit.other,
@@ -60,7 +62,7 @@ def test_bureau_sees_alarms_of_all_its_institutions_outsider_none(world, login, 
         ],
         transport="test",
     )
-    services.ingest(
+    ingest(
         [
             (
                 kit.meter,
@@ -78,7 +80,7 @@ def test_bureau_sees_alarms_of_all_its_institutions_outsider_none(world, login, 
 
 def test_device_readings_json(world, login, kit):
     now = timezone.now()
-    services.ingest(
+    ingest(
         [(kit.meter, telemetry("EL-0001", now - dt.timedelta(minutes=5), temp_c={"L1": 40.5}))],
         transport="test",
     )
@@ -98,17 +100,15 @@ def test_downsampling_rolls_up_then_deletes_and_is_idempotent(kit):
         (kit.meter, telemetry("EL-0001", base + dt.timedelta(seconds=20 * i), residual_current_ma=float(i)))
         for i in range(6)  # two minutes: 0,1,2 and 3,4,5
     ]
-    services.ingest(
-        items, transport="test", now=base + dt.timedelta(minutes=5), limiter=services.MemoryLimiter()
-    )
+    ingest(items, transport="test", now=base + dt.timedelta(minutes=5), limiter=MemoryLimiter())
     recent = telemetry("EL-0001", timezone.now() - dt.timedelta(minutes=1), residual_current_ma=7)
-    services.ingest([(kit.meter, recent)], transport="test")
-    done = services.downsample(keep_days=14)
+    ingest([(kit.meter, recent)], transport="test")
+    done = downsample(keep_days=14)
     assert done["readings"] == 6
     assert list(Reading.objects.values_list("value", flat=True)) == [7.0]
     minutes = list(Rollup.objects.filter(seconds=60).order_by("ts").values_list("n", "vmin", "vmax", "vsum"))
     assert minutes == [(3, 0.0, 2.0, 3.0), (3, 3.0, 5.0, 12.0)]
     hour = Rollup.objects.get(seconds=3600)
     assert (hour.n, hour.vmin, hour.vmax, hour.avg) == (6, 0.0, 5.0, 2.5)
-    assert services.downsample(keep_days=14)["readings"] == 0
+    assert downsample(keep_days=14)["readings"] == 0
     assert Rollup.objects.count() == 3

@@ -3,14 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from shuangfang.monitoring import services
+from shuangfang.monitoring.devices import register_device, update_device
 from shuangfang.risks import services as risks
 
 
 def test_a_device_is_bound_to_a_risk_point_of_its_own_institution(world, login):
     officer = world.users["safety_officer"]
     point = risks.create_risk_point(actor=officer, institution=world.inst_a, name="配电室")
-    device, _raw = services.register_device(
+    device, _raw = register_device(
         actor=officer,
         organization=world.inst_a,
         kind="smoke",
@@ -23,7 +23,7 @@ def test_a_device_is_bound_to_a_risk_point_of_its_own_institution(world, login):
     assert f"/risks/points/{point.uuid}/" in page
     other = risks.create_risk_point(actor=world.users["outsider"], institution=world.inst_b, name="B 配电室")
     with pytest.raises(ValidationError):
-        services.register_device(
+        register_device(
             actor=officer,
             organization=world.inst_a,
             kind="smoke",
@@ -32,4 +32,4 @@ def test_a_device_is_bound_to_a_risk_point_of_its_own_institution(world, login):
             risk_point=other,
         )
     with pytest.raises(ValidationError):
-        services.update_device(actor=officer, device=device, risk_point=other)
+        update_device(actor=officer, device=device, risk_point=other)

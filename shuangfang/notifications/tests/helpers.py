@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from shuangfang.notifications import services
+from shuangfang.notifications.incidents import open_incident
 from shuangfang.notifications.models import Incident, Notification, Provider
+from shuangfang.notifications.planning import Planner
+from shuangfang.notifications.policies import StepSpec, save_policy
+from shuangfang.notifications.providers import save_provider
 
 
 def incident_a(w) -> Incident:
     if "incident_a" not in w.__dict__:
-        w.__dict__["incident_a"] = services.open_incident(
+        w.__dict__["incident_a"] = open_incident(
             organization=w.inst_a,
             kind="alarm.opened",
             severity="critical",
@@ -23,7 +26,7 @@ def incident_a(w) -> Incident:
 def note_a(w) -> Notification:
     """The cook was told about incident A (as an escalation step would)."""
     if "note_a" not in w.__dict__:
-        planner = services.Planner(w.inst_a)
+        planner = Planner(w.inst_a)
         w.__dict__["note_a"] = planner.message(
             recipient=w.users["staff"],
             kind="alarm.opened",
@@ -39,7 +42,7 @@ def note_a(w) -> Notification:
 
 def provider_a(w) -> Provider:
     if "provider_a" not in w.__dict__:
-        w.__dict__["provider_a"] = services.save_provider(
+        w.__dict__["provider_a"] = save_provider(
             actor=w.root,
             organization=w.inst_a,
             kind="webhook",
@@ -52,17 +55,15 @@ def provider_a(w) -> Provider:
 
 def policy_a(w):
     if "policy_a" not in w.__dict__:
-        w.__dict__["policy_a"] = services.save_policy(
+        w.__dict__["policy_a"] = save_policy(
             actor=w.root,
             organization=w.inst_a,
             name="告警升级",
             event_kind="alarm.*",
             repeat=1,
             steps=[
-                services.StepSpec(target="on_duty", channels=["inbox", "sms"], wait_minutes=5),
-                services.StepSpec(
-                    target="role", role="safety_officer", channels=["inbox", "sms"], wait_minutes=10
-                ),
+                StepSpec(target="on_duty", channels=["inbox", "sms"], wait_minutes=5),
+                StepSpec(target="role", role="safety_officer", channels=["inbox", "sms"], wait_minutes=10),
             ],
         )
     return w.__dict__["policy_a"]

@@ -7,8 +7,10 @@ import time
 import pytest
 from django.test import Client
 
-from shuangfang.notifications import links, services
+from shuangfang.notifications import links
 from shuangfang.notifications.choices import IncidentStatus
+from shuangfang.notifications.incidents import open_incident
+from shuangfang.notifications.planning import Planner
 
 from .helpers import incident_a, note_a
 
@@ -94,7 +96,7 @@ def test_the_sms_of_an_incident_carries_the_ack_link(world):
 
 def test_inbox_query_count_does_not_grow(world, login, django_assert_max_num_queries):
     client = login(world.users["staff"])
-    planner = services.Planner(world.inst_a)
+    planner = Planner(world.inst_a)
     for i in range(30):
         planner.message(
             recipient=world.users["staff"],
@@ -115,10 +117,10 @@ def test_lists_query_count_does_not_grow(world, login, django_assert_max_num_que
     from .helpers import policy_a
 
     policy_a(world)
-    planner = services.Planner(world.inst_a)
+    planner = Planner(world.inst_a)
     client = login(world.users["safety_officer"])
     for i in range(40):
-        services.open_incident(
+        open_incident(
             organization=world.inst_a,
             kind="alarm.opened",
             severity="critical",

@@ -14,9 +14,11 @@ from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from shuangfang.notifications import engine, services
+from shuangfang.notifications import engine
 from shuangfang.notifications.choices import ContactKind, DeliveryStatus
+from shuangfang.notifications.contacts import MAX_CODE_ATTEMPTS, set_contact, verify_contact
 from shuangfang.notifications.models import Contact, Delivery
+from shuangfang.notifications.planning import notify
 
 
 class Mailbox:
@@ -56,7 +58,7 @@ def test_an_email_arrives_with_the_chinese_template(world, smtp):
     Contact.objects.create(
         user=officer, kind=ContactKind.EMAIL, address="officer@example.cn", verified_at=timezone.now()
     )
-    [note] = services.notify(
+    [note] = notify(
         recipients=[officer],
         kind="hazard.overdue",
         title="隐患 YH-2026-0042 已超期",
@@ -78,7 +80,7 @@ def test_a_refused_address_fails_for_good_and_the_log_says_why(world, smtp):
     Contact.objects.create(
         user=officer, kind=ContactKind.EMAIL, address="nobody@example.cn", verified_at=timezone.now()
     )
-    [note] = services.notify(
+    [note] = notify(
         recipients=[officer],
         kind="hazard.overdue",
         title="隐患已超期",
@@ -99,7 +101,7 @@ def test_smtp_server_down_is_retried(world, settings):
     Contact.objects.create(
         user=officer, kind=ContactKind.EMAIL, address="officer@example.cn", verified_at=timezone.now()
     )
-    [note] = services.notify(
+    [note] = notify(
         recipients=[officer],
         kind="hazard.overdue",
         title="隐患已超期",
@@ -115,7 +117,7 @@ def test_smtp_server_down_is_retried(world, settings):
 
 def test_verifying_an_email_with_the_code_sent_to_it(world, smtp):
     cook = world.users["staff"]
-    contact, _code = services.set_contact(actor=cook, kind="email", address="Cook@Example.cn")
+    contact, _code = set_contact(actor=cook, kind="email", address="Cook@Example.cn")
     assert contact.address == "cook@example.cn" and contact.verified_at is None
     engine.send_due_deliveries()
     [(_rcpt, msg)] = smtp.messages
@@ -123,10 +125,8 @@ def test_verifying_an_email_with_the_code_sent_to_it(world, smtp):
     assert found is not None
     sent_code = found.group(0)
     with pytest.raises(ValidationError):
-        services.verify_contact(
-            actor=cook, kind="email", code="000000" if sent_code != "000000" else "111111"
-        )
-    services.verify_contact(actor=cook, kind="email", code=sent_code)
+        verify_contact(actor=cook, kind="email", code="000000" if sent_code != "000000" else "111111")
+    verify_contact(actor=cook, kind="email", code=sent_code)
     contact.refresh_from_db()
     assert contact.verified_at is not None
     assert Delivery.objects.get(address="cook@example.cn").extra == {}  # the code is not kept once sent
@@ -135,22 +135,22 @@ def test_verifying_an_email_with_the_code_sent_to_it(world, smtp):
 def test_codes_expire_and_wrong_codes_are_limited(world):
     cook = world.users["staff"]
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        _contact, code = services.set_contact(actor=cook, kind="phone", address="139 0000 0009")
+        _contact, code = set_contact(actor=cook, kind="phone", address="139 0000 0009")
         clock.shift(dt.timedelta(minutes=11))
         with pytest.raises(ValidationError, match="过期|expired"):
-            services.verify_contact(actor=cook, kind="phone", code=code)
-    _contact, code = services.set_contact(actor=cook, kind="phone", address="13900000009")
-    for _ in range(services.MAX_CODE_ATTEMPTS):
+            verify_contact(actor=cook, kind="phone", code=code)
+    _contact, code = set_contact(actor=cook, kind="phone", address="13900000009")
+    for _ in range(MAX_CODE_ATTEMPTS):
         with pytest.raises(ValidationError):
-            services.verify_contact(actor=cook, kind="phone", code="x")
+            verify_contact(actor=cook, kind="phone", code="x")
     with pytest.raises(ValidationError, match="过多|Too many"):
-        services.verify_contact(actor=cook, kind="phone", code=code)
+        verify_contact(actor=cook, kind="phone", code=code)
 
 
 @pytest.mark.parametrize("bad", ["12345", "0371-23580110", "+1 415 555 0100", "2390000000a"])
 def test_a_number_that_is_not_a_mainland_mobile_is_refused(world, bad):
     with pytest.raises(ValidationError, match="大陆手机号|mainland mobile"):
-        services.set_contact(actor=world.users["staff"], kind="phone", address=bad)
+        set_contact(actor=world.users["staff"], kind="phone", address=bad)
     assert not Contact.objects.filter(user=world.users["staff"]).exists()
 
 

@@ -11,9 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shuangfang.core import events
 from shuangfang.duty.tests.helpers import shift_a
-from shuangfang.notifications import engine, services
+from shuangfang.notifications import engine
 from shuangfang.notifications.choices import IncidentStatus, StepTarget
+from shuangfang.notifications.contacts import set_quiet_hours
+from shuangfang.notifications.incidents import acknowledge_incident, open_incident, resolve_incident
 from shuangfang.notifications.models import EscalationPolicy, EscalationStep, Incident, Notification
+from shuangfang.notifications.planning import notify
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 # 2026-03-02 03:00 Shanghai: the night. The test shift runs 08:00–20:00, so we add a night shift.
@@ -59,7 +62,7 @@ def _told(incident):
 
 
 def _open(world, uuid="alarm-1"):
-    return services.open_incident(
+    return open_incident(
         organization=world.inst_a,
         kind="alarm.opened",
         severity="critical",
@@ -86,7 +89,7 @@ def test_the_chain_runs_step_by_step_until_acknowledged(world):
         clock.shift(dt.timedelta(minutes=10))
         engine.process_due()
         assert _told(incident) == ["cook_a", "officer_a", "head_a"]
-        services.acknowledge_incident(incident=incident, actor=world.users["institution_head"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["institution_head"], via="inbox")
         clock.shift(dt.timedelta(hours=2))
         engine.process_due()
         assert _told(incident) == ["cook_a", "officer_a", "head_a"]
@@ -136,7 +139,7 @@ def test_the_policy_is_copied_so_editing_it_cannot_change_a_running_escalation(w
 def test_open_incident_is_idempotent_per_source_while_open(world):
     first = _open(world)
     assert _open(world) == first
-    services.resolve_incident(incident=first, actor=world.users["safety_officer"])
+    resolve_incident(incident=first, actor=world.users["safety_officer"])
     second = _open(world)
     assert second != first
     assert Incident.objects.filter(source_uuid="alarm-1").count() == 2
@@ -146,8 +149,8 @@ def test_acknowledging_publishes_the_event_once(world, django_capture_on_commit_
     seen = events.Published("incident.acknowledged", payloads=True)
     incident = _open(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.acknowledge_incident(incident=incident, actor=world.users["safety_officer"], via="inbox")
-        services.acknowledge_incident(incident=incident, actor=world.users["institution_head"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["safety_officer"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["institution_head"], via="inbox")
     acks = [p for p in seen if p["source_uuid"] == "alarm-1"]
     assert len(acks) == 1
     assert acks[0]["source_kind"] == "alarm"
@@ -159,16 +162,16 @@ def test_acknowledging_publishes_the_event_once(world, django_capture_on_commit_
 def test_someone_not_told_and_not_an_officer_cannot_acknowledge(world):
     incident = _open(world)
     with pytest.raises(PermissionDenied):
-        services.acknowledge_incident(incident=incident, actor=world.users["assessor"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["assessor"], via="inbox")
     with pytest.raises(PermissionDenied):
-        services.acknowledge_incident(incident=incident, actor=world.users["outsider"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["outsider"], via="inbox")
 
 
 def test_a_resolved_incident_cannot_be_acknowledged(world):
     incident = _open(world)
-    services.resolve_incident(incident=incident, actor=world.users["safety_officer"])
+    resolve_incident(incident=incident, actor=world.users["safety_officer"])
     with pytest.raises(ValidationError):
-        services.acknowledge_incident(incident=incident, actor=world.users["safety_officer"], via="inbox")
+        acknowledge_incident(incident=incident, actor=world.users["safety_officer"], via="inbox")
 
 
 # --- Events ------------------------------------------------------------------------------------
@@ -262,11 +265,11 @@ def test_quiet_hours_delay_ordinary_messages_but_never_alarms(world):
 
     cook = world.users["staff"]
     Contact.objects.create(user=cook, kind=ContactKind.EMAIL, address="cook@example.cn", verified_at=NIGHT)
-    services.set_quiet_hours(actor=cook, quiet_start=dt.time(22, 0), quiet_end=dt.time(7, 0))
+    set_quiet_hours(actor=cook, quiet_start=dt.time(22, 0), quiet_end=dt.time(7, 0))
     _policy(world)
     _night_shift(world)
     with time_machine.travel(NIGHT, tick=False):
-        [note] = services.notify(
+        [note] = notify(
             recipients=[cook],
             kind="hazard.deadline_approaching",
             title="隐患明天到期",

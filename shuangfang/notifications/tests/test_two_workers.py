@@ -10,16 +10,18 @@ import pytest
 from django.db import connection
 
 from shuangfang.core.tests.concurrency import at_once
-from shuangfang.notifications import engine, services
+from shuangfang.notifications import engine, tasks
 from shuangfang.notifications.choices import StepTarget
+from shuangfang.notifications.incidents import open_incident
 from shuangfang.notifications.models import Delivery, EscalationPolicy, EscalationStep, Notification
+from shuangfang.notifications.providers import save_provider
 
 from .receiver import SECRET
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_send_the_same_step_twice(world, receiver, monkeypatch):
-    monkeypatch.setattr(services, "kick", lambda: None)  # leave all the work to the two workers
+    monkeypatch.setattr(tasks, "enqueue_process_due", lambda: None)  # leave all the work to the two workers
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED claims are exercised on PostgreSQL (SQLite serialises writers)")
     policy = EscalationPolicy.objects.create(organization=world.inst_a, name="p", event_kind="*", repeat=0)
@@ -31,7 +33,7 @@ def test_two_workers_never_send_the_same_step_twice(world, receiver, monkeypatch
         channels=["inbox", "webhook"],
         wait_minutes=5,
     )
-    services.save_provider(
+    save_provider(
         actor=world.root,
         organization=world.inst_a,
         kind="webhook",
@@ -40,7 +42,7 @@ def test_two_workers_never_send_the_same_step_twice(world, receiver, monkeypatch
         secret=SECRET,
     )
     incidents = [
-        services.open_incident(
+        open_incident(
             organization=world.inst_a,
             kind="alarm.opened",
             severity="critical",

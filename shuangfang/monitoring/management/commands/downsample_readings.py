@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from shuangfang.monitoring import services
+from shuangfang.monitoring.rollups import downsample
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep-days", type=int, default=None)
 
     def handle(self, *args, **opts):
-        done = services.downsample(keep_days=opts["keep_days"])
+        done = downsample(keep_days=opts["keep_days"])
         self.stdout.write(
             f"readings rolled up: {done['readings']}, "
             f"minute buckets: {done['minutes']}, hour buckets: {done['hours']}"

@@ -10,7 +10,7 @@ import urllib.request
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shuangfang.monitoring import services
+from shuangfang.monitoring.devices import register_device, rotate_token
 from shuangfang.monitoring.models import Device
 from shuangfang.monitoring.mqtt import DEFAULT_ROOT, broker, topic_for
 from shuangfang.monitoring.simulator import Publisher, SimDevice, Traffic, encode
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             code = f"SIM-{inst.pk}-{i:04d}"
             device = Device.objects.select_related("organization").filter(code=code).first()
             if device is None:
-                device, token = services.register_device(
+                device, token = register_device(
                     actor=system,
                     organization=inst,
                     kind="electricity",
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     heartbeat_seconds=max(30, int(o["interval"] * 2)),
                 )
             else:
-                token = services.rotate_token(actor=system, device=device) if o["transport"] == "http" else ""
+                token = rotate_token(actor=system, device=device) if o["transport"] == "http" else ""
             fleet.append(SimDevice(code=code, topic=topic_for(device, o["root"]), token=token))
         traffic = Traffic(fleet, alarm_rate=o["alarm_rate"], fault_rate=o["fault_rate"], silence=o["silence"])
         host, port = broker()

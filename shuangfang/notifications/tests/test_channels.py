@@ -13,9 +13,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from shuangfang.notifications import adapters, engine, services
+from shuangfang.notifications import engine
+from shuangfang.notifications.channels import aliyun, base, dingtalk, feishu
 from shuangfang.notifications.choices import GROUP_CHANNELS, Channel, ContactKind, DeliveryStatus
+from shuangfang.notifications.contacts import set_contact, verify_contact
 from shuangfang.notifications.models import Contact, Delivery
+from shuangfang.notifications.planning import Planner, notify
+from shuangfang.notifications.providers import receipt_token, save_provider
 
 from .receiver import SECRET
 
@@ -59,7 +63,7 @@ PROVIDERS = {
 
 def _provider(world, receiver, kind: str, secret: str = SECRET):
     path, key, params, _channel = PROVIDERS[kind]
-    return services.save_provider(
+    return save_provider(
         actor=world.root,
         organization=world.inst_a,
         kind=kind,
@@ -78,7 +82,7 @@ def _verified_phone(user, number="13900000001"):
 
 
 def _message(world, channels, user=None):
-    planner = services.Planner(world.inst_a)
+    planner = Planner(world.inst_a)
     return planner.message(
         recipient=user if user is not None else world.users["safety_officer"],
         kind="alarm.opened",
@@ -102,23 +106,23 @@ def test_aliyun_signature_matches_the_documented_example():
         "Timestamp": "2016-02-23T12:46:24Z",
         "Version": "2014-05-26",
     }
-    assert adapters.aliyun_string_to_sign(params) == (
+    assert aliyun.aliyun_string_to_sign(params) == (
         "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1"
         "%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0"
         "%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"
     )
-    assert adapters.aliyun_signature(params, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+    assert aliyun.aliyun_signature(params, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
 
 
 def test_feishu_and_dingtalk_signatures_follow_their_documents():
     ts = 1599360473
     assert (
-        adapters.feishu_sign("demo", ts)
+        feishu.feishu_sign("demo", ts)
         == base64.b64encode(hmac.new(f"{ts}\ndemo".encode(), b"", hashlib.sha256).digest()).decode()
     )
     ms = 1599360473000
     raw = base64.b64encode(hmac.new(b"demo", f"{ms}\ndemo".encode(), hashlib.sha256).digest()).decode()
-    assert adapters.dingtalk_sign("demo", ms) == raw.replace("+", "%2B").replace("/", "%2F").replace(
+    assert dingtalk.dingtalk_sign("demo", ms) == raw.replace("+", "%2B").replace("/", "%2F").replace(
         "=", "%3D"
     )
 
@@ -129,7 +133,7 @@ def test_each_adapter_sends_a_request_the_provider_accepts(world, receiver, kind
     _verified_phone(world.users["safety_officer"])
     channel = PROVIDERS[kind][3]
     if channel in GROUP_CHANNELS:  # one message to the institution's group, not per person
-        services.notify(
+        notify(
             recipients=[],
             kind="alarm.opened",
             severity="critical",
@@ -231,10 +235,10 @@ def test_a_provider_down_for_ten_minutes_loses_nothing(world, receiver):
 
 
 def test_a_provider_that_times_out_is_retried(world, receiver, monkeypatch):
-    monkeypatch.setattr(adapters, "TIMEOUT", 0.3)
+    monkeypatch.setattr(base, "TIMEOUT", 0.3)
     _provider(world, receiver, "webhook")
     receiver.mode = "slow"
-    notes = services.notify(
+    notes = notify(
         recipients=[],
         kind="hazard.overdue",
         title="隐患超期",
@@ -251,7 +255,7 @@ def test_a_provider_that_times_out_is_retried(world, receiver, monkeypatch):
 
 def test_a_crashed_worker_leaves_a_lease_that_expires(world, receiver):
     _provider(world, receiver, "webhook")
-    notes = services.notify(
+    notes = notify(
         recipients=[],
         kind="hazard.overdue",
         title="隐患超期",
@@ -273,7 +277,7 @@ def test_a_crashed_worker_leaves_a_lease_that_expires(world, receiver):
 def test_secrets_are_stored_sealed_and_never_shown(world, receiver, login):
     provider = _provider(world, receiver, "webhook")
     assert SECRET not in provider.secret_sealed
-    assert adapters.secret_of(provider) == SECRET
+    assert base.secret_of(provider) == SECRET
     page = login(world.users["institution_head"]).get(f"/notifications/providers/{provider.uuid}/edit/")
     assert page.status_code == 200
     assert SECRET not in page.content.decode()
@@ -283,7 +287,7 @@ def test_secrets_are_stored_sealed_and_never_shown(world, receiver, login):
 def test_secret_from_the_environment(world, receiver, monkeypatch):
     monkeypatch.setenv("SF_TEST_ROBOT_SECRET", SECRET)
     path, key, params, _ = PROVIDERS["dingtalk"]
-    services.save_provider(
+    save_provider(
         actor=world.root,
         organization=world.inst_a,
         kind="dingtalk",
@@ -292,7 +296,7 @@ def test_secret_from_the_environment(world, receiver, monkeypatch):
         access_key=key,
         secret_env="SF_TEST_ROBOT_SECRET",
     )
-    services.notify(
+    notify(
         recipients=[],
         kind="hazard.major_reported",
         title="重大隐患",
@@ -319,7 +323,7 @@ def test_delivery_reports_turn_sent_into_delivered_or_failed(world, receiver):
     second = _message(world, ["sms"])
     engine.send_due_deliveries()
     Delivery.objects.filter(notification=second, channel="sms").update(provider_ref="biz-2")
-    url = f"/notifications/receipts/{provider.uuid}/{services.receipt_token(provider)}/"
+    url = f"/notifications/receipts/{provider.uuid}/{receipt_token(provider)}/"
     reports = [
         {
             "phone_number": "13900000001",
@@ -343,9 +347,7 @@ def test_delivery_reports_turn_sent_into_delivered_or_failed(world, receiver):
     assert failed.status == DeliveryStatus.FAILED and "空号" in failed.last_error
     assert second.deliveries.get(channel="email").fallback_from_id == failed.pk
     # a forged receiver URL is refused
-    bad = Client().post(
-        url.replace(services.receipt_token(provider), "0" * 32), "[]", content_type="application/json"
-    )
+    bad = Client().post(url.replace(receipt_token(provider), "0" * 32), "[]", content_type="application/json")
     assert bad.status_code == 404
 
 
@@ -354,10 +356,10 @@ def test_a_phone_is_verified_with_the_providers_verification_template(world, rec
     provider.params = {**provider.params, "verify_template_code": "SMS_VERIFY"}
     provider.save()
     cook = world.users["staff"]
-    _contact, code = services.set_contact(actor=cook, kind="phone", address="13900000007")
+    _contact, code = set_contact(actor=cook, kind="phone", address="13900000007")
     engine.send_due_deliveries()
     [seen] = receiver.ok()
     assert seen.query["TemplateCode"] == "SMS_VERIFY"
     assert json.loads(seen.query["TemplateParam"]) == {"code": code}
-    services.verify_contact(actor=cook, kind="phone", code=code)
+    verify_contact(actor=cook, kind="phone", code=code)
     assert Contact.objects.get(user=cook, kind="phone").verified_at is not None

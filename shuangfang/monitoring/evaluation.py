@@ -1,0 +1,250 @@
+"""Evaluating readings and device events against the alarm rules: the debounce state per device,
+rule and channel, and the opening, counting and recovery of alarms (one active alarm per device and
+type, each committed at once). ``Run`` is the state of one batch; ``Outcome`` what it did."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from shuangfang.core import audit
+from shuangfang.core.events import publish
+
+from . import catalogue
+from .alarms import event_payload, publish_opened
+from .choices import ACTIVE_STATUSES, AlarmStatus, ClearReason
+from .models import Alarm, AlarmRule, Device, RuleState
+from .rules import all_rules, rules_for_channel
+
+
+@dataclass
+class Outcome:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    opened: list[Alarm] = field(default_factory=list)
+    cleared: list[Alarm] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "alarms_opened": len(self.opened),
+        }
+
+
+class Run:
+    """The state of one ``ingest`` call: the devices involved, their active alarms and rule states."""
+
+    def __init__(
+        self, devices: list[Device], now: dt.datetime, outcome: Outcome, deferred: bool = False
+    ) -> None:
+        self.now = now
+        self.outcome = outcome
+        # deferred: inside the readings transaction, openings and recoveries wait in ``actions`` and
+        # ``apply()`` commits each one on its own right after that transaction.
+        self.deferred = deferred
+        self.actions: list[tuple[str, Alarm, Device, AlarmRule | None]] = []
+        ids = [d.pk for d in devices]
+        self.active: dict[tuple[int, str], Alarm] = {
+            (a.device_id, a.alarm_type): a for a in Alarm.objects.active().filter(device_id__in=ids)
+        }
+        self.states: dict[tuple[int, int, str], RuleState] = {
+            (s.device_id, s.rule_id, s.channel): s for s in RuleState.objects.filter(device_id__in=ids)
+        }
+        self.dirty_states: set[tuple[int, int, str]] = set()
+        self.rule_type = {r.pk: r.alarm_type for r in all_rules()}
+        self.dirty_alarms: set[int] = set()
+
+    # Alarms are committed one by one, at once (outside the readings batch).
+    def raise_alarm(
+        self,
+        device: Device,
+        *,
+        alarm_type: str,
+        rule: AlarmRule | None,
+        category: str,
+        severity: str,
+        channel: str = "",
+        value: float | None = None,
+        threshold: float | None = None,
+        ts: dt.datetime,
+    ) -> None:
+        key = (device.pk, alarm_type)
+        alarm = self.active.get(key)
+        if alarm is not None:
+            alarm.count += 1
+            alarm.last_value = value if value is not None else alarm.last_value
+            alarm.last_seen_at = max(alarm.last_seen_at, ts)
+            if alarm.pk:
+                self.dirty_alarms.add(alarm.pk)
+            return
+        alarm = Alarm(
+            organization_id=device.organization_id,
+            device=device,
+            rule=rule,
+            alarm_type=alarm_type,
+            category=category,
+            severity=severity,
+            channel=channel,
+            first_value=value,
+            last_value=value,
+            threshold=threshold,
+            opened_at=ts,
+            last_seen_at=ts,
+        )
+        self.active[key] = alarm
+        if self.deferred:
+            self.actions.append(("open", alarm, device, rule))
+            return
+        self._open(alarm, device, rule)
+
+    def _open(self, alarm: Alarm, device: Device, rule: AlarmRule | None) -> None:
+        key = (device.pk, alarm.alarm_type)
+        value = alarm.last_value
+        try:
+            with transaction.atomic():
+                alarm.save(force_insert=True)
+                audit.record(actor=None, action="alarm.open", obj=alarm, organization=device.organization)
+                publish_opened(alarm, device, rule)
+        except IntegrityError:  # another listener opened it a moment ago: count the repeat on it
+            existing = Alarm.objects.active().filter(device=device, alarm_type=alarm.alarm_type).first()
+            if existing is None:
+                raise
+            existing.count += alarm.count
+            ts = alarm.last_seen_at
+            existing.last_value = value if value is not None else existing.last_value
+            existing.last_seen_at = max(existing.last_seen_at, ts)
+            self.active[key] = existing
+            Alarm.objects.filter(pk=existing.pk).update(
+                count=existing.count, last_value=existing.last_value, last_seen_at=existing.last_seen_at
+            )
+            return
+        self.outcome.opened.append(alarm)
+
+    def apply(self) -> None:
+        """Commit the openings and recoveries found inside the readings transaction, one by one."""
+        actions, self.actions, self.deferred = self.actions, [], False
+        for kind, alarm, device, rule in actions:
+            if kind == "open":
+                self._open(alarm, device, rule)
+            else:
+                self.active[(device.pk, alarm.alarm_type)] = alarm
+                self.recover(device, alarm.alarm_type)
+
+    def recover(self, device: Device, alarm_type: str) -> None:
+        """The device is back to normal for this alarm type: clear it, unless it flaps."""
+        alarm = self.active.get((device.pk, alarm_type))
+        if alarm is None:
+            return
+        if self.deferred:
+            self.actions.append(("recover", alarm, device, None))
+            del self.active[(device.pk, alarm_type)]
+            return
+        window = self.now - dt.timedelta(minutes=catalogue.FLAP_WINDOW_MINUTES)
+        recent = Alarm.objects.filter(device=device, alarm_type=alarm_type, opened_at__gte=window).count()
+        if recent >= catalogue.FLAP_LIMIT or alarm.flapping:
+            if not alarm.flapping:  # reported once; stays open until a person clears it
+                alarm.flapping = True
+                alarm.recoveries += 1
+                Alarm.objects.filter(pk=alarm.pk).update(flapping=True, recoveries=F("recoveries") + 1)
+            return
+        with transaction.atomic():
+            updated = Alarm.objects.filter(pk=alarm.pk, status__in=ACTIVE_STATUSES).update(
+                status=AlarmStatus.CLEARED,
+                cleared_at=self.now,
+                clear_reason=ClearReason.RECOVERED,
+                recoveries=F("recoveries") + 1,
+                count=alarm.count,
+                last_value=alarm.last_value,
+                last_seen_at=alarm.last_seen_at,
+            )
+            if updated:
+                alarm.status = AlarmStatus.CLEARED
+                audit.record(actor=None, action="alarm.recover", obj=alarm, organization=device.organization)
+                publish("alarm.cleared", **event_payload(alarm, device, "cleared"), clear_reason="recovered")
+        self.dirty_alarms.discard(alarm.pk)
+        del self.active[(device.pk, alarm_type)]
+        self.outcome.cleared.append(alarm)
+
+    def evaluate(
+        self, device: Device, rules: list[AlarmRule], channel: str, ts: dt.datetime, value: float
+    ) -> None:
+        for rule in rules_for_channel(rules, channel):
+            key = (device.pk, rule.pk, channel)
+            state = self.states.get(key)
+            if state is not None and state.last_ts is not None and ts <= state.last_ts:
+                continue  # a late reading: stored in its place, but it does not rewind the debounce
+            if rule.breached(value):
+                if state is None:
+                    state = self.states[key] = RuleState(device_id=device.pk, rule=rule, channel=channel)
+                state.breaches += 1
+                state.normals = 0
+                state.since = state.since or ts
+                state.last_ts = ts
+                self.dirty_states.add(key)
+                held = (ts - state.since).total_seconds() >= rule.for_seconds
+                if state.breaches >= rule.samples and held:
+                    self.raise_alarm(
+                        device,
+                        alarm_type=rule.alarm_type,
+                        rule=rule,
+                        category=rule.category,
+                        severity=rule.severity,
+                        channel=channel,
+                        value=value,
+                        threshold=rule.threshold,
+                        ts=ts,
+                    )
+                continue
+            if state is None and (device.pk, rule.alarm_type) not in self.active:
+                continue  # normal and nothing pending: the common case writes nothing
+            if state is None:
+                state = self.states[key] = RuleState(device_id=device.pk, rule=rule, channel=channel)
+            state.last_ts = ts
+            self.dirty_states.add(key)
+            if not rule.recovered(value):
+                state.normals = 0  # inside the hysteresis band: neither breach nor recovery
+                continue
+            state.breaches, state.since = 0, None
+            state.normals += 1
+            others_breaching = any(
+                s.breaches > 0
+                for (d, _r, _c), s in self.states.items()
+                if d == device.pk and self.rule_type.get(s.rule_id) == rule.alarm_type and s is not state
+            )
+            if state.normals >= rule.recovery_samples and not others_breaching:
+                if (device.pk, rule.alarm_type) in self.active:
+                    self.recover(device, rule.alarm_type)
+                state.normals = 0
+
+    def save(self) -> None:
+        keep = [
+            self.states[k] for k in self.dirty_states if self.states[k].breaches or self.states[k].normals
+        ]
+        drop = [
+            self.states[k]
+            for k in self.dirty_states
+            if not (self.states[k].breaches or self.states[k].normals)
+        ]
+        with transaction.atomic():
+            if keep:
+                RuleState.objects.bulk_create(
+                    keep,
+                    update_conflicts=True,
+                    unique_fields=["device", "rule", "channel"],
+                    update_fields=["breaches", "normals", "since", "last_ts"],
+                )
+            for s in drop:
+                if s.pk:
+                    RuleState.objects.filter(
+                        device_id=s.device_id, rule_id=s.rule_id, channel=s.channel
+                    ).delete()
+            alarms = [a for a in self.active.values() if a.pk in self.dirty_alarms]
+            if alarms:
+                Alarm.objects.bulk_update(alarms, ["count", "last_value", "last_seen_at"])

@@ -1,0 +1,113 @@
+"""Alarm rules: the defaults per device kind (seeded from the catalogue), an institution's stricter
+site rules, and the short-lived in-process cache the ingestion reads them from."""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuangfang.core import audit
+from shuangfang.core.tenancy import require
+
+from . import catalogue
+from .choices import Op, Source
+from .models import AlarmRule
+
+_rules_lock = threading.Lock()
+_rules_cache: dict[str, Any] = {"at": 0.0, "rules": []}
+RULE_CACHE_SECONDS = 30
+
+
+def ensure_default_rules() -> None:
+    """Seed the default rules if the table has none (a flushed test database; the migration seeds
+    them everywhere else)."""
+    if not AlarmRule.objects.filter(organization__isnull=True).exists():
+        catalogue.seed_rules(AlarmRule)
+        invalidate_rules()
+
+
+def invalidate_rules() -> None:
+    with _rules_lock:
+        _rules_cache["at"] = 0.0
+
+
+def all_rules() -> list[AlarmRule]:
+    with _rules_lock:
+        if time.monotonic() - _rules_cache["at"] > RULE_CACHE_SECONDS:
+            _rules_cache["rules"] = list(AlarmRule.objects.filter(is_active=True))
+            _rules_cache["at"] = time.monotonic()
+        return _rules_cache["rules"]
+
+
+def effective_rules(kind: str, institution_id: int | None) -> list[AlarmRule]:
+    """Defaults for the device kind, replaced by the institution's own (stricter) rows."""
+    rules = [r for r in all_rules() if r.device_kind == kind]
+    site = {(r.channel, r.alarm_type): r for r in rules if r.organization_id == institution_id}
+    out = [r for r in rules if r.organization_id is None and (r.channel, r.alarm_type) not in site]
+    return out + list(site.values())
+
+
+def rules_for_channel(rules: list[AlarmRule], channel: str) -> list[AlarmRule]:
+    return [r for r in rules if r.op != Op.EVENT and fnmatch.fnmatchcase(channel, r.channel)]
+
+
+def event_rule(rules: list[AlarmRule], code: str) -> AlarmRule | None:
+    return next((r for r in rules if r.op == Op.EVENT and r.alarm_type == code), None)
+
+
+def set_site_rule(
+    *, actor, organization, base: AlarmRule, threshold: float | None, samples: int
+) -> AlarmRule:
+    """An institution tightens a default rule: a lower upper limit, a higher lower limit, fewer samples."""
+    require(actor, "monitoring.manage", organization)
+    if base.organization_id is not None:
+        raise ValidationError(_("Start from a default rule."))
+    if base.op != Op.EVENT:
+        if threshold is None:
+            raise ValidationError(_("Give a threshold."))
+        looser = threshold > base.threshold if base.op == Op.ABOVE else threshold < base.threshold  # type: ignore[operator]
+        if looser:
+            raise ValidationError(
+                _("A site setting may only be stricter than the default (%(v)s).") % {"v": base.threshold}
+            )
+    if samples < 1 or samples > base.samples:
+        raise ValidationError(_("Consecutive samples must be between 1 and %(n)s.") % {"n": base.samples})
+    recovery = base.recovery_threshold
+    if recovery is not None and threshold is not None and base.threshold is not None:
+        recovery = threshold - (base.threshold - recovery)
+    with transaction.atomic():
+        rule, _created = AlarmRule.objects.update_or_create(
+            organization=organization,
+            device_kind=base.device_kind,
+            channel=base.channel,
+            alarm_type=base.alarm_type,
+            defaults={
+                "category": base.category,
+                "severity": base.severity,
+                "op": base.op,
+                "threshold": threshold,
+                "recovery_threshold": recovery,
+                "samples": samples,
+                "for_seconds": base.for_seconds,
+                "recovery_samples": base.recovery_samples,
+                "open_hazard": base.open_hazard,
+                "source": Source.SITE,
+                "reference": _("stricter than: %(ref)s") % {"ref": base.reference},
+                "confidence": base.confidence,
+            },
+        )
+        audit.record(
+            actor=actor,
+            action="alarm_rule.set",
+            obj=rule,
+            organization=organization,
+            after={"rule": str(rule), "threshold": threshold, "samples": samples},
+        )
+    transaction.on_commit(invalidate_rules)
+    return rule

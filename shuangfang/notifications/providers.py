@@ -1,0 +1,107 @@
+"""Providers (the institution's SMS, voice, robot and webhook accounts): create or change one, and
+the delivery receipts they report back."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangfang.core import audit
+from shuangfang.core.tenancy import require
+from shuangfang.orgs.models import Organization, User
+
+from .choices import (
+    ProviderKind,
+    Severity,
+)
+from .models import (
+    Delivery,
+    Provider,
+)
+from .planning import Planner, institution_of, kick
+from .sealing import seal
+
+
+@transaction.atomic
+def save_provider(
+    *,
+    actor: User,
+    organization: Organization,
+    kind: str,
+    name: str,
+    provider: Provider | None = None,
+    endpoint: str = "",
+    access_key: str = "",
+    secret: str = "",
+    secret_env: str = "",
+    params: dict | None = None,
+    min_severity: str = Severity.INFO,
+    is_active: bool = True,
+) -> Provider:
+    """Create or change a provider. An empty ``secret`` keeps the stored one; it is never shown."""
+    inst = institution_of(organization)
+    require(actor, "notifications.configure", inst)
+    ProviderKind(kind)
+    if kind == ProviderKind.WEBHOOK and not endpoint:
+        raise ValidationError(_("A webhook needs an endpoint URL."))
+    provider = provider or Provider(organization=inst)
+    provider.kind, provider.name, provider.endpoint = kind, name.strip(), endpoint.strip()
+    provider.access_key, provider.secret_env = access_key.strip(), secret_env.strip()
+    provider.params = params or {}
+    provider.min_severity, provider.is_active = min_severity, is_active
+    if secret:
+        provider.secret_sealed = seal(secret)
+    provider.save()
+    audit.record(
+        actor=actor,
+        action="notifications.provider_save",
+        obj=provider,
+        organization=inst,
+        after={
+            "kind": kind,
+            "name": name,
+            "endpoint": endpoint,
+            "secret": "(changed)" if secret else "(kept)",
+            "params": provider.params,
+        },
+    )
+    return provider
+
+
+def receipt_token(provider: Provider) -> str:
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:receipt".encode()).digest()
+    import hmac as _hmac
+
+    return _hmac.new(key, str(provider.uuid).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def record_receipt(*, provider: Provider, ref: str, delivered: bool, error: str = "") -> int:
+    """The provider reports the fate of a message it accepted (Aliyun SmsReport, Tencent status
+    callback). ``sent → delivered``, or ``sent → failed`` (then it falls through to the next
+    channel). Idempotent: a repeated report changes nothing."""
+    from .choices import DeliveryStatus as S
+
+    now = timezone.now()
+    rows = list(
+        Delivery.objects.filter(provider=provider, provider_ref=ref, status=S.SENT).select_related(
+            "notification"
+        )
+    )
+    for d in rows:
+        if delivered:
+            Delivery.objects.filter(pk=d.pk, status=S.SENT).update(status=S.DELIVERED, delivered_at=now)
+            continue
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=d.pk, status=S.SENT).update(
+                status=S.FAILED, last_error=error[:500]
+            ):
+                used = set(d.notification.deliveries.values_list("channel", flat=True))
+                Planner(d.notification.organization, now).fall_through(d, used, now)
+    if rows and not delivered:
+        kick()
+    return len(rows)
