@@ -23,10 +23,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from shuangfang.assessment import periods, scores  # noqa: E402
-from shuangfang.dashboards.queries import institutions_under  # noqa: E402
+from shuangfang.assessment import scores  # noqa: E402
+from shuangfang.core import periods  # noqa: E402
 from shuangfang.hazards.models import Hazard  # noqa: E402
-from shuangfang.orgs.models import Organization, User  # noqa: E402
+from shuangfang.orgs.models import Organization, User, institutions_under  # noqa: E402
 
 CITY = "看板基准市民政局"
 

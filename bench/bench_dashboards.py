@@ -68,7 +68,7 @@ from shuangfang.dashboards import queries  # noqa: E402
 from shuangfang.hazards.models import Hazard  # noqa: E402
 from shuangfang.inspections.models import Task  # noqa: E402
 from shuangfang.monitoring.models import Alarm, Device  # noqa: E402
-from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User  # noqa: E402
+from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User, institutions_under  # noqa: E402
 from shuangfang.orgs.roles import Role  # noqa: E402
 from shuangfang.risks.models import RiskPoint  # noqa: E402
 
@@ -402,7 +402,7 @@ if PG:
     with connection.cursor() as c:
         c.execute("ANALYZE")  # planner statistics of every table, as autovacuum would keep them
 
-insts = queries.institutions_under(bureau)
+insts = institutions_under(bureau)
 ids = [i.pk for i in insts]
 n_haz = Hazard.objects.filter(organization_id__in=ids).count()
 n_task = Task.objects.filter(organization_id__in=ids).count()

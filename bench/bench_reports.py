@@ -25,13 +25,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from shuangfang.dashboards.queries import institutions_under  # noqa: E402
 from shuangfang.hazards.models import Hazard, HazardEvent  # noqa: E402
 from shuangfang.inspections.models import Task  # noqa: E402
 from shuangfang.monitoring.models import Alarm, Device  # noqa: E402
-from shuangfang.orgs.models import Organization, OrgKind, User  # noqa: E402
+from shuangfang.orgs.models import Organization, OrgKind, User, institutions_under  # noqa: E402
 from shuangfang.reports import content, render, services  # noqa: E402
-from shuangfang.reports.periods import last_ended  # noqa: E402
+from shuangfang.reports.periods import last_ended, report_kind  # noqa: E402
 from shuangfang.risks.models import RiskPoint  # noqa: E402
 
 N_INST = int(os.environ.get("BENCH_INSTITUTIONS", "200"))
@@ -157,8 +156,8 @@ for label, fn, note, repeat in (
     ("render.xlsx", lambda: render.xlsx(figures), "7 sheets", 5),
     (
         "services.generate (bureau quarter, end to end)",
-        lambda: services.generate(bureau, period.kind, period.start, actor=None),
-        f"{period.code}",
+        lambda: services.generate(bureau, report_kind(period), period.start, actor=None),
+        period.key,
         3,
     ),
 ):

@@ -50,7 +50,7 @@ def main() -> None:
     from shuangfang.hazards import services as hazards
     from shuangfang.hazards.choices import Source
     from shuangfang.orgs.demo import DEMO_PASSWORD
-    from shuangfang.orgs.models import Organization, OrgKind, User
+    from shuangfang.orgs.models import Organization, OrgKind, User, institutions_under
 
     call_command("createcachetable")
     call_command("demo", stdout=io.StringIO())
@@ -59,7 +59,7 @@ def main() -> None:
     assert bureau is not None
     officer = User.objects.get(username="liuyang")
     place = officer.memberships.first().organization.institution
-    ids = [i.pk for i in queries.institutions_under(bureau)]
+    ids = [i.pk for i in institutions_under(bureau)]
 
     port = free_port()
     env = {**os.environ, "SECRET_KEY": "soak-only", "ALLOWED_HOSTS": "127.0.0.1"}
