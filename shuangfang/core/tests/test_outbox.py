@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -363,3 +364,122 @@ def test_a_periodic_job_enqueued_by_two_schedulers_runs_once_per_slot(world, mon
         clock.shift(dt.timedelta(hours=1))
         hazard_reminders.call_local()
     assert runs == [1, 1]
+
+
+# --- Every consumer: fails once, fails always, runs twice ----------------------------------------
+
+
+def sample(world, kind: str) -> dict:
+    """A payload of ``kind`` that makes each of its consumers do real work at institution A."""
+    base = {"organization_id": world.inst_a.pk, "object_uuid": _uuid(kind, 1), "title": f"测试 {kind}"}
+    officer = world.users["safety_officer"].pk
+    payload = KINDS[kind].payload
+    extra: dict = {
+        "HazardNotice": {"hazard_id": 1, "number": "YH-2026-0001", "event_id": 1, "recipient_ids": [officer]},
+        "TaskMissed": {"task_uuid": "t-1", "roles": ["safety_officer"]},
+        "ProblemFound": {
+            "description": "灭火器压力不足",
+            "origin": "inspection-item:i-1",
+            "record_uuid": "r-1",
+            "roles": ["safety_officer"],
+            "reporter_id": officer,
+        },
+        "AlarmNotice": {
+            "device_uuid": "d-1",
+            "alarm_type": "smoke",
+            "open_hazard": True,
+            "hazard_description": "烟感报警",
+            "severity": "critical",
+            "recipient_ids": [officer],
+        },
+        "IncidentAcknowledged": {
+            "source_kind": "alarm",
+            "source_uuid": _uuid("alarm", 1),
+            "acknowledged_by_id": officer,
+        },
+        "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+    }[payload.__name__]
+    return {**base, **extra}
+
+
+def effects() -> tuple[int, ...]:
+    from shuangfang.monitoring.models import Alarm
+    from shuangfang.notifications.models import Notification
+
+    return (
+        Hazard.objects.count(),
+        Incident.objects.count(),
+        Incident.objects.exclude(status="open").count(),
+        Notification.objects.count(),
+        Alarm.objects.exclude(status="open").count(),
+    )
+
+
+CONSUMERS = [(kind, path) for kind, spec in KINDS.items() for path in spec.consumers]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"), CONSUMERS, ids=[f"{k}>{p.rsplit('.', 1)[1]}" for k, p in CONSUMERS]
+)
+def test_each_consumer_survives_a_failure_and_a_replay(world, no_kick, kind, path, settings):
+    """Raise once: retried and done once. Raise always: given up, nothing half done. Run again with
+    the same event: no second effect (idempotent by origin)."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    real = outbox.consumer(path)
+    calls = {"n": 0, "fail": 1}
+
+    def flaky(k, event):
+        calls["n"] += 1
+        if calls["fail"]:
+            calls["fail"] -= 1
+            raise RuntimeError("injected")
+        return real(k, event)
+
+    outbox._consumers[path] = flaky
+    try:
+        with time_machine.travel(T0, tick=False) as clock:
+            events.publish(kind, **sample(world, kind))
+            mine = OutboxEvent.objects.get(kind=kind, consumer=path)
+            outbox.drain()
+            mine.refresh_from_db()
+            assert mine.state == "pending" and mine.attempts == 1 and "injected" in mine.last_error
+            clock.shift(dt.timedelta(minutes=1))
+            outbox.drain()
+            mine.refresh_from_db()
+            assert mine.state == "done" and mine.attempts == 2
+            after = effects()
+            # A replay of the same event (an administrator's retry, a second delivery) does nothing more.
+            real(kind, outbox.payload_for(kind, mine.payload))
+            outbox.drain()
+            assert effects() == after
+            # The same event published again is the same row.
+            events.publish(kind, **sample(world, kind))
+            assert OutboxEvent.objects.filter(kind=kind, consumer=path).count() == 1
+
+            calls["fail"] = 10
+            events.publish(kind, **{**sample(world, kind), **_other_origin(kind)})
+            again = OutboxEvent.objects.exclude(pk=mine.pk).get(kind=kind, consumer=path)
+            for _ in range(3):
+                outbox.drain()
+                clock.shift(dt.timedelta(hours=1))
+            again.refresh_from_db()
+            assert again.state == "failed" and again.attempts == 2
+    finally:
+        outbox._consumers.pop(path, None)
+
+
+def _other_origin(kind: str) -> dict:
+    payload = KINDS[kind].payload.__name__
+    if payload == "HazardNotice":
+        return {"event_id": 2}
+    if payload == "TaskMissed":
+        return {"task_uuid": "t-2"}
+    if payload == "ProblemFound":
+        return {"origin": "inspection-item:i-2"}
+    if payload == "ReportGenerated":
+        return {"generated_at": "2026-03-02T02:40:00+08:00"}
+    return {"object_uuid": _uuid(kind, 2)}
+
+
+def _uuid(kind: str, n: int) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{kind}/{n}"))
