@@ -374,7 +374,7 @@ def sample(world, kind: str) -> dict:
     base = {"organization_id": world.inst_a.pk, "object_uuid": _uuid(kind, 1), "title": f"测试 {kind}"}
     officer = world.users["safety_officer"].pk
     payload = KINDS[kind].payload
-    extra: dict = {
+    extras: dict[str, dict] = {
         "HazardNotice": {"hazard_id": 1, "number": "YH-2026-0001", "event_id": 1, "recipient_ids": [officer]},
         "TaskMissed": {"task_uuid": "t-1", "roles": ["safety_officer"]},
         "ProblemFound": {
@@ -398,8 +398,8 @@ def sample(world, kind: str) -> dict:
             "acknowledged_by_id": officer,
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
-    }[payload.__name__]
-    return {**base, **extra}
+    }
+    return {**base, **extras[payload.__name__]}
 
 
 def effects() -> tuple[int, ...]:
