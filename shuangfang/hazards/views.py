@@ -17,10 +17,11 @@ from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Membership
 
 from . import services, stats, workflow
-from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status, Treatment
+from .choices import OPEN_STATUSES, PhotoKind, Source, Status, Treatment
 from .filters import HazardFilter
 from .forms import ReportForm, initial_for, move_form_class
 from .models import Hazard, HazardEvent, HazardPhoto
@@ -38,7 +39,11 @@ def _labels(choices) -> dict[str, str]:
 
 
 def _columns(export: bool) -> list[Column]:
-    grade, category, source = _labels(Grade.choices), _labels(Category.choices), _labels(Source.choices)
+    grade, category, source = (
+        _labels(HazardGrade.choices),
+        _labels(CheckCategory.choices),
+        _labels(Source.choices),
+    )
     status, treatment = _labels(Status.choices), _labels(Treatment.choices)
     overdue, today = _("Overdue"), timezone.localdate()
     cols = [
@@ -146,7 +151,7 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
         queues["major"] = list(
             Hazard.objects.for_user(user, "hazard.supervise")
             .filter(status__in=OPEN_STATUSES)
-            .filter(Q(grade="major") | Q(supervised=True))
+            .filter(Q(grade=HazardGrade.MAJOR) | Q(supervised=True))
             .select_related("organization")[:50]
         )
     overdue = sum(1 for h in mine if h.is_overdue(today))

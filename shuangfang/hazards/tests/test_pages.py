@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services
-from shuangfang.hazards.choices import Category, Grade, Status
+from shuangfang.hazards.choices import Status
 from shuangfang.hazards.models import Hazard
 from shuangfang.orgs.models import User
 
@@ -27,8 +28,8 @@ def make_many(world, n: int, report) -> list[Hazard]:
             services.assign(
                 actor=officer,
                 hazard=h,
-                grade=Grade.GENERAL,
-                category=Category.FIRE,
+                grade=HazardGrade.GENERAL,
+                category=CheckCategory.FIRE,
                 responsible=staff,
                 measures="换",
                 deadline=soon(),
@@ -92,8 +93,8 @@ def test_statistics_count_by_grade_and_on_time(world, login, report):
     services.assign(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(),
@@ -236,7 +237,7 @@ def test_bureau_supervises_and_sees_major_queue(world, login, report):
     services.confirm_major(
         actor=world.users["safety_officer"],
         hazard=h,
-        category=Category.FIRE,
+        category=CheckCategory.FIRE,
         cause="老化",
         interim_measures="停用",
     )
