@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangfang.core import periods
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services
 from shuangfang.hazards.choices import Status
@@ -107,6 +108,34 @@ def test_statistics_count_by_grade_and_on_time(world, login, report):
     s = response.context["s"]
     assert s["totals"]["total"] == 2 and s["closing"]["closed"] == 1 and s["closing"]["on_time_rate"] == 100.0
     assert dict(s["by_category"])["消防安全"] == 1
+
+
+def test_statistics_of_a_named_quarter(world, login):
+    client = login(world.users["safety_officer"])
+    response = client.get(reverse("hazards:statistics"), {"year": "2026", "quarter": "3"})
+    assert response.status_code == 200
+    assert response.context["s"]["period"] == periods.quarter(2026, 3)
+    assert (response.context["year"], response.context["quarter"]) == (2026, 3)
+    response = client.get(reverse("hazards:statistics"), {"year": "2025"})
+    assert response.context["s"]["period"] == periods.year(2025) and response.context["quarter"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"year": "bogus"}, "bogus"),
+        ({"year": "1999"}, "1999"),
+        ({"year": "26"}, "26"),
+        ({"year": "2026", "quarter": "5"}, "2026-Q5"),
+        ({"year": "2026", "quarter": "x"}, "2026-Qx"),
+    ],
+)
+def test_statistics_of_a_malformed_period_is_400_with_a_reason(world, login, params, shown):
+    """Not the current year in silence: the page says what it could not read, in Chinese."""
+    response = login(world.users["safety_officer"]).get(reverse("hazards:statistics"), params)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert shown in page and "期间" in page and "2026-Q4" in page
 
 
 def test_photo_is_served_only_within_scope(world, login, report):
