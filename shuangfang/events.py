@@ -17,8 +17,11 @@ its own side effects with ``transaction.on_commit``) and is idempotent by the pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade, Severity
 
 
 class Payload(BaseModel):
@@ -41,7 +44,7 @@ class Notice(Payload):
     object_uuid: str
     title: str
     url: str = ""
-    severity: str = "info"
+    severity: Severity = Severity.INFO
     recipient_ids: list[int] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
 
@@ -71,8 +74,8 @@ class ProblemFound(Notice):
     description: str
     location: str = ""
     department_id: int | None = None
-    category: str = ""
-    grade: str = ""
+    category: CheckCategory | Literal[""] = ""
+    grade: HazardGrade | Literal[""] = ""
     photo_names: list[str] = Field(default_factory=list)
     origin_key: str = Field(alias="origin")
     record_uuid: str

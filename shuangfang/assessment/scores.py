@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shuangfang.hazards.choices import OPEN_STATUSES, Grade
+from shuangfang.core.vocabulary import HazardGrade
+from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard
 from shuangfang.hazards.stats import open_on_q, overdue_during_q
@@ -231,7 +232,7 @@ def measure(
                     ),
                 ),
                 overdue=Count("id", filter=overdue_during_q(start, last)),
-                open_major=Count("id", filter=open_on_q(last) & Q(grade=Grade.MAJOR)),
+                open_major=Count("id", filter=open_on_q(last) & Q(grade=HazardGrade.MAJOR)),
             ),
         ),
         (
@@ -277,7 +278,7 @@ def links(
         Indicator.MISSED: _url("inspections:ledger", status="missed", since=s, until=e, **ledger),
         Indicator.ON_TIME: _url("hazards:list", status="closed", closed_from=s, closed_to=e, **scope),
         Indicator.OVERDUE: _url("hazards:list", overdue_during_after=s, overdue_during_before=e, **scope),
-        Indicator.OPEN_MAJOR: _url("hazards:list", grade="major", open_on=e, **scope),
+        Indicator.OPEN_MAJOR: _url("hazards:list", grade=HazardGrade.MAJOR, open_on=e, **scope),
         Indicator.REVIEWS: "",
     }
     # The overdue-review list shows today's overdue reviews of an institution: it matches the

@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from shuangfang.hazards.choices import OPEN_STATUSES, Grade
+from shuangfang.core.vocabulary import HazardGrade, Severity
+from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.models import Hazard, HazardMonth
 from shuangfang.inspections.choices import TaskStatus
 from shuangfang.inspections.models import Task, TaskDay
@@ -110,7 +111,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
             Hazard.objects.filter(status__in=OPEN_STATUSES, **scoped),
             open=_rows(),
             overdue=_rows(filter=Q(deadline__lt=today)),
-            open_major=_rows(filter=Q(grade=Grade.MAJOR)),
+            open_major=_rows(filter=Q(grade=HazardGrade.MAJOR)),
             supervised=_rows(filter=Q(supervised=True)),
             due_soon=_rows(
                 filter=Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=UPCOMING_DAYS))
@@ -146,7 +147,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
             Alarm.objects.filter(status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED], **scoped),
             alarms_open=Count("id", filter=Q(status=AlarmStatus.OPEN)),
             alarms_acknowledged=Count("id", filter=Q(status=AlarmStatus.ACKNOWLEDGED)),
-            alarms_critical=Count("id", filter=Q(severity="critical")),
+            alarms_critical=Count("id", filter=Q(severity=Severity.CRITICAL)),
         ),
         _grouped(
             Device.objects.filter(online=False, last_seen_at__isnull=False, **scoped),
@@ -300,7 +301,7 @@ def open_major_hazards(institution_ids: Iterable[int], limit: int = 20):
         Hazard.objects.filter(
             organization__institution_id__in=list(institution_ids),
             status__in=OPEN_STATUSES,
-            grade=Grade.MAJOR,
+            grade=HazardGrade.MAJOR,
         )
         .select_related("organization")
         .order_by("deadline", "id")[:limit]

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from shuangfang.assessment import dashboard as assessment
 from shuangfang.core.tenancy import get_for_user, highest_node, require_perm, scope_roots
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.vocabulary import HazardGrade
 from shuangfang.monitoring.alarms import alarm_label
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 from shuangfang.risks import maps
@@ -55,7 +56,7 @@ def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
         "open": _url("hazards:list", organization=pk, status="open"),
         "overdue": _url("hazards:list", organization=pk, overdue="true"),
         "closed": _url("hazards:list", organization=pk, status="closed"),
-        "open_major": _url("hazards:list", organization=pk, status="open", grade="major"),
+        "open_major": _url("hazards:list", organization=pk, status="open", grade=HazardGrade.MAJOR),
         "supervised": _url("hazards:list", organization=pk, status="open", supervised="true"),
         "due_soon": _url(
             "hazards:list",

@@ -4,6 +4,8 @@ kept beside each value so an export in the national shape is a lookup, not an ``
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
+
 
 class Status(models.TextChoices):
     REPORTED = "reported", _("To confirm")
@@ -29,12 +31,7 @@ MEM_STATE = {
 }
 
 
-class Grade(models.TextChoices):
-    GENERAL = "general", _("General hazard")
-    MAJOR = "major", _("Major hazard")
-
-
-MEM_GRADE = {Grade.GENERAL: 0, Grade.MAJOR: 1}
+MEM_GRADE = {HazardGrade.GENERAL: 0, HazardGrade.MAJOR: 1}
 
 
 class Source(models.TextChoices):
@@ -75,29 +72,17 @@ MEM_SOURCE = {
 }
 
 
-class Category(models.TextChoices):
-    """The seed's six checks plus service safety and special equipment (§2.11)."""
-
-    FIRE = "fire", _("Fire safety")
-    UTILITIES = "utilities", _("Water, electricity and gas")
-    FOOD = "food", _("Food hygiene")
-    FACILITIES = "facilities", _("Facilities")
-    SECURITY = "security", _("Security")
-    RULES = "rules", _("Rules in practice")
-    SERVICE = "service", _("Service safety")
-    SPECIAL_EQUIPMENT = "special_equipment", _("Special equipment")
-
-
-# hazardDangerType of the MEM interface (§2.11 mapping).
+# hazardDangerType of the MEM interface (§2.11 mapping) of each category (the six checks, service
+# safety, special equipment).
 MEM_CATEGORY = {
-    Category.FIRE: 5,
-    Category.UTILITIES: 3,
-    Category.FACILITIES: 7,
-    Category.SPECIAL_EQUIPMENT: 7,
-    Category.FOOD: 1,
-    Category.SECURITY: 1,
-    Category.SERVICE: 1,
-    Category.RULES: 8,
+    CheckCategory.FIRE: 5,
+    CheckCategory.UTILITIES: 3,
+    CheckCategory.FACILITIES: 7,
+    CheckCategory.SPECIAL_EQUIPMENT: 7,
+    CheckCategory.FOOD: 1,
+    CheckCategory.SECURITY: 1,
+    CheckCategory.SERVICE: 1,
+    CheckCategory.RULES: 8,
 }
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from shuangfang.core.vocabulary import CheckCategory
 from shuangfang.events import AlarmNotice, ProblemFound
 from shuangfang.orgs.models import Organization, User
 
-from .choices import Category, Source
+from .choices import Source
 from .services import report_hazard
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def hazard_from_alarm(kind: str, event: AlarmNotice) -> None:
         description=event.hazard_description or event.title or kind,
         title=event.title[:120],
         source=Source.SENSOR,
-        category=Category.FIRE if "smoke" in event.alarm_type else "",
+        category=CheckCategory.FIRE if "smoke" in event.alarm_type else "",
         origin=origin,
     )
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from shuangfang.core.demo import register
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
 from . import services
-from .choices import Category, Grade, Source
+from .choices import Source
 from .models import Hazard
 
 STATION = "汴州市救助管理站"
@@ -48,7 +49,7 @@ PLAN = [
         "厨房灭火器压力表指针在红区",
         "后勤保障科 厨房",
         Source.SNAP,
-        Category.FIRE,
+        CheckCategory.FIRE,
         "closed",
     ),
     (
@@ -58,7 +59,7 @@ PLAN = [
         "大门监控摄像头夜间无画面",
         "大门岗亭",
         Source.ROUTINE,
-        Category.SECURITY,
+        CheckCategory.SECURITY,
         "rectifying",
     ),
     (
@@ -68,12 +69,39 @@ PLAN = [
         "配电箱内线路老化、有焦痕",
         "一号楼配电室",
         Source.SPECIALIST,
-        Category.UTILITIES,
+        CheckCategory.UTILITIES,
         "major",
     ),
-    ("4", STATION, "wumin", "二楼疏散通道堆放被褥", "宿舍楼二层", Source.SNAP, Category.FIRE, "reported"),
-    ("5", STATION, "yangfan", "冷库温度计损坏", "后勤保障科 冷库", Source.SNAP, Category.FOOD, "pending"),
-    ("6", STATION, "xuliang", "安全出口指示灯不亮", "宿舍楼一层", Source.HOLIDAY, Category.FIRE, "overdue"),
+    (
+        "4",
+        STATION,
+        "wumin",
+        "二楼疏散通道堆放被褥",
+        "宿舍楼二层",
+        Source.SNAP,
+        CheckCategory.FIRE,
+        "reported",
+    ),
+    (
+        "5",
+        STATION,
+        "yangfan",
+        "冷库温度计损坏",
+        "后勤保障科 冷库",
+        Source.SNAP,
+        CheckCategory.FOOD,
+        "pending",
+    ),
+    (
+        "6",
+        STATION,
+        "xuliang",
+        "安全出口指示灯不亮",
+        "宿舍楼一层",
+        Source.HOLIDAY,
+        CheckCategory.FIRE,
+        "overdue",
+    ),
     (
         "7",
         HOME,
@@ -81,11 +109,29 @@ PLAN = [
         "卫生间扶手松动",
         "护理部 3 楼卫生间",
         Source.SNAP,
-        Category.SERVICE,
+        CheckCategory.SERVICE,
         "rectifying",
     ),
-    ("8", HOME, "guotao", "燃气报警器未通电", "后勤部 厨房", Source.ROUTINE, Category.UTILITIES, "reported"),
-    ("9", FUSHOU, "linxue", "消防控制室无人值守", "消防控制室", Source.BUREAU, Category.FIRE, "supervised"),
+    (
+        "8",
+        HOME,
+        "guotao",
+        "燃气报警器未通电",
+        "后勤部 厨房",
+        Source.ROUTINE,
+        CheckCategory.UTILITIES,
+        "reported",
+    ),
+    (
+        "9",
+        FUSHOU,
+        "linxue",
+        "消防控制室无人值守",
+        "消防控制室",
+        Source.BUREAU,
+        CheckCategory.FIRE,
+        "supervised",
+    ),
 ]
 
 OFFICER = {STATION: "liuyang", HOME: "machao", FUSHOU: "gaopeng"}
@@ -114,7 +160,7 @@ def build(city) -> None:
             origin=origin,
             photos=[_before()],
         )
-        common = {"grade": Grade.GENERAL, "category": category, "cause": "日常检查不到位"}
+        common = {"grade": HazardGrade.GENERAL, "category": category, "cause": "日常检查不到位"}
         if fate in ("rectifying", "pending", "closed", "overdue", "supervised"):
             services.assign(
                 actor=officer,

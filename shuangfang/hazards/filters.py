@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.filters import date_filter
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Organization, OrgKind
 
-from .choices import OPEN_STATUSES, Category, Grade, Source, Status
+from .choices import OPEN_STATUSES, Source, Status
 from .stats import open_on_q, overdue_during_q
 
 _DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
@@ -25,9 +26,9 @@ class HazardFilter(django_filters.FilterSet):
         choices=[("open", pgettext_lazy("hazard", "Open")), *Status.choices],
         method="with_status",
     )
-    grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices)
+    grade = django_filters.ChoiceFilter(label=_("Grade"), choices=HazardGrade.choices)
     category = django_filters.ChoiceFilter(
-        label=pgettext_lazy("hazard", "Category"), choices=Category.choices
+        label=pgettext_lazy("hazard", "Category"), choices=CheckCategory.choices
     )
     source = django_filters.ChoiceFilter(label=pgettext_lazy("hazard", "Source"), choices=Source.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue")

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 
-from .choices import Category, Grade, Source
+from .choices import Source
 from .models import Hazard
 from .workflow import Move
 
@@ -47,7 +48,7 @@ class ReportForm(forms.Form):
     )
     category = forms.ChoiceField(
         label=pgettext_lazy("hazard", "Category"),
-        choices=[("", _("Not sure"))] + list(Category.choices),
+        choices=[("", _("Not sure"))] + list(CheckCategory.choices),
         required=False,
     )
 
@@ -70,9 +71,11 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     departments = Organization.objects.filter(institution=org, kind=OrgKind.DEPARTMENT)
     text = {"rows": 2}
     catalogue = {
-        "grade": lambda: forms.ChoiceField(label=_("Grade"), choices=Grade.choices, initial=Grade.GENERAL),
+        "grade": lambda: forms.ChoiceField(
+            label=_("Grade"), choices=HazardGrade.choices, initial=HazardGrade.GENERAL
+        ),
         "category": lambda: forms.ChoiceField(
-            label=pgettext_lazy("hazard", "Category"), choices=Category.choices
+            label=pgettext_lazy("hazard", "Category"), choices=CheckCategory.choices
         ),
         "cause": lambda: forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs=text)),
         "department": lambda: forms.ModelChoiceField(label=_("Department"), queryset=departments),

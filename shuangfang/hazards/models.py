@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
-from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status, Treatment
+from .choices import OPEN_STATUSES, PhotoKind, Source, Status, Treatment
 
 
 class HazardQuerySet(TenantQuerySet["Hazard"]):
@@ -58,9 +59,9 @@ class Hazard(TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
     )
-    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    grade = models.CharField(_("grade"), max_length=10, choices=HazardGrade.choices, blank=True)
     category = models.CharField(
-        pgettext_lazy("hazard", "category"), max_length=20, choices=Category.choices, blank=True
+        pgettext_lazy("hazard", "category"), max_length=20, choices=CheckCategory.choices, blank=True
     )
     cause = models.TextField(_("cause"), blank=True)
     treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
@@ -185,7 +186,7 @@ class Hazard(TenantModel):
             # hundred rows in a city.
             models.Index(
                 fields=["deadline", "id"],
-                condition=Q(status__in=OPEN_STATUSES, grade=Grade.MAJOR),
+                condition=Q(status__in=OPEN_STATUSES, grade=HazardGrade.MAJOR),
                 name="hazard_open_major",
             ),
             # Lists newest first (the city-wide list): walk this and stop at the page's end, instead

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
-from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status
+from .choices import OPEN_STATUSES, PhotoKind, Source, Status
 from .counts import HAZARDS
 from .models import Hazard, HazardCounter, HazardPhoto
 from .workflow import add_photo, record_event, transition
@@ -74,9 +75,9 @@ def report_hazard(
         raise ValidationError(_("Describe the hazard in a line."))
     if source not in Source.values:
         raise ValidationError(_("Unknown source."))
-    if category and category not in Category.values:
+    if category and category not in CheckCategory.values:
         raise ValidationError(_("Unknown category."))
-    if grade and grade not in Grade.values:
+    if grade and grade not in HazardGrade.values:
         raise ValidationError(_("Unknown grade."))
     if department is not None and department.institution_id != institution.pk:
         raise ValidationError(_("The department must belong to this institution."))
@@ -153,7 +154,7 @@ def assign(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
 
 
 def confirm_major(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
-    return transition(hazard, "confirm_major", actor=actor, note=note, grade=Grade.MAJOR, **fields)
+    return transition(hazard, "confirm_major", actor=actor, note=note, grade=HazardGrade.MAJOR, **fields)
 
 
 def approve_plan(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:

@@ -13,9 +13,10 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from shuangfang.core.periods import Period
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Organization
 
-from .choices import OPEN_STATUSES, Category, Grade, Source, Status
+from .choices import OPEN_STATUSES, Source, Status
 
 
 def _bounds(period: Period):
@@ -56,7 +57,7 @@ def compute(qs, period: Period) -> dict:
         r["organization__name"] = names.get(r["organization_id"])
     totals = {
         "total": sum(r["n"] for r in combos),
-        "major": sum(r["n"] for r in combos if r["grade"] == Grade.MAJOR),
+        "major": sum(r["n"] for r in combos if r["grade"] == HazardGrade.MAJOR),
         "open": sum(r["n"] for r in combos if r["status"] in OPEN_STATUSES),
         "overdue": sum(r["overdue"] for r in combos),
     }
@@ -75,8 +76,8 @@ def compute(qs, period: Period) -> dict:
         "period": period,
         "totals": totals,
         "closing": closing,
-        "by_grade": _by(combos, "grade", dict(Grade.choices)),
-        "by_category": _by(combos, "category", dict(Category.choices)),
+        "by_grade": _by(combos, "grade", dict(HazardGrade.choices)),
+        "by_category": _by(combos, "category", dict(CheckCategory.choices)),
         "by_source": _by(combos, "source", dict(Source.choices)),
         "by_status": _by(combos, "status", dict(Status.choices)),
         "by_department": _by(places, "department__name"),

@@ -17,15 +17,18 @@ from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.views import bad_request
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Membership
 
 from . import services, stats, workflow
-from .choices import OPEN_STATUSES, Category, Grade, PhotoKind, Source, Status, Treatment
+from .choices import OPEN_STATUSES, PhotoKind, Source, Status, Treatment
 from .filters import HazardFilter
 from .forms import ReportForm, initial_for, move_form_class
 from .models import Hazard, HazardEvent, HazardPhoto
 
 LEDGER_PDF_MAX = 500
+STATS_PERIODS = (periods.PeriodKind.YEAR, periods.PeriodKind.QUARTER)
 
 
 def _link(h: Hazard) -> str:
@@ -38,7 +41,11 @@ def _labels(choices) -> dict[str, str]:
 
 
 def _columns(export: bool) -> list[Column]:
-    grade, category, source = _labels(Grade.choices), _labels(Category.choices), _labels(Source.choices)
+    grade, category, source = (
+        _labels(HazardGrade.choices),
+        _labels(CheckCategory.choices),
+        _labels(Source.choices),
+    )
     status, treatment = _labels(Status.choices), _labels(Treatment.choices)
     overdue, today = _("Overdue"), timezone.localdate()
     cols = [
@@ -146,7 +153,7 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
         queues["major"] = list(
             Hazard.objects.for_user(user, "hazard.supervise")
             .filter(status__in=OPEN_STATUSES)
-            .filter(Q(grade="major") | Q(supervised=True))
+            .filter(Q(grade=HazardGrade.MAJOR) | Q(supervised=True))
             .select_related("organization")[:50]
         )
     overdue = sum(1 for h in mine if h.is_overdue(today))
@@ -361,24 +368,25 @@ def special_file(request: AuthedRequest, uuid) -> HttpResponse:
 
 @require_perm("hazard.ledger")
 def statistics(request: AuthedRequest) -> HttpResponse:
+    """A year or one of its quarters (``?year=2026&quarter=4``, the current year by default); a
+    value it cannot read is a 400 with the reason, never silently another period."""
     today = timezone.localdate()
+    year = (request.GET.get("year") or "").strip() or str(today.year)
+    quarter = (request.GET.get("quarter") or "").strip()
     try:
-        year = int(request.GET.get("year") or today.year)
-        quarter = int(request.GET["quarter"]) if request.GET.get("quarter") else None
-    except ValueError:
-        year, quarter = today.year, None
-    if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
-        year, quarter = today.year, None
+        period = periods.parse(f"{year}-Q{quarter}" if quarter else year, STATS_PERIODS)
+    except ValidationError as exc:
+        return bad_request(request, exc)
     qs = Hazard.objects.for_user(request.user, "hazard.ledger")
-    data = stats.compute(qs, periods.quarter(year, quarter) if quarter else periods.year(year))
+    data = stats.compute(qs, period)
     return render(
         request,
         "hazards/statistics.html",
         {
             "s": data,
-            "year": year,
-            "quarter": quarter,
-            "years": range(today.year - 4, today.year + 1),
+            "year": period.year,
+            "quarter": period.quarter if period.kind == periods.PeriodKind.QUARTER else None,
+            "years": sorted({*range(today.year - 4, today.year + 1), period.year}),
             "quarters": [1, 2, 3, 4],
         },
     )

@@ -29,9 +29,10 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
 from shuangfang.core.tenancy import can
+from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.core.workflow import Transition, Workflow
 
-from .choices import OPEN_STATUSES, Grade, PhotoKind, Status, Treatment
+from .choices import OPEN_STATUSES, PhotoKind, Status, Treatment
 from .counts import HAZARDS
 from .models import Hazard, HazardEvent, HazardPhoto
 
@@ -249,11 +250,11 @@ EVENT_ROLES: dict[str, list[str]] = {
     "hazard.overdue": ["safety_officer"],
 }
 EVENT_SEVERITY = {
-    "hazard.major_reported": "critical",
-    "hazard.supervision_ordered": "critical",
-    "hazard.overdue": "warning",
-    "hazard.deadline_approaching": "warning",
-    "hazard.rejected_back": "warning",
+    "hazard.major_reported": Severity.CRITICAL,
+    "hazard.supervision_ordered": Severity.CRITICAL,
+    "hazard.overdue": Severity.WARNING,
+    "hazard.deadline_approaching": Severity.WARNING,
+    "hazard.rejected_back": Severity.WARNING,
 }
 EVENT_TITLES = {
     "hazard.reported": gettext_lazy("Hazard %(number)s reported: %(title)s"),
@@ -322,7 +323,7 @@ def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int]
         event_id=event_id,
         title=title,
         url=hazard.get_absolute_url(),
-        severity=EVENT_SEVERITY.get(kind, "info"),
+        severity=EVENT_SEVERITY.get(kind, Severity.INFO),
         recipient_ids=sorted({r for r in recipients if r}),
         roles=EVENT_ROLES.get(kind, []),
     )
@@ -397,13 +398,13 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
             raise ValidationError(_("The deadline cannot be in the past."))
     if "funds" in fields and fields["funds"] is not None and fields["funds"] < 0:
         raise ValidationError(_("Funds cannot be negative."))
-    if move.action == "assign" and fields.get("grade", hazard.grade) == Grade.MAJOR:
+    if move.action == "assign" and fields.get("grade", hazard.grade) == HazardGrade.MAJOR:
         raise ValidationError(
             _("A major hazard needs a rectification plan with the five assurances; confirm it as major.")
         )
-    if move.action == "confirm_fix_now" and fields.get("grade", hazard.grade) == Grade.MAJOR:
+    if move.action == "confirm_fix_now" and fields.get("grade", hazard.grade) == HazardGrade.MAJOR:
         raise ValidationError(_("A major hazard cannot be closed as fixed on the spot."))
-    if move.action == "confirm_major" and fields.get("grade", Grade.MAJOR) != Grade.MAJOR:
+    if move.action == "confirm_major" and fields.get("grade", HazardGrade.MAJOR) != HazardGrade.MAJOR:
         raise ValidationError(_("Only a major hazard goes to planning."))
     if move.action == "mark_duplicate":
         original = fields.get("duplicate_of")
@@ -527,7 +528,7 @@ def _apply(move: Move, h: Hazard, actor, note: str) -> None:
     elif a == "assign":
         h.treatment = Treatment.DEADLINE
     elif a == "confirm_major":
-        h.grade = Grade.MAJOR
+        h.grade = HazardGrade.MAJOR
         h.treatment = Treatment.DEADLINE
         h.reported_to_bureau_at = now
     elif a == "reject":

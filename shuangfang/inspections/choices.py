@@ -3,26 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class Category(models.TextChoices):
-    """The six checks (六查六防), domain-reference §4.7."""
-
-    FIRE = "fire", _("Fire safety")
-    UTILITIES = "utilities", _("Water, electricity and gas")
-    FOOD = "food", _("Food hygiene")
-    FACILITIES = "facilities", _("Facilities")
-    SECURITY = "security", _("Security")
-    RULES = "rules", _("Rules in practice")
-
-
 class ChecklistKind(models.TextChoices):
     POST = "post", _("Post inspection")
     SPECIALIST = "specialist", _("Specialist inspection")
     BUREAU = "bureau", _("Bureau inspection")
-
-
-class Grade(models.TextChoices):
-    GENERAL = "general", _("General hazard")
-    MAJOR = "major", _("Major hazard")
 
 
 class Frequency(models.TextChoices):

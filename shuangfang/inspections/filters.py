@@ -2,10 +2,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.filters import date_filter
+from shuangfang.core.vocabulary import SIX_CHECK_CHOICES
 from shuangfang.orgs.filters import InstitutionFilterSet
 from shuangfang.orgs.models import Organization, OrgKind
 
-from .choices import Category, TaskStatus
+from .choices import TaskStatus
 from .models import Checkpoint, Plan, Task
 
 
@@ -19,7 +20,7 @@ class LedgerFilter(InstitutionFilterSet):
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"),
-        choices=Category.choices,
+        choices=SIX_CHECK_CHOICES,
         field_name="plan__checklist__category",
         empty_label=_("All"),
     )

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
 from shuangfang.risks.models import RiskPoint
 
-from .choices import AssigneeKind, Category, ChecklistKind, DayRule, Frequency, Grade
+from .choices import AssigneeKind, ChecklistKind, DayRule, Frequency
 from .models import Checklist, Checkpoint, LibraryItem, PlanTemplate
 
 WEEKDAYS = [
@@ -37,7 +38,7 @@ class ChecklistForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[c for c in ChecklistKind.choices if c[0] != ChecklistKind.BUREAU]
     )
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=SIX_CHECK_CHOICES)
     library_codes = forms.MultipleChoiceField(
         label=_("Items from the library"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -62,10 +63,10 @@ class ChecklistForm(forms.Form):
 
 class ItemForm(forms.Form):
     text = forms.CharField(label=_("What to check"), max_length=300)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=SIX_CHECK_CHOICES)
     basis = forms.CharField(label=_("Basis"), max_length=200, required=False)
     requires_photo = forms.BooleanField(label=_("Photo required"), required=False)
-    default_grade = forms.ChoiceField(label=_("Grade if it fails"), choices=Grade.choices)
+    default_grade = forms.ChoiceField(label=_("Grade if it fails"), choices=HazardGrade.choices)
     major_criterion = forms.CharField(label=_("Major-hazard criterion"), max_length=200, required=False)
 
 
@@ -79,7 +80,7 @@ class LibraryForm(forms.Form):
 
 class MeasuresForm(forms.Form):
     risk_point = forms.ModelChoiceField(label=_("Risk point"), queryset=RiskPoint.objects.none())
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=SIX_CHECK_CHOICES)
 
     def __init__(self, *args, checklist, **kwargs):
         super().__init__(*args, **kwargs)

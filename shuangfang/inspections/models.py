@@ -10,28 +10,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 
-from .choices import (
-    AssigneeKind,
-    CalendarKind,
-    Category,
-    ChecklistKind,
-    Frequency,
-    Grade,
-    Result,
-    TaskStatus,
-)
+from .choices import AssigneeKind, CalendarKind, ChecklistKind, Frequency, Result, TaskStatus
 
 
 class LibraryItem(models.Model):
     """A seeded check item (domain-reference §4.7) with its basis; tenants copy it into checklists."""
 
     code = models.CharField(_("code"), max_length=12, unique=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     text = models.CharField(_("what to check"), max_length=300)
     basis = models.CharField(_("basis"), max_length=200, blank=True)
     check_method = models.CharField(_("how to check"), max_length=200, blank=True)
-    default_grade = models.CharField(_("grade if failed"), max_length=10, choices=Grade.choices, blank=True)
+    default_grade = models.CharField(
+        _("grade if failed"), max_length=10, choices=HazardGrade.choices, blank=True
+    )
     requires_photo = models.BooleanField(_("photo required"), default=False)
     source = models.CharField(_("source"), max_length=120, blank=True)
     confidence = models.CharField(_("confidence"), max_length=20, blank=True)
@@ -68,7 +62,7 @@ class PlanTemplate(models.Model):
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     checklist_kind = models.CharField(_("kind"), max_length=20, choices=ChecklistKind.choices)
     rule = models.JSONField(_("recurrence rule"), default=dict)
     institution_types = models.JSONField(default=list, blank=True)
@@ -88,7 +82,7 @@ class PlanTemplate(models.Model):
 class Checklist(TenantModel):
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=ChecklistKind.choices)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,12 +100,16 @@ class ChecklistItem(models.Model):
     uuid = models.UUIDField(default=uuid_lib.uuid4, unique=True, editable=False)
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     text = models.CharField(_("what to check"), max_length=300)
     basis = models.CharField(_("basis"), max_length=200, blank=True)
     requires_photo = models.BooleanField(_("photo required"), default=False)
     default_grade = models.CharField(
-        _("grade if failed"), max_length=10, choices=Grade.choices, blank=True, default=Grade.GENERAL
+        _("grade if failed"),
+        max_length=10,
+        choices=HazardGrade.choices,
+        blank=True,
+        default=HazardGrade.GENERAL,
     )
     major_criterion = models.CharField(_("major-hazard criterion"), max_length=200, blank=True)
     # Where the item came from: "library" + code now; "control_measure" + uuid once risks is merged.
@@ -305,10 +303,10 @@ class RecordItem(models.Model):
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     text = models.CharField(max_length=300)
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(max_length=20, choices=SIX_CHECK_CHOICES)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    grade = models.CharField(max_length=10, choices=Grade.choices, blank=True)
+    grade = models.CharField(max_length=10, choices=HazardGrade.choices, blank=True)
 
     class Meta:
         ordering = ["record", "id"]

@@ -24,13 +24,14 @@ from shuangfang.core import audit, events
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image
+from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
 
 from . import recurrence
 from .assignment import assignees, is_assignee
-from .choices import AssigneeKind, ChecklistKind, Grade, Result, TaskStatus
+from .choices import AssigneeKind, ChecklistKind, Result, TaskStatus
 from .counts import TASKS
 from .models import (
     Checklist,
@@ -229,8 +230,8 @@ def _add_library(actor: User, checklist: Checklist, codes: list[str]) -> list[Ch
             text=li.text,
             basis=li.basis,
             requires_photo=li.requires_photo,
-            default_grade=li.default_grade or Grade.GENERAL,
-            major_criterion=li.basis if li.default_grade == Grade.MAJOR else "",
+            default_grade=li.default_grade or HazardGrade.GENERAL,
+            major_criterion=li.basis if li.default_grade == HazardGrade.MAJOR else "",
             source_kind="library",
             source_ref=li.code,
         )
@@ -268,7 +269,7 @@ def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category
         .select_related("factor")
         .order_by("factor_id", "id")
     )
-    grade = Grade.MAJOR if risk_point.inherent_level == RiskLevel.MAJOR else Grade.GENERAL
+    grade = HazardGrade.MAJOR if risk_point.inherent_level == RiskLevel.MAJOR else HazardGrade.GENERAL
     added = []
     for m in measures:
         if str(m.uuid) in present:
@@ -301,7 +302,7 @@ def add_item(
     category: str,
     basis: str = "",
     requires_photo: bool = False,
-    default_grade: str = Grade.GENERAL,
+    default_grade: str = HazardGrade.GENERAL,
     major_criterion: str = "",
     source_kind: str = "",
     source_ref: str = "",
@@ -633,7 +634,7 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                         "time": timezone.localtime(task.window_start).strftime("%m-%d %H:%M"),
                     },
                     url=reverse("inspections:ledger") + f"?status=missed&plan={task.plan.uuid}",
-                    severity="warning",
+                    severity=Severity.WARNING,
                     recipient_ids=cache[key],
                     roles=["safety_officer"],
                 )
@@ -750,7 +751,7 @@ def _save(
                 object_uuid=str(ri.uuid),
                 title=_("Problem found: %(item)s · %(place)s") % {"item": item.text[:40], "place": location},
                 url=reverse("inspections:record", args=[record.uuid]),
-                severity="critical" if ri.grade == Grade.MAJOR else "warning",
+                severity=Severity.CRITICAL if ri.grade == HazardGrade.MAJOR else Severity.WARNING,
                 roles=["safety_officer"],
                 reporter_id=actor.pk,
                 description=f"{item.text}{'：' + ri.note if ri.note else ''}",

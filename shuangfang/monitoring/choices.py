@@ -17,12 +17,6 @@ class Op(models.TextChoices):
     EVENT = "event", _("device-reported event")
 
 
-class Severity(models.TextChoices):
-    INFO = "info", _("Information")
-    WARNING = "warning", _("Warning")
-    CRITICAL = "critical", _("Critical")
-
-
 class Category(models.TextChoices):
     ALARM = "alarm", _("Alarm")
     FAULT = "fault", _("Fault")

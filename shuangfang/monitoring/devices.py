@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import Severity
 
 from . import catalogue
-from .choices import Category, Severity
+from .choices import Category
 from .evaluation import Outcome, Run
 from .models import Channel, Device
 from .rules import effective_rules, event_rule

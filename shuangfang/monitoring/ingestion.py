@@ -19,7 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import Category, Severity
+from shuangfang.core.vocabulary import Severity
+
+from .choices import Category
 from .evaluation import Outcome, Run
 from .models import AlarmRule, Device, DeviceEvent, Reading, Rejection
 from .rules import effective_rules, event_rule

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
+from shuangfang.core.vocabulary import Severity
 
 from .choices import (
     ACTIVE_STATUSES,
@@ -23,7 +24,6 @@ from .choices import (
     DeviceKind,
     DeviceStatus,
     Op,
-    Severity,
     Source,
 )
 

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shuangfang.core.vocabulary import Severity
+
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_BATCH = 500
 MAX_CHANNELS = 64
@@ -49,7 +51,7 @@ class Payload(BaseModel):
     channel: str | None = Field(default=None, max_length=40)
     value: float | None = None
     threshold: float | None = None
-    severity: Literal["info", "warning", "critical"] | None = None
+    severity: Severity | None = None
 
     @field_validator("channels")
     @classmethod

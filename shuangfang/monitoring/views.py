@@ -19,10 +19,11 @@ from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization
 
 from .alarms import acknowledge_alarm, alarm_label, clear_alarm
-from .choices import AlarmStatus, DeviceKind, DeviceStatus, Severity
+from .choices import AlarmStatus, DeviceKind, DeviceStatus
 from .devices import register_device, rotate_token
 from .filters import AlarmFilter, DeviceFilter
 from .forms import AcknowledgeForm, ClearForm, DeviceForm, SiteRuleForm

@@ -7,15 +7,10 @@ import logging
 from shuangfang.events import AlarmNotice, Notice
 from shuangfang.orgs.models import Organization, User
 
-from .choices import Severity
 from .incidents import open_incident, stop_for_source
 from .planning import notify, recipients_for_roles
 
 log = logging.getLogger(__name__)
-
-
-def _severity(value: str) -> str:
-    return value if value in Severity.values else Severity.INFO
 
 
 def tell_people(kind: str, event: Notice) -> None:
@@ -35,7 +30,7 @@ def tell_people(kind: str, event: Notice) -> None:
         kind=kind,
         title=event.title or kind,
         url=event.url,
-        severity=_severity(event.severity),
+        severity=event.severity,
         organization=org,
         origin=event.origin(kind),
     )
@@ -50,7 +45,7 @@ def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
     open_incident(
         organization=org,
         kind=kind,
-        severity=_severity(event.severity) if event.severity else Severity.CRITICAL,
+        severity=event.severity,
         title=event.title or kind,
         url=event.url,
         source_kind="alarm",

@@ -15,15 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import User
 from shuangfang.orgs.services import normalize_phone
 
-from .choices import (
-    Channel,
-    ContactKind,
-    DeliveryStatus,
-    Severity,
-)
+from .choices import Channel, ContactKind, DeliveryStatus
 from .models import (
     Contact,
     Delivery,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from shuangfang.core.demo import register
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.roles import Role
 
 from .choices import ContactKind, StepTarget
@@ -16,7 +17,7 @@ POLICIES: list[tuple[str, str, str, int, int, list[Step]]] = [
     (
         "告警升级（默认）",
         "alarm.*",
-        "info",
+        Severity.INFO,
         2,
         10,
         [
@@ -28,7 +29,7 @@ POLICIES: list[tuple[str, str, str, int, int, list[Step]]] = [
     (
         "一般事项",
         "*",
-        "info",
+        Severity.INFO,
         0,
         100,
         [(StepTarget.ROLE, Role.SAFETY_OFFICER, ["inbox", "email"], 30)],

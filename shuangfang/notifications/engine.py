@@ -24,21 +24,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shuangfang.core.vocabulary import Severity
 from shuangfang.duty.services import on_duty
 from shuangfang.orgs.models import Post, User
 
 from . import links, texts
 from .channels import send
 from .channels.base import OutMessage, Result
-from .choices import (
-    PROVIDER_CHANNEL,
-    Channel,
-    DeliveryStatus,
-    IncidentStatus,
-    ProviderKind,
-    Severity,
-    StepTarget,
-)
+from .choices import PROVIDER_CHANNEL, Channel, DeliveryStatus, IncidentStatus, ProviderKind, StepTarget
 from .models import Delivery, Incident
 from .planning import Planner, institution_of, recipients_for_roles
 

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.roles import Role
 
-from .choices import Channel, ContactKind, ProviderKind, Severity, StepTarget
+from .choices import Channel, ContactKind, ProviderKind, StepTarget
 
 
 class ContactForm(forms.Form):

@@ -11,13 +11,10 @@ from django.utils.translation import gettext as _
 from shuangfang.core import audit
 from shuangfang.core.events import publish
 from shuangfang.core.tenancy import can, require
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization, User
 
-from .choices import (
-    INCIDENT_TRANSITIONS,
-    IncidentStatus,
-    Severity,
-)
+from .choices import INCIDENT_TRANSITIONS, IncidentStatus
 from .models import (
     Incident,
     Notification,

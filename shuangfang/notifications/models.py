@@ -14,17 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.tenancy import TenantModel
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.roles import Role
 
-from .choices import (
-    Channel,
-    ContactKind,
-    DeliveryStatus,
-    IncidentStatus,
-    ProviderKind,
-    Severity,
-    StepTarget,
-)
+from .choices import Channel, ContactKind, DeliveryStatus, IncidentStatus, ProviderKind, StepTarget
 
 
 class Contact(models.Model):

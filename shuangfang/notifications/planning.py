@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangfang.core.vocabulary import SEVERITY_RANK, Severity
 from shuangfang.orgs.models import Membership, Organization, User
 
 from .choices import (
@@ -21,11 +22,9 @@ from .choices import (
     FALLBACK,
     GROUP_CHANNELS,
     PROVIDER_CHANNEL,
-    SEVERITY_RANK,
     Channel,
     DeliveryStatus,
     ProviderKind,
-    Severity,
 )
 from .models import (
     Contact,

@@ -12,13 +12,10 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import SEVERITY_RANK, Severity
 from shuangfang.orgs.models import Membership, Organization, Post, User
 
-from .choices import (
-    SEVERITY_RANK,
-    Severity,
-    StepTarget,
-)
+from .choices import StepTarget
 from .models import (
     EscalationPolicy,
     EscalationStep,

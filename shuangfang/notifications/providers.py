@@ -13,12 +13,10 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization, User
 
-from .choices import (
-    ProviderKind,
-    Severity,
-)
+from .choices import ProviderKind
 from .models import (
     Delivery,
     Provider,

@@ -21,10 +21,10 @@ from django.utils.translation import pgettext_lazy
 
 from shuangfang.assessment import scores as assessment
 from shuangfang.core.periods import Period
+from shuangfang.core.vocabulary import Severity
 from shuangfang.dashboards import queries as dashboard
 from shuangfang.hazards import stats
 from shuangfang.monitoring.alarms import alarm_label
-from shuangfang.monitoring.choices import Severity
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, institutions_under
 from shuangfang.risks.choices import RiskLevel, palette_for
 

@@ -23,15 +23,14 @@ from django.utils import timezone
 
 from shuangfang.core.models import AuditEntry
 from shuangfang.core.periods import Period
+from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.dashboards.queries import add_rates as derive
 from shuangfang.dashboards.queries import rate as _rate
 from shuangfang.dashboards.queries import summed
-from shuangfang.hazards.choices import Grade
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard, HazardEvent
 from shuangfang.inspections.choices import TaskStatus
 from shuangfang.inspections.models import Task
-from shuangfang.monitoring.choices import Severity
 from shuangfang.monitoring.models import Alarm
 
 # The counters of one institution for one period, all zero when it has no records.
@@ -102,14 +101,14 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
         _grouped(
             hazards_in(ids).filter(reported_at__lt=end),
             reported=Count("id", filter=Q(reported_at__gte=start)),
-            major=Count("id", filter=Q(reported_at__gte=start, grade=Grade.MAJOR)),
+            major=Count("id", filter=Q(reported_at__gte=start, grade=HazardGrade.MAJOR)),
             closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
             closed_on_time=Count(
                 "id", filter=Q(closed_at__gte=start, closed_at__lt=end, closed_on_time=True)
             ),
             open=Count("id", filter=open_end),
             overdue=Count("id", filter=open_end & Q(deadline__lt=period.end)),
-            open_major=Count("id", filter=open_end & Q(grade=Grade.MAJOR)),
+            open_major=Count("id", filter=open_end & Q(grade=HazardGrade.MAJOR)),
             supervised=Count("id", filter=open_end & Q(_supervised_before(end))),
         ),
         _grouped(
@@ -217,7 +216,7 @@ def major_reported(institution_ids: Iterable[int], period: Period):
     start, end = bounds(period)
     return _capped(
         hazards_in(institution_ids)
-        .filter(grade=Grade.MAJOR, reported_at__gte=start, reported_at__lt=end)
+        .filter(grade=HazardGrade.MAJOR, reported_at__gte=start, reported_at__lt=end)
         .select_related("organization")
         .order_by("reported_at", "id")
     )
@@ -228,7 +227,7 @@ def major_closed(institution_ids: Iterable[int], period: Period):
     start, end = bounds(period)
     return _capped(
         hazards_in(institution_ids)
-        .filter(grade=Grade.MAJOR, closed_at__gte=start, closed_at__lt=end)
+        .filter(grade=HazardGrade.MAJOR, closed_at__gte=start, closed_at__lt=end)
         .select_related("organization")
         .order_by("closed_at", "id")
     )
@@ -269,7 +268,7 @@ def open_major_at_end(institution_ids: Iterable[int], period: Period):
     _start, end = bounds(period)
     return _capped(
         hazards_in(institution_ids)
-        .filter(_open_at(end), grade=Grade.MAJOR)
+        .filter(_open_at(end), grade=HazardGrade.MAJOR)
         .annotate(was_supervised=_supervised_before(end))
         .select_related("organization")
         .order_by("deadline", "reported_at", "id")

@@ -17,6 +17,7 @@ from shuangfang.core import audit
 from shuangfang.core.events import publish
 from shuangfang.core.periods import Period
 from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Membership, Organization, OrgKind
 from shuangfang.orgs.roles import Role
 
@@ -143,7 +144,7 @@ def _announce(report: Report, org: Organization, actor) -> None:
         recipient_ids=ids,
         title=content.title(report.figures),
         url=reverse("reports:detail", kwargs={"uuid": report.uuid}),
-        severity="info",
+        severity=Severity.INFO,
     )
 
 

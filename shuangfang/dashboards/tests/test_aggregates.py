@@ -15,9 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.models import F
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.dashboards import queries
 from shuangfang.hazards import services as hazards
-from shuangfang.hazards.choices import Category, Grade, Source, Status
+from shuangfang.hazards.choices import Source, Status
 from shuangfang.hazards.counts import HAZARDS
 from shuangfang.hazards.models import Hazard, HazardMonth
 from shuangfang.hazards.tests.conftest import jpeg
@@ -49,8 +50,8 @@ def _fix_on_the_spot(world, h: Hazard) -> Hazard:
     return hazards.confirm_fix_now(
         actor=world.users["safety_officer"],
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         fix_note="当场处理",
         photos=[jpeg()],
     )

@@ -9,8 +9,8 @@ SUPERVISORS = frozenset({"admin", "bureau_supervisor"})
 
 
 def _hazard(w, status="reported"):
+    from shuangfang.core.vocabulary import CheckCategory, HazardGrade
     from shuangfang.hazards import services
-    from shuangfang.hazards.choices import Category, Grade
 
     from .conftest import jpeg, soon
 
@@ -28,8 +28,8 @@ def _hazard(w, status="reported"):
             services.assign(
                 actor=officer,
                 hazard=h,
-                grade=Grade.GENERAL,
-                category=Category.UTILITIES,
+                grade=HazardGrade.GENERAL,
+                category=CheckCategory.UTILITIES,
                 responsible=w.users["department_head"],
                 measures="更换插座",
                 deadline=soon(),

@@ -10,8 +10,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services
-from shuangfang.hazards.choices import Category, Grade
 from shuangfang.hazards.counts import HAZARDS
 from shuangfang.hazards.models import HazardMonth
 
@@ -41,8 +41,8 @@ def test_every_move_keeps_the_monthly_counts_equal_to_the_records(world, report)
     services.assign(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="更换灭火器",
         deadline=soon(),
@@ -61,8 +61,8 @@ def test_every_move_keeps_the_monthly_counts_equal_to_the_records(world, report)
     services.confirm_fix_now(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         fix_note="已清理",
         photos=[jpeg()],
     )
@@ -73,7 +73,7 @@ def test_every_move_keeps_the_monthly_counts_equal_to_the_records(world, report)
     # Major: confirm → supervision → plan → extension requested and approved (all still open).
     major = report(description="线路老化")
     services.confirm_major(
-        actor=officer, hazard=major, category=Category.FIRE, cause="老化", interim_measures="停用"
+        actor=officer, hazard=major, category=CheckCategory.FIRE, cause="老化", interim_measures="停用"
     )
     services.supervise(
         actor=world.users["bureau_supervisor"], hazard=major, deadline=soon(20), requirements="限期"
@@ -118,8 +118,8 @@ def test_months_are_local_and_closing_late_counts_apart(world, report):
         services.assign(
             actor=officer,
             hazard=h,
-            grade=Grade.GENERAL,
-            category=Category.FIRE,
+            grade=HazardGrade.GENERAL,
+            category=CheckCategory.FIRE,
             responsible=staff,
             measures="更换",
             deadline=dt.date(2026, 2, 10),

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangfang.core import periods
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services
-from shuangfang.hazards.choices import Category, Grade, Status
+from shuangfang.hazards.choices import Status
 from shuangfang.hazards.models import Hazard
 from shuangfang.orgs.models import User
 
@@ -27,8 +29,8 @@ def make_many(world, n: int, report) -> list[Hazard]:
             services.assign(
                 actor=officer,
                 hazard=h,
-                grade=Grade.GENERAL,
-                category=Category.FIRE,
+                grade=HazardGrade.GENERAL,
+                category=CheckCategory.FIRE,
                 responsible=staff,
                 measures="换",
                 deadline=soon(),
@@ -92,8 +94,8 @@ def test_statistics_count_by_grade_and_on_time(world, login, report):
     services.assign(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(),
@@ -106,6 +108,34 @@ def test_statistics_count_by_grade_and_on_time(world, login, report):
     s = response.context["s"]
     assert s["totals"]["total"] == 2 and s["closing"]["closed"] == 1 and s["closing"]["on_time_rate"] == 100.0
     assert dict(s["by_category"])["消防安全"] == 1
+
+
+def test_statistics_of_a_named_quarter(world, login):
+    client = login(world.users["safety_officer"])
+    response = client.get(reverse("hazards:statistics"), {"year": "2026", "quarter": "3"})
+    assert response.status_code == 200
+    assert response.context["s"]["period"] == periods.quarter(2026, 3)
+    assert (response.context["year"], response.context["quarter"]) == (2026, 3)
+    response = client.get(reverse("hazards:statistics"), {"year": "2025"})
+    assert response.context["s"]["period"] == periods.year(2025) and response.context["quarter"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"year": "bogus"}, "bogus"),
+        ({"year": "1999"}, "1999"),
+        ({"year": "26"}, "26"),
+        ({"year": "2026", "quarter": "5"}, "2026-Q5"),
+        ({"year": "2026", "quarter": "x"}, "2026-Qx"),
+    ],
+)
+def test_statistics_of_a_malformed_period_is_400_with_a_reason(world, login, params, shown):
+    """Not the current year in silence: the page says what it could not read, in Chinese."""
+    response = login(world.users["safety_officer"]).get(reverse("hazards:statistics"), params)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert shown in page and "期间" in page and "2026-Q4" in page
 
 
 def test_photo_is_served_only_within_scope(world, login, report):
@@ -236,7 +266,7 @@ def test_bureau_supervises_and_sees_major_queue(world, login, report):
     services.confirm_major(
         actor=world.users["safety_officer"],
         hazard=h,
-        category=Category.FIRE,
+        category=CheckCategory.FIRE,
         cause="老化",
         interim_measures="停用",
     )

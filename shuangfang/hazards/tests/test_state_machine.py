@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services
-from shuangfang.hazards.choices import Category, Grade, PhotoKind, Status
+from shuangfang.hazards.choices import PhotoKind, Status
 from shuangfang.hazards.models import Hazard
 from shuangfang.hazards.workflow import MOVES, PLAN_FIELDS, transition
 
@@ -39,8 +40,8 @@ def candidate_fields(world, h):
 
     past = timezone.localdate() - dt.timedelta(days=3)
     return {
-        "grade": [Grade.GENERAL, Grade.MAJOR],  # first value of each list: a valid one
-        "category": [Category.FIRE, Category.FOOD],
+        "grade": [HazardGrade.GENERAL, HazardGrade.MAJOR],  # first value of each list: a valid one
+        "category": [CheckCategory.FIRE, CheckCategory.FOOD],
         "cause": ["老化"],
         "responsible": [world.users["staff"], world.users["department_head"], world.users["outsider"]],
         "measures": ["更换"],
@@ -108,7 +109,9 @@ def test_random_moves_keep_the_invariants(world):
                     continue
                 if careful:
                     fields[name] = (
-                        Grade.MAJOR if (action, name) == ("confirm_major", "grade") else options[name][0]
+                        HazardGrade.MAJOR
+                        if (action, name) == ("confirm_major", "grade")
+                        else options[name][0]
                     )
                 elif data.draw(st.booleans(), label=f"give {name}"):
                     fields[name] = data.draw(st.sampled_from(options[name]), label=name)
@@ -133,7 +136,7 @@ def test_random_moves_keep_the_invariants(world):
                 options = candidate_fields(world, h)
                 fields = {name: options[name][0] for name in MOVES[action].fields if name in options}
                 if action == "confirm_major":
-                    fields["grade"] = Grade.MAJOR
+                    fields["grade"] = HazardGrade.MAJOR
                 self.attempt(action, who, fields, with_photo=True, with_note=True)
 
         def attempt(self, action, who, fields, with_photo, with_note):
@@ -163,7 +166,7 @@ def test_random_moves_keep_the_invariants(world):
         @invariant()
         def major_rectification_has_a_plan(self):
             h = Hazard.objects.get(pk=self.hazard.pk)
-            if h.grade == Grade.MAJOR and h.status in (
+            if h.grade == HazardGrade.MAJOR and h.status in (
                 Status.RECTIFYING,
                 Status.PENDING_ACCEPTANCE,
                 Status.CLOSED,
@@ -189,4 +192,4 @@ def test_random_moves_keep_the_invariants(world):
     run_state_machine_as_test(Machine, settings=Machine.TestCase.settings)
     # the random walks did reach the interesting places (else the invariants prove little)
     assert any(status == Status.CLOSED for _grade, status in reached), reached
-    assert (Grade.MAJOR, Status.RECTIFYING) in reached, reached
+    assert (HazardGrade.MAJOR, Status.RECTIFYING) in reached, reached

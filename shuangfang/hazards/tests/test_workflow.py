@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from shuangfang.core.models import AuditEntry
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.hazards import services, workflow
-from shuangfang.hazards.choices import Category, Grade, PhotoKind, Status
+from shuangfang.hazards.choices import PhotoKind, Status
 from shuangfang.hazards.models import Hazard, HazardEvent, HazardPhoto
 from shuangfang.hazards.workflow import MOVES, transition
 
@@ -24,19 +25,19 @@ def valid_kwargs(action: str, w, h: Hazard) -> dict:
     staff = w.users["staff"]
     return {
         "confirm_fix_now": {
-            "grade": Grade.GENERAL,
-            "category": Category.FIRE,
+            "grade": HazardGrade.GENERAL,
+            "category": CheckCategory.FIRE,
             "fix_note": "换了",
             "photos": [jpeg()],
         },
         "assign": {
-            "grade": Grade.GENERAL,
-            "category": Category.FIRE,
+            "grade": HazardGrade.GENERAL,
+            "category": CheckCategory.FIRE,
             "responsible": staff,
             "measures": "更换灭火器",
             "deadline": soon(),
         },
-        "confirm_major": {"category": Category.FIRE, "cause": "无人检查", "interim_measures": "停用"},
+        "confirm_major": {"category": CheckCategory.FIRE, "cause": "无人检查", "interim_measures": "停用"},
         "approve_plan": {},
         "reject": {"reject_reason": "不是隐患", "note": "不是隐患"},
         "mark_duplicate": {"duplicate_of": w.other},
@@ -57,8 +58,8 @@ def put_in(h: Hazard, status: str, w) -> Hazard:
     officer, staff = w.users["safety_officer"], w.users["staff"]
     Hazard.objects.filter(pk=h.pk).update(
         status=status,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="更换",
         deadline=soon(),
@@ -166,8 +167,8 @@ def test_closed_loop_with_events_and_number(world, report, django_capture_on_com
         services.assign(
             actor=officer,
             hazard=h,
-            grade=Grade.GENERAL,
-            category=Category.FIRE,
+            grade=HazardGrade.GENERAL,
+            category=CheckCategory.FIRE,
             responsible=staff,
             measures="更换灭火器",
             deadline=soon(),
@@ -222,8 +223,8 @@ def test_accepting_ones_own_fix_is_refused(world, report):
     services.confirm_fix_now(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         fix_note="当场更换",
         photos=[jpeg()],
     )
@@ -239,14 +240,18 @@ def test_closing_without_after_photo_is_refused(world, report):
     h = report()
     with pytest.raises(ValidationError, match="after-photo"):
         services.confirm_fix_now(
-            actor=officer, hazard=h, grade=Grade.GENERAL, category=Category.FIRE, fix_note="当场更换"
+            actor=officer,
+            hazard=h,
+            grade=HazardGrade.GENERAL,
+            category=CheckCategory.FIRE,
+            fix_note="当场更换",
         )
     _unchanged(h, Status.REPORTED, 1)
     services.assign(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(),
@@ -262,8 +267,8 @@ def test_deadline_in_the_past_is_refused(world, report):
         services.assign(
             actor=world.users["safety_officer"],
             hazard=h,
-            grade=Grade.GENERAL,
-            category=Category.FIRE,
+            grade=HazardGrade.GENERAL,
+            category=CheckCategory.FIRE,
             responsible=world.users["staff"],
             measures="换",
             deadline=timezone.localdate() - dt.timedelta(days=1),
@@ -291,15 +296,19 @@ def test_major_hazard_needs_the_five_assurances(world, report, django_capture_on
         services.assign(
             actor=officer,
             hazard=h,
-            grade=Grade.MAJOR,
-            category=Category.FIRE,
+            grade=HazardGrade.MAJOR,
+            category=CheckCategory.FIRE,
             responsible=world.users["staff"],
             measures="x",
             deadline=soon(),
         )
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm_major(
-            actor=officer, hazard=h, category=Category.FIRE, cause="线路老化", interim_measures="断电停用"
+            actor=officer,
+            hazard=h,
+            category=CheckCategory.FIRE,
+            cause="线路老化",
+            interim_measures="断电停用",
         )
     assert h.status == Status.PLANNING and h.reported_to_bureau_at is not None
     major = [p for k, p in captured if k == "hazard.major_reported"]
@@ -328,8 +337,8 @@ def test_extension_request_and_decision(world, report):
     services.assign(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(3),
@@ -349,8 +358,8 @@ def test_reminders_are_sent_once(world, report, django_capture_on_commit_callbac
     services.assign(
         actor=officer,
         hazard=due,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(1),
@@ -359,8 +368,8 @@ def test_reminders_are_sent_once(world, report, django_capture_on_commit_callbac
     services.assign(
         actor=officer,
         hazard=late,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         responsible=staff,
         measures="换",
         deadline=soon(1),
@@ -426,8 +435,8 @@ def test_available_moves_hide_accept_from_fixer(world, report):
     services.confirm_fix_now(
         actor=officer,
         hazard=h,
-        grade=Grade.GENERAL,
-        category=Category.FIRE,
+        grade=HazardGrade.GENERAL,
+        category=CheckCategory.FIRE,
         fix_note="当场更换",
         photos=[jpeg()],
     )

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shuangfang.core.tests.workflow_checks import attempt
+from shuangfang.core.vocabulary import HazardGrade
 from shuangfang.hazards import services, workflow
-from shuangfang.hazards.choices import Grade
 
 from .conftest import jpeg
 from .test_state_machine import PEOPLE, candidate_fields
@@ -58,7 +58,7 @@ def test_random_moves_by_random_people_stay_in_the_table(world):
             options = candidate_fields(world, h)
             fields = {name: options[name][0] for name in move.fields if name in options}
             if action == "confirm_major":
-                fields["grade"] = Grade.MAJOR
+                fields["grade"] = HazardGrade.MAJOR
             photos = [jpeg()] if "after_photo" in move.requires else []
             actor = world.users[who]
 

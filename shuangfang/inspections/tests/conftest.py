@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from shuangfang.core.vocabulary import CheckCategory
 from shuangfang.inspections import services
-from shuangfang.inspections.choices import AssigneeKind, Category, ChecklistKind
+from shuangfang.inspections.choices import AssigneeKind, ChecklistKind
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -43,7 +44,7 @@ def setup(world, settings, tmp_path):
         organization=world.inst_a,
         name="厨房岗位检查",
         kind=ChecklistKind.POST,
-        category=Category.FOOD,
+        category=CheckCategory.FOOD,
         library_codes=["C03", "C04", "A04"],
     )
     cp = services.create_checkpoint(
