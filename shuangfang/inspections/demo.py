@@ -99,6 +99,7 @@ def _plan_from(code: str, **kw):
     return tpl, rule.pop("frequency"), rule
 
 
+# long: the demo story, read top to bottom: checkpoints, checklists, plans, three days of tasks, a visit.
 @register(50, "inspections")
 @transaction.atomic
 def build(city) -> None:
