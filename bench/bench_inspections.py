@@ -4,7 +4,7 @@ Builds (once) N_INST institutions × PLANS_PER_INST plans (mixed frequencies: ni
 each shift, daily, weekly, monthly, quarterly) with one checkpoint each, in the database named by
 DATABASE_URL, then measures in the same run:
 
-  - generation: ``services.generate_tasks`` for one day ahead (24 h) over every plan: time, rows,
+  - generation: ``generate_tasks`` for one day ahead (24 h) over every plan: time, rows,
     queries per institution;
   - baseline: a raw ``bulk_create`` of the same number of task rows (no rule evaluation, no claims);
   - rerun: the same generation again (idempotent: creates nothing);
@@ -29,8 +29,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from shuangfang.inspections import services  # noqa: E402
 from shuangfang.inspections.models import Checklist, ChecklistItem, Checkpoint, Plan, Task  # noqa: E402
+from shuangfang.inspections.plans import generate_tasks  # noqa: E402
+from shuangfang.inspections.taskflow import my_tasks_page  # noqa: E402
 from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User  # noqa: E402
 from shuangfang.orgs.roles import Role  # noqa: E402
 
@@ -112,12 +113,12 @@ HORIZON = dt.timedelta(hours=24)
 reset()
 with CaptureQueriesContext(connection) as ctx:
     t0 = time.perf_counter()
-    made = services.generate_tasks(now=NOW, horizon=HORIZON, organizations=insts)
+    made = generate_tasks(now=NOW, horizon=HORIZON, organizations=insts)
     gen_ms = (time.perf_counter() - t0) * 1000
 gen_queries = len(ctx)
 
 t0 = time.perf_counter()
-again = services.generate_tasks(now=NOW, horizon=HORIZON, organizations=insts)
+again = generate_tasks(now=NOW, horizon=HORIZON, organizations=insts)
 rerun_ms = (time.perf_counter() - t0) * 1000
 assert again == 0, again
 
@@ -171,7 +172,7 @@ Task.objects.bulk_create(
 
 def mine() -> None:
     cook.__dict__.pop("_shuangfang_scope_cache", None)
-    services.my_tasks_page(cook, limit=50)
+    my_tasks_page(cook, limit=50)
 
 
 def raw() -> None:

@@ -13,8 +13,11 @@ from PIL import Image
 
 from shuangfang.duty import services as duty
 from shuangfang.hazards.models import Hazard
-from shuangfang.inspections import services as inspections
+from shuangfang.inspections.checklists import create_checklist, create_checkpoint
 from shuangfang.inspections.models import Task
+from shuangfang.inspections.plans import create_plan, generate_tasks
+from shuangfang.inspections.records import Answer
+from shuangfang.inspections.taskflow import submit_record
 from shuangfang.monitoring.devices import register_device
 from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm
@@ -91,7 +94,7 @@ def test_an_inspection_problem_becomes_exactly_one_hazard_with_its_photo_and_ris
     settings.MEDIA_ROOT = tmp_path
     officer = world.users["safety_officer"]
     point = risks.create_risk_point(actor=officer, institution=world.inst_a, name="厨房")
-    checklist = inspections.create_checklist(
+    checklist = create_checklist(
         actor=officer,
         organization=world.inst_a,
         name="厨房日查",
@@ -99,10 +102,8 @@ def test_an_inspection_problem_becomes_exactly_one_hazard_with_its_photo_and_ris
         category="food",
         library_codes=["C04"],
     )
-    cp = inspections.create_checkpoint(
-        actor=officer, organization=world.inst_a, name="厨房", risk_point=point
-    )
-    plan = inspections.create_plan(
+    cp = create_checkpoint(actor=officer, organization=world.inst_a, name="厨房", risk_point=point)
+    plan = create_plan(
         actor=officer,
         organization=world.inst_a,
         name="厨房每小时",
@@ -113,16 +114,16 @@ def test_an_inspection_problem_becomes_exactly_one_hazard_with_its_photo_and_ris
         assignee_kind="post",
         assignee_post=world.post_a,
     )
-    inspections.generate_tasks(organizations=[world.inst_a])
+    generate_tasks(organizations=[world.inst_a])
     task = Task.objects.filter(
         plan=plan, window_start__lte=timezone.now(), window_end__gt=timezone.now()
     ).get()
     item = checklist.items.get()
     with django_capture_on_commit_callbacks(execute=True):
-        inspections.submit_record(
+        submit_record(
             actor=world.users["staff"],
             task=task,
-            answers=[inspections.Answer(str(item.uuid), "problem", "灭火毯过期", [photo()])],
+            answers=[Answer(str(item.uuid), "problem", "灭火毯过期", [photo()])],
         )
     hazard = Hazard.objects.get(origin__startswith="inspection-item:")
     assert hazard.risk_point == point and hazard.source == "routine" and hazard.category == "food"

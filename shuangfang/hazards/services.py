@@ -64,26 +64,11 @@ def report_hazard(
     title = (title or "").strip()
     if not title and description:
         title = description.splitlines()[0][:40]
-    if organization is None or organization.institution_id is None:
-        raise ValidationError(_("Choose the institution where the hazard is."))
-    institution = organization.institution if organization.institution_id != organization.pk else organization
-    if organization.kind == "department" and department is None:
-        department = organization
+    institution, department = _institution_and_department(organization, department)
     if actor is not None:
         require(actor, "hazard.report", institution)
-    if not description:
-        raise ValidationError(_("Describe the hazard in a line."))
-    if source not in Source.values:
-        raise ValidationError(_("Unknown source."))
-    if category and category not in CheckCategory.values:
-        raise ValidationError(_("Unknown category."))
-    if grade and grade not in HazardGrade.values:
-        raise ValidationError(_("Unknown grade."))
-    if department is not None and department.institution_id != institution.pk:
-        raise ValidationError(_("The department must belong to this institution."))
+    _check_report(institution, description, source, category, grade, department, risk_point)
     if risk_point is not None:
-        if risk_point.organization_id != institution.pk:
-            raise ValidationError(_("The risk point belongs to another institution."))
         location = location or f"{risk_point.code} {risk_point.name}"
     with transaction.atomic():
         if origin:
@@ -110,17 +95,7 @@ def report_hazard(
             reporter=actor,
             reported_at=now,
         )
-        for upload in photos:
-            add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
-        for original, display, thumb in stored_photos:
-            HazardPhoto.objects.create(
-                hazard=hazard,
-                kind=PhotoKind.BEFORE,
-                original=original,
-                display=display,
-                thumb=thumb,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )
+        _add_report_photos(hazard, actor, photos, stored_photos)
         record_event(
             hazard,
             "report",
@@ -140,6 +115,52 @@ def report_hazard(
         )
         HAZARDS.move({}, HAZARDS.of([hazard]))  # the last write: see core.counters
     return hazard
+
+
+def _institution_and_department(organization, department):
+    """The institution a hazard reported at ``organization`` belongs to, and its department (the
+    reporting organization itself when it is a department and none was named)."""
+    if organization is None or organization.institution_id is None:
+        raise ValidationError(_("Choose the institution where the hazard is."))
+    institution = organization.institution if organization.institution_id != organization.pk else organization
+    if organization.kind == "department" and department is None:
+        department = organization
+    return institution, department
+
+
+def _check_report(
+    institution, description: str, source: str, category: str, grade, department, risk_point
+) -> None:
+    """Refuse a report the user can fix (translated ``ValidationError``); nothing is saved here."""
+    if not description:
+        raise ValidationError(_("Describe the hazard in a line."))
+    if source not in Source.values:
+        raise ValidationError(_("Unknown source."))
+    if category and category not in CheckCategory.values:
+        raise ValidationError(_("Unknown category."))
+    if grade and grade not in HazardGrade.values:
+        raise ValidationError(_("Unknown grade."))
+    if department is not None and department.institution_id != institution.pk:
+        raise ValidationError(_("The department must belong to this institution."))
+    if risk_point is not None and risk_point.organization_id != institution.pk:
+        raise ValidationError(_("The risk point belongs to another institution."))
+
+
+def _add_report_photos(
+    hazard: Hazard, actor, photos: Sequence, stored_photos: Sequence[tuple[str, str, str]]
+) -> None:
+    """The "before" photos: uploads (checked and stored here) and photos another app already stored."""
+    for upload in photos:
+        add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
+    for original, display, thumb in stored_photos:
+        HazardPhoto.objects.create(
+            hazard=hazard,
+            kind=PhotoKind.BEFORE,
+            original=original,
+            display=display,
+            thumb=thumb,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
 
 
 # One service per move: thin names for views, the API and other apps.

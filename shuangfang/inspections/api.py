@@ -13,8 +13,9 @@ from ninja.pagination import paginate
 
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
-from . import services
 from .models import Checklist, Checkpoint, Plan, Record, Task
+from .records import Answer, AnswerErrors, Position
+from .taskflow import my_tasks_page, submit_record
 
 router = Router(tags=["inspections"])
 
@@ -202,7 +203,7 @@ def list_tasks(request, status: str | None = None, since: date | None = None):
 def my_tasks(request, checkpoint: UUID | None = None):
     _need(request.auth, "inspection.do")
     cp = Checkpoint.objects.filter(uuid=checkpoint).first() if checkpoint else None
-    return services.my_tasks_page(request.auth, limit=200, checkpoint=cp)
+    return my_tasks_page(request.auth, limit=200, checkpoint=cp)
 
 
 @router.get("/tasks/{uuid}", response=TaskOut)
@@ -238,7 +239,7 @@ def submit(
         if not isinstance(raw, list):
             raise ValueError
         parsed = [
-            services.Answer(
+            Answer(
                 str(a["item"]),
                 str(a.get("result", "")),
                 str(a.get("note", "")),
@@ -251,14 +252,14 @@ def submit(
             _("answers must be a JSON list of items with item, result, note, photos.")
         ) from None
     try:
-        record = services.submit_record(
+        record = submit_record(
             actor=request.auth,
             task=task,
             answers=parsed,
             note=note,
-            position=services.Position(latitude, longitude, accuracy),
+            position=Position(latitude, longitude, accuracy),
         )
-    except services.AnswerErrors as exc:
+    except AnswerErrors as exc:
         raise ValidationError(
             " ".join([exc.messages[0], *(f"{k}: {v}" for k, v in exc.item_errors.items())])
         ) from None

@@ -17,9 +17,13 @@ from PIL import Image, ImageDraw
 from shuangfang.core.demo import register
 from shuangfang.orgs.models import Post
 
-from . import seed, services
+from . import seed
+from .checklists import create_checklist, create_checkpoint
 from .choices import AssigneeKind, Result, TaskStatus
 from .models import Checklist, PlanTemplate, Task
+from .plans import create_plan, generate_tasks
+from .records import Answer, bureau_inspect
+from .taskflow import submit_record, sweep_missed
 
 RELIEF = "汴州市救助管理站"
 ELDERLY = "汴州市第一养老院"
@@ -78,16 +82,14 @@ def _photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("demo.jpg", buf.getvalue(), content_type="image/jpeg")
 
 
-def _answers(task: Task, *, problem: bool) -> list[services.Answer]:
+def _answers(task: Task, *, problem: bool) -> list[Answer]:
     out = []
     assert task.plan is not None
     for i, item in enumerate(task.plan.checklist.items.filter(is_active=True)):
         if problem and i == 1:
-            out.append(services.Answer(str(item.uuid), Result.PROBLEM, "冷藏柜温度 12℃，超过 8℃", [_photo()]))
+            out.append(Answer(str(item.uuid), Result.PROBLEM, "冷藏柜温度 12℃，超过 8℃", [_photo()]))
         else:
-            out.append(
-                services.Answer(str(item.uuid), Result.OK, "", [_photo()] if item.requires_photo else [])
-            )
+            out.append(Answer(str(item.uuid), Result.OK, "", [_photo()] if item.requires_photo else []))
     return out
 
 
@@ -97,6 +99,7 @@ def _plan_from(code: str, **kw):
     return tpl, rule.pop("frequency"), rule
 
 
+# long: the demo story, read top to bottom: checkpoints, checklists, plans, three days of tasks, a visit.
 @register(50, "inspections")
 @transaction.atomic
 def build(city) -> None:
@@ -112,12 +115,12 @@ def build(city) -> None:
         officer = city.people[site["officer"]]
         cps = {}
         for name, building, floor, code in site["checkpoints"]:
-            cp = services.create_checkpoint(
+            cp = create_checkpoint(
                 actor=officer, organization=inst, name=name, building=building, floor=floor, place_code=code
             )
             cps[str(cp)] = cp
         lists = {
-            name: services.create_checklist(
+            name: create_checklist(
                 actor=officer, organization=inst, name=name, kind=kind, category=cat, library_codes=codes
             )
             for name, kind, cat, codes in CHECKLISTS
@@ -133,7 +136,7 @@ def build(city) -> None:
         ]
         tpl, freq, rule = _plan_from("kitchen_daily")
         plans = [
-            services.create_plan(
+            create_plan(
                 actor=officer,
                 organization=inst,
                 name="厨房每日食品安全检查",
@@ -148,7 +151,7 @@ def build(city) -> None:
         ]
         tpl, freq, rule = _plan_from("night_fire_patrol")
         plans.append(
-            services.create_plan(
+            create_plan(
                 actor=officer,
                 organization=inst,
                 name=tpl.name,
@@ -163,7 +166,7 @@ def build(city) -> None:
         )
         tpl, freq, rule = _plan_from("day_fire_patrol")
         plans.append(
-            services.create_plan(
+            create_plan(
                 actor=officer,
                 organization=inst,
                 name="门卫日间巡查",
@@ -177,7 +180,7 @@ def build(city) -> None:
             )
         )
         tpl, freq, rule = _plan_from("monthly_fire_inspection")
-        services.create_plan(
+        create_plan(
             actor=officer,
             organization=inst,
             name=tpl.name,
@@ -190,8 +193,8 @@ def build(city) -> None:
             template=tpl,
         )
         # Three days of history: generate from then, do most tasks in their window, miss the rest.
-        services.generate_tasks(now=start, horizon=dt.timedelta(days=3), organizations=[inst])
-        services.generate_tasks(now=now, organizations=[inst])
+        generate_tasks(now=start, horizon=dt.timedelta(days=3), organizations=[inst])
+        generate_tasks(now=now, organizations=[inst])
         past = Task.objects.filter(
             plan__in=plans, status=TaskStatus.OPEN, window_end__lte=now
         ).select_related("plan", "plan__checklist", "assignee_post")
@@ -206,17 +209,17 @@ def build(city) -> None:
             if not people:
                 continue
             is_kitchen = task.checkpoint_id == kitchen.pk
-            services.submit_record(
+            submit_record(
                 actor=people[0],
                 task=task,
                 answers=_answers(task, problem=is_kitchen and not problem_done),
                 now=at,
             )
             problem_done = problem_done or is_kitchen
-        services.sweep_missed(now=now)
+        sweep_missed(now=now)
     # The city bureau's own checklist and one inspection of the relief station.
     if not Checklist.objects.filter(organization=city.city, name="民政局安全检查表").exists():
-        checklist = services.create_checklist(
+        checklist = create_checklist(
             actor=city.system,
             organization=city.city,
             name="民政局安全检查表",
@@ -225,12 +228,12 @@ def build(city) -> None:
             library_codes=["F01", "F02", "F03", "A05", "A06", "E03"],
         )
         items = list(checklist.items.all())
-        services.bureau_inspect(
+        bureau_inspect(
             actor=bureau_sup,
             institution=city.institutions[RELIEF],
             checklist=checklist,
             answers=[
-                services.Answer(
+                Answer(
                     str(i.uuid), Result.PROBLEM if n == 2 else Result.OK, "培训记录缺 10 月" if n == 2 else ""
                 )
                 for n, i in enumerate(items)

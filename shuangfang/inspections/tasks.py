@@ -5,10 +5,11 @@ from huey.contrib.djhuey import lock_task
 
 from shuangfang.core.schedule import periodic
 
-from . import services
+from .plans import generate_tasks
+from .taskflow import sweep_missed
 
 
 @periodic(crontab(minute="*/10"))
 @lock_task("inspections-generate")
 def generate_and_sweep() -> tuple[int, int]:
-    return services.generate_tasks(), services.sweep_missed()
+    return generate_tasks(), sweep_missed()

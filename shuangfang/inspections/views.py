@@ -24,7 +24,15 @@ from shuangfang.core.tenancy import get_for_user, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, OrgKind
 
-from . import services
+from . import records
+from .checklists import (
+    add_item,
+    add_library_items,
+    add_measure_items,
+    create_checklist,
+    create_checkpoint,
+    update_item,
+)
 from .choices import ChecklistKind, Result, TaskStatus
 from .filters import LedgerFilter
 from .forms import (
@@ -46,21 +54,24 @@ from .models import (
     RecordPhoto,
     Task,
 )
+from .plans import create_plan, generate_tasks, set_plan_active
+from .records import Answer, AnswerErrors, Position
+from .taskflow import my_missed_count, my_tasks_page, submit_record
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
 
 
 @require_perm("inspection.do")
 def mine(request: AuthedRequest) -> HttpResponse:
-    tasks = services.my_tasks_page(request.user)
-    missed = services.my_missed_count(request.user, days=7)
+    tasks = my_tasks_page(request.user)
+    missed = my_missed_count(request.user, days=7)
     return render(request, "inspections/mine.html", {"tasks": tasks, "missed": missed, "now": timezone.now()})
 
 
 @require_perm("inspection.do")
 def checkpoint_scan(request: AuthedRequest, uuid) -> HttpResponse:
     checkpoint = get_for_user(Checkpoint, request.user, "inspection.do", uuid=uuid)
-    tasks = services.my_tasks_page(request.user, checkpoint=checkpoint)
+    tasks = my_tasks_page(request.user, checkpoint=checkpoint)
     if len(tasks) == 1 and request.GET.get("list") != "1":
         return redirect("inspections:task", uuid=tasks[0].uuid)
     return render(
@@ -79,7 +90,7 @@ def risk_point_tasks(request: AuthedRequest, uuid) -> HttpResponse:
     checkpoints = list(Checkpoint.objects.filter(risk_point=point, is_active=True))
     if len(checkpoints) == 1:
         return redirect("inspections:checkpoint", uuid=checkpoints[0].uuid)
-    tasks = [t for cp in checkpoints for t in services.my_tasks_page(request.user, checkpoint=cp)]
+    tasks = [t for cp in checkpoints for t in my_tasks_page(request.user, checkpoint=cp)]
     return render(
         request,
         "inspections/risk_point.html",
@@ -87,19 +98,19 @@ def risk_point_tasks(request: AuthedRequest, uuid) -> HttpResponse:
     )
 
 
-def _answers_from(request, items) -> tuple[list[services.Answer], dict[str, dict]]:
+def _answers_from(request, items) -> tuple[list[Answer], dict[str, dict]]:
     answers, entered = [], {}
     for item in items:
         key = str(item.uuid)
         result = request.POST.get(f"result-{key}", "")
         note = request.POST.get(f"note-{key}", "")
         photos = request.FILES.getlist(f"photo-{key}")
-        answers.append(services.Answer(key, result, note, photos))
+        answers.append(Answer(key, result, note, photos))
         entered[key] = {"result": result, "note": note, "had_photo": bool(photos)}
     return answers, entered
 
 
-def _position(request) -> services.Position:
+def _position(request) -> Position:
     def num(name):
         try:
             return Decimal(request.POST.get(name, "")).quantize(Decimal("0.000001"))
@@ -107,7 +118,7 @@ def _position(request) -> services.Position:
             return None
 
     acc = num("accuracy")
-    return services.Position(
+    return Position(
         latitude=num("latitude"), longitude=num("longitude"), accuracy_m=int(acc) if acc is not None else None
     )
 
@@ -131,14 +142,14 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
     if request.method == "POST":
         answers, entered = _answers_from(request, items)
         try:
-            record = services.submit_record(
+            record = submit_record(
                 actor=request.user,
                 task=task,
                 answers=answers,
                 note=request.POST.get("note", ""),
                 position=_position(request),
             )
-        except services.AnswerErrors as exc:
+        except AnswerErrors as exc:
             item_errors, error = exc.item_errors, exc.messages[0]
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -343,7 +354,7 @@ def checklist_create(request: AuthedRequest) -> HttpResponse:
     form = ChecklistForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            checklist = services.create_checklist(actor=request.user, **form.cleaned_data)
+            checklist = create_checklist(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -365,17 +376,17 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("form") == "measures" and measures_form.is_valid():
-                added = services.add_measure_items(
+                added = add_measure_items(
                     actor=request.user, checklist=checklist, **measures_form.cleaned_data
                 )
                 messages.success(request, _("%(n)d items added from the risk register.") % {"n": len(added)})
                 return redirect("inspections:checklist", uuid=checklist.uuid)
             if request.POST.get("form") == "item" and item_form.is_valid():
-                services.add_item(actor=request.user, checklist=checklist, **item_form.cleaned_data)
+                add_item(actor=request.user, checklist=checklist, **item_form.cleaned_data)
                 messages.success(request, _("Saved."))
                 return redirect("inspections:checklist", uuid=checklist.uuid)
             if request.POST.get("form") == "library" and library_form.is_valid():
-                services.add_library_items(
+                add_library_items(
                     actor=request.user, checklist=checklist, codes=library_form.cleaned_data["codes"]
                 )
                 messages.success(request, _("Saved."))
@@ -385,7 +396,7 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
                 item = checklist.items.filter(uuid=key).first() if _is_uuid(key) else None
                 if item is None:
                     raise Http404
-                services.update_item(actor=request.user, item=item, is_active=not item.is_active)
+                update_item(actor=request.user, item=item, is_active=not item.is_active)
                 return redirect("inspections:checklist", uuid=checklist.uuid)
         except ValidationError as exc:
             _form_error(measures_form if request.POST.get("form") == "measures" else item_form, exc)
@@ -435,7 +446,7 @@ def checkpoint_create(request: AuthedRequest) -> HttpResponse:
     form = CheckpointForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            cp = services.create_checkpoint(actor=request.user, **form.cleaned_data)
+            cp = create_checkpoint(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -500,7 +511,7 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
         d = form.cleaned_data
         checklist = d["checklist"]
         try:
-            plan = services.create_plan(
+            plan = create_plan(
                 actor=request.user,
                 organization=checklist.organization,
                 name=d["name"],
@@ -518,7 +529,7 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            services.generate_tasks(organizations=[plan.organization])
+            generate_tasks(organizations=[plan.organization])
             messages.success(request, _("Saved. Tasks for the next hours were created."))
             return redirect("inspections:plan", uuid=plan.uuid)
     return render(
@@ -560,7 +571,7 @@ def plan_detail(request: AuthedRequest, uuid) -> HttpResponse:
 @require_perm("inspection.manage")
 def plan_toggle(request: AuthedRequest, uuid) -> HttpResponse:
     plan = get_for_user(Plan, request.user, "inspection.manage", uuid=uuid)
-    services.set_plan_active(actor=request.user, plan=plan, active=not plan.is_active)
+    set_plan_active(actor=request.user, plan=plan, active=not plan.is_active)
     messages.success(request, _("Saved."))
     return redirect("inspections:plan", uuid=plan.uuid)
 
@@ -579,7 +590,7 @@ def bureau_start(request: AuthedRequest) -> HttpResponse:
     new_form = ChecklistForm(request.POST or None, actor=request.user, bureau=True)
     if request.method == "POST" and new_form.is_valid():
         try:
-            services.create_checklist(actor=request.user, kind=ChecklistKind.BUREAU, **new_form.cleaned_data)
+            create_checklist(actor=request.user, kind=ChecklistKind.BUREAU, **new_form.cleaned_data)
         except ValidationError as exc:
             _form_error(new_form, exc)
         else:
@@ -611,7 +622,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
     if request.method == "POST":
         answers, entered = _answers_from(request, items)
         try:
-            record = services.bureau_inspect(
+            record = records.bureau_inspect(
                 actor=request.user,
                 institution=institution,
                 checklist=checklist,
@@ -619,7 +630,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
                 note=request.POST.get("note", ""),
                 location=request.POST.get("location", ""),
             )
-        except services.AnswerErrors as exc:
+        except AnswerErrors as exc:
             item_errors, error = exc.item_errors, exc.messages[0]
         except ValidationError as exc:
             error = " ".join(exc.messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,72 +147,18 @@ def import_people(*, actor: User, organization: Organization, upload) -> ImportR
         def err(column: str, message: str, n: int = n) -> None:
             result.errors.append(RowError(n, column, message))
 
-        username = _text(row.get("username"))
-        name = _text(row.get("name"))
-        if not username:
-            err("登录名", _("The login name is required."))
-        elif username.lower() in seen:
-            err("登录名", _("Repeats row %(row)d.") % {"row": seen[username.lower()]})
-        else:
-            seen[username.lower()] = n
-        if not name:
-            err("姓名", _("The name is required."))
-        role = _role_from(_text(row.get("role")))
-        if role is None:
-            err("角色", _("Unknown role %(role)s.") % {"role": _text(row.get("role"))})
-        dept_name = _text(row.get("department"))
-        target = organization
-        if dept_name:
-            dept = departments.get(dept_name)
-            if dept is None:
-                err(
-                    "部门",
-                    _("No department named %(name)s in %(org)s.") % {"name": dept_name, "org": organization},
-                )
-            else:
-                target = dept
-        post_name = _text(row.get("post"))
-        post = posts.get(post_name) if post_name else None
-        if post_name and post is None:
-            err("岗位", _("No post named %(name)s in %(org)s.") % {"name": post_name, "org": organization})
-        try:
-            valid_until = _date(row.get("valid_until"))
-        except ValidationError as exc:
-            err("有效期至", exc.messages[0])
-            valid_until = None
-        try:
-            phone = services.normalize_phone(_text(row.get("phone")))
-        except ValidationError as exc:
-            err("手机号", exc.messages[0])
-            phone = ""
-        if username and services.USERNAME_RE.match(username) is None:
-            err(
-                "登录名",
-                _("The login name must be 3–40 letters, digits or . _ @ + - (got %(name)s).")
-                % {"name": username},
-            )
-        elif username and User.objects.filter(username__iexact=username).exists():
-            err("登录名", _("The login name %(name)s is taken.") % {"name": username})
-        if role is not None:
-            try:
-                services.validate_membership(
-                    actor=actor, organization=target, role=role, post=post, valid_until=valid_until
-                )
-            except ValidationError as exc:
-                err("角色", exc.messages[0])
         plans.append(
             (
                 n,
-                {
-                    "username": username,
-                    "name": name,
-                    "phone": phone,
-                    "email": _text(row.get("email")),
-                    "password": _text(row.get("password")) or None,
-                    "membership": services.NewMembership(
-                        organization=target, role=role or "", post=post, valid_until=valid_until
-                    ),
-                },
+                _check_row(
+                    row,
+                    err,
+                    actor=actor,
+                    organization=organization,
+                    departments=departments,
+                    posts=posts,
+                    seen=seen,
+                ),
             )
         )
     if result.errors:
@@ -228,6 +175,84 @@ def import_people(*, actor: User, organization: Organization, upload) -> ImportR
     except _Rollback:
         result.created = []
     return result
+
+
+def _check_row(
+    row: dict[str, Any],
+    err: Callable[[str, str], None],
+    *,
+    actor: User,
+    organization: Organization,
+    departments: dict[str, Organization],
+    posts: dict[str, Post],
+    seen: dict[str, int],
+) -> dict[str, Any]:
+    """Check one row, reporting each problem through ``err`` (column, message), and return the
+    arguments of its ``services.create_person``. ``seen``: the login names of the rows above, by row."""
+    n = row["_row"]
+    username = _text(row.get("username"))
+    name = _text(row.get("name"))
+    if not username:
+        err("登录名", _("The login name is required."))
+    elif username.lower() in seen:
+        err("登录名", _("Repeats row %(row)d.") % {"row": seen[username.lower()]})
+    else:
+        seen[username.lower()] = n
+    if not name:
+        err("姓名", _("The name is required."))
+    role = _role_from(_text(row.get("role")))
+    if role is None:
+        err("角色", _("Unknown role %(role)s.") % {"role": _text(row.get("role"))})
+    dept_name = _text(row.get("department"))
+    target = organization
+    if dept_name:
+        dept = departments.get(dept_name)
+        if dept is None:
+            err(
+                "部门",
+                _("No department named %(name)s in %(org)s.") % {"name": dept_name, "org": organization},
+            )
+        else:
+            target = dept
+    post_name = _text(row.get("post"))
+    post = posts.get(post_name) if post_name else None
+    if post_name and post is None:
+        err("岗位", _("No post named %(name)s in %(org)s.") % {"name": post_name, "org": organization})
+    try:
+        valid_until = _date(row.get("valid_until"))
+    except ValidationError as exc:
+        err("有效期至", exc.messages[0])
+        valid_until = None
+    try:
+        phone = services.normalize_phone(_text(row.get("phone")))
+    except ValidationError as exc:
+        err("手机号", exc.messages[0])
+        phone = ""
+    if username and services.USERNAME_RE.match(username) is None:
+        err(
+            "登录名",
+            _("The login name must be 3–40 letters, digits or . _ @ + - (got %(name)s).")
+            % {"name": username},
+        )
+    elif username and User.objects.filter(username__iexact=username).exists():
+        err("登录名", _("The login name %(name)s is taken.") % {"name": username})
+    if role is not None:
+        try:
+            services.validate_membership(
+                actor=actor, organization=target, role=role, post=post, valid_until=valid_until
+            )
+        except ValidationError as exc:
+            err("角色", exc.messages[0])
+    return {
+        "username": username,
+        "name": name,
+        "phone": phone,
+        "email": _text(row.get("email")),
+        "password": _text(row.get("password")) or None,
+        "membership": services.NewMembership(
+            organization=target, role=role or "", post=post, valid_until=valid_until
+        ),
+    }
 
 
 class _Rollback(Exception):

@@ -116,6 +116,7 @@ def build(org: Organization, period: Period, *, now: dt.datetime | None = None) 
         return _build(org, period, now or timezone.now())
 
 
+# long: the stored report format, section by section, in one literal (readable as its schema).
 def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
     is_bureau = org.kind in BUREAU_KINDS
     insts = institutions_under(org)
@@ -131,62 +132,8 @@ def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
     hazard_stats = stats.compute(queries.hazards_in(ids), period)
     trend = dashboard.hazard_trend(ids, period.last_day)
 
-    events: list[dict] = []
-    more = 0
-    rows, extra = queries.major_reported(ids, period)
-    more += extra
-    events += [_hazard_event("major_reported", h, h.reported_at) for h in rows]
-    rows, extra = queries.major_closed(ids, period)
-    more += extra
-    events += [_hazard_event("major_closed", h, h.closed_at) for h in rows]
-    orders, extra = queries.supervision_orders(ids, period)
-    more += extra
-    events += [
-        {
-            **_hazard_event("supervision", e.hazard, e.created_at),
-            "note": _day(e.hazard.supervision_deadline),
-        }
-        for e in orders
-    ]
-    alarms, extra = queries.critical_alarms(ids, period)
-    more += extra
-    events += [
-        {
-            "kind": "critical_alarm",
-            "at": _local(a.opened_at),
-            "institution": a.organization.name,
-            "number": a.device.code,
-            "text": f"{a.device.name} {alarm_label(a.alarm_type)}",
-            "note": "",
-        }
-        for a in alarms
-    ]
-    open_major, open_more = queries.open_major_at_end(ids, period)
-    events += [
-        {
-            "kind": "overdue_major",
-            "at": _day(h.deadline),
-            "institution": h.organization.name,
-            "number": h.number,
-            "text": h.title,
-            "note": "",
-        }
-        for h in open_major
-        if h.deadline and h.deadline < period.end
-    ]
-    events.sort(key=lambda e: (e["at"], e["kind"], e["number"]))
-
-    institutions = []
-    if is_bureau:
-        for row in dashboard.ranking(insts, figs):
-            inst = row.pop("inst")
-            institutions.append(
-                {
-                    "name": inst.name,
-                    "district": inst.parent.name if inst.parent and inst.parent_id != org.pk else "",
-                    **{k: row[k] for k in (*queries.FIELDS, "on_time_rate", "completion_rate")},
-                }
-            )
+    events, more, open_major, open_more = _events(ids, period)
+    institutions = _institutions(org, insts, figs) if is_bureau else []
 
     return {
         "version": FORMAT_VERSION,
@@ -277,6 +224,72 @@ def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
     }
 
 
+def _events(ids: list[int], period: Period) -> tuple[list[dict], int, list, int]:
+    """The period's major events, by date (major hazards reported and closed, supervision orders,
+    critical alarms, major hazards past their deadline at the period end), how many more were left
+    out, and the major hazards open at the period end with how many more."""
+    events: list[dict] = []
+    more = 0
+    rows, extra = queries.major_reported(ids, period)
+    more += extra
+    events += [_hazard_event("major_reported", h, h.reported_at) for h in rows]
+    rows, extra = queries.major_closed(ids, period)
+    more += extra
+    events += [_hazard_event("major_closed", h, h.closed_at) for h in rows]
+    orders, extra = queries.supervision_orders(ids, period)
+    more += extra
+    events += [
+        {
+            **_hazard_event("supervision", e.hazard, e.created_at),
+            "note": _day(e.hazard.supervision_deadline),
+        }
+        for e in orders
+    ]
+    alarms, extra = queries.critical_alarms(ids, period)
+    more += extra
+    events += [
+        {
+            "kind": "critical_alarm",
+            "at": _local(a.opened_at),
+            "institution": a.organization.name,
+            "number": a.device.code,
+            "text": f"{a.device.name} {alarm_label(a.alarm_type)}",
+            "note": "",
+        }
+        for a in alarms
+    ]
+    open_major, open_more = queries.open_major_at_end(ids, period)
+    events += [
+        {
+            "kind": "overdue_major",
+            "at": _day(h.deadline),
+            "institution": h.organization.name,
+            "number": h.number,
+            "text": h.title,
+            "note": "",
+        }
+        for h in open_major
+        if h.deadline and h.deadline < period.end
+    ]
+    events.sort(key=lambda e: (e["at"], e["kind"], e["number"]))
+    return events, more, open_major, open_more
+
+
+def _institutions(org: Organization, insts: list[Organization], figs: dict) -> list[dict]:
+    """A bureau's institutions, ranked, with their figures."""
+    institutions = []
+    for row in dashboard.ranking(insts, figs):
+        inst = row.pop("inst")
+        institutions.append(
+            {
+                "name": inst.name,
+                "district": inst.parent.name if inst.parent and inst.parent_id != org.pk else "",
+                **{k: row[k] for k in (*queries.FIELDS, "on_time_rate", "completion_rate")},
+            }
+        )
+    return institutions
+
+
 def _scores(org: Organization, insts: list[Organization], period: Period) -> dict:
     """Assessment scores (考核) of the period, with the scheme each was computed by: for a bureau
     the institutions best first with each indicator's points; for an institution every indicator
@@ -339,10 +352,9 @@ def _change(key: str, now, before) -> dict:
     return {"delta": delta, "text": text}
 
 
-def context(figures: dict) -> dict:
-    """What the report templates need from stored figures: the figures themselves (``r``), the
-    summary rows with labels and change, and the charts (SVG). Call under the report's language."""
-    this, before = figures["summary"]["this"], figures["summary"]["previous"]
+def _summary(this: dict, before: dict) -> list[dict]:
+    """The summary rows: each figure this period and the previous one, the change, and whether it
+    went the bad way."""
     summary = []
     for key, label, rise_is_bad in SUMMARY:
         change = _change(key, this.get(key), before.get(key))
@@ -358,6 +370,54 @@ def context(figures: dict) -> dict:
                 **change,
             }
         )
+    return summary
+
+
+def _charts(levels: list[dict], trend: list[dict], hz: dict) -> dict:
+    """The report's charts (SVG): risk points by level, hazards per month, by category, by source."""
+    return {
+        "levels": charts.donut(
+            [
+                {
+                    "label": f"{lv['label']}（{lv['name']}）" if lv["name"] else lv["label"],
+                    "value": lv["value"],
+                    "colour": lv["colour"],
+                }
+                for lv in levels
+            ],
+            title=str(pgettext_lazy("report", "Risk points by level")),
+        ),
+        "trend": charts.bars(
+            [m["month"][2:] for m in trend],
+            [
+                {
+                    "name": pgettext_lazy("report", "Reported"),
+                    "colour": REPORTED_COLOUR,
+                    "values": [m["reported"] for m in trend],
+                },
+                {
+                    "name": pgettext_lazy("report", "Closed"),
+                    "colour": CLOSED_COLOUR,
+                    "values": [m["closed"] for m in trend],
+                },
+            ],
+            title=str(pgettext_lazy("report", "Hazards per month")),
+        ),
+        "category": charts.hbars(
+            [(label, n) for label, n in hz["by_category"]],
+            title=str(pgettext_lazy("report", "Hazards by category")),
+        ),
+        "source": charts.hbars(
+            [(label, n) for label, n in hz["by_source"]],
+            title=str(pgettext_lazy("report", "Hazards by source")),
+        ),
+    }
+
+
+def context(figures: dict) -> dict:
+    """What the report templates need from stored figures: the figures themselves (``r``), the
+    summary rows with labels and change, and the charts (SVG). Call under the report's language."""
+    summary = _summary(figures["summary"]["this"], figures["summary"]["previous"])
     levels = [{**row, "label": RiskLevel(row["level"]).label} for row in figures["levels"]["rows"]]
     hz = figures["hazards"]
     trend = figures["trend"]
@@ -379,43 +439,7 @@ def context(figures: dict) -> dict:
         "severities": severities,
         "alarm_rows": alarm_rows,
         "kind_label": Kind(figures["kind"]).label,
-        "charts": {
-            "levels": charts.donut(
-                [
-                    {
-                        "label": f"{lv['label']}（{lv['name']}）" if lv["name"] else lv["label"],
-                        "value": lv["value"],
-                        "colour": lv["colour"],
-                    }
-                    for lv in levels
-                ],
-                title=str(pgettext_lazy("report", "Risk points by level")),
-            ),
-            "trend": charts.bars(
-                [m["month"][2:] for m in trend],
-                [
-                    {
-                        "name": pgettext_lazy("report", "Reported"),
-                        "colour": REPORTED_COLOUR,
-                        "values": [m["reported"] for m in trend],
-                    },
-                    {
-                        "name": pgettext_lazy("report", "Closed"),
-                        "colour": CLOSED_COLOUR,
-                        "values": [m["closed"] for m in trend],
-                    },
-                ],
-                title=str(pgettext_lazy("report", "Hazards per month")),
-            ),
-            "category": charts.hbars(
-                [(label, n) for label, n in hz["by_category"]],
-                title=str(pgettext_lazy("report", "Hazards by category")),
-            ),
-            "source": charts.hbars(
-                [(label, n) for label, n in hz["by_source"]],
-                title=str(pgettext_lazy("report", "Hazards by source")),
-            ),
-        },
+        "charts": _charts(levels, trend, hz),
         "institution_columns": INSTITUTION_COLUMNS,
         "institution_rows": [
             {

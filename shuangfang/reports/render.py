@@ -21,139 +21,150 @@ def pdf(figures: dict) -> bytes:
 
 
 def xlsx(figures: dict) -> bytes:
-    """Sheets: summary, hazards by dimension, inspections by department, institutions (bureau
-    reports), major events, open major hazards at the period end."""
+    """Sheets: summary, hazards by dimension, inspections by department, alarms, institutions (bureau
+    reports), major events, open major hazards at the period end, assessment scores."""
     with translation.override(figures["language"]):
         ctx = content.context(figures)
-        hz = figures["hazards"]
-        summary_rows: list[list] = [
-            [pgettext("report", "Organisation"), figures["organization"]["name"], ""],
-            [pgettext("report", "Period"), figures["period"]["label"], figures["previous"]["label"]],
-            [pgettext("report", "Generated at"), figures["generated_at"], ""],
-        ]
-        summary_rows += [[row["label"], row["this"], row["previous"]] for row in ctx["summary"]]
-        summary_rows += [
-            [pgettext("report", "Average days to close"), hz["avg_days"], ""],
-            [pgettext("report", "Risk points (at generation)"), figures["levels"]["points"], ""],
-        ]
-        summary_rows += [[f"{lv['label']}（{lv['name']}）", lv["value"], ""] for lv in ctx["levels"]]
-        dimensions = (
-            ("by_grade", pgettext("report", "Grade")),
-            ("by_category", pgettext("report", "Category")),
-            ("by_source", pgettext("report", "Source")),
-            ("by_department", pgettext("report", "Department")),
-        )
-        hazard_rows = [[dim_label, label, n] for key, dim_label in dimensions for label, n in hz[key]]
         sheets = [
-            (
-                pgettext("report", "Summary"),
-                [
-                    pgettext("report", "Figure"),
-                    pgettext("report", "This period"),
-                    pgettext("report", "Previous period"),
-                ],
-                summary_rows,
-            ),
-            (
-                pgettext("report", "Hazards"),
-                [pgettext("report", "Dimension"), pgettext("report", "Value"), pgettext("report", "Hazards")],
-                hazard_rows,
-            ),
-            (
-                pgettext("report", "Inspections"),
-                [
-                    pgettext("report", "Department"),
-                    pgettext("report", "Done"),
-                    pgettext("report", "Missed"),
-                    pgettext("report", "Completion (%)"),
-                ],
-                [
-                    [
-                        d["department"] or str(ctx["no_department"]),
-                        d["done"],
-                        d["missed"],
-                        d["completion_rate"],
-                    ]
-                    for d in figures["inspections"]["by_department"]
-                ]
-                + [
-                    [
-                        pgettext("report", "Total"),
-                        figures["inspections"]["done"],
-                        figures["inspections"]["missed"],
-                        figures["inspections"]["completion_rate"],
-                    ]
-                ],
-            ),
-            (
-                pgettext("report", "Alarms"),
-                [
-                    pgettext("report", "Alarm type"),
-                    pgettext("report", "Severity"),
-                    pgettext("report", "Alarms"),
-                ],
-                [[a["label"], a["severity_label"], a["n"]] for a in ctx["alarm_rows"]],
-            ),
+            _summary_sheet(figures, ctx),
+            _hazards_sheet(figures),
+            _inspections_sheet(figures, ctx),
+            _alarms_sheet(ctx),
         ]
         if figures["organization"]["is_bureau"]:
-            sheets.append(
-                (
-                    pgettext("report", "Institutions"),
-                    [
-                        pgettext("report", "Institution"),
-                        pgettext("report", "District"),
-                        *[str(label) for _key, label in content.INSTITUTION_COLUMNS],
-                    ],
-                    [
-                        [i["name"], i["district"], *[i[key] for key, _label in content.INSTITUTION_COLUMNS]]
-                        for i in figures["institutions"]
-                    ],
-                )
-            )
-        sheets += [
-            (
-                pgettext("report", "Major events"),
-                [
-                    pgettext("report", "Date"),
-                    pgettext("report", "Event"),
-                    pgettext("report", "Institution"),
-                    pgettext("report", "Number"),
-                    pgettext("report", "What"),
-                    pgettext("report", "Supervision deadline"),
-                ],
-                [
-                    [e["at"], e["label"], e["institution"], e["number"], e["text"], e["note"]]
-                    for e in ctx["events"]
-                ],
-            ),
-            (
-                pgettext("report", "Open major hazards"),
-                [
-                    pgettext("report", "Institution"),
-                    pgettext("report", "Number"),
-                    pgettext("report", "Hazard"),
-                    pgettext("report", "Reported"),
-                    pgettext("report", "Deadline"),
-                    pgettext("report", "Overdue"),
-                    pgettext("report", "Under supervision"),
-                ],
-                [
-                    [
-                        h["institution"],
-                        h["number"],
-                        h["title"],
-                        h["reported"],
-                        h["deadline"],
-                        _("yes") if h["overdue"] else "",
-                        _("yes") if h["supervised"] else "",
-                    ]
-                    for h in figures["open_major"]
-                ],
-            ),
-        ]
-        sheets.append(_scores_sheet(figures.get("scores")))
+            sheets.append(_institutions_sheet(figures))
+        sheets += [_events_sheet(ctx), _open_major_sheet(figures), _scores_sheet(figures.get("scores"))]
         with write_workbook(sheets) as handle:
             return handle.read()
+
+
+def _summary_sheet(figures: dict, ctx: dict) -> tuple:
+    hz = figures["hazards"]
+    rows: list[list] = [
+        [pgettext("report", "Organisation"), figures["organization"]["name"], ""],
+        [pgettext("report", "Period"), figures["period"]["label"], figures["previous"]["label"]],
+        [pgettext("report", "Generated at"), figures["generated_at"], ""],
+    ]
+    rows += [[row["label"], row["this"], row["previous"]] for row in ctx["summary"]]
+    rows += [
+        [pgettext("report", "Average days to close"), hz["avg_days"], ""],
+        [pgettext("report", "Risk points (at generation)"), figures["levels"]["points"], ""],
+    ]
+    rows += [[f"{lv['label']}（{lv['name']}）", lv["value"], ""] for lv in ctx["levels"]]
+    return (
+        pgettext("report", "Summary"),
+        [
+            pgettext("report", "Figure"),
+            pgettext("report", "This period"),
+            pgettext("report", "Previous period"),
+        ],
+        rows,
+    )
+
+
+def _hazards_sheet(figures: dict) -> tuple:
+    hz = figures["hazards"]
+    dimensions = (
+        ("by_grade", pgettext("report", "Grade")),
+        ("by_category", pgettext("report", "Category")),
+        ("by_source", pgettext("report", "Source")),
+        ("by_department", pgettext("report", "Department")),
+    )
+    return (
+        pgettext("report", "Hazards"),
+        [pgettext("report", "Dimension"), pgettext("report", "Value"), pgettext("report", "Hazards")],
+        [[dim_label, label, n] for key, dim_label in dimensions for label, n in hz[key]],
+    )
+
+
+def _inspections_sheet(figures: dict, ctx: dict) -> tuple:
+    inspections = figures["inspections"]
+    return (
+        pgettext("report", "Inspections"),
+        [
+            pgettext("report", "Department"),
+            pgettext("report", "Done"),
+            pgettext("report", "Missed"),
+            pgettext("report", "Completion (%)"),
+        ],
+        [
+            [d["department"] or str(ctx["no_department"]), d["done"], d["missed"], d["completion_rate"]]
+            for d in inspections["by_department"]
+        ]
+        + [
+            [
+                pgettext("report", "Total"),
+                inspections["done"],
+                inspections["missed"],
+                inspections["completion_rate"],
+            ]
+        ],
+    )
+
+
+def _alarms_sheet(ctx: dict) -> tuple:
+    return (
+        pgettext("report", "Alarms"),
+        [pgettext("report", "Alarm type"), pgettext("report", "Severity"), pgettext("report", "Alarms")],
+        [[a["label"], a["severity_label"], a["n"]] for a in ctx["alarm_rows"]],
+    )
+
+
+def _institutions_sheet(figures: dict) -> tuple:
+    return (
+        pgettext("report", "Institutions"),
+        [
+            pgettext("report", "Institution"),
+            pgettext("report", "District"),
+            *[str(label) for _key, label in content.INSTITUTION_COLUMNS],
+        ],
+        [
+            [i["name"], i["district"], *[i[key] for key, _label in content.INSTITUTION_COLUMNS]]
+            for i in figures["institutions"]
+        ],
+    )
+
+
+def _events_sheet(ctx: dict) -> tuple:
+    return (
+        pgettext("report", "Major events"),
+        [
+            pgettext("report", "Date"),
+            pgettext("report", "Event"),
+            pgettext("report", "Institution"),
+            pgettext("report", "Number"),
+            pgettext("report", "What"),
+            pgettext("report", "Supervision deadline"),
+        ],
+        [[e["at"], e["label"], e["institution"], e["number"], e["text"], e["note"]] for e in ctx["events"]],
+    )
+
+
+def _open_major_sheet(figures: dict) -> tuple:
+    return (
+        pgettext("report", "Open major hazards"),
+        [
+            pgettext("report", "Institution"),
+            pgettext("report", "Number"),
+            pgettext("report", "Hazard"),
+            pgettext("report", "Reported"),
+            pgettext("report", "Deadline"),
+            pgettext("report", "Overdue"),
+            pgettext("report", "Under supervision"),
+        ],
+        [
+            [
+                h["institution"],
+                h["number"],
+                h["title"],
+                h["reported"],
+                h["deadline"],
+                _("yes") if h["overdue"] else "",
+                _("yes") if h["supervised"] else "",
+            ]
+            for h in figures["open_major"]
+        ],
+    )
 
 
 def _scores_sheet(scores: dict | None) -> tuple:

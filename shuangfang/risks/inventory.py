@@ -351,7 +351,31 @@ def _col(key: str) -> str:
     return str(next(label for k, label, _r in COLUMNS if k == key))
 
 
+@dataclass
+class _Row:
+    """One row's checked values, before anything is saved."""
+
+    name: str
+    kind: str
+    factor: str
+    factor_class: str
+    method: AssessmentMethod
+    inputs: dict[str, Any]
+    department: Organization | None
+    accidents: list[str]
+
+
 def _import_row(actor, institution, row, result, kinds, classes, tiers, methods, levels, departments, people):
+    """One row: its risk point, hazard factor, inherent assessment and control measures, each created
+    or brought up to date (a re-import changes nothing that is already the same)."""
+    checked = _check_row(row, kinds, classes, methods, levels, departments)
+    point = _save_point(actor, institution, row, result, checked)
+    factor = _save_factor(actor, point, row, result, checked)
+    _save_assessment(actor, factor, row, result, checked)
+    _save_measures(actor, factor, row, result, tiers, people)
+
+
+def _check_row(row, kinds, classes, methods, levels, departments) -> _Row:
     name = _text(row.get("point"))
     if not name:
         raise _err(_col("point"), _("Give the risk point a name."))
@@ -385,7 +409,11 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
             _col("department"), _("%(name)s is not a department of the institution.") % {"name": dept_name}
         )
     accidents = [a for a in re.split(r"[、,，;；\s]+", _text(row.get("accidents"))) if a]
+    return _Row(name, kind, desc, fclass, method, inputs, department, accidents)
 
+
+def _save_point(actor, institution, row, result, c: _Row) -> RiskPoint:
+    name, kind, department = c.name, c.kind, c.department
     point = RiskPoint.objects.filter(organization=institution, name=name).first()
     point_fields = {
         "kind": kind,
@@ -408,7 +436,11 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
                 services.update_risk_point(actor=actor, point=point, **changes)
     except ValidationError as exc:
         raise _err(_col("point"), " ".join(exc.messages)) from None
+    return point
 
+
+def _save_factor(actor, point, row, result, c: _Row) -> HazardFactor:
+    desc, fclass, accidents = c.factor, c.factor_class, c.accidents
     try:
         factor = HazardFactor.objects.filter(risk_point=point, description=desc).first()
         if factor is None:
@@ -435,7 +467,12 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
             )
     except ValidationError as exc:
         raise _err(_col("factor"), " ".join(exc.messages)) from None
+    return factor
 
+
+def _save_assessment(actor, factor, row, result, c: _Row) -> None:
+    """A new inherent assessment unless the latest one has the same method and inputs."""
+    name, method, inputs = c.name, c.method, c.inputs
     try:
         latest = (
             Assessment.objects.filter(factor=factor, kind="inherent").order_by("-assessed_at", "-id").first()
@@ -459,6 +496,10 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
     except ValidationError as exc:
         raise _err(_col("inputs"), " ".join(exc.messages)) from None
 
+
+def _save_measures(actor, factor, row, result, tiers, people) -> None:
+    """One measure per line of each measure column; the tier, responsible and what-to-check columns
+    give the same line's values."""
     lines: list[tuple[str, str]] = []
     for cat in CATEGORY_ORDER:
         for line in _text(row.get(f"m_{cat}")).splitlines():

@@ -8,8 +8,10 @@ import pytest
 from PIL import Image
 
 from shuangfang.core import events
-from shuangfang.inspections import seed, services
+from shuangfang.inspections import seed
+from shuangfang.inspections.checklists import create_checklist, create_checkpoint
 from shuangfang.inspections.models import Record, Task
+from shuangfang.inspections.plans import create_plan, generate_tasks
 from shuangfang.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +28,7 @@ def kitchen(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     seed.load(only_if_missing=True)  # transactional tests flush the migration's seed rows after each test
     officer = world.users["safety_officer"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=officer,
         organization=world.inst_a,
         name="厨房岗位检查",
@@ -34,10 +36,10 @@ def kitchen(world, settings, tmp_path):
         category="food",
         library_codes=["C03", "C04", "C05", "C06", "A11", "B06", "A04", "A02", "B02", "E01"],
     )
-    cp = services.create_checkpoint(
+    cp = create_checkpoint(
         actor=officer, organization=world.inst_a, name="厨房", building="综合楼", floor="1层"
     )
-    services.create_plan(
+    create_plan(
         actor=officer,
         organization=world.inst_a,
         name="厨房每小时检查",
@@ -48,7 +50,7 @@ def kitchen(world, settings, tmp_path):
         assignee_post=world.post_a,
         checkpoints=[cp],
     )
-    services.generate_tasks(organizations=[world.inst_a])
+    generate_tasks(organizations=[world.inst_a])
     return {"checklist": checklist, "checkpoint": cp}
 
 

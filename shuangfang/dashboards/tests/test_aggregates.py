@@ -22,10 +22,13 @@ from shuangfang.hazards.choices import Source, Status
 from shuangfang.hazards.counts import HAZARDS
 from shuangfang.hazards.models import Hazard, HazardMonth
 from shuangfang.hazards.tests.conftest import jpeg
-from shuangfang.inspections import services as inspections
+from shuangfang.inspections.checklists import create_checklist, create_checkpoint
 from shuangfang.inspections.choices import AssigneeKind, ChecklistKind, TaskStatus
 from shuangfang.inspections.counts import TASKS
 from shuangfang.inspections.models import Task, TaskDay
+from shuangfang.inspections.plans import create_plan, generate_tasks
+from shuangfang.inspections.records import Answer
+from shuangfang.inspections.taskflow import submit_record, sweep_missed
 from shuangfang.inspections.tests.conftest import local
 
 from .records import fill
@@ -103,7 +106,7 @@ def test_concurrent_moves_and_completions_lose_no_count(world, media):
     officer, head = world.users["safety_officer"], world.users["institution_head"]
     pending = [_fix_on_the_spot(world, _report(world, f"待验收{i}")) for i in range(10)]
     to_reject = [_report(world, f"误报{i}") for i in range(6)]
-    checklist = inspections.create_checklist(
+    checklist = create_checklist(
         actor=officer,
         organization=world.inst_a,
         name="巡查",
@@ -111,11 +114,8 @@ def test_concurrent_moves_and_completions_lose_no_count(world, media):
         category="fire",
         library_codes=["A01"],
     )
-    points = [
-        inspections.create_checkpoint(actor=officer, organization=world.inst_a, name=f"点{i}")
-        for i in range(8)
-    ]
-    inspections.create_plan(
+    points = [create_checkpoint(actor=officer, organization=world.inst_a, name=f"点{i}") for i in range(8)]
+    create_plan(
         actor=officer,
         organization=world.inst_a,
         name="每日巡查",
@@ -126,23 +126,21 @@ def test_concurrent_moves_and_completions_lose_no_count(world, media):
         assignee_post=world.post_a,
         checkpoints=points,
     )
-    inspections.generate_tasks(now=local(2026, 6, 1, 7, 0), horizon=dt.timedelta(hours=12))
+    generate_tasks(now=local(2026, 6, 1, 7, 0), horizon=dt.timedelta(hours=12))
     tasks = list(Task.objects.select_related("plan__checklist"))
     assert len(tasks) == 8
     item = checklist.items.get()
 
     def submit(task):
-        answer = inspections.Answer(str(item.uuid), "ok", "", [jpeg()] if item.requires_photo else [])
-        inspections.submit_record(
-            actor=world.users["staff"], task=task, answers=[answer], now=local(2026, 6, 1, 9, 0)
-        )
+        answer = Answer(str(item.uuid), "ok", "", [jpeg()] if item.requires_photo else [])
+        submit_record(actor=world.users["staff"], task=task, answers=[answer], now=local(2026, 6, 1, 9, 0))
 
     jobs = (
         [lambda h=h: hazards.accept(actor=head, hazard=h) for h in pending]
         + [lambda h=h: hazards.reject(actor=officer, hazard=h, reason="不是隐患") for h in to_reject]
         + [lambda i=i: _report(world, f"新报{i}") for i in range(8)]
         + [lambda t=t: submit(t) for t in tasks[:6]]
-        + [lambda: inspections.sweep_missed(now=local(2026, 6, 1, 10, 30), batch=2)]
+        + [lambda: sweep_missed(now=local(2026, 6, 1, 10, 30), batch=2)]
     )
     random.Random(7).shuffle(jobs)
     start = threading.Barrier(8)

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from shuangfang.core.vocabulary import CheckCategory
-from shuangfang.inspections import services
+from shuangfang.inspections.checklists import create_checklist, create_checkpoint
 from shuangfang.inspections.choices import AssigneeKind, ChecklistKind
+from shuangfang.inspections.plans import create_plan
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -39,7 +40,7 @@ def setup(world, settings, tmp_path):
     cook's post (08:00, 2-hour window)."""
     settings.MEDIA_ROOT = tmp_path
     officer = world.users["safety_officer"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=officer,
         organization=world.inst_a,
         name="厨房岗位检查",
@@ -47,10 +48,10 @@ def setup(world, settings, tmp_path):
         category=CheckCategory.FOOD,
         library_codes=["C03", "C04", "A04"],
     )
-    cp = services.create_checkpoint(
+    cp = create_checkpoint(
         actor=officer, organization=world.inst_a, name="厨房", building="1号楼", floor="1层"
     )
-    plan = services.create_plan(
+    plan = create_plan(
         actor=officer,
         organization=world.inst_a,
         name="厨房每日检查",

@@ -18,17 +18,21 @@ def objects(w):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from shuangfang.inspections import seed, services
+    from shuangfang.inspections import seed
+    from shuangfang.inspections.checklists import create_checklist, create_checkpoint
     from shuangfang.inspections.models import Task
+    from shuangfang.inspections.plans import create_plan, generate_tasks
+    from shuangfang.inspections.records import Answer
+    from shuangfang.inspections.taskflow import submit_record
 
     seed.load(only_if_missing=True)  # browser journeys (transactional) flush the migration's seed rows
 
     officer = w.users["safety_officer"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=officer, organization=w.inst_a, name="厨房", kind="post", category="food", library_codes=["C04"]
     )
-    cp = services.create_checkpoint(actor=officer, organization=w.inst_a, name="厨房")
-    plan = services.create_plan(
+    cp = create_checkpoint(actor=officer, organization=w.inst_a, name="厨房")
+    plan = create_plan(
         actor=officer,
         organization=w.inst_a,
         name="每小时",
@@ -39,7 +43,7 @@ def objects(w):
         assignee_post=w.post_a,
         checkpoints=[cp],
     )
-    services.generate_tasks(organizations=[w.inst_a])
+    generate_tasks(organizations=[w.inst_a])
     done, current = list(Task.objects.filter(plan=plan).order_by("window_start"))[:2]
     from django.utils import timezone
 
@@ -48,15 +52,13 @@ def objects(w):
     buf = io.BytesIO()
     Image.new("RGB", (40, 30)).save(buf, format="PNG")
     item = checklist.items.get()
-    record = services.submit_record(
+    record = submit_record(
         actor=w.users["staff"],
         task=current,
-        answers=[
-            services.Answer(str(item.uuid), "problem", "脏", [SimpleUploadedFile("a.png", buf.getvalue())])
-        ],
+        answers=[Answer(str(item.uuid), "problem", "脏", [SimpleUploadedFile("a.png", buf.getvalue())])],
     )
-    services.generate_tasks(organizations=[w.inst_a])
-    bureau_list = services.create_checklist(
+    generate_tasks(organizations=[w.inst_a])
+    bureau_list = create_checklist(
         actor=w.users["admin"],
         organization=w.bureau,
         name="局检查",

@@ -4,7 +4,7 @@ code leading to the tasks due at its checkpoints."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from shuangfang.inspections import services
+from shuangfang.inspections.checklists import add_measure_items, create_checklist, create_checkpoint
 from shuangfang.inspections.models import ChecklistItem
 from shuangfang.risks import services as risks
 
@@ -27,34 +27,34 @@ def kitchen(world):
 def test_checklist_items_come_from_a_risk_points_measures_once(world):
     point, measure = kitchen(world)
     officer = world.users["safety_officer"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=officer, organization=world.inst_a, name="厨房日查", kind="post", category="food"
     )
-    added = services.add_measure_items(actor=officer, checklist=checklist, risk_point=point, category="food")
+    added = add_measure_items(actor=officer, checklist=checklist, risk_point=point, category="food")
     assert len(added) == 1  # the measure without "what to check" gives no item
     item = added[0]
     assert item.text == "燃气报警器指示灯正常,切断阀开关灵活"
     assert (item.source_kind, item.source_ref) == ("control_measure", str(measure.uuid))
     assert point.code in item.basis
     with pytest.raises(ValidationError):
-        services.add_measure_items(actor=officer, checklist=checklist, risk_point=point, category="food")
+        add_measure_items(actor=officer, checklist=checklist, risk_point=point, category="food")
     assert ChecklistItem.objects.filter(checklist=checklist).count() == 1
 
 
 def test_another_institutions_risk_point_is_refused(world):
     point, _m = kitchen(world)
     head_b = world.users["outsider"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=head_b, organization=world.inst_b, name="B 厨房", kind="post", category="food"
     )
     with pytest.raises(ValidationError):
-        services.add_measure_items(actor=head_b, checklist=checklist, risk_point=point, category="food")
+        add_measure_items(actor=head_b, checklist=checklist, risk_point=point, category="food")
 
 
 def test_the_checklist_page_adds_items_from_measures(world, login):
     point, _m = kitchen(world)
     officer = world.users["safety_officer"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=officer, organization=world.inst_a, name="厨房日查", kind="post", category="food"
     )
     client = login(officer)
@@ -69,9 +69,7 @@ def test_the_checklist_page_adds_items_from_measures(world, login):
 def test_scanning_a_risk_point_leads_to_its_checkpoint(world, login):
     point, _m = kitchen(world)
     officer = world.users["safety_officer"]
-    cp = services.create_checkpoint(
-        actor=officer, organization=world.inst_a, name="厨房门口", risk_point=point
-    )
+    cp = create_checkpoint(actor=officer, organization=world.inst_a, name="厨房门口", risk_point=point)
     response = login(world.users["staff"]).get(f"/inspections/risk-points/{point.uuid}/")
     assert response.status_code == 302
     assert response["Location"] == f"/inspections/checkpoints/{cp.uuid}/"

@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shuangfang.core import events
 from shuangfang.core.models import AuditEntry
-from shuangfang.inspections import services
 from shuangfang.inspections.choices import TaskStatus
 from shuangfang.inspections.models import Record, RecordPhoto, Task
-from shuangfang.inspections.services import Answer
+from shuangfang.inspections.plans import generate_tasks
+from shuangfang.inspections.records import Answer, AnswerErrors
+from shuangfang.inspections.taskflow import my_missed_count, my_tasks_now, submit_record, sweep_missed
 
 from .conftest import jpeg, local
 
@@ -18,7 +19,7 @@ from .conftest import jpeg, local
 @pytest.fixture
 def task(setup):
     with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
-        services.generate_tasks(horizon=dt.timedelta(hours=12))
+        generate_tasks(horizon=dt.timedelta(hours=12))
     return Task.objects.get()
 
 
@@ -49,7 +50,7 @@ def test_a_problem_item_publishes_exactly_one_event_and_resubmitting_is_refused(
         time_machine.travel(local(2026, 6, 1, 8, 30), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        record = services.submit_record(actor=cook, task=task, answers=answers(task), note="")
+        record = submit_record(actor=cook, task=task, answers=answers(task), note="")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
     assert record.problem_count == 1 and record.inspector == cook
@@ -69,14 +70,14 @@ def test_a_problem_item_publishes_exactly_one_event_and_resubmitting_is_refused(
         time_machine.travel(local(2026, 6, 1, 8, 40), tick=False),
         pytest.raises(ValidationError, match="already"),
     ):
-        services.submit_record(actor=cook, task=task, answers=answers(task))
+        submit_record(actor=cook, task=task, answers=answers(task))
     assert Record.objects.count() == 1
     assert len([k for k, _p in published if k == "inspection.problem_found"]) == 1
 
 
 def test_a_task_that_is_not_yours_is_refused(world, task):
     with time_machine.travel(local(2026, 6, 1, 8, 30), tick=False), pytest.raises(PermissionDenied):
-        services.submit_record(actor=world.users["department_head"], task=task, answers=answers(task))
+        submit_record(actor=world.users["department_head"], task=task, answers=answers(task))
     assert not Record.objects.exists()
 
 
@@ -85,20 +86,20 @@ def test_an_expired_window_is_refused(world, task):
         time_machine.travel(local(2026, 6, 1, 10, 1), tick=False),
         pytest.raises(ValidationError, match="ended"),
     ):
-        services.submit_record(actor=world.users["staff"], task=task, answers=answers(task))
+        submit_record(actor=world.users["staff"], task=task, answers=answers(task))
     assert not Record.objects.exists()
 
 
 def test_missing_required_photo_and_non_image_save_nothing(world, task):
     cook = world.users["staff"]
     with time_machine.travel(local(2026, 6, 1, 8, 30), tick=False):
-        with pytest.raises(services.AnswerErrors) as exc:
-            services.submit_record(actor=cook, task=task, answers=answers(task, photo_for_required=False))
+        with pytest.raises(AnswerErrors) as exc:
+            submit_record(actor=cook, task=task, answers=answers(task, photo_for_required=False))
         assert any("photo" in m for m in exc.value.item_errors.values())
         bad = answers(task)
         bad[0].photos = [SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")]
-        with pytest.raises(services.AnswerErrors) as exc2:
-            services.submit_record(actor=cook, task=task, answers=bad)
+        with pytest.raises(AnswerErrors) as exc2:
+            submit_record(actor=cook, task=task, answers=bad)
         assert "picture" in " ".join(exc2.value.item_errors.values())
     assert not Record.objects.exists() and not RecordPhoto.objects.exists()
     task.refresh_from_db()
@@ -108,16 +109,16 @@ def test_missing_required_photo_and_non_image_save_nothing(world, task):
 def test_my_tasks_now_lists_only_open_windows_for_my_post(world, task, setup):
     cook = world.users["staff"]
     with time_machine.travel(local(2026, 6, 1, 8, 30), tick=False):
-        assert list(services.my_tasks_now(cook)) == [task]
-        assert list(services.my_tasks_now(cook, checkpoint=setup["checkpoint"])) == [task]
-        assert list(services.my_tasks_now(world.users["department_head"])) == []
-        assert list(services.my_tasks_now(world.users["outsider"])) == []
+        assert list(my_tasks_now(cook)) == [task]
+        assert list(my_tasks_now(cook, checkpoint=setup["checkpoint"])) == [task]
+        assert list(my_tasks_now(world.users["department_head"])) == []
+        assert list(my_tasks_now(world.users["outsider"])) == []
     with time_machine.travel(local(2026, 6, 1, 7, 30), tick=False):
-        assert list(services.my_tasks_now(cook)) == []
+        assert list(my_tasks_now(cook)) == []
     with time_machine.travel(local(2026, 6, 1, 10, 30), tick=False):
-        services.sweep_missed()
-        assert services.my_missed_count(cook) == 1
-        assert services.my_missed_count(world.users["department_head"]) == 0
+        sweep_missed()
+        assert my_missed_count(cook) == 1
+        assert my_missed_count(world.users["department_head"]) == 0
 
 
 def test_on_shift_is_whoever_the_roster_says_and_the_post_holders_without_a_roster(world):

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shuangfang.core import events
-from shuangfang.inspections import services
+from shuangfang.inspections.checklists import create_checklist
 from shuangfang.inspections.models import Plan, Record, Task
+from shuangfang.inspections.plans import generate_tasks
+from shuangfang.inspections.records import Answer, bureau_inspect
 from shuangfang.orgs import services as org_services
 
 from .conftest import jpeg, local
@@ -22,7 +24,7 @@ NOW = local(2026, 6, 1, 8, 30)
 @pytest.fixture
 def task(setup):
     with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
-        services.generate_tasks(horizon=dt.timedelta(hours=12))
+        generate_tasks(horizon=dt.timedelta(hours=12))
     return Task.objects.get()
 
 
@@ -173,7 +175,7 @@ def test_bureau_inspection_records_a_done_task_in_the_institutions_ledger(
     world, django_capture_on_commit_callbacks
 ):
     sup = world.users["bureau_supervisor"]
-    checklist = services.create_checklist(
+    checklist = create_checklist(
         actor=world.users["admin"],
         organization=world.bureau,
         name="局检",
@@ -183,16 +185,14 @@ def test_bureau_inspection_records_a_done_task_in_the_institutions_ledger(
     )
     items = list(checklist.items.all())
     answers = [
-        services.Answer(str(items[0].uuid), "ok"),
-        services.Answer(str(items[1].uuid), "problem", "台账未闭环"),
+        Answer(str(items[0].uuid), "ok"),
+        Answer(str(items[1].uuid), "problem", "台账未闭环"),
     ]
-    record = services.bureau_inspect(
-        actor=sup, institution=world.inst_a, checklist=checklist, answers=answers
-    )
+    record = bureau_inspect(actor=sup, institution=world.inst_a, checklist=checklist, answers=answers)
     assert record.organization == world.inst_a and record.by_bureau == world.bureau
     assert record.task is not None and record.task.status == "done" and record.problem_count == 1
     with pytest.raises(PermissionDenied):
-        services.bureau_inspect(
+        bureau_inspect(
             actor=world.users["safety_officer"],
             institution=world.inst_a,
             checklist=checklist,

@@ -1,4 +1,4 @@
-"""Property test of the task table (``services.TASK_FLOW``): random submissions by random people at
+"""Property test of the task table (``taskflow.TASK_FLOW``): random submissions by random people at
 random times, sweeps, and people trying the sweep's move, never make a move outside the table, and
 every move writes exactly one audit row naming its actor (the sweep: none, the system)."""
 
@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shuangfang.core.tests.workflow_checks import attempt
-from shuangfang.inspections import counts, services
+from shuangfang.inspections import counts
 from shuangfang.inspections.choices import AssigneeKind, TaskStatus
 from shuangfang.inspections.models import Task
+from shuangfang.inspections.taskflow import TASK_FLOW, submit_record, sweep_missed
 
 from .conftest import local
 from .test_submit import answers
@@ -66,21 +67,21 @@ def test_random_moves_of_tasks_stay_in_the_table(world, setup):
             actor = world.users[who]
 
             def submit(actor=actor, at=at):
-                return services.submit_record(actor=actor, task=task, answers=answers(task), now=at)
+                return submit_record(actor=actor, task=task, answers=answers(task), now=at)
 
             def sweep(at=at):
-                return services.sweep_missed(now=at)
+                return sweep_missed(now=at)
 
             def by_hand(actor=actor, at=at):
-                return services.TASK_FLOW.move(Task.objects.get(pk=task.pk), "miss", actor=actor, at=at)
+                return TASK_FLOW.move(Task.objects.get(pk=task.pk), "miss", actor=actor, at=at)
 
             if kind == "submit":
-                ok = attempt(services.TASK_FLOW, [task], "submit", actor, submit)
+                ok = attempt(TASK_FLOW, [task], "submit", actor, submit)
             elif kind == "sweep":
-                ok = attempt(services.TASK_FLOW, [task], "miss", None, sweep)
+                ok = attempt(TASK_FLOW, [task], "miss", None, sweep)
                 ok = ok and Task.objects.get(pk=task.pk).status == TaskStatus.MISSED
             else:  # a person tries the system's move
-                ok = attempt(services.TASK_FLOW, [task], "miss", actor, by_hand)
+                ok = attempt(TASK_FLOW, [task], "miss", actor, by_hand)
                 assert not ok, "a person made the sweep's move"
             if ok:
                 moved.add(kind)

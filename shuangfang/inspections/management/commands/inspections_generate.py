@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from shuangfang.inspections import services
+from shuangfang.inspections.plans import generate_tasks
+from shuangfang.inspections.taskflow import sweep_missed
 
 
 class Command(BaseCommand):
@@ -12,6 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, hours=36, **options):
         import datetime as dt
 
-        made = services.generate_tasks(horizon=dt.timedelta(hours=hours))
-        missed = services.sweep_missed()
+        made = generate_tasks(horizon=dt.timedelta(hours=hours))
+        missed = sweep_missed()
         self.stdout.write(f"{made} tasks created, {missed} tasks marked missed")

@@ -1,0 +1,221 @@
+"""Writing an inspection record: checking the answers, saving the record with its photos and one
+``inspection.problem_found`` event per problem. A task's submission
+(:func:`shuangfang.inspections.taskflow.submit_record`) and a bureau inspection (here) both write one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangfang.core import audit, events
+from shuangfang.core.photos import save_photo
+from shuangfang.core.tenancy import require
+from shuangfang.core.uploads import check_image
+from shuangfang.core.vocabulary import HazardGrade, Severity
+from shuangfang.orgs.models import Organization, User
+
+from .checklists import require_institution
+from .choices import AssigneeKind, ChecklistKind, Result, TaskStatus
+from .counts import TASKS
+from .models import Checklist, ChecklistItem, Checkpoint, Record, RecordItem, RecordPhoto, Task
+
+audit.register_actions(
+    {
+        "record.bureau": gettext_lazy("Bureau inspection recorded"),
+    }
+)
+
+
+# --- Answers and the record ----------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    item_uuid: str
+    result: str
+    note: str = ""
+    photos: list = field(default_factory=list)
+
+
+@dataclass
+class Position:
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: int | None = None
+
+
+def check_answers(items: list[ChecklistItem], answers: dict[str, Answer]) -> dict[str, str]:
+    """Field-level errors keyed by item uuid ({} when everything is fine). Nothing is saved here."""
+    errors: dict[str, str] = {}
+    for item in items:
+        a = answers.get(str(item.uuid))
+        if a is None or a.result not in Result.values:
+            errors[str(item.uuid)] = _("Choose OK, problem or not applicable.")
+            continue
+        if item.requires_photo and a.result != Result.NA and not a.photos:
+            errors[str(item.uuid)] = _("This item needs a photo.")
+            continue
+        if a.result == Result.PROBLEM and not a.photos and not a.note.strip():
+            errors[str(item.uuid)] = _("Describe the problem or take a photo.")
+            continue
+        for upload in a.photos:
+            try:
+                check_image(upload)
+            except ValidationError as exc:
+                errors[str(item.uuid)] = " ".join(exc.messages)
+                break
+    return errors
+
+
+class AnswerErrors(ValidationError):
+    """A ValidationError that also carries the per-item messages for the form."""
+
+    def __init__(self, item_errors: dict[str, str]):
+        super().__init__(_("Some items need your attention (marked below). Nothing was saved."))
+        self.item_errors = item_errors
+
+
+def save_record(
+    *,
+    actor: User,
+    organization: Organization,
+    checklist: Checklist,
+    items: list[ChecklistItem],
+    answers: dict[str, Answer],
+    note: str,
+    location: str,
+    checkpoint: Checkpoint | None,
+    task: Task | None,
+    position: Position | None,
+    at: dt.datetime,
+    by_bureau: Organization | None = None,
+    department_id: int | None = None,
+) -> Record:
+    position = position or Position()
+    record = Record.objects.create(
+        organization=organization,
+        task=task,
+        checklist=checklist,
+        checkpoint=checkpoint,
+        location=location,
+        inspector=actor,
+        by_bureau=by_bureau,
+        submitted_at=at,
+        latitude=position.latitude,
+        longitude=position.longitude,
+        accuracy_m=position.accuracy_m,
+        note=note,
+    )
+    problems = 0
+    for item in items:
+        a = answers[str(item.uuid)]
+        ri = RecordItem.objects.create(
+            record=record,
+            item=item,
+            text=item.text,
+            category=item.category,
+            result=a.result,
+            note=a.note.strip()[:500],
+            grade=item.default_grade if a.result == Result.PROBLEM else "",
+        )
+        names = []
+        for upload in a.photos:
+            stored = save_photo(upload, folder=f"inspections/{organization.pk}")
+            RecordPhoto.objects.create(
+                record_item=ri, original=stored.original, display=stored.display, thumb=stored.thumb
+            )
+            names.append(stored.original)
+        if a.result == Result.PROBLEM:
+            problems += 1
+            events.publish(
+                "inspection.problem_found",
+                organization_id=organization.pk,
+                object_uuid=str(ri.uuid),
+                title=_("Problem found: %(item)s · %(place)s") % {"item": item.text[:40], "place": location},
+                url=reverse("inspections:record", args=[record.uuid]),
+                severity=Severity.CRITICAL if ri.grade == HazardGrade.MAJOR else Severity.WARNING,
+                roles=["safety_officer"],
+                reporter_id=actor.pk,
+                description=f"{item.text}{'：' + ri.note if ri.note else ''}",
+                location=location,
+                department_id=department_id,
+                category=item.category,
+                grade=ri.grade,
+                photo_names=names,
+                origin=ri.origin,
+                record_uuid=str(record.uuid),
+                risk_point_id=checkpoint.risk_point_id if checkpoint is not None else None,
+            )
+    record.problem_count = problems
+    record.save(update_fields=["problem_count"])
+    return record
+
+
+# --- Bureau inspections --------------------------------------------------------------------------
+
+
+def bureau_inspect(
+    *,
+    actor: User,
+    institution: Organization,
+    checklist: Checklist,
+    answers: list[Answer],
+    note: str = "",
+    location: str = "",
+    now: dt.datetime | None = None,
+) -> Record:
+    """A bureau supervisor inspects an institution below their bureau with a bureau checklist."""
+    at = now or timezone.now()
+    with transaction.atomic():
+        require(actor, "inspection.bureau", institution)
+        require_institution(institution)
+        if checklist.kind != ChecklistKind.BUREAU or not institution.is_within(checklist.organization):
+            raise ValidationError(_("Choose a bureau checklist of a bureau above this institution."))
+        items = list(checklist.items.filter(is_active=True))
+        by_item = {a.item_uuid: a for a in answers}
+        errors = check_answers(items, by_item)
+        if errors:
+            raise AnswerErrors(errors)
+        task = Task.objects.create(
+            organization=institution,
+            plan=None,
+            place_key=f"bureau:{actor.pk}",
+            location=(location or institution.name)[:160],
+            window_start=at,
+            window_end=at + dt.timedelta(minutes=1),
+            status=TaskStatus.DONE,
+            closed_at=at,
+            assignee_kind=AssigneeKind.PERSON,
+            assignee_user=actor,
+        )
+        record = save_record(
+            actor=actor,
+            organization=institution,
+            checklist=checklist,
+            items=items,
+            answers=by_item,
+            note=note,
+            location=location or institution.name,
+            checkpoint=None,
+            task=task,
+            position=None,
+            at=at,
+            by_bureau=checklist.organization,
+        )
+        audit.record(
+            actor=actor,
+            action="record.bureau",
+            obj=record,
+            organization=institution,
+            after={"checklist": checklist.name, "problems": record.problem_count},
+        )
+        TASKS.move({}, TASKS.of([task]))  # the last write: see core.counters
+    return record

@@ -1,0 +1,111 @@
+"""The risk inventory (风险清单): the list, its PDF/Excel export, the import and its template."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangfang.core.exports import xlsx_response
+from shuangfang.core.forms import add_service_errors as _form_error
+from shuangfang.core.listing import Column, ListPage
+from shuangfang.core.pdf import pdf_response, render_pdf
+from shuangfang.core.tenancy import has_perm_anywhere, require_perm
+from shuangfang.core.types import AuthedRequest
+from shuangfang.risks import inventory
+from shuangfang.risks.filters import InventoryFilter
+from shuangfang.risks.forms import ImportForm
+from shuangfang.risks.models import HazardFactor
+
+from .common import user_palette
+
+
+def _inventory_qs(request):
+    return (
+        HazardFactor.objects.for_user(request.user, "risk.view")
+        .filter(risk_point__is_active=True)
+        .select_related("risk_point", "organization")
+        .order_by("organization__path", "risk_point__number", "id")
+    )
+
+
+@require_perm("risk.view")
+def inventory_list(request: AuthedRequest) -> HttpResponse:
+    qs = _inventory_qs(request)
+    if request.GET.get("export") in ("xlsx", "pdf"):
+        f = InventoryFilter(request.GET or None, queryset=qs, request=request)
+        filtered = f.qs if f.is_valid() else qs
+        if request.GET["export"] == "pdf":
+            rows = list(inventory.export_rows(filtered[:2000]))
+            data = render_pdf(
+                "risks/inventory_pdf.html",
+                {"headers": inventory.headers(), "rows": rows, "now": timezone.localtime()},
+                request=request,
+            )
+            return pdf_response(data, "risk-inventory.pdf")
+        return xlsx_response(
+            "risk-inventory.xlsx", inventory.headers(), inventory.export_rows(filtered), title="风险清单"
+        )
+    palette = user_palette(request.user)
+    page = ListPage(
+        request,
+        qs,
+        columns=[
+            Column(_("Risk point"), lambda f: f.risk_point, link=lambda f: f.risk_point.get_absolute_url()),
+            Column(_("Institution"), lambda f: f.organization.name),
+            Column(_("Hazard factor"), lambda f: f.description),
+            Column(_("GB/T 13861 class"), lambda f: f.get_factor_class_display()),
+            Column(_("Possible accidents"), lambda f: "、".join(f.accident_types)),
+            Column(_("Inherent level"), lambda f: f.get_inherent_level_display() if f.inherent_level else ""),
+            Column(_("Residual level"), lambda f: f.get_residual_level_display() if f.residual_level else ""),
+        ],
+        template="risks/inventory.html",
+        filterset_class=InventoryFilter,
+        export_name="risk-inventory",
+        context={"palette": palette, "can_edit": has_perm_anywhere(request.user, "risk.edit")},
+    )
+    return page.response()
+
+
+@require_perm("risk.edit")
+def inventory_import(request: AuthedRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = inventory.import_inventory(
+                actor=request.user,
+                institution=form.cleaned_data["institution"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _(
+                        "Imported: %(p)d new risk points, %(f)d new factors, %(a)d assessments, "
+                        "%(m)d new measures."
+                    )
+                    % {
+                        "p": result.points,
+                        "f": result.factors,
+                        "a": result.assessments,
+                        "m": result.measures,
+                    },
+                )
+                return redirect("risks:inventory")
+            messages.error(request, _("Nothing was imported: fix the rows below and upload the file again."))
+    return render(
+        request, "risks/import.html", {"form": form, "result": result, "headers": inventory.headers()}
+    )
+
+
+@require_perm("risk.edit")
+def inventory_template(request: AuthedRequest) -> HttpResponse:
+    headers, rows = inventory.template_rows()
+    return xlsx_response("risk-inventory-template.xlsx", headers, rows, title="风险清单")
