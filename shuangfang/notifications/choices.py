@@ -70,13 +70,6 @@ class IncidentStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-INCIDENT_TRANSITIONS = {
-    IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
-    IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
-    IncidentStatus.RESOLVED: set(),
-}
-
-
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
