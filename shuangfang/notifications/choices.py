@@ -78,20 +78,6 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-DELIVERY_TRANSITIONS = {
-    DeliveryStatus.QUEUED: {DeliveryStatus.SENDING, DeliveryStatus.FAILED, DeliveryStatus.DELIVERED},
-    DeliveryStatus.SENDING: {
-        DeliveryStatus.SENT,
-        DeliveryStatus.DELIVERED,
-        DeliveryStatus.QUEUED,
-        DeliveryStatus.FAILED,
-    },
-    DeliveryStatus.SENT: {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED},
-    DeliveryStatus.DELIVERED: set(),
-    DeliveryStatus.FAILED: set(),
-}
-
-
 class StepTarget(models.TextChoices):
     USER = "user", _("A person")
     ROLE = "role", _("Holders of a role")
