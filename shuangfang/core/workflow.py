@@ -160,7 +160,9 @@ class Workflow(Generic[M]):
             self.rows.setdefault(t.action, []).append(t)
             if self.unaudited and t.who is not None:
                 raise ValueError(f"{t.action}: a person's move is always audited")
-        self.claim_attnames = tuple(self.model._meta.get_field(f).attname for f in self.claim_on)
+        self.claim_attnames = tuple(
+            getattr(self.model._meta.get_field(f), "attname", f) for f in self.claim_on
+        )
         self.audited = tuple(dict.fromkeys([self.status_field, *self.audited]))
         if self.register:
             WORKFLOWS.append(self)

@@ -123,7 +123,7 @@ def still_alarming(alarm: Alarm) -> bool:
 
 def _organization(alarm: Alarm):
     """The alarm's institution, through its device when that is what the caller loaded (ingest)."""
-    if not Alarm.organization.is_cached(alarm) and Alarm.device.is_cached(alarm):  # type: ignore[attr-defined]
+    if not Alarm.organization.is_cached(alarm) and Alarm.device.is_cached(alarm):
         return alarm.device.organization
     return alarm.organization
 
@@ -174,7 +174,7 @@ def _after_clear(alarm: Alarm, actor, context: dict[str, Any]) -> None:
 def _stamp_recovered(alarm: Alarm, actor, context: dict[str, Any]) -> None:
     alarm.cleared_at = context["now"]
     alarm.clear_reason = ClearReason.RECOVERED
-    alarm.recoveries = F("recoveries") + 1  # type: ignore[assignment]  # per row, read back
+    alarm.recoveries = F("recoveries") + 1  # per row, read back
 
 
 def _publish_recovered(alarm: Alarm, actor, context: dict[str, Any]) -> None:

@@ -61,8 +61,8 @@ def _due(d: Delivery, actor: Any, context: dict[str, Any]) -> None:
 def _claimed(d: Delivery, actor: Any, context: dict[str, Any]) -> None:
     now = context["now"]
     # Computed by the update, per row (one update for a batch), and read back.
-    d.attempts = F("attempts") + 1  # type: ignore[assignment]
-    d.first_attempt_at = Coalesce("first_attempt_at", now)  # type: ignore[assignment]
+    d.attempts = F("attempts") + 1
+    d.first_attempt_at = Coalesce("first_attempt_at", now)
     d.lease_until = now + LEASE
 
 

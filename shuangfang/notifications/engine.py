@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -226,6 +227,7 @@ def record(delivery: Delivery, result: Result, now: dt.datetime | None = None) -
             delivery.attempts,
             result.error,
         )
+    context: dict[str, Any]
     if result.ok:
         action, context = ("deliver" if result.delivered else "sent"), {"ref": result.ref}
     elif result.temporary and delivery.attempts < MAX_ATTEMPTS:

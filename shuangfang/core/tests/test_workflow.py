@@ -247,7 +247,7 @@ def test_an_expression_effect_is_computed_per_row_and_read_back(world):
     both = list(Handover.objects.filter(pk__in=[h.pk, other.pk]).order_by("pk"))
 
     def append(obj: Handover, actor: Any, context: dict[str, Any]) -> None:
-        obj.notes = Concat(F("notes"), Value("+"))  # type: ignore[assignment]
+        obj.notes = Concat(F("notes"), Value("+"))
 
     assert _system_flow(effects=(append,)).move_many(both, "close", actor=None) == 2
     assert [o.notes for o in both] == ["甲+", "乙+"]  # read back: values, not expressions

@@ -167,7 +167,9 @@ def test_random_delivery_moves_stay_in_the_table_and_are_recorded_on_the_row(wor
                 continue
             if after.attempts != before.attempts:  # a claim (sending → sending leaves the status)
                 assert action == "claim" and after.attempts == before.attempts + 1
-                assert before.status == DeliveryStatus.QUEUED or before.lease_until < now
+                assert before.status == DeliveryStatus.QUEUED or (
+                    before.lease_until and before.lease_until < now
+                )
                 assert after.status == DeliveryStatus.SENDING and after.lease_until == now + deliveries.LEASE
                 assert after.first_attempt_at == (before.first_attempt_at or now)
                 moved.add(action)
@@ -178,7 +180,11 @@ def test_random_delivery_moves_stay_in_the_table_and_are_recorded_on_the_row(wor
                 elif action == "deliver":
                     assert after.delivered_at and after.sent_at
                 elif action == "retry":
-                    assert after.next_attempt_at > now and after.last_error == "timeout"
+                    assert (
+                        after.next_attempt_at
+                        and after.next_attempt_at > now
+                        and after.last_error == "timeout"
+                    )
                 else:
                     assert after.last_error in ("rejected", "") and after.next_attempt_at is None
             else:
