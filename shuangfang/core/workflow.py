@@ -39,6 +39,18 @@ Workflow-wide ``guard``/``effects``/``then`` apply to every row, before the row'
    ``context["note"]``;
 5. moves the workflow's ``counter`` (``core.counters``) last.
 
+Options for the workflows of machines (a worker claiming rows, a device's readings):
+
+* ``claim_on``: fields the claim also matches on, at their value before the move
+  (``filter(pk=…, status=old, attempts=n)``): a worker whose lease ran out cannot record its outcome
+  over the worker that claimed the row again since (same status, one more attempt).
+* an effect may set a query expression (``F("attempts") + 1``): the update computes it per row and
+  the object is re-read for those fields right after (one query), so that a bulk move can count
+  on each row without reading it first.
+* ``unaudited``: the reason this workflow writes no audit rows (empty, the default: every move
+  writes one). Only for system moves in bulk whose row records them itself (a delivery's attempts
+  and times); a row with ``who`` other than ``None`` is refused in an unaudited workflow.
+
 :meth:`Workflow.move_many` is the same for a batch of objects moved by one action (a sweep): one
 conditional update, one ``bulk_create`` of audit rows, one counter move; effects must give every
 object the same values. :meth:`Workflow.allowed` and :meth:`Workflow.actions_for` answer "may this
@@ -48,12 +60,15 @@ person do this now" for pages (guards are not run: they need the form's context)
 from __future__ import annotations
 
 import copy
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -136,11 +151,18 @@ class Workflow(Generic[M]):
     then: tuple[Hook, ...] = ()
     refusal: Callable[[M, Transition | None, str], str] | None = None
     register: bool = True
+    claim_on: tuple[str, ...] = ()
+    unaudited: str = ""  # why no audit rows are written (empty: every move writes one)
 
     def __post_init__(self) -> None:
         self.rows: dict[str, list[Transition]] = {}
         for t in self.transitions:
             self.rows.setdefault(t.action, []).append(t)
+            if self.unaudited and t.who is not None:
+                raise ValueError(f"{t.action}: a person's move is always audited")
+        self.claim_attnames = tuple(
+            getattr(self.model._meta.get_field(f), "attname", f) for f in self.claim_on
+        )
         self.audited = tuple(dict.fromkeys([self.status_field, *self.audited]))
         if self.register:
             WORKFLOWS.append(self)
@@ -209,26 +231,27 @@ class Workflow(Generic[M]):
                     effect(target, actor, context)
                 updates = _changed(target, saved)
                 updates[self.status_field] = getattr(target, self.status_field)
-                claimed = self.model._default_manager.filter(pk=target.pk, **{self.status_field: old}).update(
-                    **updates
-                )
+                claim = {self.status_field: old, **{f: saved[f] for f in self.claim_attnames}}
+                claimed = self.model._default_manager.filter(pk=target.pk, **claim).update(**updates)
                 if claimed != 1:
                     raise IllegalTransition(_changed_meanwhile())
             except BaseException:
                 _restore(target, saved)
                 raise
+            _reread_expressions(self.model, [target], updates)
             context.setdefault("from_status", old)
             for hook in (*self.then, *t.then):
                 hook(target, actor, context)
-            audit.record(
-                actor=actor,
-                action=self._audit_action(t),
-                obj=target,
-                organization=self.organization(target),
-                before=before,
-                after=audit.snapshot(target, self.audited),
-                note=str(context.get("note") or ""),
-            )
+            if not self.unaudited:
+                audit.record(
+                    actor=actor,
+                    action=self._audit_action(t),
+                    obj=target,
+                    organization=self.organization(target),
+                    before=before,
+                    after=audit.snapshot(target, self.audited),
+                    note=str(context.get("note") or ""),
+                )
             if self.counter is not None and counted is not None:
                 self.counter.move(counted, self.counter.of([target]))  # the last write
         if target is not obj:
@@ -239,7 +262,8 @@ class Workflow(Generic[M]):
     def move_many(self, objs: Sequence[M], action: str, *, actor: Any, **context: Any) -> int:
         """Move every one of ``objs`` (fetched, ideally locked, by the caller) by ``action``: the
         same rules as :meth:`move`, with one update, one insert of audit rows and one counter move.
-        All or nothing: if one of them is not in a source state (or was moved meanwhile), nothing is."""
+        All or nothing: if one of them is not in a source state (or was moved meanwhile), nothing is,
+        and the objects are left as they were."""
         objs = list(objs)
         if not objs:
             return 0
@@ -249,47 +273,55 @@ class Workflow(Generic[M]):
                 raise ValueError(f"{action}: a bulk move must leave from states of one row")
             t = rows[0]
             counted = self.counter.of(objs) if self.counter else None
-            befores, updates = [], None
-            for o in objs:
-                saved = _values(o)
-                befores.append(audit.snapshot(o, self.audited))
-                if t.target is not None:
-                    setattr(o, self.status_field, t.target)
-                for effect in (*self.effects, *t.effects):
-                    effect(o, actor, context)
-                changed = _changed(o, saved)
-                changed[self.status_field] = getattr(o, self.status_field)
-                if updates is not None and changed != updates:
-                    raise ValueError(
-                        f"{action}: a bulk move's effects must give every object the same values"
-                    )
-                updates = changed
-            assert updates is not None
-            claimed = self.model._default_manager.filter(
-                pk__in=[o.pk for o in objs], **{f"{self.status_field}__in": t.sources}
-            ).update(**updates)
-            if claimed != len(objs):
-                raise IllegalTransition(
-                    _("Someone else changed this meanwhile; reload the page and try again.")
+            befores, updates, claims = [], None, []
+            saves = [_values(o) for o in objs]
+            try:
+                for o, saved in zip(objs, saves, strict=True):
+                    claims.append(Q(pk=o.pk, **{f: saved[f] for f in self.claim_attnames}))
+                    befores.append(audit.snapshot(o, self.audited) if not self.unaudited else {})
+                    if t.target is not None:
+                        setattr(o, self.status_field, t.target)
+                    for effect in (*self.effects, *t.effects):
+                        effect(o, actor, context)
+                    changed = _changed(o, saved)
+                    changed[self.status_field] = getattr(o, self.status_field)
+                    if updates is not None and changed != updates:
+                        raise ValueError(
+                            f"{action}: a bulk move's effects must give every object the same values"
+                        )
+                    updates = changed
+                assert updates is not None
+                qs = self.model._default_manager.filter(
+                    pk__in=[o.pk for o in objs], **{f"{self.status_field}__in": t.sources}
                 )
+                if self.claim_attnames:
+                    qs = qs.filter(reduce(operator.or_, claims))
+                if qs.update(**updates) != len(objs):
+                    raise IllegalTransition(_changed_meanwhile())
+            except BaseException:
+                for o, saved in zip(objs, saves, strict=True):
+                    _restore(o, saved)
+                raise
+            _reread_expressions(self.model, objs, updates)
             for hook in (*self.then, *t.then):
                 for o in objs:
                     hook(o, actor, context)
             note = str(context.get("note") or "")
-            AuditEntry.objects.bulk_create(
-                [
-                    audit.entry(
-                        actor=actor,
-                        action=self._audit_action(t),
-                        obj=o,
-                        organization=self.organization(o),
-                        before=b,
-                        after=audit.snapshot(o, self.audited),
-                        note=note,
-                    )
-                    for o, b in zip(objs, befores, strict=True)
-                ]
-            )
+            if not self.unaudited:
+                AuditEntry.objects.bulk_create(
+                    [
+                        audit.entry(
+                            actor=actor,
+                            action=self._audit_action(t),
+                            obj=o,
+                            organization=self.organization(o),
+                            before=b,
+                            after=audit.snapshot(o, self.audited),
+                            note=note,
+                        )
+                        for o, b in zip(objs, befores, strict=True)
+                    ]
+                )
             if self.counter is not None and counted is not None:
                 self.counter.move(counted, self.counter.of(objs))  # the last write
         return len(objs)
@@ -332,6 +364,22 @@ def _changed(obj: models.Model, saved: dict[str, Any]) -> dict[str, Any]:
         elif obj.__dict__.get(f.attname) != saved.get(f.attname):
             out[f.attname] = obj.__dict__.get(f.attname)
     return out
+
+
+def _reread_expressions(
+    model: type[models.Model], objs: Sequence[models.Model], updates: dict[str, Any]
+) -> None:
+    """Read back the fields the update computed from query expressions (``F("n") + 1``)."""
+    names = [name for name, value in updates.items() if hasattr(value, "resolve_expression")]
+    if not names:
+        return
+    fresh = {
+        row[0]: row[1:]
+        for row in model._default_manager.filter(pk__in=[o.pk for o in objs]).values_list("pk", *names)
+    }
+    for o in objs:
+        for name, value in zip(names, fresh[o.pk], strict=True):
+            setattr(o, name, value)
 
 
 def _restore(obj: models.Model, saved: dict[str, Any]) -> None:

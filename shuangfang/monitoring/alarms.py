@@ -1,5 +1,19 @@
-"""Alarms: one workflow (open → acknowledged → cleared), their titles and hazard descriptions, the
-``alarm.*`` events, and the people's actions on them (``acknowledge_alarm``, ``clear_alarm``)."""
+"""Alarms: one workflow (:data:`FLOW`, open → acknowledged → cleared), their titles and hazard
+descriptions, the ``alarm.*`` events, and the people's actions on them (``acknowledge_alarm``,
+``clear_alarm``).
+
+An alarm is created open by the ingest path (``evaluation.Run``; creating it is not a move, it is
+audited as ``alarm.open``); every later status change is a move of :data:`FLOW`:
+
+========================  ==========================  ===========  ===============================
+action                    from → to                   who          made by
+========================  ==========================  ===========  ===============================
+acknowledge               open → acknowledged         alarm.handle ``acknowledge_alarm``
+acknowledge_via_incident  open → acknowledged         the system   ``acknowledge_from_incident``
+clear                     open/acknowledged → cleared alarm.handle ``clear_alarm`` (with a reason)
+recover                   open/acknowledged → cleared the system   ``evaluation.Run`` (in bulk)
+========================  ==========================  ===========  ===============================
+"""
 
 from __future__ import annotations
 
@@ -7,35 +21,20 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
 from shuangfang.core.events import publish
 from shuangfang.core.tenancy import require
+from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
 
 from . import catalogue
-from .choices import AlarmStatus, Category, ClearReason
+from .choices import ACTIVE_STATUSES, AlarmStatus, Category, ClearReason
 from .models import Alarm, AlarmRule, Device, RuleState
 
 HANDLER_ROLES = ["safety_officer", "institution_head"]
-
-
-TRANSITIONS: dict[str, set[str]] = {
-    AlarmStatus.OPEN: {AlarmStatus.ACKNOWLEDGED, AlarmStatus.CLEARED},
-    AlarmStatus.ACKNOWLEDGED: {AlarmStatus.CLEARED},
-    AlarmStatus.CLEARED: set(),
-}
-
-
-def transition(alarm: Alarm, to: str) -> None:
-    if to not in TRANSITIONS[alarm.status]:
-        raise ValidationError(
-            _("An alarm that is %(from)s cannot become %(to)s.")
-            % {"from": AlarmStatus(alarm.status).label, "to": AlarmStatus(to).label}
-        )
-    alarm.status = to
 
 
 def alarm_label(alarm_type: str) -> str:
@@ -110,27 +109,6 @@ def publish_opened(alarm: Alarm, device: Device, rule: AlarmRule | None) -> None
         publish("alarm.opened", **payload, open_hazard=open_hazard, hazard_description=description)
 
 
-def acknowledge_alarm(*, actor, alarm: Alarm, note: str = "") -> Alarm:
-    require(actor, "alarm.handle", alarm.organization)
-    with transaction.atomic():
-        alarm = Alarm.objects.select_for_update().select_related("device").get(pk=alarm.pk)
-        transition(alarm, AlarmStatus.ACKNOWLEDGED)
-        alarm.acknowledged_at = timezone.now()
-        alarm.acknowledged_by = actor
-        if note:
-            alarm.note = note[:300]
-        alarm.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
-        audit.record(
-            actor=actor, action="alarm.acknowledge", obj=alarm, organization=alarm.organization, note=note
-        )
-        publish(
-            "alarm.acknowledged",
-            **event_payload(alarm, alarm.device, "acknowledged"),
-            acknowledged_by_id=actor.pk,
-        )
-    return alarm
-
-
 def still_alarming(alarm: Alarm) -> bool:
     """Whether the device still reports the condition (a breach counted, or its offline state)."""
     if alarm.category == Category.OFFLINE:
@@ -140,57 +118,145 @@ def still_alarming(alarm: Alarm) -> bool:
     ).exists()
 
 
-def clear_alarm(*, actor, alarm: Alarm, reason: str, note: str = "") -> Alarm:
-    """A person clears an alarm with a reason. "Cause removed" is refused while the device still
-    reports the condition; "false alarm" and "maintenance" are always possible (and audited)."""
-    require(actor, "alarm.handle", alarm.organization)
+# --- The workflow ------------------------------------------------------------------------------
+
+
+def _organization(alarm: Alarm):
+    """The alarm's institution, through its device when that is what the caller loaded (ingest)."""
+    if not Alarm.organization.is_cached(alarm) and Alarm.device.is_cached(alarm):
+        return alarm.device.organization
+    return alarm.organization
+
+
+def _stamp_acknowledged(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    alarm.acknowledged_at = timezone.now()
+    # Through the incident, the system moves the alarm for the person who acknowledged the incident.
+    alarm.acknowledged_by = actor if actor is not None else context.get("by")
+    if actor is not None and context.get("note"):
+        alarm.note = context["note"][:300]
+
+
+def _publish_acknowledged(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    publish(
+        "alarm.acknowledged",
+        **event_payload(alarm, alarm.device, "acknowledged"),
+        acknowledged_by_id=actor.pk,
+    )
+
+
+def _may_clear(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    """ "Cause removed" is refused while the device still reports the condition; "false alarm" needs
+    a note; "maintenance" is always possible (and audited)."""
+    reason, note = context.get("reason"), context.get("note") or ""
     if reason not in {ClearReason.FALSE_ALARM, ClearReason.MAINTENANCE, ClearReason.FIXED}:
         raise ValidationError(_("Choose why the alarm is cleared."))
     if reason == ClearReason.FALSE_ALARM and not note.strip():
         raise ValidationError(_("Say why this was a false alarm."))
-    with transaction.atomic():
-        alarm = Alarm.objects.select_for_update().select_related("device").get(pk=alarm.pk)
-        if reason == ClearReason.FIXED and still_alarming(alarm):
-            raise ValidationError(
-                _("The device still reports this condition; it cannot be cleared as fixed yet.")
-            )
-        transition(alarm, AlarmStatus.CLEARED)
-        alarm.cleared_at = timezone.now()
-        alarm.cleared_by = actor
-        alarm.clear_reason = reason
-        alarm.note = (f"{alarm.note} / {note}" if alarm.note and note else note or alarm.note)[:300]
-        alarm.save(update_fields=["status", "cleared_at", "cleared_by", "clear_reason", "note"])
-        RuleState.objects.filter(device_id=alarm.device_id, rule__alarm_type=alarm.alarm_type).delete()
-        audit.record(
-            actor=actor,
-            action="alarm.clear",
-            obj=alarm,
-            organization=alarm.organization,
-            after={"reason": reason},
-            note=note,
+    if reason == ClearReason.FIXED and still_alarming(alarm):
+        raise ValidationError(
+            _("The device still reports this condition; it cannot be cleared as fixed yet.")
         )
-        publish("alarm.cleared", **event_payload(alarm, alarm.device, "cleared"), clear_reason=reason)
-    return alarm
+
+
+def _stamp_cleared(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    note = context.get("note") or ""
+    alarm.cleared_at = timezone.now()
+    alarm.cleared_by = actor
+    alarm.clear_reason = context["reason"]
+    alarm.note = (f"{alarm.note} / {note}" if alarm.note and note else note or alarm.note)[:300]
+
+
+def _after_clear(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    RuleState.objects.filter(device_id=alarm.device_id, rule__alarm_type=alarm.alarm_type).delete()
+    publish("alarm.cleared", **event_payload(alarm, alarm.device, "cleared"), clear_reason=context["reason"])
+
+
+def _stamp_recovered(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    alarm.cleared_at = context["now"]
+    alarm.clear_reason = ClearReason.RECOVERED
+    alarm.recoveries = F("recoveries") + 1  # per row, read back
+
+
+def _publish_recovered(alarm: Alarm, actor, context: dict[str, Any]) -> None:
+    publish("alarm.cleared", **event_payload(alarm, alarm.device, "cleared"), clear_reason="recovered")
+
+
+FLOW: Workflow[Alarm] = Workflow(
+    Alarm,
+    [
+        Transition(
+            AlarmStatus.OPEN,
+            "acknowledge",
+            AlarmStatus.ACKNOWLEDGED,
+            who="alarm.handle",
+            effects=[_stamp_acknowledged],
+            then=[_publish_acknowledged],
+            label=gettext_lazy("Acknowledge"),
+        ),
+        # No new event: the incident already stopped escalating.
+        Transition(
+            AlarmStatus.OPEN,
+            "acknowledge_via_incident",
+            AlarmStatus.ACKNOWLEDGED,
+            who=None,
+            effects=[_stamp_acknowledged],
+            label=gettext_lazy("Acknowledge"),
+        ),
+        Transition(
+            ACTIVE_STATUSES,
+            "clear",
+            AlarmStatus.CLEARED,
+            who="alarm.handle",
+            guard=_may_clear,
+            effects=[_stamp_cleared],
+            then=[_after_clear],
+            label=gettext_lazy("Clear"),
+        ),
+        # The ingest path, in bulk (``move_many``, no lock: the claim is the conditional update).
+        Transition(
+            ACTIVE_STATUSES,
+            "recover",
+            AlarmStatus.CLEARED,
+            who=None,
+            effects=[_stamp_recovered],
+            then=[_publish_recovered],
+            label=gettext_lazy("Back to normal"),
+        ),
+    ],
+    audit_prefix="alarm.",
+    audited=("clear_reason",),
+    organization=_organization,
+)
+
+
+# --- The people's actions ----------------------------------------------------------------------
+
+
+def _fresh(alarm: Alarm) -> Alarm:
+    return Alarm.objects.select_related("device", "organization").get(pk=alarm.pk)
+
+
+def acknowledge_alarm(*, actor, alarm: Alarm, note: str = "") -> Alarm:
+    require(actor, "alarm.handle", alarm.organization)
+    return FLOW.move(_fresh(alarm), "acknowledge", actor=actor, note=note)
+
+
+def clear_alarm(*, actor, alarm: Alarm, reason: str, note: str = "") -> Alarm:
+    """A person clears an alarm with a reason (see ``_may_clear``)."""
+    require(actor, "alarm.handle", alarm.organization)
+    return FLOW.move(_fresh(alarm), "clear", actor=actor, reason=reason, note=note)
 
 
 def acknowledge_from_incident(alarm_uuid: str, user_id: int | None) -> None:
-    """``incident.acknowledged`` from the notifications app: mark the alarm acknowledged (idempotent,
-    no new event: the incident already stopped escalating)."""
+    """``incident.acknowledged`` from the notifications app: the system marks the alarm acknowledged
+    by that person (idempotent, no new event: the incident already stopped escalating)."""
     from shuangfang.orgs.models import User
 
-    with transaction.atomic():
-        alarm = Alarm.objects.select_for_update().filter(uuid=alarm_uuid).first()
-        if alarm is None or alarm.status != AlarmStatus.OPEN:
-            return
-        user = User.objects.filter(pk=user_id).first() if user_id else None
-        alarm.status = AlarmStatus.ACKNOWLEDGED
-        alarm.acknowledged_at = timezone.now()
-        alarm.acknowledged_by = user
-        alarm.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-        audit.record(
-            actor=user,
-            action="alarm.acknowledge",
-            obj=alarm,
-            organization=alarm.organization,
-            note="incident",
-        )
+    alarm = Alarm.objects.select_related("device", "organization").filter(uuid=alarm_uuid).first()
+    if alarm is None or alarm.status != AlarmStatus.OPEN:
+        return
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    try:
+        FLOW.move(alarm, "acknowledge_via_incident", actor=None, by=user, note="incident")
+    except IllegalTransition:
+        return  # acknowledged or cleared meanwhile

@@ -4,6 +4,7 @@ type, each committed at once). ``Run`` is the state of one batch; ``Outcome`` wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from shuangfang.core import audit
-from shuangfang.core.events import publish
+from shuangfang.core.workflow import IllegalTransition
 
 from . import catalogue
-from .alarms import event_payload, publish_opened
-from .choices import ACTIVE_STATUSES, AlarmStatus, ClearReason
+from .alarms import FLOW, publish_opened
 from .models import Alarm, AlarmRule, Device, RuleState
 from .rules import all_rules, rules_for_channel
 
@@ -128,14 +128,18 @@ class Run:
         self.outcome.opened.append(alarm)
 
     def apply(self) -> None:
-        """Commit the openings and recoveries found inside the readings transaction, one by one."""
+        """Commit the openings and recoveries found inside the readings transaction, in order
+        (consecutive recoveries in one bulk move)."""
         actions, self.actions, self.deferred = self.actions, [], False
+        recovering: list[tuple[Device, Alarm]] = []
         for kind, alarm, device, rule in actions:
             if kind == "open":
+                self._recover(recovering)  # an alarm recovered then raised again in one batch
+                recovering = []
                 self._open(alarm, device, rule)
             else:
-                self.active[(device.pk, alarm.alarm_type)] = alarm
-                self.recover(device, alarm.alarm_type)
+                recovering.append((device, alarm))
+        self._recover(recovering)
 
     def recover(self, device: Device, alarm_type: str) -> None:
         """The device is back to normal for this alarm type: clear it, unless it flaps."""
@@ -146,31 +150,45 @@ class Run:
             self.actions.append(("recover", alarm, device, None))
             del self.active[(device.pk, alarm_type)]
             return
+        self._recover([(device, alarm)])
+
+    def _recover(self, pairs: list[tuple[Device, Alarm]]) -> None:
+        """Clear the alarms that do not flap with one ``recover`` move (``alarms.FLOW``); a flapping
+        alarm is reported once and stays open until a person clears it."""
+        if not pairs:
+            return
         window = self.now - dt.timedelta(minutes=catalogue.FLAP_WINDOW_MINUTES)
-        recent = Alarm.objects.filter(device=device, alarm_type=alarm_type, opened_at__gte=window).count()
-        if recent >= catalogue.FLAP_LIMIT or alarm.flapping:
-            if not alarm.flapping:  # reported once; stays open until a person clears it
-                alarm.flapping = True
-                alarm.recoveries += 1
-                Alarm.objects.filter(pk=alarm.pk).update(flapping=True, recoveries=F("recoveries") + 1)
+        settle: list[Alarm] = []
+        for device, alarm in pairs:
+            key = (device.pk, alarm.alarm_type)
+            recent = Alarm.objects.filter(
+                device=device, alarm_type=alarm.alarm_type, opened_at__gte=window
+            ).count()
+            if recent >= catalogue.FLAP_LIMIT or alarm.flapping:
+                self.active[key] = alarm
+                if not alarm.flapping:
+                    alarm.flapping = True
+                    alarm.recoveries += 1
+                    Alarm.objects.filter(pk=alarm.pk).update(flapping=True, recoveries=F("recoveries") + 1)
+                continue
+            alarm.device = device  # for the event and the audit row, without a query
+            self.active.pop(key, None)
+            settle.append(alarm)
+        if not settle:
             return
         with transaction.atomic():
-            updated = Alarm.objects.filter(pk=alarm.pk, status__in=ACTIVE_STATUSES).update(
-                status=AlarmStatus.CLEARED,
-                cleared_at=self.now,
-                clear_reason=ClearReason.RECOVERED,
-                recoveries=F("recoveries") + 1,
-                count=alarm.count,
-                last_value=alarm.last_value,
-                last_seen_at=alarm.last_seen_at,
-            )
-            if updated:
-                alarm.status = AlarmStatus.CLEARED
-                audit.record(actor=None, action="alarm.recover", obj=alarm, organization=device.organization)
-                publish("alarm.cleared", **event_payload(alarm, device, "cleared"), clear_reason="recovered")
-        self.dirty_alarms.discard(alarm.pk)
-        del self.active[(device.pk, alarm_type)]
-        self.outcome.cleared.append(alarm)
+            counted = [a for a in settle if a.pk in self.dirty_alarms]
+            if counted:  # the repeats seen since the alarm was loaded
+                Alarm.objects.bulk_update(counted, ["count", "last_value", "last_seen_at"])
+            try:
+                FLOW.move_many(settle, "recover", actor=None, now=self.now)
+            except IllegalTransition:  # a person cleared one of them meanwhile: the others one by one
+                for alarm in settle:
+                    with contextlib.suppress(IllegalTransition):
+                        FLOW.move_many([alarm], "recover", actor=None, now=self.now)
+        for alarm in settle:
+            self.dirty_alarms.discard(alarm.pk)
+        self.outcome.cleared.extend(settle)
 
     def evaluate(
         self, device: Device, rules: list[AlarmRule], channel: str, ts: dt.datetime, value: float

@@ -61,33 +61,12 @@ class IncidentStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-INCIDENT_TRANSITIONS = {
-    IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
-    IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
-    IncidentStatus.RESOLVED: set(),
-}
-
-
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
-
-
-DELIVERY_TRANSITIONS = {
-    DeliveryStatus.QUEUED: {DeliveryStatus.SENDING, DeliveryStatus.FAILED, DeliveryStatus.DELIVERED},
-    DeliveryStatus.SENDING: {
-        DeliveryStatus.SENT,
-        DeliveryStatus.DELIVERED,
-        DeliveryStatus.QUEUED,
-        DeliveryStatus.FAILED,
-    },
-    DeliveryStatus.SENT: {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED},
-    DeliveryStatus.DELIVERED: set(),
-    DeliveryStatus.FAILED: set(),
-}
 
 
 class StepTarget(models.TextChoices):

@@ -6,29 +6,31 @@ two workers take disjoint rows; on SQLite writers are serialised by the IMMEDIAT
 * An escalation step is one transaction: lock the incident, write its notifications and delivery
   rows, advance ``step_index`` / ``next_escalation_at``. A worker that dies mid-step rolls it all
   back; the step runs again later, once.
-* A delivery is claimed (status ``sending``, a lease, attempts + 1) and committed before the
-  provider is called; the outcome is written after. A worker that dies while sending leaves a
-  lease that expires, and the delivery is retried. Temporary failures retry with exponential
+* A delivery is claimed (status ``sending``, a lease, attempts + 1: ``deliveries.FLOW``) and
+  committed before the provider is called; the outcome is written after. A worker that dies while
+  sending leaves a lease that expires, and the delivery is retried. Temporary failures retry with exponential
   backoff up to ``MAX_ATTEMPTS``; permanent ones fall through to the next channel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import random
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from shuangfang.core.vocabulary import Severity
+from shuangfang.core.workflow import IllegalTransition
 from shuangfang.duty.services import on_duty
 from shuangfang.orgs.models import Post, User
 
-from . import links, texts
+from . import deliveries, links, texts
 from .channels import send
 from .channels.base import OutMessage, Result
 from .choices import PROVIDER_CHANNEL, Channel, DeliveryStatus, IncidentStatus, ProviderKind, StepTarget
@@ -38,7 +40,7 @@ from .planning import Planner, institution_of, recipients_for_roles
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-LEASE = dt.timedelta(minutes=2)
+LEASE = deliveries.LEASE
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 300
 
@@ -158,6 +160,8 @@ def run_escalations(now: dt.datetime | None = None, limit: int = 50) -> int:
 
 
 def claim_deliveries(now: dt.datetime, limit: int = 100, ids: list[int] | None = None) -> list[Delivery]:
+    """Claim the due deliveries (``deliveries.FLOW`` "claim", one update for the batch) and commit,
+    before any provider is called."""
     with transaction.atomic():
         due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
             status=DeliveryStatus.SENDING, lease_until__lt=now
@@ -165,25 +169,18 @@ def claim_deliveries(now: dt.datetime, limit: int = 100, ids: list[int] | None =
         qs = Delivery.objects.filter(due).order_by("next_attempt_at")
         if ids is not None:
             qs = qs.filter(pk__in=ids)
-        picked = list(_skip_locked(qs).values_list("pk", flat=True)[:limit])
-        if not picked:
-            return []
-        Delivery.objects.filter(pk__in=picked).update(
-            status=DeliveryStatus.SENDING,
-            lease_until=now + LEASE,
-            attempts=F("attempts") + 1,
-            first_attempt_at=Coalesce("first_attempt_at", now),
+        picked = list(
+            _skip_locked(qs).select_related(
+                "notification",
+                "notification__organization",
+                "notification__organization__institution",
+                "notification__incident",
+                "provider",
+                "organization",
+            )[:limit]
         )
-    return list(
-        Delivery.objects.filter(pk__in=picked).select_related(
-            "notification",
-            "notification__organization",
-            "notification__organization__institution",
-            "notification__incident",
-            "provider",
-            "organization",
-        )
-    )
+        deliveries.FLOW.move_many(picked, "claim", actor=None, now=now)
+    return picked
 
 
 def _context(delivery: Delivery) -> dict[str, str]:
@@ -212,48 +209,30 @@ def attempt(delivery: Delivery) -> Result:
 
 
 def record(delivery: Delivery, result: Result, now: dt.datetime | None = None) -> None:
+    """The outcome of the attempt this worker claimed (``deliveries.FLOW``): sent or delivered, a
+    retry after a backoff, or failed for good (then the next channel)."""
     now = now or timezone.now()
-    mine = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts)
-    extra = {} if "code" in delivery.extra else delivery.extra
+    if not result.ok:
+        log.warning(
+            "delivery %s via %s attempt %s failed: %s",
+            delivery.pk,
+            delivery.channel,
+            delivery.attempts,
+            result.error,
+        )
+    context: dict[str, Any]
     if result.ok:
-        mine.update(
-            status=DeliveryStatus.DELIVERED if result.delivered else DeliveryStatus.SENT,
-            sent_at=now,
-            delivered_at=now if result.delivered else None,
-            provider_ref=result.ref[:100],
-            last_error="",
-            lease_until=None,
-            next_attempt_at=None,
-            extra=extra,
+        action, context = ("deliver" if result.delivered else "sent"), {"ref": result.ref}
+    elif result.temporary and delivery.attempts < MAX_ATTEMPTS:
+        action, context = (
+            "retry",
+            {"error": result.error, "next_attempt_at": now + backoff(delivery.attempts)},
         )
-        return
-    log.warning(
-        "delivery %s via %s attempt %s failed: %s",
-        delivery.pk,
-        delivery.channel,
-        delivery.attempts,
-        result.error,
-    )
-    if result.temporary and delivery.attempts < MAX_ATTEMPTS:
-        mine.update(
-            status=DeliveryStatus.QUEUED,
-            next_attempt_at=now + backoff(delivery.attempts),
-            last_error=result.error[:500],
-            lease_until=None,
-        )
-        return
-    with transaction.atomic():
-        if mine.update(
-            status=DeliveryStatus.FAILED,
-            last_error=result.error[:500],
-            lease_until=None,
-            next_attempt_at=None,
-            extra=extra,
-        ):
-            delivery.status = DeliveryStatus.FAILED
-            note = delivery.notification
-            used = set(note.deliveries.values_list("channel", flat=True))
-            Planner(note.organization, now).fall_through(delivery, used, now)
+    else:
+        action, context = "fail", {"error": result.error}
+    # Refused: the lease ran out and another worker claimed the delivery again; its outcome counts.
+    with contextlib.suppress(IllegalTransition):
+        deliveries.FLOW.move(delivery, action, actor=None, now=now, **context)
 
 
 def send_due_deliveries(

@@ -1,28 +1,31 @@
 """Incidents: open an escalating incident with the institution's policy copied onto it, acknowledge
-or resolve it (by a person, or when the source app acts on its object), and list the open ones."""
+or resolve it (by a person, or by the system when the source app acts on its object: moves of
+:data:`FLOW`), and list the open ones."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.events import publish
 from shuangfang.core.tenancy import can, require
 from shuangfang.core.vocabulary import Severity
+from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
 from shuangfang.orgs.models import Organization, User
 
-from .choices import INCIDENT_TRANSITIONS, IncidentStatus
+from .choices import IncidentStatus
 from .models import (
     Incident,
     Notification,
 )
 from .planning import institution_of, kick
 from .policies import choose_policy
-
-INCIDENT_FIELDS = ["status", "acknowledged_by", "acknowledged_via", "acknowledged_at", "resolved_at"]
 
 
 def open_incident(
@@ -87,14 +90,104 @@ def may_acknowledge(user: User, incident: Incident) -> bool:
     )
 
 
-def _move(incident: Incident, to: str, **fields) -> bool:
-    """Conditional update: only from a status that may move to ``to``. False when it already moved."""
-    allowed_from = [s for s, targets in INCIDENT_TRANSITIONS.items() if to in targets]
-    return bool(
-        Incident.objects.filter(pk=incident.pk, status__in=allowed_from).update(
-            status=to, next_escalation_at=None, **fields
-        )
+# --- The workflow ------------------------------------------------------------------------------
+
+
+def _may(incident: Incident, actor: User) -> bool:
+    return may_acknowledge(actor, incident)
+
+
+def _stamp_acknowledged(incident: Incident, actor: User | None, context: dict[str, Any]) -> None:
+    # When the source app acted (the alarm was acknowledged), the system moves the incident for
+    # the person who acted there.
+    incident.acknowledged_by = actor if actor is not None else context.get("by")
+    incident.acknowledged_at = timezone.now()
+    incident.acknowledged_via = str(context.get("via") or "")[:20]
+    incident.next_escalation_at = None
+
+
+def _publish_acknowledged(incident: Incident, actor: User, context: dict[str, Any]) -> None:
+    if not context.get("notify_source", True):
+        return
+    publish(
+        "incident.acknowledged",
+        organization_id=incident.organization_id,
+        object_uuid=str(incident.uuid),
+        title=_("%(title)s acknowledged by %(name)s") % {"title": incident.title, "name": actor},
+        url=incident.url,
+        severity=incident.severity,
+        source_kind=incident.source_kind,
+        source_uuid=incident.source_uuid,
+        acknowledged_by_id=actor.pk,
     )
+
+
+def _stamp_resolved(incident: Incident, actor: User | None, context: dict[str, Any]) -> None:
+    incident.resolved_at = timezone.now()
+    incident.next_escalation_at = None
+
+
+OPEN, ACKNOWLEDGED, RESOLVED = IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED
+
+# Every status change of an incident. An incident is created open (``open_incident``, not a move);
+# the escalation sweep (``engine.run_step``) moves its step, never its status.
+FLOW: Workflow[Incident] = Workflow(
+    Incident,
+    [
+        Transition(
+            OPEN,
+            "ack",
+            ACKNOWLEDGED,
+            who=_may,
+            effects=[_stamp_acknowledged],
+            then=[_publish_acknowledged],
+            label=gettext_lazy("Acknowledge"),
+        ),
+        # The source app acknowledged its object (``alarm.acknowledged``): no event back.
+        Transition(
+            OPEN,
+            "ack_by_source",
+            ACKNOWLEDGED,
+            who=None,
+            effects=[_stamp_acknowledged],
+            label=gettext_lazy("Acknowledge"),
+        ),
+        Transition(
+            [OPEN, ACKNOWLEDGED],
+            "resolve",
+            RESOLVED,
+            who=_may,
+            effects=[_stamp_resolved],
+            label=gettext_lazy("Resolve"),
+        ),
+        # The source app cleared its object (``alarm.cleared``).
+        Transition(
+            [OPEN, ACKNOWLEDGED],
+            "resolve_by_source",
+            RESOLVED,
+            who=None,
+            effects=[_stamp_resolved],
+            label=gettext_lazy("Resolve"),
+        ),
+    ],
+    audit_prefix="notifications.incident_",
+    audited=("acknowledged_via",),
+)
+
+
+def _move(incident: Incident, action: str, *, actor: User | None, **context: Any) -> bool:
+    """Make ``action`` from the incident's state in the database (the copy in hand may be behind:
+    the alarm was acknowledged meanwhile). False when it is no longer possible (already moved)."""
+    for _try in range(2):  # statuses only go forward: one retry from the fresh state is enough
+        try:
+            FLOW.move(incident, action, actor=actor, **context)
+            return True
+        except IllegalTransition:
+            seen = incident.status
+            incident.refresh_from_db()
+            if incident.status == seen:
+                return False
+    return False
 
 
 @transaction.atomic
@@ -104,57 +197,18 @@ def acknowledge_incident(
     """Stop the escalation and record who and when. Acknowledging twice changes nothing."""
     if not may_acknowledge(actor, incident):
         raise PermissionDenied("notifications.acknowledge")
-    now = timezone.now()
-    if not _move(
-        incident,
-        IncidentStatus.ACKNOWLEDGED,
-        acknowledged_by=actor,
-        acknowledged_at=now,
-        acknowledged_via=via[:20],
-    ):
-        incident.refresh_from_db()
-        if incident.status == IncidentStatus.RESOLVED:
-            raise ValidationError(_("This incident is already resolved."))
-        return incident
-    incident.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action="notifications.incident_ack",
-        obj=incident,
-        organization=incident.organization,
-        before={"status": IncidentStatus.OPEN},
-        after={"status": incident.status, "via": via},
-    )
-    if notify_source:
-        publish(
-            "incident.acknowledged",
-            organization_id=incident.organization_id,
-            object_uuid=str(incident.uuid),
-            title=_("%(title)s acknowledged by %(name)s") % {"title": incident.title, "name": actor},
-            url=incident.url,
-            severity=incident.severity,
-            source_kind=incident.source_kind,
-            source_uuid=incident.source_uuid,
-            acknowledged_by_id=actor.pk,
-        )
+    moved = _move(incident, "ack", actor=actor, via=via, notify_source=notify_source)
+    if not moved and incident.status == IncidentStatus.RESOLVED:
+        raise ValidationError(_("This incident is already resolved."))
     return incident
 
 
 @transaction.atomic
 def resolve_incident(*, incident: Incident, actor: User | None = None, via: str = "") -> Incident:
+    """Resolve (idempotent): by a person, or by the system when the source app cleared its object."""
     if actor is not None and not may_acknowledge(actor, incident):
         raise PermissionDenied("notifications.resolve")
-    if _move(incident, IncidentStatus.RESOLVED, resolved_at=timezone.now()):
-        incident.refresh_from_db()
-        audit.record(
-            actor=actor,
-            action="notifications.incident_resolve",
-            obj=incident,
-            organization=incident.organization,
-            after={"status": incident.status, "via": via},
-        )
-    else:
-        incident.refresh_from_db()
+    _move(incident, "resolve" if actor is not None else "resolve_by_source", actor=actor, note=via)
     return incident
 
 
@@ -173,21 +227,7 @@ def stop_for_source(
         return resolve_incident(incident=incident, via=source_kind)
     with transaction.atomic():
         by = User.objects.filter(pk=acknowledged_by_id).first() if acknowledged_by_id else None
-        if _move(
-            incident,
-            IncidentStatus.ACKNOWLEDGED,
-            acknowledged_by=by,
-            acknowledged_at=timezone.now(),
-            acknowledged_via=source_kind[:20],
-        ):
-            incident.refresh_from_db()
-            audit.record(
-                actor=by,
-                action="notifications.incident_ack",
-                obj=incident,
-                organization=incident.organization,
-                after={"status": incident.status, "via": source_kind},
-            )
+        _move(incident, "ack_by_source", actor=None, by=by, via=source_kind, note=source_kind)
     return incident
 
 

@@ -3,6 +3,7 @@ the delivery receipts they report back."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 from django.conf import settings
@@ -14,14 +15,16 @@ from django.utils.translation import gettext as _
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import Severity
+from shuangfang.core.workflow import IllegalTransition
 from shuangfang.orgs.models import Organization, User
 
-from .choices import ProviderKind
+from . import deliveries
+from .choices import DeliveryStatus, ProviderKind
 from .models import (
     Delivery,
     Provider,
 )
-from .planning import Planner, institution_of, kick
+from .planning import institution_of, kick
 from .sealing import seal
 
 
@@ -82,24 +85,15 @@ def record_receipt(*, provider: Provider, ref: str, delivered: bool, error: str 
     """The provider reports the fate of a message it accepted (Aliyun SmsReport, Tencent status
     callback). ``sent → delivered``, or ``sent → failed`` (then it falls through to the next
     channel). Idempotent: a repeated report changes nothing."""
-    from .choices import DeliveryStatus as S
-
     now = timezone.now()
     rows = list(
-        Delivery.objects.filter(provider=provider, provider_ref=ref, status=S.SENT).select_related(
-            "notification"
-        )
+        Delivery.objects.filter(
+            provider=provider, provider_ref=ref, status=DeliveryStatus.SENT
+        ).select_related("notification")
     )
     for d in rows:
-        if delivered:
-            Delivery.objects.filter(pk=d.pk, status=S.SENT).update(status=S.DELIVERED, delivered_at=now)
-            continue
-        with transaction.atomic():
-            if Delivery.objects.filter(pk=d.pk, status=S.SENT).update(
-                status=S.FAILED, last_error=error[:500]
-            ):
-                used = set(d.notification.deliveries.values_list("channel", flat=True))
-                Planner(d.notification.organization, now).fall_through(d, used, now)
+        with contextlib.suppress(IllegalTransition):  # a repeated report changes nothing
+            deliveries.FLOW.move(d, "deliver" if delivered else "fail", actor=None, now=now, error=error)
     if rows and not delivered:
         kick()
     return len(rows)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone, translation
 
 from shuangfang.core.models import AuditEntry
@@ -202,3 +204,61 @@ def test_every_workflow_names_registered_permissions_and_known_states():
             if isinstance(t.who, str):
                 assert t.who in REGISTRY, (wf.model, t.action, t.who)
             assert t.sources <= states and (t.target is None or t.target in states), (wf.model, t.action)
+
+
+def _system_flow(**kw: Any) -> Workflow[Handover]:
+    return Workflow(
+        Handover,
+        [Transition(D, "close", S, who=None, effects=kw.pop("effects", ()))],
+        audit_prefix="test.",
+        register=False,
+        **kw,
+    )
+
+
+def test_claim_on_matches_the_fields_as_they_were_before_the_move(world):
+    """A worker whose copy is out of date on a ``claim_on`` field loses the claim, even from the
+    right state (a lease that ran out, and the row claimed again since)."""
+    h = handover_a(world)
+    stale = Handover.objects.get(pk=h.pk)
+    Handover.objects.filter(pk=h.pk).update(notes="claimed again")
+    f = _system_flow(claim_on=("notes",))
+    with pytest.raises(IllegalTransition):
+        f.move(stale, "close", actor=None)
+    with pytest.raises(IllegalTransition):
+        f.move_many([stale], "close", actor=None)
+    assert state(h)[0] == D and stale.status == D
+    f.move(Handover.objects.get(pk=h.pk), "close", actor=None)
+    assert state(h)[0] == S
+
+
+def test_an_expression_effect_is_computed_per_row_and_read_back(world):
+    h = handover_a(world)
+    other = Handover.objects.create(
+        organization=h.organization,
+        shift=h.shift,
+        day=h.day,
+        from_user=h.from_user,
+        to_user=h.to_user,
+        from_signed_at=h.from_signed_at,
+        notes="乙",
+    )
+    Handover.objects.filter(pk=h.pk).update(notes="甲")
+    both = list(Handover.objects.filter(pk__in=[h.pk, other.pk]).order_by("pk"))
+
+    def append(obj: Handover, actor: Any, context: dict[str, Any]) -> None:
+        obj.notes = Concat(F("notes"), Value("+"))
+
+    assert _system_flow(effects=(append,)).move_many(both, "close", actor=None) == 2
+    assert [o.notes for o in both] == ["甲+", "乙+"]  # read back: values, not expressions
+    assert [state(o)[2] for o in both] == ["甲+", "乙+"]
+    assert [a.actor for a in audits(h)] == [None]
+
+
+def test_an_unaudited_workflow_writes_no_audit_rows_and_has_system_moves_only(world):
+    h = handover_a(world)
+    f = _system_flow(unaudited="the row records it")
+    f.move(h, "close", actor=None)
+    assert state(h)[0] == S and audits(h) == []
+    with pytest.raises(ValueError, match="always audited"):
+        Workflow(Handover, [Transition(D, "sign", S, who="duty.view")], unaudited="why", register=False)
