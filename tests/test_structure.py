@@ -92,3 +92,22 @@ def test_duty_does_not_import_notifications():
         if "tests" not in p.parts
     }
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_no_status_is_set_outside_the_workflows():
+    """A status field changes only in ``core.workflow`` (a ``Workflow`` table's move): no
+    ``obj.status = …`` and no ``.update(status=…)`` anywhere else. Creating a record in its
+    first state is not a move."""
+    import re
+
+    setter = re.compile(r"\.status\s*=[^=]|\.update\([^)]*\bstatus\s*=")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in ROOT.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path != ROOT / "core" / "workflow.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if setter.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert not offenders, f"status set outside core.workflow: {offenders}"
