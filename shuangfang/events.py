@@ -155,9 +155,10 @@ KINDS: dict[str, Kind] = {
     "alarm.opened": Kind(
         AlarmNotice,
         "monitoring",
+        # The incident first: whoever is on duty is called before the hazard is filed.
         (
-            "shuangfang.hazards.consumers.hazard_from_alarm",
             "shuangfang.notifications.consumers.open_alarm_incident",
+            "shuangfang.hazards.consumers.hazard_from_alarm",
         ),
         "a sensor reading crossed a rule: an escalating incident for whoever is on duty, and a "
         "hazard where the rule says so",

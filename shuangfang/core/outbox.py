@@ -75,12 +75,22 @@ def emit(kind: str, payload: Payload) -> None:
     transaction.on_commit(kick)
 
 
+# Set while a drain is queued and not yet started: a burst of commits queues one drain, not one
+# each. It expires by itself, so a lost drain task holds back the next kick for seconds at most.
+KICK_PENDING = "outbox:drain-queued"
+KICK_PENDING_SECONDS = 5
+
+
 def kick() -> None:
     """Ask the worker to drain now. A failure to enqueue loses nothing: the rows are in the
     database and the periodic drain takes them within a minute."""
     try:
+        from django.core.cache import cache
+
         from .tasks import drain_outbox_now
 
+        if not cache.add(KICK_PENDING, 1, timeout=KICK_PENDING_SECONDS):
+            return  # a drain is queued and has not started: it will see this commit's rows
         drain_outbox_now()
     except Exception:
         log.exception("could not enqueue the outbox drain; the periodic drain will pick it up")

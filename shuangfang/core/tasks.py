@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import db_task
 
@@ -13,8 +14,10 @@ from .schedule import periodic
 
 @db_task()
 def drain_outbox_now() -> int:
-    from .outbox import drain
+    from .outbox import KICK_PENDING, drain
 
+    # Taken before draining: a commit from now on kicks again; one from before is drained here.
+    cache.delete(KICK_PENDING)
     return drain()
 
 

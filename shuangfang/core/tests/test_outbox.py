@@ -483,3 +483,20 @@ def _other_origin(kind: str) -> dict:
 
 def _uuid(kind: str, n: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{kind}/{n}"))
+
+
+def test_a_burst_of_commits_queues_one_drain(world, monkeypatch, django_capture_on_commit_callbacks):
+    from shuangfang.core import tasks
+
+    queued: list[int] = []
+    real = tasks.drain_outbox_now
+    monkeypatch.setattr(tasks, "drain_outbox_now", lambda: queued.append(1))
+    for n in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            events.publish("alarm.opened", **alarm(world, n))
+    assert len(queued) == 1  # one drain queued, not started yet: it will take all ten
+    real.call_local()  # the worker starts it: the next commit kicks again
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish("alarm.opened", **alarm(world, 99))
+    assert len(queued) == 2
+    assert Incident.objects.count() == 10  # the drain the worker ran took the first ten
