@@ -164,6 +164,11 @@ MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "")
 MQTT_SESSION_EXPIRY: int | None = (
     env_int("MQTT_SESSION_EXPIRY", 0, minimum=0) if env_str("MQTT_SESSION_EXPIRY").strip() else None
 )
+# Seconds without a sign of life from any MQTT listener before the operators are told
+# (ops.listener_down) and /health/ready answers 503 (mqtt_listener).
+MQTT_LISTENER_SILENCE = env_int("MQTT_LISTENER_SILENCE", 120, minimum=30)
+# Extra readiness checks for /health/ready: dotted paths of functions returning (problem, details).
+HEALTH_CHECKS = ["shuangfang.monitoring.watchdog.health"]
 MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
 
 # --- Auth and sessions --------------------------------------------------------------------------

@@ -55,13 +55,14 @@ import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
+from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
 from .ingestion import MemoryLimiter, ingest, record_rejections
-from .models import Device
+from .models import Device, ListenerBeat
 from .schemas import MAX_MESSAGE_BYTES, Payload
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ DEFAULT_ROOT = "sf"
 DEFAULT_GROUP = "sf-ingest"
 DEFAULT_SESSION_EXPIRY = 30  # seconds, a unique-id listener; settings.MQTT_SESSION_EXPIRY
 SLOT_SESSION_EXPIRY = 3600  # seconds, a fixed-id listener (a slot that comes back after an outage)
+BEAT_SECONDS = 15  # a connected listener writes its ListenerBeat this often (watchdog.py)
 KEEPALIVE = 15  # seconds; the broker notices a silently dead listener after 1.5 times this
 # MQTT 5 reason code of a DISCONNECT sent because another client connected with the same client id.
 SESSION_TAKEN_OVER = 142
@@ -238,6 +240,7 @@ class Listener:
             self.broker = dataclasses.replace(self.broker, host=host, port=port or self.broker.port)
         self.host, self.port = self.broker.host, self.broker.port
         self.auth_error = ""  # why the broker refused us, until it accepts us again
+        self.beaten = 0.0  # monotonic time of the last ListenerBeat written
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
         self.stats = Stats()
         self.devices = DeviceCache()
@@ -413,10 +416,36 @@ class Listener:
                 if idle_exit and self.stats.last_done and time.monotonic() - self.stats.last_done > idle_exit:
                     break
                 self.step()
+                self.beat()
         finally:
             self.step(wait=0.0)
             self.stop()
         return self.stats
+
+    def beat(self, *, force: bool = False) -> None:
+        """Tell the watchdog we are alive (only while connected to the broker: a listener the
+        broker refuses is as good as down). Never raises: the database may be away."""
+        if not self.connected.is_set() or (not force and time.monotonic() - self.beaten < BEAT_SECONDS):
+            return
+        self.beaten = time.monotonic()
+        try:
+            now = timezone.now()
+            updated = ListenerBeat.objects.filter(client_id=self.client_id).update(
+                last_beat_at=now, received=self.stats.received
+            )
+            if not updated:
+                ListenerBeat.objects.update_or_create(
+                    client_id=self.client_id,
+                    defaults={
+                        "host": socket.gethostname()[:100],
+                        "started_at": now,
+                        "last_beat_at": now,
+                        "received": self.stats.received,
+                    },
+                )
+        except Exception:
+            log.exception("could not record the listener's heartbeat")
+            connection.close()
 
     def step(self, wait: float | None = None) -> int:
         """Collect one batch (blocking up to the flush interval) and process it."""
