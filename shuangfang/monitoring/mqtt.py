@@ -15,7 +15,11 @@ rest of the group: when the session expires they are discarded. A listener that 
 therefore leaves the group first: it unsubscribes, processes and acknowledges what it has in hand,
 and disconnects with a session expiry of 0, so nothing is stranded or dropped. A fixed client id
 (``MQTT_CLIENT_ID`` / ``--client-id``) instead resumes its session after a restart (within the
-expiry) and keeps it on stop.
+expiry, 3,600 s by default: a *listener slot*) and keeps it on stop; with the shipped broker
+configuration (deploy/mosquitto/shuangfang.conf, 200,000 queued messages per session) a slot's
+outage loses nothing. A connected listener writes a heartbeat (``ListenerBeat``, see
+``watchdog``). ``MQTT_URL`` may carry a user and password, and ``mqtts://`` means TLS
+(``BrokerConfig``).
 
 paho's network thread only queues messages; the main thread validates, ingests and acknowledges
 (readings batched: up to ``batch_size`` messages or ``flush_ms`` milliseconds; alarms are
