@@ -119,6 +119,16 @@ class ReportGenerated(Notice):
         return f"report:{self.object_uuid}:{self.generated_at}"
 
 
+class OpsNotice(Notice):
+    """Something the platform's operators must act on (an MQTT listener outage); ``since`` names the
+    outage, so it is told once however often the watchdog sees it."""
+
+    since: str
+
+    def origin(self, kind: str) -> str:
+        return f"ops:{kind}:{self.organization_id}:{self.since}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -186,6 +196,13 @@ KINDS: dict[str, Kind] = {
         "notifications",
         ("shuangfang.monitoring.consumers.acknowledge_alarm_from_incident",),
         "an incident was acknowledged (one-tap link, reply, page): the alarm behind it is too",
+    ),
+    "ops.listener_down": Kind(
+        OpsNotice,
+        "monitoring",
+        (_TELL,),
+        "no MQTT listener has been alive for MQTT_LISTENER_SILENCE seconds: device readings wait on the "
+        "broker (or are lost once its queue is full); the operators are told",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

@@ -146,13 +146,29 @@ else:
     }
 HUEY["consumer"] = {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"}
 
-MQTT_URL = env_str("MQTT_URL", "")
+# mqtt://[user[:password]@]host[:port] or mqtts://… (TLS, port 8883 by default); a secret, so
+# MQTT_URL_FILE works too. MQTT_PASSWORD (or MQTT_PASSWORD_FILE) replaces the URL's password.
+MQTT_URL = env_secret("MQTT_URL", required=False)
+MQTT_PASSWORD = env_secret("MQTT_PASSWORD", required=False)
+# TLS (mqtts://): the CA that signed the broker's certificate (empty: the system's CAs), and a
+# client certificate and key when the broker asks for one.
+MQTT_CA_FILE = env_str("MQTT_CA_FILE", "")
+MQTT_CERT_FILE = env_str("MQTT_CERT_FILE", "")
+MQTT_KEY_FILE = env_str("MQTT_KEY_FILE", "")
 # The listener's MQTT client id: empty = unique per process (shuangfang-<host>-<pid>-<random>); a
 # fixed id resumes its session after a restart but must never be shared by two running listeners.
 MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "")
 # Seconds the broker keeps a listener's session (and the share routed to it) after the connection
-# drops: long enough for a reconnect blip, short so a dead listener does not hold messages long.
-MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 30, minimum=0)
+# drops. Empty: 30 s for a unique id (a reconnect blip; a dead listener holds little), 3,600 s for a
+# fixed id (a listener slot that comes back: an outage of up to an hour loses nothing).
+MQTT_SESSION_EXPIRY: int | None = (
+    env_int("MQTT_SESSION_EXPIRY", 0, minimum=0) if env_str("MQTT_SESSION_EXPIRY").strip() else None
+)
+# Seconds without a sign of life from any MQTT listener before the operators are told
+# (ops.listener_down) and /health/ready answers 503 (mqtt_listener).
+MQTT_LISTENER_SILENCE = env_int("MQTT_LISTENER_SILENCE", 120, minimum=30)
+# Extra readiness checks for /health/ready: dotted paths of functions returning (problem, details).
+HEALTH_CHECKS = ["shuangfang.monitoring.watchdog.health"]
 MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
 
 # --- Auth and sessions --------------------------------------------------------------------------

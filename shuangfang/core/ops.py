@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -86,6 +87,11 @@ def health_ready(request: HttpRequest) -> HttpResponse:
             problems.append("outbox_failed")
         if stats["oldest_due_seconds"] > OUTBOX_LATE_SECONDS:
             problems.append("outbox_late")
+        for path in getattr(settings, "HEALTH_CHECKS", []):  # other apps' checks (MQTT listeners)
+            problem, details = import_string(path)()
+            body.update(details)
+            if problem:
+                problems.append(problem)
     try:
         free = shutil.disk_usage(settings.MEDIA_ROOT).free
         body["media_free_mb"] = free // 2**20

@@ -359,3 +359,17 @@ class Rejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transport} {self.reason}"
+
+
+class ListenerBeat(models.Model):
+    """An MQTT listener's sign of life, written every ``mqtt.BEAT_SECONDS`` while it is connected
+    (``watchdog``: no beat for ``MQTT_LISTENER_SILENCE`` seconds = the listeners are down)."""
+
+    client_id = models.CharField(max_length=200, unique=True)
+    host = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    last_beat_at = models.DateTimeField(db_index=True)
+    received = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.client_id

@@ -15,7 +15,11 @@ rest of the group: when the session expires they are discarded. A listener that 
 therefore leaves the group first: it unsubscribes, processes and acknowledges what it has in hand,
 and disconnects with a session expiry of 0, so nothing is stranded or dropped. A fixed client id
 (``MQTT_CLIENT_ID`` / ``--client-id``) instead resumes its session after a restart (within the
-expiry) and keeps it on stop.
+expiry, 3,600 s by default: a *listener slot*) and keeps it on stop; with the shipped broker
+configuration (deploy/mosquitto/shuangfang.conf, 200,000 queued messages per session) a slot's
+outage loses nothing. A connected listener writes a heartbeat (``ListenerBeat``, see
+``watchdog``). ``MQTT_URL`` may carry a user and password, and ``mqtts://`` means TLS
+(``BrokerConfig``).
 
 paho's network thread only queues messages; the main thread validates, ingests and acknowledges
 (readings batched: up to ``batch_size`` messages or ``flush_ms`` milliseconds; alarms are
@@ -37,6 +41,7 @@ acknowledges on arrival instead (a crash of the listener then loses the batch in
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -48,24 +53,28 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
+from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
 from .ingestion import MemoryLimiter, ingest, record_rejections
-from .models import Device
+from .models import Device, ListenerBeat
 from .schemas import MAX_MESSAGE_BYTES, Payload
 
 log = logging.getLogger(__name__)
 DEFAULT_ROOT = "sf"
 DEFAULT_GROUP = "sf-ingest"
-DEFAULT_SESSION_EXPIRY = 30  # seconds; settings.MQTT_SESSION_EXPIRY
+DEFAULT_SESSION_EXPIRY = 30  # seconds, a unique-id listener; settings.MQTT_SESSION_EXPIRY
+SLOT_SESSION_EXPIRY = 3600  # seconds, a fixed-id listener (a slot that comes back after an outage)
+BEAT_SECONDS = 15  # a connected listener writes its ListenerBeat this often (watchdog.py)
 KEEPALIVE = 15  # seconds; the broker notices a silently dead listener after 1.5 times this
 # MQTT 5 reason code of a DISCONNECT sent because another client connected with the same client id.
 SESSION_TAKEN_OVER = 142
@@ -73,9 +82,66 @@ SESSION_TAKEN_OVER = 142
 RECEIVE_MAXIMUM = 65_535
 
 
+# CONNACK reason codes that no retry will cure: log them as errors and retry slowly.
+AUTH_REFUSED = {"Bad user name or password", "Not authorized", "Banned", "Bad authentication method"}
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    """Where and how to connect: ``mqtt://[user[:password]@]host[:port]`` or ``mqtts://…`` (TLS,
+    8883 by default) from ``MQTT_URL``; ``MQTT_PASSWORD`` replaces the URL's password; TLS files from
+    ``MQTT_CA_FILE`` (empty: the system's CAs), ``MQTT_CERT_FILE`` and ``MQTT_KEY_FILE``."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+
+    @property
+    def url(self) -> str:
+        """The URL without its password, for logs."""
+        user = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+
+
+def broker_config(url: str | None = None) -> BrokerConfig:
+    raw = url if url is not None else (getattr(settings, "MQTT_URL", "") or "mqtt://127.0.0.1:1883")
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+        raise ImproperlyConfigured(f"MQTT_URL must start with mqtt:// or mqtts://, got {parsed.scheme!r}")
+    try:
+        port = parsed.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"MQTT_URL has a bad port: {exc}") from exc
+    tls = parsed.scheme in ("mqtts", "ssl")
+    password = unquote(parsed.password) if parsed.password is not None else None
+    if getattr(settings, "MQTT_PASSWORD", ""):
+        password = settings.MQTT_PASSWORD
+    cert, key = getattr(settings, "MQTT_CERT_FILE", ""), getattr(settings, "MQTT_KEY_FILE", "")
+    for name, path in (("MQTT_CA_FILE", getattr(settings, "MQTT_CA_FILE", "")), ("MQTT_CERT_FILE", cert)):
+        if path and not os.path.isfile(path):
+            raise ImproperlyConfigured(f"{name} points at {path!r}, which is not a file")
+    if key and not cert:
+        raise ImproperlyConfigured("MQTT_KEY_FILE needs MQTT_CERT_FILE")
+    return BrokerConfig(
+        host=parsed.hostname or "127.0.0.1",
+        port=port or (8883 if tls else 1883),
+        username=unquote(parsed.username) if parsed.username else None,
+        password=password,
+        tls=tls,
+        ca_file=getattr(settings, "MQTT_CA_FILE", ""),
+        cert_file=cert,
+        key_file=key,
+    )
+
+
 def broker() -> tuple[str, int]:
-    url = urlparse(getattr(settings, "MQTT_URL", "") or "mqtt://127.0.0.1:1883")
-    return url.hostname or "127.0.0.1", url.port or 1883
+    config = broker_config()
+    return config.host, config.port
 
 
 def unique_client_id() -> str:
@@ -105,6 +171,7 @@ class Stats:
     errors: int = 0
     connects: int = 0
     disconnects: int = 0
+    refused: int = 0  # connections the broker refused (bad credentials, not authorised)
     started: float = field(default_factory=time.monotonic)
     first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
     last_done: float = 0.0
@@ -151,6 +218,7 @@ class Listener:
         flush_ms: int = 50,
         host: str | None = None,
         port: int | None = None,
+        url: str | None = None,
         on_batch=None,
         shared: bool = True,
         ack_on_receipt: bool = False,
@@ -165,12 +233,18 @@ class Listener:
         self.fixed_id = bool(fixed)
         self.client_id = fixed or unique_client_id()
         if session_expiry is None:
-            session_expiry = getattr(settings, "MQTT_SESSION_EXPIRY", DEFAULT_SESSION_EXPIRY)
+            session_expiry = getattr(settings, "MQTT_SESSION_EXPIRY", None)
+        if session_expiry is None:  # a slot outlives an outage; a unique id only a reconnect
+            session_expiry = SLOT_SESSION_EXPIRY if self.fixed_id else DEFAULT_SESSION_EXPIRY
         self.session_expiry = session_expiry
         self.batch_size = batch_size
         self.flush_s = flush_ms / 1000
-        self.host, self.port = (host, port) if host else broker()
-        self.port = self.port or 1883
+        self.broker = broker_config(url)
+        if host:
+            self.broker = dataclasses.replace(self.broker, host=host, port=port or self.broker.port)
+        self.host, self.port = self.broker.host, self.broker.port
+        self.auth_error = ""  # why the broker refused us, until it accepts us again
+        self.beaten = 0.0  # monotonic time of the last ListenerBeat written
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
         self.stats = Stats()
         self.devices = DeviceCache()
@@ -194,8 +268,17 @@ class Listener:
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
         self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+        if self.broker.username:
+            self.client.username_pw_set(self.broker.username, self.broker.password)
+        if self.broker.tls:
+            self.client.tls_set(
+                ca_certs=self.broker.ca_file or None,
+                certfile=self.broker.cert_file or None,
+                keyfile=self.broker.key_file or None,
+            )
         self.client.on_socket_open = set_nodelay
         self.client.on_connect = self._on_connect
+        self.client.on_connect_fail = self._on_connect_fail
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_unsubscribe = self._on_unsubscribe
@@ -210,8 +293,25 @@ class Listener:
     # paho's thread: connect, subscribe, queue.
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.warning("mqtt connect refused: %s", reason_code)
+            self.stats.refused += 1
+            if str(reason_code) in AUTH_REFUSED:
+                # No retry cures wrong credentials: say so plainly, and knock only once a minute.
+                if self.auth_error != str(reason_code):
+                    log.error(
+                        "mqtt broker %s refused the listener: %s (check the user and password in "
+                        "MQTT_URL / MQTT_PASSWORD and the broker's password file); retrying every 60 s",
+                        self.broker.url,
+                        reason_code,
+                    )
+                self.auth_error = str(reason_code)
+                client.reconnect_delay_set(min_delay=60, max_delay=60)
+            else:
+                log.warning("mqtt connect refused by %s: %s", self.broker.url, reason_code)
             return
+        if self.auth_error:
+            log.info("mqtt broker %s accepts the listener again", self.broker.url)
+            self.auth_error = ""
+            client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.stats.connects += 1
         client.subscribe(self.subscription, qos=1)
         self.connected.set()
@@ -241,6 +341,10 @@ class Listener:
                     len(self.drops),
                     self.client_id,
                 )
+
+    def _on_connect_fail(self, client, userdata) -> None:
+        # The TCP or TLS connection failed (broker away, certificate refused); paho retries.
+        log.warning("mqtt connection to %s failed; retrying", self.broker.url)
 
     def _on_unsubscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         self.left.set()
@@ -316,10 +420,36 @@ class Listener:
                 if idle_exit and self.stats.last_done and time.monotonic() - self.stats.last_done > idle_exit:
                     break
                 self.step()
+                self.beat()
         finally:
             self.step(wait=0.0)
             self.stop()
         return self.stats
+
+    def beat(self, *, force: bool = False) -> None:
+        """Tell the watchdog we are alive (only while connected to the broker: a listener the
+        broker refuses is as good as down). Never raises: the database may be away."""
+        if not self.connected.is_set() or (not force and time.monotonic() - self.beaten < BEAT_SECONDS):
+            return
+        self.beaten = time.monotonic()
+        try:
+            now = timezone.now()
+            updated = ListenerBeat.objects.filter(client_id=self.client_id).update(
+                last_beat_at=now, received=self.stats.received
+            )
+            if not updated:
+                ListenerBeat.objects.update_or_create(
+                    client_id=self.client_id,
+                    defaults={
+                        "host": socket.gethostname()[:100],
+                        "started_at": now,
+                        "last_beat_at": now,
+                        "received": self.stats.received,
+                    },
+                )
+        except Exception:
+            log.exception("could not record the listener's heartbeat")
+            connection.close()
 
     def step(self, wait: float | None = None) -> int:
         """Collect one batch (blocking up to the flush interval) and process it."""

@@ -4,10 +4,15 @@ from shuangfang.core.schedule import periodic
 
 from .devices import sweep_offline
 from .rollups import downsample
+from .watchdog import check_listeners
 
 
 @periodic(crontab(minute="*"))
 def sweep_offline_devices() -> int:
+    # While no MQTT listener is alive the devices are not silent, the platform is deaf: tell the
+    # operators instead of marking every device offline.
+    if check_listeners():
+        return 0
     return len(sweep_offline())
 
 

@@ -398,6 +398,7 @@ def sample(world, kind: str) -> dict:
             "acknowledged_by_id": officer,
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+        "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
     }
     return {**base, **extras[payload.__name__]}
 
@@ -478,6 +479,8 @@ def _other_origin(kind: str) -> dict:
         return {"origin": "inspection-item:i-2"}
     if payload == "ReportGenerated":
         return {"generated_at": "2026-03-02T02:40:00+08:00"}
+    if payload == "OpsNotice":
+        return {"since": "2026-03-02T02:40:00+08:00"}
     return {"object_uuid": _uuid(kind, 2)}
 
 

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="seconds the broker keeps the session after the connection drops "
-            "(default: MQTT_SESSION_EXPIRY, 30)",
+            "(default: MQTT_SESSION_EXPIRY, or 30 for a unique id and 3600 for a fixed one)",
         )
         parser.add_argument(
             "--no-share",
@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
         threading.Thread(target=report, daemon=True).start()
         self.stdout.write(
-            f"listening as {listener.client_id} on {listener.subscription} "
+            f"listening as {listener.client_id} on {listener.broker.url} {listener.subscription} "
             f"(session expiry {listener.session_expiry}s)"
         )
         started = time.monotonic()
