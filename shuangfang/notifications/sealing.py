@@ -81,8 +81,10 @@ def reseal(sealed: str) -> str:
 
 
 def readable(sealed: str) -> bool:
+    """Whether the configured keys open ``sealed`` (False too when no key or a malformed one is
+    configured): for a status on a page, never an error page."""
     try:
         unseal(sealed)
-    except SecretUnreadable:
+    except (SecretUnreadable, ImproperlyConfigured):
         return False
     return True
