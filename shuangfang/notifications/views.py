@@ -271,7 +271,7 @@ def providers(request: AuthedRequest) -> HttpResponse:
         Provider.objects.for_user(request.user, "notifications.configure").select_related("organization")
     )
     for p in qs:  # a secret no configured key opens is said so (never a 500): re-enter it
-        p.secret_unreadable = bool(p.secret_sealed) and not readable(p.secret_sealed)  # type: ignore[attr-defined]
+        p.secret_unreadable = bool(p.secret_sealed) and not readable(p.secret_sealed)
     institutions = Organization.objects.for_user(request.user, "notifications.configure").institutions()
     return render(request, "notifications/providers.html", {"providers": qs, "institutions": institutions})
 

@@ -140,7 +140,7 @@ def test_without_keys_saving_a_secret_is_refused_with_a_reason(world, receiver, 
         _webhook(world, receiver)
     assert not Provider.objects.exists()
     assert [
-        e.id for e in run_checks(include_deployment_checks=True) if e.id.startswith("notifications.")
+        e.id for e in run_checks(include_deployment_checks=True) if (e.id or "").startswith("notifications.")
     ] == ["notifications.E001"]
     settings.FIELD_ENCRYPTION_KEYS = ["not-a-key"]
     assert "notifications.E003" in [e.id for e in run_checks()]
