@@ -30,7 +30,12 @@ var/secret_key:
 	@mkdir -p var
 	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-run: install var/secret_key
+var/field_keys:
+	@mkdir -p var
+	@$(PY) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
+	@chmod 600 $@
+
+run: install var/secret_key var/field_keys
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput -v0
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty

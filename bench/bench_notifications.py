@@ -24,6 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from _setup import ROOT, setup
 
+# The local receiver is on 127.0.0.1, which outbound requests may not reach unless allowed (the
+# workers started below inherit this).
+os.environ.setdefault("OUTBOUND_ALLOW", "127.0.0.1/32")
 setup()
 
 import datetime as dt  # noqa: E402

@@ -251,6 +251,34 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+# --- Outbound requests and provider secrets (notifications) -------------------------------------
+# Webhook and provider URLs may not reach loopback, private, link-local, multicast, reserved or cloud
+# metadata addresses (``notifications.outbound``) unless listed here: CIDRs (``10.8.0.0/16``,
+# ``::1``) or exact host names (``hooks.intranet.example``), comma-separated. Metadata addresses
+# stay refused whatever is listed.
+OUTBOUND_ALLOW = env_list("OUTBOUND_ALLOW", [])
+# Fernet keys for provider secrets at rest (``notifications.sealing``), comma-separated, newest
+# first; independent of SECRET_KEY. `make run` keeps one in var/field_keys (used when neither
+# FIELD_ENCRYPTION_KEYS nor FIELD_ENCRYPTION_KEYS_FILE is set); DEBUG and tests fall back to a fixed
+# insecure key. Without a key, storing or reading a secret fails with a clear error
+# (``check --deploy`` reports it).
+_LOCAL_FIELD_KEYS = VAR_DIR / "field_keys"
+if (
+    not (os.environ.get("FIELD_ENCRYPTION_KEYS") or os.environ.get("FIELD_ENCRYPTION_KEYS_FILE"))
+    and _LOCAL_FIELD_KEYS.is_file()
+):
+    os.environ["FIELD_ENCRYPTION_KEYS_FILE"] = str(_LOCAL_FIELD_KEYS)
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_secret(
+        "FIELD_ENCRYPTION_KEYS",
+        required=False,
+        # base64 of b"insecure-dev-field-key-only-dbg!": DEBUG and tests only
+        default="aW5zZWN1cmUtZGV2LWZpZWxkLWtleS1vbmx5LWRiZyE=" if (DEBUG or TESTING) else "",
+    ).split(",")
+    if key.strip()
+]
+
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

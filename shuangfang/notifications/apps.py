@@ -12,6 +12,7 @@ class NotificationsConfig(AppConfig):
         # lists the open incidents through duty's registry.
         from shuangfang.duty.services import register_open_items
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .incidents import open_incident_titles
 
         register_open_items(open_incident_titles)

@@ -204,7 +204,14 @@ def _context(delivery: Delivery) -> dict[str, str]:
 def attempt(delivery: Delivery) -> Result:
     ctx = _context(delivery)
     subject, text = texts.render(delivery.notification.kind, delivery.channel, ctx)
-    msg = OutMessage(address=delivery.address, subject=subject, text=text, params=ctx)
+    msg = OutMessage(
+        address=delivery.address,
+        subject=subject,
+        text=text,
+        params=ctx,
+        delivery_id=str(delivery.uuid),
+        event_id=str(delivery.notification.uuid),
+    )
     return send(delivery.provider, msg, channel=delivery.channel)
 
 

@@ -31,6 +31,7 @@ from .models import Contact, Delivery, EscalationPolicy, Incident, Notification,
 from .planning import mark_read
 from .policies import POLICY_FIELDS, StepSpec, save_policy, snapshot_policy
 from .providers import receipt_token, record_receipt, save_provider
+from .sealing import readable
 
 # --- Inbox ---------------------------------------------------------------------------------------
 
@@ -266,7 +267,11 @@ def my_channels(request: AuthedRequest) -> HttpResponse:
 
 @require_perm("notifications.configure")
 def providers(request: AuthedRequest) -> HttpResponse:
-    qs = Provider.objects.for_user(request.user, "notifications.configure").select_related("organization")
+    qs = list(
+        Provider.objects.for_user(request.user, "notifications.configure").select_related("organization")
+    )
+    for p in qs:  # a secret no configured key opens is said so (never a 500): re-enter it
+        p.secret_unreadable = bool(p.secret_sealed) and not readable(p.secret_sealed)
     institutions = Organization.objects.for_user(request.user, "notifications.configure").institutions()
     return render(request, "notifications/providers.html", {"providers": qs, "institutions": institutions})
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from shuangfang.notifications.choices import ProviderKind
 
 from . import aliyun, dingtalk, email, feishu, tencent, webhook, wecom
-from .base import OutMessage, Result, TemporaryFailure
+from .base import OutMessage, PermanentFailure, Result, TemporaryFailure
 
 SENDERS: dict[str, Callable[[object, OutMessage], Result]] = {
     ProviderKind.ALIYUN_SMS: aliyun.aliyun_sms,
@@ -43,3 +43,5 @@ def send(provider, msg: OutMessage, *, channel: str) -> Result:
         return SENDERS[provider.kind](provider, msg)
     except TemporaryFailure as exc:
         return Result(False, temporary=True, error=str(exc))
+    except PermanentFailure as exc:
+        return Result(False, error=str(exc))

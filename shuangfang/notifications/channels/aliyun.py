@@ -14,7 +14,17 @@ import json
 import urllib.parse
 import uuid
 
-from .base import OutMessage, Result, http_request, json_object, secret_of, template, template_params
+from .base import (
+    OutMessage,
+    Result,
+    http_request,
+    json_object,
+    log,
+    provider_code,
+    secret_of,
+    template,
+    template_params,
+)
 
 
 def aliyun_percent_encode(value: str) -> str:
@@ -54,11 +64,11 @@ def _aliyun_call(provider, default_endpoint: str, action_params: dict[str, str])
     code = str(data.get("Code", ""))
     if code == "OK":
         return Result(True, ref=str(data.get("BizId") or data.get("CallId") or ""))
+    log.warning("aliyun answered %s %s: %s", status, code, str(data.get("Message", text))[:500])
+    error = provider_code(code) if code else f"HTTP {status}"
     if status >= 500 or code.startswith("isp.") or code in {"isv.BUSINESS_LIMIT_CONTROL", "Throttling.User"}:
-        return Result(
-            False, temporary=True, error=f"{code or 'HTTP ' + str(status)}: {data.get('Message', text[:200])}"
-        )
-    return Result(False, error=f"{code or 'HTTP ' + str(status)}: {data.get('Message', text[:200])}")
+        return Result(False, temporary=True, error=error)
+    return Result(False, error=error)
 
 
 def aliyun_sms(provider, msg: OutMessage) -> Result:

@@ -1,16 +1,27 @@
 """What every channel shares: the message and the result, the provider's secret, HTTP with a timeout
-(network trouble is a temporary failure), the approved template's variables, and the robots'
-answer."""
+(network trouble is a temporary failure) through the outbound guard (``notifications.outbound``: no
+private, loopback or metadata address, no redirect), the approved template's variables, and the
+robots' answer.
+
+What a provider answered is not shown to users: a failure's ``error`` (the delivery's
+``last_error``, on pages) keeps the HTTP status and the provider's error code only; the answer's
+text goes to the server log (``shuangfang.notifications.channels.base``)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from shuangfang.notifications.sealing import unseal
+from shuangfang.notifications import outbound
+from shuangfang.notifications.sealing import KeysMissing, SecretUnreadable, unseal
+
+log = logging.getLogger(__name__)
 
 TIMEOUT = 8.0
 
@@ -21,6 +32,8 @@ class OutMessage:
     subject: str
     text: str
     params: dict[str, str] = field(default_factory=dict)
+    delivery_id: str = ""  # the delivery's UUID: the same on every attempt (receivers deduplicate)
+    event_id: str = ""  # the notification's UUID: what happened, whichever channel carries it
 
 
 @dataclass
@@ -32,35 +45,69 @@ class Result:
     delivered: bool = False  # the provider confirmed delivery (robots, inbox)
 
 
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    """Retrying cannot help (a refused address, a secret that cannot be read): the next channel."""
+
+
 def secret_of(provider) -> str:
     if provider.secret_env:
         return os.environ.get(provider.secret_env, "")
-    return unseal(provider.secret_sealed) if provider.secret_sealed else ""
+    if not provider.secret_sealed:
+        return ""
+    try:
+        return unseal(provider.secret_sealed)
+    except (SecretUnreadable, KeysMissing) as exc:
+        log.error("provider %s: %s", provider.uuid, exc)
+        raise PermanentFailure(f"secret: {exc}") from exc
+
+
+MAX_ANSWER = 64 * 1024  # a provider's answer is a small JSON object; more is not read
 
 
 def http_request(
     method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, str]:
-    """(status, text); raises ``TemporaryFailure`` for network trouble."""
+    """(status, text) through the outbound guard; raises ``TemporaryFailure`` for network trouble
+    and ``PermanentFailure`` for an address that may not be reached. A non-2xx answer's text is
+    logged (host and path, never the query: robots carry their key there)."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310
-            return resp.status, resp.read().decode("utf-8", "replace")
+        with outbound.open_url(req, timeout=TIMEOUT) as resp:
+            return resp.status, resp.read(MAX_ANSWER).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+        text = exc.read(MAX_ANSWER).decode("utf-8", "replace")
+        parts = urlsplit(url)
+        log.warning("%s %s%s answered %s: %s", method, parts.netloc, parts.path, exc.code, text[:500])
+        return exc.code, text
+    except outbound.Refused as exc:
+        if exc.kind == "unresolved":  # DNS trouble passes
+            raise TemporaryFailure(f"network: {exc}") from exc
+        raise PermanentFailure(f"refused: {exc}") from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise TemporaryFailure(f"network: {getattr(exc, 'reason', exc)}") from exc
 
 
-class TemporaryFailure(Exception):
-    pass
+_CODE = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+
+
+def provider_code(value: object) -> str:
+    """A provider's error code as shown to users: a short token, or "?" (never free text)."""
+    text = str(value)
+    return text if _CODE.fullmatch(text) else "?"
 
 
 def http_failure(status: int, text: str) -> Result | None:
+    """A failed Result for a non-2xx answer (3xx too: redirects are not followed), with the status
+    only; the answer's text is in the log."""
     if status >= 500 or status == 429:
-        return Result(False, temporary=True, error=f"HTTP {status}: {text[:200]}")
-    if status >= 400:
-        return Result(False, error=f"HTTP {status}: {text[:200]}")
+        return Result(False, temporary=True, error=f"HTTP {status}")
+    if status >= 300:
+        suffix = " (redirects are not followed)" if status < 400 else ""
+        return Result(False, error=f"HTTP {status}{suffix}")
     return None
 
 
@@ -107,11 +154,12 @@ def robot_result(status: int, text: str, code_key: str, temporary_codes: set[int
     code = data.get(code_key, data.get("StatusCode", 0))
     if code in (0, "0"):
         return Result(True, delivered=True)
-    return Result(
-        False,
-        temporary=int(code) in temporary_codes,
-        error=f"{code}: {data.get('errmsg') or data.get('msg', '')}",
-    )
+    log.warning("robot answered %s: %s", code, str(data.get("errmsg") or data.get("msg") or "")[:500])
+    try:
+        temporary = int(code) in temporary_codes
+    except (TypeError, ValueError):
+        temporary = False
+    return Result(False, temporary=temporary, error=f"code {provider_code(code)}")
 
 
 def post_json(url: str, body: dict) -> tuple[int, str]:

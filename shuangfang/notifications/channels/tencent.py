@@ -16,6 +16,8 @@ from .base import (
     http_failure,
     http_request,
     json_object,
+    log,
+    provider_code,
     secret_of,
     template,
     template_params,
@@ -94,7 +96,8 @@ def _tencent_call(
     if error:
         code = str(error.get("Code", ""))
         temporary = code.startswith(("InternalError", "RequestLimitExceeded", "LimitExceeded"))
-        return Result(False, temporary=temporary, error=f"{code}: {error.get('Message', '')}")
+        log.warning("tencent answered %s: %s", code, str(error.get("Message", ""))[:500])
+        return Result(False, temporary=temporary, error=provider_code(code))
     return response
 
 
@@ -121,9 +124,8 @@ def tencent_sms(provider, msg: OutMessage) -> Result:
     if first.get("Code") == "Ok":
         return Result(True, ref=str(first.get("SerialNo", "")))
     code = str(first.get("Code", "unknown"))
-    return Result(
-        False, temporary=code.startswith("LimitExceeded"), error=f"{code}: {first.get('Message', '')}"
-    )
+    log.warning("tencent SendSms status %s: %s", code, str(first.get("Message", ""))[:500])
+    return Result(False, temporary=code.startswith("LimitExceeded"), error=provider_code(code))
 
 
 def tencent_voice(provider, msg: OutMessage) -> Result:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SECRET = "test-secret-键"
+LEAK = "INTERNAL-ONLY-answer-of-a-private-service"
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Seen:
 class Receiver:
     server: ThreadingHTTPServer
     seen: list[Seen] = field(default_factory=list)
-    mode: str = "ok"  # ok | 500 | slow | error
+    mode: str = "ok"  # ok | 500 | slow | error | redirect (302 to /hook) | leak (403 with a body)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -207,6 +208,10 @@ def start(host: str = "127.0.0.1") -> Receiver:
             headers = {k.lower(): v for k, v in self.headers.items()}
             if rec.mode == "500":
                 verdict, status, answer = "provider down", 500, {"error": "down"}
+            elif rec.mode == "redirect":
+                verdict, status, answer = "redirected", 302, {}
+            elif rec.mode == "leak":
+                verdict, status, answer = "leak", 403, {"internal": LEAK}
             elif rec.mode == "slow":
                 time.sleep(1.5)
                 verdict, status, answer = "too slow", 200, {}
@@ -218,6 +223,8 @@ def start(host: str = "127.0.0.1") -> Receiver:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(out)))
+            if rec.mode == "redirect":
+                self.send_header("Location", rec.url + "/hook")
             self.end_headers()
             self.wfile.write(out)
 
