@@ -174,6 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# API tokens: the lifetime a new token gets unless its owner picks a shorter one, and the longest.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+# The API schema (/api/v1/openapi.json) and docs (/api/v1/docs) are readable without login only if set.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True

@@ -22,7 +22,7 @@ from shuangfang.core.types import AuthedRequest
 
 from . import services
 from .forms import TokenForm
-from .models import ApiToken
+from .models import ApiToken, TokenScope
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -89,7 +89,10 @@ def profile(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.issue_api_token(
-                actor=request.user, name=form.cleaned_data["name"], expires_at=form.cleaned_data["expires_at"]
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.cleaned_data["expires_at"],
+                scope=form.cleaned_data["scope"] or TokenScope.READ,
             )
         except ValidationError as exc:
             for m in exc.messages:
