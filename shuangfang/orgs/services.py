@@ -309,10 +309,17 @@ def _check_person_fields(username: str, phone: str, exclude_pk: int | None = Non
     return normalize_phone(phone)
 
 
-def generate_password() -> str:
-    # Easy to read out over the phone: no 0/O or 1/l.
+def generate_password(user: User | None = None) -> str:
+    """A random password that passes the validators for ``user`` (easy to read out over the phone:
+    no 0/O or 1/l)."""
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(10))
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 @transaction.atomic
@@ -339,10 +346,10 @@ def create_person(
     )
     if not name.strip():
         raise ValidationError(_("The name is required."))
-    password = password or generate_password()
     person = User(
         username=username, name=name.strip(), phone=phone, email=email.strip(), must_change_password=True
     )
+    password = password or generate_password(person)
     validate_password(password, person)
     person.set_password(password)
     person.save()
@@ -402,7 +409,7 @@ def revoke_tokens_of_inactive(person: User) -> int:
 def reset_password(*, actor: User, person: User) -> str:
     """An administrator sets a temporary password; the person must change it at next login."""
     _require_manage_person(actor, person)
-    password = generate_password()
+    password = generate_password(person)
     person.set_password(password)
     person.must_change_password = True
     person.save(update_fields=["password", "must_change_password"])
@@ -412,6 +419,7 @@ def reset_password(*, actor: User, person: User) -> str:
 
 @transaction.atomic
 def change_own_password(*, actor: User, new_password: str) -> None:
+    validate_password(new_password, actor)
     actor.set_password(new_password)
     actor.must_change_password = False
     actor.save(update_fields=["password", "must_change_password"])
