@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "shuangfang.notifications",
     "shuangfang.reports",
     "shuangfang.risks",
-    "django.contrib.admin",
+    "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

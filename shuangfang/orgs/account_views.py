@@ -44,7 +44,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         refusal = guard.refusal()
         if refusal:
             # Refused before the password is hashed: hammering costs the server nothing.
-            form._errors, form.cleaned_data = ErrorDict(), {}
+            form._errors, form.cleaned_data = ErrorDict(), {}  # type: ignore[attr-defined]
             form.add_error(None, refusal)
         elif form.is_valid():
             login(request, form.get_user())
