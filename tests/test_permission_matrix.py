@@ -109,7 +109,7 @@ def test_api_permissions(world, case: ApiCase, who: str):
     headers = {}
     user = world.user(who)
     if user is not None:
-        _token, raw = services.issue_api_token(actor=user, name="matrix")
+        _token, raw = services.issue_api_token(actor=user, name="matrix", scope="read_write")
         headers["Authorization"] = f"Bearer {raw}"
     path = case.path.format(**case.params(world))
     call = getattr(client, case.method)

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 
-from shuangfang.orgs.api_auth import TokenAuth
+from shuangfang.orgs.api_auth import TokenAuth, TokenScopeDenied, docs_require_login
 
 api = NinjaAPI(
     title="Shuangfang API",
@@ -16,12 +16,19 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
+    # The schema and the docs page need a login (or API_DOCS_PUBLIC=true): docs/security.md.
+    docs_decorator=docs_require_login,
 )
 
 
 @api.exception_handler(PermissionDenied)
 def _denied(request, exc):
     return api.create_response(request, {"detail": _("Your role does not allow this.")}, status=403)
+
+
+@api.exception_handler(TokenScopeDenied)
+def _scope_denied(request, exc):
+    return api.create_response(request, {"detail": exc.message}, status=403)
 
 
 @api.exception_handler(ValidationError)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "shuangfang.notifications",
     "shuangfang.reports",
     "shuangfang.risks",
-    "django.contrib.admin",
+    "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -183,13 +184,35 @@ PASSWORD_HASHERS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's similarity check over this project's fields, plus a name or login name repeated.
+    {
+        "NAME": "shuangfang.orgs.passwords.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "name", "phone", "email"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (docs/security.md): failures per account and address (or per account and known
+# browser) lock that pair for LOGIN_LOCKOUT_SECONDS; failures per address over all accounts are capped
+# (password spraying); failures per account beyond the limit slow every unknown browser down with a
+# growing delay, up to LOGIN_MAX_DELAY_SECONDS, instead of locking the account.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 120, minimum=1)
+# The reverse proxies (CIDRs) whose X-Forwarded-For is believed; empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not an address or a CIDR") from _exc
+# API tokens: the lifetime a new token gets unless its owner picks a shorter one, and the longest.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+# The API schema (/api/v1/openapi.json) and docs (/api/v1/docs) are readable without login only if set.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True

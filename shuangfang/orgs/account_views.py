@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,16 +18,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from shuangfang.core import throttle
 from shuangfang.core.types import AuthedRequest
 
 from . import services
 from .forms import TokenForm
-from .models import ApiToken
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+from .login_guard import LoginGuard
+from .models import ApiToken, TokenScope
 
 
 @login_not_required
@@ -43,24 +40,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and next_url and settings.SESSION_COOKIE_NAME in request.COOKIES:
         messages.info(request, _("Your session has expired. Please log in again."))
     if request.method == "POST":
-        username = request.POST.get("username", "").strip().lower()
-        ident = f"{username}|{_client_ip(request)}"
-        if throttle.is_locked("login", ident):
-            form.errors.clear()
-            form.add_error(
-                None,
-                _(
-                    "Too many failed attempts. Wait %(minutes)d minutes, "
-                    "or ask your administrator to reset your password."
-                )
-                % {"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
-            )
+        guard = LoginGuard(request, request.POST.get("username", ""))
+        refusal = guard.refusal()
+        if refusal:
+            # Refused before the password is hashed: hammering costs the server nothing.
+            form._errors, form.cleaned_data = ErrorDict(), {}  # type: ignore[attr-defined]
+            form.add_error(None, refusal)
         elif form.is_valid():
-            throttle.reset("login", ident)
             login(request, form.get_user())
-            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            guard.succeeded(response)
+            return response
         else:
-            throttle.add_failure("login", ident)
+            guard.failed()
     return render(request, "orgs/login.html", {"form": form, "next": next_url})
 
 
@@ -89,7 +81,10 @@ def profile(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.issue_api_token(
-                actor=request.user, name=form.cleaned_data["name"], expires_at=form.cleaned_data["expires_at"]
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.cleaned_data["expires_at"],
+                scope=form.cleaned_data["scope"] or TokenScope.READ,
             )
         except ValidationError as exc:
             for m in exc.messages:

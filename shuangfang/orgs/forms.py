@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, OrgKind, Post, User
+from .models import Organization, OrgKind, Post, TokenScope, User
 from .roles import Role
+from .services import default_token_expiry
 
 
 class OrganizationForm(forms.ModelForm):
@@ -110,6 +113,24 @@ class ImportForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=60)
-    expires_at = forms.DateTimeField(
-        label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    scope = forms.ChoiceField(
+        label=_("Rights"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        required=False,
+        help_text=_("A read-only token can read but not change anything."),
     )
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: %(days)d days from now."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.API_TOKEN_DEFAULT_DAYS
+        self.fields["expires_at"].help_text = self.fields["expires_at"].help_text % {"days": days}
+        self.fields["expires_at"].initial = timezone.localtime(default_token_expiry()).replace(
+            second=0, microsecond=0
+        )

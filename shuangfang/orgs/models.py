@@ -283,8 +283,15 @@ class Membership(models.Model):
         )
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A per-user API token. Only a SHA-256 of the secret is stored; the secret is shown once."""
+    """A per-user API token. Only a SHA-256 of the secret is stored; the secret is shown once. A
+    read-only token may only use GET/HEAD/OPTIONS; every token expires; deactivating its owner revokes
+    it for good."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -295,6 +302,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=12, choices=TokenScope.choices, default=TokenScope.READ)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,8 +11,9 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from shuangfang.core import audit
 from shuangfang.core.tenancy import can, forget_scope, require
 
-from .models import ALLOWED_PARENTS, ApiToken, Membership, Organization, OrgKind, Post, User
+from .models import ALLOWED_PARENTS, ApiToken, Membership, Organization, OrgKind, Post, TokenScope, User
 from .roles import Role
 
 ORG_FIELDS = ["name", "kind", "institution_type", "parent", "code", "address", "phone", "is_active"]
@@ -308,10 +309,17 @@ def _check_person_fields(username: str, phone: str, exclude_pk: int | None = Non
     return normalize_phone(phone)
 
 
-def generate_password() -> str:
-    # Easy to read out over the phone: no 0/O or 1/l.
+def generate_password(user: User | None = None) -> str:
+    """A random password that passes the validators for ``user`` (easy to read out over the phone:
+    no 0/O or 1/l)."""
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(10))
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 @transaction.atomic
@@ -338,10 +346,10 @@ def create_person(
     )
     if not name.strip():
         raise ValidationError(_("The name is required."))
-    password = password or generate_password()
     person = User(
         username=username, name=name.strip(), phone=phone, email=email.strip(), must_change_password=True
     )
+    password = password or generate_password(person)
     validate_password(password, person)
     person.set_password(password)
     person.save()
@@ -376,6 +384,7 @@ def update_person(*, actor: User, person: User, **changes) -> User:
     for key, value in changes.items():
         setattr(person, key, value.strip() if isinstance(value, str) else value)
     person.save()
+    revoked = revoke_tokens_of_inactive(person)
     audit.record(
         actor=actor,
         action="person.update",
@@ -383,15 +392,24 @@ def update_person(*, actor: User, person: User, **changes) -> User:
         organization=_home_org(person),
         before=before,
         after=audit.snapshot(person, PERSON_FIELDS),
+        note=_("%(count)d API tokens revoked.") % {"count": revoked} if revoked else "",
     )
     return person
+
+
+def revoke_tokens_of_inactive(person: User) -> int:
+    """A deactivated person's tokens are revoked for good: reactivating them does not bring the
+    tokens back. Called by every path that can deactivate someone (services, the Django admin)."""
+    if person.is_active:
+        return 0
+    return ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
 def reset_password(*, actor: User, person: User) -> str:
     """An administrator sets a temporary password; the person must change it at next login."""
     _require_manage_person(actor, person)
-    password = generate_password()
+    password = generate_password(person)
     person.set_password(password)
     person.must_change_password = True
     person.save(update_fields=["password", "must_change_password"])
@@ -401,6 +419,7 @@ def reset_password(*, actor: User, person: User) -> str:
 
 @transaction.atomic
 def change_own_password(*, actor: User, new_password: str) -> None:
+    validate_password(new_password, actor)
     actor.set_password(new_password)
     actor.must_change_password = False
     actor.save(update_fields=["password", "must_change_password"])
@@ -416,13 +435,36 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+
+
 @transaction.atomic
-def issue_api_token(*, actor: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def issue_api_token(
+    *, actor: User, name: str, expires_at: datetime | None = None, scope: str = TokenScope.READ
+) -> tuple[ApiToken, str]:
+    """A new token for ``actor``: read-only unless asked otherwise; it expires after
+    ``API_TOKEN_DEFAULT_DAYS`` unless an earlier time is given (never later than ``API_TOKEN_MAX_DAYS``)."""
     if not name.strip():
         raise ValidationError(_("Give the token a name, e.g. the program that will use it."))
+    if scope not in TokenScope.values:
+        raise ValidationError(_("Unknown token scope %(scope)s.") % {"scope": scope})
+    now = timezone.now()
+    expires_at = expires_at or default_token_expiry()
+    if expires_at <= now:
+        raise ValidationError(_("The expiry time of the token is in the past."))
+    if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_DAYS):
+        raise ValidationError(
+            _("A token can be valid for at most %(days)d days.") % {"days": settings.API_TOKEN_MAX_DAYS}
+        )
     raw = "sf_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name.strip(), prefix=raw[:10], key_hash=hash_token(raw), expires_at=expires_at
+        user=actor,
+        name=name.strip(),
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
+        expires_at=expires_at,
+        scope=scope,
     )
     audit.record(actor=actor, action="api_token.issue", obj=token, organization=_home_org(actor))
     return token, raw

@@ -177,7 +177,7 @@ def test_bad_move_on_page_shows_reason_and_changes_nothing(world, login, report)
 def _token(user) -> dict:
     from shuangfang.orgs import services as org_services
 
-    _t, raw = org_services.issue_api_token(actor=user, name="t")
+    _t, raw = org_services.issue_api_token(actor=user, name="t", scope="read_write")
     return {"Authorization": f"Bearer {raw}"}
 
 

@@ -143,7 +143,7 @@ def test_api_multipart_submit_publishes_one_event_and_refuses_a_second_submit(
 ):
     from django.test import Client
 
-    _tok, raw = org_services.issue_api_token(actor=world.users["staff"], name="phone")
+    _tok, raw = org_services.issue_api_token(actor=world.users["staff"], name="phone", scope="read_write")
     client = Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "en"})
     seen = events.Published("inspection.problem_found", payloads=True)
     answers: list[dict] = []
