@@ -62,6 +62,7 @@ class ReportForm(forms.Form):
             self.fields["organization"].widget = forms.HiddenInput()
 
 
+# long: the catalogue of every move field, one entry a field, reads best as one table.
 def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     """A form with exactly the fields a move takes (required where the table says so)."""
     org = hazard.organization
