@@ -33,3 +33,9 @@ def check_length(label, value: str, limit: int) -> None:
             _("%(field)s is %(length)s characters long; the limit is %(limit)s.")
             % {"field": label, "length": len(value), "limit": limit}
         )
+
+
+def optional(**kwargs: Any) -> Any:
+    """A PATCH field that may be left out but not sent as null (``Field(None)``: the default is not
+    validated, an explicit null is)."""
+    return Field(None, **kwargs)

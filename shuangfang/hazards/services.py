@@ -123,7 +123,8 @@ def report_hazard(
 def _check_lengths(**values: str) -> None:
     """Refuse texts longer than their documented limit (docs/security.md): never cut them."""
     for name, value in values.items():
-        check_length(Hazard._meta.get_field(name).verbose_name, value, max_chars(Hazard, name))
+        label = getattr(Hazard._meta.get_field(name), "verbose_name", name)
+        check_length(label, value, max_chars(Hazard, name))
 
 
 def _institution_and_department(organization, department):

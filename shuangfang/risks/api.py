@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shuangfang.core.api import IsoDate
-from shuangfang.core.limits import text
+from shuangfang.core.limits import optional, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
@@ -79,13 +79,13 @@ class RiskPointIn(Schema):
 # (a 422 otherwise, never a database error).
 class RiskPointPatch(Schema):
     name: str = text(RiskPoint, "name", None)
-    kind: str = Field(None)
+    kind: str = optional()
     building: str = text(RiskPoint, "building", None)
     area: str = text(RiskPoint, "area", None)
     location: str = text(RiskPoint, "location", None)
     basis: str = text(RiskPoint, "basis", None)
-    next_review_on: IsoDate = Field(None)
-    is_active: bool = Field(None)
+    next_review_on: IsoDate = optional()
+    is_active: bool = optional()
 
 
 class FactorOut(Schema):
@@ -112,8 +112,8 @@ class FactorIn(Schema):
 
 class FactorPatch(Schema):
     description: str = text(HazardFactor, "description", None)
-    factor_class: str = Field(None)
-    accident_types: list[str] = Field(None, max_length=50)
+    factor_class: str = optional()
+    accident_types: list[str] = optional(max_length=50)
     consequence: str = text(HazardFactor, "consequence", None)
 
 
@@ -179,9 +179,9 @@ class MeasureIn(Schema):
 
 
 class MeasurePatch(Schema):
-    category: str = Field(None)
+    category: str = optional()
     description: str = text(ControlMeasure, "description", None)
-    tier: str = Field(None)
+    tier: str = optional()
     responsible: UUID | None = None
     responsible_name: str = text(ControlMeasure, "responsible_name", None)
     what_to_check: str = text(ControlMeasure, "what_to_check", None)
