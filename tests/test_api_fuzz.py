@@ -15,6 +15,8 @@ from uuid import UUID
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -84,8 +86,20 @@ def _operations():
 OPERATIONS = list(_operations())
 
 
+@pytest.fixture
+def _keep_connection():
+    """Like Django's test client: the WSGI handler must not close the database connection at the
+    end of each request, or the test's transaction (PostgreSQL) is gone after the first one."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.usefixtures("_keep_connection")
 def test_api_answers_within_its_schema(world, operation, mode):
     _t, raw = org_services.issue_api_token(actor=world.users["safety_officer"], name="fuzz")
     headers = {"Authorization": f"Bearer {raw}"}

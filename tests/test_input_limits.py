@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook
 from PIL import Image
 
@@ -24,6 +25,13 @@ from shuangfang.orgs import services as org_services
 from shuangfang.orgs.tests.factories import make_person
 from shuangfang.risks import services as risk_services
 from shuangfang.risks.inventory import import_inventory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are matched in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def _bomb_png(width: int = 12_000, height: int = 12_000) -> bytes:
@@ -67,7 +75,7 @@ def test_a_bomb_photo_on_the_api_is_a_400_with_the_reason(world, client):
         **_auth(officer),
     )
     assert r.status_code == 400, r.content
-    assert "megapixels" in r.json()["detail"]
+    assert "40" in r.json()["detail"]  # the limit in megapixels, in the user's language
     assert not Hazard.objects.exists()
 
 
@@ -224,3 +232,10 @@ def test_a_corrupt_xlsx_is_refused_with_the_reason(world):
     broken = SimpleUploadedFile("i.xlsx", good[: len(good) // 2])
     with pytest.raises(ValidationError, match="Excel"):
         import_inventory(actor=world.users["safety_officer"], institution=world.inst_a, upload=broken)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("since", ["-3668", "0664-09-12T07:07:34.77+23:27"])
+def test_mem_since_takes_iso_datetimes_only_and_any_offset(world, client, since):
+    r = client.get("/api/v1/hazards/mem", {"since": since}, **_auth(world.users["admin"]))
+    assert r.status_code == (422 if since == "-3668" else 200), r.content

@@ -73,8 +73,11 @@ def _iso(kind: type[dt.date]):
         """Only ISO 8601 text (or a real date): pydantic alone takes "-3668" as a Unix time."""
         if isinstance(value, str):
             try:
-                return kind.fromisoformat(value.replace("Z", "+00:00") if kind is dt.datetime else value)
-            except ValueError:
+                parsed = kind.fromisoformat(value.replace("Z", "+00:00") if kind is dt.datetime else value)
+                if isinstance(parsed, dt.datetime) and parsed.tzinfo is not None:
+                    parsed = parsed.astimezone(dt.UTC)  # PostgreSQL refuses offsets like +23:27
+                return parsed
+            except (ValueError, OverflowError):
                 raise ValueError(f"not an ISO 8601 {kind.__name__}") from None
         if isinstance(value, int | float) and not isinstance(value, bool):
             raise ValueError(f"not an ISO 8601 {kind.__name__}")
