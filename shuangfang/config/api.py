@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 
+from shuangfang.core.api import StrictParser, declare_errors
 from shuangfang.orgs.api_auth import TokenAuth, TokenScopeDenied, docs_require_login
 
 api = NinjaAPI(
@@ -55,3 +56,8 @@ api.add_router("/monitoring/", "shuangfang.monitoring.api.router")
 api.add_router("/notifications/", "shuangfang.notifications.api.router")
 api.add_router("/reports/", "shuangfang.reports.api.router")
 api.add_router("/risks/", "shuangfang.risks.api.router")
+
+
+# Shared by every endpoint (shuangfang.core.api): strict JSON, and the error answers in the schema.
+api.parser = StrictParser()
+declare_errors(api)

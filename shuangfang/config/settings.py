@@ -242,6 +242,11 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
+TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000, minimum=10)
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -305,6 +310,9 @@ FIELD_ENCRYPTION_KEYS = [
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "shuangfang.core.api.BoundedPagination"
+# The largest offset a list endpoint accepts (a 422 past it; 2**63 used to be a 500).
+API_MAX_OFFSET = env_int("API_MAX_OFFSET", 1_000_000, minimum=1000)
 
 LOGGING = {
     "version": 1,

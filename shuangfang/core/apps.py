@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
         # ``permissions.py`` and ``nav.py``; load them all once.
         autodiscover_modules("permissions")
         autodiscover_modules("nav")
+        # Pillow refuses (DecompressionBombError) pictures past twice this many pixels wherever a
+        # picture is opened; core.uploads.check_image refuses past the limit itself, with a reason.
+        from django.conf import settings
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS

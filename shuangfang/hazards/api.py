@@ -10,13 +10,14 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
+from shuangfang.core.api import IsoDate, IsoDateTime
+from shuangfang.core.limits import text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, User
 
@@ -98,31 +99,31 @@ class EventOut(Schema):
 
 class ReportIn(Schema):
     institution: UUID
-    description: str
+    description: str = text(Hazard, "description")
     source: str = "snap"
-    location: str = ""
+    location: str = text(Hazard, "location", "")
     category: str = ""
-    title: str = ""
+    title: str = text(Hazard, "title", "")
 
 
 class ActionIn(Schema):
-    note: str = ""
+    note: str = text(HazardEvent, "note", "")
     grade: str | None = None
     category: str | None = None
-    cause: str | None = None
-    location: str | None = None
+    cause: str | None = text(Hazard, "cause", None)
+    location: str | None = text(Hazard, "location", None)
     responsible: UUID | None = None
-    measures: str | None = None
-    deadline: dt.date | None = None
-    funds: Decimal | None = None
-    contingency_plan: str | None = None
-    interim_measures: str | None = None
-    fix_note: str | None = None
+    measures: str | None = text(Hazard, "measures", None)
+    deadline: IsoDate | None = None
+    funds: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    contingency_plan: str | None = text(Hazard, "contingency_plan", None)
+    interim_measures: str | None = text(Hazard, "interim_measures", None)
+    fix_note: str | None = text(Hazard, "fix_note", None)
     duplicate_of: UUID | None = None
-    extension_until: dt.date | None = None
-    extension_reason: str | None = None
-    supervision_deadline: dt.date | None = None
-    supervision_note: str | None = None
+    extension_until: IsoDate | None = None
+    extension_reason: str | None = text(Hazard, "extension_reason", None)
+    supervision_deadline: IsoDate | None = None
+    supervision_note: str | None = text(Hazard, "supervision_note", None)
 
 
 def _qs():
@@ -260,12 +261,16 @@ def do_action(request, uuid: UUID, action: str):
     data, photos = _payload(request, ActionIn)
     fields = data.dict(exclude_none=True)
     note = fields.pop("note", "")
+    # An unknown id gets the same answer as another institution's (no existence oracle).
     if "responsible" in fields:
-        fields["responsible"] = get_object_or_404(User, uuid=fields["responsible"])
+        person = User.objects.filter(uuid=fields["responsible"]).first()
+        if person is None:
+            raise ValidationError(_("The responsible person must work at this institution."))
+        fields["responsible"] = person
     if "duplicate_of" in fields:
         original = Hazard.objects.filter(uuid=fields["duplicate_of"]).first()
         if original is None:
-            raise ValidationError(_("The original hazard was not found."))
+            raise ValidationError(_("A duplicate must point to another hazard of the same institution."))
         fields["duplicate_of"] = original
     services.act(actor=request.auth, hazard=hazard, action=action, note=note, photos=photos or (), **fields)
     return _qs().get(pk=hazard.pk)
@@ -319,7 +324,7 @@ def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
 
 @router.get("/mem", response=list[dict], summary="Hazards in the MEM interface shape (domain-reference §6.3)")
 @paginate
-def mem_export(request, since: dt.datetime | None = None):
+def mem_export(request, since: IsoDateTime | None = None):
     if not has_perm_anywhere(request.auth, "hazard.ledger"):
         raise PermissionDenied("hazard.ledger")
     qs = (

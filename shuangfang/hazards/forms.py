@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,6 +62,7 @@ class ReportForm(forms.Form):
             self.fields["organization"].widget = forms.HiddenInput()
 
 
+# long: the catalogue of every move field, one entry a field, reads best as one table.
 def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     """A form with exactly the fields a move takes (required where the table says so)."""
     org = hazard.organization
@@ -77,34 +79,46 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
         "category": lambda: forms.ChoiceField(
             label=pgettext_lazy("hazard", "Category"), choices=CheckCategory.choices
         ),
-        "cause": lambda: forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs=text)),
+        "cause": lambda: forms.CharField(
+            label=_("Cause"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
+        ),
         "department": lambda: forms.ModelChoiceField(label=_("Department"), queryset=departments),
         "location": lambda: forms.CharField(label=pgettext_lazy("hazard", "Location"), max_length=120),
         "responsible": lambda: forms.ModelChoiceField(
             label=pgettext_lazy("hazard", "Responsible person"), queryset=people
         ),
         "measures": lambda: forms.CharField(
-            label=_("Rectification measures"), widget=forms.Textarea(attrs=text)
+            label=_("Rectification measures"),
+            widget=forms.Textarea(attrs=text),
+            max_length=settings.TEXT_MAX_CHARS,
         ),
         "deadline": lambda: forms.DateField(label=_("Deadline"), widget=DATE),
         "funds": lambda: forms.DecimalField(label=_("Funds (yuan)"), min_value=0, decimal_places=2),
         "contingency_plan": lambda: forms.CharField(
-            label=_("Contingency plan"), widget=forms.Textarea(attrs=text)
+            label=_("Contingency plan"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
         ),
         "interim_measures": lambda: forms.CharField(
-            label=_("Interim safety measures"), widget=forms.Textarea(attrs=text)
+            label=_("Interim safety measures"),
+            widget=forms.Textarea(attrs=text),
+            max_length=settings.TEXT_MAX_CHARS,
         ),
-        "fix_note": lambda: forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs=text)),
-        "reject_reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text)),
+        "fix_note": lambda: forms.CharField(
+            label=_("What was done"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
+        ),
+        "reject_reason": lambda: forms.CharField(
+            label=_("Reason"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
+        ),
         "duplicate_of": lambda: forms.ModelChoiceField(
             label=_("Original hazard"),
             queryset=Hazard.objects.filter(organization=org).exclude(pk=hazard.pk).order_by("-reported_at"),
         ),
         "extension_until": lambda: forms.DateField(label=_("New deadline"), widget=DATE),
-        "extension_reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text)),
+        "extension_reason": lambda: forms.CharField(
+            label=_("Reason"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
+        ),
         "supervision_deadline": lambda: forms.DateField(label=_("Supervision deadline"), widget=DATE),
         "supervision_note": lambda: forms.CharField(
-            label=_("Requirements"), widget=forms.Textarea(attrs=text)
+            label=_("Requirements"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
         ),
     }
     fields: dict[str, forms.Field] = {}
@@ -125,10 +139,13 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
             if move.action in ("reject_back", "refuse_extension")
             else pgettext_lazy("hazard", "Note"),
             widget=forms.Textarea(attrs=text),
+            max_length=settings.TEXT_MAX_CHARS,
             required="note" in req,
         )
     if move.action == "reject":
-        fields["note"] = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=text))
+        fields["note"] = forms.CharField(
+            label=_("Reason"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
+        )
     return type(f"{move.action.title()}Form", (forms.Form,), fields)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
+from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
@@ -62,6 +63,8 @@ def report_hazard(
     photos another app already checked and stored (an inspection's problem photos)."""
     description = (description or "").strip()
     title = (title or "").strip()
+    location = (location or "").strip()
+    _check_lengths(title=title, description=description, location=location)
     if not title and description:
         title = description.splitlines()[0][:40]
     institution, department = _institution_and_department(organization, department)
@@ -83,9 +86,9 @@ def report_hazard(
         hazard = Hazard.objects.create(
             organization=institution,
             number=next_number(institution, timezone.localtime(now).year),
-            title=title[:120],
+            title=title,
             description=description,
-            location=(location or "").strip()[:120],
+            location=location[: max_chars(Hazard, "location")],  # a risk point's code and name
             department=department,
             risk_point=risk_point,
             source=source,
@@ -115,6 +118,13 @@ def report_hazard(
         )
         HAZARDS.move({}, HAZARDS.of([hazard]))  # the last write: see core.counters
     return hazard
+
+
+def _check_lengths(**values: str) -> None:
+    """Refuse texts longer than their documented limit (docs/security.md): never cut them."""
+    for name, value in values.items():
+        label = getattr(Hazard._meta.get_field(name), "verbose_name", name)
+        check_length(label, value, max_chars(Hazard, name))
 
 
 def _institution_and_department(organization, department):

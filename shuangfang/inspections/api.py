@@ -2,7 +2,7 @@
 photos (multipart)."""
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shuangfang.core.api import IsoDate
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
 from .models import Checklist, Checkpoint, Plan, Record, Task
@@ -189,7 +190,7 @@ def list_plans(request):
 
 @router.get("/tasks", response=list[TaskOut], summary="Inspection tasks (ledger view)")
 @paginate
-def list_tasks(request, status: str | None = None, since: date | None = None):
+def list_tasks(request, status: str | None = None, since: IsoDate | None = None):
     _need(request.auth, "inspection.view")
     qs = _tasks().for_user(request.auth, "inspection.view").order_by("-window_start", "-id")
     if status:

@@ -11,10 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from shuangfang.core.uploads import check_spreadsheet
+from shuangfang.core.uploads import open_workbook, sheet_rows
 
 from . import services
 from .models import Organization, OrgKind, Post, User
@@ -95,14 +93,10 @@ def _date(value: Any) -> dt.date | None:
 
 
 def read_rows(upload) -> tuple[list[dict[str, Any]], list[RowError]]:
-    check_spreadsheet(upload)
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError):
-        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from None
+    wb = open_workbook(upload)
     ws = wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
-    header = [(_text(h)) for h in next(rows_iter, ())]
+    rows_iter = sheet_rows(ws)
+    header = [(_text(h)) for h in next(rows_iter, (1, ()))[1]]
     index: dict[str, int] = {}
     for key, zh, en, _required in COLUMNS:
         for i, h in enumerate(header):
@@ -115,7 +109,7 @@ def read_rows(upload) -> tuple[list[dict[str, Any]], list[RowError]]:
             % {"columns": "、".join(missing)}
         )
     rows: list[dict[str, Any]] = []
-    for n, values in enumerate(rows_iter, start=2):
+    for n, values in rows_iter:
         if not any(v not in (None, "") for v in values):
             continue
         row = {key: (values[i] if i < len(values) else None) for key, i in index.items()}

@@ -7,9 +7,11 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shuangfang.core.api import IsoDate
+from shuangfang.core.limits import optional, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
@@ -61,27 +63,29 @@ class RiskPointOut(Schema):
 
 class RiskPointIn(Schema):
     institution: UUID
-    name: str
+    name: str = text(RiskPoint, "name")
     kind: str = "place"
     department: UUID | None = None
     post: UUID | None = None
-    building: str = ""
+    building: str = text(RiskPoint, "building", "")
     floor: UUID | None = None
-    area: str = ""
-    location: str = ""
-    basis: str = ""
-    next_review_on: dt.date | None = None
+    area: str = text(RiskPoint, "area", "")
+    location: str = text(RiskPoint, "location", "")
+    basis: str = text(RiskPoint, "basis", "")
+    next_review_on: IsoDate | None = None
 
 
+# PATCH: leave a field out to keep it; an explicit null is allowed only where the field may be empty
+# (a 422 otherwise, never a database error).
 class RiskPointPatch(Schema):
-    name: str | None = None
-    kind: str | None = None
-    building: str | None = None
-    area: str | None = None
-    location: str | None = None
-    basis: str | None = None
-    next_review_on: dt.date | None = None
-    is_active: bool | None = None
+    name: str = text(RiskPoint, "name", None)
+    kind: str = optional()
+    building: str = text(RiskPoint, "building", None)
+    area: str = text(RiskPoint, "area", None)
+    location: str = text(RiskPoint, "location", None)
+    basis: str = text(RiskPoint, "basis", None)
+    next_review_on: IsoDate = optional()
+    is_active: bool = optional()
 
 
 class FactorOut(Schema):
@@ -100,17 +104,17 @@ class FactorOut(Schema):
 
 
 class FactorIn(Schema):
-    description: str
+    description: str = text(HazardFactor, "description")
     factor_class: str
-    accident_types: list[str] = []
-    consequence: str = ""
+    accident_types: list[str] = Field([], max_length=50)
+    consequence: str = text(HazardFactor, "consequence", "")
 
 
 class FactorPatch(Schema):
-    description: str | None = None
-    factor_class: str | None = None
-    accident_types: list[str] | None = None
-    consequence: str | None = None
+    description: str = text(HazardFactor, "description", None)
+    factor_class: str = optional()
+    accident_types: list[str] = optional(max_length=50)
+    consequence: str = text(HazardFactor, "consequence", None)
 
 
 class AssessmentOut(Schema):
@@ -143,7 +147,7 @@ class AssessmentIn(Schema):
     method: str
     inputs: dict[str, float | str]
     kind: str = "inherent"
-    basis: str = ""
+    basis: str = text(Assessment, "basis", "")
 
 
 class MeasureOut(Schema):
@@ -167,20 +171,20 @@ class MeasureOut(Schema):
 
 class MeasureIn(Schema):
     category: str
-    description: str
+    description: str = text(ControlMeasure, "description")
     tier: str = ""
     responsible: UUID | None = None
-    responsible_name: str = ""
-    what_to_check: str = ""
+    responsible_name: str = text(ControlMeasure, "responsible_name", "")
+    what_to_check: str = text(ControlMeasure, "what_to_check", "")
 
 
 class MeasurePatch(Schema):
-    category: str | None = None
-    description: str | None = None
-    tier: str | None = None
+    category: str = optional()
+    description: str = text(ControlMeasure, "description", None)
+    tier: str = optional()
     responsible: UUID | None = None
-    responsible_name: str | None = None
-    what_to_check: str | None = None
+    responsible_name: str = text(ControlMeasure, "responsible_name", None)
+    what_to_check: str = text(ControlMeasure, "what_to_check", None)
 
 
 def _need(user, perm: str) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
@@ -79,7 +80,9 @@ class FactorForm(forms.Form):
 
 class MeasureForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=MeasureCategory.choices)
-    description = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Measure"), widget=forms.Textarea(attrs={"rows": 2}), max_length=settings.TEXT_MAX_CHARS
+    )
     tier = forms.ChoiceField(
         label=_("Control tier"),
         choices=ControlTier.choices,
@@ -95,6 +98,7 @@ class MeasureForm(forms.Form):
     what_to_check = forms.CharField(
         label=_("What to check"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=settings.TEXT_MAX_CHARS,
         required=False,
         help_text=_("Feeds the inspection checklists."),
     )
@@ -181,7 +185,9 @@ class LibraryEntryForm(forms.Form):
     name = forms.CharField(label=_("Risk point"), max_length=100)
     kind = forms.ChoiceField(label=_("Type"), choices=PointKind.choices)
     area = forms.CharField(label=_("Area / zone"), max_length=60, required=False)
-    source = forms.CharField(label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}))
+    source = forms.CharField(
+        label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}), max_length=settings.TEXT_MAX_CHARS
+    )
     factors = forms.JSONField(
         label=_("Factors and measures (JSON)"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),

@@ -16,11 +16,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from shuangfang.core import audit
-from shuangfang.core.uploads import check_spreadsheet
+from shuangfang.core.uploads import open_workbook, sheet_rows
 from shuangfang.orgs.models import Organization, OrgKind, User
 
 from . import services
@@ -257,14 +255,10 @@ def _method_lookup() -> dict[str, AssessmentMethod]:
 
 
 def read_rows(upload) -> list[tuple[int, dict[str, Any]]]:
-    check_spreadsheet(upload)
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError):
-        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from None
+    wb = open_workbook(upload)
     ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    header = [_text(h) for h in next(it, ())]
+    it = sheet_rows(ws)
+    header = [_text(h) for h in next(it, (1, ()))[1]]
     index: dict[str, int] = {}
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
@@ -279,7 +273,7 @@ def read_rows(upload) -> list[tuple[int, dict[str, Any]]]:
             % {"columns": "、".join(missing)}
         )
     rows = []
-    for n, values in enumerate(it, start=2):
+    for n, values in it:
         if not any(v not in (None, "") for v in values):
             continue
         rows.append((n, {k: (values[i] if i < len(values) else None) for k, i in index.items()}))
@@ -295,6 +289,8 @@ def import_inventory(*, actor: User, institution: Organization, upload) -> Impor
         raise ValidationError(_("Risk points belong to an institution."))
     result = ImportResult()
     rows = read_rows(upload)
+    if not rows:
+        raise ValidationError(_("The sheet has no rows below the header: nothing was imported."))
     kinds = _labels(PointKind.choices)
     classes = _labels(FactorClass.choices)
     tiers = _labels(ControlTier.choices)
