@@ -43,13 +43,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
 MAX_CELL_TEXT = 32_767  # Excel's limit per cell
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{_NOT_XML.pattern}")
+_ERROR_CODES = frozenset(ERROR_CODES)
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def clean_text(text: str) -> str:
     """``text`` without the characters an .xlsx file cannot hold, cut to Excel's cell limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    text = _NOT_XML.sub("\ufffd", text)
+    if _UNWRITABLE.search(text) is not None:  # rare: one scan for the common case
+        text = _NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("", text))
     if len(text) > MAX_CELL_TEXT:
         text = text[: MAX_CELL_TEXT - 1] + "…"
     return text
@@ -57,11 +59,13 @@ def clean_text(text: str) -> str:
 
 def needs_text_guard(text: str) -> bool:
     """Whether a spreadsheet would read ``text`` as something other than plain text."""
-    return text[:1] in FORMULA_TRIGGERS or text in ERROR_CODES
+    return text[:1] in FORMULA_TRIGGERS or text in _ERROR_CODES
 
 
 def cell_value(value: Any) -> Any:
     """The value as written: numbers, booleans, dates and times typed, anything else as clean text."""
+    if type(value) is str:  # the common case first
+        return clean_text(value)
     if value is None or isinstance(value, bool | int | Decimal):
         return value
     if isinstance(value, float):

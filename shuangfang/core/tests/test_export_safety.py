@@ -166,6 +166,15 @@ def test_safe_cell_returns_plain_values_for_the_common_case():
     assert safe_cell(None, None) is None
 
 
+def test_text_subclasses_and_lazy_labels_are_guarded_too():
+    from django.utils.functional import lazy
+    from django.utils.safestring import mark_safe
+
+    lazy_text = lazy(lambda: "=1+1", str)()
+    _data, ws = _written([[mark_safe("=1+1"), lazy_text]])
+    assert all(c.value == "=1+1" and c.data_type == "s" and c.quotePrefix for c in ws[2])
+
+
 # --- Every export, with hostile data ------------------------------------------------------------
 
 
