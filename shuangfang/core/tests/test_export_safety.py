@@ -50,7 +50,7 @@ HOSTILE = [
     "\x00",
     "#N/A",
 ]
-LONE_SURROGATE = "x\ud800y"  # not storable in a text column; a JSON field keeps it (escaped)
+LONE_SURROGATE = "x\ud800y"  # not storable in a text column; SQLite's JSON keeps it (escaped)
 
 # Text columns the product writes itself and reads back as keys (codes, hashes, file paths, event
 # kinds): planting there would break the lookups, not test the exports. Everything else a person, a
@@ -299,7 +299,9 @@ def test_every_export_is_safe_with_hostile_data(world):
     assert not problems, problems[:20]
     assert found == EXPORTS, f"missing: {sorted(EXPORTS - found)}, not listed: {sorted(found - EXPORTS)}"
 
-    # A lone surrogate only a JSON field can hold (escaped): the exports still open.
+    # A lone surrogate only a JSON field can hold, escaped, on SQLite (PostgreSQL's jsonb refuses it).
+    if connection.vendor == "postgresql":
+        return
     _plant_lists()
     _generate_reports(world)
     for name in sorted(EXPORTS):
