@@ -101,7 +101,9 @@ def _keep_connection():
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.usefixtures("_keep_connection")
 def test_api_answers_within_its_schema(world, operation, mode):
-    _t, raw = org_services.issue_api_token(actor=world.users["safety_officer"], name="fuzz")
+    _t, raw = org_services.issue_api_token(
+        actor=world.users["safety_officer"], name="fuzz", scope="read_write"
+    )
     headers = {"Authorization": f"Bearer {raw}"}
     known = _objects(world)
     real = next(

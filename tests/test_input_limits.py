@@ -46,7 +46,7 @@ def _bomb_png(width: int = 12_000, height: int = 12_000) -> bytes:
 
 
 def _auth(user) -> dict:
-    _t, raw = org_services.issue_api_token(actor=user, name="t")
+    _t, raw = org_services.issue_api_token(actor=user, name="t", scope="read_write")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

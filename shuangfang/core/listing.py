@@ -7,8 +7,10 @@ partial; ``?export=xlsx`` streams the same filtered rows to Excel.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -38,6 +40,16 @@ def display(value: Any) -> str:
 
         return gettext("Yes") if value else gettext("No")
     return str(localize(value))
+
+
+def export_value(value: Any) -> Any:
+    """A cell of a list's Excel export: numbers, dates and times stay typed (``core.exports`` writes
+    them as such and makes every text safe); anything else as the page shows it."""
+    if value is None or isinstance(value, bool):
+        return display(value)
+    if isinstance(value, int | float | Decimal | dt.date | dt.time):
+        return value
+    return display(value)
 
 
 class ListPage:
@@ -85,7 +97,7 @@ class ListPage:
             return xlsx_response(
                 f"{self.export_name}.xlsx",
                 [str(c.label) for c in cols],
-                ([display(c.value(o)) for c in cols] for o in self.queryset.iterator(chunk_size=2000)),
+                ([export_value(c.value(o)) for c in cols] for o in self.queryset.iterator(chunk_size=2000)),
             )
         paginator = Paginator(self.queryset, self.per_page)
         page = paginator.get_page(self.request.GET.get("page"))
