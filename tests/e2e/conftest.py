@@ -5,7 +5,9 @@ Screenshots go to var/screenshots/.
 
 Every browser context the journeys open reports Content-Security-Policy violations (the page's
 ``securitypolicyviolation`` events and Chromium's own "Refused to …" console messages); a journey
-that caused one fails at its end (``_no_csp_violation``), whichever page it was on.
+that caused one fails at its end (``_no_csp_violation``), whichever page it was on. Hence
+``page.wait_for_function`` takes a function (``"() => …"``): an expression string is polled with
+eval in the page, which the policy refuses.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def test_the_browser_refuses_an_inline_script_and_the_watch_reports_it(live_serv
                    const s = document.createElement("script");
                    s.textContent = "window.__inlineRan = true"; document.body.appendChild(s); }"""
     )
-    desktop.wait_for_function("window.__seen === true", timeout=10_000)
+    desktop.wait_for_function("() => window.__seen === true", timeout=10_000)
     assert desktop.evaluate("window.__inlineRan === undefined") is True
     assert desktop.evaluate("typeof htmx") == "object"  # the page's own scripts did load
     found = [v for v in conftest.CSP_VIOLATIONS if "script-src" in v]
