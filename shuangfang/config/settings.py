@@ -209,7 +209,6 @@ CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
     "img-src": [
         "'self'",
         "data:",
-        "blob:",
         *env_list("CSP_IMG_SRC", []),
         *([_S3_ORIGIN] if _S3_ORIGIN else []),
     ],

@@ -24,3 +24,17 @@ def test_the_browser_refuses_an_inline_script_and_the_watch_reports_it(live_serv
     found = [v for v in conftest.CSP_VIOLATIONS if "script-src" in v]
     conftest.CSP_VIOLATIONS.clear()  # expected here; any other journey fails on one
     assert found, "no violation reported"
+
+
+def test_the_api_documentation_renders_under_the_policy(live_server, world, desktop, browser_errors):
+    from shuangfang.orgs.tests.factories import PASSWORD
+
+    errors = browser_errors(desktop)
+    desktop.goto(f"{live_server.url}/login/")
+    desktop.fill("input[name=username]", "officer_a")
+    desktop.fill("input[name=password]", PASSWORD)
+    desktop.click("#login-form button[type=submit]")
+    desktop.wait_for_selector("h1.greeting")
+    desktop.goto(f"{live_server.url}/api/v1/docs")
+    desktop.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert errors == []

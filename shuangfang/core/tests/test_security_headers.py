@@ -136,5 +136,5 @@ def test_settings_take_the_https_settings_from_the_environment(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == (
         "('HTTP_X_FORWARDED_PROTO', 'https') 31536000 True True"
-        " [\"'self'\", 'data:', 'blob:', 'https://cdn.example.cn', 'https://oss.example.cn:9000']"
+        " [\"'self'\", 'data:', 'https://cdn.example.cn', 'https://oss.example.cn:9000']"
     )

@@ -133,8 +133,8 @@ def test_a_killed_worker_or_web_server_comes_back_and_sigterm_stops_everything(s
 
         serve.proc.send_signal(signal.SIGTERM)
         assert serve.proc.wait(DEADLINE) == 0
-        for pgid in (serve.pids("web")[-1], serve.pids("worker")[-1]):
-            wait_for(f"group {pgid} gone", lambda pgid=pgid: not group_alive(pgid), timeout=15)
+        last = (serve.pids("web")[-1], serve.pids("worker")[-1])
+        wait_for("both groups gone", lambda: not any(group_alive(pgid) for pgid in last), timeout=15)
         assert health(serve.port) is None
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n--- serve log ---\n{serve.log()}") from exc
