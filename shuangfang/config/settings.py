@@ -192,6 +192,8 @@ X_FRAME_OPTIONS = "DENY"
 # Off by default: a box reached over plain HTTP must keep working; a production deployment behind
 # HTTPS sets them (`manage.py check --deploy` warns while they are off).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health probes (a container runtime, the proxy) reach the process over plain HTTP: not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health(/ready)?$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

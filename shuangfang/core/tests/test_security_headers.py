@@ -138,3 +138,17 @@ def test_settings_take_the_https_settings_from_the_environment(tmp_path):
         "('HTTP_X_FORWARDED_PROTO', 'https') 31536000 True True"
         " [\"'self'\", 'data:', 'https://cdn.example.cn', 'https://oss.example.cn:9000']"
     )
+
+
+@pytest.mark.django_db
+def test_ssl_redirect_leaves_the_health_probes_alone(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    from django.test import Client
+
+    plain = Client()
+    assert plain.get("/login/").status_code == 301
+    assert plain.get("/health").status_code == 200
+    assert plain.get("/health/ready").status_code in (200, 503)  # answered, not redirected
+    assert Client().get("/login/", headers={"X-Forwarded-Proto": "https"}).status_code == 301
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert Client().get("/login/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
