@@ -66,3 +66,17 @@ def env_secret(name: str, *, required: bool, default: str = "") -> str:
     if required:
         raise ImproperlyConfigured(f"{name} is required (set {name} or {name}_FILE)")
     return default
+
+
+def env_header_value(name: str) -> tuple[str, str] | None:
+    """``Header-Name=value`` (e.g. ``X-Forwarded-Proto=https``) as Django's ``(META key, value)``
+    pair, or None when empty: the shape of ``SECURE_PROXY_SSL_HEADER``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition("=")
+    header, value = header.strip(), value.strip()
+    if not sep or not header or not value or not all(c.isalnum() or c in "-_" for c in header):
+        raise ImproperlyConfigured(f"{name} must look like X-Forwarded-Proto=https, got {raw!r}")
+    key = header.upper().replace("-", "_")
+    return (key if key.startswith("HTTP_") else f"HTTP_{key}", value)

@@ -7,12 +7,13 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_secret, env_str
+from .env import env_bool, env_header_value, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "shuangfang"
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shuangfang.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -224,6 +226,43 @@ CSRF_FAILURE_VIEW = "shuangfang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS and headers (docs/security.md) -------------------------------------------------------
+# Off by default: a box reached over plain HTTP must keep working; a production deployment behind
+# HTTPS sets them (`manage.py check --deploy` warns while they are off).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health probes (a container runtime, the proxy) reach the process over plain HTTP: not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health(/ready)?$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# "X-Forwarded-Proto=https": the header the TLS-terminating proxy sets (and always overwrites).
+SECURE_PROXY_SSL_HEADER = env_header_value("SECURE_PROXY_SSL_HEADER")
+_s3 = urlsplit(env_str("S3_ENDPOINT_URL", ""))
+_S3_ORIGIN = f"{_s3.scheme}://{_s3.netloc}" if _s3.netloc else ""
+# No inline script anywhere (behaviour lives in static files), no eval; inline *styles* stay allowed
+# because colours from data (risk levels) are style attributes and ECharts writes its tooltips
+# with them. Extra image origins (a CDN for uploads) come from CSP_IMG_SRC.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": [
+        "'self'",
+        "data:",
+        *env_list("CSP_IMG_SRC", []),
+        *([_S3_ORIGIN] if _S3_ORIGIN else []),
+    ],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env_str("CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["report-uri"] = [env_str("CSP_REPORT_URI", "")]
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 # --- Language and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

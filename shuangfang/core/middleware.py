@@ -34,3 +34,27 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         if request.path.startswith(self.exempt_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``settings.CONTENT_SECURITY_POLICY`` (a directive → sources mapping) on every response
+    that has none yet, as ``Content-Security-Policy`` or, with ``CSP_REPORT_ONLY``, its report-only
+    twin. The policy and why each source is there: docs/security.md."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", {}) or {}
+        self.header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+        self.value = "; ".join(" ".join([directive, *sources]) for directive, sources in policy.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value and self.header not in response:
+            response[self.header] = self.value
+        return response

@@ -2,6 +2,12 @@
 
 Without Chromium the journeys are skipped, except where REQUIRE_BROWSER=1 (CI), where they fail.
 Screenshots go to var/screenshots/.
+
+Every browser context the journeys open reports Content-Security-Policy violations (the page's
+``securitypolicyviolation`` events and Chromium's own "Refused to …" console messages); a journey
+that caused one fails at its end (``_no_csp_violation``), whichever page it was on. Hence
+``page.wait_for_function`` takes a function (``"() => …"``): an expression string is polled with
+eval in the page, which the policy refuses.
 """
 
 from __future__ import annotations
@@ -18,6 +24,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Runs in every page before its own scripts (init scripts are not subject to the page's policy).
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber + " on " + location.pathname);
+});
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+def _csp_console(message) -> None:
+    text = message.text
+    if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+        CSP_VIOLATIONS.append(text)
+
+
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -43,8 +65,25 @@ def browser():
                 "--disable-sync",
             ],
         )
+        open_context = b.new_context
+
+        def new_context(**kwargs):
+            ctx = open_context(**kwargs)
+            ctx.add_init_script(CSP_WATCH)
+            ctx.on("console", _csp_console)
+            return ctx
+
+        b.new_context = new_context  # type: ignore[method-assign]
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation():
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert found == [], "the browser reported Content-Security-Policy violations"
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_bureau_ranking_and_big_screen(live_server, world, desktop, browser, sho
     screen.evaluate("window.__notReloaded = true")
     before = screen.inner_text("#t-open_major")
     fill(world.inst_b, world.users["safety_officer"], n=1)  # one more open major hazard
-    screen.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 3", timeout=45_000)
+    screen.wait_for_function("() => Number(document.body.dataset.refreshes || 0) >= 3", timeout=45_000)
     assert screen.evaluate("window.__notReloaded") is True
     assert int(screen.inner_text("#t-open_major")) == int(before) + 1
     assert screen.inner_text("#pages") in ("第 1/2 页", "第 2/2 页")
@@ -102,13 +102,13 @@ def test_bureau_ranking_and_big_screen(live_server, world, desktop, browser, sho
     shot(screen, "dashboards-screen-1920-stale")
     screen.unroute(api)
     refreshes = int(screen.evaluate("document.body.dataset.refreshes"))
-    screen.wait_for_function(f"Number(document.body.dataset.refreshes) > {refreshes}", timeout=20_000)
+    screen.wait_for_function(f"() => Number(document.body.dataset.refreshes) > {refreshes}", timeout=20_000)
     assert screen.evaluate("document.body.classList.contains('stale')") is False
     assert screen.inner_text("#status") == ""
     # The session ends (logged out elsewhere): the screen asks for a new login.
     screen.route(api, lambda route: route.fulfill(status=401, body="{}"))
     screen.wait_for_function(
-        "document.getElementById('status').textContent.includes('重新登录')", timeout=20_000
+        "() => document.getElementById('status').textContent.includes('重新登录')", timeout=20_000
     )
     assert screen.evaluate("window.__notReloaded") is True
     unexpected = [e for e in screen_errors if "Failed to load resource" not in e]

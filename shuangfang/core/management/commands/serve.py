@@ -1,17 +1,122 @@
-"""Start the web server and the background worker together (the embedded default of ``make run``)."""
+"""Start the web server and the background worker together, supervised (the embedded default of
+``make run``; docs/operations.md).
 
+Each child runs in a process group of its own. When one exits without being asked to (a crash, an
+out-of-memory kill), whatever is left of its group is killed and the child is started again after a
+backoff that doubles with each quick failure (1 s, 2 s, 4 s … at most 30 s; a child that ran for a
+minute starts over at 1 s); the other child is not touched, so the web keeps answering while the
+worker is down. SIGTERM or SIGINT (Ctrl+C) stops both groups: SIGTERM first, SIGKILL after 10 s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+log = logging.getLogger("shuangfang.serve")
+
+BACKOFF_FIRST = 1.0  # seconds before the first restart of a child that failed
+BACKOFF_MAX = 30.0
+STABLE_AFTER = 60.0  # a child that ran this long has its backoff reset
+STOP_TIMEOUT = 10.0
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+@dataclass
+class Child:
+    """One supervised program: its command line, its current process and its restart state."""
+
+    name: str
+    argv: list[str]
+    cwd: str
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0  # failures in a row, each within STABLE_AFTER of its start
+    restart_at: float | None = None
+    restarts: int = 0
+
+    def start(self, now: float) -> None:
+        # A group of its own: the terminal's Ctrl+C reaches only the supervisor, and the child's own
+        # subprocesses (granian's workers) can be found and stopped with it.
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, start_new_session=True)  # noqa: S603
+        self.started_at, self.restart_at = now, None
+        log.info("%s started (pid %d)", self.name, self.proc.pid)
+
+    def check(self, now: float) -> None:
+        """Notices an exit (and schedules the restart) or starts the child when its backoff is over."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.restarts += 1
+                self.start(now)
+            return
+        if self.proc is None or (code := self.proc.poll()) is None:
+            return
+        _signal_group(self.proc.pid, signal.SIGKILL)  # leftovers of the group (orphaned workers)
+        if now - self.started_at >= STABLE_AFTER:
+            self.failures = 0
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2**self.failures)
+        self.failures += 1
+        self.restart_at = now + delay
+        log.error(
+            "%s (pid %d) exited with code %s; restarting in %.0f s", self.name, self.proc.pid, code, delay
+        )
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+class Supervisor:
+    def __init__(self, children: list[Child]) -> None:
+        self.children = children
+        self.stopping = False
+
+    def request_stop(self, signum: int, _frame: object = None) -> None:
+        if not self.stopping:
+            log.info("%s received: stopping", signal.Signals(signum).name)
+        self.stopping = True
+
+    def run(self, tick: float = 0.2) -> None:
+        for child in self.children:
+            child.start(time.monotonic())
+        try:
+            while not self.stopping:
+                for child in self.children:
+                    child.check(time.monotonic())
+                time.sleep(tick)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        live = [c.proc for c in self.children if c.proc is not None]
+        for proc in live:
+            _signal_group(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for proc in live:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("pid %d did not stop in %.0f s: killed", proc.pid, STOP_TIMEOUT)
+            _signal_group(proc.pid, signal.SIGKILL)
+            if proc.poll() is None:
+                proc.wait()
+        log.info("stopped")
+
 
 class Command(BaseCommand):
-    help = "Run the web server (granian) and the background worker (huey) until interrupted."
+    help = "Run the web server (granian) and the background worker (huey), restarting either if it dies."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -32,6 +137,7 @@ class Command(BaseCommand):
             str(port),
             "--workers",
             str(web_workers),
+            "--respawn-failed-workers",  # granian itself replaces a crashed web worker
             "--static-path-route",
             settings.STATIC_URL.rstrip("/"),
             "--static-path-mount",
@@ -39,26 +145,11 @@ class Command(BaseCommand):
             "shuangfang.config.wsgi:application",
         ]
         worker = [python, "manage.py", "run_huey"]
-        procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
+        root = str(settings.BASE_DIR)  # granian imports the project from its working directory
+        supervisor = Supervisor([Child("web", web, root), Child("worker", worker, root)])
+        signal.signal(signal.SIGTERM, supervisor.request_stop)
+        signal.signal(signal.SIGINT, supervisor.request_stop)
         self.stdout.write(
             self.style.SUCCESS(f"Shuangfang is running at http://{host}:{port}/  (Ctrl+C stops it)")
         )
-
-        def stop(*_):
-            for p in procs:
-                if p.poll() is None:
-                    p.terminate()
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while all(p.poll() is None for p in procs):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            stop()
-            for p in procs:
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        supervisor.run()
