@@ -189,7 +189,7 @@ def test_the_openapi_document_declares_the_error_answers():
     schema = api.get_openapi_schema(path_prefix="/api/v1")
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            missing = {"400", "401", "403", "404", "422"} - set(operation["responses"])
+            missing = {"400", "401", "403", "404", "422"} - {str(code) for code in operation["responses"]}
             assert not missing, (method, path, missing)
 
 
@@ -239,3 +239,22 @@ def test_a_corrupt_xlsx_is_refused_with_the_reason(world):
 def test_mem_since_takes_iso_datetimes_only_and_any_offset(world, client, since):
     r = client.get("/api/v1/hazards/mem", {"since": since}, **_auth(world.users["admin"]))
     assert r.status_code == (422 if since == "-3668" else 200), r.content
+
+
+def test_the_openapi_document_has_no_duplicate_keys(world, login):
+    """An error answer declared twice (as 400 and "400") makes two equal JSON keys, which Swagger UI
+    refuses to read (a YAMLException, the docs page stays empty)."""
+    import json
+
+    duplicates: list[list[str]] = []
+
+    def pairs(items):
+        keys = [k for k, _ in items]
+        duplicates.extend(
+            sorted({k for k in keys if keys.count(k) > 1}) for _ in [0] if len(set(keys)) < len(keys)
+        )
+        return dict(items)
+
+    body = login(world.users["safety_officer"]).get("/api/v1/openapi.json").content.decode()
+    json.loads(body, object_pairs_hook=pairs)
+    assert duplicates == []

@@ -116,10 +116,12 @@ def add_error_responses(schema: dict) -> dict:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            # An endpoint's own answers may be keyed by int (400) or str ("400"): they serialise to
+            # the same JSON key, and a duplicate key breaks strict readers (Swagger UI's YAML parser).
+            declared = {str(code) for code in responses}
             for code, (text, body) in ERRORS.items():
-                responses.setdefault(
-                    code, {"description": text, "content": {"application/json": {"schema": body}}}
-                )
+                if str(code) not in declared:
+                    responses[code] = {"description": text, "content": {"application/json": {"schema": body}}}
     return schema
 
 
