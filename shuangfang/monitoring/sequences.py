@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -62,7 +63,7 @@ def count_sequences(entries: list[tuple[int, str, int]], now: dt.datetime) -> No
         return
     table = SeqBlock._meta.db_table
     keys = list(agg)
-    cols = [
+    cols: list[list[Any]] = [
         [k[0] for k in keys],
         [k[1] for k in keys],
         [k[2] for k in keys],
@@ -85,9 +86,9 @@ def count_sequences(entries: list[tuple[int, str, int]], now: dt.datetime) -> No
             return
         at = connection.ops.adapt_datetimefield_value(now)
         values = ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(keys))
-        params: list[object] = []
-        for row in zip(*cols, strict=True):
-            params += [*row, at]
+        params: list[Any] = []
+        for values_of_one in zip(*cols, strict=True):
+            params += [*values_of_one, at]
         cur.execute(
             head.replace(" AS s", "")  # noqa: S608 (the table name is ours)
             + f"VALUES {values} ON CONFLICT (device_id, boot, block) DO UPDATE SET "
