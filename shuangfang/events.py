@@ -129,6 +129,21 @@ class OpsNotice(Notice):
         return f"ops:{kind}:{self.organization_id}:{self.since}"
 
 
+class SequenceGap(Notice):
+    """Messages of one device that never arrived: in the span of its sequence numbers ``first`` to
+    ``last`` (of one run, ``boot``), ``missing`` numbers were never received.
+    Each judged span is told once (the origin names it)."""
+
+    device_uuid: str
+    boot: str = ""
+    first: int
+    last: int
+    missing: int
+
+    def origin(self, kind: str) -> str:
+        return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -203,6 +218,13 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "no MQTT listener has been alive for MQTT_LISTENER_SILENCE seconds: device readings wait on the "
         "broker (or are lost once its queue is full); the operators are told",
+    ),
+    "ops.sequence_gap": Kind(
+        SequenceGap,
+        "monitoring",
+        (_TELL,),
+        "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
+        "lost (before the broker, or by it); the institution's safety officer and head are told",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

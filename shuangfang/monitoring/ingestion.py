@@ -26,6 +26,7 @@ from .evaluation import Outcome, Run
 from .models import AlarmRule, Device, DeviceEvent, Reading, Rejection
 from .rules import effective_rules, event_rule
 from .schemas import FUTURE_TOLERANCE, Payload
+from .sequences import count_sequences
 
 log = logging.getLogger(__name__)
 
@@ -302,13 +303,35 @@ def _store_and_evaluate(
         outcome.duplicates = len(rows) - len(stored)
         # 3. Rules and debounce state in the same transaction; openings and recoveries are
         # committed one by one right after it (run.apply()).
+        fresh: set[int] = set()  # id() of the event messages stored for the first time
         if devices:
             run = Run(list(devices.values()), now, outcome, deferred=True)
-            _evaluate_all(run, devices, came_back, new_rows, events)
+            _evaluate_all(run, devices, came_back, new_rows, events, fresh)
+        # 4. Sequence counters (one statement): messages seen for the first time only.
+        count_sequences(_new_sequences(accepted, stored, fresh), now)
     return run
 
 
-def _evaluate_all(run: Run, devices: dict[int, Device], came_back, new_rows, events) -> None:
+def _new_sequences(
+    accepted: list[tuple[Device, Payload]], stored: set[tuple[int, str, Any]], fresh: set[int]
+) -> list[tuple[int, str, int]]:
+    """(device, boot, seq) of the messages that are not redeliveries: telemetry with a reading stored
+    now, an event stored now, a heartbeat (nothing stored: a redelivered heartbeat counts again)."""
+    out: list[tuple[int, str, int]] = []
+    for device, payload in accepted:
+        if payload.seq is None:
+            continue
+        if payload.type == "telemetry" and payload.channels:
+            ts = _utc(payload.ts)
+            if not any((device.pk, c, ts) in stored for c in payload.readings()):
+                continue
+        elif payload.type not in ("telemetry", "heartbeat") and id(payload) not in fresh:
+            continue
+        out.append((device.pk, payload.boot, payload.seq))
+    return out
+
+
+def _evaluate_all(run: Run, devices: dict[int, Device], came_back, new_rows, events, fresh: set[int]) -> None:
     for device in came_back:
         run.recover(device, "device_offline")
     rule_sets: dict[tuple[str, int], list[AlarmRule]] = {}
@@ -319,11 +342,13 @@ def _evaluate_all(run: Run, devices: dict[int, Device], came_back, new_rows, eve
             rule_sets[key] = effective_rules(*key)
         run.evaluate(device, rule_sets[key], c, t, v)
     for device, payload in events:
-        _device_event(run, device, payload, rule_sets)
+        if _device_event(run, device, payload, rule_sets):
+            fresh.add(id(payload))
     run.save()
 
 
-def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> None:
+def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> bool:
+    """Store and evaluate a device event; False when it was stored before (a redelivery)."""
     try:
         with transaction.atomic():
             DeviceEvent.objects.create(
@@ -337,7 +362,7 @@ def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> None
             )
     except IntegrityError:
         run.outcome.duplicates += 1
-        return
+        return False
     key = (device.kind, device.organization_id)
     if key not in rule_sets:
         rule_sets[key] = effective_rules(*key)
@@ -345,7 +370,7 @@ def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> None
     if payload.type == "recovery":
         if (device.pk, code) in run.active:
             run.recover(device, code)
-        return
+        return True
     rule = event_rule(rule_sets[key], code)
     run.raise_alarm(
         device,
@@ -358,3 +383,4 @@ def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> None
         threshold=payload.threshold,
         ts=payload.ts,
     )
+    return True

@@ -373,3 +373,43 @@ class ListenerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.client_id
+
+
+class SeqBlock(models.Model):
+    """Counters of a device's sequence numbers (``seq``) in one block of ``sequences.BLOCK``
+    numbers of one run (``boot``): lowest, highest, how many distinct messages arrived, when the last
+    one did. Order-free (listeners add to them in any order); judged and deleted by
+    ``sequences.check_sequences``."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    boot = models.CharField(max_length=64, blank=True)
+    block = models.BigIntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    received = models.BigIntegerField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "boot", "block"], name="monitoring_seq_block")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.boot}:{self.block}"
+
+
+class SeqCursor(models.Model):
+    """How far a device's run (``boot``) has been judged: ``next`` is the first number not yet
+    judged; ``counted`` the messages of ``next``'s block already counted (a block judged in part)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    boot = models.CharField(max_length=64, blank=True)
+    next = models.BigIntegerField()
+    counted = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "boot"], name="monitoring_seq_cursor")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.boot}@{self.next}"

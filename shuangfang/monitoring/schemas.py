@@ -43,6 +43,10 @@ class Payload(BaseModel):
 
     device_id: str = Field(min_length=1, max_length=64)
     msg_id: str | None = Field(default=None, max_length=64)
+    # The device's message counter (+1 per message) and the run it belongs to (a boot counter or id
+    # that changes when the device restarts and its counter starts over): gaps raise an alarm.
+    seq: int | None = Field(default=None, ge=0, le=2**62)
+    boot: str = Field(default="", max_length=64)
     ts: AwareDatetime
     type: MessageType = "telemetry"
     channels: dict[str, float | dict[str, float]] = Field(default_factory=dict)
@@ -123,6 +127,8 @@ def sample_payload(code: str, kind: str) -> dict[str, Any]:
     return {
         "device_id": code,
         "msg_id": "0001",
+        "seq": 1,
+        "boot": "1",
         "ts": now,
         "type": "telemetry" if channels else "heartbeat",
         "channels": channels,

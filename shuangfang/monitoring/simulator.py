@@ -26,6 +26,8 @@ class SimDevice:
     token: str = ""
     silent: bool = False
     alarm_left: int = 0
+    seq: int = 0  # the device's message counter (payload ``seq``), +1 per message
+    boot: str = "1"  # the run the counter belongs to (payload ``boot``)
 
 
 class Traffic:
@@ -41,6 +43,8 @@ class Traffic:
 
     def message(self, d: SimDevice, ts: dt.datetime) -> dict:
         self.seq += 1
+        d.seq += 1
+        counter = {"seq": d.seq, "boot": d.boot}
         if self.rng.random() < self.fault_rate:
             return {
                 "device_id": d.code,
@@ -48,6 +52,7 @@ class Traffic:
                 "ts": ts.isoformat(),
                 "type": "fault",
                 "code": self.rng.choice(["low_battery", "tamper", "device_fault"]),
+                **counter,
             }
         if d.alarm_left == 0 and self.rng.random() < self.alarm_rate:
             d.alarm_left = 5
@@ -69,6 +74,7 @@ class Traffic:
                 "current_a": {"L1": round(5 + 20 * load + self.rng.gauss(0, 1), 1)},
                 "arc_count_1s": 0,
             },
+            **counter,
         }
 
     def rounds(self, start: dt.datetime, step: dt.timedelta) -> Iterator[list[tuple[SimDevice, dict]]]:

@@ -4,6 +4,8 @@ from shuangfang.core.schedule import periodic
 
 from .devices import sweep_offline
 from .rollups import downsample
+from .sequences import check_sequences
+from .sequences import prune as prune_sequences
 from .watchdog import check_listeners
 
 
@@ -18,4 +20,11 @@ def sweep_offline_devices() -> int:
 
 @periodic(crontab(minute="17"))
 def downsample_readings() -> dict:
+    prune_sequences()
     return downsample()
+
+
+@periodic(crontab(minute="*"))
+def check_device_sequences() -> int:
+    # Gaps in the devices' sequence numbers (messages lost before the platform): docs/monitoring.md.
+    return check_sequences()

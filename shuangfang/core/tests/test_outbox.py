@@ -399,6 +399,14 @@ def sample(world, kind: str) -> dict:
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+        "SequenceGap": {
+            "device_uuid": "d-1",
+            "boot": "b1",
+            "first": 100,
+            "last": 163,
+            "missing": 3,
+            "roles": ["safety_officer"],
+        },
     }
     return {**base, **extras[payload.__name__]}
 
@@ -481,6 +489,8 @@ def _other_origin(kind: str) -> dict:
         return {"generated_at": "2026-03-02T02:40:00+08:00"}
     if payload == "OpsNotice":
         return {"since": "2026-03-02T02:40:00+08:00"}
+    if payload == "SequenceGap":
+        return {"first": 164, "last": 227}
     return {"object_uuid": _uuid(kind, 2)}
 
 
