@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field
 
+# A filter or period given as text (a status, a kind, ``2026-Q3``): a code, never prose.
+SHORT = 40
+
 
 def max_chars(model, name: str) -> int:
     """The documented limit of ``model.name``: its ``max_length``, or the text limit."""
