@@ -77,7 +77,7 @@ def _check_value(value: str) -> None:
 
 def check_request(request) -> None:
     """Raise ``ValueError`` (translated reason) for a NUL or a lone surrogate in ``request``'s input."""
-    for data in (request.GET, request.POST if request.method == "POST" else {}):
+    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
         for key, values in data.lists():
             refuse_unstorable(key)
             for value in values:
