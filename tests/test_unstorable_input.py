@@ -128,8 +128,12 @@ def test_text_stored_before_the_check_is_repaired_by_a_command_and_the_page_show
     """A lone surrogate stored in a factor's accident types (fuzzing, before the checks) made the risk
     point page a 500 ``UnicodeEncodeError``; ``core_repair_text`` repairs it."""
     from django.core.management import call_command
+    from django.db import connection
 
     from shuangfang.risks.models import HazardFactor
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL never stored such text (it refuses NUL and lone surrogates)")
 
     rw = risk_world(world)
     HazardFactor.objects.filter(pk=rw.factor.pk).update(accident_types=["火灾\ud800"], consequence="a\x00b")
