@@ -4,9 +4,10 @@ from dataclasses import asdict
 from uuid import UUID
 
 from django.urls import reverse
-from ninja import Router
+from ninja import Query, Router
 
 from shuangfang.core import periods
+from shuangfang.core.limits import SHORT
 
 from . import scores, views
 
@@ -43,7 +44,7 @@ def _period(p: periods.Period) -> dict:
     description="`period`: `2026-11` (month), `2026-Q4` (quarter) or `2026` (year); default the "
     "current month; anything else is a 400. `end` is exclusive.",
 )
-def bureau_scores(request, uuid: UUID, period: str = "") -> dict:
+def bureau_scores(request, uuid: UUID, period: str = Query("", max_length=SHORT)) -> dict:
     org = views.get_bureau(request.auth, uuid)
     p = periods.parse_or(period, periods.current())
     rows = views.bureau_rows(org, p)
@@ -68,7 +69,7 @@ def bureau_scores(request, uuid: UUID, period: str = "") -> dict:
     url_name="assessment_institution_score",
     summary="How one institution's assessment score was computed, with its departments' scores",
 )
-def institution_score(request, uuid: UUID, period: str = "") -> dict:
+def institution_score(request, uuid: UUID, period: str = Query("", max_length=SHORT)) -> dict:
     inst = views.get_institution(request.auth, uuid)
     p = periods.parse_or(period, periods.current())
     s = scores.institution_scores([inst], p.start, p.end)[inst.pk]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
+from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, User
 
@@ -86,6 +87,11 @@ def _check_bureau(bureau: Organization) -> None:
         raise ValidationError(_("Only a civil-affairs bureau sets a scoring scheme."))
 
 
+def _check_note(note: str) -> None:
+    """The reason for the change is refused past its limit, never cut (docs/security.md)."""
+    check_length(_("Reason for the change"), note.strip(), max_chars(ScoringScheme, "note"))
+
+
 @transaction.atomic
 def save_scheme(
     *, actor: User, bureau: Organization, rules: Iterable[RuleSpec], note: str = ""
@@ -93,6 +99,7 @@ def save_scheme(
     """Put a new version of ``bureau``'s scheme in force."""
     require(actor, "assessment.configure", bureau)
     _check_bureau(bureau)
+    _check_note(note)
     rules = validate_rules(rules)
     # Serialise versions of one bureau's scheme.
     Organization.objects.select_for_update().filter(pk=bureau.pk).first()
@@ -102,7 +109,7 @@ def save_scheme(
     if current is not None:
         ScoringScheme.objects.filter(pk=current.pk).update(is_current=False)
     scheme = ScoringScheme.objects.create(
-        organization=bureau, version=version, is_current=True, note=note.strip()[:200], created_by=actor
+        organization=bureau, version=version, is_current=True, note=note.strip(), created_by=actor
     )
     ScoringRule.objects.bulk_create(
         [
@@ -124,7 +131,7 @@ def save_scheme(
         organization=bureau,
         before=before,
         after=_snapshot(scheme),
-        note=note.strip()[:200],
+        note=note.strip(),
     )
     return scheme
 
@@ -135,6 +142,7 @@ def clear_scheme(*, actor: User, bureau: Organization, note: str = "") -> None:
     or the built-in default. Earlier versions are kept."""
     require(actor, "assessment.configure", bureau)
     _check_bureau(bureau)
+    _check_note(note)
     current = ScoringScheme.objects.filter(organization=bureau, is_current=True).first()
     if current is None:
         raise ValidationError(_("This bureau has no scheme of its own."))
@@ -147,5 +155,5 @@ def clear_scheme(*, actor: User, bureau: Organization, note: str = "") -> None:
         organization=bureau,
         before=before,
         after={},
-        note=note.strip()[:200],
+        note=note.strip(),
     )

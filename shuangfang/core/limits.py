@@ -8,12 +8,20 @@ is cut silently.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field
+from pydantic import StringConstraints
+
+# A filter or period given as text (a status, a kind, ``2026-Q3``): a code, never prose.
+SHORT = 40
+
+
+# A list item that is a code or a short name (an accident type): ``list[Code]``.
+Code = Annotated[str, StringConstraints(max_length=SHORT)]
 
 
 def max_chars(model, name: str) -> int:
@@ -24,6 +32,11 @@ def max_chars(model, name: str) -> int:
 def text(model, name: str, default: Any = ...) -> Any:
     """A schema field for ``model.name`` with its limit (``default`` as for ``Field``)."""
     return Field(default, max_length=max_chars(model, name))
+
+
+def code(default: Any = ...) -> Any:
+    """A schema field for a code (a choice, a status, a method): at most ``SHORT`` characters."""
+    return Field(default, max_length=SHORT)
 
 
 def check_length(label, value: str, limit: int) -> None:

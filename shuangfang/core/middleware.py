@@ -1,6 +1,11 @@
+import json
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuangfang.core.api import refuse_unstorable
 
 
 class PasswordChangeRequiredMiddleware:
@@ -58,3 +63,54 @@ class ContentSecurityPolicyMiddleware:
         if self.value and self.header not in response:
             response[self.header] = self.value
         return response
+
+
+class UnstorableInputMiddleware:
+    """The one place where page input is checked for text no database keeps (docs/security.md,
+    "Text a database cannot keep"): a NUL character or a lone surrogate in any query or form value
+    (every form of the product and every view that reads ``request.POST`` itself), in a form value
+    that holds JSON (``"\\ud800"`` decodes to a lone surrogate), or in a JSON body is refused with a
+    400 page in the user's language before any view runs. Nothing is stored; no page breaks later.
+    The JSON API has its own check (``core.api.StrictParser``: a 400 with ``detail``)."""
+
+    exempt_prefixes = ("/api/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.exempt_prefixes):
+            try:
+                check_request(request)
+            except ValueError as exc:
+                from shuangfang.core.views import bad_request
+
+                return bad_request(request, str(exc))
+        return self.get_response(request)
+
+
+def _check_value(value: str) -> None:
+    refuse_unstorable(value)
+    if value.lstrip()[:1] in ('"', "[", "{") and "\\u" in value:
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return
+        refuse_unstorable(decoded)
+
+
+def check_request(request) -> None:
+    """Raise ``ValueError`` (translated reason) for a NUL or a lone surrogate in ``request``'s input."""
+    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, values in data.lists():
+            refuse_unstorable(key)
+            for value in values:
+                _check_value(value)
+    for upload in request.FILES.values() if request.method == "POST" else ():
+        refuse_unstorable(upload.name)
+    if request.content_type == "application/json" and request.body:
+        try:
+            body = request.body.decode()
+        except UnicodeDecodeError:
+            raise ValueError(_("Text must be valid Unicode (no lone surrogates).")) from None
+        _check_value(body)

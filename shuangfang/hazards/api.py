@@ -12,12 +12,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
 from shuangfang.core.api import IsoDate, IsoDateTime
-from shuangfang.core.limits import text
+from shuangfang.core.limits import SHORT, code, max_chars, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, User
 
@@ -100,16 +100,16 @@ class EventOut(Schema):
 class ReportIn(Schema):
     institution: UUID
     description: str = text(Hazard, "description")
-    source: str = "snap"
+    source: str = code("snap")
     location: str = text(Hazard, "location", "")
-    category: str = ""
+    category: str = code("")
     title: str = text(Hazard, "title", "")
 
 
 class ActionIn(Schema):
     note: str = text(HazardEvent, "note", "")
-    grade: str | None = None
-    category: str | None = None
+    grade: str | None = code(None)
+    category: str | None = code(None)
     cause: str | None = text(Hazard, "cause", None)
     location: str | None = text(Hazard, "location", None)
     responsible: UUID | None = None
@@ -134,13 +134,13 @@ def _qs():
 @paginate
 def list_hazards(
     request,
-    status: str | None = None,
-    grade: str | None = None,
-    category: str | None = None,
-    source: str | None = None,
+    status: str | None = Query(None, max_length=SHORT),
+    grade: str | None = Query(None, max_length=SHORT),
+    category: str | None = Query(None, max_length=SHORT),
+    source: str | None = Query(None, max_length=SHORT),
     institution: UUID | None = None,
     overdue: bool | None = None,
-    q: str | None = None,
+    q: str | None = Query(None, max_length=max_chars(Hazard, "title")),
 ):
     qs = _qs().for_user(request.auth, "hazard.view")
     if status == "open":

@@ -37,7 +37,7 @@ def hazard_from_alarm(kind: str, event: AlarmNotice) -> None:
         actor=None,
         organization=org,
         description=event.hazard_description or event.title or kind,
-        title=event.title[:120],
+        title=event.title[:120],  # system-made title (an alarm, a problem): may be cut
         source=Source.SENSOR,
         category=CheckCategory.FIRE if "smoke" in event.alarm_type else "",
         origin=origin,
@@ -61,7 +61,7 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
     fields: dict[str, Any] = {
         "organization": org,
         "description": event.description or event.title or kind,
-        "title": event.title[:120],
+        "title": event.title[:120],  # system-made, as above
         "source": Source.ROUTINE,
         "category": event.category,
         "grade": event.grade or None,

@@ -66,7 +66,7 @@ def report_hazard(
     location = (location or "").strip()
     _check_lengths(title=title, description=description, location=location)
     if not title and description:
-        title = description.splitlines()[0][:40]
+        title = description.splitlines()[0][:40]  # system-made title: may be cut
     institution, department = _institution_and_department(organization, department)
     if actor is not None:
         require(actor, "hazard.report", institution)
@@ -92,7 +92,7 @@ def report_hazard(
             department=department,
             risk_point=risk_point,
             source=source,
-            origin=origin[:80],
+            origin=origin[:80],  # system-made key (an alarm, an inspection item), never typed
             category=category or "",
             grade=grade or "",
             reporter=actor,

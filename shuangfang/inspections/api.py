@@ -7,18 +7,22 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from shuangfang.core.api import IsoDate
+from shuangfang.core.limits import SHORT, max_chars
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
-from .models import Checklist, Checkpoint, Plan, Record, Task
+from .models import Checklist, Checkpoint, Plan, Record, RecordItem, Task
 from .records import Answer, AnswerErrors, Position
 from .taskflow import my_tasks_page, submit_record
 
 router = Router(tags=["inspections"])
+
+# The answers JSON: room for a long checklist whose every note is at its limit, and not more.
+ANSWERS_MAX = 200 * (max_chars(RecordItem, "note") + 200)
 
 
 def _need(user, perm: str) -> None:
@@ -190,7 +194,7 @@ def list_plans(request):
 
 @router.get("/tasks", response=list[TaskOut], summary="Inspection tasks (ledger view)")
 @paginate
-def list_tasks(request, status: str | None = None, since: IsoDate | None = None):
+def list_tasks(request, status: str | None = Query(None, max_length=SHORT), since: IsoDate | None = None):
     _need(request.auth, "inspection.view")
     qs = _tasks().for_user(request.auth, "inspection.view").order_by("-window_start", "-id")
     if status:
@@ -226,8 +230,8 @@ def get_task(request, uuid: UUID):
 def submit(
     request,
     uuid: UUID,
-    answers: Form[str] = "",
-    note: Form[str] = "",
+    answers: str = Form("", max_length=ANSWERS_MAX),
+    note: str = Form("", max_length=max_chars(Record, "note")),
     latitude: Form[float | None] = None,
     longitude: Form[float | None] = None,
     accuracy: Form[int | None] = None,

@@ -168,9 +168,9 @@ def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category
             add_item(
                 actor=actor,
                 checklist=checklist,
-                text=m.what_to_check[:300],
+                text=m.what_to_check[:300],  # generated from a measure (system-made text): may be cut
                 category=category,
-                basis=f"{risk_point.code} {risk_point.name}: {m.factor.description}"[:200],
+                basis=f"{risk_point.code} {risk_point.name}: {m.factor.description}"[:200],  # generated
                 default_grade=grade,
                 source_kind="control_measure",
                 source_ref=str(m.uuid),

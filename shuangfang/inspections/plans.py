@@ -193,7 +193,7 @@ def _plan_tasks(
                     plan=plan,
                     checkpoint=cp,
                     place_key=key,
-                    location=where[:160],
+                    location=where[:160],  # generated from a checkpoint: may be cut
                     window_start=start,
                     window_end=end,
                     assignee_kind=plan.assignee_kind,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
+from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image
@@ -66,6 +67,11 @@ def check_answers(items: list[ChecklistItem], answers: dict[str, Answer]) -> dic
         if a.result == Result.PROBLEM and not a.photos and not a.note.strip():
             errors[str(item.uuid)] = _("Describe the problem or take a photo.")
             continue
+        try:  # refused past the limit, never cut (docs/security.md)
+            check_length(_("note"), a.note.strip(), max_chars(RecordItem, "note"))
+        except ValidationError as exc:
+            errors[str(item.uuid)] = " ".join(exc.messages)
+            continue
         for upload in a.photos:
             try:
                 check_image(upload)
@@ -73,6 +79,12 @@ def check_answers(items: list[ChecklistItem], answers: dict[str, Answer]) -> dic
                 errors[str(item.uuid)] = " ".join(exc.messages)
                 break
     return errors
+
+
+def check_texts(note: str, location: str = "") -> None:
+    """The record's note and (bureau) location are refused past their limits, never cut."""
+    check_length(_("note"), note, max_chars(Record, "note"))
+    check_length(_("location"), location, max_chars(Task, "location"))
 
 
 class AnswerErrors(ValidationError):
@@ -123,7 +135,7 @@ def save_record(
             text=item.text,
             category=item.category,
             result=a.result,
-            note=a.note.strip()[:500],
+            note=a.note.strip(),  # its length was checked by check_answers
             grade=item.default_grade if a.result == Result.PROBLEM else "",
         )
         names = []
@@ -181,6 +193,7 @@ def bureau_inspect(
             raise ValidationError(_("Choose a bureau checklist of a bureau above this institution."))
         items = list(checklist.items.filter(is_active=True))
         by_item = {a.item_uuid: a for a in answers}
+        check_texts(note, location)
         errors = check_answers(items, by_item)
         if errors:
             raise AnswerErrors(errors)
@@ -188,7 +201,7 @@ def bureau_inspect(
             organization=institution,
             plan=None,
             place_key=f"bureau:{actor.pk}",
-            location=(location or institution.name)[:160],
+            location=location or institution.name,  # checked by check_texts
             window_start=at,
             window_end=at + dt.timedelta(minutes=1),
             status=TaskStatus.DONE,

@@ -26,7 +26,7 @@ from .assignment import assignees, is_assignee
 from .choices import AssigneeKind, TaskStatus
 from .counts import TASKS
 from .models import ChecklistItem, Checkpoint, Record, Task
-from .records import Answer, AnswerErrors, Position, check_answers, save_record
+from .records import Answer, AnswerErrors, Position, check_answers, check_texts, save_record
 
 audit.register_actions(
     {
@@ -173,6 +173,7 @@ def submit_record(
         plan = task.plan
         assert plan is not None
         items = list(plan.checklist.items.filter(is_active=True))
+        check_texts(note)
         errors = check_answers(items, by_item)
         if errors:
             raise AnswerErrors(errors)

@@ -27,12 +27,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core.events import publish
+from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
 from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
 
 from . import catalogue
 from .choices import ACTIVE_STATUSES, AlarmStatus, Category, ClearReason
 from .models import Alarm, AlarmRule, Device, RuleState
+
+NOTE_MAX = max_chars(Alarm, "note")
 
 HANDLER_ROLES = ["safety_officer", "institution_head"]
 
@@ -133,7 +136,7 @@ def _stamp_acknowledged(alarm: Alarm, actor, context: dict[str, Any]) -> None:
     # Through the incident, the system moves the alarm for the person who acknowledged the incident.
     alarm.acknowledged_by = actor if actor is not None else context.get("by")
     if actor is not None and context.get("note"):
-        alarm.note = context["note"][:300]
+        alarm.note = context["note"]  # its length was checked by acknowledge_alarm
 
 
 def _publish_acknowledged(alarm: Alarm, actor, context: dict[str, Any]) -> None:
@@ -163,7 +166,7 @@ def _stamp_cleared(alarm: Alarm, actor, context: dict[str, Any]) -> None:
     alarm.cleared_at = timezone.now()
     alarm.cleared_by = actor
     alarm.clear_reason = context["reason"]
-    alarm.note = (f"{alarm.note} / {note}" if alarm.note and note else note or alarm.note)[:300]
+    alarm.note = f"{alarm.note} / {note}" if alarm.note and note else note or alarm.note  # checked
 
 
 def _after_clear(alarm: Alarm, actor, context: dict[str, Any]) -> None:
@@ -236,15 +239,26 @@ def _fresh(alarm: Alarm) -> Alarm:
     return Alarm.objects.select_related("device", "organization").get(pk=alarm.pk)
 
 
+def _check_note(alarm: Alarm, note: str) -> None:
+    """The note a person types is refused past the field's limit, never cut (docs/security.md)."""
+    check_length(_("note"), note, NOTE_MAX)
+    if alarm.note and note:  # clearing appends to the acknowledgement's note
+        check_length(_("note (with the earlier note)"), f"{alarm.note} / {note}", NOTE_MAX)
+
+
 def acknowledge_alarm(*, actor, alarm: Alarm, note: str = "") -> Alarm:
     require(actor, "alarm.handle", alarm.organization)
-    return FLOW.move(_fresh(alarm), "acknowledge", actor=actor, note=note)
+    alarm = _fresh(alarm)
+    _check_note(alarm, note)
+    return FLOW.move(alarm, "acknowledge", actor=actor, note=note)
 
 
 def clear_alarm(*, actor, alarm: Alarm, reason: str, note: str = "") -> Alarm:
     """A person clears an alarm with a reason (see ``_may_clear``)."""
     require(actor, "alarm.handle", alarm.organization)
-    return FLOW.move(_fresh(alarm), "clear", actor=actor, reason=reason, note=note)
+    alarm = _fresh(alarm)
+    _check_note(alarm, note)
+    return FLOW.move(alarm, "clear", actor=actor, reason=reason, note=note)
 
 
 def acknowledge_from_incident(alarm_uuid: str, user_id: int | None) -> None:

@@ -11,12 +11,13 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticError
 
+from shuangfang.core.limits import SHORT, max_chars, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
 from .alarms import acknowledge_alarm, clear_alarm
@@ -202,12 +203,12 @@ class AlarmOut(Schema):
 
 
 class ClearIn(Schema):
-    reason: str
-    note: str = ""
+    reason: str = text(Alarm, "clear_reason")
+    note: str = text(Alarm, "note", "")
 
 
 class AckIn(Schema):
-    note: str = ""
+    note: str = text(Alarm, "note", "")
 
 
 def _need(request, perm: str) -> None:
@@ -217,7 +218,7 @@ def _need(request, perm: str) -> None:
 
 @router.get("/devices", response=list[DeviceOut], summary="Devices you may see")
 @paginate
-def list_devices(request, kind: str | None = None):
+def list_devices(request, kind: str | None = Query(None, max_length=SHORT)):
     _need(request, "monitoring.view")
     qs = Device.objects.for_user(request.auth, "monitoring.view").select_related("organization")
     return qs.filter(kind=kind) if kind else qs
@@ -231,7 +232,13 @@ def get_device(request, uuid: UUID):
 
 
 @router.get("/devices/{uuid}/readings", response=list[ReadingOut], summary="Recent readings, newest first")
-def device_readings(request, uuid: UUID, channel: str | None = None, hours: int = 24, limit: int = 500):
+def device_readings(
+    request,
+    uuid: UUID,
+    channel: str | None = Query(None, max_length=max_chars(Reading, "channel")),
+    hours: int = 24,
+    limit: int = 500,
+):
     device = get_for_user(Device, request.auth, "monitoring.view", uuid=uuid)
     since = timezone.now() - dt.timedelta(hours=max(1, min(hours, 24 * 14)))
     qs = Reading.objects.filter(device=device, ts__gte=since)
@@ -242,7 +249,7 @@ def device_readings(request, uuid: UUID, channel: str | None = None, hours: int 
 
 @router.get("/alarms", response=list[AlarmOut], summary="Alarms you may see (active ones by default)")
 @paginate
-def list_alarms(request, status: str = "active"):
+def list_alarms(request, status: str = Query("active", max_length=SHORT)):
     _need(request, "monitoring.view")
     qs = Alarm.objects.for_user(request.auth, "monitoring.view").select_related("device")
     return qs.active() if status == "active" else qs.filter(status=status) if status != "all" else qs

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shuangfang.core.api import refuse_unstorable
 from shuangfang.core.vocabulary import Severity
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -56,6 +57,13 @@ class Payload(BaseModel):
     value: float | None = None
     threshold: float | None = None
     severity: Severity | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        """A NUL or a lone surrogate anywhere in the message is refused (no database keeps it)."""
+        refuse_unstorable(data)
+        return data
 
     @field_validator("channels")
     @classmethod

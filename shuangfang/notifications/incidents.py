@@ -58,7 +58,7 @@ def open_incident(
                 organization=organization,
                 kind=kind,
                 severity=severity,
-                title=title[:200],
+                title=title[:200],  # system-made title: may be cut
                 url=url,
                 source_kind=source_kind,
                 source_uuid=str(source_uuid),

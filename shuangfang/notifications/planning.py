@@ -105,7 +105,7 @@ class Planner:
             recipient=recipient,
             kind=kind,
             severity=severity,
-            title=title[:200],
+            title=title[:200],  # system-made title: may be cut
             url=url,
             incident=incident,
             step=step,

@@ -4,9 +4,10 @@ from datetime import date
 from uuid import UUID
 
 from django.db.models import Prefetch
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from shuangfang.core.limits import SHORT, max_chars
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
 from .models import Membership, Organization, User
@@ -76,7 +77,7 @@ def me(request):
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Organisations you may see")
 @paginate
-def list_organizations(request, kind: str | None = None):
+def list_organizations(request, kind: str | None = Query(None, max_length=SHORT)):
     qs = Organization.objects.for_user(request.auth, "org.view").select_related("parent")
     return qs.filter(kind=kind) if kind else qs
 
@@ -88,7 +89,7 @@ def get_organization(request, uuid: UUID):
 
 @router.get("/people", response=list[PersonOut], summary="People in your scope")
 @paginate
-def list_people(request, q: str | None = None):
+def list_people(request, q: str | None = Query(None, max_length=max_chars(User, "name"))):
     if not has_perm_anywhere(request.auth, "people.view"):
         from django.core.exceptions import PermissionDenied
 

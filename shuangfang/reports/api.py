@@ -10,7 +10,9 @@ from uuid import UUID
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+
+from shuangfang.core.limits import SHORT
 
 from . import services, views
 from .models import Report
@@ -62,7 +64,7 @@ class ReportDetailOut(ReportOut):
 
 
 class GenerateIn(Schema):
-    period: str  # 2026-10 or 2026-Q3
+    period: str = Field(..., max_length=SHORT)  # 2026-10 or 2026-Q3
 
 
 @router.get(

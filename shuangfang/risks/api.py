@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shuangfang.core.api import IsoDate
-from shuangfang.core.limits import optional, text
+from shuangfang.core.limits import SHORT, Code, code, optional, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
@@ -64,7 +64,7 @@ class RiskPointOut(Schema):
 class RiskPointIn(Schema):
     institution: UUID
     name: str = text(RiskPoint, "name")
-    kind: str = "place"
+    kind: str = code("place")
     department: UUID | None = None
     post: UUID | None = None
     building: str = text(RiskPoint, "building", "")
@@ -79,7 +79,7 @@ class RiskPointIn(Schema):
 # (a 422 otherwise, never a database error).
 class RiskPointPatch(Schema):
     name: str = text(RiskPoint, "name", None)
-    kind: str = optional()
+    kind: str = optional(max_length=SHORT)
     building: str = text(RiskPoint, "building", None)
     area: str = text(RiskPoint, "area", None)
     location: str = text(RiskPoint, "location", None)
@@ -105,15 +105,15 @@ class FactorOut(Schema):
 
 class FactorIn(Schema):
     description: str = text(HazardFactor, "description")
-    factor_class: str
-    accident_types: list[str] = Field([], max_length=50)
+    factor_class: str = code()
+    accident_types: list[Code] = Field([], max_length=50)
     consequence: str = text(HazardFactor, "consequence", "")
 
 
 class FactorPatch(Schema):
     description: str = text(HazardFactor, "description", None)
-    factor_class: str = optional()
-    accident_types: list[str] = optional(max_length=50)
+    factor_class: str = optional(max_length=SHORT)
+    accident_types: list[Code] = optional(max_length=50)
     consequence: str = text(HazardFactor, "consequence", None)
 
 
@@ -144,9 +144,9 @@ class AssessmentOut(Schema):
 
 
 class AssessmentIn(Schema):
-    method: str
+    method: str = code()
     inputs: dict[str, float | str]
-    kind: str = "inherent"
+    kind: str = code("inherent")
     basis: str = text(Assessment, "basis", "")
 
 
@@ -170,18 +170,18 @@ class MeasureOut(Schema):
 
 
 class MeasureIn(Schema):
-    category: str
+    category: str = code()
     description: str = text(ControlMeasure, "description")
-    tier: str = ""
+    tier: str = code("")
     responsible: UUID | None = None
     responsible_name: str = text(ControlMeasure, "responsible_name", "")
     what_to_check: str = text(ControlMeasure, "what_to_check", "")
 
 
 class MeasurePatch(Schema):
-    category: str = optional()
+    category: str = optional(max_length=SHORT)
     description: str = text(ControlMeasure, "description", None)
-    tier: str = optional()
+    tier: str = optional(max_length=SHORT)
     responsible: UUID | None = None
     responsible_name: str = text(ControlMeasure, "responsible_name", None)
     what_to_check: str = text(ControlMeasure, "what_to_check", None)

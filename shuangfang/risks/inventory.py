@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
+from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.uploads import open_workbook, sheet_rows
 from shuangfang.orgs.models import Organization, OrgKind, User
 
@@ -371,7 +372,29 @@ def _import_row(actor, institution, row, result, kinds, classes, tiers, methods,
     _save_measures(actor, factor, row, result, tiers, people)
 
 
+# The one-line columns and the model field whose limit they take: an overlong cell is a row error,
+# never cut (docs/security.md, "Input limits"). The basis goes to a risk point (200) and an
+# assessment (300): the stricter limit applies.
+LIMITED_COLUMNS = {
+    "zone": (RiskPoint, "area"),
+    "point": (RiskPoint, "name"),
+    "location": (RiskPoint, "location"),
+    "basis": (RiskPoint, "basis"),
+    "factor": (HazardFactor, "description"),
+    "consequence": (HazardFactor, "consequence"),
+}
+
+
+def _check_lengths(row) -> None:
+    for key, (model, name) in LIMITED_COLUMNS.items():
+        try:
+            check_length(_col(key), _text(row.get(key)), max_chars(model, name))
+        except ValidationError as exc:
+            raise _err(_col(key), " ".join(exc.messages)) from None
+
+
 def _check_row(row, kinds, classes, methods, levels, departments) -> _Row:
+    _check_lengths(row)
     name = _text(row.get("point"))
     if not name:
         raise _err(_col("point"), _("Give the risk point a name."))
@@ -416,7 +439,7 @@ def _save_point(actor, institution, row, result, c: _Row) -> RiskPoint:
         "area": _text(row.get("zone")),
         "location": _text(row.get("location")),
         "department": department,
-        "basis": _text(row.get("basis"))[:200],
+        "basis": _text(row.get("basis")),  # its length was checked by _check_lengths
     }
     try:
         if point is None:
@@ -485,7 +508,7 @@ def _save_assessment(actor, factor, row, result, c: _Row) -> None:
                 factor=factor,
                 method=method,
                 inputs=inputs,
-                basis=_text(row.get("basis"))[:300] or name,
+                basis=_text(row.get("basis")) or name,  # checked by _check_lengths
             )
             result.assessments += 1
             factor.refresh_from_db()

@@ -571,7 +571,7 @@ def adopt_library_entry(
         name=name or entry.name,
         kind=entry.kind,
         area=entry.area,
-        basis=_("Starter library: %(source)s") % {"source": entry.source[:150]},
+        basis=_("Starter library: %(source)s") % {"source": entry.source[:150]},  # generated: cut
     )
     methods = {m.code: m for m in AssessmentMethod.objects.filter(is_current=True)}
     for f in entry.factors:
