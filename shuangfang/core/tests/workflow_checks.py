@@ -21,6 +21,10 @@ from django.db import models
 from shuangfang.core.models import AuditEntry
 from shuangfang.core.tenancy import can
 from shuangfang.core.workflow import Transition, Workflow
+from shuangfang.orgs.tests.factories import PERSONAS
+
+# Who tries the moves in the property tests: every persona of the world and the system (None).
+PEOPLE_AND_SYSTEM: list[str | None] = [p for p in PERSONAS if p != "anonymous"] + [None]
 
 
 def _may(flow: Workflow[Any], row: Transition, obj: models.Model, actor: Any) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shuangfang.core.tests.workflow_checks import PEOPLE_AND_SYSTEM as PEOPLE
 from shuangfang.core.tests.workflow_checks import attempt
 from shuangfang.duty import services
 from shuangfang.duty.models import HandoverStatus
@@ -17,18 +18,6 @@ from shuangfang.duty.models import HandoverStatus
 from .helpers import shift_a
 
 pytestmark = pytest.mark.django_db
-
-PEOPLE = [
-    "admin",
-    "bureau_supervisor",
-    "institution_head",
-    "safety_officer",
-    "department_head",
-    "staff",
-    "assessor",
-    "outsider",
-    None,  # the system
-]
 
 
 def test_random_signatures_stay_in_the_table(world):

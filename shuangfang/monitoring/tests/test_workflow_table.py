@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shuangfang.core.tests.workflow_checks import PEOPLE_AND_SYSTEM as PEOPLE
 from shuangfang.core.tests.workflow_checks import attempt
 from shuangfang.monitoring import alarms
 from shuangfang.monitoring.choices import AlarmStatus, Category, ClearReason
@@ -21,17 +22,6 @@ from .conftest import T0
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "admin",
-    "bureau_supervisor",
-    "institution_head",
-    "safety_officer",
-    "department_head",
-    "staff",
-    "assessor",
-    "outsider",
-    None,  # the system
-]
 ACTIONS = sorted(alarms.FLOW.rows)
 REASONS = [*ClearReason.values, "whatever"]
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shuangfang.core.tests.workflow_checks import PEOPLE_AND_SYSTEM as PEOPLE
 from shuangfang.core.tests.workflow_checks import attempt
 from shuangfang.notifications import deliveries, engine, incidents
 from shuangfang.notifications.channels.base import Result
@@ -25,17 +26,6 @@ from .helpers import note_a, provider_a
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "admin",
-    "bureau_supervisor",
-    "institution_head",
-    "safety_officer",
-    "department_head",
-    "staff",
-    "assessor",
-    "outsider",
-    None,  # the system
-]
 ACTIONS = sorted(incidents.FLOW.rows)
 DELIVERY_ACTIONS = sorted(deliveries.FLOW.rows)
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
