@@ -64,6 +64,7 @@ def periodic(validate: Callable[[dt.datetime], bool], **kwargs: Any) -> Callable
 
     def decorator(fn: F) -> Any:
         name = f"{fn.__module__}.{fn.__name__}"
-        return db_periodic_task(validate, name=name, **kwargs)(once(name, validate, fn))
+        # huey names the task "<module>.<function>" itself (``once`` keeps both through ``wraps``).
+        return db_periodic_task(validate, **kwargs)(once(name, validate, fn))
 
     return decorator
