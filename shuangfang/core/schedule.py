@@ -4,7 +4,10 @@ Every huey consumer process runs its own scheduler, so with two workers each per
 enqueued twice. ``periodic(crontab)`` wraps ``db_periodic_task``: when the task runs it works out
 the schedule slot it belongs to (the latest time at or before now that the crontab matches, in
 huey's UTC) and claims ``(job, slot)`` with an insert that only one run can make; the others skip.
-A run that starts late, even minutes after its slot, still counts for that slot.
+A run that starts late, even minutes after its slot, still counts for that slot. A run whose job
+is still running from an earlier slot (a job longer than its interval) skips too, under
+``core.locks.job_lock``. Every job is also written to be safe if it ever runs twice in a row
+(``tests/test_periodic_twice.py`` runs each one twice over the demo and compares the data).
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from huey.contrib.djhuey import db_periodic_task
 
+from .locks import job_lock
 from .models import ScheduledRun
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 _LOOKBACK_MINUTES = 60 * 24 * 32
+
+# Every periodic job by name, undecorated: what the run-twice test calls.
+JOBS: dict[str, Callable[..., Any]] = {}
 
 
 def slot(validate: Callable[[dt.datetime], bool], now: dt.datetime | None = None) -> dt.datetime:
@@ -54,7 +61,11 @@ def once(name: str, validate: Callable[[dt.datetime], bool], fn: F) -> F:
         if not claim(name, at):
             log.info("%s for %s already ran: skipped", name, at.isoformat())
             return None
-        return fn(*args, **kwargs)
+        with job_lock(name) as mine:
+            if not mine:
+                log.warning("%s for %s skipped: the previous run is still going", name, at.isoformat())
+                return None
+            return fn(*args, **kwargs)
 
     return run  # type: ignore[return-value]
 
@@ -64,6 +75,7 @@ def periodic(validate: Callable[[dt.datetime], bool], **kwargs: Any) -> Callable
 
     def decorator(fn: F) -> Any:
         name = f"{fn.__module__}.{fn.__name__}"
+        JOBS[name] = fn
         # huey names the task "<module>.<function>" itself (``once`` keeps both through ``wraps``).
         return db_periodic_task(validate, **kwargs)(once(name, validate, fn))
 

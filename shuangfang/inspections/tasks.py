@@ -1,7 +1,6 @@
 """The periodic job: generate tasks ahead of time and mark missed ones, every 10 minutes."""
 
 from huey import crontab
-from huey.contrib.djhuey import lock_task
 
 from shuangfang.core.schedule import periodic
 
@@ -10,6 +9,5 @@ from .taskflow import sweep_missed
 
 
 @periodic(crontab(minute="*/10"))
-@lock_task("inspections-generate")
 def generate_and_sweep() -> tuple[int, int]:
     return generate_tasks(), sweep_missed()

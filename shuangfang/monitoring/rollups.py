@@ -13,6 +13,8 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
+from shuangfang.core.locks import serialised
+
 from .models import Reading, Rollup
 
 MINUTE, HOUR = 60, 3600
@@ -41,6 +43,27 @@ def _merge(buckets: dict[tuple[int, str, int, dt.datetime], list[float]]) -> Non
     )
 
 
+def _roll_hour(hour: dt.datetime, end: dt.datetime) -> tuple[int, int, int]:
+    raw = Reading.objects.filter(ts__gte=hour, ts__lt=end)
+    minutes = (
+        raw.annotate(bucket=TruncMinute("ts", tzinfo=dt.UTC))
+        .values("device_id", "channel", "bucket")
+        .annotate(n=Count("id"), lo=Min("value"), hi=Max("value"), total=Sum("value"))
+    )
+    buckets: dict[tuple[int, str, int, dt.datetime], list[float]] = {}
+    hours: dict[tuple[int, str, int, dt.datetime], list[float]] = defaultdict(
+        lambda: [0, float("inf"), float("-inf"), 0.0]
+    )
+    for m in minutes:
+        buckets[(m["device_id"], m["channel"], MINUTE, m["bucket"])] = [m["n"], m["lo"], m["hi"], m["total"]]
+        h = hours[(m["device_id"], m["channel"], HOUR, hour)]
+        h[0] += m["n"]
+        h[1], h[2], h[3] = min(h[1], m["lo"]), max(h[2], m["hi"]), h[3] + m["total"]
+    _merge(buckets)
+    _merge(dict(hours))
+    return len(buckets), len(hours), raw.delete()[0]
+
+
 def rollup_and_prune(cutoff: dt.datetime) -> dict[str, int]:
     cutoff = cutoff.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     first = Reading.objects.filter(ts__lt=cutoff).order_by("ts").values_list("ts", flat=True).first()
@@ -50,32 +73,15 @@ def rollup_and_prune(cutoff: dt.datetime) -> dict[str, int]:
     hour = first.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     while hour < cutoff:
         end = hour + dt.timedelta(hours=1)
-        raw = Reading.objects.filter(ts__gte=hour, ts__lt=end)
-        minutes = (
-            raw.annotate(bucket=TruncMinute("ts", tzinfo=dt.UTC))
-            .values("device_id", "channel", "bucket")
-            .annotate(n=Count("id"), lo=Min("value"), hi=Max("value"), total=Sum("value"))
-        )
-        buckets: dict[tuple[int, str, int, dt.datetime], list[float]] = {}
-        hours: dict[tuple[int, str, int, dt.datetime], list[float]] = defaultdict(
-            lambda: [0, float("inf"), float("-inf"), 0.0]
-        )
-        for m in minutes:
-            buckets[(m["device_id"], m["channel"], MINUTE, m["bucket"])] = [
-                m["n"],
-                m["lo"],
-                m["hi"],
-                m["total"],
-            ]
-            h = hours[(m["device_id"], m["channel"], HOUR, hour)]
-            h[0] += m["n"]
-            h[1], h[2], h[3] = min(h[1], m["lo"]), max(h[2], m["hi"]), h[3] + m["total"]
         with transaction.atomic():
-            done["minutes"] += len(buckets)
-            done["hours"] += len(hours)
-            _merge(buckets)
-            _merge(dict(hours))
-            done["readings"] += raw.delete()[0]
+            # Read, merge and delete the hour in one transaction that a second run waits for: a
+            # second run reading the same raw readings before this one deletes them would count
+            # them twice (issue 23: +58 % hourly counts with two workers).
+            serialised("monitoring.rollup")
+            n_minutes, n_hours, n_readings = _roll_hour(hour, end)
+        done["minutes"] += n_minutes
+        done["hours"] += n_hours
+        done["readings"] += n_readings
         nxt = (
             Reading.objects.filter(ts__gte=end, ts__lt=cutoff)
             .order_by("ts")
