@@ -282,6 +282,11 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Backups (docs/operations.md): `manage.py backup` writes here; with BACKUP_DAILY the worker's
+# scheduler makes one every night at 02:15 Shanghai time and keeps the BACKUP_KEEP newest.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_DAILY = env_bool("BACKUP_DAILY", False)
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)

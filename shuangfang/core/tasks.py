@@ -38,3 +38,19 @@ def prune_outbox() -> int:
 
     ScheduledRun.objects.filter(slot__lt=timezone.now() - dt.timedelta(days=30)).delete()
     return prune()
+
+
+# 18:15 UTC is 02:15 in Asia/Shanghai: after the night's reports (02:40 is later, so they land in
+# the next night's archive), before the outbox prune.
+@periodic(crontab(hour="18", minute="15"))
+def nightly_backup() -> str | None:
+    """With BACKUP_DAILY: one archive a night, the BACKUP_KEEP newest kept."""
+    from django.conf import settings
+
+    from .backup import make_backup, prune_backups
+
+    if not settings.BACKUP_DAILY:
+        return None
+    made = make_backup(settings.BACKUP_DIR)
+    prune_backups(settings.BACKUP_DIR, settings.BACKUP_KEEP)
+    return str(made.archive)
