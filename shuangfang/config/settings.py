@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "shuangfang.core.middleware.UnstorableInputMiddleware",
     "shuangfang.core.middleware.LoginRequiredMiddleware",
     "shuangfang.core.middleware.PasswordChangeRequiredMiddleware",
+    "shuangfang.core.logs.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -359,11 +360,24 @@ NINJA_PAGINATION_CLASS = "shuangfang.core.api.BoundedPagination"
 # The largest offset a list endpoint accepts (a 422 past it; 2**63 used to be a 500).
 API_MAX_OFFSET = env_int("API_MAX_OFFSET", 1_000_000, minimum=1000)
 
+# Logs (docs/operations.md): LOG_FORMAT=json for one JSON object a line with the request id, the
+# user and the institution; plain text otherwise. One line per request on ``shuangfang.request``.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "shuangfang.core.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "shuangfang.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
