@@ -174,6 +174,8 @@ MQTT_SESSION_EXPIRY: int | None = (
 MQTT_LISTENER_SILENCE = env_int("MQTT_LISTENER_SILENCE", 120, minimum=30)
 # Extra readiness checks for /health/ready: dotted paths of functions returning (problem, details).
 HEALTH_CHECKS = ["shuangfang.monitoring.watchdog.health"]
+# /health/ready reports "queue_backlog" when more tasks than this wait for a worker.
+HEALTH_QUEUE_MAX = env_int("HEALTH_QUEUE_MAX", 1000, minimum=1)
 MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
 
 # --- Auth and sessions --------------------------------------------------------------------------

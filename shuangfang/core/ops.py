@@ -66,11 +66,22 @@ def health(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _queue_pending() -> int | None:
+    """Tasks waiting in the worker queue (a Redis LLEN or one SQLite count); None if unreadable."""
+    from huey.contrib.djhuey import HUEY
+
+    try:
+        return int(HUEY.pending_count())
+    except Exception:
+        return None
+
+
 @login_not_required
 @never_cache
 def health_ready(request: HttpRequest) -> HttpResponse:
     """Readiness: the database answers, the outbox is drained in time and has nothing given up, the
-    media folder has room. 503 with the failing part named when not."""
+    worker queue is not piling up, the listeners beat (with MQTT), the media folder has room. 503
+    with the failing part named when not."""
     problems: list[str] = []
     body: dict[str, object] = {}
     try:
@@ -87,6 +98,10 @@ def health_ready(request: HttpRequest) -> HttpResponse:
             problems.append("outbox_failed")
         if stats["oldest_due_seconds"] > OUTBOX_LATE_SECONDS:
             problems.append("outbox_late")
+        pending = _queue_pending()
+        body["queue_pending"] = pending
+        if pending is not None and pending > settings.HEALTH_QUEUE_MAX:
+            problems.append("queue_backlog")
         for path in getattr(settings, "HEALTH_CHECKS", []):  # other apps' checks (MQTT listeners)
             problem, details = import_string(path)()
             body.update(details)

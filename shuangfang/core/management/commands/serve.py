@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from shuangfang.core.serving import web_argv
+
 log = logging.getLogger("shuangfang.serve")
 
 BACKOFF_FIRST = 1.0  # seconds before the first restart of a child that failed
@@ -125,25 +127,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, web_workers, **options):
         python = sys.executable
-        web = [
-            python,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--workers",
-            str(web_workers),
-            "--respawn-failed-workers",  # granian itself replaces a crashed web worker
-            "--static-path-route",
-            settings.STATIC_URL.rstrip("/"),
-            "--static-path-mount",
-            str(settings.STATIC_ROOT),
-            "shuangfang.config.wsgi:application",
-        ]
+        web = web_argv(host, port, web_workers)
         worker = [python, "manage.py", "run_huey"]
         root = str(settings.BASE_DIR)  # granian imports the project from its working directory
         supervisor = Supervisor([Child("web", web, root), Child("worker", worker, root)])
