@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint fmt install deps assets messages check-migrations makemessages bench
+.PHONY: run test lint fmt install deps assets messages check-migrations makemessages bench bundle
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -61,3 +61,7 @@ makemessages: deps
 
 bench: install
 	@echo "See bench/README.md"
+
+# The offline bundle for an intranet install (docs/operations.md "Offline install").
+bundle: install
+	$(BIN)/python deploy/offline_bundle.py
