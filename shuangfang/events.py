@@ -119,6 +119,13 @@ class ReportGenerated(Notice):
         return f"report:{self.object_uuid}:{self.generated_at}"
 
 
+class JobFinished(Notice):
+    """A person's background job (a big export) is done or failed; the link opens its page."""
+
+    def origin(self, kind: str) -> str:
+        return f"job:{self.object_uuid}"
+
+
 class OpsNotice(Notice):
     """Something the platform's operators must act on (an MQTT listener outage); ``since`` names the
     outage, so it is told once however often the watchdog sees it."""
@@ -228,5 +235,8 @@ KINDS: dict[str, Kind] = {
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"
+    ),
+    "job.finished": Kind(
+        JobFinished, "core", (_TELL,), "a person's background job (a big export) is ready or failed"
     ),
 }

@@ -290,6 +290,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_DAILY = env_bool("BACKUP_DAILY", False)
 BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
+# A list's Excel export above this many rows runs as a background job with a progress page; its
+# file is kept JOB_KEEP_DAYS days.
+EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 3000, minimum=1)
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7, minimum=1)
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.translation import gettext
 
 from .exports import xlsx_response
 
@@ -91,14 +93,26 @@ class ListPage:
             for obj in objects
         ]
 
+    def export(self) -> HttpResponse:
+        """The filtered rows as a workbook: at once up to ``EXPORT_IMMEDIATE_ROWS`` rows, as a
+        background job with a progress page above that (``core.jobs``)."""
+        from . import jobs
+
+        replay = jobs.is_replay(self.request)
+        total = self.queryset.count() if replay else 0
+        if not replay and self.queryset.count() > settings.EXPORT_IMMEDIATE_ROWS:
+            return jobs.start(self.request, gettext("Spreadsheet: %(name)s") % {"name": self.export_name})
+        cols = [c for c in self.columns if c.export]
+        rows = ([export_value(c.value(o)) for c in cols] for o in self.queryset.iterator(chunk_size=2000))
+        return xlsx_response(
+            f"{self.export_name}.xlsx",
+            [str(c.label) for c in cols],
+            jobs.count_rows(self.request, total, rows),
+        )
+
     def response(self) -> HttpResponse:
         if self.request.GET.get("export") == "xlsx":
-            cols = [c for c in self.columns if c.export]
-            return xlsx_response(
-                f"{self.export_name}.xlsx",
-                [str(c.label) for c in cols],
-                ([export_value(c.value(o)) for c in cols] for o in self.queryset.iterator(chunk_size=2000)),
-            )
+            return self.export()
         paginator = Paginator(self.queryset, self.per_page)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()

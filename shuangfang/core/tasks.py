@@ -21,6 +21,17 @@ def drain_outbox_now() -> int:
     return drain()
 
 
+@db_task()
+def run_job(job_id: int) -> None:
+    """A person's background job (``core.jobs``), queued after the commit that wrote it."""
+    from .jobs import run
+    from .models import Job
+
+    job = Job.objects.filter(pk=job_id, status=Job.QUEUED).select_related("owner").first()
+    if job is not None:
+        run(job)
+
+
 @periodic(crontab(minute="*"))
 def drain_outbox_periodic() -> int:
     from .outbox import drain
@@ -54,3 +65,11 @@ def nightly_backup() -> str | None:
     made = make_backup(settings.BACKUP_DIR)
     prune_backups(settings.BACKUP_DIR, settings.BACKUP_KEEP)
     return str(made.archive)
+
+
+@periodic(crontab(hour="19", minute="20"))
+def prune_jobs() -> int:
+    """Nightly (03:20 Shanghai): finished background jobs older than JOB_KEEP_DAYS, with their files."""
+    from .jobs import prune
+
+    return prune()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ops
+from . import job_views, ops
 
 app_name = "core"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("ops/outbox/", ops.outbox_page, name="outbox"),
     path("health", ops.health, name="health"),
     path("health/ready", ops.health_ready, name="health_ready"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<uuid:uuid>/", job_views.job_page, name="job"),
+    path("jobs/<uuid:uuid>/file", job_views.job_file, name="job_file"),
 ]
