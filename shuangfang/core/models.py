@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .tenancy import TenantQuerySet
 
@@ -148,10 +149,10 @@ class Job(models.Model):
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     STATES = [
-        (QUEUED, _("Waiting")),
-        (RUNNING, _("Running")),
-        (DONE, _("Done")),
-        (FAILED, _("Failed")),
+        (QUEUED, pgettext_lazy("job", "Waiting")),
+        (RUNNING, pgettext_lazy("job", "Running")),
+        (DONE, pgettext_lazy("job", "Done")),
+        (FAILED, pgettext_lazy("job", "Failed")),
     ]
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
