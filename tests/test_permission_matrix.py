@@ -20,7 +20,16 @@ from shuangfang.orgs import services
 from shuangfang.orgs.tests.factories import PERSONAS
 
 # Reachable without logging in, or outside the matrix by design.
-PUBLIC = {"login", "logout", "set_language", "javascript-catalog", "core:health", "core:health_ready"}
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "javascript-catalog",
+    "core:health",
+    "core:health_ready",
+    "oidc_authentication_init",  # single sign-on: the round trip to the identity provider
+    "oidc_authentication_callback",
+}
 EXCLUDED_NAMESPACES = {"admin", "api"}
 # A person's own background jobs: the owner check is the permission (404 for anyone else).
 OWN_PAGES = {"core:jobs", "core:job", "core:job_file"}

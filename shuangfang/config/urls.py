@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from shuangfang.core import views as core_views
-from shuangfang.orgs import account_views
+from shuangfang.orgs import account_views, oidc
 
 from .api import api
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
+    # Single sign-on (OpenID Connect): 404 unless OIDC_CLIENT_ID is set.
+    path("oidc/authenticate/", oidc.Start.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.Callback.as_view(), name="oidc_authentication_callback"),
     path("account/", account_views.profile, name="profile"),
     path("account/password/", account_views.password_change, name="password_change"),
     path("account/tokens/<uuid:uuid>/revoke/", account_views.token_revoke, name="token_revoke"),

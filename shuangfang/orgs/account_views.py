@@ -53,7 +53,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return response
         else:
             guard.failed()
-    return render(request, "orgs/login.html", {"form": form, "next": next_url})
+    sso = (
+        (settings.OIDC_LOGIN_LABEL or _("Log in with your organisation's account"))
+        if settings.OIDC_ENABLED
+        else ""
+    )
+    ctx = {"form": form, "next": next_url, "sso_label": sso, "sso_failed": request.GET.get("sso") == "failed"}
+    return render(request, "orgs/login.html", ctx)
 
 
 @require_POST

@@ -215,6 +215,18 @@ def validate_membership(
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
     if role == Role.ADMIN and not actor.is_superuser and not _holds_admin_over(actor, organization):
         raise ValidationError(_("Only an administrator can appoint an administrator."))
+    role_fits(organization, role)
+    if role == Role.ASSESSOR:
+        if valid_until is None:
+            raise ValidationError(_("A third-party assessor's access needs an end date."))
+        if valid_until < timezone.localdate():
+            raise ValidationError(_("The end date of the access is in the past."))
+    if post is not None and post.organization_id != organization.institution_id:
+        raise ValidationError(_("The post must belong to the same institution."))
+
+
+def role_fits(organization: Organization, role: str) -> None:
+    """Refuse a role at a kind of unit it does not belong to."""
     if role == Role.BUREAU_SUPERVISOR and organization.kind not in (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU):
         raise ValidationError(_("A bureau supervisor belongs to a bureau."))
     if (
@@ -226,13 +238,6 @@ def validate_membership(
         raise ValidationError(_("A department head belongs to a department."))
     if role == Role.STAFF and organization.kind not in (OrgKind.INSTITUTION, OrgKind.DEPARTMENT):
         raise ValidationError(_("Staff belong to an institution or one of its departments."))
-    if role == Role.ASSESSOR:
-        if valid_until is None:
-            raise ValidationError(_("A third-party assessor's access needs an end date."))
-        if valid_until < timezone.localdate():
-            raise ValidationError(_("The end date of the access is in the past."))
-    if post is not None and post.organization_id != organization.institution_id:
-        raise ValidationError(_("The post must belong to the same institution."))
 
 
 def _holds_admin_over(actor: User, org: Organization) -> bool:
