@@ -202,7 +202,23 @@ OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATE_CLASS = "shuangfang.orgs.oidc.Start"
 OIDC_CALLBACK_CLASS = "shuangfang.orgs.oidc.Callback"
 LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+# Directory logins (LDAP / Active Directory; shuangfang/orgs/ldap.py): off unless LDAP_SERVER_URI is set.
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI", "")  # ldap://dc1.example.gov.cn:389 or ldaps://…:636
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = env_secret("LDAP_BIND_PASSWORD", required=False) or ""
+LDAP_USER_BASE = env_str("LDAP_USER_BASE", "")
+LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")  # AD: (sAMAccountName=%(user)s)
+LDAP_GROUP_BASE = env_str("LDAP_GROUP_BASE", "")
+LDAP_GROUP_FILTER = env_str("LDAP_GROUP_FILTER", "(&(objectClass=groupOfNames)(member=%(dn)s))")
+LDAP_ATTR_NAME = env_str("LDAP_ATTR_NAME", "cn")  # AD: displayName
+LDAP_ATTR_EMAIL = env_str("LDAP_ATTR_EMAIL", "mail")
+LDAP_ATTR_PHONE = env_str("LDAP_ATTR_PHONE", "mobile")
+LDAP_ROLE_MAP = env_str("LDAP_ROLE_MAP", "")
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 5, minimum=1)
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("shuangfang.orgs.ldap.Backend")
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("shuangfang.orgs.oidc.Backend")
 PASSWORD_HASHERS = [

@@ -1,4 +1,4 @@
-"""People and roles kept by an outside identity provider (``orgs.oidc``): the one service that
+"""People and roles kept by an outside identity provider (``orgs.oidc``, ``orgs.ldap``): the one service that
 creates or refreshes a person and their mapped roles from a login's claims. The audit trail names no
 person as actor (the provider made the change), with a note saying so."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
 from shuangfang.core import audit
@@ -20,16 +20,27 @@ from .roles import Role
 from .services import MEMBERSHIP_FIELDS, PERSON_FIELDS, USERNAME_RE, normalize_phone, role_fits
 
 log = logging.getLogger(__name__)
-NOTE = "identity provider (OpenID Connect)"
+NOTE = "identity provider ({source})"
 
 
-class RuleLike(Protocol):
-    @property
-    def group(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def organization(self) -> str: ...
+@dataclass(frozen=True)
+class Rule:
+    group: str
+    role: str
+    organization: str  # UUID or exact name
+
+
+def parse_rules(text: str, setting: str) -> list[Rule]:
+    """``group=role@organisation`` rules separated by ``;`` (``OIDC_ROLE_MAP``, ``LDAP_ROLE_MAP``);
+    a malformed rule is a configuration error."""
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        group, sep, target = part.partition("=")
+        role, at, org = target.partition("@")
+        if not (sep and at and group.strip() and role.strip() and org.strip()):
+            raise ImproperlyConfigured(f"{setting}: {part!r} is not group=role@organisation")
+        out.append(Rule(group.strip(), role.strip(), org.strip()))
+    return out
 
 
 def _organization(ref: str) -> Organization | None:
@@ -39,7 +50,7 @@ def _organization(ref: str) -> Organization | None:
         return Organization.objects.filter(name=ref).first()
 
 
-def _grants(groups: set[str], rules: Iterable[RuleLike]) -> tuple[dict, set]:
+def _grants(groups: set[str], rules: Iterable[Rule]) -> tuple[dict, set]:
     """(the (organisation, role) pairs the groups grant, every pair some rule mentions)."""
     wanted: dict[tuple[int, str], Organization] = {}
     mentioned: set[tuple[int, str]] = set()
@@ -59,7 +70,7 @@ def _grants(groups: set[str], rules: Iterable[RuleLike]) -> tuple[dict, set]:
     return wanted, mentioned
 
 
-def _person(user: User | None, *, username: str, name: str, email: str, phone: str) -> User | None:
+def _person(user: User | None, *, username: str, name: str, email: str, phone: str, note: str) -> User | None:
     try:
         phone = normalize_phone(phone) if phone else ""
     except ValidationError:
@@ -73,7 +84,7 @@ def _person(user: User | None, *, username: str, name: str, email: str, phone: s
         user.set_unusable_password()
         user.save()
         audit.record(
-            actor=None, action="person.create", obj=user, after=audit.snapshot(user, PERSON_FIELDS), note=NOTE
+            actor=None, action="person.create", obj=user, after=audit.snapshot(user, PERSON_FIELDS), note=note
         )
         return user
     changed = {k: v for k, v in fields.items() if v and getattr(user, k) != v}
@@ -88,7 +99,7 @@ def _person(user: User | None, *, username: str, name: str, email: str, phone: s
             obj=user,
             before=before,
             after=audit.snapshot(user, PERSON_FIELDS),
-            note=NOTE,
+            note=note,
         )
     return user
 
@@ -102,14 +113,16 @@ def sync_identity(
     email: str,
     phone: str,
     groups: set[str],
-    rules: Iterable[RuleLike],
+    rules: Iterable[Rule],
+    source: str = "OpenID Connect",
 ) -> User | None:
     """The person for this login, with the mapped roles their groups grant now; ``None`` when they
     have no role here at all (a new person is then not created)."""
     wanted, mentioned = _grants(groups, rules)
     if user is None and not wanted:
         return None
-    person = _person(user, username=username, name=name, email=email, phone=phone)
+    note = NOTE.format(source=source)
+    person = _person(user, username=username, name=name, email=email, phone=phone, note=note)
     if person is None:
         return None
     have = {(m.organization_id, m.role): m for m in person.memberships.select_related("organization")}
@@ -122,7 +135,7 @@ def sync_identity(
                 obj=m,
                 organization=org,
                 after=audit.snapshot(m, MEMBERSHIP_FIELDS),
-                note=NOTE,
+                note=note,
             )
     for key in mentioned - wanted.keys():
         gone = have.get(key)
@@ -133,7 +146,7 @@ def sync_identity(
                 obj=person,
                 organization=gone.organization,
                 before=audit.snapshot(gone, MEMBERSHIP_FIELDS),
-                note=NOTE,
+                note=note,
             )
             gone.delete()
     forget_scope(person)

@@ -16,37 +16,23 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from . import identity
+from .identity import Rule, parse_rules
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Rule:
-    group: str
-    role: str
-    organization: str  # UUID or exact name
-
-
-def rules(text: str | None = None) -> list[Rule]:
-    """Parse ``OIDC_ROLE_MAP``; a malformed rule is a configuration error, reported at start."""
-    text = settings.OIDC_ROLE_MAP if text is None else text
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        group, sep, target = part.partition("=")
-        role, at, org = target.partition("@")
-        if not (sep and at and group.strip() and role.strip() and org.strip()):
-            raise ImproperlyConfigured(f"OIDC_ROLE_MAP: {part!r} is not group=role@organisation")
-        out.append(Rule(group.strip(), role.strip(), org.strip()))
-    return out
+def rules() -> list[Rule]:
+    return parse_rules(settings.OIDC_ROLE_MAP, "OIDC_ROLE_MAP")
 
 
 class Backend(OIDCAuthenticationBackend):
@@ -67,12 +53,10 @@ class Backend(OIDCAuthenticationBackend):
         return self._sync(user, claims)
 
     def _sync(self, user, claims: dict):
-        from .identity import sync_identity
-
         groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
         if isinstance(groups, str):
             groups = [groups]
-        person = sync_identity(
+        person = identity.sync_identity(
             user=user,
             username=str(claims.get(settings.OIDC_USERNAME_CLAIM)).strip(),
             name=str(claims.get("name") or claims.get(settings.OIDC_USERNAME_CLAIM)),
