@@ -177,6 +177,7 @@ HEALTH_CHECKS = ["shuangfang.monitoring.watchdog.health"]
 # /health/ready reports "queue_backlog" when more tasks than this wait for a worker.
 HEALTH_QUEUE_MAX = env_int("HEALTH_QUEUE_MAX", 1000, minimum=1)
 MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
+MQTT_PROTOCOL = env_str("MQTT_PROTOCOL", "5")  # "3.1.1" for a broker without MQTT 5 (docs/operations.md)
 
 # --- Auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"

@@ -78,6 +78,8 @@ BEAT_SECONDS = 15  # a connected listener writes its ListenerBeat this often (wa
 KEEPALIVE = 15  # seconds; the broker notices a silently dead listener after 1.5 times this
 # MQTT 5 reason code of a DISCONNECT sent because another client connected with the same client id.
 SESSION_TAKEN_OVER = 142
+# The names MQTT_PROTOCOL / --protocol accept for MQTT 3.1.1 (anything else: MQTT 5).
+V311 = {"3.1.1", "311", "3", "4"}
 # Unacknowledged QoS 1 messages the broker may have in flight to a listener (the protocol maximum).
 RECEIVE_MAXIMUM = 65_535
 
@@ -222,8 +224,13 @@ class Listener:
         on_batch=None,
         shared: bool = True,
         ack_on_receipt: bool = False,
+        protocol: str | None = None,
     ) -> None:
         self.root = root
+        # MQTT 5 by default; "3.1.1" for brokers without MQTT 5 (RabbitMQ's MQTT plugin before 3.13,
+        # older EMQX/VerneMQ setups): no session expiry (a fixed id keeps a persistent session, a
+        # unique id a clean one), no Receive Maximum, no reason codes on DISCONNECT.
+        self.v5 = (protocol or getattr(settings, "MQTT_PROTOCOL", "5")) not in V311
         self.shared = shared
         self.ack_on_receipt = ack_on_receipt
         self.group = group or getattr(settings, "MQTT_GROUP", "") or DEFAULT_GROUP
@@ -259,8 +266,9 @@ class Listener:
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
-            protocol=mqtt.MQTTv5,
+            protocol=mqtt.MQTTv5 if self.v5 else mqtt.MQTTv311,
             manual_ack=not ack_on_receipt,
+            clean_session=None if self.v5 else not self.fixed_id,
         )
         self.connect_properties = Properties(PacketTypes.CONNECT)
         self.connect_properties.SessionExpiryInterval = self.session_expiry
@@ -359,13 +367,16 @@ class Listener:
         self.started = True
         # A fixed id resumes the session it left (clean_start False); a unique id starts clean and
         # resumes only its own session on reconnects (paho's MQTT_CLEAN_START_FIRST_ONLY).
-        self.client.connect_async(
-            self.host,
-            self.port or 1883,
-            keepalive=KEEPALIVE,
-            clean_start=False if self.fixed_id else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
-            properties=self.connect_properties,
-        )
+        if self.v5:
+            self.client.connect_async(
+                self.host,
+                self.port or 1883,
+                keepalive=KEEPALIVE,
+                clean_start=False if self.fixed_id else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+                properties=self.connect_properties,
+            )
+        else:
+            self.client.connect_async(self.host, self.port or 1883, keepalive=KEEPALIVE)
         self.client.loop_start()
 
     def leave(self, timeout: float = 30.0) -> int:
@@ -395,8 +406,9 @@ class Listener:
         if self.shared and not self.fixed_id and self.connected.is_set():
             with contextlib.suppress(Exception):  # never let a failed drain block the disconnect
                 self.leave()
-            properties = Properties(PacketTypes.DISCONNECT)
-            properties.SessionExpiryInterval = 0
+            if self.v5:
+                properties = Properties(PacketTypes.DISCONNECT)
+                properties.SessionExpiryInterval = 0
         self.client.disconnect(properties=properties)
         self.client.loop_stop()
 

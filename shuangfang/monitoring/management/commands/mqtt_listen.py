@@ -46,6 +46,11 @@ class Command(BaseCommand):
             action="store_true",
             help="acknowledge QoS 1 on receipt (faster; a listener crash loses the batch in hand)",
         )
+        parser.add_argument(
+            "--protocol",
+            default=None,
+            help="5 or 3.1.1 (default: MQTT_PROTOCOL, or 5); 3.1.1 for brokers without MQTT 5",
+        )
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--flush-ms", type=int, default=50)
         parser.add_argument("--duration", type=float, default=None, help="stop after so many seconds")
@@ -64,6 +69,7 @@ class Command(BaseCommand):
             flush_ms=opts["flush_ms"],
             shared=not opts["no_share"],
             ack_on_receipt=opts["ack_on_receipt"],
+            protocol=opts["protocol"],
         )
         signal.signal(signal.SIGTERM, lambda *_: listener.stopping.set())
         signal.signal(signal.SIGINT, lambda *_: listener.stopping.set())
