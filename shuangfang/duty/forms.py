@@ -72,10 +72,15 @@ class OverrideForm(forms.Form):
 class HandoverForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Taken over by"), queryset=User.objects.none())
     open_alarms = forms.CharField(
-        label=_("Open alarms"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Open alarms"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     open_hazards = forms.CharField(
-        label=_("Open hazards"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Open hazards"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    missed_patrol = forms.CharField(
+        label=_("Missed or out-of-order patrol points"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

@@ -6,3 +6,11 @@ class HazardsConfig(AppConfig):
     name = "shuangfang.hazards"
     label = "hazards"
     verbose_name = _("Hazards")
+
+    def ready(self) -> None:
+        # The shift handover lists the open hazards (duty's registry; duty imports no hazards).
+        from shuangfang.duty.services import register_open_items
+
+        from .handover import open_hazard_lines
+
+        register_open_items(open_hazard_lines, section="hazards")

@@ -246,10 +246,19 @@ def stop_for_source(
     return incident
 
 
-def open_incident_titles(organization: Organization, limit: int = 20) -> list[str]:
-    """Titles of the institution's incidents not yet resolved (for the shift handover)."""
+def open_incident_titles(organization: Organization, limit: int = 20, source_kinds=("alarm",)) -> list[str]:
+    """Titles of the institution's incidents not yet resolved, of alarms and offline devices (for
+    the shift handover; a chased hazard is listed with the open hazards)."""
     inst = institution_of(organization)
-    qs = Incident.objects.filter(organization__path__startswith=inst.path).exclude(
-        status=IncidentStatus.RESOLVED
-    )
-    return [f"{i.title}（{i.get_status_display()}）" for i in qs.order_by("opened_at")[:limit]]
+    qs = Incident.objects.filter(
+        organization__path__startswith=inst.path, source_kind__in=source_kinds
+    ).exclude(status=IncidentStatus.RESOLVED)
+    return [
+        _("%(item)s (%(state)s)") % {"item": i.title, "state": i.get_status_display()}
+        for i in qs.order_by("opened_at")[:limit]
+    ]
+
+
+def handover_alarm_lines(institution: Organization, start, end) -> list[str]:
+    """Active alarms for the shift handover (duty's registry, section "alarms")."""
+    return open_incident_titles(institution)
