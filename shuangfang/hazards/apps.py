@@ -14,3 +14,9 @@ class HazardsConfig(AppConfig):
         from .handover import open_hazard_lines
 
         register_open_items(open_hazard_lines, section="hazards")
+        # The risk inventory's control status (risks' registry; risks imports no hazards).
+        from shuangfang.risks.control import register_signals
+
+        from .signals import risk_signals
+
+        register_signals(risk_signals)

@@ -14,3 +14,9 @@ class InspectionsConfig(AppConfig):
         from .patrol import patrol_lines
 
         register_open_items(patrol_lines, section="patrol")
+        # The risk inventory's control status (risks' registry; risks imports no inspections).
+        from shuangfang.risks.control import register_signals
+
+        from .signals import risk_signals
+
+        register_signals(risk_signals)
