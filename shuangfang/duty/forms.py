@@ -87,3 +87,7 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, institution: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = institution_people(institution)  # type: ignore[attr-defined]
+        # The pre-filled lists show whole: as many rows as lines (within reason).
+        for name in ("open_alarms", "open_hazards", "missed_patrol"):
+            lines = str(self.initial.get(name) or "").count("\n") + 1
+            self.fields[name].widget.attrs["rows"] = min(max(2 * lines, 2), 16)  # a line wraps on a phone

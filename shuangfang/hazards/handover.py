@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ def open_hazard_lines(institution: Organization, start: dt.datetime, end: dt.dat
         .annotate(
             late=Case(When(deadline__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
-        .order_by("late", "deadline", "reported_at")
+        .order_by("late", F("deadline").asc(nulls_last=True), "reported_at")
     )
     total = qs.count()
     lines = []

@@ -86,11 +86,11 @@ class Signals:
             return ""
         days = RECURRENCE_RULE["days"]
         if self.recent_hazards >= RECURRENCE_RULE["count"]:
-            return _("Re-assessment due: %(n)s hazards in %(days)s days") % {
+            return _("Due: %(n)s hazards in %(days)s days") % {
                 "n": self.recent_hazards,
                 "days": days,
             }
-        return _("Re-assessment due: %(n)s alarms in %(days)s days") % {"n": self.recent_alarms, "days": days}
+        return _("Due: %(n)s alarms in %(days)s days") % {"n": self.recent_alarms, "days": days}
 
     @property
     def methods_text(self) -> str:

@@ -75,6 +75,9 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
         qs,
         columns=[
             Column(_("Risk point"), lambda f: f.risk_point, link=lambda f: f.risk_point.get_absolute_url()),
+            # The loop's verdict next to the point, where a phone shows it without scrolling.
+            Column(_("Control status"), lambda f: page.signal(f).status_label),
+            Column(_("Re-assessment"), lambda f: page.signal(f).reassessment_text),
             Column(_("Institution"), lambda f: f.organization.name),
             Column(_("Hazard factor"), lambda f: f.description),
             Column(_("GB/T 13861 class"), lambda f: f.get_factor_class_display()),
@@ -82,8 +85,6 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
             Column(_("Inherent level"), lambda f: f.get_inherent_level_display() if f.inherent_level else ""),
             Column(_("Residual level"), lambda f: f.get_residual_level_display() if f.residual_level else ""),
             Column(_("Monitoring method"), lambda f: page.signal(f).methods_text),
-            Column(_("Control status"), lambda f: page.signal(f).status_label),
-            Column(_("Re-assessment"), lambda f: page.signal(f).reassessment_text),
         ],
         template="risks/inventory.html",
         filterset_class=InventoryFilter,
