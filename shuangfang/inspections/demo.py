@@ -19,6 +19,7 @@ from shuangfang.orgs.models import Post
 
 from . import seed
 from .checklists import create_checklist, create_checkpoint
+from .patrol import set_route
 from .choices import AssigneeKind, Result, TaskStatus
 from .models import Checklist, PlanTemplate, Task
 from .plans import create_plan, generate_tasks
@@ -164,6 +165,8 @@ def build(city) -> None:
                 template=tpl,
             )
         )
+        # The night patrol is walked as a route (巡更): its points in this order.
+        set_route(actor=officer, plan=plans[-1], checkpoints=night_points)
         tpl, freq, rule = _plan_from("day_fire_patrol")
         plans.append(
             create_plan(
