@@ -52,8 +52,11 @@ def route(request: AuthedRequest, uuid) -> HttpResponse:
 @require_perm("inspection.manage")
 def route_edit(request: AuthedRequest, uuid) -> HttpResponse:
     plan = get_for_user(Plan, request.user, "inspection.manage", uuid=uuid)
-    checkpoints = list(plan.checkpoints.order_by("building", "floor", "name"))
     current = {s.checkpoint_id: s.position for s in plan.stops.all()}
+    # The route's stops in their order first, then the plan's other checkpoints.
+    checkpoints = sorted(
+        plan.checkpoints.order_by("building", "floor", "name"), key=lambda cp: current.get(cp.pk, 10_000)
+    )
     errors: list[str] = []
     entered = {cp.pk: str(current.get(cp.pk, "")) for cp in checkpoints}
     if request.method == "POST":

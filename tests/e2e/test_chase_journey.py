@@ -152,6 +152,9 @@ def test_in_english(live_server, world, night, phone, shot):
     body = phone.inner_text("body")
     assert "Out of order" in body and "Patrol route" in body
     _keep(shot(phone, "chase-route-phone-en"))
+    phone.goto(f"{live_server.url}/inspections/routes/{night.uuid}/edit/")
+    assert "Route order" in phone.inner_text("body")
+    _keep(shot(phone, "chase-route-edit-phone-en"))
     phone.goto(f"{live_server.url}/risks/inventory/")
     assert "Control status" in phone.inner_text("body")
     _keep(shot(phone, "chase-inventory-phone-en"))
