@@ -19,9 +19,9 @@ from shuangfang.orgs.models import Post
 
 from . import seed
 from .checklists import create_checklist, create_checkpoint
-from .patrol import set_route
 from .choices import AssigneeKind, Result, TaskStatus
 from .models import Checklist, PlanTemplate, Task
+from .patrol import set_route
 from .plans import create_plan, generate_tasks
 from .records import Answer, bureau_inspect
 from .taskflow import submit_record, sweep_missed
