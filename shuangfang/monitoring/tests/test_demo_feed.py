@@ -75,3 +75,26 @@ def test_serve_runs_the_feed_only_when_asked(settings):
     kids = children(["web"], "/")
     assert [c.name for c in kids] == ["web", "worker", "demo"]
     assert kids[-1].argv[-1] == "simulate_demo"
+
+
+def test_a_demo_device_with_an_open_alarm_keeps_it_open(fleet):
+    from shuangfang.monitoring.choices import AlarmStatus
+
+    meter = fleet["DEMO-EL-01"]
+    alarm_at = T0 + dt.timedelta(minutes=1)
+    ingest(
+        [
+            (meter, telemetry("DEMO-EL-01", alarm_at + dt.timedelta(seconds=i), residual_current_ma=350))
+            for i in range(3)
+        ],
+        transport="test",
+        now=alarm_at + dt.timedelta(seconds=5),
+    )
+    alarm = Alarm.objects.get(device=meter, alarm_type__startswith="residual")
+    assert alarm.status == AlarmStatus.OPEN
+    later = T0 + dt.timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        feed_demo_devices(later)  # a heartbeat, not a normal reading: the story's alarm stays open
+    alarm.refresh_from_db()
+    meter.refresh_from_db()
+    assert alarm.status == AlarmStatus.OPEN and meter.online

@@ -138,3 +138,18 @@ def test_inventory_queries_do_not_grow_with_rows(world, login, django_assert_max
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(len(small.captured_queries)):
         body = c.get("/risks/inventory/").content.decode()
     assert body.count("失控") >= 13 or body.count("Out of control") >= 13
+
+
+def test_the_pdf_has_the_columns_too(world, login, tmp_path):
+    import subprocess
+
+    point = risk_world(world).point
+    _hazard(world, point)
+    with time_machine.travel(NOW, tick=False):
+        r = login(world.users["safety_officer"]).get("/risks/inventory/?export=pdf")
+    assert r.status_code == 200
+    pdf = tmp_path / "inventory.pdf"
+    pdf.write_bytes(b"".join(r.streaming_content) if r.streaming else r.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = text.replace("\n", "")
+    assert "管控状态" in flat and "监测监控方式" in flat and "预警" in flat

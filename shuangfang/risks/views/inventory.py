@@ -56,10 +56,11 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
         f = InventoryFilter(request.GET or None, queryset=qs, request=request)
         filtered = f.qs if f.is_valid() else qs
         if request.GET["export"] == "pdf":
-            rows = list(inventory.export_rows(filtered[:2000]))
+            rows = list(control.export_rows(filtered[:2000]))
+            headers = inventory.headers() + [str(h) for h in control.EXTRA_HEADERS]
             data = render_pdf(
                 "risks/inventory_pdf.html",
-                {"headers": inventory.headers(), "rows": rows, "now": timezone.localtime()},
+                {"headers": headers, "rows": rows, "now": timezone.localtime()},
                 request=request,
             )
             return pdf_response(data, "risk-inventory.pdf")
