@@ -98,3 +98,13 @@ def test_a_demo_device_with_an_open_alarm_keeps_it_open(fleet):
     alarm.refresh_from_db()
     meter.refresh_from_db()
     assert alarm.status == AlarmStatus.OPEN and meter.online
+
+
+def test_the_command_feeds_a_round(fleet):
+    from django.core.management import call_command
+
+    later = T0 + dt.timedelta(hours=2)
+    sweep_offline(now=later)
+    with time_machine.travel(later, tick=False):
+        call_command("simulate_demo", once=True)
+    assert _online() == {"DEMO-EL-01": True, "DEMO-SM-01": True, "EL-REAL-1": False}
