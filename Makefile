@@ -40,7 +40,7 @@ run: install var/secret_key var/field_keys
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput -v0
-	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py serve
+	SECRET_KEY_FILE=var/secret_key DEMO_SIMULATOR=$${DEMO_SIMULATOR:-1} $(BIN)/python manage.py serve
 
 test: install
 	SHUANGFANG_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

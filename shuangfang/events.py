@@ -170,11 +170,26 @@ _HAZARD_WORDS = {
     "hazard.supervision_ordered": "the bureau put the hazard under supervision",
     "hazard.closed": "the hazard was accepted and closed (销号)",
     "hazard.deadline_approaching": "the rectification deadline is near (daily sweep)",
-    "hazard.overdue": "the rectification deadline has passed (daily sweep)",
+    "hazard.overdue": "the rectification deadline has passed (hourly sweep): it escalates",
+    "hazard.supervision_overdue": "a supervised hazard is still open after the bureau's deadline "
+    "(hourly sweep): it escalates",
+}
+_CHASE = "shuangfang.notifications.consumers.chase_hazard"
+_STOP_CHASE = "shuangfang.notifications.consumers.stop_hazard_chase"
+# The hazard events that escalate (an incident instead of one message), and those that end it.
+_HAZARD_CONSUMERS: dict[str, tuple[str, ...]] = {
+    "hazard.overdue": (_CHASE,),
+    "hazard.supervision_overdue": (_CHASE,),
+    "hazard.acceptance_needed": (_TELL, _STOP_CHASE),
+    "hazard.closed": (_TELL, _STOP_CHASE),
+    "hazard.assigned": (_TELL, _STOP_CHASE),
 }
 
 KINDS: dict[str, Kind] = {
-    **{kind: Kind(HazardNotice, "hazards", (_TELL,), about) for kind, about in _HAZARD_WORDS.items()},
+    **{
+        kind: Kind(HazardNotice, "hazards", _HAZARD_CONSUMERS.get(kind, (_TELL,)), about)
+        for kind, about in _HAZARD_WORDS.items()
+    },
     "inspection.task_missed": Kind(
         TaskMissed, "inspections", (_TELL,), "an inspection task's window closed with no record"
     ),
@@ -198,8 +213,13 @@ KINDS: dict[str, Kind] = {
     "device.offline": Kind(
         AlarmNotice,
         "monitoring",
-        ("shuangfang.hazards.consumers.hazard_from_alarm", _TELL),
-        "a device stopped reporting: people are told, and a hazard where the rule says so",
+        # Like an alarm: escalates until someone acknowledges it or the device reports again.
+        (
+            "shuangfang.notifications.consumers.open_alarm_incident",
+            "shuangfang.hazards.consumers.hazard_from_alarm",
+        ),
+        "a device stopped reporting: an escalating incident (until acknowledged or the device is back), "
+        "and a hazard where the rule says so",
     ),
     "alarm.acknowledged": Kind(
         AlarmNotice,

@@ -154,6 +154,9 @@ HUEY["consumer"] = {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_
 # mqtt://[user[:password]@]host[:port] or mqtts://… (TLS, port 8883 by default); a secret, so
 # MQTT_URL_FILE works too. MQTT_PASSWORD (or MQTT_PASSWORD_FILE) replaces the URL's password.
 MQTT_URL = env_secret("MQTT_URL", required=False)
+# The demo city's devices keep reporting while ``manage.py serve`` runs (``make run`` sets it; off in
+# production: only devices coded DEMO-… are fed, monitoring/demo_feed.py).
+DEMO_SIMULATOR = env_bool("DEMO_SIMULATOR", False)
 MQTT_PASSWORD = env_secret("MQTT_PASSWORD", required=False)
 # TLS (mqtts://): the CA that signed the broker's certificate (empty: the system's CAs), and a
 # client certificate and key when the broker asks for one.

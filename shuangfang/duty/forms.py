@@ -72,13 +72,22 @@ class OverrideForm(forms.Form):
 class HandoverForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Taken over by"), queryset=User.objects.none())
     open_alarms = forms.CharField(
-        label=_("Open alarms"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Open alarms"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     open_hazards = forms.CharField(
-        label=_("Open hazards"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Open hazards"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    missed_patrol = forms.CharField(
+        label=_("Missed or out-of-order patrol points"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, institution: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = institution_people(institution)  # type: ignore[attr-defined]
+        # The pre-filled lists show whole: as many rows as lines (within reason).
+        for name in ("open_alarms", "open_hazards", "missed_patrol"):
+            lines = str(self.initial.get(name) or "").count("\n") + 1
+            self.fields[name].widget.attrs["rows"] = min(max(2 * lines, 2), 16)  # a line wraps on a phone

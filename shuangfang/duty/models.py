@@ -109,6 +109,7 @@ class Handover(TenantModel):
     )
     open_alarms = models.TextField(_("open alarms"), blank=True)
     open_hazards = models.TextField(_("open hazards"), blank=True)
+    missed_patrol = models.TextField(_("missed patrol points"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.DRAFT

@@ -30,20 +30,43 @@ SHIFT_FIELDS = [
     "is_active",
 ]
 
-# What a handover lists as still open comes from other apps (notifications: its unresolved
-# incidents). They register a source at start; duty imports none of them.
-_open_item_sources: list[Callable[[Organization], list[str]]] = []
+# What a handover lists as still open comes from other apps, by section: active alarms
+# (notifications: the alarms' unresolved incidents), open hazards (hazards) and the patrol points
+# missed or walked out of order during the shift (inspections). They register a source at start;
+# duty imports none of them. A source takes ``(institution, start, end)`` (the shift's window) and
+# returns one line per item.
+OpenItemSource = Callable[[Organization, dt.datetime, dt.datetime], list[str]]
+SECTIONS = ("alarms", "hazards", "patrol")
+_open_item_sources: dict[str, list[OpenItemSource]] = {s: [] for s in SECTIONS}
 
 
-def register_open_items(source: Callable[[Organization], list[str]]) -> None:
-    """Add a source of open items (one line each) for the shift handover of an institution."""
-    if source not in _open_item_sources:
-        _open_item_sources.append(source)
+def register_open_items(source: OpenItemSource, *, section: str = "alarms") -> None:
+    """Add a source of open items (one line each) for one section of the shift handover."""
+    if source not in _open_item_sources[section]:
+        _open_item_sources[section].append(source)
 
 
-def open_items(institution: Organization) -> list[str]:
-    """The open items every registered source lists for ``institution``, in registration order."""
-    return [line for source in _open_item_sources for line in source(institution)]
+def open_items(
+    institution: Organization,
+    section: str = "alarms",
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> list[str]:
+    """The open items every source of ``section`` lists for ``institution`` during the shift
+    ``[start, end)`` (default: the last 24 hours), in registration order."""
+    end = end or timezone.now()
+    start = start or end - dt.timedelta(hours=24)
+    return [line for source in _open_item_sources[section] for line in source(institution, start, end)]
+
+
+def handover_prefill(institution: Organization, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    """The handover form's pre-filled sections: one line per open item."""
+    fields = {"alarms": "open_alarms", "hazards": "open_hazards", "patrol": "missed_patrol"}
+    return {
+        fields[section]: "\n".join(open_items(institution, section, start=start, end=end))
+        for section in SECTIONS
+    }
 
 
 def _institution(org: Organization) -> Organization:
@@ -234,6 +257,7 @@ def write_handover(
     to_user: User,
     open_alarms: str = "",
     open_hazards: str = "",
+    missed_patrol: str = "",
     notes: str = "",
 ) -> Handover:
     """The outgoing person writes and signs the handover (signing is writing it as oneself)."""
@@ -249,6 +273,7 @@ def write_handover(
         to_user=to_user,
         open_alarms=open_alarms.strip(),
         open_hazards=open_hazards.strip(),
+        missed_patrol=missed_patrol.strip(),
         notes=notes.strip(),
         from_signed_at=timezone.now(),
     )
@@ -257,7 +282,13 @@ def write_handover(
         action="duty.handover_write",
         obj=handover,
         organization=shift.organization,
-        after={"to": str(to_user), "open_alarms": open_alarms, "open_hazards": open_hazards, "notes": notes},
+        after={
+            "to": str(to_user),
+            "open_alarms": open_alarms,
+            "open_hazards": open_hazards,
+            "missed_patrol": missed_patrol,
+            "notes": notes,
+        },
     )
     return handover
 

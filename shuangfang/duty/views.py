@@ -134,12 +134,15 @@ def handover_create(request: AuthedRequest, uuid) -> HttpResponse:
         if t.shift.pk == shift.pk
     ]
     day = current[0].day if current else timezone.localdate()
+    start = current[0].start if current else now - dt.timedelta(minutes=shift.duration_minutes)
     nxt = services.turns(shift.organization, now, now + dt.timedelta(days=2))
     following = next((t.user for t in nxt if t.start > now and t.user is not None), None)
+    # Pre-filled with what is still open (alarms, hazards, missed patrol points of this shift).
+    prefill = services.handover_prefill(shift.organization, start, now)
     form = HandoverForm(
         request.POST or None,
         institution=shift.organization,
-        initial={"to_user": following, "open_alarms": "\n".join(services.open_items(shift.organization))},
+        initial={"to_user": following, **prefill},
     )
 
     if request.method == "POST" and form.is_valid():

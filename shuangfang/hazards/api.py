@@ -44,6 +44,7 @@ class HazardOut(Schema):
     grade: str
     category: str
     cause: str
+    preventive_measures: str
     treatment: str
     responsible: UUID | None
     responsible_name: str | None
@@ -111,6 +112,7 @@ class ActionIn(Schema):
     grade: str | None = code(None)
     category: str | None = code(None)
     cause: str | None = text(Hazard, "cause", None)
+    preventive_measures: str | None = text(Hazard, "preventive_measures", None)
     location: str | None = text(Hazard, "location", None)
     responsible: UUID | None = None
     measures: str | None = text(Hazard, "measures", None)

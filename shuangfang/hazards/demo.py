@@ -173,7 +173,11 @@ def build(city) -> None:
             )
         if fate in ("pending", "closed"):
             services.submit_for_acceptance(
-                actor=fixer, hazard=h, fix_note="已维修并试用正常", photos=[_after()]
+                actor=fixer,
+                hazard=h,
+                fix_note="已维修并试用正常",
+                photos=[_after()],
+                preventive_measures="纳入每日巡查清单，责任人每日检查并签字",
             )
         if fate == "closed":
             services.accept(actor=head, hazard=h, comment="现场复查合格")

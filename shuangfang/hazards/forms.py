@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 
-from .choices import Source
+from .choices import Source, Treatment
 from .models import Hazard
 from .workflow import Move
 
@@ -82,6 +82,12 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
         "cause": lambda: forms.CharField(
             label=_("Cause"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
         ),
+        "preventive_measures": lambda: forms.CharField(
+            label=_("Measures against the cause"),
+            help_text=_("What was changed so that the cause does not produce the hazard again."),
+            widget=forms.Textarea(attrs=text),
+            max_length=settings.TEXT_MAX_CHARS,
+        ),
         "department": lambda: forms.ModelChoiceField(label=_("Department"), queryset=departments),
         "location": lambda: forms.CharField(label=pgettext_lazy("hazard", "Location"), max_length=120),
         "responsible": lambda: forms.ModelChoiceField(
@@ -121,6 +127,8 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
             label=_("Requirements"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
         ),
     }
+    if move.action == "accept" and hazard.status in move.sources and hazard.treatment != Treatment.ON_SPOT:
+        req |= {"cause", "preventive_measures"}  # 四个不放过 (workflow._check_cause)
     fields: dict[str, forms.Field] = {}
     # photos first: on the phone the camera is the first tap
     if "after_photo" in req or move.action == "record_progress":

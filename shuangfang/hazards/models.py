@@ -64,6 +64,9 @@ class Hazard(TenantModel):
         pgettext_lazy("hazard", "category"), max_length=20, choices=CheckCategory.choices, blank=True
     )
     cause = models.TextField(_("cause"), blank=True)
+    # 四个不放过: what was done against the cause, so the same hazard does not come back (required
+    # to accept a hazard that was not fixed on the spot).
+    preventive_measures = models.TextField(_("measures against the cause"), blank=True)
     treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
 
     reporter = models.ForeignKey(
@@ -156,6 +159,7 @@ class Hazard(TenantModel):
     # Reminder bookkeeping: the sweep claims each reminder once (conditional update).
     reminded_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_supervision_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -218,12 +218,21 @@ def record_progress(*, actor, hazard: Hazard, note: str, photos: Sequence = ()) 
     )
 
 
-def submit_for_acceptance(*, actor, hazard: Hazard, fix_note: str, photos: Sequence = ()) -> Hazard:
-    return transition(hazard, "submit", actor=actor, note=fix_note, fix_note=fix_note, photos=photos)
+def submit_for_acceptance(
+    *, actor, hazard: Hazard, fix_note: str, photos: Sequence = (), **cause_fields: str
+) -> Hazard:
+    """``cause_fields``: ``cause`` and ``preventive_measures`` (四个不放过), when the fixer knows them."""
+    fields = {k: v for k, v in cause_fields.items() if v}
+    return transition(
+        hazard, "submit", actor=actor, note=fix_note, fix_note=fix_note, photos=photos, **fields
+    )
 
 
-def accept(*, actor, hazard: Hazard, comment: str = "") -> Hazard:
-    return transition(hazard, "accept", actor=actor, note=comment)
+def accept(*, actor, hazard: Hazard, comment: str = "", **cause_fields: str) -> Hazard:
+    """A hazard not fixed on the spot needs its ``cause`` and ``preventive_measures`` (四个不放过):
+    on the hazard already, or given here."""
+    fields = {k: v for k, v in cause_fields.items() if v}
+    return transition(hazard, "accept", actor=actor, note=comment, **fields)
 
 
 def reject_back(*, actor, hazard: Hazard, reason: str, deadline: dt.date | None = None) -> Hazard:
@@ -260,11 +269,12 @@ def comment(*, actor, hazard: Hazard, note: str) -> Hazard:
 
 
 def send_reminders(today: dt.date | None = None) -> dict[str, int]:
-    """Publish ``hazard.deadline_approaching`` / ``hazard.overdue`` once per hazard and deadline.
+    """Publish ``hazard.deadline_approaching`` / ``hazard.overdue`` / ``hazard.supervision_overdue``
+    once per hazard and deadline (the overdue ones escalate: notifications opens an incident).
     Each reminder is claimed with a conditional update, so two sweeps never send it twice."""
     today = today or timezone.localdate()
     now = timezone.now()
-    sent = {"deadline_approaching": 0, "overdue": 0}
+    sent = {"deadline_approaching": 0, "overdue": 0, "supervision_overdue": 0}
     soon = Hazard.objects.filter(
         status__in=OPEN_STATUSES,
         deadline__gte=today,
@@ -276,9 +286,18 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
         deadline__lt=today,
         reminded_overdue_at__isnull=True,
     )
+    # A supervised hazard still open after the bureau's deadline (pending acceptance counts as
+    # open here: the bureau asked for it closed).
+    late_supervised = Hazard.objects.filter(
+        status__in=OPEN_STATUSES,
+        supervised=True,
+        supervision_deadline__lt=today,
+        reminded_supervision_at__isnull=True,
+    )
     for qs, column, kind in (
         (soon, "reminded_due_at", "hazard.deadline_approaching"),
         (late, "reminded_overdue_at", "hazard.overdue"),
+        (late_supervised, "reminded_supervision_at", "hazard.supervision_overdue"),
     ):
         for pk in qs.values_list("pk", flat=True).iterator():
             with transaction.atomic():

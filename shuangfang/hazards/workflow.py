@@ -85,6 +85,9 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "confirm_major": frozenset(_WHERE | {"measures", "responsible", "funds", "deadline", "contingency_plan"}),
     "approve_plan": frozenset({"interim_measures"}),
     "reject_back": frozenset({"deadline"}),
+    # 四个不放过: the cause and the measures against it, told by the fixer or the acceptor.
+    "submit": frozenset({"cause", "preventive_measures"}),
+    "accept": frozenset({"cause", "preventive_measures"}),
 }
 
 
@@ -248,11 +251,13 @@ EVENT_ROLES: dict[str, list[str]] = {
     "hazard.extension_requested": ["safety_officer"],
     "hazard.supervision_ordered": ["institution_head", "safety_officer"],
     "hazard.overdue": ["safety_officer"],
+    "hazard.supervision_overdue": ["institution_head", "bureau_supervisor"],
 }
 EVENT_SEVERITY = {
     "hazard.major_reported": Severity.CRITICAL,
     "hazard.supervision_ordered": Severity.CRITICAL,
     "hazard.overdue": Severity.WARNING,
+    "hazard.supervision_overdue": Severity.CRITICAL,
     "hazard.deadline_approaching": Severity.WARNING,
     "hazard.rejected_back": Severity.WARNING,
 }
@@ -267,6 +272,9 @@ EVENT_TITLES = {
     "hazard.closed": gettext_lazy("Hazard %(number)s is closed"),
     "hazard.deadline_approaching": gettext_lazy("Hazard %(number)s is due %(deadline)s"),
     "hazard.overdue": gettext_lazy("Hazard %(number)s is overdue (due %(deadline)s)"),
+    "hazard.supervision_overdue": gettext_lazy(
+        "Supervised hazard %(number)s is past its supervision deadline %(supervision_deadline)s"
+    ),
 }
 
 
@@ -312,6 +320,9 @@ def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int]
             "number": hazard.number,
             "title": hazard.title,
             "deadline": hazard.deadline.isoformat() if hazard.deadline else "",
+            "supervision_deadline": (
+                hazard.supervision_deadline.isoformat() if hazard.supervision_deadline else ""
+            ),
             "org": hazard.organization.name,
         }
     events.publish(
@@ -334,7 +345,7 @@ def _recipients(kind: str, hazard: Hazard) -> list[int]:
         return [hazard.responsible_id] if hazard.responsible_id else []
     if kind == "hazard.closed":
         return [x for x in (hazard.reporter_id, hazard.responsible_id, hazard.fixed_by_id) if x]
-    if kind == "hazard.supervision_ordered":
+    if kind in ("hazard.supervision_ordered", "hazard.supervision_overdue"):
         return [hazard.responsible_id] if hazard.responsible_id else []
     return []
 
@@ -410,6 +421,8 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
         original = fields.get("duplicate_of")
         if original is not None and (original.organization_id != org.pk or original.pk == hazard.pk):
             raise ValidationError(_("A duplicate must point to another hazard of the same institution."))
+    if move.action == "accept":
+        _check_cause(hazard, fields)
     if move.action in ("accept", "reject_back") and hazard.fixed_by_id == actor.pk:
         raise ValidationError(_("Someone other than the person who fixed it must accept the fix."))
     if move.action in ("approve_extension", "refuse_extension") and not hazard.extension_until:
@@ -430,6 +443,28 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
     department = fields.get("department")
     if department is not None and department.institution_id != org.pk:
         raise ValidationError(_("The department must belong to this institution."))
+
+
+def _check_cause(hazard: Hazard, fields: dict[str, Any]) -> None:
+    """四个不放过 (the seed's campaign version, domain-reference §2.14: "root cause not found or
+    measures incomplete"): a hazard not fixed on the spot is accepted only once its cause and the
+    measures taken against the cause are written down."""
+    if hazard.treatment == Treatment.ON_SPOT:
+        return
+    missing = [
+        _label(hazard, name)
+        for name in ("cause", "preventive_measures")
+        if not str(fields.get(name) or getattr(hazard, name) or "").strip()
+    ]
+    if missing:
+        sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
+        raise ValidationError(
+            _(
+                "A hazard that was not fixed on the spot is accepted only with its cause and the "
+                "measures taken against the cause (four do-not-let-go). Missing: %(fields)s."
+            )
+            % {"fields": sep.join(missing)}
+        )
 
 
 def transition(
@@ -555,6 +590,7 @@ def _apply(move: Move, h: Hazard, actor, note: str) -> None:
     elif a == "supervise":
         h.supervised = True
         h.supervised_by = actor
+        h.reminded_supervision_at = None
 
 
 def add_photo(hazard: Hazard, upload, *, kind: str, actor) -> HazardPhoto:
@@ -576,6 +612,7 @@ ACTION_LABELS: dict[str, Any] = {
     "report": gettext_lazy("Reported"),
     "deadline_approaching": gettext_lazy("Deadline reminder sent"),
     "overdue": gettext_lazy("Overdue reminder sent"),
+    "supervision_overdue": gettext_lazy("Supervision deadline passed: escalated"),
     **{m.action: m.label for m in MOVES.values()},
 }
 

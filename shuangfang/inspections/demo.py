@@ -21,6 +21,7 @@ from . import seed
 from .checklists import create_checklist, create_checkpoint
 from .choices import AssigneeKind, Result, TaskStatus
 from .models import Checklist, PlanTemplate, Task
+from .patrol import set_route
 from .plans import create_plan, generate_tasks
 from .records import Answer, bureau_inspect
 from .taskflow import submit_record, sweep_missed
@@ -164,6 +165,8 @@ def build(city) -> None:
                 template=tpl,
             )
         )
+        # The night patrol is walked as a route (巡更): its points in this order.
+        set_route(actor=officer, plan=plans[-1], checkpoints=night_points)
         tpl, freq, rule = _plan_from("day_fire_patrol")
         plans.append(
             create_plan(

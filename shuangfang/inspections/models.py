@@ -332,3 +332,25 @@ class RecordPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.display
+
+
+class RouteStop(models.Model):
+    """A patrol route (巡更路线): a plan whose checkpoints are walked in this order, each round (the
+    plan's tasks of one window). ``inspections.patrol`` flags the points skipped or walked out of
+    order, and the shift handover carries them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stops")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["plan", "position"]
+        verbose_name = _("patrol route stop")
+        verbose_name_plural = _("patrol route stops")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="route_stop_position"),
+            models.UniqueConstraint(fields=["plan", "checkpoint"], name="route_stop_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}#{self.position}"

@@ -38,3 +38,4 @@ register(
         order=340,
     )
 )
+register(NavItem("inspections.routes", _("Patrol routes"), "inspections:routes", "inspection.do", order=25))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import route_views, views
 
 app_name = "inspections"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<uuid:uuid>/", views.plan_detail, name="plan"),
     path("plans/<uuid:uuid>/toggle/", views.plan_toggle, name="plan_toggle"),
+    path("routes/", route_views.routes, name="routes"),
+    path("routes/<uuid:uuid>/", route_views.route, name="route"),
+    path("routes/<uuid:uuid>/edit/", route_views.route_edit, name="route_edit"),
     path("bureau/", views.bureau_start, name="bureau_start"),
     path("bureau/<uuid:uuid>/", views.bureau_inspect, name="bureau_inspect"),
 ]

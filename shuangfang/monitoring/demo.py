@@ -29,7 +29,7 @@ DEVICES = [
 ]
 
 
-def _telemetry(device: Device, ts: dt.datetime, hour: float, alarm: bool) -> dict:
+def telemetry(device: Device, ts: dt.datetime, hour: float, alarm: bool) -> dict:
     wave = math.sin(hour / 24 * 2 * math.pi)
     templates: dict[str, dict] = {
         "electricity": {
@@ -83,6 +83,6 @@ def build(city) -> None:
             last = i >= 24 * 6 - 3
             alarm = device.code == "DEMO-EL-01" and last
             items.append(
-                (device, Payload.model_validate(_telemetry(device, ts, ts.hour + ts.minute / 60, alarm)))
+                (device, Payload.model_validate(telemetry(device, ts, ts.hour + ts.minute / 60, alarm)))
             )
         ingest(items, transport="demo", now=now, limiter=MemoryLimiter())

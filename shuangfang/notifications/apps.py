@@ -13,6 +13,6 @@ class NotificationsConfig(AppConfig):
         from shuangfang.duty.services import register_open_items
 
         from . import checks  # noqa: F401  (registers the system checks)
-        from .incidents import open_incident_titles
+        from .incidents import handover_alarm_lines
 
-        register_open_items(open_incident_titles)
+        register_open_items(handover_alarm_lines, section="alarms")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from shuangfang.events import AlarmNotice, Notice
+from shuangfang.events import AlarmNotice, HazardNotice, Notice
 from shuangfang.orgs.models import Organization, User
 
 from .incidents import open_incident, stop_for_source
@@ -59,3 +59,42 @@ def stop_alarm_incident(kind: str, event: AlarmNotice) -> None:
 
 def resolve_alarm_incident(kind: str, event: AlarmNotice) -> None:
     stop_for_source("alarm", event.object_uuid, resolve=True)
+
+
+# The chased facts of a hazard, each its own incident (one open per hazard and fact).
+HAZARD_CHASES = {"hazard.overdue": "hazard_overdue", "hazard.supervision_overdue": "hazard_supervision"}
+# Which hazard events end which chases: the fix was handed in or accepted, or a later deadline was
+# approved (``hazard.assigned``; the supervision deadline is the bureau's and stays).
+HAZARD_STOPS = {
+    "hazard.acceptance_needed": ("hazard_overdue", "hazard_supervision"),
+    "hazard.closed": ("hazard_overdue", "hazard_supervision"),
+    "hazard.assigned": ("hazard_overdue",),
+}
+
+
+def chase_hazard(kind: str, event: HazardNotice) -> None:
+    """An overdue hazard (or a passed supervision deadline) escalates like an alarm: the person
+    responsible first, then up the chain (``policies.BUILTIN_CHASE_POLICY`` or the institution's
+    policy for ``hazard.*``) until someone acknowledges or the hazard is acted on. Once per fact:
+    the sweep claims it once, the outbox runs this once, and ``open_incident`` keeps one open
+    incident per hazard and fact."""
+    org = Organization.objects.filter(pk=event.organization_id).first()
+    if org is None:
+        log.warning("%s for unknown organisation %s", kind, event.organization_id)
+        return
+    open_incident(
+        organization=org,
+        kind=kind,
+        severity=event.severity,
+        title=event.title or kind,
+        url=event.url,
+        source_kind=HAZARD_CHASES[kind],
+        source_uuid=event.object_uuid,
+        lead_user_ids=event.recipient_ids,
+    )
+
+
+def stop_hazard_chase(kind: str, event: HazardNotice) -> None:
+    """Someone acted on the hazard: its chase is over (resolved; idempotent)."""
+    for source_kind in HAZARD_STOPS.get(kind, ()):
+        stop_for_source(source_kind, event.object_uuid, resolve=True)

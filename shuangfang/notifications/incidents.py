@@ -4,6 +4,7 @@ or resolve it (by a person, or by the system when the source app acts on its obj
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,9 +39,11 @@ def open_incident(
     source_kind: str,
     source_uuid,
     actor: User | None = None,
+    lead_user_ids: Sequence[int] = (),
 ) -> Incident:
     """Open an escalating incident (idempotent per source while not resolved). The first step
-    runs as soon as a worker picks it up, right after commit."""
+    runs as soon as a worker picks it up, right after commit. ``lead_user_ids``: people reached
+    first, before the policy's steps (the person responsible for an overdue hazard)."""
     Severity(severity)
     if actor is not None:
         require(actor, "notifications.inbox", organization)
@@ -52,6 +55,18 @@ def open_incident(
     if existing:
         return existing
     snapshot = choose_policy(organization, kind, severity)
+    if lead_user_ids and snapshot.get("steps"):
+        first = snapshot["steps"][0]
+        lead = [
+            {
+                "target": "user",
+                "user_id": uid,
+                "channels": list(first.get("channels") or ["inbox"]),
+                "wait_minutes": first.get("wait_minutes", 5),
+            }
+            for uid in lead_user_ids
+        ]
+        snapshot = {**snapshot, "steps": lead + list(snapshot["steps"])}
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
@@ -231,10 +246,19 @@ def stop_for_source(
     return incident
 
 
-def open_incident_titles(organization: Organization, limit: int = 20) -> list[str]:
-    """Titles of the institution's incidents not yet resolved (for the shift handover)."""
+def open_incident_titles(organization: Organization, limit: int = 20, source_kinds=("alarm",)) -> list[str]:
+    """Titles of the institution's incidents not yet resolved, of alarms and offline devices (for
+    the shift handover; a chased hazard is listed with the open hazards)."""
     inst = institution_of(organization)
-    qs = Incident.objects.filter(organization__path__startswith=inst.path).exclude(
-        status=IncidentStatus.RESOLVED
-    )
-    return [f"{i.title}（{i.get_status_display()}）" for i in qs.order_by("opened_at")[:limit]]
+    qs = Incident.objects.filter(
+        organization__path__startswith=inst.path, source_kind__in=source_kinds
+    ).exclude(status=IncidentStatus.RESOLVED)
+    return [
+        _("%(item)s (%(state)s)") % {"item": i.title, "state": i.get_status_display()}
+        for i in qs.order_by("opened_at")[:limit]
+    ]
+
+
+def handover_alarm_lines(institution: Organization, start, end) -> list[str]:
+    """Active alarms for the shift handover (duty's registry, section "alarms")."""
+    return open_incident_titles(institution)

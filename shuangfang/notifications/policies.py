@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ from .models import (
 from .planning import institution_of
 
 # Used when an institution has no policy for an incident: on duty → safety officer → head.
-BUILTIN_POLICY = {
+BUILTIN_POLICY: dict[str, Any] = {
     "name": "内置：当班人 → 安全管理员 → 机构负责人",
     "repeat": 2,
     "steps": [
@@ -44,6 +45,28 @@ BUILTIN_POLICY = {
 }
 
 
+# Used for the chased facts of the closed loop (an overdue hazard, a passed supervision deadline) when
+# an institution has no policy of its own for them: the person responsible (added in front by the
+# incident), then up the chain to the bureau. These are defaults of this software, not values of a
+# standard: an institution sets its own with a policy for ``hazard.*``. The facts are found by an
+# hourly sweep and stay true for days, so the tiers are hours apart, not minutes, and no voice call.
+BUILTIN_CHASE_POLICY: dict[str, Any] = {
+    "name": "内置：责任人 → 安全管理员 → 机构负责人 → 主管部门",
+    "repeat": 0,
+    "steps": [
+        {"target": "role", "role": "safety_officer", "channels": ["inbox", "sms"], "wait_minutes": 240},
+        {"target": "role", "role": "institution_head", "channels": ["inbox", "sms"], "wait_minutes": 240},
+        {"target": "role", "role": "bureau_supervisor", "channels": ["inbox", "sms"], "wait_minutes": 240},
+    ],
+}
+CHASED_KINDS = ("hazard.overdue", "hazard.supervision_overdue")
+
+
+def builtin_policy(kind: str) -> dict:
+    policy: dict[str, Any] = BUILTIN_CHASE_POLICY if kind in CHASED_KINDS else BUILTIN_POLICY
+    return {**policy, "steps": [dict(s) for s in policy["steps"]]}
+
+
 def choose_policy(organization: Organization, kind: str, severity: str) -> dict:
     inst = institution_of(organization)
     for policy in EscalationPolicy.objects.filter(organization=inst, is_active=True).prefetch_related(
@@ -54,7 +77,7 @@ def choose_policy(organization: Organization, kind: str, severity: str) -> dict:
             and SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity(policy.min_severity)]
         ):
             return snapshot_policy(policy)
-    return dict(BUILTIN_POLICY)
+    return builtin_policy(kind)
 
 
 def snapshot_policy(policy: EscalationPolicy) -> dict:

@@ -52,7 +52,9 @@ def test_every_move_keeps_the_monthly_counts_equal_to_the_records(world, report)
     services.record_progress(actor=staff, hazard=h, note="重新采购")
     services.submit_for_acceptance(actor=staff, hazard=h, fix_note="已更换", photos=[jpeg()])
     same_as_records()
-    services.accept(actor=officer, hazard=h, comment="合格")
+    services.accept(
+        actor=officer, hazard=h, comment="合格", cause="未定期检查", preventive_measures="纳入月检"
+    )
     same_as_records()
     assert stored(world.inst_a, month) == {"reported": 1, "still_open": 0, "closed": 1, "closed_on_time": 1}
 
@@ -127,7 +129,7 @@ def test_months_are_local_and_closing_late_counts_apart(world, report):
     with time_machine.travel(dt.datetime(2026, 2, 27, 9, 0, tzinfo=tz), tick=False):
         services.submit_for_acceptance(actor=staff, hazard=h, fix_note="已更换", photos=[jpeg()])
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 30, tzinfo=tz), tick=False):
-        services.accept(actor=officer, hazard=h)
+        services.accept(actor=officer, hazard=h, cause="未定期检查", preventive_measures="纳入月检")
     same_as_records()
     assert stored(world.inst_a, dt.date(2026, 1, 1)) == {
         "reported": 1,

@@ -101,7 +101,7 @@ def test_statistics_count_by_grade_and_on_time(world, login, report):
         deadline=soon(),
     )
     services.submit_for_acceptance(actor=staff, hazard=h, fix_note="好", photos=[jpeg()])
-    services.accept(actor=head, hazard=h)
+    services.accept(actor=head, hazard=h, cause="未检查", preventive_measures="纳入月检")
     report(description="另一个")
     client = login(officer)
     response = client.get(reverse("hazards:statistics"))
@@ -239,7 +239,7 @@ def test_api_snap_report_multipart_and_moves(world, client):
     assert own.status_code == 403
     acc = client.post(
         f"/api/v1/hazards/hazards/{h.uuid}/actions/accept",
-        {"note": "好"},
+        {"note": "好", "cause": "钥匙无人保管", "preventive_measures": "钥匙交值班室登记"},
         content_type="application/json",
         headers=_token(head),
     )

@@ -43,6 +43,7 @@ def candidate_fields(world, h):
         "grade": [HazardGrade.GENERAL, HazardGrade.MAJOR],  # first value of each list: a valid one
         "category": [CheckCategory.FIRE, CheckCategory.FOOD],
         "cause": ["老化"],
+        "preventive_measures": ["纳入每日检查"],
         "responsible": [world.users["staff"], world.users["department_head"], world.users["outsider"]],
         "measures": ["更换"],
         "deadline": [soon(5), past],
@@ -162,6 +163,8 @@ def test_random_moves_keep_the_invariants(world):
                 assert h.accepted_by_id is not None
                 assert h.fixed_by_id is not None and h.accepted_by_id != h.fixed_by_id
                 assert h.photos.filter(kind=PhotoKind.AFTER).exists()
+                if h.treatment != "on_spot":  # 四个不放过
+                    assert h.cause and h.preventive_measures
 
         @invariant()
         def major_rectification_has_a_plan(self):

@@ -43,7 +43,7 @@ def valid_kwargs(action: str, w, h: Hazard) -> dict:
         "mark_duplicate": {"duplicate_of": w.other},
         "record_progress": {"note": "已采购"},
         "submit": {"fix_note": "已更换", "photos": [jpeg()]},
-        "accept": {"note": "合格"},
+        "accept": {"note": "合格", "preventive_measures": "纳入每日检查"},
         "reject_back": {"note": "照片不清楚"},
         "request_extension": {"extension_until": soon(30), "extension_reason": "等货"},
         "approve_extension": {},
@@ -175,7 +175,7 @@ def test_closed_loop_with_events_and_number(world, report, django_capture_on_com
             funds=200,
         )
         services.submit_for_acceptance(actor=staff, hazard=h, fix_note="已更换", photos=[jpeg()])
-        services.accept(actor=head, hazard=h, comment="合格")
+        services.accept(actor=head, hazard=h, comment="合格", cause="老化", preventive_measures="每月检查")
     h.refresh_from_db()
     assert h.status == Status.CLOSED and h.accepted_by == head and h.closed_on_time
     kinds = [k for k, _p in seen]
@@ -376,8 +376,16 @@ def test_reminders_are_sent_once(world, report, django_capture_on_commit_callbac
     )
     Hazard.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - dt.timedelta(days=2))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders() == {"deadline_approaching": 1, "overdue": 1}
-        assert services.send_reminders() == {"deadline_approaching": 0, "overdue": 0}
+        assert services.send_reminders() == {
+            "deadline_approaching": 1,
+            "overdue": 1,
+            "supervision_overdue": 0,
+        }
+        assert services.send_reminders() == {
+            "deadline_approaching": 0,
+            "overdue": 0,
+            "supervision_overdue": 0,
+        }
     seen = [(k, p) for k, p in captured if k in ("hazard.deadline_approaching", "hazard.overdue")]
     assert sorted(k for k, _p in seen) == ["hazard.deadline_approaching", "hazard.overdue"]
     assert all(p["recipient_ids"] == [staff.pk] for _k, p in seen)

@@ -99,6 +99,9 @@ CASES = [
     Case("inspections:plan_create", MANAGERS),
     Case("inspections:plan", MANAGERS, kwargs=o("plan")),
     Case("inspections:plan_toggle", MANAGERS, kwargs=o("plan"), method="post"),
+    Case("inspections:routes", DOERS),
+    Case("inspections:route", DOERS, kwargs=o("plan")),
+    Case("inspections:route_edit", MANAGERS, kwargs=o("plan")),
     Case("inspections:bureau_start", BUREAU),
     Case("inspections:bureau_inspect", BUREAU, kwargs=lambda w: {"uuid": w.inst_a.uuid}),
 ]

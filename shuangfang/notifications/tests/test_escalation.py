@@ -255,7 +255,8 @@ def test_hazard_events_reach_recipients_and_role_holders(world, django_capture_o
     assert Notification.objects.filter(
         kind="inspection.task_missed", recipient=world.users["department_head"]
     ).exists()
-    assert Notification.objects.filter(kind="device.offline", recipient=world.users["staff"]).exists()
+    # A device gone offline escalates like an alarm (issue 14), not one message.
+    assert Incident.objects.filter(kind="device.offline", source_kind="alarm", source_uuid="d-1").exists()
     assert not Notification.objects.filter(recipient=world.users["outsider"]).exists()
 
 

@@ -95,7 +95,10 @@ def test_inventory_export_has_the_reference_columns_and_the_rows(world, login):
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert list(rows[0]) == inventory.headers()
+    # The reference columns, then the loop's (risks.control): monitoring method, control status,
+    # re-assessment.
+    assert list(rows[0]) == inventory.headers() + ["监测监控方式", "管控状态", "重新评估"]
+    assert rows[1][-3:] == ("未设置", "受控", None)
     assert "工程技术措施" in rows[0] and "管控层级" in rows[0] and "风险点名称" in rows[0]
     assert rows[1][3] == "厨房" and rows[1][7] == rw.factor.description
     assert "L=3 E=6 C=15" in rows[1] and "较大风险" in rows[1] and "橙" in rows[1]

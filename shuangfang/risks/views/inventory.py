@@ -15,12 +15,29 @@ from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.tenancy import has_perm_anywhere, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.risks import inventory
+from shuangfang.risks import control, inventory
 from shuangfang.risks.filters import InventoryFilter
 from shuangfang.risks.forms import ImportForm
 from shuangfang.risks.models import HazardFactor
 
 from .common import user_palette
+
+
+class InventoryPage(ListPage):
+    """The inventory's page: the control columns of a page's risk points are computed once for the
+    page (``risks.control``: one query per signal source, whatever the number of rows)."""
+
+    signals: dict[int, control.Signals]
+
+    def rows(self, objects) -> list[dict]:
+        objects = list(objects)
+        self.signals = control.signals_for(f.risk_point_id for f in objects)
+        return super().rows(objects)
+
+    def signal(self, factor: HazardFactor) -> control.Signals:
+        if not hasattr(self, "signals") or factor.risk_point_id not in self.signals:
+            self.signals = control.signals_for([factor.risk_point_id])  # the Excel export, row by row
+        return self.signals[factor.risk_point_id]
 
 
 def _inventory_qs(request):
@@ -39,28 +56,36 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
         f = InventoryFilter(request.GET or None, queryset=qs, request=request)
         filtered = f.qs if f.is_valid() else qs
         if request.GET["export"] == "pdf":
-            rows = list(inventory.export_rows(filtered[:2000]))
+            rows = list(control.export_rows(filtered[:2000]))
+            headers = inventory.headers() + [str(h) for h in control.EXTRA_HEADERS]
             data = render_pdf(
                 "risks/inventory_pdf.html",
-                {"headers": inventory.headers(), "rows": rows, "now": timezone.localtime()},
+                {"headers": headers, "rows": rows, "now": timezone.localtime()},
                 request=request,
             )
             return pdf_response(data, "risk-inventory.pdf")
         return xlsx_response(
-            "risk-inventory.xlsx", inventory.headers(), inventory.export_rows(filtered), title="风险清单"
+            "risk-inventory.xlsx",
+            inventory.headers() + [str(h) for h in control.EXTRA_HEADERS],
+            control.export_rows(filtered),
+            title="风险清单",
         )
     palette = user_palette(request.user)
-    page = ListPage(
+    page = InventoryPage(
         request,
         qs,
         columns=[
             Column(_("Risk point"), lambda f: f.risk_point, link=lambda f: f.risk_point.get_absolute_url()),
+            # The loop's verdict next to the point, where a phone shows it without scrolling.
+            Column(_("Control status"), lambda f: page.signal(f).status_label),
+            Column(_("Re-assessment"), lambda f: page.signal(f).reassessment_text),
             Column(_("Institution"), lambda f: f.organization.name),
             Column(_("Hazard factor"), lambda f: f.description),
             Column(_("GB/T 13861 class"), lambda f: f.get_factor_class_display()),
             Column(_("Possible accidents"), lambda f: "、".join(f.accident_types)),
             Column(_("Inherent level"), lambda f: f.get_inherent_level_display() if f.inherent_level else ""),
             Column(_("Residual level"), lambda f: f.get_residual_level_display() if f.residual_level else ""),
+            Column(_("Monitoring method"), lambda f: page.signal(f).methods_text),
         ],
         template="risks/inventory.html",
         filterset_class=InventoryFilter,

@@ -117,6 +117,16 @@ class Supervisor:
         log.info("stopped")
 
 
+def children(web: list[str], root: str) -> list[Child]:
+    """The web server and the worker; with ``DEMO_SIMULATOR`` (``make run``) also the demo devices'
+    feed, so the demo city keeps reporting (``monitoring/demo_feed.py``). Off by default."""
+    python = sys.executable
+    kids = [Child("web", web, root), Child("worker", [python, "manage.py", "run_huey"], root)]
+    if getattr(settings, "DEMO_SIMULATOR", False):
+        kids.append(Child("demo", [python, "manage.py", "simulate_demo"], root))
+    return kids
+
+
 class Command(BaseCommand):
     help = "Run the web server (granian) and the background worker (huey), restarting either if it dies."
 
@@ -126,11 +136,9 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args, host, port, web_workers, **options):
-        python = sys.executable
         web = web_argv(host, port, web_workers)
-        worker = [python, "manage.py", "run_huey"]
         root = str(settings.BASE_DIR)  # granian imports the project from its working directory
-        supervisor = Supervisor([Child("web", web, root), Child("worker", worker, root)])
+        supervisor = Supervisor(children(web, root))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
         self.stdout.write(
