@@ -240,9 +240,9 @@ def parse_search_result(body: bytes) -> tuple[list[tuple[dt.datetime, dt.datetim
 class IsapiAdapter:
     """Asks an HTTP recorder with the ISAPI content search, page by page."""
 
-    def __init__(self, recorder: Recorder, timeout: float = TIMEOUT):
+    def __init__(self, recorder: Recorder, timeout: float | None = None):
         self.recorder = recorder
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else TIMEOUT
         handlers: list = []
         if recorder.username:
             password = os.environ.get(recorder.secret_env, "") if recorder.secret_env else ""
