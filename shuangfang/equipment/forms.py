@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .catalogue import GROUPS, KINDS
-from .choices import VisitKind
+from .choices import Adapter, VisitKind
 from .models import Equipment
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -99,3 +99,55 @@ class VisitForm(forms.Form):
         widget=DATE,
         help_text=_("For a statutory inspection: the date on the new certificate."),
     )
+
+
+class RecorderForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Institution"), queryset=Organization.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=80)
+    adapter = forms.ChoiceField(label=_("How its retention is checked"), choices=Adapter.choices)
+    base_url = forms.URLField(
+        label=_("Address"), required=False, assume_scheme="http", help_text=_("e.g. http://192.168.1.64")
+    )
+    username = forms.CharField(label=_("User name"), max_length=60, required=False)
+    secret_env = forms.CharField(
+        label=_("Password environment variable"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "The password is never stored here: name the server's environment variable that holds it."
+        ),
+    )
+    live_url = forms.URLField(label=_("Live view link"), required=False, assume_scheme="https")
+    retention_months = forms.IntegerField(label=_("Months to keep"), initial=3, min_value=1, max_value=24)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organization.objects.for_user(user, "equipment.manage").filter(kind=OrgKind.INSTITUTION)
+        self.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
+        if len(orgs) == 1:
+            self.fields["organization"].initial = orgs[0]
+            self.fields["organization"].widget = forms.HiddenInput()
+
+
+class CameraForm(forms.Form):
+    recorder: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Recorder"), queryset=None)
+    channel = forms.IntegerField(label=_("Channel"), min_value=1, max_value=512)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    risk_point: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Place (risk point)"), queryset=None, required=False
+    )
+    live_url = forms.URLField(label=_("Live view link"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, user, **kwargs):
+        from shuangfang.risks.models import RiskPoint
+
+        from .models import Recorder
+
+        super().__init__(*args, **kwargs)
+        self.fields["recorder"].queryset = Recorder.objects.for_user(user, "equipment.manage").filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+        self.fields["recorder"].to_field_name = "uuid"  # type: ignore[attr-defined]
+        points = RiskPoint.objects.for_user(user, "equipment.manage").filter(is_active=True)
+        self.fields["risk_point"].queryset = points  # type: ignore[attr-defined]
+        self.fields["risk_point"].to_field_name = "uuid"  # type: ignore[attr-defined]

@@ -35,7 +35,11 @@ class SimulatedRecorder:
     """``tracks``: {trackID: [(start, end), …]}; ``mode``: "ok", "garbage", "hang"."""
 
     def __init__(
-        self, tracks: dict[int, list[tuple[dt.datetime, dt.datetime]]], mode: str = "ok", page: int = 7
+        self,
+        tracks: dict[int, list[tuple[dt.datetime, dt.datetime]]],
+        mode: str = "ok",
+        page: int = 7,
+        port: int = 0,
     ):
         self.tracks = tracks
         self.mode = mode
@@ -65,7 +69,7 @@ class SimulatedRecorder:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -102,3 +106,12 @@ def daily_spans(first: dt.datetime, last: dt.datetime, skip: set[dt.date] | None
             out.append((day, nxt))
         day = nxt
     return out
+
+
+def demo_tracks(now: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """The demo recorder: channel 1 holds four months, channel 2 only the last 45 days."""
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        101: daily_spans(day - dt.timedelta(days=124), now),
+        201: daily_spans(day - dt.timedelta(days=45), now),
+    }

@@ -17,5 +17,7 @@ urlpatterns = [
     path("<uuid:uuid>/retire/", views.retire, name="retire"),
     path("documents/<uuid:uuid>/", views.document, name="document"),
     path("cameras/", video_views.cameras, name="cameras"),
+    path("cameras/new/", video_views.camera_create, name="camera_create"),
     path("cameras/<uuid:uuid>/", video_views.camera, name="camera"),
+    path("recorders/new/", video_views.recorder_create, name="recorder_create"),
 ]

@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuangfang.core.forms import add_service_errors
 from shuangfang.core.listing import Column, ListPage
-from shuangfang.core.tenancy import get_for_user, require_perm
+from shuangfang.core.tenancy import get_for_user, has_perm_anywhere, require_perm
 from shuangfang.core.types import AuthedRequest
 
+from . import video
+from .catalogue import RETENTION_SOURCE
+from .forms import CameraForm, RecorderForm
 from .models import Camera, RetentionCheck
 
 
@@ -35,7 +42,14 @@ def cameras(request: AuthedRequest) -> HttpResponse:
         .select_related("organization", "recorder", "risk_point")
         .with_latest()
     )
-    page = ListPage(request, qs, columns=COLUMNS, template="equipment/cameras.html", export_name="cameras")
+    page = ListPage(
+        request,
+        qs,
+        columns=COLUMNS,
+        template="equipment/cameras.html",
+        export_name="cameras",
+        context={"rule": RETENTION_SOURCE, "can_manage": has_perm_anywhere(request.user, "equipment.manage")},
+    )
     return page.response()
 
 
@@ -56,3 +70,31 @@ def camera(request: AuthedRequest, uuid) -> HttpResponse:
             "live_url": cam.live_url or cam.recorder.live_url,
         },
     )
+
+
+@require_perm("equipment.manage")
+def recorder_create(request: AuthedRequest) -> HttpResponse:
+    form = RecorderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            video.create_recorder(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("equipment:camera_create")
+    return render(request, "equipment/form.html", {"form": form, "title": _("Register a video recorder")})
+
+
+@require_perm("equipment.manage")
+def camera_create(request: AuthedRequest) -> HttpResponse:
+    form = CameraForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cam = video.create_camera(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(cam.get_absolute_url())
+    return render(request, "equipment/form.html", {"form": form, "title": _("Register a camera")})

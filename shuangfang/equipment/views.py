@@ -56,6 +56,14 @@ def _qs(user, perm="equipment.view"):
 
 @require_perm("equipment.view")
 def equipment_list(request: AuthedRequest) -> HttpResponse:
+    from shuangfang.orgs.models import Organization, OrgKind
+
+    from . import stats
+
+    institutions = Organization.objects.for_user(request.user, "equipment.view").filter(
+        kind=OrgKind.INSTITUTION
+    )
+    figures = stats.total(stats.figures(institutions.values_list("pk", flat=True)).values())
     page = ListPage(
         request,
         _qs(request.user).filter(is_active=True),
@@ -63,7 +71,7 @@ def equipment_list(request: AuthedRequest) -> HttpResponse:
         columns=COLUMNS,
         template="equipment/list.html",
         export_name="equipment-ledger",
-        context={"can_manage": can_manage_somewhere(request.user)},
+        context={"can_manage": can_manage_somewhere(request.user), "figures": figures},
     )
     return page.response()
 

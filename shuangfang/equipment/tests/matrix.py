@@ -48,6 +48,8 @@ CASES = [
     Case("equipment:document", ALL_IN_TENANT, kwargs=o("document")),
     Case("equipment:cameras", ALL_IN_TENANT),
     Case("equipment:camera", ALL_IN_TENANT, kwargs=o("camera")),
+    Case("equipment:camera_create", MANAGERS),
+    Case("equipment:recorder_create", MANAGERS),
 ]
 
 API_CASES = [
