@@ -139,7 +139,8 @@ def validate(frequency: str, rule: dict) -> dict:
 def _interval(rule: dict) -> tuple[int, dt.date]:
     """Every N days from an anchor date (``interval_days``, ``anchor``)."""
     try:
-        n = int(rule.get("interval_days") or 1)
+        raw = rule.get("interval_days")
+        n = 1 if raw in (None, "") else int(raw)
         anchor = dt.date.fromisoformat(str(rule.get("anchor") or "2000-01-01"))
     except (TypeError, ValueError):
         raise ValidationError(_("Every N days needs N between 1 and 366 and a start date.")) from None
