@@ -317,3 +317,7 @@ RETENTION_SOURCE = (
     "民政部令第63号《儿童福利机构管理办法》: footage kept at least 3 months (domain-reference §4.6 [V]); "
     "seed: recordings kept three months. Checklist item E03's '≥ 90 days' is shorter in some months."
 )
+RETENTION_RULE_TEXT = _(
+    "Recordings are kept at least three calendar months (民政部令第63号《儿童福利机构管理办法》; the seed). "
+    "90 days is not enough: it is shorter than three calendar months whenever those months hold 92 days."
+)

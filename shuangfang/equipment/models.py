@@ -205,6 +205,8 @@ class Camera(TenantModel):
     @property
     def latest_text(self) -> str:
         result = getattr(self, "latest_result", None)
+        if not result and self.recorder.adapter == Adapter.MANUAL:
+            return str(_("Checked by a person every month"))
         if not result:
             return str(_("Not checked yet"))
         return f"{getattr(self, 'latest_day', '')} {RetentionResult(result).label}"

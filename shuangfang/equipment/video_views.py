@@ -16,7 +16,7 @@ from shuangfang.core.tenancy import get_for_user, has_perm_anywhere, require_per
 from shuangfang.core.types import AuthedRequest
 
 from . import video
-from .catalogue import RETENTION_SOURCE
+from .catalogue import RETENTION_RULE_TEXT
 from .forms import CameraForm, RecorderForm
 from .models import Camera, RetentionCheck
 
@@ -48,7 +48,10 @@ def cameras(request: AuthedRequest) -> HttpResponse:
         columns=COLUMNS,
         template="equipment/cameras.html",
         export_name="cameras",
-        context={"rule": RETENTION_SOURCE, "can_manage": has_perm_anywhere(request.user, "equipment.manage")},
+        context={
+            "rule": RETENTION_RULE_TEXT,
+            "can_manage": has_perm_anywhere(request.user, "equipment.manage"),
+        },
     )
     return page.response()
 
