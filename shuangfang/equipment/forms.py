@@ -77,7 +77,11 @@ class ReportForm(forms.Form):
     description = forms.CharField(
         label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
 
 
 class DocumentForm(forms.Form):

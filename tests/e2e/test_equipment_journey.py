@@ -90,6 +90,16 @@ def test_officer_scans_the_label_and_records_the_monthly_check_on_a_phone(
     page.wait_for_selector("textarea[name=description]")
     assert "二层走廊灭火器" in page.inner_text("main")
     page.fill("textarea[name=description]", "压力表指针在红区")
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 30, 30)).save(buf, format="JPEG")
+    page.set_input_files(
+        "input[name=photo]", files=[{"name": "g.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()}]
+    )
+    page.wait_for_selector(".photo-btn.has-photo")
     shot(page, "equipment-phone-report")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/hazards/*/")
