@@ -52,6 +52,7 @@ def extinguisher(world, settings, tmp_path):
     )
     Task.objects.filter(plan=plan).delete()
     plan.refresh_from_db()
+    assert item.checkpoint is not None
     open_windows_now(plan, [item.checkpoint])
     rec = video.create_recorder(actor=officer, organization=world.inst_a, name="监控室 NVR", adapter="manual")
     video.create_camera(actor=officer, recorder=rec, channel=1, name="二层走廊", risk_point=point)
@@ -81,6 +82,7 @@ def test_officer_scans_the_label_and_records_the_monthly_check_on_a_phone(
     page.click("form#check-form button[type=submit]")
     page.wait_for_selector("text=已提交")
     record = Record.objects.get()
+    assert record.task is not None
     assert record.task.checkpoint == extinguisher.checkpoint and record.task.status == "done"
     assert record.items.count() == 4 and record.problem_count == 0
 
