@@ -145,10 +145,11 @@ class SequenceGap(Notice):
 
 
 class EquipmentDue(Notice):
-    """An equipment date (statutory inspection, end of service life) is near or has passed; told
+    """An equipment date (statutory inspection, end of service life, repair and hydrostatic test) is
+    near or has passed; told
     once per item, date and threshold (``days_before``; 0 = passed)."""
 
-    what: Literal["inspection", "life"]
+    what: Literal["inspection", "life", "repair"]
     due_on: str
     days_before: int
 

@@ -24,6 +24,11 @@ GB50444_SCRAP = (
     "https://56tv.org/news/20220827/59605.html "
     "(also http://www.5s886.com/tujie/onews.asp?id=450)"
 )
+GB50444_REPAIR = (
+    "GB 50444-2008 §5.3 维修期限 (水基型出厂期满3年、首次维修以后每满1年；"
+    "二氧化碳、干粉出厂期满5年、首次维修以后每满2年), quoted at "
+    "https://56tv.org/news/20220827/59605.html [V secondary]; clean agent: not in that text"
+)
 EXT_MONTHLY = (
     "monthly visual check of extinguishers (GB 50444-2008 §5.2.1 [M]); third-party page "
     "http://www.c29tqzr.cn/20241217/1/702618 : 每月对干粉灭火器进行一次外观检查"
@@ -91,6 +96,10 @@ class Kind:
     life_years: int | None = None
     life_source: str = ""
     life_confidence: str = ""
+    # Sent for repair and hydrostatic test (送修): first after N years from manufacture, then every M.
+    repair_first_years: int | None = None
+    repair_every_years: int | None = None
+    repair_source: str = ""
     special: bool = False  # 特种设备: registration number and statutory inspection date
     statutory_months: int | None = None
     statutory_source: str = ""
@@ -121,7 +130,7 @@ EXT_ITEMS = (
 )
 
 
-def _extinguisher(code: str, name, years: int) -> Kind:
+def _extinguisher(code: str, name, years: int, repair: tuple[int, int] | None = None) -> Kind:
     return Kind(
         code,
         name,
@@ -130,6 +139,9 @@ def _extinguisher(code: str, name, years: int) -> Kind:
         life_years=years,
         life_source=GB50444_SCRAP,
         life_confidence="V",
+        repair_first_years=repair[0] if repair else None,
+        repair_every_years=repair[1] if repair else None,
+        repair_source=GB50444_REPAIR if repair else "",
         checks=(
             _monthly("ext-monthly", EXT_ITEMS, EXT_MONTHLY, "V"),
             _yearly(
@@ -155,9 +167,9 @@ def _tested_kind(code: str, name, items: tuple) -> Kind:
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
-        _extinguisher("extinguisher_powder", _("Dry-powder extinguisher"), 10),
-        _extinguisher("extinguisher_water", _("Water-based extinguisher"), 6),
-        _extinguisher("extinguisher_co2", _("CO2 extinguisher"), 12),
+        _extinguisher("extinguisher_powder", _("Dry-powder extinguisher"), 10, (5, 2)),
+        _extinguisher("extinguisher_water", _("Water-based extinguisher"), 6, (3, 1)),
+        _extinguisher("extinguisher_co2", _("CO2 extinguisher"), 12, (5, 2)),
         _extinguisher("extinguisher_clean_agent", _("Clean-agent extinguisher"), 10),
         _patrol_kind(
             "hydrant",

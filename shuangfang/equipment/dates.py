@@ -43,26 +43,26 @@ def _threshold(days_left: int) -> int | None:
 
 def _notice(item: Equipment, what: str, due: dt.date, today: dt.date) -> None:
     days_left = (due - today).days
-    passed = days_left < 0 if what == "inspection" else days_left <= 0
+    passed = days_left <= 0 if what == "life" else days_left < 0
     if passed:
         if -days_left > OVERDUE_NOTICE_DAYS:
             return
         kind, threshold = "equipment.overdue", 0
-        text = (
-            _("Statutory inspection overdue since %(date)s: %(item)s")
-            if what == "inspection"
-            else _("Past its service life since %(date)s: %(item)s")
-        )
+        text = {
+            "inspection": _("Statutory inspection overdue since %(date)s: %(item)s"),
+            "life": _("Past its service life since %(date)s: %(item)s"),
+            "repair": _("Repair and hydrostatic test overdue since %(date)s: %(item)s"),
+        }[what]
     else:
         found = _threshold(days_left)
         if found is None:
             return
         kind, threshold = "equipment.due_soon", found
-        text = (
-            _("Statutory inspection due on %(date)s: %(item)s")
-            if what == "inspection"
-            else _("Service life ends on %(date)s: %(item)s")
-        )
+        text = {
+            "inspection": _("Statutory inspection due on %(date)s: %(item)s"),
+            "life": _("Service life ends on %(date)s: %(item)s"),
+            "repair": _("Repair and hydrostatic test due on %(date)s: %(item)s"),
+        }[what]
     events.publish(
         kind,
         organization_id=item.organization_id,
@@ -129,7 +129,9 @@ def sweep(*, today: dt.date | None = None) -> dict[str, int]:
     horizon = today + dt.timedelta(days=max(REMIND_DAYS_BEFORE))
     items = (
         Equipment.objects.filter(is_active=True)
-        .filter(Q(next_inspection_on__lte=horizon) | Q(expires_on__lte=horizon))
+        .filter(
+            Q(next_inspection_on__lte=horizon) | Q(expires_on__lte=horizon) | Q(next_repair_on__lte=horizon)
+        )
         .select_related("organization", "risk_point")
         .order_by("pk")
     )
@@ -141,6 +143,8 @@ def sweep(*, today: dt.date | None = None) -> dict[str, int]:
                     _notice(item, "inspection", item.next_inspection_on, today)
                 if item.expires_on:
                     _notice(item, "life", item.expires_on, today)
+                if item.next_repair_on:
+                    _notice(item, "repair", item.next_repair_on, today)
                 special = KINDS[item.kind].special
                 if (
                     special

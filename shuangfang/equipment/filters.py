@@ -14,6 +14,7 @@ STATE_CHOICES = [
     ("past_life", _("Past its service life")),
     ("inspection_overdue", _("Statutory inspection overdue")),
     ("inspection_soon", _("Statutory inspection within 30 days")),
+    ("repair_due", _("Repair and hydrostatic test due within 30 days or overdue")),
 ]
 
 
@@ -45,4 +46,6 @@ class EquipmentFilter(InstitutionFilterSet):
             return qs.filter(expires_on__lte=today)
         if value == "inspection_overdue":
             return qs.filter(next_inspection_on__lt=today)
+        if value == "repair_due":
+            return qs.filter(next_repair_on__lte=today + dt.timedelta(days=30))
         return qs.filter(next_inspection_on__gte=today, next_inspection_on__lte=today + dt.timedelta(days=30))

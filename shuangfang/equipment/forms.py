@@ -53,6 +53,12 @@ class EquipmentForm(forms.Form):
         widget=DATE,
         help_text=_("Special equipment: the date on the inspection certificate."),
     )
+    next_repair_on = forms.DateField(
+        label=_("Next repair and hydrostatic test"),
+        required=False,
+        widget=DATE,
+        help_text=_("Extinguishers: empty means worked out from the manufacture date (GB 50444)."),
+    )
 
     def __init__(self, *args, user, item: Equipment | None = None, **kwargs):
         from shuangfang.risks.models import RiskPoint

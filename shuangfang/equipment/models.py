@@ -54,6 +54,9 @@ class Equipment(TenantModel):
     next_inspection_on = models.DateField(
         _("next statutory inspection"), null=True, blank=True, db_index=True
     )
+    next_repair_on = models.DateField(
+        _("next repair and hydrostatic test"), null=True, blank=True, db_index=True
+    )
     # The due date an overdue-inspection hazard was opened for (once per due date).
     statutory_hazard_for = models.DateField(null=True, blank=True, editable=False)
     checkpoint = models.OneToOneField(

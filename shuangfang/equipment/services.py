@@ -41,6 +41,7 @@ FIELDS = [
     "life_years",
     "expires_on",
     "next_inspection_on",
+    "next_repair_on",
     "is_active",
 ]
 TEXT_FIELDS = ["name", "location", "model", "serial_number", "registration_number", "supplier"]
@@ -86,6 +87,9 @@ def _clean(organization: Organization, data: dict) -> dict:
         data["life_years"] = life = kind.life_years
     if life and start and not data.get("expires_on"):
         data["expires_on"] = add_years(start, int(life))
+    made = data.get("manufactured_on")
+    if kind.repair_first_years and made and not data.get("next_repair_on"):
+        data["next_repair_on"] = add_years(made, kind.repair_first_years)
     installed, expires = data.get("installed_on"), data.get("expires_on")
     if installed and expires and expires <= installed:
         raise ValidationError(
@@ -245,6 +249,10 @@ def record_visit(
     if kind == VisitKind.STATUTORY:
         item.next_inspection_on = next_inspection_on
         item.save(update_fields=["next_inspection_on"])
+    every = KINDS[item.kind].repair_every_years
+    if kind == VisitKind.REPAIR and every:  # sent for repair and tested: the next one from this date
+        item.next_repair_on = add_years(visited_on, every)
+        item.save(update_fields=["next_repair_on"])
     audit.record(
         actor=actor,
         action="equipment.visit",

@@ -108,3 +108,37 @@ def test_extinguisher_past_its_service_life_is_told_and_flagged(world, login):
         assert "SB-0001" in listing
         page = client.get(reverse("equipment:detail", args=[item.uuid])).content.decode()
         assert "flag-bad" in page
+
+
+def test_extinguisher_repair_and_hydrostatic_test_by_type(world):
+    officer = world.users["safety_officer"]
+    with time_machine.travel(local(2026, 1, 5, 9), tick=False):
+        powder = services.register_equipment(
+            actor=officer, organization=world.inst_a, kind="extinguisher_powder", name="干粉",
+            manufactured_on=dt.date(2021, 3, 1),
+        )  # fmt: skip
+        water = services.register_equipment(
+            actor=officer, organization=world.inst_a, kind="extinguisher_water", name="水基",
+            manufactured_on=dt.date(2023, 3, 1),
+        )  # fmt: skip
+        clean = services.register_equipment(
+            actor=officer, organization=world.inst_a, kind="extinguisher_clean_agent", name="洁净气体",
+            manufactured_on=dt.date(2023, 3, 1),
+        )  # fmt: skip
+    # GB 50444 §5.3: dry powder 5 years then every 2; water-based 3 then every 1; clean agent: no data
+    assert powder.next_repair_on == dt.date(2026, 3, 1) and water.next_repair_on == dt.date(2026, 3, 1)
+    assert clean.next_repair_on is None
+    _sweep_on(dt.date(2026, 2, 1))
+    repairs = [p for _k, p in published("equipment.due_soon") if p["what"] == "repair"]
+    assert sorted(p["object_uuid"] for p in repairs) == sorted([str(powder.uuid), str(water.uuid)])
+    services.record_visit(
+        actor=officer, item=powder, kind="repair", visited_on=dt.date(2026, 2, 20), contractor="维修站",
+        today=dt.date(2026, 2, 21),
+    )  # fmt: skip
+    services.record_visit(
+        actor=officer, item=water, kind="repair", visited_on=dt.date(2026, 2, 20), contractor="维修站",
+        today=dt.date(2026, 2, 21),
+    )  # fmt: skip
+    powder.refresh_from_db()
+    water.refresh_from_db()
+    assert powder.next_repair_on == dt.date(2028, 2, 20) and water.next_repair_on == dt.date(2027, 2, 20)
