@@ -60,10 +60,14 @@ def equipment_list(request: AuthedRequest) -> HttpResponse:
 
     from . import stats
 
-    institutions = Organization.objects.for_user(request.user, "equipment.view").filter(
-        kind=OrgKind.INSTITUTION
+    institutions = list(
+        Organization.objects.for_user(request.user, "equipment.view")
+        .filter(kind=OrgKind.INSTITUTION)
+        .order_by("name")
     )
-    figures = stats.total(stats.figures(institutions.values_list("pk", flat=True)).values())
+    per = stats.figures([i.pk for i in institutions])
+    figures = stats.total(per.values())
+    by_institution = [{"institution": i, **per[i.pk]} for i in institutions] if len(institutions) > 1 else []
     page = ListPage(
         request,
         _qs(request.user).filter(is_active=True),
@@ -71,7 +75,11 @@ def equipment_list(request: AuthedRequest) -> HttpResponse:
         columns=COLUMNS,
         template="equipment/list.html",
         export_name="equipment-ledger",
-        context={"can_manage": can_manage_somewhere(request.user), "figures": figures},
+        context={
+            "can_manage": can_manage_somewhere(request.user),
+            "figures": figures,
+            "by_institution": by_institution,
+        },
     )
     return page.response()
 

@@ -45,4 +45,6 @@ def test_figures_per_institution_in_a_fixed_number_of_queries(world, login):
     }
     assert figs[world.inst_b.pk]["cameras"] == 0
     page = login(world.users["bureau_supervisor"]).get(reverse("equipment:list")).content.decode()
-    assert "figures" in page
+    assert "figures" in page and "by-institution" in page and world.inst_a.name in page
+    own = login(world.users["safety_officer"]).get(reverse("equipment:list")).content.decode()
+    assert "by-institution" not in own  # one institution: the header alone
