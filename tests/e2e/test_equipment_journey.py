@@ -125,3 +125,29 @@ def test_ledger_on_a_desktop(live_server, world, extinguisher, desktop, shot):
     desktop.goto(f"{live_server.url}/equipment/cameras/")
     assert "二层走廊" in desktop.inner_text("main")
     shot(desktop, "equipment-desktop-cameras")
+
+
+def test_bureau_sees_the_figures_by_institution_and_english_is_complete(
+    live_server, world, extinguisher, desktop, phone, shot
+):
+    from tests.e2e.test_foundation_journey import log_in
+
+    log_in(desktop, live_server.url, "supervisor")
+    desktop.wait_for_selector("h1.greeting")
+    desktop.goto(f"{live_server.url}/equipment/")
+    desktop.click("details.by-institution summary")
+    table = desktop.inner_text("details.by-institution")
+    assert world.inst_a.name in table and world.inst_b.name in table
+    shot(desktop, "equipment-desktop-bureau")
+
+    log_in(phone, live_server.url, "cook_a")
+    phone.wait_for_selector("h1.greeting")
+    phone.click("button[name=language][value=en]")
+    phone.wait_for_selector("html[lang=en]")
+    phone.goto(f"{live_server.url}{extinguisher.get_absolute_url()}")
+    main = phone.inner_text("main")
+    assert "Dry-powder extinguisher" in main and "Report a problem with this" in main
+    assert "Service life" in main and "Maintenance plan" in main and "Monthly check" in main
+    assert "使用年限" not in main and "报告此设备的问题" not in main  # the citations stay as written
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(phone, "equipment-phone-item-en")
