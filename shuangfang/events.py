@@ -151,6 +151,19 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class EquipmentDue(Notice):
+    """An equipment date (statutory inspection, end of service life, repair and hydrostatic test) is
+    near or has passed; told
+    once per item, date and threshold (``days_before``; 0 = passed)."""
+
+    what: Literal["inspection", "life", "repair"]
+    due_on: str
+    days_before: int
+
+    def origin(self, kind: str) -> str:
+        return f"equipment:{self.object_uuid}:{self.what}:{self.due_on}:{self.days_before}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -252,6 +265,18 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
         "lost (before the broker, or by it); the institution's safety officer and head are told",
+    ),
+    "equipment.due_soon": Kind(
+        EquipmentDue,
+        "equipment",
+        (_TELL,),
+        "a statutory inspection or the end of a service life is near (daily sweep)",
+    ),
+    "equipment.overdue": Kind(
+        EquipmentDue,
+        "equipment",
+        (_TELL,),
+        "a statutory inspection or the end of a service life has passed (daily sweep)",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

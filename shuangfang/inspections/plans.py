@@ -252,3 +252,70 @@ def generate_tasks(
             created += Task.objects.filter(plan_id__in=ids).count() - before if rows else 0
             Plan.objects.filter(pk__in=[p.pk for p in plans]).update(generated_until=hi)
     return created
+
+
+# --- Checkpoints joining a plan (the equipment app: a new item joins its kind's plans) -----------
+
+LOOK_BACK = dt.timedelta(days=93)  # the longest window (92 days) plus a day
+
+
+def open_windows_now(plan: Plan, checkpoints: list[Checkpoint], *, now: dt.datetime | None = None) -> int:
+    """Create the tasks of ``plan`` at ``checkpoints`` whose window is open at ``now`` or starts
+    before the plan's generation horizon: a long window (a month, 15 days) that began before the
+    plan or the checkpoint existed is still due, where :func:`generate_tasks` only looks a day back.
+    Idempotent (the unique window constraint)."""
+    now = now or timezone.now()
+    hi = max(plan.generated_until or now, now)
+    lo_day = timezone.localtime(now - LOOK_BACK, recurrence.TZ).date()
+    hi_day = timezone.localtime(hi, recurrence.TZ).date()
+    if plan.starts_on:
+        lo_day = max(lo_day, plan.starts_on)
+    if plan.ends_on:
+        hi_day = min(hi_day, plan.ends_on)
+    cal = recurrence.Calendar.load(lo_day, hi_day)
+    rows = [
+        Task(
+            organization_id=plan.organization_id,
+            plan=plan,
+            checkpoint=cp,
+            place_key=str(cp.uuid),
+            location=str(cp)[:160],  # generated from a checkpoint: may be cut
+            window_start=start,
+            window_end=end,
+            assignee_kind=plan.assignee_kind,
+            assignee_user_id=plan.assignee_user_id,
+            assignee_post_id=plan.assignee_post_id,
+            assignee_role=plan.assignee_role,
+        )
+        for start, end in recurrence.occurrences(plan.frequency, plan.rule, lo_day, hi_day, cal)
+        if end > now and start <= hi
+        for cp in checkpoints
+    ]
+    before = Task.objects.filter(plan=plan).count()
+    Task.objects.bulk_create(rows, ignore_conflicts=True)
+    return Task.objects.filter(plan=plan).count() - before
+
+
+@transaction.atomic
+def add_checkpoints(
+    *, actor: User, plan: Plan, checkpoints: list[Checkpoint], now: dt.datetime | None = None
+) -> int:
+    """Add checkpoints to a plan; their tasks of the windows open now are created at once."""
+    require(actor, "inspection.manage", plan.organization)
+    if any(cp.organization_id != plan.organization_id for cp in checkpoints):
+        raise ValidationError(
+            _("The checkpoints must belong to %(institution)s.") % {"institution": plan.organization}
+        )
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    plan.checkpoints.add(*checkpoints)
+    audit.record(
+        actor=actor,
+        action="plan.update",
+        obj=plan,
+        organization=plan.organization,
+        before=before,
+        after={**audit.snapshot(plan, PLAN_FIELDS), "checkpoints_added": [str(cp) for cp in checkpoints]},
+    )
+    if not plan.is_active:
+        return 0
+    return open_windows_now(plan, checkpoints, now=now)

@@ -12,6 +12,8 @@ Rule keys (all optional except what the frequency needs):
   at or before ``start`` runs past midnight: a night patrol 20:00–06:00)
 * ``shifts``: ["08:00", "20:00"]: one window per shift start (window = shift length)
 * ``weekdays``: [0..6], Monday = 0 (weekly)
+* ``interval_days`` + ``anchor``: every N days counted from the date ``anchor`` ("YYYY-MM-DD"; daily;
+  e.g. lift maintenance every 15 days, used by the equipment app)
 * ``month_day``: 1..31, clamped to the month's last day (monthly, quarterly, seasonal)
 * ``months``: which months (quarterly default 1/4/7/10; seasonal default 3/6/9/12)
 * ``holidays``: holiday names ("春节", "国庆节"); ``days_before``: how many days ahead (default 2)
@@ -122,6 +124,8 @@ def validate(frequency: str, rule: dict) -> dict:
         if not days or any(not 0 <= d <= 6 for d in days):
             raise ValidationError(_("Choose at least one weekday."))
         rule["weekdays"] = sorted(set(days))
+    if rule.get("interval_days") not in (None, "", 1):
+        _interval(rule)
     if frequency == Frequency.HOLIDAYS and not rule.get("holidays"):
         raise ValidationError(_("Choose at least one holiday."))
     minutes = int(rule.get("window_minutes") or 0)
@@ -130,6 +134,19 @@ def validate(frequency: str, rule: dict) -> dict:
     if rule.get("day_rule", DayRule.ALL) not in DayRule.values:
         raise ValidationError(_("Choose which days."))
     return rule
+
+
+def _interval(rule: dict) -> tuple[int, dt.date]:
+    """Every N days from an anchor date (``interval_days``, ``anchor``)."""
+    try:
+        raw = rule.get("interval_days")
+        n = 1 if raw in (None, "") else int(raw)
+        anchor = dt.date.fromisoformat(str(rule.get("anchor") or "2000-01-01"))
+    except (TypeError, ValueError):
+        raise ValidationError(_("Every N days needs N between 1 and 366 and a start date.")) from None
+    if not 1 <= n <= 366:
+        raise ValidationError(_("Every N days needs N between 1 and 366 and a start date."))
+    return n, anchor
 
 
 def _window(rule: dict, default_minutes: int) -> dt.timedelta:
@@ -183,7 +200,10 @@ def occurrences(
                 out.append((begin, begin + _window(rule, int((nxt - begin).total_seconds() // 60))))
     elif frequency in (Frequency.DAILY, Frequency.WEEKLY):
         weekdays = set(rule.get("weekdays") or range(7)) if frequency == Frequency.WEEKLY else set(range(7))
+        every, anchor = _interval(rule) if frequency == Frequency.DAILY else (1, start)
         for day in _days(start, end):
+            if every > 1 and (day - anchor).days % every:
+                continue
             if day.weekday() in weekdays and day_ok(day):
                 begin = _at(day, t)
                 out.append((begin, begin + _window(rule, 120)))

@@ -29,6 +29,7 @@ from .filters import AlarmFilter, DeviceFilter
 from .forms import AcknowledgeForm, ClearForm, DeviceForm, SiteRuleForm
 from .models import Alarm, AlarmRule, Channel, Device, DeviceEvent, Reading, Rollup
 from .mqtt import topic_for
+from .panels import alarm_panels
 from .rules import set_site_rule
 from .schemas import sample_payload
 
@@ -292,6 +293,7 @@ def alarm_detail(request: AuthedRequest, uuid) -> HttpResponse:
             "ack_form": AcknowledgeForm(),
             "clear_form": ClearForm(),
             "breadcrumb": alarm.organization.ancestors(),
+            "panels": alarm_panels(request, alarm),
         },
     )
 

@@ -93,6 +93,8 @@ TEXT_LISTS = {"risks.HazardFactor": {"accident_types"}}
 # when one of them is not found, or when a page offers an export that is not listed here.
 EXPORTS = {
     "assessment:bureau",
+    "equipment:cameras",
+    "equipment:list",
     "hazards:list",
     "inspections:checklists",
     "inspections:checkpoints",

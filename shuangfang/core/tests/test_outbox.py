@@ -402,6 +402,12 @@ def sample(world, kind: str) -> dict:
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "JobFinished": {"recipient_ids": [officer]},
+        "EquipmentDue": {
+            "what": "inspection",
+            "due_on": "2026-06-01",
+            "days_before": 30,
+            "roles": ["safety_officer"],
+        },
         "SequenceGap": {
             "device_uuid": "d-1",
             "boot": "b1",

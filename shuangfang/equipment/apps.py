@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EquipmentConfig(AppConfig):
+    name = "shuangfang.equipment"
+    label = "equipment"
+    verbose_name = "Equipment and video"
+
+    def ready(self) -> None:
+        from shuangfang.monitoring.panels import register_alarm_panel
+
+        from .alarm_video import video_panel
+
+        register_alarm_panel(video_panel)
