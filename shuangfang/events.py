@@ -144,6 +144,16 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class ExpiryNotice(Notice):
+    """A certificate (a cook's health certificate, a supplier's licence) expires soon; told once per
+    expiry date, so a renewed certificate is told about again when its own time comes."""
+
+    valid_until: str
+
+    def origin(self, kind: str) -> str:
+        return f"{kind}:{self.object_uuid}:{self.valid_until}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -225,6 +235,18 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
         "lost (before the broker, or by it); the institution's safety officer and head are told",
+    ),
+    "food.certificate_expiring": Kind(
+        ExpiryNotice,
+        "food",
+        (_TELL,),
+        "a kitchen worker's health certificate expires within the reminder days (daily sweep)",
+    ),
+    "food.licence_expiring": Kind(
+        ExpiryNotice,
+        "food",
+        (_TELL,),
+        "a food supplier's licence or certificate expires within the reminder days (daily sweep)",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shuangfang.assessment",
     "shuangfang.dashboards",
     "shuangfang.duty",
+    "shuangfang.food",
     "shuangfang.hazards",
     "shuangfang.inspections",
     "shuangfang.monitoring",
