@@ -93,6 +93,11 @@ TEXT_LISTS = {"risks.HazardFactor": {"accident_types"}}
 # when one of them is not found, or when a page offers an export that is not listed here.
 EXPORTS = {
     "assessment:bureau",
+    "food:ledger_disinfection",
+    "food:ledger_morning_checks",
+    "food:ledger_purchases",
+    "food:ledger_samples",
+    "food:ledger_suppliers",
     "hazards:list",
     "inspections:checklists",
     "inspections:checkpoints",

@@ -401,6 +401,7 @@ def sample(world, kind: str) -> dict:
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+        "ExpiryNotice": {"valid_until": "2026-04-01", "roles": ["safety_officer"]},
         "SequenceGap": {
             "device_uuid": "d-1",
             "boot": "b1",
