@@ -50,9 +50,7 @@ def test_purchase_ledger_has_one_row_per_line_and_shows_the_rejection(world, ns,
     rows = sheet(client.get(reverse("food:ledger_purchases"), {"export": "xlsx", "accepted": "false"}))
     assert len(rows) - 1 == PurchaseLine.objects.filter(accepted=False).count() == 1
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert (
-        row["食品"] == "猪肉" and row["拒收原因"] == "颜色发暗" and row["验收结论"] == "拒收"
-    )
+    assert row["食品"] == "猪肉" and row["拒收原因"] == "颜色发暗" and row["验收结论"] == "拒收"
     all_rows = sheet(client.get(reverse("food:ledger_purchases"), {"export": "xlsx"}))
     assert len(all_rows) - 1 == PurchaseLine.objects.count() == 2
 
