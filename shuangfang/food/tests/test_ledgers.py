@@ -23,6 +23,7 @@ from .helpers import kitchen_a
 def sheet(response) -> list[list]:
     body = b"".join(response.streaming_content)
     ws = load_workbook(io.BytesIO(body)).active
+    assert ws is not None
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
