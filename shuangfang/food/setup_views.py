@@ -205,9 +205,9 @@ def purchase_create(request: AuthedRequest, uuid) -> HttpResponse:
             return redirect("food:purchase_detail", uuid=p.uuid)
     usable = Supplier.objects.usable(timezone.localdate()).values("pk")
     blocked = Supplier.objects.filter(kitchen=k, is_active=True).exclude(pk__in=usable)
-    return render_form(
-        request, "food/purchase_form.html", {"form": form, "lines": lines, "k": k, "blocked": blocked}
-    )
+    more_open = request.method == "POST" and any(f.has_changed() for f in list(lines)[2:])
+    ctx = {"form": form, "lines": lines, "k": k, "blocked": blocked, "more_open": more_open}
+    return render_form(request, "food/purchase_form.html", ctx)
 
 
 @require_perm("food.view")
