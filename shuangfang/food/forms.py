@@ -50,6 +50,23 @@ class KitchenForm(forms.Form):
 class FridgeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Type"), choices=FridgeKind.choices)
+    device: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Temperature sensor"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "A refrigerator or freezer sensor registered in monitoring; "
+            "without one, enter the temperature twice a day."
+        ),
+    )
+
+    def __init__(self, *args, kitchen: Kitchen, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shuangfang.monitoring.models import Device
+
+        self.fields["device"].queryset = Device.objects.filter(  # type: ignore[attr-defined]
+            organization=kitchen.organization, kind__in=("fridge_temp", "freezer_temp")
+        )
 
 
 class SupplierForm(forms.Form):

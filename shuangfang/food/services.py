@@ -19,8 +19,15 @@ from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image
 
-from .choices import COLD_CLASSES, DEFAULT_MEAL_ENDS, MealKind
+from .choices import COLD_CLASSES, DEFAULT_MEAL_ENDS, FridgeKind, MealKind
 from .models import FoodItem, Fridge, Kitchen, Purchase, PurchaseLine, Supplier, SupplierLicence
+
+# The monitoring device kind that watches each kind of refrigerator (its rules are the cold chain's).
+SENSOR_KIND: dict[str, str] = {
+    FridgeKind.FRIDGE: "fridge_temp",
+    FridgeKind.SAMPLE: "fridge_temp",
+    FridgeKind.FREEZER: "freezer_temp",
+}
 
 # How far ahead of the server clock a typed time may be (a phone's clock a little fast).
 CLOCK_SLACK = dt.timedelta(minutes=5)
@@ -124,6 +131,8 @@ def save_fridge(
     check_texts(Fridge, name=name)
     if device is not None and device.organization_id != kitchen.organization_id:
         raise ValidationError(_("The sensor belongs to another institution."))
+    if device is not None and device.kind != SENSOR_KIND[kind]:
+        raise ValidationError(_("Choose a sensor of the refrigerator's type (refrigerator or freezer)."))
     with transaction.atomic():
         if (
             Fridge.objects.filter(kitchen=kitchen, name=name)

@@ -348,7 +348,7 @@ def fridges(request: AuthedRequest, uuid) -> HttpResponse:
 @require_perm("food.manage")
 def fridge_create(request: AuthedRequest, uuid) -> HttpResponse:
     k = kitchen_for(request, uuid, "food.manage")
-    form = FridgeForm(request.POST or None)
+    form = FridgeForm(request.POST or None, kitchen=k)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_fridge(actor=request.user, kitchen=k, **form.cleaned_data)
