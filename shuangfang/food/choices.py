@@ -74,6 +74,7 @@ class RuleKey(models.TextChoices):
     SAMPLE_MIN_WEIGHT = "sample_min_weight_g", _("Minimum sample weight (g)")
     SAMPLE_KEEP_HOURS = "sample_keep_hours", _("Sample kept at least (hours)")
     REMIND_DAYS = "expiry_remind_days", _("Remind before a certificate expires (days)")
+    NEAR_USE_BY_DAYS = "near_use_by_days", _("Flag food this many days before its use-by date")
     FRIDGE_MIN = "fridge_min_c", _("Refrigerator lowest (°C)")
     FRIDGE_MAX = "fridge_max_c", _("Refrigerator highest (°C)")
     FREEZER_MAX = "freezer_max_c", _("Freezer highest (°C)")

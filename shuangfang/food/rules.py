@@ -52,6 +52,13 @@ DEFAULTS: dict[str, Default] = {
         Confidence.VERIFIED,
         "higher",
     ),
+    RuleKey.NEAR_USE_BY_DAYS: Default(
+        Decimal(2),
+        RuleSource.PRODUCT,
+        "产品默认（issue 17）：保质期到期前2天提示“先到期先用”；非法规值",
+        Confidence.VERIFIED,
+        "higher",
+    ),
     RuleKey.FRIDGE_MIN: Default(
         Decimal(0),
         RuleSource.STANDARD,

@@ -4,8 +4,11 @@ refrigerators with their temperatures, and the rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +21,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 
 from . import meals, rules, services, staff
-from .choices import FridgeKind
+from .choices import FridgeKind, RuleKey, StorageClass
 from .forms import (
     CertificateForm,
     FridgeForm,
@@ -34,10 +37,20 @@ from .forms import (
     TemperatureForm,
     now_local,
 )
-from .models import FoodItem, Kitchen, KitchenStaff, MorningCheck, Purchase, Supplier, TemperatureLog
+from .models import (
+    FoodItem,
+    Kitchen,
+    KitchenStaff,
+    MorningCheck,
+    Purchase,
+    PurchaseLine,
+    Supplier,
+    TemperatureLog,
+)
 from .views import kitchen_for, render_form
 
 LINES = 4  # delivery lines shown on the phone form; empty ones are ignored
+STORAGE_DAYS = 60  # deliveries listed on the storage page
 
 
 @require_perm("food.manage")
@@ -220,6 +233,45 @@ def purchase_detail(request: AuthedRequest, uuid) -> HttpResponse:
     )
     return render(
         request, "food/purchase.html", {"p": p, "k": p.kitchen, "lines": p.lines.select_related("item")}
+    )
+
+
+@require_perm("food.view")
+def storage(request: AuthedRequest, uuid) -> HttpResponse:
+    """What was accepted recently, by storage class, first expiring first; food near or past its
+    use-by date flagged. The kitchen does not record what it uses, so this is a list of deliveries
+    to check the shelves against, not a stock count."""
+    k = kitchen_for(request, uuid)
+    today = timezone.localdate()
+    near = int(rules.value(k.organization, RuleKey.NEAR_USE_BY_DAYS))
+    since = timezone.now() - dt.timedelta(days=STORAGE_DAYS)
+    lines = (
+        PurchaseLine.objects.filter(purchase__kitchen=k, accepted=True, purchase__delivered_at__gte=since)
+        .select_related("item", "purchase", "purchase__supplier")
+        .order_by(F("use_by").asc(nulls_last=True), "purchase__delivered_at")
+    )
+    groups: dict[str, list] = {c: [] for c in StorageClass.values}
+    for ln in lines:
+        ln.flag = (
+            ""
+            if ln.use_by is None
+            else "past"
+            if ln.use_by < today
+            else "near"
+            if (ln.use_by - today).days <= near
+            else ""
+        )
+        groups[ln.item.storage].append(ln)
+    labels = dict(StorageClass.choices)
+    return render(
+        request,
+        "food/storage.html",
+        {
+            "k": k,
+            "groups": [(labels[c], rows) for c, rows in groups.items()],
+            "near": near,
+            "days": STORAGE_DAYS,
+        },
     )
 
 

@@ -37,6 +37,7 @@ CASES = [
     Case("food:supplier_edit", MANAGERS, kwargs=_of("supplier")),
     Case("food:licence_add", MANAGERS, kwargs=_of("supplier")),
     Case("food:items", ALL_IN_TENANT, kwargs=_k),
+    Case("food:storage", ALL_IN_TENANT, kwargs=_k),
     Case("food:item_create", MANAGERS, kwargs=_k),
     Case("food:item_edit", MANAGERS, kwargs=_of("rice")),
     Case("food:purchase_create", RECORDERS, kwargs=_k),

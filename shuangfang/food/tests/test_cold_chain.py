@@ -126,7 +126,7 @@ def test_fridge_and_freezer_out_of_range_alarm_end_to_end(world, listener, setti
     freezer_alarm = Alarm.objects.get(device=sensors["FZ-0001"])
     assert fridge_alarm.alarm_type == "fridge_too_warm" and fridge_alarm.threshold == 8
     assert freezer_alarm.alarm_type == "freezer_too_warm" and freezer_alarm.threshold == -12
-    assert "餐饮服务食品安全操作规范" in fridge_alarm.rule.reference
+    assert fridge_alarm.rule is not None and "餐饮服务食品安全操作规范" in fridge_alarm.rule.reference
     opened = [p for k, p in published("alarm.opened")]
     assert len(opened) == 2 and all(p["open_hazard"] for p in opened)
 

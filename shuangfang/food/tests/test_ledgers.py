@@ -97,3 +97,27 @@ def test_ledger_queries_do_not_grow_with_rows(world, ns, login):
         meals.record_sample(actor=world.users["staff"], dish=d, weight_g=Decimal(130), taken_at=T0)
     assert Sample.objects.count() == 6
     assert count() == first
+
+
+def test_storage_lists_accepted_food_first_expiring_first(world, ns, login, clock):
+    from shuangfang.food import services
+
+    services.record_purchase(
+        actor=world.users["staff"],
+        kitchen=ns.kitchen,
+        supplier=ns.supplier,
+        delivered_at=T0,
+        lines=[
+            services.LineIn(
+                item=ns.pork,
+                quantity=Decimal(3),
+                temperature_c=Decimal(2),
+                production_date=T0.date() - dt.timedelta(days=2),
+            )
+        ],
+    )
+    page = login(world.users["staff"]).get(reverse("food:storage", kwargs={"uuid": ns.kitchen.uuid}))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "大米" in text and "优先使用" in text  # pork made two days ago keeps three: use by tomorrow
+    assert "颜色发暗" not in text  # the rejected pork is not in storage

@@ -42,7 +42,7 @@ def test_random_disposals_stay_in_the_table(world, clock):
     def walk(tries):
         meal = meals.ensure_meals(ns.kitchen, T0.date())[0]
         meals.set_menu(actor=world.users["staff"], meal=meal, dishes=[(f"菜{next(n)}", False)])
-        dish = meal.dishes.order_by("-pk").first()
+        dish = meal.dishes.order_by("-pk")[0]
         sample = meals.record_sample(
             actor=world.users["staff"], dish=dish, weight_g=Decimal(130), taken_at=T0
         )
