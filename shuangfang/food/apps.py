@@ -6,3 +6,12 @@ class FoodConfig(AppConfig):
     name = "shuangfang.food"
     label = "food"
     verbose_name = _("Food safety")
+
+    def ready(self) -> None:
+        # Food depends on duty, never the other way: the shift handover lists the kitchen's open
+        # items (samples due for disposal) through duty's registry.
+        from shuangfang.duty.services import register_open_items
+
+        from .stats import handover_items
+
+        register_open_items(handover_items)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import rules
-from .choices import RuleKey
+from .choices import RuleKey, SampleStatus
 from .models import (
     Dish,
     HealthCertificate,
@@ -147,3 +148,23 @@ def attention(kitchen: Kitchen, day: dt.date) -> dict:
             )
         ),
     }
+
+
+def handover_items(organization, limit: int = 20) -> list[str]:
+    """For the shift handover: the kitchen's samples kept past their hours, still to dispose of."""
+    from .meals import due_at
+
+    inst = organization.institution if organization.institution_id else organization
+    kitchen = Kitchen.objects.filter(organization=inst).first()
+    if kitchen is None:
+        return []
+    keep = rules.value(inst, RuleKey.SAMPLE_KEEP_HOURS)
+    now = timezone.now()
+    kept = Sample.objects.filter(meal__kitchen=kitchen, status=SampleStatus.KEPT).select_related(
+        "dish", "meal"
+    )
+    due = [s for s in kept.order_by("taken_at")[:200] if due_at(s, keep) <= now][:limit]
+    return [
+        _("Sample due for disposal: %(dish)s (%(meal)s)") % {"dish": s.dish.name, "meal": str(s.meal)}
+        for s in due
+    ]

@@ -168,3 +168,14 @@ def test_supplier_licence_reminder_and_block(world, clock):
     assert sweeps.send_reminders(until - dt.timedelta(days=30))["licences"] == 1
     assert sweeps.send_reminders(until - dt.timedelta(days=29))["licences"] == 0
     assert published("food.licence_expiring")
+
+
+def test_the_shift_handover_lists_samples_due_for_disposal(world, clock):
+    from shuangfang.duty.services import open_items
+
+    ns = kitchen_a(world, photos=False)
+    clock.move_to(ns.sample.taken_at + 47 * H)
+    assert not [line for line in open_items(world.inst_a) if "红烧肉" in line]
+    clock.move_to(ns.sample.taken_at + 48 * H)
+    assert [line for line in open_items(world.inst_a) if "红烧肉" in line]
+    assert not [line for line in open_items(world.inst_b) if "红烧肉" in line]
