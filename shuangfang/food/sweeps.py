@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from shuangfang.core.vocabulary import CheckCategory, Severity
 from . import rules
 from .choices import RuleKey, SampleStatus
 from .meals import due_at, ensure_meals
-from .models import HealthCertificate, Kitchen, Meal, Sample, SupplierLicence
+from .models import FoodRule, HealthCertificate, Kitchen, Meal, Sample, SupplierLicence
 
 LOOK_BACK = dt.timedelta(days=7)  # meals older than this are not judged again
 TOLD = ["safety_officer", "institution_head"]
@@ -121,6 +121,24 @@ def check_sample(sample: Sample) -> list[str]:
     return found
 
 
+def _suspect_q() -> Q:
+    """Samples that may break a rule somewhere: lighter than the strictest weight rule of any
+    institution, or disposed of before the strictest keeping time (each is then judged against its
+    own institution's rules). Keeps the sweep from re-reading every good sample."""
+    strictest = FoodRule.objects.aggregate(
+        w=Max("value", filter=Q(key=RuleKey.SAMPLE_MIN_WEIGHT)),
+        h=Max("value", filter=Q(key=RuleKey.SAMPLE_KEEP_HOURS)),
+    )
+    weight = strictest["w"] or rules.DEFAULTS[RuleKey.SAMPLE_MIN_WEIGHT].value
+    hours = strictest["h"] or rules.DEFAULTS[RuleKey.SAMPLE_KEEP_HOURS].value
+    keep_until = ExpressionWrapper(
+        F("taken_at") + dt.timedelta(hours=float(hours)), output_field=DateTimeField()
+    )
+    return Q(flagged_weight_at__isnull=True, weight_g__lt=weight) | Q(
+        flagged_early_at__isnull=True, status=SampleStatus.DISPOSED, disposed_at__lt=keep_until
+    )
+
+
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Make today's usual meals, judge ended meals and unflagged samples. Idempotent."""
     now = now or timezone.now()
@@ -131,9 +149,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     meals = Meal.objects.filter(ends_at__lte=now, ends_at__gte=now - LOOK_BACK, missed_at__isnull=True)
     for meal in meals.select_related("kitchen", "kitchen__risk_point", "organization"):
         out["meals_missed"] += int(check_meal(meal, now))
-    suspects = Sample.objects.filter(taken_at__gte=now - LOOK_BACK).filter(
-        Q(flagged_weight_at__isnull=True) | Q(flagged_early_at__isnull=True, status=SampleStatus.DISPOSED)
-    )
+    suspects = Sample.objects.filter(taken_at__gte=now - LOOK_BACK).filter(_suspect_q())
     for sample in suspects.select_related("meal", "dish", "organization"):
         out["samples_flagged"] += len(check_sample(sample))
     return out

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from shuangfang.core.events import published
 from shuangfang.food import meals, rules, staff, sweeps
 from shuangfang.food.choices import MealKind, RuleKey
-from shuangfang.food.models import Meal
+from shuangfang.food.models import Meal, Sample
 from shuangfang.hazards.models import Hazard
 
 from .conftest import T0
@@ -179,3 +179,20 @@ def test_the_shift_handover_lists_samples_due_for_disposal(world, clock):
     clock.move_to(ns.sample.taken_at + 48 * H)
     assert [line for line in open_items(world.inst_a) if "红烧肉" in line]
     assert not [line for line in open_items(world.inst_b) if "红烧肉" in line]
+
+
+def test_the_sweep_finds_what_the_immediate_check_missed(world, clock, monkeypatch):
+    """A disposal recorded while the immediate check did not run (a crash after the commit, an
+    import) and a weight changed afterwards: the sweep still opens one hazard each."""
+    sample = lunch_with_sample(world, clock)
+    with monkeypatch.context() as m:
+        m.setattr(sweeps, "check_sample", lambda s: [])
+        at = sample.taken_at + 47 * H
+        clock.move_to(at)
+        meals.dispose_sample(actor=world.users["staff"], sample=sample, disposed_at=at)
+    assert not food_hazards("food-early:").exists()
+    Sample.objects.filter(pk=sample.pk).update(weight_g=Decimal(90))
+    for _ in range(2):
+        sweeps.sweep()
+    assert food_hazards(f"food-early:{sample.uuid}").count() == 1
+    assert food_hazards(f"food-weight:{sample.uuid}").count() == 1
