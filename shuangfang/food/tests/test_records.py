@@ -199,3 +199,18 @@ def test_the_api_refuses_a_bad_sample_with_400_and_a_reason(world, ns):
         f"/api/v1/food/kitchens/{ns.kitchen.uuid}/today", headers={"Authorization": f"Bearer {raw}"}
     )
     assert r.status_code == 200 and r.json()["sample_min_weight_g"] == "125.0"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", ["Today's samples", "Due for disposal"]), ("zh-hans", ["今日留样", "到期待处理"])],
+)
+def test_the_cook_page_in_both_languages(world, ns, login, lang, words):
+    from django.conf import settings
+
+    client = login(cook(world))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    text = client.get(reverse("food:today", kwargs={"uuid": ns.kitchen.uuid})).content.decode()
+    assert all(w in text for w in words)
+    page = client.get(reverse("food:rules", kwargs={"uuid": ns.kitchen.uuid})).content.decode()
+    assert "餐饮服务食品安全操作规范" in page  # the source is data, shown in either language
