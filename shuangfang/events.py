@@ -164,6 +164,16 @@ class EquipmentDue(Notice):
         return f"equipment:{self.object_uuid}:{self.what}:{self.due_on}:{self.days_before}"
 
 
+class ExpiryNotice(Notice):
+    """A certificate (a cook's health certificate, a supplier's licence) expires soon; told once per
+    expiry date, so a renewed certificate is told about again when its own time comes."""
+
+    valid_until: str
+
+    def origin(self, kind: str) -> str:
+        return f"{kind}:{self.object_uuid}:{self.valid_until}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -277,6 +287,18 @@ KINDS: dict[str, Kind] = {
         "equipment",
         (_TELL,),
         "a statutory inspection or the end of a service life has passed (daily sweep)",
+    ),
+    "food.certificate_expiring": Kind(
+        ExpiryNotice,
+        "food",
+        (_TELL,),
+        "a kitchen worker's health certificate expires within the reminder days (daily sweep)",
+    ),
+    "food.licence_expiring": Kind(
+        ExpiryNotice,
+        "food",
+        (_TELL,),
+        "a food supplier's licence or certificate expires within the reminder days (daily sweep)",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "shuangfang.dashboards",
     "shuangfang.duty",
     "shuangfang.equipment",
+    "shuangfang.food",
     "shuangfang.hazards",
     "shuangfang.inspections",
     "shuangfang.monitoring",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("dashboards/", include("shuangfang.dashboards.urls")),
     path("duty/", include("shuangfang.duty.urls")),
     path("equipment/", include("shuangfang.equipment.urls")),
+    path("food/", include("shuangfang.food.urls")),
     path("hazards/", include("shuangfang.hazards.urls")),
     path("inspections/", include("shuangfang.inspections.urls")),
     path("monitoring/", include("shuangfang.monitoring.urls")),

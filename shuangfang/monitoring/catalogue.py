@@ -24,6 +24,8 @@ CHANNELS: dict[str, list[tuple[str, Any, str]]] = {
     "gas": [("gas_lel_pct", _("Combustible gas"), "%LEL")],
     "water_pressure": [("pressure_mpa", _("Water pressure"), "MPa"), ("battery_pct", _("Battery"), "%")],
     "gateway": [],
+    "fridge_temp": [("temp_c", _("Temperature"), "°C"), ("battery_pct", _("Battery"), "%")],
+    "freezer_temp": [("temp_c", _("Temperature"), "°C"), ("battery_pct", _("Battery"), "%")],
 }
 
 # Alarm types and their labels (the Chinese titles of events and pages come from here).
@@ -42,11 +44,31 @@ ALARM_TYPES: dict[str, Any] = {
     "tamper": _("Tamper"),
     "device_fault": _("Device fault"),
     "device_offline": _("Device offline"),
+    "fridge_too_warm": _("Refrigerator too warm"),
+    "fridge_too_cold": _("Refrigerator below 0 °C"),
+    "freezer_too_warm": _("Freezer too warm"),
 }
 
 STD = "standard"
 VENDOR = "vendor_default"
-ALL_KINDS = ["electricity", "smoke", "heat", "gas", "water_pressure", "gateway"]
+ALL_KINDS = [
+    "electricity",
+    "smoke",
+    "heat",
+    "gas",
+    "water_pressure",
+    "gateway",
+    "fridge_temp",
+    "freezer_temp",
+]
+# The kitchen's cold chain (domain-reference §4.5; issue 17): the limits of 《餐饮服务食品安全操作规范》
+# (2018) as the issue states them, not re-verified in this project's sources. A rule fires at its
+# threshold (8 °C is already "too warm"); three readings in a row so that an opened door is not an
+# alarm, and a degree of hysteresis: both product choices, not the rule's.
+COLD_CHAIN_REF = (
+    "《餐饮服务食品安全操作规范》（2018）冷藏0～8℃、冷冻低于-12℃（未复核，issue 17）；"
+    "连续3次、回差1℃为产品设定"
+)
 
 # device_kind, channel, alarm_type, category, severity, op, threshold, recovery, samples, for_seconds,
 # recovery_samples, open_hazard, source, reference, confidence
@@ -274,6 +296,14 @@ RULES: list[_R] = [
         "uncertain",
     ),
 ]
+RULES += [
+    ("fridge_temp", "temp_c", "fridge_too_warm", "alarm", "warning", "above", 8, 7, 3, 0, 3, True, STD,
+     COLD_CHAIN_REF, "uncertain"),
+    ("fridge_temp", "temp_c", "fridge_too_cold", "alarm", "warning", "below", 0, 1, 3, 0, 3, False, STD,
+     COLD_CHAIN_REF, "uncertain"),
+    ("freezer_temp", "temp_c", "freezer_too_warm", "alarm", "warning", "above", -12, -13, 3, 0, 3, True, STD,
+     COLD_CHAIN_REF, "uncertain"),
+]  # fmt: skip
 for _kind in ALL_KINDS:
     RULES += [
         (

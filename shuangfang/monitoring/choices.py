@@ -9,6 +9,9 @@ class DeviceKind(models.TextChoices):
     GAS = "gas", _("Combustible-gas detector")
     WATER_PRESSURE = "water_pressure", _("Hydrant water-pressure sensor")
     GATEWAY = "gateway", _("Gateway")
+    # The kitchen's cold chain (food app): a sensor in a refrigerator or in a freezer.
+    FRIDGE_TEMP = "fridge_temp", _("Refrigerator temperature sensor")
+    FREEZER_TEMP = "freezer_temp", _("Freezer temperature sensor")
 
 
 class Op(models.TextChoices):

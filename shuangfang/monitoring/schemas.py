@@ -130,6 +130,8 @@ def sample_payload(code: str, kind: str) -> dict[str, Any]:
         "gas": {"gas_lel_pct": 1.5},
         "water_pressure": {"pressure_mpa": 0.32},
         "gateway": {},
+        "fridge_temp": {"temp_c": 4.2, "battery_pct": 93},
+        "freezer_temp": {"temp_c": -18.5, "battery_pct": 93},
     }
     channels = templates.get(kind, {})
     return {

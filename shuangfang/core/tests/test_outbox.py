@@ -408,6 +408,7 @@ def sample(world, kind: str) -> dict:
             "days_before": 30,
             "roles": ["safety_officer"],
         },
+        "ExpiryNotice": {"valid_until": "2026-04-01", "roles": ["safety_officer"]},
         "SequenceGap": {
             "device_uuid": "d-1",
             "boot": "b1",

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FoodConfig(AppConfig):
+    name = "shuangfang.food"
+    label = "food"
+    verbose_name = _("Food safety")
+
+    def ready(self) -> None:
+        # Food depends on duty, never the other way: the shift handover lists the kitchen's open
+        # items (samples due for disposal) through duty's registry.
+        from shuangfang.duty.services import register_open_items
+
+        from .stats import handover_items
+
+        register_open_items(handover_items)
