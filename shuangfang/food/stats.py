@@ -150,8 +150,9 @@ def attention(kitchen: Kitchen, day: dt.date) -> dict:
     }
 
 
-def handover_items(organization, limit: int = 20) -> list[str]:
-    """For the shift handover: the kitchen's samples kept past their hours, still to dispose of."""
+def handover_items(organization, start=None, end=None, limit: int = 20) -> list[str]:
+    """For the shift handover: the kitchen's samples kept past their hours by the shift's end,
+    still to dispose of."""
     from .meals import due_at
 
     inst = organization.institution if organization.institution_id else organization
@@ -159,7 +160,7 @@ def handover_items(organization, limit: int = 20) -> list[str]:
     if kitchen is None:
         return []
     keep = rules.value(inst, RuleKey.SAMPLE_KEEP_HOURS)
-    now = timezone.now()
+    now = end or timezone.now()
     kept = Sample.objects.filter(meal__kitchen=kitchen, status=SampleStatus.KEPT).select_related(
         "dish", "meal"
     )
