@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
+from shuangfang.core.widgets import IsoDateInput
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 
 from .choices import Source
@@ -34,7 +35,7 @@ class PhotosField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class ReportForm(forms.Form):

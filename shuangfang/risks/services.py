@@ -26,13 +26,14 @@ from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from . import scoring
 from .choices import (
     ACCIDENT_TYPE_NAMES,
-    NATIONAL_NAMES,
     AssessmentKind,
     ControlTier,
     FactorClass,
     MeasureCategory,
     PointKind,
+    default_colour_name,
     default_tier,
+    palette_for,
 )
 from .models import (
     Assessment,
@@ -521,7 +522,7 @@ def set_palette(
     colours: dict,
     names: dict | None = None,
     note: str = "",
-) -> LevelPalette:
+) -> LevelPalette | None:
     require(actor, "risk.library", bureau)
     if bureau.kind not in (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU):
         raise ValidationError(_("A palette belongs to a bureau."))
@@ -534,8 +535,16 @@ def set_palette(
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValidationError(_("Give each level a colour like #d32f2f."))
         clean[str(level)] = value.lower()
-    given = {str(k): v for k, v in (names or {}).items()}
-    clean_names = {str(lv): (given.get(str(lv)) or NATIONAL_NAMES[lv]) for lv in (1, 2, 3, 4)}
+    given = {str(k): (v or "").strip() for k, v in (names or {}).items()}
+    clean_names = {
+        str(lv): given.get(str(lv)) or default_colour_name(lv, clean[str(lv)]) for lv in (1, 2, 3, 4)
+    }
+    in_force = palette_for(bureau)
+    current = LevelPalette.objects.filter(organization=bureau).first()
+    same_colours = {str(k): v for k, v in in_force.colours.items()} == clean
+    same_names = {str(k): v for k, v in in_force.names.items()} == clean_names
+    if same_colours and same_names and (current is None or current.note == note):
+        return current  # saved unchanged: nothing stored, no audit row
     row, _created = LevelPalette.objects.update_or_create(
         organization=bureau, defaults={"colours": clean, "names": clean_names, "note": note}
     )
@@ -626,6 +635,8 @@ def save_library_entry(*, actor: User, bureau: Organization, entry: LibraryEntry
         raise ValidationError(_("A library belongs to a bureau."))
     if "factors" in fields:
         fields["factors"] = validate_library_factors(fields["factors"])
+    if all(getattr(entry, key) == value for key, value in fields.items()):
+        return entry  # saved unchanged: no bureau copy, no audit row
     if entry.organization_id == bureau.pk:
         row = entry
     else:

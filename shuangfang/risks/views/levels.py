@@ -99,7 +99,7 @@ def palette_edit(request: AuthedRequest) -> HttpResponse:
             colours, names = dict(SEED_PALETTE), dict(SEED_NAMES)
         else:
             colours = {lv: form.cleaned_data[f"colour_{lv}"] for lv in (1, 2, 3, 4)}
-            names = {}
+            names = {lv: form.cleaned_data[f"name_{lv}"].strip() for lv in (1, 2, 3, 4)}
         try:
             services.set_palette(
                 actor=request.user, bureau=form.cleaned_data["bureau"], colours=colours, names=names
