@@ -66,7 +66,8 @@ class ProviderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             'For example {"sign_name": "双防平台", "template_code": "SMS_123", '
-            '"template_params": ["org", "title", "link"]}'
+            '"template_params": ["org", "title", "ack_link"]} (ack_link: one-tap acknowledgement; '
+            "link: the page)"
         ),
     )
     min_severity = forms.ChoiceField(
