@@ -223,6 +223,7 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
             "payload": screen_payload(org),
+            "palette": palette_for(org),
             "refresh": _refresh_seconds(request.GET.get("refresh")),
             "zone": settings.TIME_ZONE,
             "text": {

@@ -50,7 +50,10 @@ def _summary_sheet(figures: dict, ctx: dict) -> tuple:
         [pgettext("report", "Average days to close"), hz["avg_days"], ""],
         [pgettext("report", "Risk points (at generation)"), figures["levels"]["points"], ""],
     ]
-    rows += [[f"{lv['label']}（{lv['name']}）", lv["value"], ""] for lv in ctx["levels"]]
+    rows += [
+        [f"{lv['label']}（{lv['name']}）" if lv["name"] else str(lv["label"]), lv["value"], ""]
+        for lv in ctx["levels"]
+    ]
     return (
         pgettext("report", "Summary"),
         [

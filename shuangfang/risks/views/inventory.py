@@ -42,7 +42,12 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
             rows = list(inventory.export_rows(filtered[:2000]))
             data = render_pdf(
                 "risks/inventory_pdf.html",
-                {"headers": inventory.headers(), "rows": rows, "now": timezone.localtime()},
+                {
+                    "headers": inventory.headers(),
+                    "rows": rows,
+                    "now": timezone.localtime(),
+                    "palette": user_palette(request.user),
+                },
                 request=request,
             )
             return pdf_response(data, "risk-inventory.pdf")
