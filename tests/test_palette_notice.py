@@ -80,7 +80,12 @@ def test_the_national_scheme_has_no_notice(world, login):
 @pytest.mark.parametrize("kind", ["post", "emergency"])
 def test_both_cards_carry_the_notice(custom, login, monkeypatch, kind):
     seen: list[str] = []
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, **kw: seen.append(html) or b"%PDF-1.7")
+
+    def capture(html: str, **kw) -> bytes:
+        seen.append(html)
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr(pdf, "html_to_pdf", capture)
     client = login(custom.users["safety_officer"])
     point = risk_world(custom).point
     for url in (
