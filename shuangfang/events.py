@@ -144,6 +144,20 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class MeasureChanged(Payload):
+    """A control measure's "what to check" changed in the risk register, or the measure was
+    deleted: the checklist items made from it follow."""
+
+    organization_id: int
+    measure_uuid: str
+    what_to_check: str = ""
+    deleted: bool = False
+    changed_at: str
+
+    def origin(self, kind: str) -> str:
+        return f"measure:{self.measure_uuid}:{self.changed_at}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -225,6 +239,13 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
         "lost (before the broker, or by it); the institution's safety officer and head are told",
+    ),
+    "risk.measure_changed": Kind(
+        MeasureChanged,
+        "risks",
+        ("shuangfang.inspections.consumers.follow_measure",),
+        "a control measure's what-to-check was edited or the measure deleted: the checklist items "
+        "made from it follow",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangfang.core import audit
+from shuangfang.core import audit, events
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
@@ -357,6 +357,8 @@ def update_measure(*, actor: User, measure: ControlMeasure, **changes) -> Contro
     for key in MEASURE_FIELDS:
         setattr(measure, key, merged[key])
     measure.save()
+    if before.get("what_to_check") != measure.what_to_check:
+        _measure_changed(measure)
     audit.record(
         actor=actor,
         action="risk.measure.update",
@@ -378,7 +380,20 @@ def delete_measure(*, actor: User, measure: ControlMeasure) -> None:
         organization=measure.organization,
         before=audit.snapshot(measure, MEASURE_FIELDS),
     )
+    _measure_changed(measure, deleted=True)
     measure.delete()
+
+
+def _measure_changed(measure: ControlMeasure, *, deleted: bool = False) -> None:
+    """The checklist items made from the measure follow its text (inspections, through the outbox)."""
+    events.publish(
+        "risk.measure_changed",
+        organization_id=measure.organization_id,
+        measure_uuid=str(measure.uuid),
+        what_to_check=measure.what_to_check,
+        deleted=deleted,
+        changed_at="deleted" if deleted else timezone.now().isoformat(),
+    )
 
 
 # --- Methods -------------------------------------------------------------------------------------
