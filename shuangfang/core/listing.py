@@ -98,6 +98,7 @@ class ListPage:
                 f"{self.export_name}.xlsx",
                 [str(c.label) for c in cols],
                 ([export_value(c.value(o)) for c in cols] for o in self.queryset.iterator(chunk_size=2000)),
+                title=str(self.export_name),  # a named sheet, never "Sheet1"
             )
         paginator = Paginator(self.queryset, self.per_page)
         page = paginator.get_page(self.request.GET.get("page"))

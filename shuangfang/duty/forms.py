@@ -11,9 +11,7 @@ from .models import Shift
 
 
 def institution_people(institution: Organization):
-    ids = (
-        Membership.objects.active().filter(organization__path__startswith=institution.path).values("user_id")
-    )
+    ids = Membership.objects.staff_of(institution).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 

@@ -68,9 +68,7 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     """A form with exactly the fields a move takes (required where the table says so)."""
     org = hazard.organization
     req = set(move.requires)
-    people = User.objects.filter(
-        pk__in=Membership.objects.active().filter(organization__path__startswith=org.path).values("user_id")
-    ).order_by("name")
+    people = User.objects.filter(pk__in=Membership.objects.staff_of(org).values("user_id")).order_by("name")
     departments = Organization.objects.filter(institution=org, kind=OrgKind.DEPARTMENT)
     text = {"rows": 2}
     catalogue = {

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.widgets import IsoDateInput
-from shuangfang.orgs.models import Organization, OrgKind, Post, User
+from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User
 
 from .choices import ACCIDENT_TYPES, AssessmentKind, ControlTier, FactorClass, MeasureCategory, PointKind
 from .models import Floor
@@ -105,8 +105,8 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, institution: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organization__path__startswith=institution.path, is_active=True
-        ).distinct()
+            pk__in=Membership.objects.staff_of(institution).values("user_id")
+        ).order_by("name")
 
 
 class AssessForm(forms.Form):

@@ -94,6 +94,7 @@ TEXT_LISTS = {"risks.HazardFactor": {"accident_types"}}
 EXPORTS = {
     "assessment:bureau",
     "hazards:list",
+    "hazards:statistics",
     "inspections:checklists",
     "inspections:checkpoints",
     "inspections:ledger",
