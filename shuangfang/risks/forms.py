@@ -187,10 +187,6 @@ class LibraryEntryForm(forms.Form):
     source = forms.CharField(
         label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}), max_length=settings.TEXT_MAX_CHARS
     )
-    factors = forms.JSONField(
-        label=_("Factors and measures (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
