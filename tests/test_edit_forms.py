@@ -24,7 +24,13 @@ from shuangfang.core.matrix import Case
 from tests.test_permission_matrix import CASES, _url_names
 
 # Edit pages whose name does not end in "edit": (url name, the field that marks its form).
-OTHER_EDIT_PAGES = {"risks:palette": "bureau", "notifications:channels": "q-quiet_start"}
+OTHER_EDIT_PAGES = {
+    "risks:palette": "bureau",
+    "notifications:channels": "q-quiet_start",
+    "risks:method_revise": "formula",
+}
+# Pages for platform administrators (superusers) only.
+ROOT_PAGES = {"risks:method_revise"}
 # Who opens each page: the first allowed persona in this order.
 OPENERS = ["safety_officer", "institution_head", "admin", "bureau_supervisor", "staff"]
 # Rows written as a record of the save, not the object itself.
@@ -224,6 +230,8 @@ def _prepare(world, url_name: str) -> dict | None:
 def _opener(world, url_name: str):
     if url_name == "notifications:channels":
         return world.users["staff"]
+    if url_name in ROOT_PAGES:
+        return world.root
     allowed = _case(url_name).allowed
     return world.users[next(p for p in OPENERS if p in allowed)]
 

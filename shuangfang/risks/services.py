@@ -408,6 +408,9 @@ def revise_method(
         raise PermissionDenied("risk.method")
     scoring.validate_method(scales, formula, bands)
     current = AssessmentMethod.objects.select_for_update().get(code=method.code, is_current=True)
+    same = (current.scales, current.formula, current.bands, current.boundary_rule)
+    if same == (scales, formula, bands, boundary_rule):
+        return current  # saved unchanged: no new version
     AssessmentMethod.objects.filter(pk=current.pk).update(is_current=False)
     new = AssessmentMethod.objects.create(
         code=current.code,

@@ -131,7 +131,7 @@ def method_revise(request: AuthedRequest, uuid) -> HttpResponse:
     bands = mf.BandFormSet(data, prefix="b", initial=method.bands)
     if request.method == "POST" and form.is_valid() and options.is_valid() and bands.is_valid():
         try:
-            services.revise_method(
+            new = services.revise_method(
                 actor=request.user,
                 method=method,
                 scales=mf.scales_from(method, options.cleaned_data),
@@ -142,7 +142,10 @@ def method_revise(request: AuthedRequest, uuid) -> HttpResponse:
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("A new version of the method is in force."))
+            if new.pk == method.pk:
+                messages.info(request, _("Nothing was changed: the version in force stays."))
+            else:
+                messages.success(request, _("A new version of the method is in force."))
             return redirect("risks:methods")
     title = _("New version of %(name)s") % {"name": method.display_name}
     ctx = {"form": form, "options": options, "bands": bands, "title": title, "method": method}
