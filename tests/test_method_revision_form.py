@@ -19,6 +19,10 @@ def test_a_method_revised_through_the_form(world, login):
     url = reverse("risks:method_revise", args=[lec.uuid])
     page = client.get(url)
     assert page.status_code == 200
+    assert (
+        "bound method" not in page.content.decode()
+        and "作业条件危险性分析法（LEC） 的新版本" in page.content.decode()
+    )
     data = _post_data(page.content.decode(), "formula")
     # Unchanged: no new version (tests/test_edit_forms.py walks this page too).
     assert client.post(url, data).status_code == 302

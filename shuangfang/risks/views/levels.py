@@ -147,6 +147,6 @@ def method_revise(request: AuthedRequest, uuid) -> HttpResponse:
             else:
                 messages.success(request, _("A new version of the method is in force."))
             return redirect("risks:methods")
-    title = _("New version of %(name)s") % {"name": method.display_name}
+    title = _("New version of %(name)s") % {"name": method.display_name()}
     ctx = {"form": form, "options": options, "bands": bands, "title": title, "method": method}
     return render(request, "risks/method_form.html", ctx)
