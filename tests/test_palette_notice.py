@@ -95,3 +95,18 @@ def test_both_cards_carry_the_notice(custom, login, monkeypatch, kind):
         response = client.get(url + f"?kind={kind}")
         assert response.status_code == 200, url
     assert len(seen) == 2 and all(NOTICE in html for html in seen)
+
+
+def test_the_report_workbook_carries_the_notice(custom):
+    import io
+
+    from openpyxl import load_workbook
+
+    from shuangfang.reports import render
+
+    report = stored_report(custom.inst_a)
+    data = render.xlsx(report.figures)
+    cells = [
+        c for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True) for c in row
+    ]
+    assert any("自定" in str(c) for c in cells)

@@ -54,6 +54,18 @@ def _summary_sheet(figures: dict, ctx: dict) -> tuple:
         [f"{lv['label']}（{lv['name']}）" if lv["name"] else str(lv["label"]), lv["value"], ""]
         for lv in ctx["levels"]
     ]
+    palette = figures["levels"].get("palette") or {"is_national": True}
+    if not palette["is_national"]:
+        rows.append(
+            [
+                pgettext("report", "Level colours"),
+                pgettext(
+                    "report", "%(owner)s uses its own colours, not the national red / orange / yellow / blue"
+                )
+                % {"owner": palette["owner"]},
+                "",
+            ]
+        )
     return (
         pgettext("report", "Summary"),
         [
