@@ -174,6 +174,20 @@ class ExpiryNotice(Notice):
         return f"{kind}:{self.object_uuid}:{self.valid_until}"
 
 
+class MeasureChanged(Payload):
+    """A control measure's "what to check" changed in the risk register, or the measure was
+    deleted: the checklist items made from it follow."""
+
+    organization_id: int
+    measure_uuid: str
+    what_to_check: str = ""
+    deleted: bool = False
+    changed_at: str
+
+    def origin(self, kind: str) -> str:
+        return f"measure:{self.measure_uuid}:{self.changed_at}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -299,6 +313,13 @@ KINDS: dict[str, Kind] = {
         "food",
         (_TELL,),
         "a food supplier's licence or certificate expires within the reminder days (daily sweep)",
+    ),
+    "risk.measure_changed": Kind(
+        MeasureChanged,
+        "risks",
+        ("shuangfang.inspections.consumers.follow_measure",),
+        "a control measure's what-to-check was edited or the measure deleted: the checklist items "
+        "made from it follow",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

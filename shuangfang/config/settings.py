@@ -32,7 +32,9 @@ SECRET_KEY = env_secret(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address in QR codes and messages. Unset: the local server on PORT (what `manage.py serve`
+# listens on), so a server moved to another port does not print codes that point at 8000.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}").rstrip("/")
 
 # The domain apps, listed: ``core`` and ``orgs`` first because the others depend on them. A new
 # app is added here, in ``config/urls.py`` and in ``config/api.py`` (``tests/test_apps.py`` fails

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
+from .widgets import IsoDateInput
+
 
 def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
     """A date bound with the browser's date picker (``lookup_expr`` gte/lte, or date__gte/date__lte
@@ -12,5 +14,5 @@ def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.Date
         label=label,
         field_name=field_name,
         lookup_expr=lookup_expr,
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )

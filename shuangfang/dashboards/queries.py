@@ -239,15 +239,18 @@ def inspections_by_department(institution_id: int, today: dt.date | None = None)
     task is assigned to; tasks for a person or a role have none). One query, over the daily counts
     (inspections.counts)."""
     today = today or timezone.localdate()
-    department = Subquery(Post.objects.filter(pk=OuterRef("post_key")).values("department__name")[:1])
+    post = Post.objects.filter(pk=OuterRef("post_key"))
     rows = (
         TaskDay.objects.filter(
             organization_id=institution_id,
             day__gte=today - dt.timedelta(days=INSPECTION_DAYS),
             day__lte=today,
         )
-        .annotate(department=department)
-        .values("department")
+        .annotate(
+            department=Subquery(post.values("department__name")[:1]),
+            department_id=Subquery(post.values("department_id")[:1]),
+        )
+        .values("department", "department_id")
         .annotate(done=Sum("done"), missed=Sum("missed"))
         .order_by("-missed", "department")
     )
@@ -259,6 +262,7 @@ def inspections_by_department(institution_id: int, today: dt.date | None = None)
         out.append(
             {
                 "department": r["department"] or "",
+                "department_id": r["department_id"],
                 "done": r["done"],
                 "missed": r["missed"],
                 "completion_rate": rate(r["done"], due),

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,9 +48,12 @@ def _path(name: str) -> str:
 
 def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
     """The filtered list behind each figure, with the query parameters the other apps' filters
-    accept (their ``filters.py``). ``inst`` None: the whole scope of the user."""
+    accept (their ``filters.py``): each list shows exactly as many rows as the figure says
+    (``tests/test_dashboard_numbers.py``). ``inst``: an institution, or a bureau for all the
+    institutions under it; None: the whole scope of the user."""
     pk = inst.pk if inst else None
     since = (today - dt.timedelta(days=queries.INSPECTION_DAYS)).isoformat()
+    day = today.isoformat()
     out = {
         "points": _url("risks:index", institution=pk),
         "reviews_overdue": _url("risks:reviews", institution=pk),
@@ -65,9 +69,12 @@ def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
             deadline_from=today.isoformat(),
             deadline_to=(today + dt.timedelta(days=queries.UPCOMING_DAYS)).isoformat(),
         ),
-        "tasks_done": _url("inspections:ledger", institution=pk, status="done", since=since),
-        "tasks_missed": _url("inspections:ledger", institution=pk, status="missed", since=since),
-        "today": _url("inspections:ledger", institution=pk, since=today.isoformat(), until=today.isoformat()),
+        "tasks_done": _url("inspections:ledger", institution=pk, status="done", since=since, until=day),
+        "tasks_missed": _url("inspections:ledger", institution=pk, status="missed", since=since, until=day),
+        "tasks_due": _url("inspections:ledger", institution=pk, since=since, until=day),
+        "today_done": _url("inspections:ledger", institution=pk, status="done", since=day, until=day),
+        "today_total": _url("inspections:ledger", institution=pk, with_open="true", since=day, until=day),
+        "alarms_active": _url("monitoring:alarms", organization=pk, status="active"),
         "alarms_open": _url("monitoring:alarms", organization=pk, status="open"),
         "alarms_acknowledged": _url("monitoring:alarms", organization=pk, status="acknowledged"),
         "devices_offline": _url("monitoring:devices", organization=pk, status="offline"),
@@ -124,7 +131,7 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
             "trend": queries.hazard_trend([inst.pk], today),
             "labels": _trend_labels(),
         },
-        "departments": queries.inspections_by_department(inst.pk, today),
+        "departments": _with_links(queries.inspections_by_department(inst.pk, today), inst, today),
         "deadlines": queries.upcoming_deadlines([inst.pk], today),
         "reviews": queries.overdue_reviews([inst.pk], today),
         "map": _main_map(inst),
@@ -135,6 +142,21 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "assessment": assessment.institution_tile(request.user, inst),
     }
     return render(request, "dashboards/institution.html", ctx)
+
+
+def _with_links(departments: list[dict], inst: Organization, today: dt.date) -> list[dict]:
+    """Each department's done / missed / due tasks as ledger links (tasks of its posts; "no
+    department": tasks for a person or a role)."""
+    since = (today - dt.timedelta(days=queries.INSPECTION_DAYS)).isoformat()
+    for d in departments:
+        scope = {"department": d["department_id"]} if d["department_id"] else {"no_department": "true"}
+        base = {"institution": inst.pk, "since": since, "until": today.isoformat(), **scope}
+        d["link"] = {
+            "done": _url("inspections:ledger", status="done", **base),
+            "missed": _url("inspections:ledger", status="missed", **base),
+            "due": _url("inspections:ledger", **base),
+        }
+    return departments
 
 
 def _main_map(inst: Organization) -> dict | None:
@@ -169,7 +191,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
         r["link"] = links(r["inst"], today)
         r["dashboard"] = reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid})
     totals = queries.total(figs.values())
-    link = links(None, today)
+    link = links(org, today)
     palette = palette_for(org)
     ctx = {
         "org": org,
@@ -201,7 +223,9 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
             "payload": screen_payload(org),
+            "palette": palette_for(org),
             "refresh": _refresh_seconds(request.GET.get("refresh")),
+            "zone": settings.TIME_ZONE,
             "text": {
                 "stale": pgettext("dashboard", "Connection lost: these figures are from %(time)s. Retrying…"),
                 "expired": pgettext("dashboard", "Signed out: log in again to bring the figures up to date."),
@@ -241,6 +265,7 @@ def screen_payload(org: Organization) -> dict:
         "totals": {
             k: totals[k] for k in (*queries.FIELDS, "alarms_active", "completion_rate", "on_time_rate")
         },
+        "links": _screen_links(links(org, today)),
         "levels": [
             {"name": str(lv.label), "value": totals[f"l{lv.value}"], "colour": palette.colour(lv.value)}
             for lv in RiskLevel
@@ -256,6 +281,8 @@ def screen_payload(org: Organization) -> dict:
                 "today_done": r["today_done"],
                 "alarms_active": r["alarms_active"],
                 "devices_offline": r["devices_offline"],
+                "links": _screen_links(links(r["inst"], today)),
+                "dashboard": reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid}),
             }
             for r in rows
         ],
@@ -267,6 +294,7 @@ def screen_payload(org: Organization) -> dict:
                 "severity": a.severity,
                 "status": a.status,
                 "opened_at": timezone.localtime(a.opened_at).strftime("%m-%d %H:%M"),
+                "url": reverse("monitoring:alarm", kwargs={"uuid": a.uuid}),
             }
             for a in queries.live_alarms(ids)
         ],
@@ -277,7 +305,25 @@ def screen_payload(org: Organization) -> dict:
                 "title": h.title,
                 "deadline": h.deadline.isoformat() if h.deadline else "",
                 "overdue": bool(h.deadline and h.deadline < today),
+                "url": h.get_absolute_url(),
             }
             for h in queries.open_major_hazards(ids)
         ],
     }
+
+
+SCREEN_FIGURES = (
+    "open",
+    "overdue",
+    "open_major",
+    "tasks_missed",
+    "today_total",
+    "today_done",
+    "alarms_active",
+    "devices_offline",
+)
+
+
+def _screen_links(link: dict[str, str]) -> dict[str, str]:
+    """The list behind each number of the big screen."""
+    return {k: link[k] for k in SCREEN_FIGURES}

@@ -4,28 +4,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.widgets import IsoDateInput, IsoTimeInput
 from shuangfang.orgs.models import Membership, Organization, Post, User
 
 from .models import Shift
 
 
 def institution_people(institution: Organization):
-    ids = (
-        Membership.objects.active().filter(organization__path__startswith=institution.path).values("user_id")
-    )
+    ids = Membership.objects.staff_of(institution).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 
 class ShiftForm(forms.Form):
     name = forms.CharField(label=_("Shift"), max_length=40, help_text=_("For example 白班, 夜班, 24 小时班"))
     post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
-    start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(label=_("Starts at"), widget=IsoTimeInput())
     duration_hours = forms.DecimalField(
         label=_("Length (hours)"), min_value=0.5, max_value=48, decimal_places=1, initial=12
     )
-    rotation_start = forms.DateField(
-        label=_("Rotation starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    rotation_start = forms.DateField(label=_("Rotation starts on"), widget=IsoDateInput())
     days_per_turn = forms.IntegerField(label=_("Days per turn"), min_value=1, max_value=31, initial=1)
     members = forms.CharField(
         label=_("People in rotation order"),
@@ -60,7 +57,7 @@ class ShiftForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=IsoDateInput())
     user = forms.ModelChoiceField(label=_("On duty"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 

@@ -8,12 +8,13 @@ from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.filters import date_filter
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
+from shuangfang.core.widgets import IsoDateInput, IsoDateRangeWidget
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .choices import OPEN_STATUSES, Source, Status
 from .stats import open_on_q, overdue_during_q
 
-_DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+_DATE = IsoDateInput()
 
 
 class HazardFilter(django_filters.FilterSet):
@@ -51,7 +52,7 @@ class HazardFilter(django_filters.FilterSet):
     overdue_during = django_filters.DateFromToRangeFilter(
         label=_("Overdue during"),
         method="only_overdue_during",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=IsoDateRangeWidget(),
     )
 
     def __init__(self, *args, request=None, **kwargs):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
+from shuangfang.core.widgets import IsoDateInput
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 
 from .choices import Source, Treatment
@@ -34,7 +35,7 @@ class PhotosField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class ReportForm(forms.Form):
@@ -67,9 +68,7 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     """A form with exactly the fields a move takes (required where the table says so)."""
     org = hazard.organization
     req = set(move.requires)
-    people = User.objects.filter(
-        pk__in=Membership.objects.active().filter(organization__path__startswith=org.path).values("user_id")
-    ).order_by("name")
+    people = User.objects.filter(pk__in=Membership.objects.staff_of(org).values("user_id")).order_by("name")
     departments = Organization.objects.filter(institution=org, kind=OrgKind.DEPARTMENT)
     text = {"rows": 2}
     catalogue = {

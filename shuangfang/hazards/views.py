@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
@@ -79,8 +82,47 @@ def _columns(export: bool) -> list[Column]:
             Column(_("Acceptance comment"), lambda h: h.acceptance_comment),
             Column(_("Closed at"), lambda h: h.closed_at),
             Column(_("Under bureau supervision"), lambda h: h.supervised),
+            Column(_("Photos"), _photo_links),
         ]
     return cols
+
+
+def _statistics_xlsx(data: dict) -> HttpResponseBase:
+    """The statistics page as a workbook: the figures, then one sheet per breakdown."""
+    from django.http import FileResponse
+
+    from shuangfang.core.exports import XLSX, write_workbook
+
+    t, c = data["totals"], data["closing"]
+    figures = [
+        (_("Reported"), t["total"]),
+        (_("Major hazards"), t["major"]),
+        (_("Still open"), t["open"]),
+        (_("Overdue"), t["overdue"]),
+        (_("Closed"), c["closed"]),
+        (_("Closed on time") + " (%)", c["on_time_rate"]),
+        (_("Average days to close"), c["avg_days"]),
+    ]
+    count = _("Hazards")
+    sheets = [(str(data["period"].label), [_("Figure"), _("Value")], figures)]
+    for key, title in (
+        ("by_grade", _("By grade")),
+        ("by_category", _("By category")),
+        ("by_source", _("By source")),
+        ("by_status", _("By status")),
+        ("by_department", _("By department")),
+        ("by_institution", _("By institution")),
+    ):
+        sheets.append((title, [title, count], data[key]))
+    response = FileResponse(write_workbook(sheets), content_type=XLSX)
+    name = _("hazard-statistics") + f"-{data['period'].key}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _photo_links(h: Hazard) -> str:
+    """The hazard's photos as links (one a line), to open from the ledger."""
+    return "\n".join(f"{settings.SITE_URL}{reverse('hazards:photo', args=[p.uuid])}" for p in h.photos.all())
 
 
 def _scoped(request):
@@ -88,7 +130,7 @@ def _scoped(request):
         "organization", "department", "responsible"
     )
     if request.GET.get("export"):
-        qs = qs.select_related("reporter", "accepted_by")
+        qs = qs.select_related("reporter", "accepted_by").prefetch_related("photos")
     return qs
 
 
@@ -271,7 +313,7 @@ def act(request: AuthedRequest, uuid) -> HttpResponse:
     move = workflow.MOVES.get(action)
     if move is None:
         raise Http404
-    if not workflow.may(move, hazard, request.user):
+    if not workflow.open_to(move, hazard, request.user):
         raise PermissionDenied(move.perm)
     form_class = move_form_class(move, hazard)
     form = form_class(request.POST or None, request.FILES or None, initial=initial_for(move, hazard))
@@ -367,7 +409,7 @@ def special_file(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("hazard.ledger")
-def statistics(request: AuthedRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponseBase:
     """A year or one of its quarters (``?year=2026&quarter=4``, the current year by default); a
     value it cannot read is a 400 with the reason, never silently another period."""
     today = timezone.localdate()
@@ -379,6 +421,8 @@ def statistics(request: AuthedRequest) -> HttpResponse:
         return bad_request(request, exc)
     qs = Hazard.objects.for_user(request.user, "hazard.ledger")
     data = stats.compute(qs, period)
+    if request.GET.get("export") == "xlsx":
+        return _statistics_xlsx(data)
     return render(
         request,
         "hazards/statistics.html",

@@ -302,12 +302,21 @@ def available(hazard: Hazard, actor) -> list[Move]:
     return [
         MOVES[t.action]
         for t in FLOW.actions_for(hazard, actor)
-        if _acceptor_ok(MOVES[t.action], hazard, actor)
+        if makes_sense(MOVES[t.action], hazard, actor)
     ]
 
 
-def _acceptor_ok(move: Move, hazard: Hazard, actor) -> bool:
-    return move.action not in ("accept", "reject_back") or hazard.fixed_by_id != getattr(actor, "pk", None)
+def open_to(move: Move, hazard: Hazard, actor) -> bool:
+    """Whether ``actor`` may open the move's form (status aside): their right, and what the move's
+    guard would refuse anyway (the fixer accepting, an extension decided with none requested), so
+    that a form is never offered, nor opened by its URL, only to be refused on submit."""
+    return may(move, hazard, actor) and makes_sense(move, hazard, actor)
+
+
+def makes_sense(move: Move, hazard: Hazard, actor) -> bool:
+    if move.action in ("accept", "reject_back") and hazard.fixed_by_id == getattr(actor, "pk", None):
+        return False
+    return move.action not in ("approve_extension", "refuse_extension") or bool(hazard.extension_until)
 
 
 def _today() -> dt.date:
@@ -434,11 +443,7 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
     if responsible is not None:
         from shuangfang.orgs.models import Membership
 
-        if (
-            not Membership.objects.active()
-            .filter(user=responsible, organization__path__startswith=org.path)
-            .exists()
-        ):
+        if not Membership.objects.staff_of(org).filter(user=responsible).exists():
             raise ValidationError(_("The responsible person must work at this institution."))
     department = fields.get("department")
     if department is not None and department.institution_id != org.pk:

@@ -183,6 +183,34 @@ def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category
     return added
 
 
+def follow_measure(measure_uuid: str, what_to_check: str, *, deleted: bool = False) -> int:
+    """The items made from a control measure take its new what-to-check; a deleted measure, or one
+    with nothing left to check, retires them (kept for the records that used them). A system move
+    (the outbox worker), audited per item."""
+    text = what_to_check.strip()[:300]  # from a measure (system-made text): may be cut
+    changed = 0
+    items = ChecklistItem.objects.filter(source_kind="control_measure", source_ref=measure_uuid)
+    for item in items.select_related("checklist", "checklist__organization"):
+        before = audit.snapshot(item, ITEM_FIELDS)
+        if deleted or not text:
+            item.is_active = False
+        else:
+            item.text = text
+        if audit.snapshot(item, ITEM_FIELDS) == before:
+            continue
+        item.save(update_fields=["text", "is_active"])
+        audit.record(
+            actor=None,
+            action="checklist_item.follow_measure",
+            obj=item,
+            organization=item.checklist.organization,
+            before=before,
+            after=audit.snapshot(item, ITEM_FIELDS),
+        )
+        changed += 1
+    return changed
+
+
 @transaction.atomic
 def add_item(
     *,

@@ -39,6 +39,15 @@ class LedgerFilter(InstitutionFilterSet):
         field_name="assignee_post__department",
         empty_label=_("All"),
     )
+    no_department = django_filters.BooleanFilter(
+        label=_("Without a department"),
+        field_name="assignee_post__department",
+        lookup_expr="isnull",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    with_open = django_filters.BooleanFilter(
+        label=_("Include tasks still to do"), method="keep", widget=django_filters.widgets.BooleanWidget()
+    )
 
     class Meta:
         model = Task
@@ -51,3 +60,6 @@ class LedgerFilter(InstitutionFilterSet):
             self.filters["department"].queryset = visible.filter(kind=OrgKind.DEPARTMENT)
             self.filters["plan"].queryset = Plan.objects.for_user(request.user, "inspection.view")
             self.filters["checkpoint"].queryset = Checkpoint.objects.for_user(request.user, "inspection.view")
+
+    def keep(self, qs, name, value):
+        return qs  # read by the view: the ledger leaves tasks still to do out unless asked

@@ -151,7 +151,7 @@ def save_record(
                 "inspection.problem_found",
                 organization_id=organization.pk,
                 object_uuid=str(ri.uuid),
-                title=_("Problem found: %(item)s · %(place)s") % {"item": item.text[:40], "place": location},
+                title=problem_title(item.text, ri.note),
                 url=reverse("inspections:record", args=[record.uuid]),
                 severity=Severity.CRITICAL if ri.grade == HazardGrade.MAJOR else Severity.WARNING,
                 roles=["safety_officer"],
@@ -169,6 +169,16 @@ def save_record(
     record.problem_count = problems
     record.save(update_fields=["problem_count"])
     return record
+
+
+def problem_title(item_text: str, note: str) -> str:
+    """A problem's title says what is wrong: the inspector's note (its first line), else the
+    check that was not met. Never the check's text alone, which says what should be true
+    ("安全出口标志完好有效"), and not the place, which the hazard shows beside its title."""
+    first_line = note.strip().splitlines()[0].strip() if note.strip() else ""
+    if first_line:
+        return first_line[:80]
+    return _("Not met: %(item)s") % {"item": item_text[:60]}
 
 
 # --- Bureau inspections --------------------------------------------------------------------------

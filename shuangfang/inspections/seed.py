@@ -171,7 +171,7 @@ LIBRARY = [
         "facilities",
         "电梯、锅炉、压力容器检验在有效期内，维保记录齐全",
         "养老机构重大事故隐患判定标准 第4条",
-        "general",
+        "major",  # as its basis (Art. 4) and B08: uninspected special equipment is a major hazard
         False,
     ),
     ("D03", "facilities", "扶手、防滑地面、床护栏、呼叫器和紧急按钮完好", "GB 38600", "general", False),
@@ -211,7 +211,7 @@ LIBRARY = [
     (
         "E03",
         "security",
-        "出入口、接待室、走廊、食堂、观察室监控覆盖，录像保存不少于90天",
+        "出入口、接待室、走廊、食堂、观察室监控覆盖，录像保存不少于3个月",  # domain-reference §4.6
         "民政部令第63号; GB 38600",
         "general",
         False,

@@ -213,15 +213,14 @@ def photo(request: AuthedRequest, uuid) -> FileResponse:
 # --- Ledger --------------------------------------------------------------------------------------
 
 
-def _ledger_qs(user):
-    return (
-        Task.objects.for_user(user, "inspection.view")
-        .exclude(status=TaskStatus.OPEN)
-        .select_related(
-            "plan", "plan__checklist", "organization", "record", "record__inspector", "record__checklist"
-        )
-        .order_by("-window_start", "-id")
-    )
+def _ledger_qs(user, with_open: bool = False):
+    """Tasks done and missed; with ``with_open`` also those still to do (a day's whole list)."""
+    qs = Task.objects.for_user(user, "inspection.view")
+    if not with_open:
+        qs = qs.exclude(status=TaskStatus.OPEN)
+    return qs.select_related(
+        "plan", "plan__checklist", "organization", "record", "record__inspector", "record__checklist"
+    ).order_by("-window_start", "-id")
 
 
 def _checklist_of(t: Task):
@@ -257,7 +256,7 @@ LEDGER_COLUMNS = [
 
 @require_perm("inspection.view")
 def ledger(request: AuthedRequest) -> HttpResponse:
-    qs = _ledger_qs(request.user)
+    qs = _ledger_qs(request.user, with_open=request.GET.get("with_open") in ("true", "1", "on"))
     page = ListPage(
         request,
         qs,

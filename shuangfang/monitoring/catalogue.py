@@ -403,6 +403,12 @@ FLAP_LIMIT = 3
 FLAP_WINDOW_MINUTES = 60
 
 
+# Alarm types whose threshold is the edge of a permitted band: the edge itself is allowed, only a
+# value beyond it breaches (GB/T 12325-2008: 220 V supply +7 % / −10 %, 198–235 V permitted;
+# domain-reference §7.2). Every other threshold is an alarm setting that breaches when reached.
+BAND_EDGE_TYPES = frozenset({"overvoltage", "undervoltage"})
+
+
 def seed_rules(AlarmRule) -> None:  # noqa: N803 - a historical model from a migration
     fields = [
         "device_kind",
@@ -421,7 +427,10 @@ def seed_rules(AlarmRule) -> None:  # noqa: N803 - a historical model from a mig
         "reference",
         "confidence",
     ]
+    has_edges = any(f.name == "threshold_breaches" for f in AlarmRule._meta.fields)
     for row in RULES:
         values = dict(zip(fields, row, strict=True))
         key = {k: values.pop(k) for k in ("device_kind", "channel", "alarm_type")}
+        if has_edges:
+            values["threshold_breaches"] = key["alarm_type"] not in BAND_EDGE_TYPES
         AlarmRule.objects.update_or_create(organization=None, **key, defaults=values)

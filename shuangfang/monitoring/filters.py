@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.filters import in_scope
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind
 
 from .choices import AlarmStatus, Category, DeviceKind, DeviceStatus
 from .models import Alarm, Device
@@ -9,7 +10,7 @@ from .models import Alarm, Device
 
 class _ScopedInstitution(django_filters.FilterSet):
     organization = django_filters.ModelChoiceFilter(
-        label=_("Institution"), queryset=Organization.objects.none()
+        label=_("Institution"), queryset=Organization.objects.none(), method="in_org"
     )
 
     def __init__(self, *args, request=None, **kwargs):
@@ -17,7 +18,12 @@ class _ScopedInstitution(django_filters.FilterSet):
         if request is not None:
             self.filters["organization"].queryset = Organization.objects.for_user(
                 request.user, "monitoring.view"
-            ).filter(kind=OrgKind.INSTITUTION)
+            ).filter(kind__in=[OrgKind.INSTITUTION, *BUREAU_KINDS])
+
+    def in_org(self, qs, name, value):
+        # An institution with its departments, or every institution under a bureau (as counted
+        # on the dashboards).
+        return in_scope(qs, value)
 
 
 class DeviceFilter(_ScopedInstitution):
@@ -48,10 +54,22 @@ class DeviceFilter(_ScopedInstitution):
         return qs.filter(online=True).exclude(pk__in=active)
 
 
+ACTIVE = "active"
+
+
 class AlarmFilter(_ScopedInstitution):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=AlarmStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(ACTIVE, _("Active (open or acknowledged)")), *AlarmStatus.choices],
+        method="with_status",
+    )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
 
     class Meta:
         model = Alarm
         fields = ["organization", "status", "category"]
+
+    def with_status(self, qs, name, value):
+        if value == ACTIVE:
+            return qs.filter(status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED])
+        return qs.filter(status=value)

@@ -198,6 +198,11 @@ class AlarmRule(models.Model):
     for_seconds = models.PositiveIntegerField(_("for at least (seconds)"), default=0)
     recovery_samples = models.PositiveSmallIntegerField(_("normal samples to recover"), default=1)
     open_hazard = models.BooleanField(_("opens a hazard"), default=False)
+    threshold_breaches = models.BooleanField(
+        _("the threshold itself breaches"),
+        default=True,
+        help_text=_("Off for the edge of a permitted band (198 V and 235 V are still allowed)."),
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices)
@@ -224,11 +229,22 @@ class AlarmRule(models.Model):
         return f"{self.device_kind}/{self.channel}/{self.alarm_type}"
 
     def breached(self, value: float) -> bool:
+        if self.threshold is None:
+            return False
         if self.op == Op.ABOVE:
-            return self.threshold is not None and value >= self.threshold
+            return value >= self.threshold if self.threshold_breaches else value > self.threshold
         if self.op == Op.BELOW:
-            return self.threshold is not None and value <= self.threshold
+            return value <= self.threshold if self.threshold_breaches else value < self.threshold
         return False
+
+    @property
+    def condition_sign(self) -> str:
+        """≥ / > / ≤ / <: how the threshold is compared (shown beside it)."""
+        if self.op == Op.ABOVE:
+            return "≥" if self.threshold_breaches else ">"
+        if self.op == Op.BELOW:
+            return "≤" if self.threshold_breaches else "<"
+        return ""
 
     def recovered(self, value: float) -> bool:
         limit = self.recovery_threshold if self.recovery_threshold is not None else self.threshold

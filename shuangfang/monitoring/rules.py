@@ -97,6 +97,7 @@ def set_site_rule(
                 "for_seconds": base.for_seconds,
                 "recovery_samples": base.recovery_samples,
                 "open_hazard": base.open_hazard,
+                "threshold_breaches": base.threshold_breaches,
                 "source": Source.SITE,
                 "reference": _("stricter than: %(ref)s") % {"ref": base.reference},
                 "confidence": base.confidence,

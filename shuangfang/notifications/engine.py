@@ -194,8 +194,8 @@ def _context(delivery: Delivery) -> dict[str, str]:
     return {
         "title": note.title,
         "org": institution_of(note.organization).name,
-        "link": ack or link,
-        "ack_link": ack or link,
+        "link": link,  # the page ("查看")
+        "ack_link": ack or link,  # the one-tap acknowledgement, or the page when there is none
         "severity": str(Severity(note.severity).label),
         "code": str(delivery.extra.get("code", "")),
     }

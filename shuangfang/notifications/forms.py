@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.vocabulary import Severity
+from shuangfang.core.widgets import IsoTimeInput
 from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.roles import Role
 
@@ -30,12 +31,8 @@ class VerifyForm(forms.Form):
 
 
 class QuietForm(forms.Form):
-    quiet_start = forms.TimeField(
-        label=_("Quiet from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    quiet_end = forms.TimeField(
-        label=_("Quiet until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    quiet_start = forms.TimeField(label=_("Quiet from"), required=False, widget=IsoTimeInput())
+    quiet_end = forms.TimeField(label=_("Quiet until"), required=False, widget=IsoTimeInput())
 
     def clean(self):
         data = super().clean() or {}
@@ -69,7 +66,8 @@ class ProviderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             'For example {"sign_name": "双防平台", "template_code": "SMS_123", '
-            '"template_params": ["org", "title", "link"]}'
+            '"template_params": ["org", "title", "ack_link"]} (ack_link: one-tap acknowledgement; '
+            "link: the page)"
         ),
     )
     min_severity = forms.ChoiceField(
@@ -108,7 +106,7 @@ class PolicyForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    target = forms.ChoiceField(label=_("Notify"), choices=StepTarget.choices)
+    target = forms.ChoiceField(label=_("Notify"), choices=StepTarget.choices, initial=StepTarget.ON_DUTY)
     role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     post = forms.ModelChoiceField(label=_("Post (on duty)"), queryset=Post.objects.none(), required=False)

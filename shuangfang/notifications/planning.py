@@ -83,7 +83,7 @@ class Planner:
             for p in self._all_providers()
             if PROVIDER_CHANNEL[ProviderKind(p.kind)] in wanted
             and PROVIDER_CHANNEL[ProviderKind(p.kind)] in GROUP_CHANNELS
-            and SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity(p.min_severity)]
+            and admits(p, severity)
         ]
 
     def message(
@@ -165,6 +165,11 @@ class Planner:
                 "channel": Channel(channel).label,
                 "org": self.institution.name,
             }
+        if not error and provider is not None and not admits(provider, note.severity):
+            error = _("%(provider)s sends only from severity %(severity)s up") % {
+                "provider": provider.name,
+                "severity": Severity(provider.min_severity).label,
+            }
         delivery = Delivery.objects.create(
             organization=note.organization,
             notification=note,
@@ -187,6 +192,11 @@ class Planner:
         if nxt is None or failed.notification.recipient_id is None:
             return None
         return self.plan(failed.notification, nxt, used, not_before, fallback_from=failed)
+
+
+def admits(provider: Provider, severity: str) -> bool:
+    """The provider's lowest severity, for every kind of channel (SMS and voice as group robots)."""
+    return SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity(provider.min_severity)]
 
 
 def _contact(user: User | None, kind: str | None) -> Contact | None:

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization, OrgKind
+from .models import BUREAU_KINDS, Membership, Organization, OrgKind
 from .roles import Role
 
 MAX_MENU = 60
@@ -24,10 +24,18 @@ class InstitutionFilterSet(django_filters.FilterSet):
         if request is not None:
             self.filters["institution"].queryset = Organization.objects.for_user(
                 request.user, self.institution_perm
-            ).filter(kind=OrgKind.INSTITUTION)
+            ).filter(kind__in=[OrgKind.INSTITUTION, *BUREAU_KINDS])
 
     def in_institution(self, qs, name, value):
-        return qs.filter(organization__institution=value)
+        return in_scope(qs, value)
+
+
+def in_scope(qs, org: Organization, field: str = "organization"):
+    """The records of an institution (its departments' too) or of every institution under a
+    bureau: what a dashboard counts for it."""
+    if org.kind == OrgKind.INSTITUTION:
+        return qs.filter(**{f"{field}__institution": org})
+    return qs.filter(**{f"{field}__institution__path__startswith": org.path})
 
 
 class PersonFilter(django_filters.FilterSet):

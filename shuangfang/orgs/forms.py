@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput
+
 from .models import Organization, OrgKind, Post, TokenScope, User
 from .roles import Role
 from .services import default_token_expiry
@@ -57,7 +59,7 @@ class MembershipFieldsMixin(forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("Required for a third-party assessor."),
     )
 
@@ -123,7 +125,7 @@ class TokenForm(forms.Form):
     expires_at = forms.DateTimeField(
         label=_("Expires at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("Empty: %(days)d days from now."),
     )
 

@@ -235,6 +235,11 @@ class MembershipQuerySet(TenantQuerySet["Membership"]):
             user__is_active=True,
         )
 
+    def staff_of(self, org: Organization) -> MembershipQuerySet:
+        """Active memberships of the people who work at ``org`` (or below): the ones a task, a
+        hazard or a measure can be given to. A third-party assessor reviews; they are not staff."""
+        return self.active().filter(organization__path__startswith=org.path).exclude(role=Role.ASSESSOR)
+
 
 class Membership(models.Model):
     """A person's role at a node of the tree. A third-party assessor's membership is limited in time

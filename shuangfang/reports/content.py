@@ -159,6 +159,8 @@ def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
             "points": current["points"],
             "unassessed": current["unassessed"],
             "reviews_overdue": current["reviews_overdue"],
+            # The palette in force when the report was made: a bureau's own colours get a notice.
+            "palette": {"is_national": palette.is_national, "owner": palette.owner},
             "rows": [
                 {
                     "level": lv.value,

@@ -50,7 +50,22 @@ def _summary_sheet(figures: dict, ctx: dict) -> tuple:
         [pgettext("report", "Average days to close"), hz["avg_days"], ""],
         [pgettext("report", "Risk points (at generation)"), figures["levels"]["points"], ""],
     ]
-    rows += [[f"{lv['label']}（{lv['name']}）", lv["value"], ""] for lv in ctx["levels"]]
+    rows += [
+        [f"{lv['label']}（{lv['name']}）" if lv["name"] else str(lv["label"]), lv["value"], ""]
+        for lv in ctx["levels"]
+    ]
+    palette = figures["levels"].get("palette") or {"is_national": True}
+    if not palette["is_national"]:
+        rows.append(
+            [
+                pgettext("report", "Level colours"),
+                pgettext(
+                    "report", "%(owner)s uses its own colours, not the national red / orange / yellow / blue"
+                )
+                % {"owner": palette["owner"]},
+                "",
+            ]
+        )
     return (
         pgettext("report", "Summary"),
         [

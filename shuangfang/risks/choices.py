@@ -30,6 +30,13 @@ NATIONAL_NAMES: dict[int, str] = {1: "红", 2: "橙", 3: "黄", 4: "蓝"}
 SEED_PALETTE: dict[int, str] = {1: "#d32f2f", 2: "#1e88e5", 3: "#fbc02d", 4: "#43a047"}
 SEED_NAMES: dict[int, str] = {1: "红", 2: "蓝", 3: "黄", 4: "绿"}
 
+
+def default_colour_name(level: int, colour: str) -> str:
+    """The name a level's colour gets when none is given: the national name only for the national
+    colour itself (a custom green level 4 is never called 蓝); otherwise none."""
+    return NATIONAL_NAMES[level] if colour.lower() == NATIONAL_PALETTE[level].lower() else ""
+
+
 # Action guidance shown beside each level (Sinopec rules relayed in domain-reference §2.5).
 LEVEL_GUIDANCE = {
     1: _("Unacceptable: must be reduced before work continues; controlled by the institution."),

@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from shuangfang.orgs.models import Organization, OrgKind, Post, User
+from shuangfang.core.widgets import IsoDateInput
+from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User
 
 from .choices import ACCIDENT_TYPES, AssessmentKind, ControlTier, FactorClass, MeasureCategory, PointKind
 from .models import Floor
@@ -32,9 +33,7 @@ class PointForm(forms.Form):
     area = forms.CharField(label=_("Area / zone"), max_length=60, required=False)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
     basis = forms.CharField(label=_("Basis"), max_length=200, required=False)
-    next_review_on = forms.DateField(
-        label=_("Next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_review_on = forms.DateField(label=_("Next review"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, user, institution: Organization | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,8 +105,8 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, institution: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organization__path__startswith=institution.path, is_active=True
-        ).distinct()
+            pk__in=Membership.objects.staff_of(institution).values("user_id")
+        ).order_by("name")
 
 
 class AssessForm(forms.Form):
@@ -134,7 +133,7 @@ class AssessForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    next_review_on = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
+    next_review_on = forms.DateField(label=_("Next review"), widget=IsoDateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -188,10 +187,6 @@ class LibraryEntryForm(forms.Form):
     source = forms.CharField(
         label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}), max_length=settings.TEXT_MAX_CHARS
     )
-    factors = forms.JSONField(
-        label=_("Factors and measures (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,21 +212,36 @@ class PaletteForm(forms.Form):
     colour_1 = forms.CharField(
         label=_("Major risk"), widget=forms.TextInput(attrs={"type": "color"}), required=False
     )
+    name_1 = forms.CharField(label=_("Its colour's name"), max_length=10, required=False)
     colour_2 = forms.CharField(
         label=_("Significant risk"), widget=forms.TextInput(attrs={"type": "color"}), required=False
     )
+    name_2 = forms.CharField(label=_("Its colour's name"), max_length=10, required=False)
     colour_3 = forms.CharField(
         label=_("General risk"), widget=forms.TextInput(attrs={"type": "color"}), required=False
     )
+    name_3 = forms.CharField(label=_("Its colour's name"), max_length=10, required=False)
     colour_4 = forms.CharField(
         label=_("Low risk"), widget=forms.TextInput(attrs={"type": "color"}), required=False
+    )
+    name_4 = forms.CharField(
+        label=_("Its colour's name"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 绿. Empty: the level is shown without a colour name."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from .choices import palette_for
+
         bureaus = Organization.objects.for_user(user, "risk.library").filter(
             kind__in=[OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU]
         )
         self.fields["bureau"].queryset = bureaus  # type: ignore[attr-defined]
         if len(bureaus) >= 1:
             self.fields["bureau"].initial = bureaus[0].pk
+            palette = palette_for(bureaus[0])  # the colours in force, so saving unchanged keeps them
+            for level in (1, 2, 3, 4):
+                self.fields[f"colour_{level}"].initial = palette.colour(level)
+                self.fields[f"name_{level}"].initial = palette.name(level)

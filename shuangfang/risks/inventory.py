@@ -54,7 +54,17 @@ COLUMNS: list[tuple[str, Any, bool]] = [
     ("identified_on", gettext_lazy("Identified (updated) on"), False),
     ("next_review", gettext_lazy("Next review"), False),
     ("basis", gettext_lazy("Basis"), False),
+    # One line per measure, in the order of the tier / responsible lines: the measure's key, so a
+    # re-import that changes a measure's text updates it instead of adding a second one.
+    ("measure_keys", gettext_lazy("Measure keys (do not change)"), False),
 ]
+KEY_LENGTH = 8  # the start of the measure's uuid: unique among one factor's measures
+
+
+def measure_key(m: ControlMeasure) -> str:
+    return m.uuid.hex[:KEY_LENGTH]
+
+
 MAX_ROWS = 20000
 
 
@@ -137,6 +147,7 @@ def row_values(f: HazardFactor, palette: Palette, labels: Labels | None = None) 
         timezone.localtime(f.updated_at).date().isoformat(),
         p.next_review_on.isoformat() if p.next_review_on else "",
         p.basis,
+        "\n".join(measure_key(m) for m in measures),
     ]
 
 
@@ -527,7 +538,10 @@ def _save_measures(actor, factor, row, result, tiers, people) -> None:
     tier_lines = _text(row.get("tier")).splitlines()
     person_lines = _text(row.get("responsible")).splitlines()
     check_lines = _text(row.get("what_to_check")).splitlines()
-    existing = {(m.category, m.description): m for m in ControlMeasure.objects.filter(factor=factor)}
+    key_lines = [k.strip().lower() for k in _text(row.get("measure_keys")).splitlines()]
+    measures = list(ControlMeasure.objects.filter(factor=factor))
+    existing = {(m.category, m.description): m for m in measures}
+    by_key = {measure_key(m): m for m in measures}
     for i, (cat, text) in enumerate(lines):
         tier_text = tier_lines[i].strip() if i < len(tier_lines) else ""
         tier = tiers.get(tier_text.lower(), "") if tier_text else ""
@@ -544,12 +558,15 @@ def _save_measures(actor, factor, row, result, tiers, people) -> None:
             "what_to_check": check,
         }
         try:
-            m = existing.get((cat, text))
+            keyed = by_key.get(key_lines[i]) if i < len(key_lines) else None
+            m = keyed or existing.get((cat, text))
             if m is None:
                 services.add_measure(actor=actor, factor=factor, category=cat, description=text, **fields)
                 result.measures += 1
             else:
                 changes = {k: v for k, v in fields.items() if v and getattr(m, k) != v}
+                if (m.category, m.description) != (cat, text):
+                    changes |= {"category": cat, "description": text}
                 if changes:
                     services.update_measure(actor=actor, measure=m, **changes)
         except ValidationError as exc:

@@ -155,7 +155,9 @@ LS_A = {
     "formula": "L*S",
     "order": 20,
     "is_default": True,
-    "confidence": "common",
+    # [M] in domain-reference §3.2: commonly cited, but the DB37/T 2882 table text was not
+    # retrieved; shipped as the default with the "unverified" warning until someone checks it.
+    "confidence": "unverified",
     "source": "domain-reference §3.2 variant A (DB37/T 2882 style, commonly cited; standard text not "
     "retrieved - unverified): https://m.taowenge.com/p-95858702.html",
     "boundary_rule": "R ≥ 20 重大; 15 ≤ R < 20 较大; 9 ≤ R < 15 一般; 4 ≤ R < 9 低 (D); R < 4 低 (E).",

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangfang.core import audit
+from shuangfang.core import audit, events
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
@@ -26,13 +26,14 @@ from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from . import scoring
 from .choices import (
     ACCIDENT_TYPE_NAMES,
-    NATIONAL_NAMES,
     AssessmentKind,
     ControlTier,
     FactorClass,
     MeasureCategory,
     PointKind,
+    default_colour_name,
     default_tier,
+    palette_for,
 )
 from .models import (
     Assessment,
@@ -356,6 +357,8 @@ def update_measure(*, actor: User, measure: ControlMeasure, **changes) -> Contro
     for key in MEASURE_FIELDS:
         setattr(measure, key, merged[key])
     measure.save()
+    if before.get("what_to_check") != measure.what_to_check:
+        _measure_changed(measure)
     audit.record(
         actor=actor,
         action="risk.measure.update",
@@ -377,7 +380,20 @@ def delete_measure(*, actor: User, measure: ControlMeasure) -> None:
         organization=measure.organization,
         before=audit.snapshot(measure, MEASURE_FIELDS),
     )
+    _measure_changed(measure, deleted=True)
     measure.delete()
+
+
+def _measure_changed(measure: ControlMeasure, *, deleted: bool = False) -> None:
+    """The checklist items made from the measure follow its text (inspections, through the outbox)."""
+    events.publish(
+        "risk.measure_changed",
+        organization_id=measure.organization_id,
+        measure_uuid=str(measure.uuid),
+        what_to_check=measure.what_to_check,
+        deleted=deleted,
+        changed_at="deleted" if deleted else timezone.now().isoformat(),
+    )
 
 
 # --- Methods -------------------------------------------------------------------------------------
@@ -392,6 +408,9 @@ def revise_method(
         raise PermissionDenied("risk.method")
     scoring.validate_method(scales, formula, bands)
     current = AssessmentMethod.objects.select_for_update().get(code=method.code, is_current=True)
+    same = (current.scales, current.formula, current.bands, current.boundary_rule)
+    if same == (scales, formula, bands, boundary_rule):
+        return current  # saved unchanged: no new version
     AssessmentMethod.objects.filter(pk=current.pk).update(is_current=False)
     new = AssessmentMethod.objects.create(
         code=current.code,
@@ -521,7 +540,7 @@ def set_palette(
     colours: dict,
     names: dict | None = None,
     note: str = "",
-) -> LevelPalette:
+) -> LevelPalette | None:
     require(actor, "risk.library", bureau)
     if bureau.kind not in (OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU):
         raise ValidationError(_("A palette belongs to a bureau."))
@@ -534,8 +553,16 @@ def set_palette(
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValidationError(_("Give each level a colour like #d32f2f."))
         clean[str(level)] = value.lower()
-    given = {str(k): v for k, v in (names or {}).items()}
-    clean_names = {str(lv): (given.get(str(lv)) or NATIONAL_NAMES[lv]) for lv in (1, 2, 3, 4)}
+    given = {str(k): (v or "").strip() for k, v in (names or {}).items()}
+    clean_names = {
+        str(lv): given.get(str(lv)) or default_colour_name(lv, clean[str(lv)]) for lv in (1, 2, 3, 4)
+    }
+    in_force = palette_for(bureau)
+    current = LevelPalette.objects.filter(organization=bureau).first()
+    same_colours = {str(k): v for k, v in in_force.colours.items()} == clean
+    same_names = {str(k): v for k, v in in_force.names.items()} == clean_names
+    if same_colours and same_names and (current is None or current.note == note):
+        return current  # saved unchanged: nothing stored, no audit row
     row, _created = LevelPalette.objects.update_or_create(
         organization=bureau, defaults={"colours": clean, "names": clean_names, "note": note}
     )
@@ -626,6 +653,8 @@ def save_library_entry(*, actor: User, bureau: Organization, entry: LibraryEntry
         raise ValidationError(_("A library belongs to a bureau."))
     if "factors" in fields:
         fields["factors"] = validate_library_factors(fields["factors"])
+    if all(getattr(entry, key) == value for key, value in fields.items()):
+        return entry  # saved unchanged: no bureau copy, no audit row
     if entry.organization_id == bureau.pk:
         row = entry
     else:

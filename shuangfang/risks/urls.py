@@ -18,6 +18,7 @@ urlpatterns = [
     path("factors/<uuid:uuid>/measures/new/", points.measure_create, name="measure_create"),
     path("measures/<uuid:uuid>/edit/", points.measure_edit, name="measure_edit"),
     path("methods/", levels.methods, name="methods"),
+    path("methods/<uuid:uuid>/revise/", levels.method_revise, name="method_revise"),
     path("inventory/", inventory.inventory_list, name="inventory"),
     path("inventory/import/", inventory.inventory_import, name="import"),
     path("inventory/template.xlsx", inventory.inventory_template, name="import_template"),

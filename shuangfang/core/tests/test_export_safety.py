@@ -101,6 +101,7 @@ EXPORTS = {
     "food:ledger_samples",
     "food:ledger_suppliers",
     "hazards:list",
+    "hazards:statistics",
     "inspections:checklists",
     "inspections:checkpoints",
     "inspections:ledger",

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from shuangfang.core import events, outbox
 from shuangfang.core.models import AuditEntry, OutboxEvent
 from shuangfang.core.tests.concurrency import at_once
-from shuangfang.events import KINDS, IncidentAcknowledged
+from shuangfang.events import KINDS, IncidentAcknowledged, Notice
 from shuangfang.hazards import consumers as hazard_consumers
 from shuangfang.hazards.models import Hazard
 from shuangfang.notifications.models import Incident
@@ -417,7 +417,14 @@ def sample(world, kind: str) -> dict:
             "missing": 3,
             "roles": ["safety_officer"],
         },
+        "MeasureChanged": {
+            "measure_uuid": _uuid(kind, 1),
+            "what_to_check": "报警器是否正常",
+            "changed_at": "2026-03-01T02:40:00+08:00",
+        },
     }
+    if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object
+        base = {"organization_id": base["organization_id"]}
     return {**base, **extras[payload.__name__]}
 
 
@@ -501,6 +508,8 @@ def _other_origin(kind: str) -> dict:
         return {"since": "2026-03-02T02:40:00+08:00"}
     if payload == "SequenceGap":
         return {"first": 164, "last": 227}
+    if payload == "MeasureChanged":
+        return {"changed_at": "2026-03-02T02:40:00+08:00"}
     return {"object_uuid": _uuid(kind, 2)}
 
 

@@ -115,7 +115,14 @@ def test_trend_and_departments(world):
     assert sum(m["closed"] for m in trend) == 4
     deps = queries.inspections_by_department(world.inst_a.pk)
     assert deps == [
-        {"department": "后勤科", "done": 4, "missed": 4, "completion_rate": 50.0, "missed_rate": 50.0}
+        {
+            "department": "后勤科",
+            "department_id": world.dept_a.pk,
+            "done": 4,
+            "missed": 4,
+            "completion_rate": 50.0,
+            "missed_rate": 50.0,
+        }
     ]
 
 

@@ -130,6 +130,10 @@ def template(provider, params: dict[str, str], key: str) -> str:
     return str(provider.params.get(key, ""))
 
 
+# Template variables that are links: never cut (a cut link is useless).
+LINK_PARAMS = frozenset({"link", "ack_link"})
+
+
 def template_params(provider, params: dict[str, str], default_len: int) -> list[tuple[str, str]]:
     """The approved template's variables in order, each cut to the provider's length limit (links
     are never cut: a cut link is useless)."""
@@ -140,7 +144,7 @@ def template_params(provider, params: dict[str, str], default_len: int) -> list[
     out = []
     for name in names:
         value = str(params.get(name, ""))
-        if name != "link" and len(value) > limit:
+        if name not in LINK_PARAMS and len(value) > limit:
             value = value[: limit - 1] + "…"
         out.append((name, value))
     return out

@@ -87,8 +87,8 @@ def test_the_sms_of_an_incident_carries_the_ack_link(world):
 
     note = note_a(world)
     ctx = _context(Delivery(notification=note, channel="sms"))
-    assert "/notifications/a/" in ctx["link"]
-    token = ctx["link"].rstrip("/").rsplit("/", 1)[1]
+    assert "/notifications/a/" in ctx["ack_link"]
+    token = ctx["ack_link"].rstrip("/").rsplit("/", 1)[1]
     claim = links.read_token(token)
     assert (claim.incident_id, claim.user_id) == (note.incident_id, world.users["staff"].pk)
     assert len(token) < 40

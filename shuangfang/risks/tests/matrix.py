@@ -22,6 +22,12 @@ def floor(w):
     return {"uuid": risk_world(w).floor.uuid}
 
 
+def method(w):
+    from shuangfang.risks.models import AssessmentMethod
+
+    return {"uuid": AssessmentMethod.objects.get(code="lec", is_current=True).uuid}
+
+
 def entry(w):
     return {"uuid": library_entry(w).uuid}
 
@@ -60,6 +66,8 @@ CASES = [
     Case("risks:measure_create", EDITORS, kwargs=factor),
     Case("risks:measure_edit", EDITORS, kwargs=measure),
     Case("risks:methods", ALL_IN_TENANT),
+    # National data: platform administrators (superusers) only, none of the personas.
+    Case("risks:method_revise", frozenset(), kwargs=method, object_scoped=False),
     Case("risks:inventory", ALL_IN_TENANT),
     Case("risks:import", EDITORS),
     Case("risks:import_template", EDITORS),

@@ -29,6 +29,7 @@ def _card_context(request, institution, points, title, subject):
     responsible = sorted({m.responsible_display for m in measures if m.responsible_display})
     accidents = sorted({a for f in factors for a in f.accident_types})
     return {
+        "palette": palette,
         "title": title,
         "subject": subject,
         "institution": institution,

@@ -60,7 +60,12 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
             headers = inventory.headers() + [str(h) for h in control.EXTRA_HEADERS]
             data = render_pdf(
                 "risks/inventory_pdf.html",
-                {"headers": headers, "rows": rows, "now": timezone.localtime()},
+                {
+                    "headers": headers,
+                    "rows": rows,
+                    "now": timezone.localtime(),
+                    "palette": user_palette(request.user),
+                },
                 request=request,
             )
             return pdf_response(data, "risk-inventory.pdf")

@@ -99,7 +99,7 @@ def palette_edit(request: AuthedRequest) -> HttpResponse:
             colours, names = dict(SEED_PALETTE), dict(SEED_NAMES)
         else:
             colours = {lv: form.cleaned_data[f"colour_{lv}"] for lv in (1, 2, 3, 4)}
-            names = {}
+            names = {lv: form.cleaned_data[f"name_{lv}"].strip() for lv in (1, 2, 3, 4)}
         try:
             services.set_palette(
                 actor=request.user, bureau=form.cleaned_data["bureau"], colours=colours, names=names
@@ -111,3 +111,42 @@ def palette_edit(request: AuthedRequest) -> HttpResponse:
             return redirect("risks:palette")
     bureau = form.fields["bureau"].queryset.first()  # type: ignore[attr-defined]
     return render(request, "risks/palette.html", {"form": form, "palette": palette_for(bureau)})
+
+
+@require_perm("risk.view")
+def method_revise(request: AuthedRequest, uuid) -> HttpResponse:
+    """A new version of a method, edited as rows (scale options, bands). National data: platform
+    administrators (superusers) only; the version in force stays for past assessments."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from shuangfang.risks import method_forms as mf
+
+    if not request.user.is_superuser:
+        raise PermissionDenied("risk.method")
+    method = get_object_or_404(AssessmentMethod, uuid=uuid, is_current=True)
+    data = request.POST or None
+    form = mf.MethodForm(data, initial={"formula": method.formula, "boundary_rule": method.boundary_rule})
+    options = mf.OptionFormSet(data, prefix="o", initial=mf.initial_options(method))
+    bands = mf.BandFormSet(data, prefix="b", initial=method.bands)
+    if request.method == "POST" and form.is_valid() and options.is_valid() and bands.is_valid():
+        try:
+            new = services.revise_method(
+                actor=request.user,
+                method=method,
+                scales=mf.scales_from(method, options.cleaned_data),
+                formula=form.cleaned_data["formula"],
+                bands=mf.bands_from(bands.cleaned_data),
+                boundary_rule=form.cleaned_data["boundary_rule"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            if new.pk == method.pk:
+                messages.info(request, _("Nothing was changed: the version in force stays."))
+            else:
+                messages.success(request, _("A new version of the method is in force."))
+            return redirect("risks:methods")
+    title = _("New version of %(name)s") % {"name": method.display_name()}
+    ctx = {"form": form, "options": options, "bands": bands, "title": title, "method": method}
+    return render(request, "risks/method_form.html", ctx)

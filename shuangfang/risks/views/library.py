@@ -15,6 +15,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 from shuangfang.risks import services
 from shuangfang.risks.forms import AdoptForm, LibraryEntryForm, institutions_for
+from shuangfang.risks.library_forms import FactorFormSet, factors_from, initial_rows
 from shuangfang.risks.models import LibraryEntry
 
 
@@ -79,16 +80,12 @@ def library_edit(request: AuthedRequest, uuid) -> HttpResponse:
     entry = _entry(request, uuid, "risk.library")
     if entry.organization_id and not can(request.user, "risk.library", entry.organization):
         raise Http404
-    initial = {
-        "name": entry.name,
-        "kind": entry.kind,
-        "area": entry.area,
-        "source": entry.source,
-        "factors": entry.factors,
-    }
+    initial = {"name": entry.name, "kind": entry.kind, "area": entry.area, "source": entry.source}
     form = LibraryEntryForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    factors = FactorFormSet(request.POST or None, prefix="f", initial=initial_rows(entry.factors))
+    if request.method == "POST" and form.is_valid() and factors.is_valid():
         data = dict(form.cleaned_data)
+        data["factors"] = factors_from(factors.cleaned_data)
         bureau = data.pop("bureau")
         try:
             services.save_library_entry(actor=request.user, bureau=bureau, entry=entry, **data)
@@ -99,8 +96,8 @@ def library_edit(request: AuthedRequest, uuid) -> HttpResponse:
             return redirect(f"{_url('risks:library')}?type={entry.institution_type}")
     return render(
         request,
-        "risks/form.html",
-        {"form": form, "title": _("Edit library entry %(name)s") % {"name": entry}},
+        "risks/library_form.html",
+        {"form": form, "factors": factors, "title": _("Edit library entry %(name)s") % {"name": entry}},
     )
 
 

@@ -28,6 +28,8 @@ from shuangfang.risks.filters import PointFilter
 from shuangfang.risks.forms import AssessForm, FactorForm, MeasureForm, PointEditForm, PointForm, ReviewForm
 from shuangfang.risks.models import Assessment, AssessmentMethod, ControlMeasure, HazardFactor, RiskPoint
 
+from .common import user_palette
+
 # --- Risk points ---------------------------------------------------------------------------------
 
 
@@ -54,7 +56,10 @@ def point_list(request: AuthedRequest) -> HttpResponse:
         template="risks/points.html",
         filterset_class=PointFilter,
         export_name="risk-points",
-        context={"can_edit": has_perm_anywhere(request.user, "risk.edit")},
+        context={
+            "can_edit": has_perm_anywhere(request.user, "risk.edit"),
+            "palette": user_palette(request.user),
+        },
     )
     return page.response()
 

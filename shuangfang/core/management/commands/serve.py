@@ -136,6 +136,9 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args, host, port, web_workers, **options):
+        if not os.environ.get("SITE_URL"):
+            # QR codes and message links follow the port given here (the children read it).
+            os.environ["PORT"] = str(port)
         web = web_argv(host, port, web_workers)
         root = str(settings.BASE_DIR)  # granian imports the project from its working directory
         supervisor = Supervisor(children(web, root))

@@ -22,7 +22,11 @@
     });
   }
   function set(id, v) { var el = document.getElementById(id); if (el) el.textContent = v; }
-  function cell(n) { return "<td" + (n ? ' class="bad"' : "") + ">" + n + "</td>"; }
+  // Every number is a link to the list that shows exactly that many rows.
+  function a(url, inner) { return url ? '<a href="' + esc(url) + '">' + inner + "</a>" : inner; }
+  function cell(i, key, bad) {
+    return "<td" + (bad && i[key] ? ' class="bad"' : "") + ">" + a(i.links && i.links[key], i[key]) + "</td>";
+  }
   function bump(key) { document.body.dataset[key] = String(parseInt(document.body.dataset[key] || "0", 10) + 1); }
   function fill(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
@@ -32,9 +36,10 @@
     var pages = Math.max(1, Math.ceil(list.length / ROWS));
     if (page >= pages) page = 0;
     document.getElementById("institutions").innerHTML = list.slice(page * ROWS, (page + 1) * ROWS).map(function (i) {
-      return "<tr><td>" + esc(i.name) + "</td><td>" + i.open + "</td>" + cell(i.overdue) + cell(i.open_major) +
-        cell(i.tasks_missed) + "<td>" + i.today_done + "/" + i.today_total + "</td>" + cell(i.alarms_active) +
-        "<td>" + i.devices_offline + "</td></tr>";
+      return "<tr><td>" + a(i.dashboard, esc(i.name)) + "</td>" + cell(i, "open") + cell(i, "overdue", true) +
+        cell(i, "open_major", true) + cell(i, "tasks_missed", true) + "<td>" + a(i.links && i.links.today_done, i.today_done) +
+        "/" + a(i.links && i.links.today_total, i.today_total) + "</td>" + cell(i, "alarms_active", true) +
+        cell(i, "devices_offline") + "</tr>";
     }).join("");
     set("pages", pages > 1 ? fill(text.page, { n: page + 1, of: pages }) : "");
   }
@@ -42,15 +47,16 @@
   function draw(d) {
     var t = d.totals;
     ["open", "overdue", "open_major", "alarms_active", "devices_offline"].forEach(function (k) { set("t-" + k, t[k]); });
-    set("t-today", t.today_done + "/" + t.today_total);
+    set("t-today_done", t.today_done);
+    set("t-today_total", t.today_total);
     set("updated", d.generated_at.slice(11, 19));
     drawInstitutions(d.institutions);
-    document.getElementById("alarms").innerHTML = d.alarms.length ? d.alarms.slice(0, 8).map(function (a) {
-      return '<li class="' + esc(a.severity) + '">' + esc(a.opened_at) + " · " + esc(a.institution) + " · " + esc(a.device) + " · " + esc(a.type) + "</li>";
+    document.getElementById("alarms").innerHTML = d.alarms.length ? d.alarms.slice(0, 8).map(function (al) {
+      return '<li class="' + esc(al.severity) + '">' + a(al.url, esc(al.opened_at) + " · " + esc(al.institution) + " · " + esc(al.device) + " · " + esc(al.type)) + "</li>";
     }).join("") : '<li class="none">' + esc(text.none) + "</li>";
     document.getElementById("majors").innerHTML = d.major_hazards.length ? d.major_hazards.slice(0, 8).map(function (h) {
-      return "<li" + (h.overdue ? ' class="late"' : "") + ">" + esc(h.number) + " · " + esc(h.institution) + " · " + esc(h.title) +
-        (h.deadline ? " · " + esc(h.deadline) + (h.overdue ? " " + esc(text.overdue) : "") : "") + "</li>";
+      return "<li" + (h.overdue ? ' class="late"' : "") + ">" + a(h.url, esc(h.number) + " · " + esc(h.institution) + " · " + esc(h.title) +
+        (h.deadline ? " · " + esc(h.deadline) + (h.overdue ? " " + esc(text.overdue) : "") : "")) + "</li>";
     }).join("") : '<li class="none">' + esc(text.none) + "</li>";
     if (levels) {
       var byName = {};
@@ -105,9 +111,17 @@
       .catch(function (e) { stale(Boolean(e && e.expired)); })
       .then(function () { clearTimeout(timer); setTimeout(tick, REFRESH_MS); });
   }
+  // The clock shows the server's zone (Asia/Shanghai), as "updated" does, whatever the wall
+  // computer's zone is.
+  var ZONE = script.dataset.zone || "Asia/Shanghai";
+  var clockFormat = new Intl.DateTimeFormat("en-CA", {
+    timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+  });
   function clock() {
-    var n = new Date();
-    set("clock", n.getFullYear() + "-" + String(n.getMonth() + 1).padStart(2, "0") + "-" + String(n.getDate()).padStart(2, "0") + " " + n.toTimeString().slice(0, 8));
+    var p = {};
+    clockFormat.formatToParts(new Date()).forEach(function (x) { p[x.type] = x.value; });
+    set("clock", p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second);
   }
 
   last = JSON.parse(document.getElementById("screen-data").textContent);
