@@ -1,0 +1,39 @@
+"""Every relief page answers 404 to anyone without its permission at a relief station: the
+elderly home's head (outsider), the bureau (statistics only), the assessor."""
+
+from shuangfang.core.matrix import Case
+
+from .helpers import new_case
+
+CASEWORK = frozenset({"institution_head", "safety_officer", "department_head", "staff"})
+LEADS = frozenset({"institution_head", "safety_officer", "department_head"})
+
+
+def case(w):
+    return {"uuid": new_case(w).uuid}
+
+
+CASES = [
+    Case("relief:index", CASEWORK, object_scoped=True, denied=404),
+    Case("relief:register", CASEWORK, object_scoped=True, denied=404),
+    Case("relief:case", CASEWORK, kwargs=case, denied=404),
+    Case("relief:case_identity", LEADS, kwargs=case, method="post", denied=404),
+    Case(
+        "relief:case_move",
+        CASEWORK,
+        kwargs=case,
+        method="post",
+        data=lambda w: {"action": "check", "check-method": "gate", "check-result": "passed"},
+        denied=404,
+    ),
+    Case(
+        "relief:case_record",
+        CASEWORK,
+        kwargs=case,
+        method="post",
+        data=lambda w: {"what": "search", "search-kind": "notice_24h", "search-on": "2026-01-02"},
+        denied=404,
+    ),
+    Case("relief:case_photo", CASEWORK, kwargs=case, denied=404, ok=(200, 404)),
+]
+API_CASES: list = []
