@@ -56,7 +56,8 @@ def _choice(value: str, choices, message: str) -> str:
 def _guard_check(case: Case, actor, ctx: dict[str, Any]) -> None:
     _choice(ctx.get("method", ""), SecurityMethod, _("Choose how the check was made."))
     _choice(ctx.get("result", ""), SecurityResult, _("Choose the result of the check."))
-    if ctx["result"] in (SecurityResult.ITEMS, SecurityResult.PROHIBITED) and not ctx.get("items", "").strip():
+    found = ctx["result"] in (SecurityResult.ITEMS, SecurityResult.PROHIBITED)
+    if found and not ctx.get("items", "").strip():
         raise ValidationError(_("List the items found."))
 
 
@@ -161,11 +162,24 @@ FLOW: Workflow[Case] = Workflow(
     lock=True,
     audited=("security_result", "hospital", "refusal_reason", "zone", "departure_mode"),
     transitions=[
-        Transition(S.REGISTERED, "check", S.CHECKED, who="relief.manage", guard=_guard_check, effects=[_stamp_check]),
-        Transition(S.CHECKED, "screen", S.SCREENED, who="relief.manage", guard=_guard_screen, effects=[_stamp_screen]),
-        Transition(S.CHECKED, "divert", S.AT_HOSPITAL, who="relief.manage", guard=_guard_divert, effects=[_stamp_divert]),
+        Transition(
+            S.REGISTERED, "check", S.CHECKED, who="relief.manage", guard=_guard_check, effects=[_stamp_check]
+        ),
+        Transition(
+            S.CHECKED, "screen", S.SCREENED, who="relief.manage", guard=_guard_screen, effects=[_stamp_screen]
+        ),
+        Transition(
+            S.CHECKED,
+            "divert",
+            S.AT_HOSPITAL,
+            who="relief.manage",
+            guard=_guard_divert,
+            effects=[_stamp_divert],
+        ),
         Transition(S.AT_HOSPITAL, "discharge", S.SCREENED, who="relief.manage", effects=[_stamp_discharge]),
-        Transition(S.SCREENED, "admit", S.IN_STATION, who="relief.manage", guard=_guard_admit, effects=[_stamp_admit]),
+        Transition(
+            S.SCREENED, "admit", S.IN_STATION, who="relief.manage", guard=_guard_admit, effects=[_stamp_admit]
+        ),
         Transition(
             [S.REGISTERED, S.CHECKED, S.SCREENED],
             "refuse",
@@ -175,11 +189,15 @@ FLOW: Workflow[Case] = Workflow(
             effects=[_stamp_refuse],
         ),
         Transition(
-            [S.IN_STATION, S.AT_HOSPITAL], "depart", S.DEPARTED, who="relief.manage", guard=_guard_depart,
+            [S.IN_STATION, S.AT_HOSPITAL],
+            "depart",
+            S.DEPARTED,
+            who="relief.manage",
+            guard=_guard_depart,
             effects=[_stamp_depart],
         ),
     ],
-)  # fmt: skip
+)
 
 
 def case_age(case: Case, day: dt.date) -> int | None:
@@ -206,7 +224,9 @@ def open_case(
     Refused when the person already has an open case at the station (duplicate admission)."""
     require(actor, "relief.manage", organization)
     persons.require_station(organization)
-    checked = persons.clean_person(person_fields, today=timezone.localdate(), accept_id_warning=accept_id_warning)
+    checked = persons.clean_person(
+        person_fields, today=timezone.localdate(), accept_id_warning=accept_id_warning
+    )
     fields = dict(case_fields or {})
     if fields.get("escort_unit", EscortUnit.SELF) not in EscortUnit.values:
         raise ValidationError({"escort_unit": _("Unknown escorting unit.")})

@@ -54,7 +54,9 @@ class RegisterForm(forms.Form):
     hukou_place = forms.CharField(label=_("Household registration place"), max_length=120, required=False)
     residence = forms.CharField(label=_("Residence"), max_length=120, required=False)
     region = forms.ChoiceField(label=_("Region"), choices=Region.choices, initial=Region.UNKNOWN)
-    support = forms.ChoiceField(label=_("Subsistence status"), choices=Support.choices, initial=Support.UNKNOWN)
+    support = forms.ChoiceField(
+        label=_("Subsistence status"), choices=Support.choices, initial=Support.UNKNOWN
+    )
     relatives = forms.CharField(
         label=_("Relatives (names, addresses, phones)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -72,9 +74,13 @@ class RegisterForm(forms.Form):
     )
     health = forms.ChoiceField(label=_("Health at entry"), choices=_blank(Health.choices), required=False)
     health_note = forms.CharField(label=_("Health and mental state"), max_length=200, required=False)
-    protective = forms.BooleanField(label=_("Protective assistance (minor or limited capacity)"), required=False)
+    protective = forms.BooleanField(
+        label=_("Protective assistance (minor or limited capacity)"), required=False
+    )
     photo = forms.ImageField(
-        label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "user"})
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "user"}),
     )
 
     PERSON = ("name", "sex", "birth_date", "age_estimate", "ethnicity", "id_type", "id_number", "phone",

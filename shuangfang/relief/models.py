@@ -62,7 +62,7 @@ class Person(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["name"]
@@ -135,7 +135,7 @@ class Case(TenantModel):
     receiving_party = models.CharField(_("receiving party"), max_length=120, blank=True)
     departure_note = models.CharField(_("departure notes"), max_length=200, blank=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = CaseQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-registered_at"]
@@ -164,6 +164,9 @@ class Counter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "kind", "year"], name="relief_counter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 class CustodyItem(models.Model):
@@ -197,6 +200,9 @@ class Extension(models.Model):
     class Meta:
         ordering = ["at"]
 
+    def __str__(self) -> str:
+        return f"+{self.days} {self.reason}"
+
 
 class SearchAction(models.Model):
     """A family-search action; the national systems keep the data, we keep their reference."""
@@ -212,6 +218,9 @@ class SearchAction(models.Model):
     class Meta:
         ordering = ["on", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on}"
+
 
 class Trip(TenantModel):
     """An escorted return trip (护送返乡): prepared, approved, en route, handed over, debriefed."""
@@ -221,7 +230,9 @@ class Trip(TenantModel):
         _("status"), max_length=20, choices=TripStatus.choices, default=TripStatus.PREPARING
     )
     cases = models.ManyToManyField(Case, related_name="trips", verbose_name=_("persons"))
-    staff = models.ManyToManyField(USER, related_name="+", verbose_name=_("escorting staff"))
+    staff: models.ManyToManyField = models.ManyToManyField(
+        USER, related_name="+", verbose_name=_("escorting staff")
+    )
     destination = models.CharField(_("destination agency or family"), max_length=120)
     route = models.CharField(_("route"), max_length=200)
     vehicle = models.CharField(_("vehicle"), max_length=60)
@@ -240,7 +251,7 @@ class Trip(TenantModel):
     hazard_uuid = models.UUIDField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-planned_at"]
@@ -262,6 +273,9 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"
+
 
 class LetterTemplate(TenantModel):
     """The station's reminder-letter template (one per station; editable). A national template was
@@ -271,7 +285,7 @@ class LetterTemplate(TenantModel):
     body = models.TextField(_("body"))
     answer_days = models.PositiveSmallIntegerField(_("days to answer"), default=30)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="relief_one_template")]
@@ -304,7 +318,7 @@ class Letter(TenantModel):
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True, editable=False)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-pk"]

@@ -9,9 +9,15 @@ from shuangfang.core.permissions import Scope, register
 from shuangfang.orgs.models import InstitutionType
 from shuangfang.orgs.roles import Role
 
-STATION = [InstitutionType.RELIEF_STATION]
-CASEWORK = [Role.ADMIN, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER, Role.DEPARTMENT_HEAD, Role.STAFF]
-LEADS = [Role.ADMIN, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER, Role.DEPARTMENT_HEAD]
+STATION: list[str] = [InstitutionType.RELIEF_STATION]
+CASEWORK: list[str] = [
+    Role.ADMIN,
+    Role.INSTITUTION_HEAD,
+    Role.SAFETY_OFFICER,
+    Role.DEPARTMENT_HEAD,
+    Role.STAFF,
+]
+LEADS: list[str] = [Role.ADMIN, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER, Role.DEPARTMENT_HEAD]
 
 register(
     "relief.view",

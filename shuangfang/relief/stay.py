@@ -33,7 +33,13 @@ CUSTODY_OPEN = (CaseStatus.CHECKED, CaseStatus.SCREENED, CaseStatus.AT_HOSPITAL,
 
 
 def take_item(
-    *, actor, case: Case, description: str, quantity: int = 1, prohibited: bool = False, police_receipt: str = ""
+    *,
+    actor,
+    case: Case,
+    description: str,
+    quantity: int = 1,
+    prohibited: bool = False,
+    police_receipt: str = "",
 ) -> CustodyItem:
     """An item found at the security check goes into custody; a prohibited one is handed to the
     police (its police receipt number recorded), never returned."""
@@ -42,7 +48,9 @@ def take_item(
     if not description:
         raise ValidationError(_("Describe the item."))
     if case.status not in CUSTODY_OPEN:
-        raise ValidationError(_("Items are taken into custody after the security check, while the case is open."))
+        raise ValidationError(
+            _("Items are taken into custody after the security check, while the case is open.")
+        )
     if not 1 <= quantity <= 999:
         raise ValidationError(_("The quantity is between 1 and 999."))
     if prohibited and not (police_receipt or "").strip():

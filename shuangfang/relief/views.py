@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +69,9 @@ def index(request: AuthedRequest) -> HttpResponse:
     ctx = {
         "station": station,
         "stations": mine,
-        "entering": qs.exclude(status__in=[*CLOSED_STATUSES, CaseStatus.IN_STATION]).order_by("registered_at"),
+        "entering": qs.exclude(status__in=[*CLOSED_STATUSES, CaseStatus.IN_STATION]).order_by(
+            "registered_at"
+        ),
         "here": stay.still_here(qs, today),
         "recent": qs.filter(status__in=CLOSED_STATUSES).order_by("-registered_at")[:10],
         "can_manage": can(request.user, "relief.manage", station),
@@ -119,11 +121,13 @@ def _detail(request: AuthedRequest, case: Case, *, forms=None, revealed=None, st
     move_forms = {a: forms.get(a) or MOVE_FORMS[a](prefix=a) for a in actions}
     record_forms = {}
     if manage and case.status not in CLOSED_STATUSES:
-        initial = {
+        initial: dict[str, dict] = {
             "stay": {"zone": case.zone, "bed": case.bed, "services_note": case.services_note},
             "search": {"on": timezone.localdate(), "done": True},
         }
-        record_forms = {k: forms.get(k) or f(prefix=k, initial=initial.get(k)) for k, f in RECORD_FORMS.items()}
+        record_forms = {
+            k: forms.get(k) or f(prefix=k, initial=initial.get(k)) for k, f in RECORD_FORMS.items()
+        }
     ctx = {
         "case": case,
         "person": case.person,
@@ -200,7 +204,12 @@ def case_record(request: AuthedRequest, uuid) -> HttpResponse:
         raise Http404
     form = RECORD_FORMS[what](request.POST, prefix=what)
     if form.is_valid():
-        call = {"item": stay.take_item, "extend": stay.extend, "search": stay.record_search, "stay": stay.update_stay}
+        call: dict[str, Callable] = {
+            "item": stay.take_item,
+            "extend": stay.extend,
+            "search": stay.record_search,
+            "stay": stay.update_stay,
+        }
         try:
             call[what](actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
@@ -212,6 +221,6 @@ def case_record(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @relief_perm("relief.view")
-def case_photo(request: AuthedRequest, uuid) -> HttpResponse:
+def case_photo(request: AuthedRequest, uuid) -> FileResponse:
     case = _case(request, uuid, "relief.view")
     return serve_file(case.person.photo_thumb if request.GET.get("size") == "thumb" else case.person.photo)

@@ -119,7 +119,9 @@ def test_custody_and_return(world):
     cases.move(case, "check", actor=staff, method="gate", result="items", items="刀具一把，手机一部")
     with pytest.raises(ValidationError):
         stay.take_item(actor=staff, case=case, description="刀具", prohibited=True)
-    knife = stay.take_item(actor=staff, case=case, description="刀具", prohibited=True, police_receipt="JX-001")
+    knife = stay.take_item(
+        actor=staff, case=case, description="刀具", prohibited=True, police_receipt="JX-001"
+    )
     phone = stay.take_item(actor=staff, case=case, description="手机")
     cases.move(case, "screen", actor=staff)
     cases.move(case, "admit", actor=staff, zone="男区")

@@ -26,7 +26,7 @@ def test_numbers_masked_and_every_view_logged(world, login):
     assert "relief:case_identity" not in page and "Show full numbers" not in page  # staff may not
     client.get(reverse("relief:case", kwargs={"uuid": case.uuid}))
     views = AuditEntry.objects.filter(action="relief.person_viewed", object_id=str(case.person.pk))
-    assert views.count() == 2 and views.first().actor == world.users["staff"]
+    assert views.count() == 2 and {v.actor for v in views} == {world.users["staff"]}
 
 
 def test_show_full_numbers_is_audited(world, login):
@@ -88,16 +88,14 @@ def test_register_page_flow_with_repeat_confirmation(world, login):
 
 def test_bad_input_on_the_page(world, login):
     client = login(world.users["staff"])
-    base = {"name": "测试丁", "sex": "male", "id_type": "resident_id", "region": "unknown", "support": "unknown"}
-    base["escort_unit"] = "self"
+    base = {"name": "测试丁", "sex": "male", "id_type": "resident_id", "region": "unknown"}
+    base.update(support="unknown", escort_unit="self")
     wrong = fake_id(dt.date(1980, 1, 1))
     wrong = wrong[:-1] + ("1" if wrong[-1] != "1" else "2")
     response = client.post(reverse("relief:register"), {**base, "id_number": wrong})
     assert response.status_code == 400
     assert "GB 11643" in response.content.decode()
-    future = client.post(
-        reverse("relief:register"), {**base, "id_type": "none", "birth_date": "2999-01-01"}
-    )
+    future = client.post(reverse("relief:register"), {**base, "id_type": "none", "birth_date": "2999-01-01"})
     assert future.status_code == 400
     assert not Case.objects.exists()
     ok = client.post(reverse("relief:register"), {**base, "id_number": wrong, "accept_id_warning": "on"})
