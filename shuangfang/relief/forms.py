@@ -179,3 +179,90 @@ RECORD_FORMS: dict[str, type[forms.Form]] = {
     "search": SearchForm,
     "stay": StayForm,
 }
+
+
+LIKELIHOOD = [(i, str(i)) for i in range(1, 6)]
+
+
+class TripForm(forms.Form):
+    """Preparing an escorted trip (§5.8 escort record)."""
+
+    cases: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Persons"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    staff: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Escorting staff (at least two)"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    destination = forms.CharField(label=_("Destination agency or family"), max_length=120)
+    route = forms.CharField(label=_("Route"), max_length=200)
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=60)
+    planned_at = forms.DateTimeField(
+        label=_("Planned departure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    likelihood = forms.TypedChoiceField(
+        label=_("Likelihood of harm on the trip (L, 1–5)"), choices=LIKELIHOOD, coerce=int, initial=2
+    )
+    severity = forms.TypedChoiceField(
+        label=_("Severity of harm (S, 1–5)"), choices=LIKELIHOOD, coerce=int, initial=2
+    )
+    risk_note = forms.CharField(
+        label=_("Risks and measures"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    supplies = forms.CharField(label=_("Medicines and food"), max_length=200, required=False)
+
+    def __init__(self, *args, station, **kwargs):
+        from shuangfang.orgs.models import User
+
+        from .models import Case
+
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = (  # type: ignore[attr-defined]
+            Case.objects.filter(organization=station, status="in_station").select_related("person")
+        )
+        self.fields["cases"].label_from_instance = lambda c: f"{c.number} {c.person.name}"  # type: ignore[attr-defined]
+        self.fields["staff"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(memberships__organization__institution=station, is_active=True)
+            .distinct()
+            .order_by("name")
+        )
+
+
+class HandOverForm(forms.Form):
+    receiving_party = forms.CharField(label=_("Receiving party (unit, name)"), max_length=120)
+    cross_province = forms.BooleanField(label=_("Across provinces"), required=False)
+    receipt = forms.ImageField(
+        label=_("Photo of the signed receipt"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class DebriefForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Debrief notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    problem = forms.CharField(
+        label=_("Problem found (becomes a hazard)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class CheckInForm(forms.Form):
+    note = forms.CharField(label=_("Notes"), max_length=200, required=False)
+    incident = forms.BooleanField(label=_("Something happened (incident)"), required=False)
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+
+
+TRIP_FORMS: dict[str, type[forms.Form]] = {
+    "approve": forms.Form,
+    "depart": forms.Form,
+    "hand_over": HandOverForm,
+    "debrief": DebriefForm,
+    "close": forms.Form,
+    "cancel": forms.Form,
+}

@@ -37,3 +37,30 @@ CASES = [
     Case("relief:case_photo", CASEWORK, kwargs=case, denied=404, ok=(200, 404)),
 ]
 API_CASES: list = []
+
+
+def trip(w):
+    from .test_trips import make_trip
+
+    return {"uuid": make_trip(w).uuid}
+
+
+CASES += [
+    Case("relief:trips", CASEWORK, object_scoped=True, denied=404),
+    Case("relief:trip_new", CASEWORK, object_scoped=True, denied=404),
+    Case("relief:trip", CASEWORK, kwargs=trip, denied=404),
+    # Station staff reach the page; the table says who makes the move (the head approves: 302;
+    # the others 403). Who may is tested move by move in test_trips.py.
+    Case(
+        "relief:trip_move",
+        CASEWORK,
+        kwargs=trip,
+        method="post",
+        data=lambda w: {"action": "approve"},
+        denied=404,
+        ok=(302, 403),
+    ),
+    # Only the trip's escorts check in (403 for the others), and only en route (400).
+    Case("relief:trip_checkin", CASEWORK, kwargs=trip, method="post", denied=404, ok=(400, 403)),
+    Case("relief:trip_receipt", CASEWORK, kwargs=trip, denied=404, ok=(404,)),
+]

@@ -16,7 +16,7 @@ from .helpers import new_case
 
 pytestmark = pytest.mark.django_db
 
-CONTEXT = {
+CONTEXT: dict[str, dict] = {
     "check": {"method": "gate", "result": "passed"},
     "screen": {"health": "healthy"},
     "divert": {"signs": ["injury"], "hospital": "虚构医院"},
