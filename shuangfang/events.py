@@ -144,6 +144,16 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class LetterOverdue(Notice):
+    """A relief reminder letter (提示函) whose answer is overdue; told once per due date. The title
+    carries the letter's number, never the person's name (channels such as SMS leave the platform)."""
+
+    due: str
+
+    def origin(self, kind: str) -> str:
+        return f"relief-letter:{self.object_uuid}:overdue:{self.due}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -228,5 +238,11 @@ KINDS: dict[str, Kind] = {
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"
+    ),
+    "relief.letter_overdue": Kind(
+        LetterOverdue,
+        "relief",
+        (_TELL,),
+        "a reminder letter to a repeat wanderer's home area has no answer by its due date (daily sweep)",
     ),
 }

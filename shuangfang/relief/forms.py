@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    DeliveryMethod,
     DepartureMode,
     EscortUnit,
     ExtensionReason,
@@ -265,4 +266,52 @@ TRIP_FORMS: dict[str, type[forms.Form]] = {
     "debrief": DebriefForm,
     "close": forms.Form,
     "cancel": forms.Form,
+}
+
+
+class LetterForm(forms.Form):
+    home_area = forms.CharField(label=_("Home area"), max_length=120)
+    recipient = forms.CharField(label=_("Recipient government and agency"), max_length=200)
+    difficulty = forms.CharField(
+        label=_("The person's difficulty"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    requests = forms.CharField(
+        label=_("What the home area is asked to check and solve"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+
+class SendForm(forms.Form):
+    method = forms.ChoiceField(label=_("Delivery method"), choices=DeliveryMethod.choices)
+    answer_due = forms.DateField(
+        label=_("Answer due (empty: the template's days)"), required=False, widget=DATE
+    )
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20000)
+
+
+class DeliverForm(forms.Form):
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE)
+    receipt = forms.CharField(
+        label=_("Delivery receipt (tracking number, signer)"), max_length=120, required=False
+    )
+
+
+class AnswerForm(forms.Form):
+    answered_on = forms.DateField(label=_("Answered on"), widget=DATE)
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    follow_up_on = forms.DateField(label=_("Follow-up date"), required=False, widget=DATE)
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=120)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 14}), max_length=20000)
+    answer_days = forms.IntegerField(label=_("Days to answer"), min_value=1, max_value=365)
+
+
+LETTER_FORMS: dict[str, type[forms.Form]] = {
+    "send": SendForm,
+    "deliver": DeliverForm,
+    "answer": AnswerForm,
+    "close": forms.Form,
 }

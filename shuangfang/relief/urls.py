@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import trip_views, views
+from . import documents, letter_views, trip_views, views
 
 app_name = "relief"
 
@@ -21,4 +21,17 @@ urlpatterns += [
     path("trips/<uuid:uuid>/move/", trip_views.trip_move, name="trip_move"),
     path("trips/<uuid:uuid>/checkin/", trip_views.trip_checkin, name="trip_checkin"),
     path("trips/<uuid:uuid>/receipt/", trip_views.trip_receipt, name="trip_receipt"),
+]
+
+urlpatterns += [
+    path("letters/", letter_views.letter_list, name="letters"),
+    path("letters/template/", letter_views.letter_template, name="letter_template"),
+    path("persons/<uuid:uuid>/letter/", letter_views.letter_new, name="letter_new"),
+    path("letters/<uuid:uuid>/", letter_views.letter_detail, name="letter"),
+    path("letters/<uuid:uuid>/move/", letter_views.letter_move, name="letter_move"),
+]
+
+urlpatterns += [
+    path("cases/<uuid:uuid>/pdf/", documents.case_pdf, name="case_pdf"),
+    path("letters/<uuid:uuid>/pdf/", documents.letter_pdf, name="letter_pdf"),
 ]

@@ -114,6 +114,8 @@ def register(request: AuthedRequest) -> HttpResponse:
 
 
 def _detail(request: AuthedRequest, case: Case, *, forms=None, revealed=None, status=200) -> HttpResponse:
+    from . import documents
+
     persons.log_view(actor=request.user, person=case.person, where=request.path)
     manage = can(request.user, "relief.manage", case.organization)
     actions = [t.action for t in cases.FLOW.actions_for(case, request.user)] if manage else []
@@ -141,6 +143,7 @@ def _detail(request: AuthedRequest, case: Case, *, forms=None, revealed=None, st
         "extensions": case.extensions.select_related("by"),
         "searches": case.searches.all(),
         "period_end": stay.period_end(case) if case.admitted_at else None,
+        "documents": documents.available(case),
         "history": case.person.cases.exclude(pk=case.pk).order_by("-registered_at"),
     }
     return render(request, "relief/case.html", ctx, status=status)

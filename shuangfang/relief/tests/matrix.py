@@ -64,3 +64,34 @@ CASES += [
     Case("relief:trip_checkin", CASEWORK, kwargs=trip, method="post", denied=404, ok=(400, 403)),
     Case("relief:trip_receipt", CASEWORK, kwargs=trip, denied=404, ok=(404,)),
 ]
+
+
+def letter(w):
+    from .test_letters import draft, repeat_person
+
+    return {"uuid": draft(w, repeat_person(w)).uuid}
+
+
+def person(w):
+    from .test_letters import repeat_person
+
+    return {"uuid": repeat_person(w).uuid}
+
+
+APPROVERS = frozenset({"institution_head"})
+CASES += [
+    Case("relief:letters", CASEWORK, object_scoped=True, denied=404),
+    Case("relief:letter_template", APPROVERS, object_scoped=True, denied=404),
+    Case("relief:letter_new", CASEWORK, kwargs=person, denied=404),
+    Case("relief:letter", CASEWORK, kwargs=letter, denied=404),
+    Case(
+        "relief:letter_move",
+        CASEWORK,
+        kwargs=letter,
+        method="post",
+        data=lambda w: {"action": "send", "send-method": "post", "send-body": "正文"},
+        denied=404,
+    ),
+    Case("relief:case_pdf", CASEWORK, kwargs=case, denied=404),
+    Case("relief:letter_pdf", CASEWORK, kwargs=letter, denied=404),
+]
