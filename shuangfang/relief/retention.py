@@ -61,7 +61,13 @@ def anonymise(person: Person) -> None:
         SearchAction.objects.filter(case__in=cases).update(external_ref="", note="")
         Letter.objects.filter(person=person).update(body="", difficulty="", requests="", answer="")
         audit.record(actor=None, action="relief.anonymised", obj=person, organization=person.organization)
-        transaction.on_commit(lambda: [default_storage.delete(f) for f in files if f])
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def anonymise_due(now: dt.datetime | None = None) -> int:
