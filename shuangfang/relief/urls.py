@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import documents, letter_views, trip_views, views
+from . import documents, letter_views, stats_views, trip_views, views
 
 app_name = "relief"
 
@@ -35,3 +35,6 @@ urlpatterns += [
     path("cases/<uuid:uuid>/pdf/", documents.case_pdf, name="case_pdf"),
     path("letters/<uuid:uuid>/pdf/", documents.letter_pdf, name="letter_pdf"),
 ]
+
+urlpatterns += [path("statistics/", stats_views.statistics, name="stats")]
+urlpatterns += [path("export/", views.export, name="export")]

@@ -95,3 +95,13 @@ CASES += [
     Case("relief:case_pdf", CASEWORK, kwargs=case, denied=404),
     Case("relief:letter_pdf", CASEWORK, kwargs=letter, denied=404),
 ]
+
+CASES += [
+    Case(
+        "relief:stats",
+        frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"}),
+        object_scoped=True,
+        denied=404,
+    ),
+    Case("relief:export", APPROVERS, object_scoped=True, denied=404),
+]
