@@ -409,6 +409,7 @@ def sample(world, kind: str) -> dict:
             "missing": 3,
             "roles": ["safety_officer"],
         },
+        "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
     }
     return {**base, **extras[payload.__name__]}
 
