@@ -126,7 +126,7 @@ class RefuseForm(forms.Form):
 
 
 class DepartForm(forms.Form):
-    mode = forms.ChoiceField(label=_("Departure mode"), choices=DepartureMode.choices)
+    mode = forms.ChoiceField(label=_("Departure mode"), choices=_blank(DepartureMode.choices))
     cross_province = forms.BooleanField(label=_("Across provinces"), required=False)
     voucher = forms.CharField(label=_("Voucher (route, ticket number)"), max_length=120, required=False)
     receiving_party = forms.CharField(label=_("Receiving party"), max_length=120, required=False)

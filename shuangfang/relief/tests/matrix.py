@@ -1,16 +1,27 @@
 """Every relief page answers 404 to anyone without its permission at a relief station: the
 elderly home's head (outsider), the bureau (statistics only), the assessor."""
 
+import itertools
+
 from shuangfang.core.matrix import Case
 
-from .helpers import new_case
+from .helpers import admitted, new_case
+
+# Each builder registers a new person: the export-safety test builds every case in one database.
+_seq = itertools.count(100)
+
+
+def _unique() -> dict:
+    n = next(_seq)
+    return {"name": f"矩阵{n}", "seq": n}
+
 
 CASEWORK = frozenset({"institution_head", "safety_officer", "department_head", "staff"})
 LEADS = frozenset({"institution_head", "safety_officer", "department_head"})
 
 
 def case(w):
-    return {"uuid": new_case(w).uuid}
+    return {"uuid": new_case(w, **_unique()).uuid}
 
 
 CASES = [
@@ -42,7 +53,7 @@ API_CASES: list = []
 def trip(w):
     from .test_trips import make_trip
 
-    return {"uuid": make_trip(w).uuid}
+    return {"uuid": make_trip(w, case=admitted(w, **_unique())).uuid}
 
 
 CASES += [
@@ -66,16 +77,23 @@ CASES += [
 ]
 
 
-def letter(w):
-    from .test_letters import draft, repeat_person
+def _repeat(w):
+    from shuangfang.relief import cases
 
-    return {"uuid": draft(w, repeat_person(w)).uuid}
+    names = _unique()
+    first = new_case(w, **names)
+    cases.move(first, "refuse", actor=w.users["staff"], reason="self_sufficient")
+    return new_case(w, **names).person
+
+
+def letter(w):
+    from .test_letters import draft
+
+    return {"uuid": draft(w, _repeat(w)).uuid}
 
 
 def person(w):
-    from .test_letters import repeat_person
-
-    return {"uuid": repeat_person(w).uuid}
+    return {"uuid": _repeat(w).uuid}
 
 
 APPROVERS = frozenset({"institution_head"})
