@@ -3,7 +3,7 @@ elderly home's head (outsider), the bureau (statistics only), the assessor."""
 
 import itertools
 
-from shuangfang.core.matrix import Case
+from shuangfang.core.matrix import ApiCase, Case
 
 from .helpers import admitted, new_case
 
@@ -47,7 +47,6 @@ CASES = [
     ),
     Case("relief:case_photo", CASEWORK, kwargs=case, denied=404, ok=(200, 404)),
 ]
-API_CASES: list = []
 
 
 def trip(w):
@@ -122,4 +121,15 @@ CASES += [
         denied=404,
     ),
     Case("relief:export", APPROVERS, object_scoped=True, denied=404),
+]
+
+
+API_CASES = [
+    ApiCase(
+        "get",
+        "/api/v1/relief/organizations/{uuid}/statistics",
+        frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"}),
+        params=lambda w: {"uuid": w.inst_a.uuid},
+        object_scoped=True,  # the elderly home's head: 404; staff of the station: 403
+    ),
 ]

@@ -97,3 +97,21 @@ def test_export_needs_its_right_and_is_audited(world, login):
     assert "*" in str(row[4])  # masked
     entry = AuditEntry.objects.get(action="relief.exported")
     assert entry.actor == world.users["institution_head"]
+
+
+def test_api_figures_and_a_bad_month(world):
+    from django.test import Client
+
+    from shuangfang.orgs import services
+
+    build(world)
+    _token, raw = services.issue_api_token(actor=world.users["bureau_supervisor"], name="t", scope="read")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    url = f"/api/v1/relief/organizations/{world.bureau.uuid}/statistics"
+    body = client.get(url, {"month": "2026-03"}).json()
+    assert body["stations"] == 1
+    assert {(x["group"], x["item"]): x["figure"] for x in body["lines"]}[("Assisted", "Total")] == 5
+    bad = client.get(url, {"month": "2026-13"})
+    assert bad.status_code == 400 and "2026-13" in bad.json()["detail"]
+    elderly = client.get(f"/api/v1/relief/organizations/{world.inst_b.uuid}/statistics")
+    assert elderly.status_code == 404
