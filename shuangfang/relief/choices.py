@@ -4,6 +4,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
@@ -12,7 +13,7 @@ class CaseStatus(models.TextChoices):
     SCREENED = "screened", _("Screened")
     AT_HOSPITAL = "at_hospital", _("At hospital")
     IN_STATION = "in_station", _("In station")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("relief", "Refused")
     DEPARTED = "departed", _("Departed")
 
 
@@ -162,16 +163,16 @@ class TripStatus(models.TextChoices):
     EN_ROUTE = "en_route", _("En route")
     HANDED_OVER = "handed_over", _("Handed over")
     DEBRIEFED = "debriefed", _("Debriefed")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("relief", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class LetterStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("relief", "Sent")
     DELIVERED = "delivered", _("Delivered")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("relief", "Closed")
 
 
 class DeliveryMethod(models.TextChoices):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     DeliveryMethod,
@@ -41,7 +42,7 @@ def _blank(choices) -> list:
 class RegisterForm(forms.Form):
     """求助登记表 (§5.8): the person, then how they came."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("relief", "Name"), max_length=60)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
     age_estimate = forms.IntegerField(label=_("Estimated age (when no date)"), required=False, min_value=0)
@@ -121,7 +122,7 @@ class AdmitForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=RefusalReason.choices)
+    reason = forms.ChoiceField(label=pgettext_lazy("relief", "Reason"), choices=RefusalReason.choices)
     note = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
 
@@ -142,14 +143,14 @@ class ItemForm(forms.Form):
 
 class ExtendForm(forms.Form):
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=90)
-    reason = forms.ChoiceField(label=_("Reason"), choices=ExtensionReason.choices)
+    reason = forms.ChoiceField(label=pgettext_lazy("relief", "Reason"), choices=ExtensionReason.choices)
     note = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
 
 class SearchForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Action"), choices=SearchKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("relief", "Action"), choices=SearchKind.choices)
     on = forms.DateField(label=_("Date"), widget=DATE)
-    done = forms.BooleanField(label=_("Done"), required=False, initial=True)
+    done = forms.BooleanField(label=pgettext_lazy("relief", "Done"), required=False, initial=True)
     external_ref = forms.CharField(label=_("External reference number"), max_length=60, required=False)
     note = forms.CharField(label=_("Notes"), max_length=200, required=False)
 

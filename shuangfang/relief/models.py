@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 
@@ -39,7 +40,7 @@ USER = settings.AUTH_USER_MODEL
 class Person(TenantModel):
     """A help-seeker as registered at one station (求助登记表, §5.8)."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("relief", "name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     age_estimate = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
@@ -192,7 +193,9 @@ class CustodyItem(models.Model):
 class Extension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField(_("days"))
-    reason = models.CharField(_("reason"), max_length=20, choices=ExtensionReason.choices)
+    reason = models.CharField(
+        pgettext_lazy("relief", "reason"), max_length=20, choices=ExtensionReason.choices
+    )
     note = models.CharField(_("notes"), max_length=200, blank=True)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -208,8 +211,8 @@ class SearchAction(models.Model):
     """A family-search action; the national systems keep the data, we keep their reference."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="searches")
-    kind = models.CharField(_("action"), max_length=20, choices=SearchKind.choices)
-    done = models.BooleanField(_("done"), default=True)
+    kind = models.CharField(pgettext_lazy("relief", "action"), max_length=20, choices=SearchKind.choices)
+    done = models.BooleanField(pgettext_lazy("relief", "done"), default=True)
     on = models.DateField(_("date"))
     external_ref = models.CharField(_("external reference number"), max_length=60, blank=True)
     note = models.CharField(_("notes"), max_length=200, blank=True)
@@ -268,7 +271,7 @@ class CheckIn(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     note = models.CharField(_("notes"), max_length=200, blank=True)
-    incident = models.BooleanField(_("incident"), default=False)
+    incident = models.BooleanField(pgettext_lazy("relief", "incident"), default=False)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -281,7 +284,7 @@ class LetterTemplate(TenantModel):
     """The station's reminder-letter template (one per station; editable). A national template was
     NOT FOUND (§5.6): the default text is ours."""
 
-    subject = models.CharField(_("subject"), max_length=120)
+    subject = models.CharField(pgettext_lazy("relief", "subject"), max_length=120)
     body = models.TextField(_("body"))
     answer_days = models.PositiveSmallIntegerField(_("days to answer"), default=30)
 
@@ -303,7 +306,7 @@ class Letter(TenantModel):
     recipient = models.CharField(_("recipient government and agency"), max_length=200)
     difficulty = models.TextField(_("the person's difficulty"))
     requests = models.TextField(_("what the home area is asked to check and solve"))
-    subject = models.CharField(_("subject"), max_length=120)
+    subject = models.CharField(pgettext_lazy("relief", "subject"), max_length=120)
     body = models.TextField(_("body"))
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

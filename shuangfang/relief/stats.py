@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.core.periods import Period
 
@@ -150,8 +151,8 @@ def rows(f: Figures) -> list[tuple[str, str, int | float | None]]:
             )
     out.append((_("Departure mode"), _("Stranded (in station past the period)"), f.stranded))
     out.append((_("Stay"), _("Average days in station"), f.average_days))
-    out.append((_("Reception"), _("Refused"), f.refused))
+    out.append((_("Reception"), pgettext("relief", "Refused"), f.refused))
     out.append((_("Reception"), _("Sent to hospital first"), f.hospital_first))
-    out.append((_("Reminder letters"), _("Sent"), f.letters_sent))
+    out.append((_("Reminder letters"), pgettext("relief", "Sent"), f.letters_sent))
     out.append((_("Reminder letters"), _("Answered"), f.letters_answered))
     return out

@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shuangfang.core import periods
 from shuangfang.core.exports import XLSX, clean_text, write_workbook
@@ -73,7 +74,7 @@ def statistics(request: AuthedRequest) -> HttpResponse | FileResponse:
 
 
 def _xlsx(node, period, lines, per_station, by_area) -> FileResponse:
-    sheets = [(_("Figures"), [_("Group"), _("Item"), _("Figure")], lines)]
+    sheets = [(_("Figures"), [_("Group"), pgettext("relief", "Statistic"), _("Figure")], lines)]
     if per_station:
         sheets.append(
             (
@@ -102,7 +103,7 @@ def _xlsx(node, period, lines, per_station, by_area) -> FileResponse:
     sheets.append(
         (
             _("Letters by home area"),
-            [_("Home area"), _("Sent"), _("Answered")],
+            [_("Home area"), pgettext("relief", "Sent"), _("Answered")],
             [(r["home_area"], r["sent"], r["answered"]) for r in by_area],
         )
     )

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.photos import serve_file
@@ -251,7 +252,7 @@ def export(request: AuthedRequest) -> FileResponse:
     )
     headers = [
         _("Case number"),
-        _("Name"),
+        pgettext("relief", "Name"),
         _("Sex"),
         _("Date of birth"),
         _("Document number"),

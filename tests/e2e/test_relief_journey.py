@@ -165,3 +165,22 @@ def test_escort_checks_in_and_hands_over_on_a_phone(live_server, world, browser,
     assert case.status == "departed" and case.departure_mode == "escorted"
     assert errors == []
     ctx.close()
+
+
+def test_bureau_sees_figures_not_names_on_a_desktop(live_server, world, browser):
+    admitted(world, name="测试统计", seq=9)
+    errors: list[str] = []
+    ctx, page = _login(browser, live_server.url, "supervisor", {"width": 1366, "height": 900}, errors)
+    page.goto(f"{live_server.url}/relief/statistics/")
+    page.wait_for_selector("#figures")
+    assert "测试统计" not in page.content()
+    _shot(page, "bureau-statistics-desktop")
+    assert page.goto(f"{live_server.url}/relief/").status == 404
+    assert [e for e in errors if "404" not in e] == []
+    ctx.close()
+    ctx, page = _login(browser, live_server.url, "cook_a", PHONE, errors, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/relief/")
+    page.wait_for_selector("#still-here")
+    assert "测试统计" in page.inner_text("#still-here + .table-wrap")
+    _shot(page, "staff-still-here-phone")
+    ctx.close()

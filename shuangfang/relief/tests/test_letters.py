@@ -113,3 +113,40 @@ def test_retention_anonymises_old_closed_cases_only(world):
     assert person.birth_date == dt.date(1980, 1, 1) and person.sex == "male"
     assert Person.objects.get(pk=here.person_id).name == "测试乙"
     assert not Letter.objects.exists()
+
+
+def test_random_letter_moves_stay_in_the_table(world):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from shuangfang.core.tests.workflow_checks import PEOPLE_AND_SYSTEM as PEOPLE
+    from shuangfang.core.tests.workflow_checks import attempt
+
+    person = repeat_person(world)
+    context = {
+        "send": {"method": "post"},
+        "deliver": {"delivered_on": dt.date(2026, 4, 1)},
+        "answer": {"answered_on": dt.date(2026, 4, 1), "answer": "已核实"},
+        "close": {},
+    }
+
+    @settings(
+        max_examples=25,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(st.tuples(st.sampled_from(PEOPLE), st.sampled_from(sorted(context))), max_size=8))
+    def walk(steps):
+        letter = draft(world, person)
+        for who, action in steps:
+            actor = world.users[who] if who else None
+
+            def do(actor=actor, action=action):
+                return letters.move(letter, action, actor=actor, **context[action])
+
+            attempt(letters.FLOW, [letter], action, actor, do)
+
+    with time_machine.travel(T0, tick=False):
+        walk()
