@@ -123,7 +123,7 @@ def test_random_letter_moves_stay_in_the_table(world):
     from shuangfang.core.tests.workflow_checks import attempt
 
     person = repeat_person(world)
-    context = {
+    context: dict[str, dict] = {
         "send": {"method": "post"},
         "deliver": {"delivered_on": dt.date(2026, 4, 1)},
         "answer": {"answered_on": dt.date(2026, 4, 1), "answer": "已核实"},
