@@ -112,3 +112,27 @@ def test_move_with_bad_input_shows_the_reason(world, login):
     assert case.status == "registered"
     skip = client.post(url, {"action": "admit", "admit-zone": "A"})
     assert skip.status_code == 400
+
+
+def test_photo_from_the_camera_is_checked_and_served_only_inside(world, login, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), (120, 90, 60)).save(buf, format="JPEG")
+    base = {"name": "测试照片", "sex": "male", "id_type": "none", "region": "unknown", "support": "unknown"}
+    base["escort_unit"] = "self"
+    client = login(world.users["staff"])
+    fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    assert client.post(reverse("relief:register"), {**base, "photo": fake}).status_code == 400
+    assert not Case.objects.exists()
+    photo = SimpleUploadedFile("p.jpg", buf.getvalue(), content_type="image/jpeg")
+    assert client.post(reverse("relief:register"), {**base, "photo": photo}).status_code == 302
+    case = Case.objects.get()
+    assert case.person.photo and case.person.photo_thumb
+    url = reverse("relief:case_photo", kwargs={"uuid": case.uuid})
+    assert client.get(url, {"size": "thumb"}).status_code == 200
+    assert login(world.users["outsider"]).get(url).status_code == 404
