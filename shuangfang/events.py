@@ -154,6 +154,16 @@ class LetterOverdue(Notice):
         return f"relief-letter:{self.object_uuid}:overdue:{self.due}"
 
 
+class StayOverdue(Notice):
+    """A person still in a relief station after the assistance period (extensions included) ended;
+    told once per end date (an extension makes a new one). The title names the case number only."""
+
+    ends: str
+
+    def origin(self, kind: str) -> str:
+        return f"relief-case:{self.object_uuid}:period:{self.ends}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -244,5 +254,11 @@ KINDS: dict[str, Kind] = {
         "relief",
         (_TELL,),
         "a reminder letter to a repeat wanderer's home area has no answer by its due date (daily sweep)",
+    ),
+    "relief.period_ended": Kind(
+        StayOverdue,
+        "relief",
+        (_TELL,),
+        "a person is still in the relief station after the assistance period ended (daily sweep)",
     ),
 }

@@ -124,6 +124,7 @@ class Case(TenantModel):
     bed = models.CharField(_("bed"), max_length=20, blank=True)
     period_days = models.PositiveSmallIntegerField(_("assistance period (days)"), default=0)
     services_note = models.TextField(_("daily services"), blank=True)
+    period_alerted_for = models.DateField(null=True, blank=True, editable=False)  # end date told
     assistance_types = models.JSONField(_("assistance types"), default=list, blank=True)
     special_groups = models.JSONField(_("special groups"), default=list, blank=True)
     # Departure

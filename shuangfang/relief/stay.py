@@ -204,3 +204,42 @@ def still_here(cases, today: dt.date) -> list[Stay]:
         end = period_end(case)
         out.append(Stay(case, (today - start).days + 1, end, today >= end))
     return out
+
+
+def alert_period_ended(today: dt.date | None = None) -> int:
+    """Tell the head and the safety officer about each person still in the station whose
+    assistance period ended, once per end date (an extension moves the end: a new alert when that
+    one passes). Returns how many were told."""
+    from django.urls import reverse
+
+    from shuangfang.core.events import publish
+    from shuangfang.core.vocabulary import Severity
+    from shuangfang.orgs.roles import Role
+
+    today = today or timezone.localdate()
+    told = 0
+    for case in Case.objects.filter(status=CaseStatus.IN_STATION, admitted_at__isnull=False):
+        ends = period_end(case)
+        if ends > today or case.period_alerted_for == ends:
+            continue
+        with transaction.atomic():
+            claimed = (
+                Case.objects.filter(pk=case.pk, status=CaseStatus.IN_STATION)
+                .exclude(period_alerted_for=ends)
+                .update(period_alerted_for=ends)
+            )
+            if not claimed:
+                continue
+            publish(
+                "relief.period_ended",
+                organization_id=case.organization_id,
+                object_uuid=str(case.uuid),
+                ends=ends.isoformat(),
+                title=_("%(n)s: the assistance period ended on %(d)s")
+                % {"n": case.number, "d": f"{ends:%Y-%m-%d}"},
+                url=reverse("relief:case", kwargs={"uuid": case.uuid}),
+                roles=[Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER],
+                severity=Severity.WARNING,
+            )
+            told += 1
+    return told

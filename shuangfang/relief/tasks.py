@@ -11,6 +11,14 @@ def remind_overdue_letters() -> None:
     remind_overdue()
 
 
+@periodic(crontab(hour="7", minute="50"))
+def alert_period_ended() -> None:
+    """Daily: people still in the station after their assistance period (told once per end date)."""
+    from .stay import alert_period_ended as run
+
+    run()
+
+
 @periodic(crontab(hour="3", minute="40"))
 def anonymise_old_cases() -> None:
     """Daily: anonymise people whose last case closed longer ago than the retention period."""

@@ -410,6 +410,7 @@ def sample(world, kind: str) -> dict:
             "roles": ["safety_officer"],
         },
         "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
+        "StayOverdue": {"ends": "2026-03-01", "roles": ["safety_officer"]},
     }
     return {**base, **extras[payload.__name__]}
 

@@ -172,3 +172,22 @@ def test_who_may(world):
     with pytest.raises(PermissionDenied):
         cases.move(case, "check", actor=world.users["assessor"], method="gate", result="passed")
     assert AuditEntry.objects.filter(action="relief.case_registered").count() == 1
+
+
+def test_period_end_alert_once_per_end_date(world):
+    from shuangfang.core.events import published
+
+    with time_machine.travel(T0, tick=False) as clock:
+        case = admitted(world)  # 2 March: ends 12 March
+        clock.move_to(dt.datetime(2026, 3, 11, 2, tzinfo=dt.UTC))
+        assert stay.alert_period_ended() == 0
+        clock.move_to(dt.datetime(2026, 3, 12, 2, tzinfo=dt.UTC))
+        assert stay.alert_period_ended() == 1
+        assert stay.alert_period_ended() == 0  # idempotent
+        stay.extend(actor=world.users["staff"], case=case, days=3, reason="transport")
+        assert stay.alert_period_ended() == 0
+        clock.move_to(dt.datetime(2026, 3, 15, 2, tzinfo=dt.UTC))
+        assert stay.alert_period_ended() == 1  # the new end
+        events = published("relief.period_ended")
+        assert [e[1]["ends"] for e in events] == ["2026-03-12", "2026-03-15"]
+        assert "测试甲" not in events[0][1]["title"] and case.number in events[0][1]["title"]
