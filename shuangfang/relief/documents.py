@@ -69,6 +69,7 @@ def case_pdf(request: AuthedRequest, uuid) -> HttpResponse:
         note=f"{case.number} {key}" + (" (full numbers)" if full else ""),
     )
     ctx = {
+        "signatures": _signatures(case),
         "case": case,
         "person": person,
         "identity": identity,
@@ -88,3 +89,18 @@ def letter_pdf(request: AuthedRequest, uuid) -> HttpResponse:
     return pdf_response(
         render_pdf("relief/pdf/letter.html", {"letter": letter}, request=request), f"{letter.number}.pdf"
     )
+
+
+def _signatures(case: Case) -> list[str]:
+    """The owner's signatures at the returns, as data URIs for the PDF."""
+    import base64
+
+    from django.core.files.storage import default_storage
+
+    out = []
+    names = case.items.exclude(return_signature="").values_list("return_signature", flat=True)
+    for name in dict.fromkeys(names):
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as f:
+                out.append("data:image/png;base64," + base64.b64encode(f.read()).decode())
+    return out

@@ -183,6 +183,8 @@ class CustodyItem(models.Model):
     received_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     returned_at = models.DateTimeField(null=True, blank=True)
     returned_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    # The owner's signature drawn on the screen when the items were returned (a stored PNG).
+    return_signature = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["pk"]

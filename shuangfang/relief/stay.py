@@ -75,13 +75,38 @@ def take_item(
     return item
 
 
-def return_items(*, actor, case: Case, item_ids: list[int]) -> int:
-    """Return items against the custody receipt. Refused for an item that was never in this case's
-    custody, one already returned or one handed to the police; nothing is returned then."""
+def signature_file(data_url: str) -> str:
+    """Store a signature drawn on the screen (``data:image/png;base64,…``); its storage name."""
+    import base64
+    import binascii
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shuangfang.core.uploads import check_image
+
+    head, _sep, body = (data_url or "").partition(",")
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if head != "data:image/png;base64" or not raw:
+        raise ValidationError(_("The signature is not a picture."))
+    check_image(SimpleUploadedFile("signature.png", raw, content_type="image/png"), limit=512 * 1024)
+    return default_storage.save(f"relief-signatures/{uuid.uuid4().hex}.png", ContentFile(raw))
+
+
+def return_items(*, actor, case: Case, item_ids: list[int], signature: str = "") -> int:
+    """Return items against the custody receipt, with the owner's signature drawn on the screen
+    when given. Refused for an item that was never in this case's custody, one already returned or
+    one handed to the police; nothing is returned then."""
     require(actor, "relief.manage", case.organization)
     wanted = set(item_ids)
     if not wanted:
         raise ValidationError(_("Choose the items to return."))
+    stored = signature_file(signature) if signature else ""
     with transaction.atomic():
         items = {i.pk: i for i in CustodyItem.objects.select_for_update().filter(case=case, pk__in=wanted)}
         if set(items) != wanted:
@@ -91,13 +116,15 @@ def return_items(*, actor, case: Case, item_ids: list[int]) -> int:
         if any(i.returned_at for i in items.values()):
             raise ValidationError(_("An item chosen was already returned."))
         now = timezone.now()
-        CustodyItem.objects.filter(pk__in=wanted).update(returned_at=now, returned_by=actor)
+        CustodyItem.objects.filter(pk__in=wanted).update(
+            returned_at=now, returned_by=actor, return_signature=stored
+        )
         audit.record(
             actor=actor,
             action="relief.items_returned",
             obj=case,
             organization=case.organization,
-            after={"items": sorted(str(i) for i in items.values())},
+            after={"items": sorted(str(i) for i in items.values()), "signed": bool(stored)},
         )
     return len(wanted)
 

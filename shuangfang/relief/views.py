@@ -196,7 +196,9 @@ def case_record(request: AuthedRequest, uuid) -> HttpResponse:
     if what == "return":
         try:
             ids = [int(i) for i in request.POST.getlist("items")]
-            stay.return_items(actor=request.user, case=case, item_ids=ids)
+            stay.return_items(
+                actor=request.user, case=case, item_ids=ids, signature=request.POST.get("signature", "")
+            )
         except ValueError:
             messages.error(request, _("Choose the items to return."))
         except ValidationError as exc:

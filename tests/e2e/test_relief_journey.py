@@ -93,11 +93,23 @@ def test_reception_desk_on_a_tablet(live_server, world, browser, tmp_path, setti
     _fits(page, TABLET["width"])
     _shot(page, "reception-3-admitted")
     assert "物品代管单" in page.inner_text("#documents")
+    # The phone goes back to its owner, who signs on the screen.
+    page.check("#items input[type=checkbox]")
+    box = page.locator("#signature").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 80, steps=8)
+    page.mouse.move(box["x"] + 220, box["y"] + 40, steps=8)
+    page.mouse.up()
+    _shot(page, "reception-3b-signature")
+    page.click("#return-items")
+    page.wait_for_function("() => document.querySelector('#items').innerText.includes('已归还')")
     page.goto(f"{live_server.url}/relief/")
     assert "测试接待" in page.inner_text("#still-here + .table-wrap")
     _shot(page, "reception-4-still-here")
     case = Case.objects.get(person__name="测试接待")
     assert case.status == "in_station" and case.items.count() == 1 and case.escort_unit == "police"
+    assert case.items.get().return_signature  # drawn on the screen
     assert [e for e in errors if "status of 400" not in e] == []  # the typo answered 400, nothing else
     ctx.close()
 

@@ -191,3 +191,26 @@ def test_period_end_alert_once_per_end_date(world):
         events = published("relief.period_ended")
         assert [e[1]["ends"] for e in events] == ["2026-03-12", "2026-03-15"]
         assert "测试甲" not in events[0][1]["title"] and case.number in events[0][1]["title"]
+
+
+def test_items_returned_with_a_signature_drawn_on_the_screen(world, settings, tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    staff = world.users["staff"]
+    case = new_case(world)
+    cases.move(case, "check", actor=staff, method="gate", result="items", items="手机")
+    phone = stay.take_item(actor=staff, case=case, description="手机")
+    with pytest.raises(ValidationError, match="signature"):
+        stay.return_items(actor=staff, case=case, item_ids=[phone.pk], signature="data:text/html;base64,PGI+")
+    phone.refresh_from_db()
+    assert phone.returned_at is None
+    buf = io.BytesIO()
+    Image.new("RGBA", (300, 120), (0, 0, 0, 0)).save(buf, format="PNG")
+    sig = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    stay.return_items(actor=staff, case=case, item_ids=[phone.pk], signature=sig)
+    phone.refresh_from_db()
+    assert phone.returned_at and phone.return_signature.startswith("relief-signatures/")
