@@ -188,6 +188,26 @@ class MeasureChanged(Payload):
         return f"measure:{self.measure_uuid}:{self.changed_at}"
 
 
+class LetterOverdue(Notice):
+    """A relief reminder letter (提示函) whose answer is overdue; told once per due date. The title
+    carries the letter's number, never the person's name (channels such as SMS leave the platform)."""
+
+    due: str
+
+    def origin(self, kind: str) -> str:
+        return f"relief-letter:{self.object_uuid}:overdue:{self.due}"
+
+
+class StayOverdue(Notice):
+    """A person still in a relief station after the assistance period (extensions included) ended;
+    told once per end date (an extension makes a new one). The title names the case number only."""
+
+    ends: str
+
+    def origin(self, kind: str) -> str:
+        return f"relief-case:{self.object_uuid}:period:{self.ends}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -326,5 +346,17 @@ KINDS: dict[str, Kind] = {
     ),
     "job.finished": Kind(
         JobFinished, "core", (_TELL,), "a person's background job (a big export) is ready or failed"
+    ),
+    "relief.letter_overdue": Kind(
+        LetterOverdue,
+        "relief",
+        (_TELL,),
+        "a reminder letter to a repeat wanderer's home area has no answer by its due date (daily sweep)",
+    ),
+    "relief.period_ended": Kind(
+        StayOverdue,
+        "relief",
+        (_TELL,),
+        "a person is still in the relief station after the assistance period ended (daily sweep)",
     ),
 }

@@ -37,6 +37,7 @@ urlpatterns = [
     path("inspections/", include("shuangfang.inspections.urls")),
     path("monitoring/", include("shuangfang.monitoring.urls")),
     path("notifications/", include("shuangfang.notifications.urls")),
+    path("relief/", include("shuangfang.relief.urls")),
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),
 ]

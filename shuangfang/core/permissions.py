@@ -32,17 +32,32 @@ class Permission:
     label: Label
     roles: frozenset[str]
     scope: Scope = Scope.SUBTREE
+    # Only memberships at institutions of these types (or their departments) count; a bureau
+    # membership never does. ``None``: any membership.
+    institution_types: frozenset[str] | None = None
 
 
 REGISTRY: dict[str, Permission] = {}
 
 
 def register(
-    code: str, label: Label, roles: list[str] | set[str], *, scope: Scope = Scope.SUBTREE
+    code: str,
+    label: Label,
+    roles: list[str] | set[str],
+    *,
+    scope: Scope = Scope.SUBTREE,
+    institution_types: list[str] | None = None,
 ) -> Permission:
     if code in REGISTRY and REGISTRY[code].roles != frozenset(roles):
         raise ValueError(f"permission {code!r} registered twice with different roles")
-    perm = Permission(code=code, label=label, roles=frozenset(str(r) for r in roles), scope=scope)
+    types = None if institution_types is None else frozenset(str(t) for t in institution_types)
+    perm = Permission(
+        code=code,
+        label=label,
+        roles=frozenset(str(r) for r in roles),
+        scope=scope,
+        institution_types=types,
+    )
     REGISTRY[code] = perm
     return perm
 

@@ -60,6 +60,10 @@ def scope_roots(user, perm: str) -> list[str] | None:
         if m.role not in spec.roles:
             continue
         org = m.organization
+        if spec.institution_types is not None and (
+            org.institution is None or org.institution.institution_type not in spec.institution_types
+        ):
+            continue
         if spec.scope == Scope.INSTITUTION and org.institution_id and org.institution is not None:
             org = org.institution
         roots.add(org.path)

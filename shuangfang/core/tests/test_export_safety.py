@@ -114,6 +114,7 @@ EXPORTS = {
     "orgs:people",
     "orgs:people_import_template",
     "reports:organization",
+    "relief:stats",
     "reports:xlsx",
     "risks:import_template",
     "risks:inventory",

@@ -422,6 +422,8 @@ def sample(world, kind: str) -> dict:
             "what_to_check": "报警器是否正常",
             "changed_at": "2026-03-01T02:40:00+08:00",
         },
+        "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
+        "StayOverdue": {"ends": "2026-03-01", "roles": ["safety_officer"]},
     }
     if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object
         base = {"organization_id": base["organization_id"]}

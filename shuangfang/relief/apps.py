@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReliefConfig(AppConfig):
+    name = "shuangfang.relief"
+    label = "relief"
+    verbose_name = _("Relief casework")
