@@ -144,6 +144,16 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class ReadinessNotice(Notice):
+    """A reminder of the readiness app (training due or overdue, a certificate expiring, a letter to
+    sign); ``key`` names the fact (person, course and due date…), so each is told once."""
+
+    key: str
+
+    def origin(self, kind: str) -> str:
+        return f"readiness:{kind}:{self.key}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -225,6 +235,21 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
         "lost (before the broker, or by it); the institution's safety officer and head are told",
+    ),
+    "readiness.training_due": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "a required course is due soon for a person (daily sweep)"
+    ),
+    "readiness.training_overdue": Kind(
+        ReadinessNotice,
+        "readiness",
+        (_TELL,),
+        "a required course is overdue for a person; the person and the safety officer are told",
+    ),
+    "readiness.certificate_expiring": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an external certificate expires soon (daily sweep)"
+    ),
+    "readiness.letter_issued": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

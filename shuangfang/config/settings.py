@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "shuangfang.inspections",
     "shuangfang.monitoring",
     "shuangfang.notifications",
+    "shuangfang.readiness",
     "shuangfang.reports",
     "shuangfang.risks",
     "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md

@@ -32,6 +32,7 @@ urlpatterns = [
     path("inspections/", include("shuangfang.inspections.urls")),
     path("monitoring/", include("shuangfang.monitoring.urls")),
     path("notifications/", include("shuangfang.notifications.urls")),
+    path("readiness/", include("shuangfang.readiness.urls")),
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),
 ]

@@ -409,6 +409,7 @@ def sample(world, kind: str) -> dict:
             "missing": 3,
             "roles": ["safety_officer"],
         },
+        "ReadinessNotice": {"key": "1:2:2026-03-01", "recipient_ids": [officer]},
     }
     return {**base, **extras[payload.__name__]}
 
@@ -493,6 +494,8 @@ def _other_origin(kind: str) -> dict:
         return {"since": "2026-03-02T02:40:00+08:00"}
     if payload == "SequenceGap":
         return {"first": 164, "last": 227}
+    if payload == "ReadinessNotice":
+        return {"key": "1:2:2026-03-02"}
     return {"object_uuid": _uuid(kind, 2)}
 
 

@@ -1,0 +1,334 @@
+"""People and readiness: training requirements, sessions and certificates; drills; responsibility
+letters. Requirements, courses and settings are data with their source (docs/readiness.md)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.core.tenancy import TenantModel
+
+from .choices import (
+    AppliesTo,
+    Confidence,
+    CourseTopic,
+    Delivery,
+    DrillKind,
+    DrillStatus,
+    LetterLevel,
+    LetterStatus,
+    SignInMethod,
+    StepKind,
+)
+
+
+def _sign_in_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Sourced(models.Model):
+    """A value a standard or a practice gives: where it comes from and how sure it is."""
+
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.PRODUCT
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Course(TenantModel, Sourced):
+    """A course people must take, owned by a bureau (its institutions use it) or an institution.
+    ``valid_months`` 0: once is enough (induction); 12: yearly."""
+
+    name = models.CharField(_("course"), max_length=80)
+    topic = models.CharField(_("topic"), max_length=20, choices=CourseTopic.choices)
+    valid_months = models.PositiveSmallIntegerField(_("valid for (months, 0 = once)"), default=12)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="readiness_course_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Requirement(TenantModel, Sourced):
+    """Who must take a course: everyone, a post, a role, the posts at risk points of a level or
+    more severe (1 = major), or new staff. Applies in ``organization``'s subtree."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="requirements")
+    applies_to = models.CharField(_("applies to"), max_length=12, choices=AppliesTo.choices)
+    post = models.ForeignKey(
+        "orgs.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("post")
+    )
+    role = models.CharField(_("role"), max_length=30, blank=True)
+    risk_level = models.PositiveSmallIntegerField(_("risk level or more severe"), null=True, blank=True)
+    due_within_days = models.PositiveSmallIntegerField(_("first due within (days of joining)"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organization", "course"]
+        verbose_name = _("training requirement")
+        verbose_name_plural = _("training requirements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(applies_to="post") | Q(post__isnull=False), name="readiness_req_post"
+            ),
+            models.CheckConstraint(
+                condition=~Q(applies_to="risk_level") | Q(risk_level__gte=1, risk_level__lte=4),
+                name="readiness_req_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} · {self.get_applies_to_display()}"
+
+
+class Session(TenantModel):
+    """One training session at an institution. Attendance by QR (``sign_in_key`` is in the code's
+    URL) or marked by the trainer; once ``closed_at`` is set, nothing is signed or answered."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.INTERNAL
+    )
+    trainer = models.CharField(_("trainer"), max_length=80, blank=True)
+    place = models.CharField(_("place"), max_length=80, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    materials = models.TextField(_("materials (one link or title a line)"), blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("quiz pass mark (%)"), null=True, blank=True)
+    sign_in_key = models.CharField(max_length=20, default=_sign_in_key, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="readiness_session_times"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=200)
+    options = models.JSONField(_("options"), default=list)
+    answer = models.PositiveSmallIntegerField(_("right option (from 1)"))
+
+    class Meta:
+        ordering = ["session", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Attendance(TenantModel):
+    """One person at one session (signing twice is once). ``score``: the quiz, percent."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("how"), max_length=10, choices=SignInMethod.choices)
+    signed_at = models.DateTimeField(_("signed in at"))
+    score = models.PositiveSmallIntegerField(_("quiz score"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True)
+
+    class Meta:
+        ordering = ["session", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="readiness_attend_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} · {self.person_id}"
+
+
+class Certificate(TenantModel):
+    """An external certificate (消防设施操作员, 特种作业) of a person, with its expiry."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("certificate"), max_length=80)
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    photo = models.BinaryField(_("photo"), null=True, blank=True)
+    photo_type = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["expires_on"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Setting(TenantModel, Sourced):
+    """A number a rule gives (the fire drills a year), set at a bureau or an institution; the
+    nearest one up the tree wins, else the default in ``readiness.defaults``."""
+
+    key = models.CharField(_("setting"), max_length=40)
+    value = models.PositiveIntegerField(_("value"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="readiness_setting_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class Drill(TenantModel):
+    """A drill (演练) of an institution: planned, executed (times, steps, participants), evaluated."""
+
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=DrillKind.choices, default=DrillKind.FIRE)
+    building = models.CharField(_("building"), max_length=60, blank=True)
+    planned_on = models.DateField(_("planned on"))
+    scenario = models.TextField(_("scenario"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DrillStatus.choices, default=DrillStatus.PLANNED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    evacuation_seconds = models.PositiveIntegerField(_("evacuation time (s)"), null=True, blank=True)
+    participant_count = models.PositiveIntegerField(_("participants"), default=0)
+    evaluation = models.TextField(_("evaluation"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-planned_on"]
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="readiness_drill_times",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DrillStep(models.Model):
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices, default=StepKind.OTHER)
+    note = models.CharField(_("what happened"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["drill", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.kind}"
+
+
+class DrillParticipant(models.Model):
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["drill", "person"], name="readiness_drill_person")]
+
+    def __str__(self) -> str:
+        return f"{self.drill_id} · {self.person_id}"
+
+
+class Improvement(TenantModel):
+    """An improvement a drill's evaluation found: it becomes exactly one hazard (``hazard_uuid``)."""
+
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="improvements")
+    description = models.CharField(_("improvement"), max_length=300)
+    hazard_uuid = models.UUIDField(null=True, blank=True, editable=False)
+    hazard_number = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["drill", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class LetterTemplate(TenantModel):
+    """The text of a responsibility letter of one level, owned by a bureau or an institution."""
+
+    level = models.CharField(_("level"), max_length=20, choices=LetterLevel.choices)
+    title = models.CharField(_("title"), max_length=120)
+    principle = models.CharField(_("principle"), max_length=200, blank=True)
+    duties = models.TextField(_("duties (one a line)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organization", "level"]
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Letter(TenantModel):
+    """One year's responsibility letter between ``issuer`` (a party's name) and ``holder``.
+    ``organization``: the holder's institution. The content is frozen in the row; its SHA-256
+    (``content_hash``) is what a signature signs. Signing keeps the drawn signature (PNG), the
+    signed PDF and the PDF's SHA-256; a change of content asks for a new signature."""
+
+    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")
+    level = models.CharField(_("level"), max_length=20, choices=LetterLevel.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=120)
+    issuer = models.CharField(_("issued by"), max_length=120)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("holder")
+    )
+    holder_party = models.CharField(_("holder's post"), max_length=120)
+    principle = models.CharField(_("principle"), max_length=200, blank=True)
+    duties = models.TextField(_("duties"))
+    risk_lines = models.JSONField(_("risk points and measures"), default=list)
+    content_hash = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.ISSUED
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_hash = models.CharField(max_length=64, blank=True, editable=False)
+    signature_png = models.BinaryField(null=True, blank=True, editable=False)
+    signed_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    revoked_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-year", "level", "holder__name"]
+        verbose_name = _("responsibility letter")
+        verbose_name_plural = _("responsibility letters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "year", "holder"],
+                condition=~Q(status="revoked"),
+                name="readiness_letter_one_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title} · {self.holder}"

@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.core.nav import NavItem, register
+
+register(
+    NavItem("readiness.mine", _("My training"), "readiness:mine", "readiness.view", order=40, quick=True)
+)
+register(NavItem("readiness.sessions", _("Training"), "readiness:sessions", "readiness.view", order=400))
+register(NavItem("readiness.status", _("Training status"), "readiness:status", "readiness.status", order=405))
+register(NavItem("readiness.drills", _("Drills"), "readiness:drills", "readiness.view", order=410))
+register(
+    NavItem(
+        "readiness.letters", _("Responsibility letters"), "readiness:letters", "readiness.view", order=420
+    )
+)

@@ -1,0 +1,11 @@
+from huey import crontab
+
+from shuangfang.core.schedule import periodic
+
+
+@periodic(crontab(minute="20", hour="0"))
+def training_reminders() -> None:
+    """Daily (08:20 in Shanghai): training due or overdue, certificates expiring (each told once)."""
+    from .training import send_reminders
+
+    send_reminders()

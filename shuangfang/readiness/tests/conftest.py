@@ -1,0 +1,12 @@
+import pytest
+import time_machine
+
+from .helpers import at
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """Every readiness test starts on 1 March 2026 (before the world is built, so people join then);
+    a test moves the clock further itself."""
+    with time_machine.travel(at(2026, 3, 1, 8), tick=False) as clock:
+        yield clock

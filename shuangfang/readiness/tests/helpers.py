@@ -1,0 +1,89 @@
+"""Readiness objects in the personas' world, built with the services and cached on the world."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from shuangfang.readiness import drills, letters, training
+from shuangfang.readiness.choices import LetterLevel
+from shuangfang.readiness.models import Course, Drill, Letter, LetterTemplate, Session
+
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at(y: int, m: int, d: int, h: int = 9, mi: int = 0, s: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, mi, s, tzinfo=SH)
+
+
+def _cached(w, name, make):
+    if name not in w.__dict__:
+        w.__dict__[name] = make()
+    return w.__dict__[name]
+
+
+def defaults(w) -> None:
+    _cached(w, "rd_defaults", lambda: training.install_defaults(actor=w.root, bureau=w.bureau))
+
+
+def fire_course(w) -> Course:
+    defaults(w)
+    return Course.objects.get(organization=w.bureau, name="消防安全培训")
+
+
+def session_a(w, **kw) -> Session:
+    def make():
+        return training.create_session(
+            actor=w.users["safety_officer"],
+            institution=w.inst_a,
+            course=fire_course(w),
+            title="消防安全知识培训",
+            starts_at=at(2026, 3, 10, 9),
+            ends_at=at(2026, 3, 10, 11),
+            trainer="市消防救援支队",
+            questions=[("灭火器压力表指针应在？", ["红区", "绿区", "黄区"], 2)],
+            pass_mark=60,
+        )
+
+    return _cached(w, "rd_session", make)
+
+
+def drill_a(w) -> Drill:
+    return _cached(
+        w,
+        "rd_drill",
+        lambda: drills.plan_drill(
+            actor=w.users["safety_officer"],
+            institution=w.inst_a,
+            title="春季消防疏散演练",
+            planned_on=dt.date(2026, 3, 20),
+            building="综合楼",
+        ),
+    )
+
+
+def template_b(w, level=LetterLevel.POST_HOLDER) -> LetterTemplate:
+    return _cached(
+        w,
+        f"rd_template_{level}",
+        lambda: letters.save_template(
+            actor=w.root,
+            organization=w.bureau,
+            level=level,
+            title="岗位安全责任书",
+            principle="谁主管谁负责、谁在岗谁负责、谁当班谁负责",
+            duties="遵守安全操作规程\n发现隐患及时报告",
+        ),
+    )
+
+
+def letter_a(w) -> Letter:
+    """The cook's letter at institution A (post holder level)."""
+
+    def make():
+        made = letters.generate_letters(
+            actor=w.users["institution_head"], template=template_b(w), institution=w.inst_a, year=2026
+        )
+        return next(x for x in made if x.holder_id == w.users["staff"].pk)
+
+    return _cached(w, "rd_letter", make)

@@ -1,0 +1,77 @@
+from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
+
+from .helpers import drill_a, letter_a, session_a
+
+MANAGERS = frozenset({"admin", "institution_head", "safety_officer"})
+REQUIREMENTS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"})
+STATUS = frozenset(
+    {"admin", "bureau_supervisor", "institution_head", "safety_officer", "department_head", "assessor"}
+)
+# A letter is seen by its holder and by those who track letters at the institution.
+LETTER_READERS = frozenset(
+    {"admin", "bureau_supervisor", "institution_head", "safety_officer", "assessor", "staff"}
+)
+
+
+def inst_a(w):
+    return {"uuid": w.inst_a.uuid}
+
+
+def session(w):
+    return {"uuid": session_a(w).uuid}
+
+
+def sign_in(w):
+    s = session_a(w)
+    return {"uuid": s.uuid, "key": s.sign_in_key}
+
+
+def drill(w):
+    return {"uuid": drill_a(w).uuid}
+
+
+def letter(w):
+    return {"uuid": letter_a(w).uuid}
+
+
+CASES = [
+    Case("readiness:mine", ALL_IN_TENANT),
+    Case("readiness:sessions", ALL_IN_TENANT),
+    Case("readiness:session_create", MANAGERS, kwargs=inst_a),
+    Case("readiness:session", ALL_IN_TENANT, kwargs=session),
+    Case("readiness:sign_in", ALL_IN_TENANT, kwargs=sign_in),
+    # Only people of the institution sign in: the others are refused with a message (a redirect).
+    Case("readiness:sign_in", ALL_IN_TENANT, kwargs=sign_in, method="post"),
+    Case("readiness:quiz", ALL_IN_TENANT, kwargs=session, method="post"),
+    Case("readiness:session_mark", MANAGERS, kwargs=session, method="post"),
+    Case("readiness:session_close", MANAGERS, kwargs=session, method="post"),
+    Case("readiness:status", STATUS),
+    Case("readiness:certificate_create", MANAGERS, kwargs=inst_a),
+    Case("readiness:requirements", REQUIREMENTS),
+    Case("readiness:drills", ALL_IN_TENANT),
+    Case("readiness:drill_create", MANAGERS, kwargs=inst_a),
+    Case("readiness:drill", ALL_IN_TENANT, kwargs=drill),
+    Case("readiness:drill_record", MANAGERS, kwargs=drill, method="post"),
+    Case("readiness:drill_evaluate", MANAGERS, kwargs=drill, method="post"),
+    Case("readiness:drill_cancel", MANAGERS, kwargs=drill, method="post"),
+    Case("readiness:letters", ALL_IN_TENANT),
+    Case("readiness:templates", REQUIREMENTS),
+    Case("readiness:generate", REQUIREMENTS, kwargs=inst_a, method="post"),
+    Case("readiness:letter", LETTER_READERS, kwargs=letter, denied=404),
+    Case("readiness:letter_sign", LETTER_READERS, kwargs=letter, method="post", denied=404),
+    Case("readiness:letter_pdf", LETTER_READERS, kwargs=letter, denied=404),
+    Case("readiness:letter_change", REQUIREMENTS, kwargs=letter, method="post"),
+]
+
+API_CASES = [
+    ApiCase("get", "/api/v1/readiness/training/mine", ALL_IN_TENANT),
+    ApiCase(
+        "post",
+        "/api/v1/readiness/sessions/{uuid}/sign-in",
+        frozenset({"institution_head", "safety_officer", "department_head", "staff", "assessor"}),
+        params=session,
+        body=lambda w: {"key": session_a(w).sign_in_key},
+        object_scoped=True,
+        denied=400,
+    ),
+]
