@@ -206,11 +206,10 @@ def check_signature(png: bytes) -> bytes:
         with Image.open(io.BytesIO(png)) as img:
             if img.width * img.height > 4_000_000:
                 raise ValidationError(_("Draw your signature in the box before signing."))
-            alpha = img.convert("RGBA").getchannel("A")
-            gray = img.convert("L")
-            drawn = alpha.getbbox() if img.mode in ("RGBA", "LA", "P") else None
-            if drawn is None:
-                drawn = gray.point(lambda v: 255 if v < 128 else 0).getbbox()
+            if img.mode in ("RGBA", "LA") or "transparency" in img.info:
+                drawn = img.convert("RGBA").getchannel("A").getbbox()  # something not transparent
+            else:
+                drawn = img.convert("L").point(lambda v: 255 if v < 128 else 0).getbbox()  # something dark
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("Draw your signature in the box before signing.")) from None
     if drawn is None:
