@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Confidence(models.TextChoices):
@@ -18,14 +19,14 @@ class CourseTopic(models.TextChoices):
     GAS = "gas", _("Gas safety")
     EMERGENCY_CARD = "emergency_card", _("Emergency card of a risk point")
     INDUCTION = "induction", _("New staff induction")
-    DUAL_PREVENTION = "dual_prevention", _("Dual prevention")
+    DUAL_PREVENTION = "dual_prevention", _("Dual prevention (risks and hazards)")
     OTHER = "other", _("Other")
 
 
 class AppliesTo(models.TextChoices):
     EVERY_POST = "every_post", _("Everyone")
-    POST = "post", _("A post")
-    ROLE = "role", _("A role")
+    POST = "post", _("Holders of a post")
+    ROLE = "role", _("Holders of a role")
     RISK_LEVEL = "risk_level", _("Posts at risk points of a level")
     NEW_STAFF = "new_staff", _("New staff")
 
@@ -42,9 +43,9 @@ class SignInMethod(models.TextChoices):
 
 
 class TrainingState(models.TextChoices):
-    DONE = "done", _("Done")
-    DUE = "due", _("Due")
-    OVERDUE = "overdue", _("Overdue")
+    DONE = "done", pgettext_lazy("training state", "Done")
+    DUE = "due", pgettext_lazy("training state", "Due")
+    OVERDUE = "overdue", pgettext_lazy("training state", "Overdue")
 
 
 class DrillKind(models.TextChoices):

@@ -132,7 +132,7 @@ class CertificateForm(forms.Form):
     name = forms.CharField(
         label=_("Certificate"), max_length=80, help_text=_("For example 消防设施操作员, 特种作业")
     )
-    number = forms.CharField(label=_("Number"), max_length=60, required=False)
+    number = forms.CharField(label=_("Certificate number"), max_length=60, required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
     expires_on = forms.DateField(label=_("Expires on"), widget=DATE, required=False)
     photo = forms.ImageField(label=_("Photo"), required=False)
@@ -156,7 +156,7 @@ class RecordForm(forms.Form):
     started_at = forms.DateTimeField(label=_("Started at"), widget=DT)
     ended_at = forms.DateTimeField(label=_("Ended at"), widget=DT)
     steps = forms.CharField(
-        label=_("Timeline"),
+        label=_("Timeline of the drill"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=4000,

@@ -311,7 +311,7 @@ FLOW: Workflow[Letter] = Workflow(
             who="readiness.letters",
             guard=_check_reason,
             effects=[_stamp_revoke],
-            label=gettext_lazy("Revoke"),
+            label=gettext_lazy("Revoke the letter"),
         ),
     ],
     audit_prefix="readiness.letter_",

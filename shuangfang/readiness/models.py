@@ -102,7 +102,7 @@ class Session(TenantModel):
     )
     title = models.CharField(_("title"), max_length=120)
     delivery = models.CharField(
-        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.INTERNAL
+        _("how it is given"), max_length=10, choices=Delivery.choices, default=Delivery.INTERNAL
     )
     trainer = models.CharField(_("trainer"), max_length=80, blank=True)
     place = models.CharField(_("place"), max_length=80, blank=True)
@@ -111,7 +111,7 @@ class Session(TenantModel):
     materials = models.TextField(_("materials (one link or title a line)"), blank=True)
     pass_mark = models.PositiveSmallIntegerField(_("quiz pass mark (%)"), null=True, blank=True)
     sign_in_key = models.CharField(max_length=20, default=_sign_in_key, editable=False)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("sign-in closed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

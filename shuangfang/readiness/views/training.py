@@ -74,7 +74,7 @@ def sessions(request: AuthedRequest) -> HttpResponse:
         Column(_("Institution"), lambda s: s.organization.name),
         Column(_("Starts at"), lambda s: s.starts_at),
         Column(_("Trainer"), lambda s: s.trainer),
-        Column(_("Closed"), lambda s: s.closed_at is not None),
+        Column(_("Sign-in closed"), lambda s: s.closed_at is not None),
     ]
     page = ListPage(
         request,
