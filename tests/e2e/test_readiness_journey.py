@@ -148,3 +148,65 @@ def test_a_head_signs_a_responsibility_letter_on_a_phone(live_server, world, bro
     assert letters.verify(letter)
     ctx.close()
     assert errors == []
+
+
+def test_the_officers_pages_fit_a_phone(live_server, world, browser, desktop, shot):
+    from shuangfang.readiness import drills
+    from shuangfang.readiness.choices import StepKind
+
+    base = live_server.url
+    errors: list[str] = []
+    training.install_defaults(actor=world.root, bureau=world.bureau)
+    officer = world.users["safety_officer"]
+    drill = drills.plan_drill(
+        actor=officer,
+        institution=world.inst_a,
+        title="消防疏散演练",
+        planned_on=timezone.localdate(),
+        building="综合楼",
+    )
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+    drills.record_drill(
+        actor=officer,
+        drill=drill,
+        started_at=t0,
+        ended_at=t0 + dt.timedelta(minutes=20),
+        steps=[
+            drills.Step(t0 + dt.timedelta(minutes=1), StepKind.ALARM, "烟感报警"),
+            drills.Step(t0 + dt.timedelta(minutes=4, seconds=30), StepKind.EVACUATED, "全部撤离"),
+        ],
+        participants=[world.users["staff"]],
+        others=20,
+    )
+    drills.evaluate_drill(
+        actor=officer, drill=drill, evaluation="疏散有序", improvements=["二楼疏散指示灯不亮"]
+    )
+    template = letters.save_template(
+        actor=world.root,
+        organization=world.bureau,
+        level=LetterLevel.POST_HOLDER,
+        title="岗位安全责任书",
+        principle="谁主管谁负责、谁在岗谁负责、谁当班谁负责",
+        duties="遵守安全操作规程",
+    )
+    letters.generate_letters(actor=officer, template=template, institution=world.inst_a, year=2026)
+    ctx, page = _phone_as(browser, base, "officer_a", errors)
+    desktop.goto(f"{base}/")
+    desktop.fill("input[name=username]", "officer_a")
+    desktop.fill("input[name=password]", PASSWORD)
+    desktop.click("#login-form button[type=submit]")
+    for name, path in [
+        ("status", "/readiness/status/"),
+        ("drills", "/readiness/drills/"),
+        ("drill", f"/readiness/drills/{drill.uuid}/"),
+        ("letters", "/readiness/letters/"),
+        ("requirements", "/readiness/requirements/"),
+    ]:
+        page.goto(f"{base}{path}")
+        page.wait_for_selector("h1")
+        _fits(page)
+        shot(page, f"readiness-9-{name}-phone")
+        desktop.goto(f"{base}{path}")
+        shot(desktop, f"readiness-9-{name}-desktop")
+    ctx.close()
+    assert errors == []
