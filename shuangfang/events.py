@@ -248,6 +248,15 @@ KINDS: dict[str, Kind] = {
     "readiness.certificate_expiring": Kind(
         ReadinessNotice, "readiness", (_TELL,), "an external certificate expires soon (daily sweep)"
     ),
+    "readiness.plan_review_due": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency plan's review date is near (daily sweep)"
+    ),
+    "readiness.supply_low": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency supply is below its minimum level (daily sweep)"
+    ),
+    "readiness.supply_expiring": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency supply expires soon (daily sweep)"
+    ),
     "readiness.letter_issued": Kind(
         ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
     ),

@@ -82,3 +82,17 @@ class LetterStatus(models.TextChoices):
     ISSUED = "issued", _("Waiting for signature")
     SIGNED = "signed", _("Signed")
     REVOKED = "revoked", _("Revoked")
+
+
+class PlanKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive plan")
+    SPECIAL = "special", _("Special plan")
+    ONSITE = "onsite", _("On-site disposal plan")
+
+
+class SupplyKind(models.TextChoices):
+    PROTECTIVE = "protective", _("Protective supplies")
+    MICRO_FIRE_STATION = "micro_fire_station", _("Micro fire station kit")
+    ANTI_RIOT = "anti_riot", _("Anti-riot kit")
+    FIRST_AID = "first_aid", _("First aid")
+    OTHER = "other", _("Other supplies")

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from shuangfang.core.demo import register
 
-from . import drills, letters, training
+from . import drills, emergency, letters, training
 from .choices import LetterLevel, StepKind
 from .defaults import LETTER_PRINCIPLE
-from .models import Course, Drill, LetterTemplate, Session
+from .models import Course, Drill, EmergencyPlan, LetterTemplate, Session, Supply
 
 STATION = "汴州市救助管理站"
 HOME = "汴州市第一养老院"
@@ -55,6 +55,7 @@ def build(city) -> None:
     _session(city)
     _drill(city)
     _letters(city)
+    _plans_and_supplies(city)
 
 
 def _session(city) -> None:
@@ -143,3 +144,45 @@ def _template(city, level: str, title: str, duties: str) -> LetterTemplate:
         principle=LETTER_PRINCIPLE,
         duties=duties,
     )
+
+
+def _plans_and_supplies(city) -> None:
+    station = city.institutions[STATION]
+    officer = city.people["liuyang"]
+    if not EmergencyPlan.objects.filter(organization=station).exists():
+        emergency.create_plan(
+            actor=officer,
+            institution=station,
+            kind="special",
+            topic="fire",
+            title="火灾事故专项应急预案",
+            owner=officer,
+            content="一、总则\n二、应急组织机构及职责\n三、预警与报告\n四、应急响应与疏散\n五、后期处置",
+            phone_tree="\n".join(
+                [
+                    "总指挥 | 张伟 | 13803710011",
+                    "现场指挥 | 刘洋 | 13803710012",
+                    "疏散引导组 | 徐亮 | 13803710018",
+                ]
+            ),
+            review_on=timezone.localdate() + dt.timedelta(days=20),
+        )
+    if Supply.objects.filter(organization=station).exists():
+        return
+    for kind, name, place, unit, qty, minimum, days in [
+        ("micro_fire_station", "防毒面具", "微型消防站", "个", 6, 10, 400),
+        ("micro_fire_station", "干粉灭火器 4kg", "微型消防站", "具", 12, 8, 300),
+        ("protective", "医用外科口罩", "物资仓库", "盒", 40, 20, 25),
+        ("first_aid", "急救箱", "医务室", "个", 2, 2, None),
+    ]:
+        emergency.create_supply(
+            actor=officer,
+            institution=station,
+            kind=kind,
+            name=name,
+            place=place,
+            unit=unit,
+            quantity=qty,
+            minimum=minimum,
+            expires_on=timezone.localdate() + dt.timedelta(days=days) if days else None,
+        )

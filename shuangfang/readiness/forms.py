@@ -10,7 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.roles import Role
 
-from .choices import AppliesTo, Confidence, CourseTopic, Delivery, DrillKind, LetterLevel, StepKind
+from .choices import (
+    AppliesTo,
+    Confidence,
+    CourseTopic,
+    Delivery,
+    DrillKind,
+    LetterLevel,
+    PlanKind,
+    StepKind,
+    SupplyKind,
+)
 from .drills import Step
 from .models import Course, LetterTemplate
 from .training import courses_for
@@ -231,3 +241,44 @@ class GenerateForm(forms.Form):
     def __init__(self, *args, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates  # type: ignore[attr-defined]
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of plan"), choices=PlanKind.choices)
+    topic = forms.ChoiceField(label=_("Topic"), choices=DrillKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    review_on = forms.DateField(label=_("Next review on"), widget=DATE)
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    phone_tree = forms.CharField(
+        label=_("Roles and phone tree"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_("One role a line: role | person | phone"),
+    )
+    risk_points = forms.ModelMultipleChoiceField(
+        label=_("Risk points"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, institution: Organization, **kwargs):
+        from shuangfang.risks.models import RiskPoint
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = institution_people(institution)  # type: ignore[attr-defined]
+        self.fields["risk_points"].queryset = RiskPoint.objects.filter(  # type: ignore[attr-defined]
+            organization=institution, is_active=True
+        )
+
+
+class SupplyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SupplyKind.choices)
+    name = forms.CharField(label=_("Item"), max_length=80)
+    place = forms.CharField(label=_("Place"), max_length=80)
+    unit = forms.CharField(label=_("Unit"), max_length=10, initial="件")
+    quantity = forms.IntegerField(label=_("In stock"), min_value=0, max_value=1_000_000, initial=0)
+    minimum = forms.IntegerField(label=_("Minimum level"), min_value=0, max_value=1_000_000, initial=0)
+    expires_on = forms.DateField(label=_("Expires on"), widget=DATE, required=False)

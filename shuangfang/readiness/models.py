@@ -21,8 +21,10 @@ from .choices import (
     DrillStatus,
     LetterLevel,
     LetterStatus,
+    PlanKind,
     SignInMethod,
     StepKind,
+    SupplyKind,
 )
 
 
@@ -332,3 +334,78 @@ class Letter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title} · {self.holder}"
+
+
+class EmergencyPlan(TenantModel):
+    """An emergency plan (应急预案) of an institution, versioned: a revision is a new row with the
+    next ``version`` and the old one stops being current. ``phone_tree``: one line a role,
+    "role | person | phone"."""
+
+    kind = models.CharField(_("kind of plan"), max_length=16, choices=PlanKind.choices)
+    topic = models.CharField(_("topic"), max_length=20, choices=DrillKind.choices, default=DrillKind.FIRE)
+    title = models.CharField(_("title"), max_length=120)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    content = models.TextField(_("content"))
+    phone_tree = models.TextField(_("roles and phone tree"), blank=True)
+    review_on = models.DateField(_("next review on"))
+    risk_points = models.ManyToManyField(
+        "risks.RiskPoint", blank=True, related_name="+", verbose_name=_("risk points")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "kind", "title", "-version"]
+        verbose_name = _("emergency plan")
+        verbose_name_plural = _("emergency plans")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Supply(TenantModel):
+    """Emergency supplies of one kind at one place, with a minimum level and an expiry."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=SupplyKind.choices)
+    name = models.CharField(_("item"), max_length=80)
+    place = models.CharField(_("place"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=10, default="件")
+    quantity = models.PositiveIntegerField(_("in stock"), default=0)
+    minimum = models.PositiveIntegerField(_("minimum level"), default=0)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "kind", "name", "place"]
+        verbose_name = _("emergency supply")
+        verbose_name_plural = _("emergency supplies")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name", "place"], name="readiness_supply_place"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="readiness_supply_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.place}"
+
+
+class SupplyMove(TenantModel):
+    """One issue (negative ``change``) or restock (positive) of a supply, with the balance after."""
+
+    supply = models.ForeignKey(Supply, on_delete=models.CASCADE, related_name="moves")
+    change = models.IntegerField(_("change"))
+    balance = models.PositiveIntegerField(_("balance"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.supply_id} {self.change:+d}"

@@ -13,3 +13,7 @@ register(
         "readiness.letters", _("Responsibility letters"), "readiness:letters", "readiness.view", order=420
     )
 )
+register(NavItem("readiness.plans", _("Emergency plans"), "readiness:plans", "readiness.view", order=430))
+register(
+    NavItem("readiness.supplies", _("Emergency supplies"), "readiness:supplies", "readiness.view", order=440)
+)

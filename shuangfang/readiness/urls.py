@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import drills, letters, training
+from .views import drills, emergency, letters, training
 
 app_name = "readiness"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("letters/<uuid:uuid>/sign/", letters.letter_sign, name="letter_sign"),
     path("letters/<uuid:uuid>/letter.pdf", letters.letter_pdf, name="letter_pdf"),
     path("letters/<uuid:uuid>/change/", letters.letter_change, name="letter_change"),
+    path("plans/", emergency.plan_list, name="plans"),
+    path("institutions/<uuid:uuid>/plans/new/", emergency.plan_create, name="plan_create"),
+    path("plans/<uuid:uuid>/", emergency.plan_detail, name="plan"),
+    path("supplies/", emergency.supply_list, name="supplies"),
+    path("institutions/<uuid:uuid>/supplies/new/", emergency.supply_create, name="supply_create"),
+    path("supplies/<uuid:uuid>/move/", emergency.supply_move, name="supply_move"),
 ]

@@ -87,3 +87,43 @@ def letter_a(w) -> Letter:
         return next(x for x in made if x.holder_id == w.users["staff"].pk)
 
     return _cached(w, "rd_letter", make)
+
+
+def plan_a(w):
+    from shuangfang.readiness import emergency
+
+    return _cached(
+        w,
+        "rd_plan",
+        lambda: emergency.create_plan(
+            actor=w.users["safety_officer"],
+            institution=w.inst_a,
+            kind="special",
+            topic="fire",
+            title="火灾事故专项应急预案",
+            owner=w.users["safety_officer"],
+            content="一、总则\n二、应急组织机构及职责",
+            phone_tree="总指挥 | head_a | 13900000000\n疏散引导组 | depthead_a | 13900000002",
+            review_on=dt.date(2026, 3, 20),
+        ),
+    )
+
+
+def supply_a(w):
+    from shuangfang.readiness import emergency
+
+    return _cached(
+        w,
+        "rd_supply",
+        lambda: emergency.create_supply(
+            actor=w.users["safety_officer"],
+            institution=w.inst_a,
+            kind="micro_fire_station",
+            name="防毒面具",
+            place="微型消防站",
+            unit="个",
+            quantity=10,
+            minimum=8,
+            expires_on=dt.date(2026, 3, 15),
+        ),
+    )

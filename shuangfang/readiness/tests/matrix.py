@@ -1,6 +1,6 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
-from .helpers import drill_a, letter_a, session_a
+from .helpers import drill_a, letter_a, plan_a, session_a, supply_a
 
 MANAGERS = frozenset({"admin", "institution_head", "safety_officer"})
 REQUIREMENTS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"})
@@ -61,6 +61,24 @@ CASES = [
     Case("readiness:letter_sign", LETTER_READERS, kwargs=letter, method="post", denied=404),
     Case("readiness:letter_pdf", LETTER_READERS, kwargs=letter, denied=404),
     Case("readiness:letter_change", REQUIREMENTS, kwargs=letter, method="post"),
+]
+
+
+def plan(w):
+    return {"uuid": plan_a(w).uuid}
+
+
+def supply(w):
+    return {"uuid": supply_a(w).uuid}
+
+
+CASES += [
+    Case("readiness:plans", ALL_IN_TENANT),
+    Case("readiness:plan_create", MANAGERS, kwargs=inst_a),
+    Case("readiness:plan", ALL_IN_TENANT, kwargs=plan),
+    Case("readiness:supplies", ALL_IN_TENANT),
+    Case("readiness:supply_create", MANAGERS, kwargs=inst_a, method="post"),
+    Case("readiness:supply_move", MANAGERS, kwargs=supply, method="post"),
 ]
 
 API_CASES = [

@@ -13,6 +13,7 @@ def test_demo_shows_readiness_and_is_idempotent(db):
     call_command("demo")
     station = Organization.objects.get(name="汴州市救助管理站")
     imp = Improvement.objects.get(drill__organization=station)
+    assert imp.hazard_uuid is not None
     assert Hazard.objects.filter(uuid=imp.hazard_uuid).count() == 1
     lines = training.status_lines(station)
     assert any(x.state in ("due", "overdue") for x in lines)

@@ -62,7 +62,7 @@ def test_signature_keeps_the_signed_pdf_and_its_hash(world):
     signed = letters.sign_letter(actor=world.users["staff"], letter=letter, png=drawn_png())
     signed.refresh_from_db()
     assert signed.status == LetterStatus.SIGNED and signed.signed_by == world.users["staff"]
-    pdf = bytes(signed.signed_pdf)
+    pdf = bytes(signed.signed_pdf or b"")
     assert pdf.startswith(b"%PDF") and signed.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
     assert signed.signed_hash == signed.content_hash == letters.content_hash(signed)
     assert letters.verify(signed)
@@ -113,6 +113,6 @@ def test_signing_on_the_page_with_a_drawn_signature(world, login):
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNED and letters.verify(letter)
     pdf = client.get(f"{url}letter.pdf")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(letter.signed_pdf)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(letter.signed_pdf or b"")
     # The outsider learns nothing about the letter.
     assert login(world.users["outsider"]).get(url).status_code == 404
