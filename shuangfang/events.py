@@ -257,6 +257,12 @@ KINDS: dict[str, Kind] = {
     "readiness.supply_expiring": Kind(
         ReadinessNotice, "readiness", (_TELL,), "an emergency supply expires soon (daily sweep)"
     ),
+    "readiness.notice_sent": Kind(
+        ReadinessNotice,
+        "readiness",
+        (_TELL,),
+        "a bureau sent a responsibility notice: each institution's head and safety officer are told",
+    ),
     "readiness.letter_issued": Kind(
         ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
     ),

@@ -96,3 +96,11 @@ class SupplyKind(models.TextChoices):
     ANTI_RIOT = "anti_riot", _("Anti-riot kit")
     FIRST_AID = "first_aid", _("First aid")
     OTHER = "other", _("Other supplies")
+
+
+class AccountabilityKind(models.TextChoices):
+    SUPERVISION = "supervision", _("Supervision visit")
+    INTERVIEW = "interview", _("Admonishing talk (约谈)")
+    CRITICISM = "criticism", _("Notice of criticism")
+    PENALTY = "penalty", _("Penalty")
+    REWARD = "reward", _("Reward")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.core.tenancy import TenantModel
 
 from .choices import (
+    AccountabilityKind,
     AppliesTo,
     Confidence,
     CourseTopic,
@@ -409,3 +410,121 @@ class SupplyMove(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.supply_id} {self.change:+d}"
+
+
+class SpotCheckRule(TenantModel, Sourced):
+    """A bureau's rule for its spot checks (定期抽查): every institution at least ``per_quarter``
+    times a quarter, ``low_score_per_quarter`` when its assessment score is below ``low_score_below``."""
+
+    per_quarter = models.PositiveSmallIntegerField(_("spot checks a quarter"), default=1)
+    low_score_below = models.PositiveSmallIntegerField(_("low score below"), null=True, blank=True)
+    low_score_per_quarter = models.PositiveSmallIntegerField(
+        _("spot checks a quarter at a low score"), null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="readiness_spotcheck_one")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.per_quarter}/Q"
+
+
+class Meeting(TenantModel):
+    """An analysis-and-judgement meeting (分析研判) of a bureau or institution, with the period's
+    figures frozen at the time, the decisions and follow-up tasks."""
+
+    title = models.CharField(_("title"), max_length=120)
+    held_on = models.DateField(_("held on"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    attendees = models.CharField(_("attendees"), max_length=300, blank=True)
+    figures = models.JSONField(_("figures of the period"), default=dict)
+    decisions = models.TextField(_("decisions"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("analysis meeting")
+        verbose_name_plural = _("analysis meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FollowUp(TenantModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="follow_ups")
+    description = models.CharField(_("follow-up task"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BureauNotice(TenantModel):
+    """A responsibility notice (责任告知) a bureau sends to its institutions; each acknowledges it."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("notice"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("responsibility notice")
+        verbose_name_plural = _("responsibility notices")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeReceipt(TenantModel):
+    """One institution's copy of a notice (``organization``: the institution)."""
+
+    notice = models.ForeignKey(BureauNotice, on_delete=models.CASCADE, related_name="receipts")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "organization"], name="readiness_receipt_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.organization_id}"
+
+
+class Accountability(TenantModel):
+    """A supervision-and-accountability record (督导问责) against an institution (``organization``)
+    or one of its people, with the evidence linked (overdue hazards, missed tasks)."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=AccountabilityKind.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    by_bureau = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("what and why"))
+    evidence = models.JSONField(_("evidence"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("accountability record")
+        verbose_name_plural = _("accountability records")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.organization_id}"

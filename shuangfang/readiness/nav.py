@@ -17,3 +17,4 @@ register(NavItem("readiness.plans", _("Emergency plans"), "readiness:plans", "re
 register(
     NavItem("readiness.supplies", _("Emergency supplies"), "readiness:supplies", "readiness.view", order=440)
 )
+register(NavItem("readiness.bureau", _("Five systems"), "readiness:bureau", "readiness.bureau", order=450))

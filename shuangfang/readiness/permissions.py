@@ -34,3 +34,14 @@ register(
     _("Issue, change and revoke responsibility letters"),
     [Role.ADMIN, Role.BUREAU_SUPERVISOR, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER],
 )
+# The bureau's five systems: spot-check rules, analysis meetings, notices, accountability records.
+register(
+    "readiness.bureau",
+    _("Run the bureau's spot checks, analysis, notices and accountability"),
+    [Role.ADMIN, Role.BUREAU_SUPERVISOR],
+)
+register(
+    "readiness.acknowledge",
+    _("Acknowledge the bureau's responsibility notices"),
+    [Role.ADMIN, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER],
+)

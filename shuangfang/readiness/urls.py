@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import drills, emergency, letters, training
+from .views import bureau, drills, emergency, letters, training
 
 app_name = "readiness"
 
@@ -37,4 +37,16 @@ urlpatterns = [
     path("supplies/", emergency.supply_list, name="supplies"),
     path("institutions/<uuid:uuid>/supplies/new/", emergency.supply_create, name="supply_create"),
     path("supplies/<uuid:uuid>/move/", emergency.supply_move, name="supply_move"),
+    path("bureau/", bureau.overview, name="bureau"),
+    path("bureau/meetings/", bureau.meetings, name="meetings"),
+    path("bureau/meetings/<uuid:uuid>/", bureau.meeting_detail, name="meeting"),
+    path("bureau/follow-ups/<uuid:uuid>/done/", bureau.follow_up_done, name="follow_up_done"),
+    path("bureau/notices/", bureau.notices, name="notices"),
+    path("notices/<uuid:uuid>/", bureau.receipt, name="receipt"),
+    path("bureau/accountability/", bureau.accountability, name="accountability"),
+    path(
+        "institutions/<uuid:uuid>/accountability/new/",
+        bureau.accountability_create,
+        name="accountability_create",
+    ),
 ]

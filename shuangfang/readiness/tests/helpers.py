@@ -127,3 +127,34 @@ def supply_a(w):
             expires_on=dt.date(2026, 3, 15),
         ),
     )
+
+
+def meeting_a(w):
+    from shuangfang.readiness import bureau
+
+    return _cached(
+        w,
+        "rd_meeting",
+        lambda: bureau.record_meeting(
+            actor=w.users["bureau_supervisor"],
+            organization=w.bureau,
+            title="一季度分析研判会",
+            held_on=dt.date(2026, 3, 1),
+            period_start=dt.date(2026, 2, 1),
+            period_end=dt.date(2026, 3, 1),
+            decisions="加强消防培训",
+            follow_ups=[("督导培训", w.users["bureau_supervisor"], dt.date(2026, 3, 31))],
+        ),
+    )
+
+
+def receipt_a(w):
+    from shuangfang.readiness import bureau
+
+    def make():
+        notice = bureau.send_notice(
+            actor=w.users["bureau_supervisor"], bureau=w.bureau, title="责任告知", body="内容"
+        )
+        return notice.receipts.get(organization=w.inst_a)
+
+    return _cached(w, "rd_receipt", make)

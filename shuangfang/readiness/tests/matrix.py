@@ -1,6 +1,6 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
-from .helpers import drill_a, letter_a, plan_a, session_a, supply_a
+from .helpers import drill_a, letter_a, meeting_a, plan_a, receipt_a, session_a, supply_a
 
 MANAGERS = frozenset({"admin", "institution_head", "safety_officer"})
 REQUIREMENTS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"})
@@ -79,6 +79,35 @@ CASES += [
     Case("readiness:supplies", ALL_IN_TENANT),
     Case("readiness:supply_create", MANAGERS, kwargs=inst_a, method="post"),
     Case("readiness:supply_move", MANAGERS, kwargs=supply, method="post"),
+]
+
+BUREAU = frozenset({"admin", "bureau_supervisor"})
+ACKNOWLEDGE = frozenset({"admin", "institution_head", "safety_officer"})
+
+
+def meeting(w):
+    return {"uuid": meeting_a(w).uuid}
+
+
+def follow_up(w):
+    return {"uuid": meeting_a(w).follow_ups.get().uuid}
+
+
+def receipt(w):
+    return {"uuid": receipt_a(w).uuid}
+
+
+CASES += [
+    Case("readiness:bureau", BUREAU),
+    Case("readiness:meetings", BUREAU),
+    # A bureau's meeting is not even seen from an institution.
+    Case("readiness:meeting", BUREAU, kwargs=meeting, denied=404),
+    Case("readiness:follow_up_done", BUREAU, kwargs=follow_up, method="post", denied=404),
+    Case("readiness:notices", BUREAU),
+    Case("readiness:receipt", ALL_IN_TENANT, kwargs=receipt),
+    Case("readiness:receipt", ACKNOWLEDGE, kwargs=receipt, method="post"),
+    Case("readiness:accountability", BUREAU),
+    Case("readiness:accountability_create", BUREAU, kwargs=inst_a),
 ]
 
 API_CASES = [
