@@ -11,10 +11,20 @@ from django.utils import timezone
 
 from shuangfang.core.demo import register
 
-from . import drills, emergency, letters, training
+from . import bureau, drills, emergency, letters, training
 from .choices import LetterLevel, StepKind
 from .defaults import LETTER_PRINCIPLE
-from .models import Course, Drill, EmergencyPlan, LetterTemplate, Session, Supply
+from .models import (
+    BureauNotice,
+    Course,
+    Drill,
+    EmergencyPlan,
+    LetterTemplate,
+    Meeting,
+    Session,
+    SpotCheckRule,
+    Supply,
+)
 
 STATION = "汴州市救助管理站"
 HOME = "汴州市第一养老院"
@@ -56,6 +66,7 @@ def build(city) -> None:
     _drill(city)
     _letters(city)
     _plans_and_supplies(city)
+    _five_systems(city)
 
 
 def _session(city) -> None:
@@ -185,4 +196,41 @@ def _plans_and_supplies(city) -> None:
             quantity=qty,
             minimum=minimum,
             expires_on=timezone.localdate() + dt.timedelta(days=days) if days else None,
+        )
+
+
+def _five_systems(city) -> None:
+    supervisor = city.people["lixiuying"]
+    if not SpotCheckRule.objects.filter(organization=city.city).exists():
+        bureau.save_spot_rule(
+            actor=supervisor,
+            bureau=city.city,
+            per_quarter=1,
+            low_score_below=60,
+            low_score_per_quarter=2,
+            source="市民政局安全生产“五项制度”：每季度对每个机构至少抽查一次，考核低分机构加密抽查",
+        )
+    if not BureauNotice.objects.filter(organization=city.city).exists():
+        notice = bureau.send_notice(
+            actor=supervisor,
+            bureau=city.city,
+            title="汛期安全生产责任告知书",
+            body="进入汛期，请各机构落实主体责任，排查房屋、用电、消防隐患，做好防汛物资储备和人员转移预案。",
+        )
+        station = city.institutions[STATION]
+        bureau.acknowledge(actor=city.people["zhangwei"], receipt=notice.receipts.get(organization=station))
+    if not Meeting.objects.filter(organization=city.city).exists():
+        today = timezone.localdate()
+        end = today.replace(day=1)
+        start = (end - dt.timedelta(days=1)).replace(day=1)
+        bureau.record_meeting(
+            actor=supervisor,
+            organization=city.city,
+            title=f"{start.month} 月安全形势分析研判会",
+            held_on=today,
+            period_start=start,
+            period_end=end,
+            attendees="局分管领导、各机构负责人",
+            decisions="一、逾期隐患由机构负责人限期整改；二、未完成消防演练的机构本月内完成。",
+            follow_ups=[("督导救助管理站疏散指示标志整改", supervisor, today + dt.timedelta(days=14))],
         )

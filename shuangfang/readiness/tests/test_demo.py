@@ -5,7 +5,7 @@ from django.core.management import call_command
 from shuangfang.hazards.models import Hazard
 from shuangfang.orgs.models import Organization
 from shuangfang.readiness import letters, training
-from shuangfang.readiness.models import Improvement, Letter
+from shuangfang.readiness.models import Improvement, Letter, Meeting, SpotCheckRule
 
 
 def test_demo_shows_readiness_and_is_idempotent(db):
@@ -20,3 +20,6 @@ def test_demo_shows_readiness_and_is_idempotent(db):
     counts = letters.tracking(Letter.objects.filter(organization=station))
     assert counts["signed"] == 3 and counts["issued"] > 0
     assert all(letters.verify(x) for x in Letter.objects.filter(status="signed"))
+    city = Organization.objects.get(name="汴州市民政局")
+    assert SpotCheckRule.objects.filter(organization=city).count() == 1
+    assert Meeting.objects.filter(organization=city).count() == 1
