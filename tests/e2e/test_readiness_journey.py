@@ -210,3 +210,73 @@ def test_the_officers_pages_fit_a_phone(live_server, world, browser, desktop, sh
         shot(desktop, f"readiness-9-{name}-desktop")
     ctx.close()
     assert errors == []
+
+
+def test_the_bureaus_pages_fit_a_phone(live_server, world, browser, desktop, shot):
+    from shuangfang.readiness import bureau, emergency
+
+    base = live_server.url
+    errors: list[str] = []
+    sup = world.users["bureau_supervisor"]
+    officer = world.users["safety_officer"]
+    today = timezone.localdate()
+    bureau.send_notice(
+        actor=sup, bureau=world.bureau, title="汛期安全生产责任告知书", body="请落实汛期安全责任"
+    )
+    bureau.record_meeting(
+        actor=sup,
+        organization=world.bureau,
+        title="月度安全形势分析研判会",
+        held_on=today,
+        period_start=today - dt.timedelta(days=30),
+        period_end=today,
+        decisions="逾期隐患限期整改",
+        follow_ups=[("督导整改", sup, today + dt.timedelta(days=7))],
+    )
+    emergency.create_plan(
+        actor=officer,
+        institution=world.inst_a,
+        kind="special",
+        topic="fire",
+        title="火灾事故专项应急预案",
+        owner=officer,
+        content="一、总则",
+        phone_tree="总指挥 | head_a | 13900000000",
+        review_on=today + dt.timedelta(days=10),
+    )
+    emergency.create_supply(
+        actor=officer,
+        institution=world.inst_a,
+        kind="first_aid",
+        name="急救箱",
+        place="医务室",
+        quantity=1,
+        minimum=2,
+    )
+    pages = {
+        "supervisor": [
+            "/readiness/bureau/",
+            "/readiness/bureau/meetings/",
+            "/readiness/bureau/notices/",
+            "/readiness/bureau/accountability/",
+        ],
+        "officer_a": ["/readiness/plans/", "/readiness/supplies/"],
+    }
+    for username, paths in pages.items():
+        ctx, page = _phone_as(browser, base, username, errors)
+        desktop.context.clear_cookies()
+        desktop.goto(f"{base}/")
+        desktop.fill("input[name=username]", username)
+        desktop.fill("input[name=password]", PASSWORD)
+        desktop.click("#login-form button[type=submit]")
+        desktop.wait_for_selector("h1.greeting")
+        for path in paths:
+            name = path.strip("/").replace("/", "-")
+            page.goto(f"{base}{path}")
+            page.wait_for_selector("h1")
+            _fits(page)
+            shot(page, f"readiness-10-{name}-phone")
+            desktop.goto(f"{base}{path}")
+            shot(desktop, f"readiness-10-{name}-desktop")
+        ctx.close()
+    assert errors == []
