@@ -88,3 +88,10 @@ def test_a_drill_ending_before_it_starts_is_refused_on_the_page(world, login):
     assert "演练结束时间不能早于开始时间" in response.content.decode()
     drill.refresh_from_db()
     assert drill.status == "planned"
+
+
+def test_a_department_head_sees_the_status_of_their_department(world, login):
+    defaults(world)
+    page = login(world.users["department_head"]).get("/readiness/status/").content.decode()
+    assert "cook_a" in page and "depthead_a" in page
+    assert "officer_a" not in page and ">head_a<" not in page

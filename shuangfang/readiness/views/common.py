@@ -7,9 +7,10 @@ from shuangfang.orgs.models import Organization
 
 
 def institutions(user, perm: str) -> list[Organization]:
-    return list(
-        Organization.objects.for_user(user, perm).institutions().filter(is_active=True).order_by("name")
-    )
+    """The institutions where ``user`` holds ``perm`` somewhere (a department head's department
+    counts for its institution: the pages then show only what their scope allows)."""
+    within = Organization.objects.for_user(user, perm).values("institution_id")
+    return list(Organization.objects.institutions().filter(pk__in=within, is_active=True).order_by("name"))
 
 
 def chosen_institution(request: AuthedRequest, perm: str) -> tuple[list[Organization], Organization | None]:
