@@ -112,7 +112,9 @@ def _stamp_record(drill: Drill, actor: Any, ctx: dict[str, Any]) -> None:
     drill.started_at, drill.ended_at = ctx["started_at"], ctx["ended_at"]
     drill.scenario = ctx.get("scenario") or drill.scenario
     drill.evacuation_seconds = evacuation_seconds(ctx.get("steps", []))
-    drill.participant_count = len(set(ctx.get("participants", []))) + ctx.get("others", 0)
+    signed = set(DrillParticipant.objects.filter(drill=drill).values_list("person_id", flat=True))
+    people = signed | {p.pk for p in ctx.get("participants", [])}
+    drill.participant_count = len(people) + ctx.get("others", 0)
 
 
 def _write_record(drill: Drill, actor: Any, ctx: dict[str, Any]) -> None:
@@ -120,8 +122,27 @@ def _write_record(drill: Drill, actor: Any, ctx: dict[str, Any]) -> None:
         DrillStep(drill=drill, at=s.at, kind=s.kind, note=s.note[:200]) for s in ctx.get("steps", [])
     )
     DrillParticipant.objects.bulk_create(
-        DrillParticipant(drill=drill, person=p) for p in set(ctx.get("participants", []))
+        (DrillParticipant(drill=drill, person=p) for p in set(ctx.get("participants", []))),
+        ignore_conflicts=True,
     )
+
+
+def sign_in_drill(*, actor: User, drill: Drill, key: str) -> bool:
+    """A participant's QR sign-in while the drill is planned (it runs before it is recorded);
+    only people of the institution; twice is once. Returns whether it was new."""
+    require(actor, "readiness.view", drill.organization)
+    if key != drill.sign_in_key:
+        raise ValidationError(_("This sign-in code is not valid for the drill; scan the code shown on site."))
+    if drill.status != DrillStatus.PLANNED:
+        raise ValidationError(_("This drill is already recorded: sign-in is closed."))
+    check_member(drill.organization, actor)
+    with transaction.atomic():
+        _row, new = DrillParticipant.objects.get_or_create(drill=drill, person=actor)
+        if new:
+            audit.record(
+                actor=actor, action="readiness.drill_sign_in", obj=drill, organization=drill.organization
+            )
+    return new
 
 
 def _check_evaluation(drill: Drill, actor: Any, ctx: dict[str, Any]) -> None:

@@ -214,6 +214,7 @@ class Drill(TenantModel):
     evacuation_seconds = models.PositiveIntegerField(_("evacuation time (s)"), null=True, blank=True)
     participant_count = models.PositiveIntegerField(_("participants"), default=0)
     evaluation = models.TextField(_("evaluation"), blank=True)
+    sign_in_key = models.CharField(max_length=20, default=_sign_in_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("institutions/<uuid:uuid>/drills/new/", drills.drill_create, name="drill_create"),
     path("drills/<uuid:uuid>/", drills.drill_detail, name="drill"),
     path("drills/<uuid:uuid>/record/", drills.drill_record, name="drill_record"),
+    path("drills/<uuid:uuid>/sign-in/<str:key>/", drills.drill_sign_in, name="drill_sign_in"),
     path("drills/<uuid:uuid>/evaluate/", drills.drill_evaluate, name="drill_evaluate"),
     path("drills/<uuid:uuid>/cancel/", drills.drill_cancel, name="drill_cancel"),
     path("letters/", letters.letter_list, name="letters"),

@@ -30,6 +30,11 @@ def drill(w):
     return {"uuid": drill_a(w).uuid}
 
 
+def drill_sign_in(w):
+    d = drill_a(w)
+    return {"uuid": d.uuid, "key": d.sign_in_key}
+
+
 def letter(w):
     return {"uuid": letter_a(w).uuid}
 
@@ -52,6 +57,8 @@ CASES = [
     Case("readiness:drill_create", MANAGERS, kwargs=inst_a),
     Case("readiness:drill", ALL_IN_TENANT, kwargs=drill),
     Case("readiness:drill_record", MANAGERS, kwargs=drill, method="post"),
+    Case("readiness:drill_sign_in", ALL_IN_TENANT, kwargs=drill_sign_in),
+    Case("readiness:drill_sign_in", ALL_IN_TENANT, kwargs=drill_sign_in, method="post"),
     Case("readiness:drill_evaluate", MANAGERS, kwargs=drill, method="post"),
     Case("readiness:drill_cancel", MANAGERS, kwargs=drill, method="post"),
     Case("readiness:letters", ALL_IN_TENANT),

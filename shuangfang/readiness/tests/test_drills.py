@@ -110,3 +110,19 @@ def test_fire_drill_frequency_is_a_setting_with_its_source(world):
             )
         history = drills.evacuation_history(world.inst_a)
         assert [d.evacuation_seconds for d in history["综合楼"]] == [215]
+
+
+def test_qr_sign_in_to_a_drill_twice_is_once_and_counts(world):
+    drill = drill_a(world)
+    cook = world.users["staff"]
+    assert drills.sign_in_drill(actor=cook, drill=drill, key=drill.sign_in_key)
+    assert not drills.sign_in_drill(actor=cook, drill=drill, key=drill.sign_in_key)
+    with pytest.raises(ValidationError, match="not a member"):
+        drills.sign_in_drill(actor=world.users["bureau_supervisor"], drill=drill, key=drill.sign_in_key)
+    with pytest.raises(ValidationError):
+        drills.sign_in_drill(actor=world.users["department_head"], drill=drill, key="guess")
+    recorded = record(world, drill)  # the cook again, and the department head, and 30 others
+    assert recorded.participant_count == 32
+    assert drill.participants.count() == 2
+    with pytest.raises(ValidationError, match="sign-in is closed"):
+        drills.sign_in_drill(actor=world.users["institution_head"], drill=drill, key=drill.sign_in_key)

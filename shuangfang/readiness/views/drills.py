@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shuangfang.core.forms import add_service_errors
 from shuangfang.core.listing import Column, ListPage
+from shuangfang.core.qr import qr_svg
 from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
@@ -97,6 +98,9 @@ def drill_detail(request: AuthedRequest, uuid) -> HttpResponse:
         "evaluate": EvaluateForm() if "evaluate" in actions else None,
         "can_cancel": "cancel" in actions,
     }
+    if "record" in actions:
+        url = reverse("readiness:drill_sign_in", kwargs={"uuid": drill.uuid, "key": drill.sign_in_key})
+        ctx.update(qr=qr_svg(url, scale=5), sign_url=url)
     return render(request, "readiness/drill.html", ctx)
 
 
@@ -161,3 +165,23 @@ def drill_cancel(request: AuthedRequest, uuid) -> HttpResponse:
     else:
         messages.success(request, _("Drill cancelled."))
     return redirect("readiness:drill", uuid=drill.uuid)
+
+
+@require_perm("readiness.view")
+def drill_sign_in(request: AuthedRequest, uuid, key: str) -> HttpResponse:
+    """The page the drill's QR code opens on a participant's phone."""
+    drill = get_for_user(
+        Drill.objects.select_related("organization"), request.user, "readiness.view", uuid=uuid
+    )
+    if key != drill.sign_in_key:
+        raise Http404
+    if request.method == "POST":
+        try:
+            new = drills.sign_in_drill(actor=request.user, drill=drill, key=key)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("You are signed in.") if new else _("You were already signed in."))
+        return redirect("readiness:drill_sign_in", uuid=drill.uuid, key=key)
+    signed = drill.participants.filter(person=request.user).exists()
+    return render(request, "readiness/drill_sign_in.html", {"d": drill, "signed": signed})
