@@ -208,6 +208,16 @@ class StayOverdue(Notice):
         return f"relief-case:{self.object_uuid}:period:{self.ends}"
 
 
+class ReadinessNotice(Notice):
+    """A reminder of the readiness app (training due or overdue, a certificate expiring, a letter to
+    sign); ``key`` names the fact (person, course and due date…), so each is told once."""
+
+    key: str
+
+    def origin(self, kind: str) -> str:
+        return f"readiness:{kind}:{self.key}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -340,6 +350,36 @@ KINDS: dict[str, Kind] = {
         ("shuangfang.inspections.consumers.follow_measure",),
         "a control measure's what-to-check was edited or the measure deleted: the checklist items "
         "made from it follow",
+    ),
+    "readiness.training_due": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "a required course is due soon for a person (daily sweep)"
+    ),
+    "readiness.training_overdue": Kind(
+        ReadinessNotice,
+        "readiness",
+        (_TELL,),
+        "a required course is overdue for a person; the person and the safety officer are told",
+    ),
+    "readiness.certificate_expiring": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an external certificate expires soon (daily sweep)"
+    ),
+    "readiness.plan_review_due": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency plan's review date is near (daily sweep)"
+    ),
+    "readiness.supply_low": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency supply is below its minimum level (daily sweep)"
+    ),
+    "readiness.supply_expiring": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "an emergency supply expires soon (daily sweep)"
+    ),
+    "readiness.notice_sent": Kind(
+        ReadinessNotice,
+        "readiness",
+        (_TELL,),
+        "a bureau sent a responsibility notice: each institution's head and safety officer are told",
+    ),
+    "readiness.letter_issued": Kind(
+        ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

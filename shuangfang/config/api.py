@@ -57,6 +57,7 @@ api.add_router("/inspections/", "shuangfang.inspections.api.router")
 api.add_router("/monitoring/", "shuangfang.monitoring.api.router")
 api.add_router("/notifications/", "shuangfang.notifications.api.router")
 api.add_router("/relief/", "shuangfang.relief.api.router")
+api.add_router("/readiness/", "shuangfang.readiness.api.router")
 api.add_router("/reports/", "shuangfang.reports.api.router")
 api.add_router("/risks/", "shuangfang.risks.api.router")
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shuangfang.monitoring",
     "shuangfang.notifications",
     "shuangfang.relief",
+    "shuangfang.readiness",
     "shuangfang.reports",
     "shuangfang.risks",
     "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md

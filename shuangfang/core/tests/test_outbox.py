@@ -424,6 +424,7 @@ def sample(world, kind: str) -> dict:
         },
         "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
         "StayOverdue": {"ends": "2026-03-01", "roles": ["safety_officer"]},
+        "ReadinessNotice": {"key": "1:2:2026-03-01", "recipient_ids": [officer]},
     }
     if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object
         base = {"organization_id": base["organization_id"]}
@@ -512,6 +513,8 @@ def _other_origin(kind: str) -> dict:
         return {"first": 164, "last": 227}
     if payload == "MeasureChanged":
         return {"changed_at": "2026-03-02T02:40:00+08:00"}
+    if payload == "ReadinessNotice":
+        return {"key": "1:2:2026-03-02"}
     return {"object_uuid": _uuid(kind, 2)}
 
 
