@@ -84,19 +84,27 @@ def test_every_page_view_declares_its_permission():
     for case in CASES:
         if case.url_name in {"home", "profile", "password_change", "token_revoke", *OWN_PAGES}:
             continue  # one's own pages: login is the only requirement
-        path = reverse(case.url_name, kwargs=_placeholder_kwargs(case))
+        path = _placeholder_path(case)
         func = resolve(path).func
         if not hasattr(func, "required_permission"):
             undeclared.append(case.url_name)
     assert not undeclared, f"views without @require_perm: {undeclared}"
 
 
-def _placeholder_kwargs(case: Case) -> dict | None:
-    if case.kwargs is None:
-        return None
+def _placeholder_path(case: Case) -> str:
+    """The case's URL with made-up parameters: a UUID for ``uuid``, a token for any other."""
     import uuid
 
-    return {"uuid": uuid.uuid4()}
+    from django.urls import NoReverseMatch
+
+    if case.kwargs is None:
+        return reverse(case.url_name)
+    for extra in ({}, {"key": "placeholder"}):
+        try:
+            return reverse(case.url_name, kwargs={"uuid": uuid.uuid4(), **extra})
+        except NoReverseMatch:
+            continue
+    raise NoReverseMatch(case.url_name)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.url_name}:{c.method}")

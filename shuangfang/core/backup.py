@@ -186,10 +186,10 @@ def _safe_extract(archive: Path, into: Path) -> dict:
 
 
 def has_data() -> bool:
-    from shuangfang.orgs.models import Organization
+    from .tenancy import organization_model
 
     try:
-        return Organization.objects.exists()
+        return organization_model().objects.exists()
     except Exception:  # no tables yet: an empty install
         return False
 

@@ -108,6 +108,7 @@ class ListPage:
             f"{self.export_name}.xlsx",
             [str(c.label) for c in cols],
             jobs.count_rows(self.request, total, rows),
+            title=str(self.export_name),  # a named sheet, never "Sheet1"
         )
 
     def response(self) -> HttpResponse:

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.widgets import IsoDateInput
 from shuangfang.orgs.models import Organization, OrgKind
 
 from .catalogue import GROUPS, KINDS
 from .choices import Adapter, VisitKind
 from .models import Equipment
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def kind_choices():

@@ -7,14 +7,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 from shuangfang.orgs.models import Membership, User
 
 from .choices import DisinfectionMethod, FoodCategory, FridgeKind, LicenceKind, MealKind, StorageClass
 from .models import FoodItem, Fridge, Kitchen, KitchenStaff, Supplier
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = IsoDateInput()
+TIME = IsoTimeInput()
+WHEN = IsoDateTimeInput()
 NUM = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
 
 

@@ -260,10 +260,15 @@ class Listener:
         self.started = False
         self.connected = threading.Event()
         self.on_batch = on_batch
+        self.client = self._client(ack_on_receipt)
+        self.left = threading.Event()
+        self.drops: list[float] = []  # monotonic times of recent unexpected disconnects
+
+    def _client(self, ack_on_receipt: bool) -> mqtt.Client:
         # MQTT 5: a session that outlives the connection by session_expiry seconds (a reconnect
         # resumes it) and a large Receive Maximum, so the broker keeps that many unacknowledged
         # messages in flight to us instead of queueing (and, past max_queued_messages, dropping) them.
-        self.client = mqtt.Client(
+        client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             protocol=mqtt.MQTTv5 if self.v5 else mqtt.MQTTv311,
@@ -273,25 +278,24 @@ class Listener:
         self.connect_properties = Properties(PacketTypes.CONNECT)
         self.connect_properties.SessionExpiryInterval = self.session_expiry
         self.connect_properties.ReceiveMaximum = RECEIVE_MAXIMUM
-        self.client.max_inflight_messages_set(1000)
-        self.client.max_queued_messages_set(0)
-        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+        client.max_inflight_messages_set(1000)
+        client.max_queued_messages_set(0)
+        client.reconnect_delay_set(min_delay=1, max_delay=5)
         if self.broker.username:
-            self.client.username_pw_set(self.broker.username, self.broker.password)
+            client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
-            self.client.tls_set(
+            client.tls_set(
                 ca_certs=self.broker.ca_file or None,
                 certfile=self.broker.cert_file or None,
                 keyfile=self.broker.key_file or None,
             )
-        self.client.on_socket_open = set_nodelay
-        self.client.on_connect = self._on_connect
-        self.client.on_connect_fail = self._on_connect_fail
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.on_unsubscribe = self._on_unsubscribe
-        self.left = threading.Event()
-        self.drops: list[float] = []  # monotonic times of recent unexpected disconnects
+        client.on_socket_open = set_nodelay
+        client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_unsubscribe = self._on_unsubscribe
+        return client
 
     @property
     def subscription(self) -> str:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from ninja import Router, Schema
 
+from shuangfang.core.limits import code
 from shuangfang.core.tenancy import get_for_user
 
 from . import training
@@ -23,7 +24,7 @@ class LineOut(Schema):
 
 
 class SignInIn(Schema):
-    key: str
+    key: str = code()
 
 
 class SignInOut(Schema):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput
 from shuangfang.orgs.models import Membership, Organization, Post, User
 from shuangfang.orgs.roles import Role
 
@@ -25,8 +26,8 @@ from .drills import Step
 from .models import Course, LetterTemplate
 from .training import courses_for
 
-DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"})
+DT = IsoDateTimeInput()
+DATE = IsoDateInput()
 
 
 def institution_people(institution: Organization):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shuangfang.core import periods
+from shuangfang.core.limits import SHORT
 from shuangfang.core.tenancy import get_for_user
 from shuangfang.orgs.models import InstitutionType, Organization, institutions_under
 
@@ -30,7 +31,7 @@ class StatsOut(Schema):
 
 
 @router.get("/organizations/{uuid}/statistics", response=StatsOut, summary="Monthly relief figures")
-def statistics(request, uuid: UUID, month: str = ""):
+def statistics(request, uuid: UUID, month: str = Query("", max_length=SHORT)):
     """Figures of the Henan monthly form over the relief stations at or below the organisation;
     ``month`` is ``2026-03`` (default: the running month). A malformed month is a 400 with the
     reason."""

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput
+
 from .choices import (
     DeliveryMethod,
     DepartureMode,
@@ -22,7 +24,7 @@ from .choices import (
     Support,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def show_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -198,9 +200,7 @@ class TripForm(forms.Form):
     destination = forms.CharField(label=_("Destination agency or family"), max_length=120)
     route = forms.CharField(label=_("Route"), max_length=200)
     vehicle = forms.CharField(label=_("Vehicle"), max_length=60)
-    planned_at = forms.DateTimeField(
-        label=_("Planned departure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    planned_at = forms.DateTimeField(label=_("Planned departure"), widget=IsoDateTimeInput())
     likelihood = forms.TypedChoiceField(
         label=_("Likelihood of harm on the trip (L, 1–5)"), choices=LIKELIHOOD, coerce=int, initial=2
     )
