@@ -10,20 +10,77 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry
 from .types import Label
 
-# Human labels of audit actions, registered by each app next to its services.
+# Human labels of audit actions, registered by each app next to its services
+# (``core/tests/test_words.py`` fails on an action written without one).
 ACTION_LABELS: dict[str, Label] = {}
+
+
+# Labels of change keys that are not a field of the audited model (a count, a related list).
+FIELD_LABELS: dict[str, Label] = {}
 
 
 def register_actions(labels: dict[str, Label]) -> None:
     ACTION_LABELS.update(labels)
 
 
+def register_fields(labels: dict[str, Label]) -> None:
+    FIELD_LABELS.update(labels)
+
+
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
+    """The action in words; an unregistered code (a test fails on one) reads as "changed"."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else str(_("Changed"))
+
+
+def _sep() -> str:
+    return "、" if (translation.get_language() or "").startswith("zh") else ", "
+
+
+def shown_value(field: Any, value: Any) -> str:
+    """A stored before/after value in words: no ``None``, ``True`` or code names."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return _sep().join(shown_value(field, v) for v in value)
+    if isinstance(value, dict):
+        return _sep().join(f"{_field_label(None, k)} {shown_value(None, v)}" for k, v in value.items())
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def _field(model: Any, key: str) -> Any:
+    try:
+        return model._meta.get_field(key) if model is not None else None
+    except Exception:  # a field that no longer exists, or a key that never was one
+        return None
+
+
+def _field_label(model: Any, key: str) -> str:
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
+    label = getattr(_field(model, key), "verbose_name", "")
+    return str(label or key.replace("_", " "))
+
+
+def change_rows(model: Any, changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field label, before, after) in words, for a page or a spreadsheet."""
+    rows = []
+    for key, pair in changes.items():
+        before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        field = _field(model, key)
+        rows.append((_field_label(model, key), shown_value(field, before), shown_value(field, after)))
+    return rows
 
 
 def _plain(value: Any) -> Any:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit, events
+from shuangfang.core import audit, events, messages
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
@@ -28,6 +28,7 @@ from .choices import AssigneeKind, ChecklistKind, Result, TaskStatus
 from .counts import TASKS
 from .models import Checklist, ChecklistItem, Checkpoint, Record, RecordItem, RecordPhoto, Task
 
+messages.register({"inspection.problem_found": gettext_lazy("Problem found: %(item)s · %(place)s")})
 audit.register_actions(
     {
         "record.bureau": gettext_lazy("Bureau inspection recorded"),
@@ -151,7 +152,7 @@ def save_record(
                 "inspection.problem_found",
                 organization_id=organization.pk,
                 object_uuid=str(ri.uuid),
-                title=_("Problem found: %(item)s · %(place)s") % {"item": item.text[:40], "place": location},
+                **messages.title_fields("inspection.problem_found", item=item.text[:40], place=location),
                 url=reverse("inspections:record", args=[record.uuid]),
                 severity=Severity.CRITICAL if ri.grade == HazardGrade.MAJOR else Severity.WARNING,
                 roles=["safety_officer"],

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import audit, messages
 from shuangfang.core.events import publish
 from shuangfang.core.periods import Period
 from shuangfang.core.tenancy import require
@@ -33,6 +33,8 @@ REPORT_KINDS = (OrgKind.INSTITUTION, OrgKind.BUREAU, OrgKind.DISTRICT_BUREAU)
 PRINCIPAL: dict[str, str] = {OrgKind.INSTITUTION: Role.INSTITUTION_HEAD}
 BUREAU_PRINCIPAL: str = Role.BUREAU_SUPERVISOR
 
+messages.register({"report.generated": gettext_lazy("%(org)s · %(period)s · %(kind)s")})
+messages.register_label("report_kind", lambda code: Kind(code).label)
 audit.register_actions(
     {
         "report.generate": gettext_lazy("Safety report generated"),
@@ -142,7 +144,12 @@ def _announce(report: Report, org: Organization, actor) -> None:
         object_uuid=str(report.uuid),
         generated_at=report.generated_at.isoformat(),
         recipient_ids=ids,
-        title=content.title(report.figures),
+        **messages.title_fields(
+            "report.generated",
+            org=report.figures["organization"]["name"],
+            period=report.figures["period"]["label"],
+            kind=messages.label("report_kind", report.figures["kind"]),
+        ),
         url=reverse("reports:detail", kwargs={"uuid": report.uuid}),
         severity=Severity.INFO,
     )
