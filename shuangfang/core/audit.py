@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
@@ -21,16 +22,19 @@ from .types import Label
 ACTION_LABELS: dict[str, Label] = {}
 
 
-# Labels of change keys that are not a field of the audited model (a count, a related list).
+# Labels of change keys that are not a field of the audited model (a count, a related list), and
+# the labels of the codes such a key holds.
 FIELD_LABELS: dict[str, Label] = {}
+VALUE_LABELS: dict[str, dict[str, Label]] = {}
 
 
 def register_actions(labels: dict[str, Label]) -> None:
     ACTION_LABELS.update(labels)
 
 
-def register_fields(labels: dict[str, Label]) -> None:
+def register_fields(labels: dict[str, Label], values: dict[str, dict[str, Label]] | None = None) -> None:
     FIELD_LABELS.update(labels)
+    VALUE_LABELS.update(values or {})
 
 
 def action_label(code: str) -> str:
@@ -52,10 +56,19 @@ def shown_value(field: Any, value: Any) -> str:
     if isinstance(value, list):
         return _sep().join(shown_value(field, v) for v in value)
     if isinstance(value, dict):
-        return _sep().join(f"{_field_label(None, k)} {shown_value(None, v)}" for k, v in value.items())
+        return _sep().join(f"{_field_label(None, k)} {shown_value(k, v)}" for k, v in value.items())
+    if isinstance(field, str):  # a key that is not a model field
+        labels = VALUE_LABELS.get(field, {})
+        return str(labels.get(value, value)) if isinstance(value, str) else str(value)
     choices = dict(getattr(field, "flatchoices", None) or ())
     if choices and value in choices:
         return str(choices[value])
+    if choices and isinstance(value, str):
+        # Rows written before choices were stored by code hold the Chinese label.
+        with translation.override(settings.LANGUAGE_CODE):
+            codes = {str(label): code for code, label in choices.items()}
+        if value in codes:
+            return str(choices[codes[value]])
     return str(value)
 
 
@@ -67,10 +80,10 @@ def _field(model: Any, key: str) -> Any:
 
 
 def _field_label(model: Any, key: str) -> str:
-    if key in FIELD_LABELS:
-        return str(FIELD_LABELS[key])
     label = getattr(_field(model, key), "verbose_name", "")
-    return str(label or key.replace("_", " "))
+    if label and str(label) != key.replace("_", " "):
+        return str(label)
+    return str(FIELD_LABELS.get(key) or label or key.replace("_", " "))
 
 
 def change_rows(model: Any, changes: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -78,7 +91,7 @@ def change_rows(model: Any, changes: dict[str, Any]) -> list[tuple[str, str, str
     rows = []
     for key, pair in changes.items():
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        field = _field(model, key)
+        field = _field(model, key) or key
         rows.append((_field_label(model, key), shown_value(field, before), shown_value(field, after)))
     return rows
 
@@ -98,16 +111,9 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Field values of ``obj`` in a JSON-friendly form (foreign keys by their display name)."""
-    out: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(obj, name)
-        field = obj._meta.get_field(name)
-        if getattr(field, "choices", None) and not field.is_relation:
-            display = getattr(obj, f"get_{name}_display", None)
-            value = display() if display and value not in (None, "") else value
-        out[name] = _plain(value)
-    return out
+    """Field values of ``obj`` in a JSON-friendly form (foreign keys by their display name; a
+    choice by its code, shown in the reader's language by :func:`change_rows`)."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:

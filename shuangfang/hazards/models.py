@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shuangfang.core import messages
+from shuangfang.core import messages, origins
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
@@ -220,6 +220,11 @@ class Hazard(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.shown_title}"
+
+    @property
+    def shown_origin(self):
+        """The record it came from in words, with a link (``core.origins``); None when unknown."""
+        return origins.resolve(self.origin)
 
     @property
     def shown_title(self) -> str:

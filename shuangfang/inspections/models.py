@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import origins
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 
@@ -124,6 +125,11 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown_source(self):
+        """Where the item came from, in words with a link (``core.origins``); None when typed."""
+        return origins.resolve(f"{self.source_kind}:{self.source_ref}") if self.source_kind else None
 
 
 class Checkpoint(TenantModel):

@@ -28,6 +28,14 @@ from .choices import AssigneeKind, ChecklistKind, Result, TaskStatus
 from .counts import TASKS
 from .models import Checklist, ChecklistItem, Checkpoint, Record, RecordItem, RecordPhoto, Task
 
+audit.register_fields(
+    {
+        "checklist": gettext_lazy("checklist"),
+        "problems": gettext_lazy("problems found"),
+        "task": gettext_lazy("task"),
+        "items": gettext_lazy("items checked"),
+    }
+)
 messages.register({"inspection.problem_found": gettext_lazy("Problem found: %(item)s · %(place)s")})
 audit.register_actions(
     {

@@ -23,6 +23,7 @@ from shuangfang.core.qr import qr_svg
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.roles import Role
 
 from . import records
 from .checklists import (
@@ -56,6 +57,7 @@ from .models import (
 )
 from .plans import create_plan, generate_tasks, set_plan_active
 from .records import Answer, AnswerErrors, Position
+from .schedule_words import describe
 from .taskflow import my_missed_count, my_tasks_page, submit_record
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
@@ -493,7 +495,8 @@ def plans(request: AuthedRequest) -> HttpResponse:
 
 
 def _assignee_text(p) -> str:
-    who = p.assignee_user or p.assignee_post or p.assignee_role
+    role = Role(p.assignee_role).label if p.assignee_role in Role.values else p.assignee_role
+    who = p.assignee_user or p.assignee_post or role
     return f"{p.get_assignee_kind_display()} {who or ''}".strip()
 
 
@@ -563,6 +566,7 @@ def plan_detail(request: AuthedRequest, uuid) -> HttpResponse:
             "counts": counts,
             "checkpoints": plan.checkpoints.all(),
             "assignee": _assignee_text(plan),
+            "schedule": describe(plan.frequency, plan.rule),
         },
     )
 

@@ -89,7 +89,7 @@ def hazard_description(alarm: Alarm, device: Device, *, repeated_faults: int = 0
         }
         if alarm.channel and alarm.last_value is not None:
             text += _(", %(channel)s = %(value)s (threshold %(threshold)s)") % {
-                "channel": alarm.channel,
+                "channel": catalogue.channel_label(alarm.channel),
                 "value": f"{alarm.last_value:g}",
                 "threshold": "—" if alarm.threshold is None else f"{alarm.threshold:g}",
             }

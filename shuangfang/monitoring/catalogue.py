@@ -26,6 +26,28 @@ CHANNELS: dict[str, list[tuple[str, Any, str]]] = {
     "gateway": [],
 }
 
+_CHANNEL_LABELS: dict[str, Any] = {key: label for rows in CHANNELS.values() for key, label, _u in rows}
+_CHANNEL_FAMILIES: dict[str, Any] = {
+    "temp_c": _("Cable temperature"),
+    "voltage_v": _("Voltage"),
+    "current_a": _("Current"),
+}
+
+
+def channel_label(key: str, stored: str = "") -> str:
+    """A channel in words in the active language: ``residual_current_ma`` → "Residual current";
+    a rule's pattern ``temp_c.*`` → "Cable temperature (every line)"; else what the device's row
+    says, else the key (a channel that a device sent without registering it)."""
+    if key in _CHANNEL_LABELS:
+        return str(_CHANNEL_LABELS[key])
+    family, _dot, rest = key.partition(".")
+    if family in _CHANNEL_FAMILIES and rest == "*":
+        return str(_("%(channel)s (every line)") % {"channel": _CHANNEL_FAMILIES[family]})
+    if family in _CHANNEL_FAMILIES and rest:
+        return f"{_CHANNEL_FAMILIES[family]} {rest}"
+    return stored or key
+
+
 # Alarm types and their labels (the Chinese titles of events and pages come from here).
 ALARM_TYPES: dict[str, Any] = {
     "residual_current": _("Residual current too high"),

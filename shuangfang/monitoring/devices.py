@@ -24,6 +24,7 @@ from .evaluation import Outcome, Run
 from .models import Channel, Device
 from .rules import effective_rules, event_rule
 
+audit.register_fields({"place": gettext_lazy("place")})
 audit.register_actions(
     {
         "device.register": gettext_lazy("Device registered"),

@@ -20,7 +20,6 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from shuangfang.core import events, messages
 from shuangfang.core.permissions import roles_with
@@ -28,15 +27,6 @@ from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization
 
 from .models import Device, ListenerBeat
-
-messages.register(
-    {
-        "ops.listener_down": gettext_lazy(
-            "MQTT listeners down: no sign of life for over %(n)s seconds; device readings are waiting "
-            "on the broker, restart the listeners"
-        )
-    }
-)
 
 
 def silence() -> int:

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import seedtext
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
 from .choices import ACCIDENT_TYPES, AssessmentKind, ControlTier, FactorClass, MeasureCategory, PointKind
@@ -118,10 +119,10 @@ class AssessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.method = method
         for scale in method.scales:
+            options = [(str(o["value"]), f"{o['value']} — {seedtext.pick(o, 'label')}") for o in scale["options"]]
             self.fields[f"scale_{scale['code']}"] = forms.ChoiceField(
-                label=f"{scale['code']} · {scale['name']}",
-                choices=[("", "—")]
-                + [(str(o["value"]), f"{o['value']} — {o['label']}") for o in scale["options"]],
+                label=f"{scale['code']} · {seedtext.pick(scale, 'name')}",
+                choices=[("", "—"), *options],
                 required=False,
                 widget=forms.RadioSelect(attrs={"data-scale": scale["code"]}),
             )

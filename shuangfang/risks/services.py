@@ -46,6 +46,13 @@ from .models import (
     RiskPoint,
 )
 
+audit.register_fields(
+    {
+        "map_x": gettext_lazy("position on the floor plan (across)"),
+        "map_y": gettext_lazy("position on the floor plan (down)"),
+        "plan": gettext_lazy("floor plan"),
+    }
+)
 audit.register_actions(
     {
         "risk.assess": gettext_lazy("Risk assessed"),

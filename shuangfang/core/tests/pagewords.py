@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import polib
+from django.db import models
 from django.test import Client
 
 from shuangfang.core.i18n import app_dirs, catalogue
@@ -25,14 +26,18 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff]{3,}")
 # Code names that must never reach a reader: audit/event codes, origins, Python reprs.
 CODES = re.compile(
     r"\{'|\b(?:hazard|alarm|device|incident|task|plan|risk|duty|report|inspection|org|assessment)\.[a-z_]+\b"
-    r"|\bcontrol_measure\b|\binspection-item:|\balarm:|\bNone\b|\bTrue\b|\bFalse\b|\bobject \(\d+\)"
+    r"|\bcontrol_measure\b|\binspection-item:|\balarm:|\bobject \(\d+\)"
+    r"|^(?:None|True|False)$|(?:→ |: )(?:None|True|False)\b|\b(?:None|True|False) →"
 )
+# A node that is only an address (a QR code's link printed under it) is not a word.
+ADDRESS = re.compile(r"^(?:https?://\S+|/\S*)$")
 # snake_case identifiers (``safety_officer``, ``residual_current_ma``) are code, in any language.
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 # English words allowed in the Chinese UI: names of things that are written in Latin letters in
 # Chinese too (units, formats, protocols, product names).
 LATIN_OK = {
     "shuangfang",
+    "english",
     "excel",
     "xlsx",
     "pdf",
@@ -100,6 +105,10 @@ LATIN_OK = {
 # A word: letters only, not an acronym or a code (``FX-0001``, ``DEMO-EL-01``, ``LEC``).
 LATIN_WORD = re.compile(r"(?<![\w\-/.])[A-Za-z][a-z]{2,}(?![\w\-/.])")
 
+# Not words of the page: scripts, and code shown as code (a sample payload, a request header, an
+# MQTT topic) or text people typed into a form field.
+SKIP_TAGS = ("script", "style", "template", "noscript", "code", "pre", "kbd", "samp", "textarea")
+TEXT_FIELDS = (models.CharField, models.TextField)
 SKIP_PATHS = ("/static/", "/media/", "/accounts/logout", "/logout", "/i18n/", "/admin/", "/api/")
 
 
@@ -113,7 +122,7 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template", "noscript"):
+        if tag in SKIP_TAGS:
             self._skip += 1
         if tag == "a":
             href = dict(attrs).get("href")
@@ -121,7 +130,7 @@ class _Text(HTMLParser):
                 self.links.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template", "noscript") and self._skip:
+        if tag in SKIP_TAGS and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -161,29 +170,64 @@ def system_chinese() -> list[str]:
     return sorted(fragments, key=len, reverse=True)
 
 
+def stored_latin(seeded: Iterable[str] = ()) -> set[str]:
+    """Latin words of texts people typed (names, descriptions, user names): theirs, in any UI.
+    Single code-like tokens (``library``, ``control_measure``) and the tables named in ``seeded``
+    (``app_label.Model``: seeded lists, whose words are system words) do not count."""
+    from django.apps import apps
+
+    words: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("shuangfang.") or model._meta.label in set(seeded):
+            continue
+        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, TEXT_FIELDS)]
+        for row in model._default_manager.values_list(*fields) if fields else []:
+            for value in row:
+                if value and (" " in value or CJK.search(value) or model._meta.model_name == "user"):
+                    words.update(w.lower() for w in LATIN_WORD.findall(value))
+    return words
+
+
+def stored_chinese() -> str:
+    """Every text stored in the database, one per line: Chinese that people typed (names, places,
+    descriptions) is theirs to show in any language."""
+    from django.apps import apps
+
+    texts: list[str] = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("shuangfang."):
+            continue
+        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, TEXT_FIELDS)]
+        if fields:
+            for row in model._default_manager.values_list(*fields):
+                texts.extend(v for v in row if v and CJK.search(v))
+    return "\n".join(texts)
+
+
 def _shape(path: str) -> str:
     return UUID_SHAPE.sub("~", path)
 
 
 def check_text(
-    nodes: Iterable[str], lang: str, *, data_words: set[str], system_zh: list[str]
+    nodes: Iterable[str], lang: str, *, data_words: set[str], system_zh: list[str], stored: str = ""
 ) -> list[tuple[str, str]]:
     """(kind, text) for every suspicious visible text node of one page."""
     found: list[tuple[str, str]] = []
     for node in nodes:
+        if ADDRESS.match(node):
+            continue
         if UUID.search(node):
             found.append(("uuid", node))
         if CODES.search(node):
             found.append(("code", node))
         if SNAKE.search(node):
             found.append(("snake_case", node))
-        if lang == "zh-hans" and CJK.search(node):
-            words = {w.lower() for w in LATIN_WORD.findall(node)} - LATIN_OK
-            words = {w for w in words if w not in data_words}
-            if words:
+        if lang == "zh-hans":
+            words = {w.lower() for w in LATIN_WORD.findall(node)} - LATIN_OK - data_words
+            if words and (CJK.search(node) or len(node) < 40):
                 found.append(("english", node))
         if lang == "en" and CJK.search(node):
-            leaked = [f for f in system_zh if f in node and f not in data_words]
+            leaked = [f for f in system_zh if f in node and f not in stored]
             if leaked:
                 found.append(("chinese", node))
     return found
@@ -197,6 +241,7 @@ def crawl(
     start: Iterable[str],
     data_words: set[str],
     system_zh: list[str],
+    stored: str = "",
     per_shape: int = 2,
     limit: int = 400,
 ) -> Crawl:
@@ -215,10 +260,12 @@ def crawl(
             continue
         parser = _Text()
         parser.feed(response.content.decode())
-        for kind, text in check_text(parser.nodes, lang, data_words=data_words, system_zh=system_zh):
+        for kind, text in check_text(
+            parser.nodes, lang, data_words=data_words, system_zh=system_zh, stored=stored
+        ):
             out.findings.append(Finding(lang, user, url, kind, text))
         for href in parser.links:
-            href, _frag = urldefrag(href)
+            href, _frag = urldefrag(urljoin(url, href))
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.query:
                 continue
