@@ -119,7 +119,9 @@ class AssessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.method = method
         for scale in method.scales:
-            options = [(str(o["value"]), f"{o['value']} — {seedtext.pick(o, 'label')}") for o in scale["options"]]
+            options = [
+                (str(o["value"]), f"{o['value']} — {seedtext.pick(o, 'label')}") for o in scale["options"]
+            ]
             self.fields[f"scale_{scale['code']}"] = forms.ChoiceField(
                 label=f"{scale['code']} · {seedtext.pick(scale, 'name')}",
                 choices=[("", "—"), *options],
