@@ -105,6 +105,16 @@ PEOPLE = [
 ]
 
 
+def login_lines() -> list[str]:
+    """The demo's logins, for the console (``manage.py demo`` and ``make run``'s last lines); empty
+    when the database holds no demo city."""
+    if not User.objects.filter(username=PEOPLE[0][0]).exists():
+        return []
+    lines = [f"Demo logins (password {DEMO_PASSWORD}):", "  admin (system administrator)"]
+    lines += [f"  {u:<14} {name} · {where} · {role.label}" for u, name, _p, where, role, _post in PEOPLE]
+    return lines
+
+
 @dataclass
 class DemoCity:
     city: Organization

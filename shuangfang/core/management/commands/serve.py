@@ -14,9 +14,12 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -88,9 +91,11 @@ class Supervisor:
             log.info("%s received: stopping", signal.Signals(signum).name)
         self.stopping = True
 
-    def run(self, tick: float = 0.2) -> None:
+    def run(self, tick: float = 0.2, ready: Callable[[], None] | None = None) -> None:
         for child in self.children:
             child.start(time.monotonic())
+        if ready is not None:
+            threading.Thread(target=ready, daemon=True).start()
         try:
             while not self.stopping:
                 for child in self.children:
@@ -124,6 +129,12 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args, host, port, web_workers, **options):
+        # The console shows warnings and errors only, unless asked (``-v 2``, or LOG_LEVEL set):
+        # the address and the logins come last, where people look.
+        verbose = options.get("verbosity", 1) >= 2
+        if not verbose:
+            os.environ.setdefault("LOG_LEVEL", "WARNING")
+            logging.getLogger().setLevel(os.environ["LOG_LEVEL"])
         python = sys.executable
         web = [
             python,
@@ -138,6 +149,8 @@ class Command(BaseCommand):
             "--workers",
             str(web_workers),
             "--respawn-failed-workers",  # granian itself replaces a crashed web worker
+            "--log-level",
+            "info" if verbose else "warning",
             "--static-path-route",
             settings.STATIC_URL.rstrip("/"),
             "--static-path-mount",
@@ -149,7 +162,20 @@ class Command(BaseCommand):
         supervisor = Supervisor([Child("web", web, root), Child("worker", worker, root)])
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
+        supervisor.run(ready=lambda: self._ready(host, port))
+
+    def _ready(self, host: str, port: int) -> None:
+        """Once the web answers (or after 30 s): the logins, then the address, last."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+                break
+            time.sleep(0.2)
+        from shuangfang.orgs.demo import login_lines
+
+        lines = login_lines()
+        if lines:
+            self.stdout.write("\n".join(lines))
         self.stdout.write(
             self.style.SUCCESS(f"Shuangfang is running at http://{host}:{port}/  (Ctrl+C stops it)")
         )
-        supervisor.run()
