@@ -302,6 +302,7 @@ def alarm_detail(request: AuthedRequest, uuid) -> HttpResponse:
             "alarm": alarm,
             "label": alarm_label(alarm.alarm_type),
             "channel": catalogue.channel_label(alarm.channel) if alarm.channel else "",
+            "reference": catalogue.reference_text(alarm.rule.reference if alarm.rule else ""),
             "can_handle": can_handle and alarm.is_active,
             "can_ack": can_handle and alarm.status == AlarmStatus.OPEN,
             "ack_form": AcknowledgeForm(),
@@ -362,6 +363,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
     for r in rules:
         r.label = alarm_label(r.alarm_type)  # type: ignore[attr-defined]
         r.channel_label = catalogue.channel_label(r.channel)  # type: ignore[attr-defined]
+        r.reference_text = catalogue.reference_text(r.reference)  # type: ignore[attr-defined]
     manageable = [i for i in institutions if can(request.user, "monitoring.manage", i)]
     return render(
         request,

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.core import seedtext
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
-from .choices import ACCIDENT_TYPES, AssessmentKind, ControlTier, FactorClass, MeasureCategory, PointKind
+from .choices import (
+    ACCIDENT_TYPES,
+    AssessmentKind,
+    ControlTier,
+    FactorClass,
+    MeasureCategory,
+    PointKind,
+    accident_type_label,
+)
 from .models import Floor
 
 
@@ -67,12 +75,16 @@ class PointEditForm(PointForm):
         del self.fields["institution"]
 
 
+def _accident_choices() -> list[tuple[str, str]]:
+    return [(n, accident_type_label(n, s)) for n, s in ACCIDENT_TYPES]
+
+
 class FactorForm(forms.Form):
     description = forms.CharField(label=_("Hazard factor"), max_length=200)
     factor_class = forms.ChoiceField(label=_("GB/T 13861 class"), choices=FactorClass.choices)
     accident_types = forms.MultipleChoiceField(
         label=_("Possible accidents"),
-        choices=[(n, f"{n}（{s}）") for n, s in ACCIDENT_TYPES],
+        choices=_accident_choices,  # called when the form is shown: in the reader's language
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -88,6 +88,8 @@ LATIN_OK = {
     "udp",
     "gps",
     "admin",
+    "dysmsapi",
+    "dyvmsapi",
     "vs",
     "min",
     "max",
@@ -188,14 +190,14 @@ def stored_latin(seeded: Iterable[str] = ()) -> set[str]:
     return words
 
 
-def stored_chinese() -> str:
+def stored_chinese(seeded: Iterable[str] = ()) -> str:
     """Every text stored in the database, one per line: Chinese that people typed (names, places,
     descriptions) is theirs to show in any language."""
     from django.apps import apps
 
     texts: list[str] = []
     for model in apps.get_models():
-        if not model.__module__.startswith("shuangfang."):
+        if not model.__module__.startswith("shuangfang.") or model._meta.label in set(seeded):
             continue
         fields = [f.name for f in model._meta.concrete_fields if isinstance(f, TEXT_FIELDS)]
         if fields:
