@@ -32,6 +32,7 @@ from .checklists import (
     add_measure_items,
     create_checklist,
     create_checkpoint,
+    in_readers_language,
     update_item,
 )
 from .choices import ChecklistKind, Result, TaskStatus
@@ -167,7 +168,7 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
             "entered": entered.get(str(i.uuid), {}),
             "error": item_errors.get(str(i.uuid), ""),
         }
-        for i in items
+        for i in in_readers_language(items)
     ]
     task.refresh_from_db(fields=["status"])
     return render(
@@ -408,7 +409,7 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
         {
             "measures_form": measures_form,
             "checklist": checklist,
-            "items": checklist.items.all(),
+            "items": in_readers_language(checklist.items.all()),
             "item_form": item_form,
             "library_form": library_form,
             "plans": checklist.plans.all(),
@@ -648,7 +649,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
             "entered": entered.get(str(i.uuid), {}),
             "error": item_errors.get(str(i.uuid), ""),
         }
-        for i in items
+        for i in in_readers_language(items)
     ]
     return render(
         request,

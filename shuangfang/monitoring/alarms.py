@@ -63,7 +63,7 @@ def _zh(fn, *args) -> str:
 messages.register_label("alarm_type", alarm_label)
 messages.register(
     {
-        "alarm.title.opened": gettext_lazy("%(device)s (%(place)s): %(alarm)s alarm"),
+        "alarm.title.opened": gettext_lazy("%(device)s (%(place)s): %(alarm)s"),
         "alarm.title.acknowledged": gettext_lazy("%(device)s (%(place)s): %(alarm)s acknowledged"),
         "alarm.title.cleared": gettext_lazy("%(device)s (%(place)s): %(alarm)s cleared"),
     }

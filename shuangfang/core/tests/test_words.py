@@ -53,7 +53,7 @@ def test_a_nested_title_and_a_code_label_follow_the_reader():
     )
     outer = messages.text("incident.acknowledged", title=inner, name="刘洋")
     with translation.override("en"):
-        assert messages.render(outer) == "厨房配电箱 (综合楼 1F): Smoke alarm alarm acknowledged by 刘洋"
+        assert messages.render(outer) == "厨房配电箱 (综合楼 1F): Smoke alarm acknowledged by 刘洋"
     with translation.override("zh-hans"):
         assert messages.render(outer).startswith("厨房配电箱（综合楼 1F）：烟雾报警")
 
@@ -97,7 +97,7 @@ def test_an_alarm_hazard_is_titled_in_the_readers_language(world):
     hazard_from_alarm("alarm.opened", event)
     hazard = Hazard.objects.get(origin=f"alarm:{alarm_uuid}")
     with translation.override("en"):
-        assert hazard.shown_title == "厨房烟感 (厨房): Smoke alarm alarm"
+        assert hazard.shown_title == "厨房烟感 (厨房): Smoke alarm"
         origin = hazard.shown_origin
         assert origin is not None and origin.label == "Sensor alarm"
         assert origin.url == f"/monitoring/alarms/{alarm_uuid}/"
