@@ -1,5 +1,5 @@
-"""Chinese text uses full-width punctuation: ，：；（） not , : ; ( ) between Chinese words, in every
-catalogue's translations and in the Chinese text of templates."""
+"""Chinese text uses full-width punctuation: ，：；（）？！ not , : ; ( ) ? ! between Chinese words, in
+every catalogue's translations and in the Chinese text of templates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from shuangfang.core.i18n import app_dirs, catalogue
 
 HAN = r"[\u3400-\u9fff\u3001\u3002\uff08\uff09\uff0c\uff1a\uff1b《》]"
 ASCII_NEXT_TO_HAN = re.compile(
-    rf"(?<={HAN})[,:;]|[,:;]\s?(?={HAN})"  # a comma, colon or semicolon touching a Chinese character
+    rf"(?<={HAN})[,:;?!]|[,:;]\s?(?={HAN})"  # a comma, colon, semicolon, ? or ! touching Chinese
     rf"|(?<={HAN})\(|\((?=[^()]*{HAN}[^()]*\))"  # a bracket after Chinese, or around Chinese
 )
 TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
@@ -51,4 +51,5 @@ def test_chinese_in_templates_uses_full_width_punctuation():
 
 def test_the_check_finds_ascii_punctuation():
     assert _faults("表格缺少列:%(columns)s") and _faults("登录已过期,请重新登录") and _faults("区(县)")
+    assert _faults("忘记密码?请联系管理员")
     assert not _faults("表格缺少列：%(columns)s") and not _faults("GB 50116-2013 (v2)")
