@@ -40,6 +40,12 @@ def text(key: str, **params: Any) -> dict[str, Any]:
     return {"key": key, "params": params}
 
 
+def nested(message: Mapping[str, Any] | None, fallback: str) -> dict[str, Any] | str:
+    """A stored title used as a parameter of another message, with its own fallback (an old row's
+    title, or one whose key is gone, still reads)."""
+    return {**message, "fallback": fallback} if message else fallback
+
+
 def label(kind: str, code: str) -> dict[str, str]:
     return {"label": kind, "code": str(code)}
 
@@ -49,7 +55,7 @@ def _param(value: Any) -> Any:
         if "label" in value and value["label"] in LABELS:
             return str(LABELS[value["label"]](value.get("code", "")))
         if "key" in value:
-            return render(value)
+            return render(value, value.get("fallback", ""))
     return "" if value is None else value
 
 

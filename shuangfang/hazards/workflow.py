@@ -332,7 +332,7 @@ def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int]
     title = messages.title_fields(
         kind,
         number=hazard.number,
-        title=hazard.title_msg or hazard.title,
+        title=messages.nested(hazard.title_msg, hazard.title),
         deadline=hazard.deadline.isoformat() if hazard.deadline else "",
         org=hazard.organization.name,
     )

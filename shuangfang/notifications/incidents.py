@@ -129,7 +129,7 @@ def _publish_acknowledged(incident: Incident, actor: User, context: dict[str, An
         object_uuid=str(incident.uuid),
         **messages.title_fields(
             "incident.acknowledged",
-            title=incident.title_msg or incident.title,
+            title=messages.nested(incident.title_msg, incident.title),
             name=str(actor),
         ),
         url=incident.url,

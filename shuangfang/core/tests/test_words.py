@@ -56,6 +56,10 @@ def test_a_nested_title_and_a_code_label_follow_the_reader():
         assert messages.render(outer) == "厨房配电箱 (综合楼 1F): Smoke alarm acknowledged by 刘洋"
     with translation.override("zh-hans"):
         assert messages.render(outer).startswith("厨房配电箱（综合楼 1F）：烟雾报警")
+    old_title = messages.nested(messages.text("no.such.key"), "旧")
+    gone = messages.text("incident.acknowledged", title=old_title, name="刘洋")
+    with translation.override("en"):
+        assert messages.render(gone) == "旧 acknowledged by 刘洋"
 
 
 def test_the_inbox_shows_a_hazard_event_in_english_to_an_english_reader(
