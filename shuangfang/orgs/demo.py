@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from shuangfang.core import demo as core_demo
+
 from . import services
 from .models import InstitutionType, Membership, Organization, OrgKind, Post, User
 from .roles import Role
@@ -105,6 +107,7 @@ PEOPLE = [
 ]
 
 
+@core_demo.console
 def login_lines() -> list[str]:
     """The demo's logins, for the console (``manage.py demo`` and ``make run``'s last lines); empty
     when the database holds no demo city."""

@@ -171,9 +171,9 @@ class Command(BaseCommand):
             with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
                 break
             time.sleep(0.2)
-        from shuangfang.orgs.demo import login_lines
+        from shuangfang.core.demo import console_lines
 
-        lines = login_lines()
+        lines = console_lines()
         if lines:
             self.stdout.write("\n".join(lines))
         self.stdout.write(
