@@ -41,7 +41,7 @@ run: install var/secret_key var/field_keys
 	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable -v0
 	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty $(if $(V),,-v0)
 	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput -v0
-	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py serve $(if $(V),-v 2,)
+	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py serve $(if $(V),,-v 0)
 
 test: install
 	SHUANGFANG_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -129,9 +129,10 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args, host, port, web_workers, **options):
-        # The console shows warnings and errors only, unless asked (``-v 2``, or LOG_LEVEL set):
-        # the address and the logins come last, where people look.
-        verbose = options.get("verbosity", 1) >= 2
+        # ``-v 0`` (``make run``): the console shows warnings and errors only (LOG_LEVEL, if set, wins),
+        # and the logins and the address come last, where people look. Otherwise (a service, or
+        # ``make run V=1``) every INFO line as before.
+        verbose = options.get("verbosity", 1) >= 1
         if not verbose:
             os.environ.setdefault("LOG_LEVEL", "WARNING")
             logging.getLogger().setLevel(os.environ["LOG_LEVEL"])
