@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 deps: $(VENV)/.synced
 assets: node_modules/.installed
 messages: deps
-	$(BIN)/python -m shuangfang.core.i18n_compile
+	@$(BIN)/python -m shuangfang.core.i18n_compile > /dev/null
 
 install: deps assets messages
 
@@ -35,12 +35,13 @@ var/field_keys:
 	@$(PY) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
 	@chmod 600 $@
 
+# The console shows warnings only, then the logins and the address last; `make run V=1` shows all.
 run: install var/secret_key var/field_keys
-	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput -v0
-	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
-	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty
-	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput -v0
-	SECRET_KEY_FILE=var/secret_key DEMO_SIMULATOR=$${DEMO_SIMULATOR:-1} $(BIN)/python manage.py serve
+	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput -v0
+	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable -v0
+	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py demo --if-empty $(if $(V),,-v0)
+	@SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput -v0
+	@SECRET_KEY_FILE=var/secret_key DEMO_SIMULATOR=$${DEMO_SIMULATOR:-1} $(BIN)/python manage.py serve $(if $(V),,-v 0)
 
 test: install
 	SHUANGFANG_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

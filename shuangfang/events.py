@@ -17,7 +17,7 @@ its own side effects with ``transaction.on_commit``) and is idempotent by the pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,9 @@ class Notice(Payload):
     organization_id: int
     object_uuid: str
     title: str
+    # The title as a message key and parameters (``core.messages``), shown in the reader's language;
+    # ``title`` is its Chinese rendering, kept as the fallback.
+    title_msg: dict[str, Any] = Field(default_factory=dict)
     url: str = ""
     severity: Severity = Severity.INFO
     recipient_ids: list[int] = Field(default_factory=list)

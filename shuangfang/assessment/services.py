@@ -28,6 +28,16 @@ audit.register_actions(
         "assessment.scheme.clear": gettext_lazy("Scoring scheme withdrawn"),
     }
 )
+audit.register_fields(
+    {
+        **dict(Indicator.choices),
+        "weight": gettext_lazy("weight"),
+        "per_item": gettext_lazy("deduction per item"),
+        "cap": gettext_lazy("cap"),
+        "no_data": gettext_lazy("without data"),
+    },
+    values={"no_data": dict(NoData.choices)},
+)
 
 
 def validate_rules(rules: Iterable[RuleSpec]) -> list[RuleSpec]:

@@ -3,12 +3,13 @@
 (``Authorization: Bearer sf_…``) or the browser session (with CSRF)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 
-from shuangfang.core.api import StrictParser, declare_errors
+from shuangfang.core.api import DENIED, NOT_FOUND, StrictParser, declare_errors
 from shuangfang.orgs.api_auth import TokenAuth, TokenScopeDenied, docs_require_login
 
 api = NinjaAPI(
@@ -24,7 +25,12 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def _denied(request, exc):
-    return api.create_response(request, {"detail": _("Your role does not allow this.")}, status=403)
+    return api.create_response(request, {"detail": str(DENIED)}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": str(NOT_FOUND)}, status=404)
 
 
 @api.exception_handler(TokenScopeDenied)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
@@ -100,6 +101,10 @@ INVALID = {
     "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
     "required": ["detail"],
 }
+# The answers' words, in the language of the request like every other message (core's catalogue).
+DENIED = gettext_lazy("Your role does not allow this.")
+NOT_FOUND = gettext_lazy("Not found, or not yours to see.")
+
 ERRORS: dict[str, tuple[str, dict]] = {
     "400": ("Bad input: the reason is in detail", DETAIL),
     "401": ("Not logged in, or the API token is not valid", DETAIL),

@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         # ``permissions.py`` and ``nav.py``; load them all once.
         autodiscover_modules("permissions")
         autodiscover_modules("nav")
+        # ``words.py``: what an app tells other apps' pages in words (``core.origins``).
+        autodiscover_modules("words")
         # Pillow refuses (DecompressionBombError) pictures past twice this many pixels wherever a
         # picture is opened; core.uploads.check_image refuses past the limit itself, with a reason.
         from django.conf import settings

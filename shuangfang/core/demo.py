@@ -16,3 +16,21 @@ def register(order: int, name: str) -> Callable:
         return fn
 
     return decorator
+
+
+# Lines for the console once the server is up (``serve``): the demo's logins, registered by the app
+# that makes the demo people.
+CONSOLE: list[Callable[[], list[str]]] = []
+
+
+def console(fn: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    if fn not in CONSOLE:
+        CONSOLE.append(fn)
+    return fn
+
+
+def console_lines() -> list[str]:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("demo")
+    return [line for fn in CONSOLE for line in fn()]

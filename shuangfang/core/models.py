@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -50,19 +51,24 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
-    def change_rows(self) -> list[tuple[str, object, object]]:
-        """(field label, before, after) with the model's verbose field names."""
-        model = self.content_type.model_class()
-        rows = []
-        for key, (before, after) in self.changes.items():
-            label = key
-            if model is not None:
-                try:
-                    label = str(getattr(model._meta.get_field(key), "verbose_name", key))
-                except Exception:  # a field that no longer exists keeps its code name
-                    label = key
-            rows.append((label, before, after))
-        return rows
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) in words, with the model's verbose field names."""
+        from .audit import change_rows
+
+        return change_rows(self.content_type.model_class(), self.changes)
+
+    @property
+    def shown_object(self) -> str:
+        """What was changed; rows written before the model had a name read "Override object (1)":
+        those show the kind of object instead."""
+        if re.search(r" object \(\d+\)$", self.object_repr):
+            model = self.content_type.model_class()
+            return str(model._meta.verbose_name) if model is not None else ""
+        return self.object_repr
+
+    @property
+    def changes_text(self) -> str:
+        return "; ".join(f"{k}: {b} → {a}" for k, b, a in self.change_rows())
 
     @property
     def action_label(self) -> str:

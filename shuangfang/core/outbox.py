@@ -26,10 +26,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from shuangfang.events import KINDS, Payload
 
+from . import audit
 from .models import OutboxEvent
+
+audit.register_actions({"outbox.retry": gettext_lazy("Failed events retried")})
 
 log = logging.getLogger(__name__)
 

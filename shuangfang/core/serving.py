@@ -9,7 +9,9 @@ import sys
 from django.conf import settings
 
 
-def web_argv(host: str, port: int, workers: int, *, respawn: bool = True) -> list[str]:
+def web_argv(
+    host: str, port: int, workers: int, *, respawn: bool = True, log_level: str = "info"
+) -> list[str]:
     argv = [
         sys.executable,
         "-m",
@@ -22,6 +24,8 @@ def web_argv(host: str, port: int, workers: int, *, respawn: bool = True) -> lis
         str(port),
         "--workers",
         str(workers),
+        "--log-level",
+        log_level,
         # Static files (collectstatic's STATIC_ROOT) straight from granian, before Django; a proxy in
         # front may serve them itself from the same folder (deploy/nginx/shuangfang.conf).
         "--static-path-route",

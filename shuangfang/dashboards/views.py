@@ -302,7 +302,7 @@ def screen_payload(org: Organization) -> dict:
             {
                 "institution": h.organization.name,
                 "number": h.number,
-                "title": h.title,
+                "title": h.shown_title,
                 "deadline": h.deadline.isoformat() if h.deadline else "",
                 "overdue": bool(h.deadline and h.deadline < today),
                 "url": h.get_absolute_url(),

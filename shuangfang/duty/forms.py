@@ -16,7 +16,9 @@ def institution_people(institution: Organization):
 
 
 class ShiftForm(forms.Form):
-    name = forms.CharField(label=_("Shift"), max_length=40, help_text=_("For example 白班, 夜班, 24 小时班"))
+    name = forms.CharField(
+        label=_("Shift"), max_length=40, help_text=_("For example: day shift, night shift, 24-hour shift")
+    )
     post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
     start_time = forms.TimeField(label=_("Starts at"), widget=IsoTimeInput())
     duration_hours = forms.DecimalField(

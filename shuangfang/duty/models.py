@@ -87,6 +87,9 @@ class Override(TenantModel):
         verbose_name_plural = _("overrides")
         constraints = [models.UniqueConstraint(fields=["shift", "day"], name="duty_override_one_per_day")]
 
+    def __str__(self) -> str:
+        return f"{self.shift} {self.day:%Y-%m-%d}"
+
 
 class HandoverStatus(models.TextChoices):
     DRAFT = "draft", _("Written, waiting for the next shift")

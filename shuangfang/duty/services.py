@@ -20,6 +20,15 @@ from shuangfang.orgs.models import Membership, Organization, Post, User
 
 from .models import Handover, HandoverStatus, Override, Shift, ShiftMember
 
+audit.register_actions(
+    {
+        "duty.shift_save": gettext_lazy("Shift saved"),
+        "duty.override": gettext_lazy("Duty changed for one day"),
+        "duty.handover_write": gettext_lazy("Handover written"),
+        "duty.handover_sign": gettext_lazy("Handover signed"),
+    }
+)
+
 SHIFT_FIELDS = [
     "name",
     "post",

@@ -38,6 +38,7 @@ def hazard_from_alarm(kind: str, event: AlarmNotice) -> None:
         organization=org,
         description=event.hazard_description or event.title or kind,
         title=event.title[:120],  # system-made title (an alarm, a problem): may be cut
+        title_msg=event.title_msg,
         source=Source.SENSOR,
         category=CheckCategory.FIRE if "smoke" in event.alarm_type else "",
         origin=origin,
@@ -62,6 +63,7 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
         "organization": org,
         "description": event.description or event.title or kind,
         "title": event.title[:120],  # system-made, as above
+        "title_msg": event.title_msg,
         "source": Source.ROUTINE,
         "category": event.category,
         "grade": event.grade or None,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core import messages, origins
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
@@ -34,6 +35,9 @@ class Hazard(TenantModel):
 
     number = models.CharField(pgettext_lazy("hazard", "number"), max_length=20, editable=False)
     title = models.CharField(pgettext_lazy("hazard", "title"), max_length=120)
+    # A system-made title as a message key and parameters (``core.messages``): shown in the reader's
+    # language; ``title`` keeps the Chinese rendering (the fallback, and what people typed).
+    title_msg = models.JSONField(default=dict, blank=True, editable=False)
     description = models.TextField(pgettext_lazy("hazard", "description"))
     location = models.CharField(pgettext_lazy("hazard", "location"), max_length=120, blank=True)
     risk_point = models.ForeignKey(
@@ -219,7 +223,17 @@ class Hazard(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        return f"{self.number} {self.shown_title}"
+
+    @property
+    def shown_origin(self):
+        """The record it came from in words, with a link (``core.origins``); None when unknown."""
+        return origins.resolve(self.origin)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (system-made titles), else as stored."""
+        return messages.render(self.title_msg, self.title)
 
     def get_absolute_url(self) -> str:
         return reverse("hazards:detail", args=[self.uuid])

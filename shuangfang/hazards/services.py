@@ -56,11 +56,13 @@ def report_hazard(
     department=None,
     risk_point=None,
     stored_photos: Sequence[tuple[str, str, str]] = (),
+    title_msg: dict | None = None,
 ) -> Hazard:
     """Register a hazard (any source). ``actor`` None: made by the system (a sensor alarm).
     The same non-empty ``origin`` twice returns the hazard already open for it. ``risk_point``: the
     risk point where it was found; ``stored_photos``: (original, display, thumb) storage names of
-    photos another app already checked and stored (an inspection's problem photos)."""
+    photos another app already checked and stored (an inspection's problem photos); ``title_msg``:
+    a system-made title as a message (``core.messages``), ``title`` being its Chinese rendering."""
     description = (description or "").strip()
     title = (title or "").strip()
     location = (location or "").strip()
@@ -87,6 +89,7 @@ def report_hazard(
             organization=institution,
             number=next_number(institution, timezone.localtime(now).year),
             title=title,
+            title_msg=title_msg or {},
             description=description,
             location=location[: max_chars(Hazard, "location")],  # a risk point's code and name
             department=department,

@@ -53,7 +53,7 @@ def _columns(export: bool) -> list[Column]:
     overdue, today = _("Overdue"), timezone.localdate()
     cols = [
         Column(_("Number"), lambda h: h.number, link=_link),
-        Column(pgettext("hazard", "Title"), lambda h: h.title, link=_link),
+        Column(pgettext("hazard", "Title"), lambda h: h.shown_title, link=_link),
         Column(_("Institution"), lambda h: h.organization.name),
         Column(
             pgettext("hazard", "Location"),

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit, events
+from shuangfang.core import audit, events, messages
 from shuangfang.core.tenancy import can
 from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.core.workflow import Transition, Workflow
@@ -35,6 +35,27 @@ from shuangfang.core.workflow import Transition, Workflow
 from .choices import OPEN_STATUSES, PhotoKind, Status, Treatment
 from .counts import HAZARDS
 from .models import Hazard, HazardEvent, HazardPhoto
+
+audit.register_actions(
+    {
+        "hazard.report": gettext_lazy("Hazard reported"),
+        "hazard.confirm_fix_now": gettext_lazy("Confirmed as fixed on the spot"),
+        "hazard.assign": gettext_lazy("Confirmed and assigned for rectification"),
+        "hazard.confirm_major": gettext_lazy("Confirmed as a major hazard"),
+        "hazard.approve_plan": gettext_lazy("Rectification plan approved"),
+        "hazard.reject": gettext_lazy("Found not to be a hazard"),
+        "hazard.mark_duplicate": gettext_lazy("Marked as a duplicate"),
+        "hazard.record_progress": gettext_lazy("Progress recorded"),
+        "hazard.submit": gettext_lazy("Submitted for acceptance"),
+        "hazard.accept": gettext_lazy("Accepted and closed"),
+        "hazard.reject_back": gettext_lazy("Rejected back to rectification"),
+        "hazard.request_extension": gettext_lazy("Deadline extension requested"),
+        "hazard.approve_extension": gettext_lazy("Deadline extension approved"),
+        "hazard.refuse_extension": gettext_lazy("Deadline extension refused"),
+        "hazard.supervise": gettext_lazy("Supervision ordered"),
+        "hazard.comment": gettext_lazy("Comment added"),
+    }
+)
 
 S = Status
 
@@ -276,6 +297,7 @@ EVENT_TITLES = {
         "Supervised hazard %(number)s is past its supervision deadline %(supervision_deadline)s"
     ),
 }
+messages.register(EVENT_TITLES)
 
 
 def _who(move: Move) -> Any:
@@ -324,16 +346,14 @@ def _today() -> dt.date:
 
 
 def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int] = ()) -> None:
-    with translation.override("zh-hans"):
-        title = str(EVENT_TITLES[kind]) % {
-            "number": hazard.number,
-            "title": hazard.title,
-            "deadline": hazard.deadline.isoformat() if hazard.deadline else "",
-            "supervision_deadline": (
-                hazard.supervision_deadline.isoformat() if hazard.supervision_deadline else ""
-            ),
-            "org": hazard.organization.name,
-        }
+    title = messages.title_fields(
+        kind,
+        number=hazard.number,
+        title=messages.nested(hazard.title_msg, hazard.title),
+        deadline=hazard.deadline.isoformat() if hazard.deadline else "",
+        supervision_deadline=(hazard.supervision_deadline.isoformat() if hazard.supervision_deadline else ""),
+        org=hazard.organization.name,
+    )
     events.publish(
         kind,
         organization_id=hazard.organization_id,
@@ -341,7 +361,7 @@ def _publish(kind: str, hazard: Hazard, event_id: int, recipients: Sequence[int]
         hazard_id=hazard.pk,
         number=hazard.number,
         event_id=event_id,
-        title=title,
+        **title,
         url=hazard.get_absolute_url(),
         severity=EVENT_SEVERITY.get(kind, Severity.INFO),
         recipient_ids=sorted({r for r in recipients if r}),

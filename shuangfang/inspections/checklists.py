@@ -7,12 +7,14 @@ an audit row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import audit, seedtext
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import HazardGrade
 from shuangfang.orgs.models import Organization, OrgKind, User
@@ -307,3 +309,20 @@ def create_checkpoint(
         after=audit.snapshot(cp, CHECKPOINT_FIELDS),
     )
     return cp
+
+
+def in_readers_language(items: Iterable[ChecklistItem]) -> list[ChecklistItem]:
+    """Each item with ``shown_text``: the library's English text for an English reader when the item
+    is a library item whose text is as the library has it (one query); else its own text."""
+    items = list(items)
+    for item in items:
+        item.shown_text = item.text  # type: ignore[attr-defined]
+    if not seedtext.english():
+        return items
+    codes = {i.source_ref for i in items if i.source_kind == "library"}
+    library = {li.code: li for li in LibraryItem.objects.filter(code__in=codes)}
+    for item in items:
+        li = library.get(item.source_ref) if item.source_kind == "library" else None
+        if li is not None and li.text_en and li.text == item.text:
+            item.shown_text = li.text_en  # type: ignore[attr-defined]
+    return items

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import seedtext
 from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
@@ -57,7 +58,8 @@ class ChecklistForm(forms.Form):
         if orgs.count() == 1:
             self.fields["organization"].initial = orgs.first()
         self.fields["library_codes"].choices = [  # type: ignore[attr-defined]
-            (li.code, f"{li.code} {li.text}（{li.basis}）") for li in LibraryItem.objects.all()
+            (li.code, f"{li} ({li.basis})" if seedtext.english() else f"{li}（{li.basis}）")
+            for li in LibraryItem.objects.all()
         ]
 
 
@@ -75,7 +77,7 @@ class LibraryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["codes"].choices = [(li.code, f"{li.code} {li.text}") for li in LibraryItem.objects.all()]  # type: ignore[attr-defined]
+        self.fields["codes"].choices = [(li.code, str(li)) for li in LibraryItem.objects.all()]  # type: ignore[attr-defined]
 
 
 class MeasuresForm(forms.Form):
@@ -194,7 +196,11 @@ class PlanForm(forms.Form):
     @staticmethod
     def initial_from(template: PlanTemplate) -> dict:
         rule = dict(template.rule)
-        initial = {"template": template.code, "name": template.name, "frequency": rule.pop("frequency")}
+        initial = {
+            "template": template.code,
+            "name": seedtext.pick(template, "name"),
+            "frequency": rule.pop("frequency"),
+        }
         for key, value in rule.items():
             if key == "shifts":
                 value = ", ".join(value)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import origins, seedtext
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 
@@ -21,6 +22,7 @@ class LibraryItem(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     text = models.CharField(_("what to check"), max_length=300)
+    text_en = models.CharField(_("what to check (English)"), max_length=300, blank=True)
     basis = models.CharField(_("basis"), max_length=200, blank=True)
     check_method = models.CharField(_("how to check"), max_length=200, blank=True)
     default_grade = models.CharField(
@@ -36,7 +38,7 @@ class LibraryItem(models.Model):
         verbose_name_plural = _("item library")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.text}"
+        return f"{self.code} {seedtext.pick(self, 'text')}"
 
 
 class CalendarDay(models.Model):
@@ -62,6 +64,7 @@ class PlanTemplate(models.Model):
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=SIX_CHECK_CHOICES)
     checklist_kind = models.CharField(_("kind"), max_length=20, choices=ChecklistKind.choices)
     rule = models.JSONField(_("recurrence rule"), default=dict)
@@ -76,7 +79,7 @@ class PlanTemplate(models.Model):
         verbose_name_plural = _("plan templates")
 
     def __str__(self) -> str:
-        return self.name
+        return seedtext.pick(self, "name")
 
 
 class Checklist(TenantModel):
@@ -124,6 +127,11 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown_source(self):
+        """Where the item came from, in words with a link (``core.origins``); None when typed."""
+        return origins.resolve(f"{self.source_kind}:{self.source_ref}") if self.source_kind else None
 
 
 class Checkpoint(TenantModel):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit, events
+from shuangfang.core import audit, events, messages
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
@@ -28,6 +28,16 @@ from .choices import AssigneeKind, ChecklistKind, Result, TaskStatus
 from .counts import TASKS
 from .models import Checklist, ChecklistItem, Checkpoint, Record, RecordItem, RecordPhoto, Task
 
+audit.register_fields(
+    {
+        "checklist": gettext_lazy("checklist"),
+        "problems": gettext_lazy("problems found"),
+        "task": gettext_lazy("task"),
+        "items": gettext_lazy("items checked"),
+    }
+)
+# A problem's title when the inspector wrote no note: the check that was not met.
+messages.register({"inspection.problem_found": gettext_lazy("Not met: %(item)s")})
 audit.register_actions(
     {
         "record.bureau": gettext_lazy("Bureau inspection recorded"),
@@ -151,7 +161,7 @@ def save_record(
                 "inspection.problem_found",
                 organization_id=organization.pk,
                 object_uuid=str(ri.uuid),
-                title=problem_title(item.text, ri.note),
+                **problem_title_fields(item.text, ri.note),
                 url=reverse("inspections:record", args=[record.uuid]),
                 severity=Severity.CRITICAL if ri.grade == HazardGrade.MAJOR else Severity.WARNING,
                 roles=["safety_officer"],
@@ -171,14 +181,21 @@ def save_record(
     return record
 
 
-def problem_title(item_text: str, note: str) -> str:
-    """A problem's title says what is wrong: the inspector's note (its first line), else the
-    check that was not met. Never the check's text alone, which says what should be true
-    ("安全出口标志完好有效"), and not the place, which the hazard shows beside its title."""
+def problem_title_fields(item_text: str, note: str) -> dict:
+    """A problem's title says what is wrong: the inspector's note (its first line, as typed), else
+    the check that was not met (a message in the reader's language). Never the check's text alone,
+    which says what should be true ("安全出口标志完好有效"), and not the place, which the hazard
+    shows beside its title."""
     first_line = note.strip().splitlines()[0].strip() if note.strip() else ""
     if first_line:
-        return first_line[:80]
-    return _("Not met: %(item)s") % {"item": item_text[:60]}
+        return {"title": first_line[:80]}
+    return messages.title_fields("inspection.problem_found", item=item_text[:60])
+
+
+def problem_title(item_text: str, note: str) -> str:
+    """The title in the active language (the note as typed, or "Not met: …")."""
+    fields = problem_title_fields(item_text, note)
+    return messages.render(fields["title_msg"], fields["title"]) if "title_msg" in fields else fields["title"]
 
 
 # --- Bureau inspections --------------------------------------------------------------------------

@@ -389,6 +389,19 @@ HOLIDAYS_2026 = [
 WORKDAYS_2026 = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
 
 
+def load_english(apps=None) -> None:
+    """Fill the English column of the seeded lists (a migration after the one that added it)."""
+    from django.apps import apps as live_apps
+
+    registry: Any = apps if apps is not None else live_apps
+    LibraryItem = registry.get_model("inspections", "LibraryItem")  # noqa: N806
+    PlanTemplate = registry.get_model("inspections", "PlanTemplate")  # noqa: N806
+    for code, text in LIBRARY_EN.items():
+        LibraryItem.objects.filter(code=code).update(text_en=text)
+    for code, name in TEMPLATES_EN.items():
+        PlanTemplate.objects.filter(code=code).update(name_en=name)
+
+
 def load(apps=None, *, only_if_missing: bool = False) -> None:
     """Insert or refresh the seed rows. ``only_if_missing``: do nothing when they are all there
     (tests and the demo call it after transactional tests flushed the tables)."""
@@ -447,3 +460,76 @@ def load(apps=None, *, only_if_missing: bool = False) -> None:
             date=dt.date.fromisoformat(text),
             defaults={"kind": "workday", "name": "", "source": HOLIDAY_SOURCE, "confidence": "unverified"},
         )
+    if apps is None:  # the live models have the English column (a migration fills it otherwise)
+        load_english()
+
+
+# English text of the seeded lists (the English column, shown to English readers; the Chinese text
+# stays the one in force).
+LIBRARY_EN = {
+    "A01": "Exits and escape routes clear: not locked, nothing stored, no security grilles blocking escape",
+    "A02": "Exit signs and emergency lighting in good working order",
+    "A03": "Normally closed fire doors kept shut, door closers working; nothing under fire shutters",
+    "A04": "Extinguishers in place, in date, gauge in the green, not blocked; hydrant cabinets complete",
+    "A05": "Automatic fire alarm and sprinkler systems in normal operation (not switched off or failed)",
+    "A06": "Fire control room staffed by two certified people around the clock, duty log complete",
+    "A07": "No flammable sandwich panels or flammable finishes in occupied buildings",
+    "A08": "No unsafe fire use: no open-flame heating, no smoking in bed, mosquito coils away from "
+    "combustibles; hot work approved and supervised",
+    "A09": "Mini fire station staffed and equipped, drills held as planned and recorded, staff know "
+    "the basics of fire safety",
+    "A10": "Fire patrols, two-hourly night patrols and monthly fire checks recorded and signed",
+    "A11": "Kitchen flue cleaned regularly, gas leak alarm working",
+    "A12": "Residents who cannot move unaided not housed on forbidden high floors or in basements",
+    "B01": "No makeshift wiring; cables in conduit or trunking, not laid on combustibles",
+    "B02": "No overloading or high-power appliances in rooms, no non-medical electric heaters",
+    "B03": "Residual-current devices in place and test-tripped monthly; distribution boxes closed, "
+    "labelled and unobstructed",
+    "B04": "Smart electrical monitoring online, its alarms handled to closure",
+    "B05": "No e-bikes or batteries parked or charged indoors, in corridors or stairwells",
+    "B06": "Gas pipes, hoses and cylinders sound; leak alarm and automatic shut-off working; LPG "
+    "stored as required",
+    "B07": "Water heaters and boilers safe, scald prevention in place; drinking water hygienic",
+    "B08": "Lifts, boilers, pressure vessels, oxygen pipes and other special equipment registered, "
+    "inspection in date, operated by certified staff",
+    "C01": "Food business licence valid, staff health certificates valid",
+    "C02": "Purchase certificates and invoices kept, incoming goods checks recorded",
+    "C03": "A sample of every dish of every meal kept, at least 125 g, sealed and refrigerated for "
+    "over 48 hours, recorded",
+    "C04": "Raw and cooked food kept apart, storage temperatures right, no expired food, additives "
+    "locked away and logged",
+    "C05": "Tableware cleaning and disinfection recorded, rodent and insect screens intact",
+    "C06": "Kitchen staff checked each morning, infectious disease controls in place",
+    "D01": "No cracks or settlement in buildings; doubtful buildings assessed (grade C/D is a major hazard)",
+    "D02": "Lift, boiler and pressure vessel inspections in date, maintenance records complete",
+    "D03": "Handrails, non-slip floors, bed rails, call buttons and emergency buttons working",
+    "D04": "Window and balcony restrictors fitted where there is a risk of falling",
+    "D05": "Recreation and rehabilitation equipment in good condition",
+    "D06": "Escort vehicles roadworthy, insured, drivers qualified",
+    "E01": "Gate staffed around the clock, visitors registered, access control working",
+    "E02": "People received pass the security gate and a hand-held detector, prohibited items "
+    "logged and held, anti-riot equipment in place",
+    "E03": "CCTV covers entrances, reception, corridors, canteen and observation rooms, recordings "
+    "kept at least 90 days",
+    "E04": "Measures against going missing: exits controlled, people with dementia identified, a "
+    "clear procedure when someone goes missing",
+    "E05": "Accommodation separated by sex, minors housed separately",
+    "E06": "Police room or police liaison in place, emergencies reported promptly",
+    "F01": "Safety responsibility system set up, responsibility letters signed",
+    "F02": "Risk inventory updated on time, notice cards posted, hazard ledger complete and closed on time",
+    "F03": "Induction, yearly refresher and fire training recorded; at least two fire drills a year",
+    "F04": "Emergency plans and response cards filed, contact list up to date",
+    "F05": "Duty roster and handover records complete (day and night patrols, handovers)",
+    "F06": "Quarterly and yearly hazard statistics reported on time",
+}
+TEMPLATES_EN = {
+    "night_fire_patrol": "Night fire patrol (every 2 hours)",
+    "day_fire_patrol": "Daytime fire patrol (daily)",
+    "monthly_fire_inspection": "Monthly fire inspection",
+    "post_shift_check": "Pre-shift check of the post (each shift)",
+    "kitchen_daily": "Daily kitchen food-safety check",
+    "weekly_department": "Weekly department check",
+    "quarterly_specialist": "Quarterly specialist check (electricity, gas, special equipment)",
+    "seasonal": "Seasonal check",
+    "before_holidays": "Safety check before public holidays",
+}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit, events
+from shuangfang.core import audit, events, messages
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import Severity
 from shuangfang.core.workflow import Transition, Workflow
@@ -28,6 +28,9 @@ from .counts import TASKS
 from .models import ChecklistItem, Checkpoint, Record, Task
 from .records import Answer, AnswerErrors, Position, check_answers, check_texts, save_record
 
+messages.register(
+    {"inspection.task_missed": gettext_lazy("Inspection missed: %(plan)s · %(place)s · %(time)s")}
+)
 audit.register_actions(
     {
         "record.submit": gettext_lazy("Inspection submitted"),
@@ -130,12 +133,12 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                     organization_id=task.organization_id,
                     object_uuid=str(task.uuid),
                     task_uuid=str(task.uuid),
-                    title=_("Inspection missed: %(plan)s · %(place)s · %(time)s")
-                    % {
-                        "plan": task.plan.name,
-                        "place": task.location,
-                        "time": timezone.localtime(task.window_start).strftime("%m-%d %H:%M"),
-                    },
+                    **messages.title_fields(
+                        "inspection.task_missed",
+                        plan=task.plan.name,
+                        place=task.location,
+                        time=timezone.localtime(task.window_start).strftime("%m-%d %H:%M"),
+                    ),
                     url=reverse("inspections:ledger") + f"?status=missed&plan={task.plan.uuid}",
                     severity=Severity.WARNING,
                     recipient_ids=cache[key],

@@ -23,6 +23,7 @@ from shuangfang.core.qr import qr_svg
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, OrgKind
+from shuangfang.orgs.roles import Role
 
 from . import records
 from .checklists import (
@@ -31,6 +32,7 @@ from .checklists import (
     add_measure_items,
     create_checklist,
     create_checkpoint,
+    in_readers_language,
     update_item,
 )
 from .choices import ChecklistKind, Result, TaskStatus
@@ -56,6 +58,7 @@ from .models import (
 )
 from .plans import create_plan, generate_tasks, set_plan_active
 from .records import Answer, AnswerErrors, Position
+from .schedule_words import describe
 from .taskflow import my_missed_count, my_tasks_page, submit_record
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
@@ -165,7 +168,7 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
             "entered": entered.get(str(i.uuid), {}),
             "error": item_errors.get(str(i.uuid), ""),
         }
-        for i in items
+        for i in in_readers_language(items)
     ]
     task.refresh_from_db(fields=["status"])
     return render(
@@ -405,7 +408,7 @@ def checklist_detail(request: AuthedRequest, uuid) -> HttpResponse:
         {
             "measures_form": measures_form,
             "checklist": checklist,
-            "items": checklist.items.all(),
+            "items": in_readers_language(checklist.items.all()),
             "item_form": item_form,
             "library_form": library_form,
             "plans": checklist.plans.all(),
@@ -492,7 +495,8 @@ def plans(request: AuthedRequest) -> HttpResponse:
 
 
 def _assignee_text(p) -> str:
-    who = p.assignee_user or p.assignee_post or p.assignee_role
+    role = Role(p.assignee_role).label if p.assignee_role in Role.values else p.assignee_role
+    who = p.assignee_user or p.assignee_post or role
     return f"{p.get_assignee_kind_display()} {who or ''}".strip()
 
 
@@ -562,6 +566,7 @@ def plan_detail(request: AuthedRequest, uuid) -> HttpResponse:
             "counts": counts,
             "checkpoints": plan.checkpoints.all(),
             "assignee": _assignee_text(plan),
+            "schedule": describe(plan.frequency, plan.rule),
         },
     )
 
@@ -643,7 +648,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
             "entered": entered.get(str(i.uuid), {}),
             "error": item_errors.get(str(i.uuid), ""),
         }
-        for i in items
+        for i in in_readers_language(items)
     ]
     return render(
         request,

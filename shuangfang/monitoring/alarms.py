@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuangfang.core import audit, messages
 from shuangfang.core.events import publish
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
@@ -34,6 +35,16 @@ from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
 from . import catalogue
 from .choices import ACTIVE_STATUSES, AlarmStatus, Category, ClearReason
 from .models import Alarm, AlarmRule, Device, RuleState
+
+audit.register_actions(
+    {
+        "alarm.open": gettext_lazy("Alarm raised"),
+        "alarm.acknowledge": gettext_lazy("Alarm acknowledged"),
+        "alarm.acknowledge_via_incident": gettext_lazy("Alarm acknowledged through its incident"),
+        "alarm.clear": gettext_lazy("Alarm cleared"),
+        "alarm.recover": gettext_lazy("Alarm cleared: the device recovered"),
+    }
+)
 
 NOTE_MAX = max_chars(Alarm, "note")
 
@@ -49,12 +60,24 @@ def _zh(fn, *args) -> str:
         return fn(*args)
 
 
-def _alarm_title(alarm: Alarm, device: Device, verb: str) -> str:
-    def build() -> str:
-        words = {"opened": _("alarm"), "acknowledged": _("acknowledged"), "cleared": _("cleared")}
-        return f"{device.name}（{device.place or device.code}）{alarm_label(alarm.alarm_type)} {words[verb]}"
+messages.register_label("alarm_type", alarm_label)
+messages.register(
+    {
+        "alarm.title.opened": gettext_lazy("%(device)s (%(place)s): %(alarm)s"),
+        "alarm.title.acknowledged": gettext_lazy("%(device)s (%(place)s): %(alarm)s acknowledged"),
+        "alarm.title.cleared": gettext_lazy("%(device)s (%(place)s): %(alarm)s cleared"),
+    }
+)
 
-    return _zh(build)
+
+def _alarm_title(alarm: Alarm, device: Device, verb: str) -> dict[str, Any]:
+    """``title`` (Chinese) and ``title_msg`` of an alarm event."""
+    return messages.title_fields(
+        f"alarm.title.{verb}",
+        device=device.name,
+        place=device.place or device.code,
+        alarm=messages.label("alarm_type", alarm.alarm_type),
+    )
 
 
 def hazard_description(alarm: Alarm, device: Device, *, repeated_faults: int = 0) -> str:
@@ -66,7 +89,7 @@ def hazard_description(alarm: Alarm, device: Device, *, repeated_faults: int = 0
         }
         if alarm.channel and alarm.last_value is not None:
             text += _(", %(channel)s = %(value)s (threshold %(threshold)s)") % {
-                "channel": alarm.channel,
+                "channel": catalogue.channel_label(alarm.channel),
                 "value": f"{alarm.last_value:g}",
                 "threshold": "—" if alarm.threshold is None else f"{alarm.threshold:g}",
             }
@@ -81,7 +104,7 @@ def event_payload(alarm: Alarm, device: Device, verb: str) -> dict[str, Any]:
     return {
         "organization_id": alarm.organization_id,
         "object_uuid": str(alarm.uuid),
-        "title": _alarm_title(alarm, device, verb),
+        **_alarm_title(alarm, device, verb),
         "url": f"/monitoring/alarms/{alarm.uuid}/",
         "severity": alarm.severity,
         "roles": HANDLER_ROLES,

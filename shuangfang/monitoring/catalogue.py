@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 # kind -> [(channel key, label, unit)]
 CHANNELS: dict[str, list[tuple[str, Any, str]]] = {
@@ -27,6 +28,28 @@ CHANNELS: dict[str, list[tuple[str, Any, str]]] = {
     "fridge_temp": [("temp_c", _("Temperature"), "°C"), ("battery_pct", _("Battery"), "%")],
     "freezer_temp": [("temp_c", _("Temperature"), "°C"), ("battery_pct", _("Battery"), "%")],
 }
+
+_CHANNEL_LABELS: dict[str, Any] = {key: label for rows in CHANNELS.values() for key, label, _u in rows}
+_CHANNEL_FAMILIES: dict[str, Any] = {
+    "temp_c": _("Cable temperature"),
+    "voltage_v": _("Voltage"),
+    "current_a": _("Current"),
+}
+
+
+def channel_label(key: str, stored: str = "") -> str:
+    """A channel in words in the active language: ``residual_current_ma`` → "Residual current";
+    a rule's pattern ``temp_c.*`` → "Cable temperature (every line)"; else what the device's row
+    says, else the key (a channel that a device sent without registering it)."""
+    if key in _CHANNEL_LABELS:
+        return str(_CHANNEL_LABELS[key])
+    family, _dot, rest = key.partition(".")
+    if family in _CHANNEL_FAMILIES and rest == "*":
+        return str(_("%(channel)s (every line)") % {"channel": _CHANNEL_FAMILIES[family]})
+    if family in _CHANNEL_FAMILIES and rest:
+        return f"{_CHANNEL_FAMILIES[family]} {rest}"
+    return stored or key
+
 
 # Alarm types and their labels (the Chinese titles of events and pages come from here).
 ALARM_TYPES: dict[str, Any] = {
@@ -434,3 +457,31 @@ def seed_rules(AlarmRule) -> None:  # noqa: N803 - a historical model from a mig
         if has_edges:
             values["threshold_breaches"] = key["alarm_type"] not in BAND_EDGE_TYPES
         AlarmRule.objects.update_or_create(organization=None, **key, defaults=values)
+
+
+# The rules' references are seed text in English: the Chinese pages show them through the catalogue
+# (:func:`reference_text`); these lines put them in it.
+REFERENCES = [
+    gettext_noop("GB 15322: alarm setting 1–25 %LEL"),
+    gettext_noop("GB 50116-2013 §9.2.3: setting 300–500 mA; GB 14287.2"),
+    gettext_noop("GB 50166-2019 §4.8.6, GB 31252 §4.3.4: ≥ 14 half-cycles in 1 s"),
+    gettext_noop("GB 50974-2014 hydrant pressure; site value to be checked"),
+    gettext_noop("GB/T 12325-2008: 220 V supply +7 %"),
+    gettext_noop("GB/T 12325-2008: 220 V supply −10 %"),
+    gettext_noop("device-reported"),
+    gettext_noop("device-reported (GB 14287.2 detector)"),
+    gettext_noop("device-reported (GB 14287.4 detector)"),
+    gettext_noop("device-reported (GB 15322 detector)"),
+    gettext_noop("device-reported (GB 20517 / GB 4715 detector)"),
+    gettext_noop("device-reported (GB 4716 detector)"),
+    gettext_noop("no standard found (domain-reference §7.4): 3 × heartbeat interval"),
+    gettext_noop("vendor practice"),
+    gettext_noop("vendor practice 60–80 °C; GB 14287.3 range 55–140 °C, no national value"),
+]
+
+
+def reference_text(reference: str) -> str:
+    """A rule's reference in the reader's language (a seeded one; one typed by a site is its own)."""
+    from django.utils.translation import gettext
+
+    return gettext(reference) if reference else ""

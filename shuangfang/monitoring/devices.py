@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
@@ -22,6 +23,15 @@ from .choices import Category
 from .evaluation import Outcome, Run
 from .models import Channel, Device
 from .rules import effective_rules, event_rule
+
+audit.register_fields({"place": gettext_lazy("place")})
+audit.register_actions(
+    {
+        "device.register": gettext_lazy("Device registered"),
+        "device.update": gettext_lazy("Device changed"),
+        "device.rotate_token": gettext_lazy("Device token replaced"),
+    }
+)
 
 TOKEN_PREFIX = "sfd_"
 OFFLINE_FACTOR = 3

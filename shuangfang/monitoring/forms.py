@@ -14,7 +14,7 @@ class DeviceForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Institution"), queryset=Organization.objects.none())
     kind = forms.ChoiceField(label=_("Device type"), choices=DeviceKind.choices)
     code = forms.CharField(
-        label=_("Device id"), max_length=64, help_text=_("as the device sends it: device_id")
+        label=_("Device id"), max_length=64, help_text=_("the id the device puts in its messages")
     )
     name = forms.CharField(label=_("Name"), max_length=100)
     department = forms.ModelChoiceField(

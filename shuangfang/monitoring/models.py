@@ -226,7 +226,9 @@ class AlarmRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_kind}/{self.channel}/{self.alarm_type}"
+        from .alarms import alarm_label
+
+        return f"{self.get_device_kind_display()} · {alarm_label(self.alarm_type)}"
 
     def breached(self, value: float) -> bool:
         if self.threshold is None:
@@ -329,7 +331,9 @@ class Alarm(TenantModel):
         indexes = [models.Index(fields=["organization", "status", "-opened_at"])]
 
     def __str__(self) -> str:
-        return f"{self.device.code} {self.alarm_type}"
+        from .alarms import alarm_label
+
+        return f"{self.device.code} {alarm_label(self.alarm_type)}"
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
@@ -18,6 +19,8 @@ from shuangfang.core.tenancy import require
 from . import catalogue
 from .choices import Op, Source
 from .models import AlarmRule
+
+audit.register_actions({"alarm_rule.set": gettext_lazy("Alarm threshold set")})
 
 _rules_lock = threading.Lock()
 _rules_cache: dict[str, Any] = {"at": 0.0, "rules": []}

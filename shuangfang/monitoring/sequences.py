@@ -29,13 +29,22 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from shuangfang.core import events
+from shuangfang.core import events, messages
 from shuangfang.core.vocabulary import Severity
 
 from .models import Device, ListenerBeat, SeqBlock, SeqCursor
+
+messages.register(
+    {
+        "ops.sequence_gap": gettext_lazy(
+            "Device %(code)s: %(n)s messages lost (sequence numbers %(first)s to %(last)s); check its "
+            "network and the broker"
+        )
+    }
+)
 
 BLOCK = 64
 ROLES = ["safety_officer", "institution_head"]
@@ -166,16 +175,12 @@ def _judge(device_id: int, boot: str, now: dt.datetime, cut: dt.datetime) -> int
 
 
 def _publish(device: Device, boot: str, first: int, last: int, missing: int) -> None:
-    with translation.override("zh-hans"):
-        title = _(
-            "Device %(code)s: %(n)s messages lost (sequence numbers %(first)s to %(last)s); check its "
-            "network and the broker"
-        ) % {"code": device.code, "n": missing, "first": first, "last": last}
+    title = messages.title_fields("ops.sequence_gap", code=device.code, n=missing, first=first, last=last)
     events.publish(
         "ops.sequence_gap",
         organization_id=device.organization_id,
         object_uuid=str(device.uuid),
-        title=title,
+        **title,
         url=f"/monitoring/devices/{device.uuid}/",
         severity=Severity.WARNING,
         roles=ROLES,

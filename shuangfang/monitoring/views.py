@@ -22,6 +22,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization
 
+from . import catalogue
 from .alarms import acknowledge_alarm, alarm_label, clear_alarm
 from .choices import AlarmStatus, DeviceKind, DeviceStatus
 from .devices import register_device, rotate_token
@@ -179,10 +180,15 @@ def device_detail(request: AuthedRequest, uuid) -> HttpResponse:
     channels = list(Channel.objects.filter(device=device))
     known = {c.key for c in channels}
     latest = [
-        {"key": c.key, "label": c.label, "unit": c.unit, "value": device.last_values.get(c.key)}
+        {
+            "key": c.key,
+            "label": catalogue.channel_label(c.key, c.label),
+            "unit": c.unit,
+            "value": device.last_values.get(c.key),
+        }
         for c in channels
     ] + [
-        {"key": k, "label": k, "unit": "", "value": v}
+        {"key": k, "label": catalogue.channel_label(k), "unit": "", "value": v}
         for k, v in sorted(device.last_values.items())
         if k not in known and not k.startswith("_")
     ]
@@ -226,7 +232,15 @@ def device_readings(request: AuthedRequest, uuid) -> JsonResponse:
     else:
         for r in Rollup.objects.filter(device=device, seconds=3600, ts__gte=since).order_by("ts")[:5000]:
             series[r.channel].append([r.ts.isoformat(), round(r.avg, 3)])
-    return JsonResponse({"series": [{"name": k, "data": v} for k, v in sorted(series.items())]})
+    stored = dict(Channel.objects.filter(device=device).values_list("key", "label"))
+    return JsonResponse(
+        {
+            "series": [
+                {"name": catalogue.channel_label(k, stored.get(k, "")), "key": k, "data": v}
+                for k, v in sorted(series.items())
+            ]
+        }
+    )
 
 
 @require_perm("monitoring.manage")
@@ -288,6 +302,8 @@ def alarm_detail(request: AuthedRequest, uuid) -> HttpResponse:
         {
             "alarm": alarm,
             "label": alarm_label(alarm.alarm_type),
+            "channel": catalogue.channel_label(alarm.channel) if alarm.channel else "",
+            "reference": catalogue.reference_text(alarm.rule.reference if alarm.rule else ""),
             "can_handle": can_handle and alarm.is_active,
             "can_ack": can_handle and alarm.status == AlarmStatus.OPEN,
             "ack_form": AcknowledgeForm(),
@@ -348,6 +364,8 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
     )
     for r in rules:
         r.label = alarm_label(r.alarm_type)  # type: ignore[attr-defined]
+        r.channel_label = catalogue.channel_label(r.channel)  # type: ignore[attr-defined]
+        r.reference_text = catalogue.reference_text(r.reference)  # type: ignore[attr-defined]
     manageable = [i for i in institutions if can(request.user, "monitoring.manage", i)]
     return render(
         request,

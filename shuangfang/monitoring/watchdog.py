@@ -19,10 +19,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from shuangfang.core import events
+from shuangfang.core import events, messages
 from shuangfang.core.permissions import roles_with
 from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.models import Organization
@@ -57,17 +56,13 @@ def check_listeners(now: dt.datetime | None = None) -> bool:
     last = last_beat()
     since = last.isoformat() if last else "never"
     roles = sorted(roles_with("system.operate"))
-    with translation.override("zh-hans"):
-        title = _(
-            "MQTT listeners down: no sign of life for over %(n)s seconds; device readings are waiting "
-            "on the broker, restart the listeners"
-        ) % {"n": silence()}
+    title = messages.title_fields("ops.listener_down", n=silence())
     for org in Organization.objects.filter(parent__isnull=True):
         events.publish(
             "ops.listener_down",
             organization_id=org.pk,
             object_uuid=str(org.uuid),
-            title=title,
+            **title,
             url="/health/ready",
             severity=Severity.CRITICAL,
             roles=roles,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.vocabulary import Severity
@@ -27,6 +28,14 @@ from .models import (
     Preference,
 )
 from .planning import Planner, kick
+
+audit.register_actions(
+    {
+        "notifications.contact_set": gettext_lazy("Contact address set"),
+        "notifications.contact_verified": gettext_lazy("Contact address verified"),
+        "notifications.quiet_hours": gettext_lazy("Quiet hours set"),
+    }
+)
 
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_CODE_ATTEMPTS = 5

@@ -63,11 +63,16 @@ class ProviderForm(forms.Form):
     params = forms.CharField(
         label=_("Parameters (JSON)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "placeholder": '{"sign_name": "双防平台", "template_code": "SMS_123", '
+                '"template_params": ["org", "title", "link"]}',
+            }
+        ),
         help_text=_(
-            'For example {"sign_name": "双防平台", "template_code": "SMS_123", '
-            '"template_params": ["org", "title", "ack_link"]} (ack_link: one-tap acknowledgement; '
-            "link: the page)"
+            "The sign name, template code and template parameters the provider gave you, as in the "
+            "example (ack_link: the one-tap acknowledgement; link: the page)."
         ),
     )
     min_severity = forms.ChoiceField(

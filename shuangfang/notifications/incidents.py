@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import audit, messages
 from shuangfang.core.events import publish
 from shuangfang.core.tenancy import can, require
 from shuangfang.core.vocabulary import Severity
@@ -28,6 +28,18 @@ from .models import (
 from .planning import institution_of, kick
 from .policies import choose_policy
 
+audit.register_actions(
+    {
+        "notifications.incident_open": gettext_lazy("Incident opened"),
+        "notifications.incident_ack": gettext_lazy("Incident acknowledged"),
+        "notifications.incident_ack_by_source": gettext_lazy("Incident acknowledged at its source"),
+        "notifications.incident_resolve": gettext_lazy("Incident resolved"),
+        "notifications.incident_resolve_by_source": gettext_lazy("Incident resolved at its source"),
+    }
+)
+
+messages.register({"incident.acknowledged": gettext_lazy("%(title)s acknowledged by %(name)s")})
+
 
 def open_incident(
     *,
@@ -40,6 +52,7 @@ def open_incident(
     source_uuid,
     actor: User | None = None,
     lead_user_ids: Sequence[int] = (),
+    title_msg: dict | None = None,
 ) -> Incident:
     """Open an escalating incident (idempotent per source while not resolved). The first step
     runs as soon as a worker picks it up, right after commit. ``lead_user_ids``: people reached
@@ -74,6 +87,7 @@ def open_incident(
                 kind=kind,
                 severity=severity,
                 title=title[:200],  # system-made title: may be cut
+                title_msg=title_msg or {},
                 url=url,
                 source_kind=source_kind,
                 source_uuid=str(source_uuid),
@@ -128,7 +142,11 @@ def _publish_acknowledged(incident: Incident, actor: User, context: dict[str, An
         "incident.acknowledged",
         organization_id=incident.organization_id,
         object_uuid=str(incident.uuid),
-        title=_("%(title)s acknowledged by %(name)s") % {"title": incident.title, "name": actor},
+        **messages.title_fields(
+            "incident.acknowledged",
+            title=messages.nested(incident.title_msg, incident.title),
+            name=str(actor),
+        ),
         url=incident.url,
         severity=incident.severity,
         source_kind=incident.source_kind,
@@ -253,10 +271,7 @@ def open_incident_titles(organization: Organization, limit: int = 20, source_kin
     qs = Incident.objects.filter(
         organization__path__startswith=inst.path, source_kind__in=source_kinds
     ).exclude(status=IncidentStatus.RESOLVED)
-    return [
-        _("%(item)s (%(state)s)") % {"item": i.title, "state": i.get_status_display()}
-        for i in qs.order_by("opened_at")[:limit]
-    ]
+    return [f"{i.shown_title}（{i.get_status_display()}）" for i in qs.order_by("opened_at")[:limit]]
 
 
 def handover_alarm_lines(institution: Organization, start, end) -> list[str]:

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import messages
 from shuangfang.core.tenancy import TenantModel
 from shuangfang.core.vocabulary import Severity
 from shuangfang.orgs.roles import Role
@@ -130,6 +131,9 @@ class Incident(TenantModel):
     kind = models.CharField(_("kind"), max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     title = models.CharField(_("title"), max_length=200)
+    # A system-made title as a message key and parameters (``core.messages``): shown in the reader's
+    # language; ``title`` keeps the Chinese rendering (the fallback, and what people typed).
+    title_msg = models.JSONField(default=dict, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=300, blank=True)
     source_kind = models.CharField(max_length=30)
     source_uuid = models.CharField(max_length=64)
@@ -174,7 +178,12 @@ class Incident(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (system-made titles), else as stored."""
+        return messages.render(self.title_msg, self.title)
 
 
 class Notification(TenantModel):
@@ -191,6 +200,9 @@ class Notification(TenantModel):
     kind = models.CharField(_("kind"), max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.INFO)
     title = models.CharField(_("title"), max_length=200)
+    # A system-made title as a message key and parameters (``core.messages``): shown in the reader's
+    # language; ``title`` keeps the Chinese rendering (the fallback, and what people typed).
+    title_msg = models.JSONField(default=dict, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=300, blank=True)
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
@@ -212,7 +224,12 @@ class Notification(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (system-made titles), else as stored."""
+        return messages.render(self.title_msg, self.title)
 
 
 class Delivery(TenantModel):

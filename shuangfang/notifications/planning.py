@@ -99,6 +99,7 @@ class Planner:
         step: int | None = None,
         quiet: bool = True,
         origin: str = "",
+        title_msg: dict | None = None,
     ) -> Notification:
         note = Notification.objects.create(
             organization=self.org,
@@ -106,6 +107,7 @@ class Planner:
             kind=kind,
             severity=severity,
             title=title[:200],  # system-made title: may be cut
+            title_msg=title_msg or {},
             url=url,
             incident=incident,
             step=step,
@@ -259,6 +261,7 @@ def notify(
     channels: list[str] | None = None,
     groups: bool = True,
     origin: str = "",
+    title_msg: dict | None = None,
 ) -> list[Notification]:
     """Tell people something once: the inbox always, their other channels by severity (or
     ``channels``), and the institution's group robots that take this severity. With ``origin`` (an
@@ -288,12 +291,20 @@ def notify(
                 url=url,
                 channels=list(wanted),
                 origin=origin,
+                title_msg=title_msg,
             )
         )
     if groups:
         for provider in planner.group_providers(severity):
             note = planner.message(
-                recipient=None, kind=kind, severity=severity, title=title, url=url, channels=[], origin=origin
+                recipient=None,
+                kind=kind,
+                severity=severity,
+                title=title,
+                url=url,
+                channels=[],
+                origin=origin,
+                title_msg=title_msg,
             )
             planner.plan(
                 note, PROVIDER_CHANNEL[ProviderKind(provider.kind)], set(), planner.now, provider=provider

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
@@ -22,6 +23,8 @@ from .models import (
     EscalationStep,
 )
 from .planning import institution_of
+
+audit.register_actions({"notifications.policy_save": gettext_lazy("Escalation policy saved")})
 
 # Used when an institution has no policy for an incident: on duty → safety officer → head.
 BUILTIN_POLICY: dict[str, Any] = {

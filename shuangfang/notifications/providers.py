@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
@@ -27,6 +28,13 @@ from .models import (
 from .outbound import check_url
 from .planning import institution_of, kick
 from .sealing import KeysMissing, SecretUnreadable, reseal, seal
+
+audit.register_actions(
+    {
+        "notifications.provider_save": gettext_lazy("Message provider saved"),
+        "notifications.provider_secret_rotated": gettext_lazy("Message provider secret replaced"),
+    }
+)
 
 
 @transaction.atomic

@@ -71,7 +71,7 @@ def incidents(request: AuthedRequest) -> HttpResponse:
         columns=[
             Column(_("Opened at"), lambda i: i.opened_at),
             Column(_("Institution"), lambda i: i.organization),
-            Column(_("Title"), lambda i: i.title, link=lambda i: f"{i.uuid}/"),
+            Column(_("Title"), lambda i: i.shown_title, link=lambda i: f"{i.uuid}/"),
             Column(_("Severity"), lambda i: i.get_severity_display()),
             Column(_("Status"), lambda i: i.get_status_display()),
             Column(_("Acknowledged by"), lambda i: i.acknowledged_by or ""),
@@ -200,7 +200,7 @@ def delivery_log(request: AuthedRequest) -> HttpResponse:
             Column(_("To"), lambda d: d.notification.recipient or _("group")),
             Column(_("Channel"), lambda d: d.get_channel_display()),
             Column(_("Address"), lambda d: d.address),
-            Column(_("Message"), lambda d: d.notification.title),
+            Column(_("Message"), lambda d: d.notification.shown_title),
             Column(_("Status"), lambda d: d.get_status_display()),
             Column(_("Attempts"), lambda d: d.attempts),
             Column(_("Error"), lambda d: d.last_error),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from shuangfang.core import demo as core_demo
+
 from . import services
 from .models import InstitutionType, Membership, Organization, OrgKind, Post, User
 from .roles import Role
@@ -103,6 +105,17 @@ PEOPLE = [
     ("songjianhua", "宋建华", "13803710044", "汴州市儿童福利院/办公室", Role.STAFF, "门卫"),
     ("xieming", "谢明", "13803710051", "汴州市救助管理站", Role.ASSESSOR, None),
 ]
+
+
+@core_demo.console
+def login_lines() -> list[str]:
+    """The demo's logins, for the console (``manage.py demo`` and ``make run``'s last lines); empty
+    when the database holds no demo city."""
+    if not User.objects.filter(username=PEOPLE[0][0]).exists():
+        return []
+    lines = [f"Demo logins (password {DEMO_PASSWORD}):", "  admin (system administrator)"]
+    lines += [f"  {u:<14} {name} · {where} · {role.label}" for u, name, _p, where, role, _post in PEOPLE]
+    return lines
 
 
 @dataclass

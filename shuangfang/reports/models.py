@@ -58,7 +58,7 @@ class Report(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} {self.kind} {self.period_start:%Y-%m}"
+        return f"{self.organization} {self.get_kind_display()} {self.period_start:%Y-%m}"
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", kwargs={"uuid": self.uuid})

@@ -198,3 +198,49 @@ ACCIDENT_TYPES: list[tuple[str, str]] = (
     + [(name, PUBLIC_HEALTH) for name in ("食物中毒", "传染病")]
 )
 ACCIDENT_TYPE_NAMES = [n for n, _s in ACCIDENT_TYPES]
+# The English column of this seeded list (the Chinese name is the stored value).
+ACCIDENT_TYPES_EN = {
+    "物体打击": "struck by object",
+    "车辆伤害": "vehicle injury",
+    "机械伤害": "machinery injury",
+    "起重伤害": "lifting injury",
+    "触电": "electric shock",
+    "淹溺": "drowning",
+    "灼烫": "burns and scalds",
+    "火灾": "fire",
+    "高处坠落": "fall from height",
+    "坍塌": "collapse",
+    "冒顶片帮": "roof or wall fall",
+    "透水": "water inrush",
+    "放炮": "blasting",
+    "火药爆炸": "explosive blast",
+    "瓦斯爆炸": "gas explosion",
+    "锅炉爆炸": "boiler explosion",
+    "容器爆炸": "vessel explosion",
+    "其它爆炸": "other explosion",
+    "中毒和窒息": "poisoning and suffocation",
+    "其它伤害": "other injury",
+    "噎食": "choking",
+    "跌倒": "fall",
+    "坠床": "fall from bed",
+    "走失": "going missing",
+    "烫伤": "scald",
+    "压疮": "pressure sore",
+    "误食": "swallowing something harmful",
+    "他伤": "injury by another person",
+    "自伤": "self-harm",
+    "食物中毒": "food poisoning",
+    "传染病": "infectious disease",
+}
+SOURCE_LABELS = {PUBLIC_HEALTH: _("public health")}
+
+
+def accident_type_label(name: str, source: str = "") -> str:
+    """``食物中毒（公共卫生）`` / ``food poisoning (public health)``: the reader's language."""
+    from shuangfang.core import seedtext
+
+    tag = str(SOURCE_LABELS.get(source, source))
+    if seedtext.english():
+        text = ACCIDENT_TYPES_EN.get(name, name)
+        return f"{text} ({tag})" if tag else text
+    return f"{name}（{tag}）" if tag else name

@@ -4,10 +4,19 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import seedtext
 from shuangfang.core.widgets import IsoDateInput
 from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User
 
-from .choices import ACCIDENT_TYPES, AssessmentKind, ControlTier, FactorClass, MeasureCategory, PointKind
+from .choices import (
+    ACCIDENT_TYPES,
+    AssessmentKind,
+    ControlTier,
+    FactorClass,
+    MeasureCategory,
+    PointKind,
+    accident_type_label,
+)
 from .models import Floor
 
 
@@ -65,12 +74,16 @@ class PointEditForm(PointForm):
         del self.fields["institution"]
 
 
+def _accident_choices() -> list[tuple[str, str]]:
+    return [(n, accident_type_label(n, s)) for n, s in ACCIDENT_TYPES]
+
+
 class FactorForm(forms.Form):
     description = forms.CharField(label=_("Hazard factor"), max_length=200)
     factor_class = forms.ChoiceField(label=_("GB/T 13861 class"), choices=FactorClass.choices)
     accident_types = forms.MultipleChoiceField(
         label=_("Possible accidents"),
-        choices=[(n, f"{n}（{s}）") for n, s in ACCIDENT_TYPES],
+        choices=_accident_choices,  # called when the form is shown: in the reader's language
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -117,10 +130,12 @@ class AssessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.method = method
         for scale in method.scales:
+            options = [
+                (str(o["value"]), f"{o['value']} — {seedtext.pick(o, 'label')}") for o in scale["options"]
+            ]
             self.fields[f"scale_{scale['code']}"] = forms.ChoiceField(
-                label=f"{scale['code']} · {scale['name']}",
-                choices=[("", "—")]
-                + [(str(o["value"]), f"{o['value']} — {o['label']}") for o in scale["options"]],
+                label=f"{scale['code']} · {seedtext.pick(scale, 'name')}",
+                choices=[("", "—"), *options],
                 required=False,
                 widget=forms.RadioSelect(attrs={"data-scale": scale["code"]}),
             )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
 from shuangfang.core.photos import save_photo
@@ -44,6 +45,34 @@ from .models import (
     LevelPalette,
     LibraryEntry,
     RiskPoint,
+)
+
+audit.register_fields(
+    {
+        "map_x": gettext_lazy("position on the floor plan (across)"),
+        "map_y": gettext_lazy("position on the floor plan (down)"),
+        "plan": gettext_lazy("floor plan"),
+    }
+)
+audit.register_actions(
+    {
+        "risk.assess": gettext_lazy("Risk assessed"),
+        "risk.factor.create": gettext_lazy("Hazard factor added"),
+        "risk.factor.update": gettext_lazy("Hazard factor changed"),
+        "risk.floor.create": gettext_lazy("Floor added"),
+        "risk.floor.plan": gettext_lazy("Floor plan uploaded"),
+        "risk.library.save": gettext_lazy("Risk library entry saved"),
+        "risk.measure.create": gettext_lazy("Control measure added"),
+        "risk.measure.update": gettext_lazy("Control measure changed"),
+        "risk.measure.delete": gettext_lazy("Control measure removed"),
+        "risk.method.revise": gettext_lazy("Assessment method revised"),
+        "risk.palette.set": gettext_lazy("Risk colours set"),
+        "risk.point.create": gettext_lazy("Risk point added"),
+        "risk.point.place": gettext_lazy("Risk point placed on the floor plan"),
+        "risk.point.review": gettext_lazy("Risk point reviewed"),
+        "risk.point.update": gettext_lazy("Risk point changed"),
+        "risk.import": gettext_lazy("Risk inventory imported"),
+    }
 )
 
 POINT_FIELDS = [

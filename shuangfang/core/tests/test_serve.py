@@ -73,7 +73,17 @@ class Serve:
             "PYTHONUNBUFFERED": "1",
             "WORKER_THREADS": "1",
         }
-        argv = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--web-workers", "1"]
+        argv = [
+            sys.executable,
+            "manage.py",
+            "serve",
+            "-v",
+            "2",
+            "--port",
+            str(self.port),
+            "--web-workers",
+            "1",
+        ]
         self.proc = subprocess.Popen(  # noqa: S603
             argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )

@@ -72,7 +72,7 @@ def test_a_move_sets_the_status_stamps_and_writes_one_audit_row_with_its_actor(w
     [entry] = audits(h)
     assert entry.actor == staff and entry.action == "test.sign" and entry.note == "收到"
     assert entry.organization == h.organization
-    assert entry.changes["status"][1] == str(HandoverStatus.SIGNED.label)
+    assert entry.changes["status"][1] == HandoverStatus.SIGNED  # the code; shown in words by change_rows
 
 
 @pytest.mark.parametrize("lock", [False, True])

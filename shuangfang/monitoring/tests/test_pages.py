@@ -89,9 +89,9 @@ def test_device_readings_json(world, login, kit):
         .get(f"/monitoring/devices/{kit.meter.uuid}/readings.json")
         .json()
     )
-    assert data["series"] == [
-        {"name": "temp_c.L1", "data": [[(now - dt.timedelta(minutes=5)).isoformat(), 40.5]]}
-    ]
+    points = [[(now - dt.timedelta(minutes=5)).isoformat(), 40.5]]
+    # The legend names the channel in words, never by its key.
+    assert data["series"] == [{"name": "线缆温度 L1", "key": "temp_c.L1", "data": points}]
 
 
 def test_downsampling_rolls_up_then_deletes_and_is_idempotent(kit):

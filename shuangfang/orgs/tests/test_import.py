@@ -63,7 +63,7 @@ def test_one_bad_row_saves_nothing_and_lists_each_mistake(world, login):
         "姓名必填",
         "不是大陆手机号",
         "没有名为 不存在的科 的部门",
-        "未知角色:厨神",
+        "未知角色：厨神",
         "与第 2 行重复",
         "cook_a 已被占用",
         "截止日期",

@@ -25,3 +25,14 @@ def level_badge(level, palette=None):
 @register.filter
 def level_colour_of(level, palette=None):
     return (palette or NATIONAL).colour(level)
+
+
+@register.filter
+def accident_types(names) -> str:
+    """A factor's accident types in the reader's language (a seeded list with an English column)."""
+    from shuangfang.core import seedtext
+    from shuangfang.risks.choices import ACCIDENT_TYPES_EN
+
+    if seedtext.english():
+        return ", ".join(ACCIDENT_TYPES_EN.get(n, n) for n in names or [])
+    return "、".join(names or [])

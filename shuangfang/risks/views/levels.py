@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangfang.core import seedtext
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.tenancy import require_perm
 from shuangfang.core.types import AuthedRequest
@@ -43,6 +44,7 @@ def methods(request: AuthedRequest) -> HttpResponse:
                 "bands": [
                     {
                         **b,
+                        "label": seedtext.pick(b, "label"),
                         "text": scoring.describe_band(b),
                         "colour": palette.colour(b["level"]),
                         "level_label": RiskLevel(b["level"]).label,

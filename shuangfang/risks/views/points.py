@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangfang.core import seedtext
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.qr import qr_png
@@ -236,6 +237,7 @@ def assess(request: AuthedRequest, uuid) -> HttpResponse:
     bands = [
         {
             **b,
+            "label": seedtext.pick(b, "label"),
             "text": scoring.describe_band(b),
             "colour": palette.colour(b["level"]),
             "level_label": str(RiskLevel(b["level"]).label),

@@ -14,9 +14,12 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -90,9 +93,11 @@ class Supervisor:
             log.info("%s received: stopping", signal.Signals(signum).name)
         self.stopping = True
 
-    def run(self, tick: float = 0.2) -> None:
+    def run(self, tick: float = 0.2, ready: Callable[[], None] | None = None) -> None:
         for child in self.children:
             child.start(time.monotonic())
+        if ready is not None:
+            threading.Thread(target=ready, daemon=True).start()
         try:
             while not self.stopping:
                 for child in self.children:
@@ -139,12 +144,32 @@ class Command(BaseCommand):
         if not os.environ.get("SITE_URL"):
             # QR codes and message links follow the port given here (the children read it).
             os.environ["PORT"] = str(port)
-        web = web_argv(host, port, web_workers)
+        # ``-v 0`` (``make run``): the console shows warnings and errors only (LOG_LEVEL, if set, wins),
+        # and the logins and the address come last, where people look. Otherwise (a service, or
+        # ``make run V=1``) every INFO line as before.
+        verbose = options.get("verbosity", 1) >= 1
+        if not verbose:
+            os.environ.setdefault("LOG_LEVEL", "WARNING")
+            logging.getLogger().setLevel(os.environ["LOG_LEVEL"])
+        web = web_argv(host, port, web_workers, log_level="info" if verbose else "warning")
         root = str(settings.BASE_DIR)  # granian imports the project from its working directory
         supervisor = Supervisor(children(web, root))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
+        supervisor.run(ready=lambda: self._ready(host, port))
+
+    def _ready(self, host: str, port: int) -> None:
+        """Once the web answers (or after 30 s): the logins, then the address, last."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+                break
+            time.sleep(0.2)
+        from shuangfang.core.demo import console_lines
+
+        lines = console_lines()
+        if lines:
+            self.stdout.write("\n".join(lines))
         self.stdout.write(
             self.style.SUCCESS(f"Shuangfang is running at http://{host}:{port}/  (Ctrl+C stops it)")
         )
-        supervisor.run()
