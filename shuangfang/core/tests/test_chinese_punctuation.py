@@ -17,7 +17,7 @@ ASCII_NEXT_TO_HAN = re.compile(
 )
 TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
 # A time written as hours:minutes keeps its colon: "时:分" is the format of 08:30.
-ALLOWED = ("时:分",)
+ALLOWED = ("时:分", "[:秒]")  # a time as typed: the colon is what the person types
 
 
 def _faults(text: str) -> bool:
