@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shuangfang.core",
     "shuangfang.orgs",
     "shuangfang.assessment",
+    "shuangfang.criteria",
     "shuangfang.dashboards",
     "shuangfang.duty",
     "shuangfang.hazards",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("assessment/", include("shuangfang.assessment.urls")),
     path("dashboards/", include("shuangfang.dashboards.urls")),
     path("duty/", include("shuangfang.duty.urls")),
+    path("criteria/", include("shuangfang.criteria.urls")),
     path("hazards/", include("shuangfang.hazards.urls")),
     path("inspections/", include("shuangfang.inspections.urls")),
     path("monitoring/", include("shuangfang.monitoring.urls")),

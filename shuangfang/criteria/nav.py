@@ -1,0 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.core.nav import NavItem, register
+
+register(NavItem("criteria.library", _("Major-hazard criteria"), "criteria:list", "criteria.view", order=230))
