@@ -79,6 +79,7 @@ class ProblemFound(Notice):
     photo_names: list[str] = Field(default_factory=list)
     origin_key: str = Field(alias="origin")
     record_uuid: str
+    criterion_code: str = ""  # the checklist item's major-hazard criterion, if any
     risk_point_id: int | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -164,6 +165,9 @@ _HAZARD_WORDS = {
     "hazard.closed": "the hazard was accepted and closed (销号)",
     "hazard.deadline_approaching": "the rectification deadline is near (daily sweep)",
     "hazard.overdue": "the rectification deadline has passed (daily sweep)",
+    "hazard.criterion_cited": "a hazard cites a major-hazard criterion: it is major (the bureau is told)",
+    "hazard.downgrade_requested": "the institution asks the bureau to grade a criterion hazard below major",
+    "hazard.downgrade_decided": "the bureau approved or refused grading a criterion hazard below major",
 }
 
 KINDS: dict[str, Kind] = {

@@ -246,4 +246,26 @@ def resolve(code: str, *, organization=None, on: dt.date | None = None) -> Crite
             )
             % {"code": code}
         )
+    itype = getattr(organization, "institution_type", "") if organization is not None else ""
+    if itype and found.standard.institution_types and itype not in found.standard.institution_types:
+        raise ValidationError(
+            _("Criterion %(code)s belongs to 《%(title)s》, which is not for this type of institution.")
+            % {"code": code, "title": found.standard.title}
+        )
     return found
+
+
+def citable_for(organization, on: dt.date | None = None) -> list[Criterion]:
+    """The criteria an institution can cite today: of the standards in force for its type (national
+    lists and the refinements of the bureaus above it), whole texts only, in the standards' order."""
+    standards = current(Standard.objects.all(), on).filter(
+        Q(organization=None) | Q(organization__path__in=_ancestors(organization.path))
+    )
+    itype = getattr(organization, "institution_type", "")
+    rows = (
+        Criterion.objects.citable()
+        .filter(standard__in=standards)
+        .select_related("standard", "article")
+        .order_by("standard__kind", "standard__code", "article__order", "order")
+    )
+    return [c for c in rows if not itype or itype in c.standard.institution_types]
