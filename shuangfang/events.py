@@ -88,6 +88,19 @@ class ProblemFound(Notice):
         return self.origin_key
 
 
+class SituationFound(Notice):
+    """A self-check against the major-hazard criteria answered 是 for a situation: it becomes one
+    major hazard citing the criterion (``object_uuid`` is the answer's)."""
+
+    reporter_id: int
+    criterion_code: str
+    description: str
+    assessment_uuid: str
+
+    def origin(self, kind: str) -> str:
+        return f"selfcheck:{self.object_uuid}"
+
+
 class AlarmNotice(Notice):
     """A sensor alarm (or a device gone offline) opened, acknowledged or cleared."""
 
@@ -180,6 +193,13 @@ KINDS: dict[str, Kind] = {
         "inspections",
         ("shuangfang.hazards.consumers.hazard_from_inspection", _TELL),
         "an item of an inspection record was marked as a problem: it becomes one hazard",
+    ),
+    "criteria.situation_found": Kind(
+        SituationFound,
+        "criteria",
+        ("shuangfang.hazards.consumers.hazard_from_selfcheck", _TELL),
+        "a self-check against the major-hazard criteria found a situation: it becomes one major hazard "
+        "citing the criterion",
     ),
     "alarm.opened": Kind(
         AlarmNotice,

@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import StandardKind
+from shuangfang.core.tenancy import TenantModel
+
+from .choices import Answer, StandardKind
 
 
 class Standard(models.Model):
@@ -152,3 +154,47 @@ class Criterion(models.Model):
         """《养老机构重大事故隐患判定标准》(2023-11-27) 第四条（一）"""
         s = self.standard
         return f"《{s.title}》({s.version}) {self.article.number}{self.number}"
+
+
+class SelfAssessment(TenantModel):
+    """An institution's dated self-check against the criteria in force for it (每种情形：是/否/不涉及,
+    with evidence). Each 是 becomes one major hazard citing the criterion (through the outbox)."""
+
+    done_on = models.DateField(_("date of the self-check"))
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("done by")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    # The versions checked against ("elderly-2023@2023-11-27"), and whether each was complete then.
+    standards = models.JSONField(_("standards checked"), default=list)
+    found = models.PositiveSmallIntegerField(_("situations found"), default=0)
+
+    class Meta:
+        ordering = ["-done_on", "-submitted_at"]
+        verbose_name = _("criteria self-check")
+        verbose_name_plural = _("criteria self-checks")
+        indexes = [models.Index(fields=["organization", "done_on"], name="selfcheck_org_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.done_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("criteria:selfcheck", args=[self.uuid])
+
+
+class SelfAssessmentAnswer(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("answer"), max_length=4, choices=Answer.choices)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        ordering = ["assessment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="selfcheck_one_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.answer}"

@@ -10,3 +10,13 @@ register(
     _("Import major-hazard criteria (a bureau: its own refinement)"),
     [Role.ADMIN, Role.BUREAU_SUPERVISOR],
 )
+register(
+    "criteria.selfcheck",
+    _("Run the self-check against the major-hazard criteria"),
+    [Role.ADMIN, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER],
+)
+register(
+    "criteria.selfcheck.view",
+    _("See self-checks against the major-hazard criteria"),
+    [Role.ADMIN, Role.BUREAU_SUPERVISOR, Role.INSTITUTION_HEAD, Role.SAFETY_OFFICER],
+)

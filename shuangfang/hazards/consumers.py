@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
-from shuangfang.events import AlarmNotice, ProblemFound
+from shuangfang.events import AlarmNotice, ProblemFound, SituationFound
 from shuangfang.orgs.models import Organization, User
 
 from .choices import Source
@@ -83,4 +83,28 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
     try:
         report_hazard(actor=reporter, **fields)
     except PermissionDenied:  # e.g. a bureau inspector: the system records it on their behalf
+        report_hazard(actor=None, **fields)
+
+
+def hazard_from_selfcheck(kind: str, event: SituationFound) -> None:
+    """One major hazard citing the criterion, once per answer (the origin is the answer's)."""
+    org = _institution(event.organization_id, kind)
+    if org is None:
+        return
+    fields: dict[str, Any] = {
+        "organization": org,
+        "description": event.description,
+        "title": event.title[:120],  # the situation's text: may be cut
+        "source": Source.SPECIALIST,
+        "grade": HazardGrade.MAJOR,
+        "origin": event.origin(kind),
+    }
+    try:
+        fields["criterion_code"] = cited(event.criterion_code, org).code
+    except ValidationError:
+        fields["description"] += f"（{event.criterion_code}）"  # superseded since: still major, filed
+    reporter = User.objects.filter(pk=event.reporter_id).first()
+    try:
+        report_hazard(actor=reporter, **fields)
+    except PermissionDenied:
         report_hazard(actor=None, **fields)

@@ -401,6 +401,13 @@ def sample(world, kind: str) -> dict:
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+        "SituationFound": {
+            "reporter_id": officer,
+            "criterion_code": "elderly-2023-4-1",
+            "description": "消防验收不合格",
+            "assessment_uuid": "a-1",
+            "roles": ["safety_officer"],
+        },
         "SequenceGap": {
             "device_uuid": "d-1",
             "boot": "b1",
