@@ -158,6 +158,16 @@ class SequenceGap(Notice):
         return f"seq-gap:{self.device_uuid}:{self.boot}:{self.first}-{self.last}"
 
 
+class WebhookSwitchedOff(Notice):
+    """A webhook subscription failed for ``WEBHOOK_DISABLE_AFTER`` and was switched off; ``since``
+    names the failing spell, so it is told once."""
+
+    since: str
+
+    def origin(self, kind: str) -> str:
+        return f"webhook:{self.object_uuid}:off:{self.since}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -167,6 +177,16 @@ class Kind:
 
 
 _TELL = "shuangfang.notifications.consumers.tell_people"
+# Kinds a webhook subscriber may choose (webhooks.services.KINDS): one delivery per subscription.
+_HOOK = "shuangfang.webhooks.services.fan_out"
+_HOOKED = {
+    "hazard.reported",
+    "hazard.assigned",
+    "hazard.major_reported",
+    "hazard.criterion_cited",
+    "hazard.overdue",
+    "hazard.closed",
+}
 _HAZARD_WORDS = {
     "hazard.reported": "a hazard was reported (snap report, inspection, sensor, bureau)",
     "hazard.assigned": "a hazard was assigned to the person responsible, with its deadline",
@@ -184,9 +204,12 @@ _HAZARD_WORDS = {
 }
 
 KINDS: dict[str, Kind] = {
-    **{kind: Kind(HazardNotice, "hazards", (_TELL,), about) for kind, about in _HAZARD_WORDS.items()},
+    **{
+        kind: Kind(HazardNotice, "hazards", (_TELL, _HOOK) if kind in _HOOKED else (_TELL,), about)
+        for kind, about in _HAZARD_WORDS.items()
+    },
     "inspection.task_missed": Kind(
-        TaskMissed, "inspections", (_TELL,), "an inspection task's window closed with no record"
+        TaskMissed, "inspections", (_TELL, _HOOK), "an inspection task's window closed with no record"
     ),
     "inspection.problem_found": Kind(
         ProblemFound,
@@ -208,6 +231,7 @@ KINDS: dict[str, Kind] = {
         (
             "shuangfang.notifications.consumers.open_alarm_incident",
             "shuangfang.hazards.consumers.hazard_from_alarm",
+            _HOOK,
         ),
         "a sensor reading crossed a rule: an escalating incident for whoever is on duty, and a "
         "hazard where the rule says so",
@@ -227,7 +251,7 @@ KINDS: dict[str, Kind] = {
     "alarm.cleared": Kind(
         AlarmNotice,
         "monitoring",
-        ("shuangfang.notifications.consumers.resolve_alarm_incident",),
+        ("shuangfang.notifications.consumers.resolve_alarm_incident", _HOOK),
         "the alarm was cleared (by a person, or the device recovered): its incident is resolved",
     ),
     "incident.acknowledged": Kind(
@@ -249,6 +273,12 @@ KINDS: dict[str, Kind] = {
         (_TELL,),
         "a device's sequence numbers have a gap once every listener had time to deliver: messages were "
         "lost (before the broker, or by it); the institution's safety officer and head are told",
+    ),
+    "webhook.switched_off": Kind(
+        WebhookSwitchedOff,
+        "webhooks",
+        (_TELL,),
+        "a webhook subscriber failed for a day: switched off (its deliveries kept), its owners told",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

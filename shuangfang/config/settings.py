@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shuangfang.notifications",
     "shuangfang.reports",
     "shuangfang.risks",
+    "shuangfang.webhooks",
     "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -286,6 +287,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
+# Webhook subscriptions (docs/webhooks.md): the request timeout, how long a subscriber may fail
+# before it is switched off, and whether http:// URLs are accepted (tests' local receivers).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5, minimum=1)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 86_400, minimum=60)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000, minimum=10)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

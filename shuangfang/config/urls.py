@@ -35,6 +35,7 @@ urlpatterns = [
     path("notifications/", include("shuangfang.notifications.urls")),
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),
+    path("webhooks/", include("shuangfang.webhooks.urls")),
 ]
 
 handler403 = "shuangfang.core.views.permission_denied"

@@ -85,6 +85,7 @@ def test_one_row_per_consumer_with_the_change_and_none_without(world, no_kick):
         raise RuntimeError("the alarm's own change failed")
     written = OutboxEvent.objects.all()
     assert sorted(r.consumer.rsplit(".", 1)[1] for r in written) == [
+        "fan_out",
         "hazard_from_alarm",
         "open_alarm_incident",
     ]
@@ -150,7 +151,7 @@ def test_a_consumer_that_fails_once_is_retried_after_backoff_and_runs_once(world
     Flaky(monkeypatch, times=1)
     with time_machine.travel(T0, tick=False) as clock:
         events.publish("alarm.opened", **alarm(world))
-        assert outbox.drain() == 2
+        assert outbox.drain() == len(KINDS["alarm.opened"].consumers)
         row = rows().get()
         assert row.state == "pending" and row.attempts == 1 and "unavailable" in row.last_error
         assert row.next_attempt_at == T0 + dt.timedelta(seconds=10)
@@ -401,6 +402,7 @@ def sample(world, kind: str) -> dict:
         },
         "ReportGenerated": {"generated_at": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "OpsNotice": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
+        "WebhookSwitchedOff": {"since": "2026-03-01T02:40:00+08:00", "recipient_ids": [officer]},
         "SituationFound": {
             "reporter_id": officer,
             "criterion_code": "elderly-2023-4-1",
