@@ -156,6 +156,8 @@ HUEY["consumer"] = {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_
 # MQTT_URL_FILE works too. MQTT_PASSWORD (or MQTT_PASSWORD_FILE) replaces the URL's password.
 MQTT_URL = env_secret("MQTT_URL", required=False)
 MQTT_PASSWORD = env_secret("MQTT_PASSWORD", required=False)
+# Key of the devices' derived broker passwords (monitoring.broker_acl); SECRET_KEY when empty.
+MQTT_CREDENTIALS_KEY = env_secret("MQTT_CREDENTIALS_KEY", required=False)
 # TLS (mqtts://): the CA that signed the broker's certificate (empty: the system's CAs), and a
 # client certificate and key when the broker asks for one.
 MQTT_CA_FILE = env_str("MQTT_CA_FILE", "")
