@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shuangfang.core import audit, events
@@ -103,11 +103,13 @@ def _check_replies(criteria: list[Criterion], replies: dict[str, Reply], note: s
 
 
 def _publish(assessment: SelfAssessment, row: SelfAssessmentAnswer, c: Criterion, actor) -> None:
+    with translation.override("zh-hans"):  # the hazard's title, as the hazards app writes its own
+        title = _("Self-check: %(text)s") % {"text": c.text[:40]}
     events.publish(
         "criteria.situation_found",
         organization_id=assessment.organization_id,
         object_uuid=str(row.uuid),
-        title=f"{c.number}{c.text}"[:120],
+        title=title,
         url=assessment.get_absolute_url(),
         severity=Severity.CRITICAL,
         roles=["safety_officer", "institution_head"],

@@ -41,7 +41,8 @@ def selfchecks(request: AuthedRequest) -> HttpResponse:
 def _form_class(criteria: list[Criterion]) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {
         "done_on": forms.DateField(
-            label=gettext_lazy("Date of the self-check"), widget=forms.DateInput(attrs={"type": "date"})
+            label=gettext_lazy("Date of the self-check"),
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         ),
         "note": forms.CharField(
             label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),

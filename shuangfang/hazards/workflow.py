@@ -382,7 +382,20 @@ def available(hazard: Hazard, actor) -> list[Move]:
 
 
 def _acceptor_ok(move: Move, hazard: Hazard, actor) -> bool:
+    if not _criterion_ok(move, hazard):
+        return False
     return move.action not in ("accept", "reject_back") or hazard.fixed_by_id != getattr(actor, "pk", None)
+
+
+def _criterion_ok(move: Move, hazard: Hazard) -> bool:
+    """No button for a move the criterion rules would refuse (the guard still refuses it)."""
+    if move.action in ("assign", "confirm_fix_now", "reject"):
+        return not hazard.criterion_binds
+    if move.action == "request_downgrade":
+        return hazard.criterion_binds and not hazard.downgrade_pending
+    if move.action in BUREAU_MOVES:
+        return hazard.downgrade_pending
+    return True
 
 
 def _today() -> dt.date:
