@@ -82,12 +82,26 @@ class ProblemFound(Notice):
     photo_names: list[str] = Field(default_factory=list)
     origin_key: str = Field(alias="origin")
     record_uuid: str
+    criterion_code: str = ""  # the checklist item's major-hazard criterion, if any
     risk_point_id: int | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def origin(self, kind: str) -> str:
         return self.origin_key
+
+
+class SituationFound(Notice):
+    """A self-check against the major-hazard criteria answered 是 for a situation: it becomes one
+    major hazard citing the criterion (``object_uuid`` is the answer's)."""
+
+    reporter_id: int
+    criterion_code: str
+    description: str
+    assessment_uuid: str
+
+    def origin(self, kind: str) -> str:
+        return f"selfcheck:{self.object_uuid}"
 
 
 class AlarmNotice(Notice):
@@ -221,6 +235,16 @@ class ReadinessNotice(Notice):
         return f"readiness:{kind}:{self.key}"
 
 
+class WebhookSwitchedOff(Notice):
+    """A webhook subscription failed for ``WEBHOOK_DISABLE_AFTER`` and was switched off; ``since``
+    names the failing spell, so it is told once."""
+
+    since: str
+
+    def origin(self, kind: str) -> str:
+        return f"webhook:{self.object_uuid}:off:{self.since}"
+
+
 @dataclass(frozen=True)
 class Kind:
     payload: type[Payload]
@@ -230,6 +254,16 @@ class Kind:
 
 
 _TELL = "shuangfang.notifications.consumers.tell_people"
+# Kinds a webhook subscriber may choose (webhooks.services.KINDS): one delivery per subscription.
+_HOOK = "shuangfang.webhooks.services.fan_out"
+_HOOKED = {
+    "hazard.reported",
+    "hazard.assigned",
+    "hazard.major_reported",
+    "hazard.criterion_cited",
+    "hazard.overdue",
+    "hazard.closed",
+}
 _HAZARD_WORDS = {
     "hazard.reported": "a hazard was reported (snap report, inspection, sensor, bureau)",
     "hazard.assigned": "a hazard was assigned to the person responsible, with its deadline",
@@ -243,6 +277,9 @@ _HAZARD_WORDS = {
     "hazard.overdue": "the rectification deadline has passed (hourly sweep): it escalates",
     "hazard.supervision_overdue": "a supervised hazard is still open after the bureau's deadline "
     "(hourly sweep): it escalates",
+    "hazard.criterion_cited": "a hazard cites a major-hazard criterion: it is major (the bureau is told)",
+    "hazard.downgrade_requested": "the institution asks the bureau to grade a criterion hazard below major",
+    "hazard.downgrade_decided": "the bureau approved or refused grading a criterion hazard below major",
 }
 _CHASE = "shuangfang.notifications.consumers.chase_hazard"
 _STOP_CHASE = "shuangfang.notifications.consumers.stop_hazard_chase"
@@ -257,17 +294,29 @@ _HAZARD_CONSUMERS: dict[str, tuple[str, ...]] = {
 
 KINDS: dict[str, Kind] = {
     **{
-        kind: Kind(HazardNotice, "hazards", _HAZARD_CONSUMERS.get(kind, (_TELL,)), about)
+        kind: Kind(
+            HazardNotice,
+            "hazards",
+            _HAZARD_CONSUMERS.get(kind, (_TELL,)) + ((_HOOK,) if kind in _HOOKED else ()),
+            about,
+        )
         for kind, about in _HAZARD_WORDS.items()
     },
     "inspection.task_missed": Kind(
-        TaskMissed, "inspections", (_TELL,), "an inspection task's window closed with no record"
+        TaskMissed, "inspections", (_TELL, _HOOK), "an inspection task's window closed with no record"
     ),
     "inspection.problem_found": Kind(
         ProblemFound,
         "inspections",
         ("shuangfang.hazards.consumers.hazard_from_inspection", _TELL),
         "an item of an inspection record was marked as a problem: it becomes one hazard",
+    ),
+    "criteria.situation_found": Kind(
+        SituationFound,
+        "criteria",
+        ("shuangfang.hazards.consumers.hazard_from_selfcheck", _TELL),
+        "a self-check against the major-hazard criteria found a situation: it becomes one major hazard "
+        "citing the criterion",
     ),
     "alarm.opened": Kind(
         AlarmNotice,
@@ -276,6 +325,7 @@ KINDS: dict[str, Kind] = {
         (
             "shuangfang.notifications.consumers.open_alarm_incident",
             "shuangfang.hazards.consumers.hazard_from_alarm",
+            _HOOK,
         ),
         "a sensor reading crossed a rule: an escalating incident for whoever is on duty, and a "
         "hazard where the rule says so",
@@ -300,7 +350,7 @@ KINDS: dict[str, Kind] = {
     "alarm.cleared": Kind(
         AlarmNotice,
         "monitoring",
-        ("shuangfang.notifications.consumers.resolve_alarm_incident",),
+        ("shuangfang.notifications.consumers.resolve_alarm_incident", _HOOK),
         "the alarm was cleared (by a person, or the device recovered): its incident is resolved",
     ),
     "incident.acknowledged": Kind(
@@ -383,6 +433,12 @@ KINDS: dict[str, Kind] = {
     ),
     "readiness.letter_issued": Kind(
         ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
+    ),
+    "webhook.switched_off": Kind(
+        WebhookSwitchedOff,
+        "webhooks",
+        (_TELL,),
+        "a webhook subscriber failed for a day: switched off (its deliveries kept), its owners told",
     ),
     "report.generated": Kind(
         ReportGenerated, "reports", (_TELL,), "a monthly or quarterly safety report was made"

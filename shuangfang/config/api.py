@@ -54,6 +54,7 @@ def _unauthenticated(request, exc):
 # The domain apps' routers, one line an app, at /api/v1/<app label>/.
 api.add_router("/orgs/", "shuangfang.orgs.api.router")
 api.add_router("/assessment/", "shuangfang.assessment.api.router")
+api.add_router("/criteria/", "shuangfang.criteria.api.router")
 api.add_router("/dashboards/", "shuangfang.dashboards.api.router")
 api.add_router("/duty/", "shuangfang.duty.api.router")
 api.add_router("/equipment/", "shuangfang.equipment.api.router")

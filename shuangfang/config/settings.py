@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shuangfang.core",
     "shuangfang.orgs",
     "shuangfang.assessment",
+    "shuangfang.criteria",
     "shuangfang.dashboards",
     "shuangfang.duty",
     "shuangfang.equipment",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "shuangfang.readiness",
     "shuangfang.reports",
     "shuangfang.risks",
+    "shuangfang.webhooks",
     "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -164,6 +166,8 @@ MQTT_URL = env_secret("MQTT_URL", required=False)
 # production: only devices coded DEMO-… are fed, monitoring/demo_feed.py).
 DEMO_SIMULATOR = env_bool("DEMO_SIMULATOR", False)
 MQTT_PASSWORD = env_secret("MQTT_PASSWORD", required=False)
+# Key of the devices' derived broker passwords (monitoring.broker_acl); SECRET_KEY when empty.
+MQTT_CREDENTIALS_KEY = env_secret("MQTT_CREDENTIALS_KEY", required=False)
 # TLS (mqtts://): the CA that signed the broker's certificate (empty: the system's CAs), and a
 # client certificate and key when the broker asks for one.
 MQTT_CA_FILE = env_str("MQTT_CA_FILE", "")
@@ -345,6 +349,12 @@ JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7, minimum=1)
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
+# Webhook subscriptions (docs/webhooks.md): the request timeout, how long a subscriber may fail
+# before it is switched off, and whether http:// URLs are accepted (tests' local receivers).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5, minimum=1)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 86_400, minimum=60)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000, minimum=10)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

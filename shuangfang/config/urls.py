@@ -33,6 +33,7 @@ urlpatterns = [
     path("duty/", include("shuangfang.duty.urls")),
     path("equipment/", include("shuangfang.equipment.urls")),
     path("food/", include("shuangfang.food.urls")),
+    path("criteria/", include("shuangfang.criteria.urls")),
     path("hazards/", include("shuangfang.hazards.urls")),
     path("inspections/", include("shuangfang.inspections.urls")),
     path("monitoring/", include("shuangfang.monitoring.urls")),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("readiness/", include("shuangfang.readiness.urls")),
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),
+    path("webhooks/", include("shuangfang.webhooks.urls")),
 ]
 
 handler403 = "shuangfang.core.views.permission_denied"

@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from shuangfang.core.vocabulary import CheckCategory
-from shuangfang.events import AlarmNotice, ProblemFound
+from shuangfang.core.vocabulary import CheckCategory, HazardGrade
+from shuangfang.events import AlarmNotice, ProblemFound, SituationFound
 from shuangfang.orgs.models import Organization, User
 
 from .choices import Source
-from .services import report_hazard
+from .services import cited, report_hazard
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,39 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
         "stored_photos": photos,
     }
     reporter = User.objects.filter(pk=event.reporter_id or 0).first()
+    if event.criterion_code:
+        fields["grade"] = HazardGrade.MAJOR
+        try:
+            fields["criterion_code"] = cited(event.criterion_code, org).code
+        except ValidationError:
+            # The code is no longer citable (superseded since the item was written): the hazard is
+            # still filed, major, and the code is kept in its description for the officer.
+            fields["description"] += f"（{event.criterion_code}）"
     try:
         report_hazard(actor=reporter, **fields)
     except PermissionDenied:  # e.g. a bureau inspector: the system records it on their behalf
+        report_hazard(actor=None, **fields)
+
+
+def hazard_from_selfcheck(kind: str, event: SituationFound) -> None:
+    """One major hazard citing the criterion, once per answer (the origin is the answer's)."""
+    org = _institution(event.organization_id, kind)
+    if org is None:
+        return
+    fields: dict[str, Any] = {
+        "organization": org,
+        "description": event.description,
+        "title": event.title[:120],  # the situation's text: may be cut
+        "source": Source.SPECIALIST,
+        "grade": HazardGrade.MAJOR,
+        "origin": event.origin(kind),
+    }
+    try:
+        fields["criterion_code"] = cited(event.criterion_code, org).code
+    except ValidationError:
+        fields["description"] += f"（{event.criterion_code}）"  # superseded since: still major, filed
+    reporter = User.objects.filter(pk=event.reporter_id).first()
+    try:
+        report_hazard(actor=reporter, **fields)
+    except PermissionDenied:
         report_hazard(actor=None, **fields)

@@ -53,14 +53,40 @@ class ReportForm(forms.Form):
         choices=[("", _("Not sure"))] + list(CheckCategory.choices),
         required=False,
     )
+    criterion = forms.CharField(
+        label=_("Major-hazard criterion met (code)"),
+        max_length=60,
+        required=False,
+        help_text=_("Only if the hazard meets a situation of the major-hazard criteria: it is then major."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = Organization.objects.for_user(user, "hazard.report").filter(kind=OrgKind.INSTITUTION)
         self.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
+        self.criteria = []
+        if orgs:
+            from shuangfang.criteria.services import citable_for
+
+            self.criteria = citable_for(orgs[0])
         if len(orgs) == 1:
             self.fields["organization"].initial = orgs[0]
             self.fields["organization"].widget = forms.HiddenInput()
+
+
+def criterion_field(org, required: bool = False) -> forms.ChoiceField:
+    """The criteria the institution can cite, by code (the service resolves the code again)."""
+    from shuangfang.criteria.services import citable_for
+
+    choices = [("", _("None"))] + [(c.code, f"{c.code} {c.number}{c.text}"[:120]) for c in citable_for(org)]
+    return forms.ChoiceField(
+        label=_("Major-hazard criterion met"),
+        choices=choices,
+        required=required,
+        help_text=_(
+            "A hazard that meets a criterion is major; grading it otherwise needs the bureau's approval."
+        ),
+    )
 
 
 # long: the catalogue of every move field, one entry a field, reads best as one table.
@@ -121,6 +147,7 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
         "extension_reason": lambda: forms.CharField(
             label=_("Reason"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
         ),
+        "criterion": lambda: criterion_field(org, required="criterion" in req),
         "supervision_deadline": lambda: forms.DateField(label=_("Supervision deadline"), widget=DATE),
         "supervision_note": lambda: forms.CharField(
             label=_("Requirements"), widget=forms.Textarea(attrs=text), max_length=settings.TEXT_MAX_CHARS
@@ -143,7 +170,14 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
     if move.action not in ("approve_extension", "reject") and "fix_note" not in move.fields:
         fields["note"] = forms.CharField(
             label=_("Reason")
-            if move.action in ("reject_back", "refuse_extension")
+            if move.action
+            in (
+                "reject_back",
+                "refuse_extension",
+                "request_downgrade",
+                "approve_downgrade",
+                "refuse_downgrade",
+            )
             else pgettext_lazy("hazard", "Note"),
             widget=forms.Textarea(attrs=text),
             max_length=settings.TEXT_MAX_CHARS,

@@ -71,6 +71,31 @@ class Hazard(TenantModel):
     # 四个不放过: what was done against the cause, so the same hazard does not come back (required
     # to accept a hazard that was not fixed on the spot).
     preventive_measures = models.TextField(_("measures against the cause"), blank=True)
+    # The major-hazard criterion (判定标准 situation) the hazard meets: the grade is then major, and
+    # only the bureau's approval (the downgrade_* fields) lets it be graded otherwise. The row is of
+    # one version of one standard: the hazard keeps the version it cited.
+    criterion = models.ForeignKey(
+        "criteria.Criterion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("major-hazard criterion"),
+    )
+    downgrade_reason = models.TextField(_("reason to downgrade"), blank=True)
+    downgrade_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    downgrade_requested_at = models.DateTimeField(null=True, blank=True)
+    downgrade_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("downgrade approved by"),
+    )
+    downgrade_approved_at = models.DateTimeField(_("downgrade approved at"), null=True, blank=True)
     treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
 
     reporter = models.ForeignKey(
@@ -249,6 +274,15 @@ class Hazard(TenantModel):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.is_open and self.deadline is not None and self.deadline < today
+
+    @property
+    def criterion_binds(self) -> bool:
+        """It cites a criterion and the bureau has not approved grading it otherwise."""
+        return self.criterion_id is not None and self.downgrade_approved_at is None
+
+    @property
+    def downgrade_pending(self) -> bool:
+        return self.downgrade_requested_at is not None and self.downgrade_approved_at is None
 
     @property
     def plan_missing(self) -> list[str]:

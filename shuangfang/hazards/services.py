@@ -57,8 +57,11 @@ def report_hazard(
     risk_point=None,
     stored_photos: Sequence[tuple[str, str, str]] = (),
     title_msg: dict | None = None,
+    criterion_code: str = "",
 ) -> Hazard:
-    """Register a hazard (any source). ``actor`` None: made by the system (a sensor alarm).
+    """Register a hazard (any source). ``criterion_code``: the major-hazard criterion it meets (the
+    grade is then major and the bureau is told); an unknown or uncitable code is refused.
+    ``actor`` None: made by the system (a sensor alarm).
     The same non-empty ``origin`` twice returns the hazard already open for it. ``risk_point``: the
     risk point where it was found; ``stored_photos``: (original, display, thumb) storage names of
     photos another app already checked and stored (an inspection's problem photos); ``title_msg``:
@@ -73,6 +76,11 @@ def report_hazard(
     if actor is not None:
         require(actor, "hazard.report", institution)
     _check_report(institution, description, source, category, grade, department, risk_point)
+    criterion = cited(criterion_code, institution) if criterion_code else None
+    if criterion is not None:
+        if grade and grade != HazardGrade.MAJOR:
+            raise ValidationError(_("A hazard that meets a major-hazard criterion is major."))
+        grade = HazardGrade.MAJOR
     if risk_point is not None:
         location = location or f"{risk_point.code} {risk_point.name}"
     with transaction.atomic():
@@ -98,29 +106,53 @@ def report_hazard(
             origin=origin[:80],  # system-made key (an alarm, an inspection item), never typed
             category=category or "",
             grade=grade or "",
+            criterion=criterion,
             reporter=actor,
             reported_at=now,
         )
         _add_report_photos(hazard, actor, photos, stored_photos)
-        record_event(
-            hazard,
-            "report",
-            actor=actor,
-            to_status=Status.REPORTED,
-            note=description,
-            data={"source": source, "origin": origin},
-            publish="hazard.reported",
-        )
-        audit.record(
-            actor=actor,
-            action="hazard.report",
-            obj=hazard,
-            organization=institution,
-            after=audit.snapshot(hazard, ("number", "title", "source", "location", "category", "grade")),
-            note="" if actor is not None else "system",
-        )
+        _record_report(hazard, actor, criterion, source, origin, description)
         HAZARDS.move({}, HAZARDS.of([hazard]))  # the last write: see core.counters
     return hazard
+
+
+def _record_report(hazard: Hazard, actor, criterion, source: str, origin: str, description: str) -> None:
+    """The report's timeline and outbox rows (and the citation's, telling the bureau), its audit row."""
+    record_event(
+        hazard,
+        "report",
+        actor=actor,
+        to_status=Status.REPORTED,
+        note=description,
+        data={"source": source, "origin": origin},
+        publish="hazard.reported",
+    )
+    if criterion is not None:
+        record_event(
+            hazard,
+            "cite_criterion",
+            actor=actor,
+            note=criterion.reference,
+            data={"criterion": criterion.code},
+            publish="hazard.criterion_cited",
+        )
+    audit.record(
+        actor=actor,
+        action="hazard.report",
+        obj=hazard,
+        organization=hazard.organization,
+        after=audit.snapshot(
+            hazard, ("number", "title", "source", "location", "category", "grade", "criterion")
+        ),
+        note="" if actor is not None else "system",
+    )
+
+
+def cited(code: str, institution, on: dt.date | None = None):
+    """The criterion ``code`` names for ``institution`` today, or a translated ``ValidationError``."""
+    from shuangfang.criteria.services import resolve
+
+    return resolve(code, organization=institution, on=on)
 
 
 def _check_lengths(**values: str) -> None:
@@ -199,6 +231,8 @@ def approve_plan(*, actor, hazard: Hazard, note: str = "", **fields) -> Hazard:
 def act(*, actor, hazard: Hazard, action: str, note: str = "", photos: Sequence = (), **fields) -> Hazard:
     """Any move by name (the pages and the API post one form per move)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
+    if isinstance(fields.get("criterion"), str):
+        fields["criterion"] = cited(fields["criterion"], hazard.organization)
     if action == "reject":
         fields["reject_reason"] = note
     if action == "submit" and not note:
@@ -264,6 +298,24 @@ def supervise(*, actor, hazard: Hazard, deadline: dt.date | None, requirements: 
         note=requirements,
         supervision_deadline=deadline,
         supervision_note=requirements,
+    )
+
+
+def cite_criterion(*, actor, hazard: Hazard, code: str, note: str = "") -> Hazard:
+    """The hazard meets the criterion ``code``: it becomes major and the bureau is told."""
+    return transition(
+        hazard, "cite_criterion", actor=actor, note=note, criterion=cited(code, hazard.organization)
+    )
+
+
+def request_downgrade(*, actor, hazard: Hazard, reason: str) -> Hazard:
+    return transition(hazard, "request_downgrade", actor=actor, note=reason)
+
+
+def decide_downgrade(*, actor, hazard: Hazard, approve: bool, reason: str) -> Hazard:
+    """The bureau's decision on grading a hazard that cites a criterion below major (audited)."""
+    return transition(
+        hazard, "approve_downgrade" if approve else "refuse_downgrade", actor=actor, note=reason
     )
 
 

@@ -245,6 +245,7 @@ def report(request: AuthedRequest) -> HttpResponse:
                 category=d["category"],
                 photos=d["photos"],
                 risk_point=point,
+                criterion_code=d["criterion"],
             )
         except ValidationError as exc:
             for m in exc.messages:
@@ -276,6 +277,9 @@ def _detail_qs():
         "accepted_by",
         "duplicate_of",
         "supervised_by",
+        "criterion__standard",
+        "criterion__article",
+        "downgrade_approved_by",
     )
 
 

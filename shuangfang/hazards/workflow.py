@@ -12,6 +12,12 @@ row.
        │ └──confirm_major──▶ planning ──approve_plan (five assurances)──▶ rectifying
        ├──reject──▶ rejected
        └──mark_duplicate──▶ duplicate
+
+A hazard that cites a major-hazard criterion (``criterion``, at report, at confirmation or by
+``cite_criterion``) is major: it goes through ``confirm_major`` and the five assurances. Grading it
+otherwise (``assign``, ``confirm_fix_now``, ``reject``) is refused until the bureau approves a
+downgrade: ``request_downgrade`` (the institution, with a reason) → ``approve_downgrade`` /
+``refuse_downgrade`` (a bureau supervisor, with a reason), all while it is still "to confirm".
 """
 
 from __future__ import annotations
@@ -101,9 +107,12 @@ def _m(action, label, sources, target, perm, who, requires=(), event=None, respo
 
 _WHERE = {"department", "location", "cause"}
 ACCEPTS: dict[str, frozenset[str]] = {
+    "cite_criterion": frozenset({"criterion"}),
     "confirm_fix_now": frozenset(_WHERE),
     "assign": frozenset(_WHERE | {"funds"}),
-    "confirm_major": frozenset(_WHERE | {"measures", "responsible", "funds", "deadline", "contingency_plan"}),
+    "confirm_major": frozenset(
+        _WHERE | {"measures", "responsible", "funds", "deadline", "contingency_plan", "criterion"}
+    ),
     "approve_plan": frozenset({"interim_measures"}),
     "reject_back": frozenset({"deadline"}),
     # 四个不放过: the cause and the measures against it, told by the fixer or the acceptor.
@@ -113,10 +122,56 @@ ACCEPTS: dict[str, frozenset[str]] = {
 
 
 _OFFICER = gettext_lazy("safety officer, institution head or administrator")
+_BUREAU_ONLY = gettext_lazy("bureau supervisor (of a bureau above the institution)")
 _FIXER = gettext_lazy("the responsible person, or a safety officer")
 _ACCEPTOR = gettext_lazy("an acceptor other than the person who fixed it")
 _BUREAU = gettext_lazy("bureau supervisor")
 _ANYONE = gettext_lazy("anyone who can see the hazard")
+
+# Citing a major-hazard criterion, and the bureau's approval to grade such a hazard otherwise.
+CRITERION_MOVES = [
+    _m(
+        "cite_criterion",
+        gettext_lazy("Cite a major-hazard criterion"),
+        [S.REPORTED, S.PLANNING],
+        None,
+        "hazard.confirm",
+        _OFFICER,
+        ("criterion",),
+        "hazard.criterion_cited",
+    ),
+    _m(
+        "request_downgrade",
+        gettext_lazy("Ask the bureau to approve grading it otherwise"),
+        [S.REPORTED],
+        None,
+        "hazard.confirm",
+        _OFFICER,
+        ("note",),
+        "hazard.downgrade_requested",
+    ),
+    _m(
+        "approve_downgrade",
+        gettext_lazy("Approve the downgrade"),
+        [S.REPORTED],
+        None,
+        "hazard.supervise",
+        _BUREAU_ONLY,
+        ("note",),
+        "hazard.downgrade_decided",
+    ),
+    _m(
+        "refuse_downgrade",
+        gettext_lazy("Refuse the downgrade"),
+        [S.REPORTED],
+        None,
+        "hazard.supervise",
+        _BUREAU_ONLY,
+        ("note",),
+        "hazard.downgrade_decided",
+    ),
+]
+BUREAU_MOVES = frozenset({"approve_downgrade", "refuse_downgrade"})
 
 MOVES: dict[str, Move] = {
     m.action: m
@@ -261,6 +316,7 @@ MOVES: dict[str, Move] = {
             "hazard.supervision_ordered",
         ),
         _m("comment", gettext_lazy("Comment"), list(S), None, "hazard.view", _ANYONE, ("note",)),
+        *CRITERION_MOVES,
     ]
 }
 
@@ -273,6 +329,9 @@ EVENT_ROLES: dict[str, list[str]] = {
     "hazard.supervision_ordered": ["institution_head", "safety_officer"],
     "hazard.overdue": ["safety_officer"],
     "hazard.supervision_overdue": ["institution_head", "bureau_supervisor"],
+    "hazard.criterion_cited": ["bureau_supervisor", "institution_head", "safety_officer"],
+    "hazard.downgrade_requested": ["bureau_supervisor"],
+    "hazard.downgrade_decided": ["institution_head", "safety_officer"],
 }
 EVENT_SEVERITY = {
     "hazard.major_reported": Severity.CRITICAL,
@@ -281,6 +340,8 @@ EVENT_SEVERITY = {
     "hazard.supervision_overdue": Severity.CRITICAL,
     "hazard.deadline_approaching": Severity.WARNING,
     "hazard.rejected_back": Severity.WARNING,
+    "hazard.criterion_cited": Severity.CRITICAL,
+    "hazard.downgrade_requested": Severity.WARNING,
 }
 EVENT_TITLES = {
     "hazard.reported": gettext_lazy("Hazard %(number)s reported: %(title)s"),
@@ -296,12 +357,20 @@ EVENT_TITLES = {
     "hazard.supervision_overdue": gettext_lazy(
         "Supervised hazard %(number)s is past its supervision deadline %(supervision_deadline)s"
     ),
+    "hazard.criterion_cited": gettext_lazy(
+        "Hazard %(number)s at %(org)s meets a major-hazard criterion: %(title)s"
+    ),
+    "hazard.downgrade_requested": gettext_lazy("%(org)s asks to grade hazard %(number)s below major"),
+    "hazard.downgrade_decided": gettext_lazy("The bureau decided on grading hazard %(number)s"),
 }
 messages.register(EVENT_TITLES)
 
 
 def _who(move: Move) -> Any:
-    """The table's ``who``: the permission, or for rectification also the responsible person."""
+    """The table's ``who``: the permission, or for rectification also the responsible person; for
+    the bureau's decisions, the permission held at a bureau above the institution."""
+    if move.action in BUREAU_MOVES:
+        return partial(_bureau_may, move.perm)
     if not move.responsible_may:
         return move.perm
 
@@ -312,6 +381,20 @@ def _who(move: Move) -> Any:
         )
 
     return who
+
+
+def _bureau_may(perm: str, hazard: Hazard, actor) -> bool:
+    """``perm`` held through a membership at a bureau above the hazard's institution (not at the
+    institution itself: the institution cannot approve its own downgrade)."""
+    if getattr(actor, "is_superuser", False):
+        return True
+    if not can(actor, perm, hazard.organization):
+        return False
+    path = hazard.organization.path
+    return any(
+        m.organization.kind in ("bureau", "district_bureau") and path.startswith(m.organization.path)
+        for m in actor.active_memberships().select_related("organization")
+    )
 
 
 def may(move: Move, hazard: Hazard, actor) -> bool:
@@ -336,9 +419,22 @@ def open_to(move: Move, hazard: Hazard, actor) -> bool:
 
 
 def makes_sense(move: Move, hazard: Hazard, actor) -> bool:
+    if not _criterion_ok(move, hazard):
+        return False
     if move.action in ("accept", "reject_back") and hazard.fixed_by_id == getattr(actor, "pk", None):
         return False
     return move.action not in ("approve_extension", "refuse_extension") or bool(hazard.extension_until)
+
+
+def _criterion_ok(move: Move, hazard: Hazard) -> bool:
+    """No button for a move the criterion rules would refuse (the guard still refuses it)."""
+    if move.action in ("assign", "confirm_fix_now", "reject"):
+        return not hazard.criterion_binds
+    if move.action == "request_downgrade":
+        return hazard.criterion_binds and not hazard.downgrade_pending
+    if move.action in BUREAU_MOVES:
+        return hazard.downgrade_pending
+    return True
 
 
 def _today() -> dt.date:
@@ -420,6 +516,9 @@ AUDITED = (
     "supervised",
     "supervision_deadline",
     "duplicate_of",
+    "criterion",
+    "downgrade_reason",
+    "downgrade_approved_by",
 )
 
 
@@ -438,6 +537,7 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
             raise ValidationError(_("The deadline cannot be in the past."))
     if "funds" in fields and fields["funds"] is not None and fields["funds"] < 0:
         raise ValidationError(_("Funds cannot be negative."))
+    _check_criterion(move, hazard, fields)
     if move.action == "assign" and fields.get("grade", hazard.grade) == HazardGrade.MAJOR:
         raise ValidationError(
             _("A major hazard needs a rectification plan with the five assurances; confirm it as major.")
@@ -490,6 +590,31 @@ def _check_cause(hazard: Hazard, fields: dict[str, Any]) -> None:
             )
             % {"fields": sep.join(missing)}
         )
+
+
+def _check_criterion(move: Move, hazard: Hazard, fields: dict[str, Any]) -> None:
+    """A hazard citing a criterion is major unless the bureau approved otherwise."""
+    criterion = fields.get("criterion", hazard.criterion)
+    if "criterion" in fields and criterion is not None and not criterion.citable:
+        raise ValidationError(_("The text of this criterion was not obtained in full; it cannot be cited."))
+    binds = criterion is not None and hazard.downgrade_approved_at is None
+    if move.action in ("assign", "confirm_fix_now", "reject") and criterion is not None and binds:
+        raise ValidationError(
+            _(
+                "This hazard meets the major-hazard criterion %(code)s: it is major. Grading it otherwise "
+                "needs the bureau's approval."
+            )
+            % {"code": criterion.code}
+        )
+    if move.action == "request_downgrade":
+        if hazard.criterion_id is None:
+            raise ValidationError(_("This hazard cites no major-hazard criterion; grade it when confirming."))
+        if hazard.downgrade_pending:
+            raise ValidationError(_("A downgrade is already waiting for the bureau."))
+        if hazard.downgrade_approved_at is not None:
+            raise ValidationError(_("The bureau already approved grading it otherwise."))
+    if move.action in BUREAU_MOVES and not hazard.downgrade_pending:
+        raise ValidationError(_("No downgrade was requested."))
 
 
 def transition(
@@ -616,6 +741,17 @@ def _apply(move: Move, h: Hazard, actor, note: str) -> None:
         h.supervised = True
         h.supervised_by = actor
         h.reminded_supervision_at = None
+    elif a == "cite_criterion" or (a == "confirm_major" and h.criterion_id):
+        h.grade = HazardGrade.MAJOR
+        h.downgrade_reason, h.downgrade_requested_by, h.downgrade_requested_at = "", None, None
+        h.downgrade_approved_by, h.downgrade_approved_at = None, None
+    elif a == "request_downgrade":
+        h.downgrade_reason, h.downgrade_requested_by, h.downgrade_requested_at = note, actor, now
+    elif a == "approve_downgrade":
+        h.downgrade_approved_by, h.downgrade_approved_at = actor, now
+        h.grade = HazardGrade.GENERAL
+    elif a == "refuse_downgrade":
+        h.downgrade_requested_by, h.downgrade_requested_at = None, None
 
 
 def add_photo(hazard: Hazard, upload, *, kind: str, actor) -> HazardPhoto:

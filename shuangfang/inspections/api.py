@@ -39,6 +39,7 @@ class ItemOut(Schema):
     requires_photo: bool
     default_grade: str
     major_criterion: str
+    criterion_code: str
     source_kind: str
     source_ref: str
 

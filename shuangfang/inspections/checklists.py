@@ -23,7 +23,16 @@ from .choices import ChecklistKind
 from .models import Checklist, ChecklistItem, Checkpoint, LibraryItem
 
 CHECKLIST_FIELDS = ["name", "kind", "category", "description", "is_active"]
-ITEM_FIELDS = ["text", "category", "basis", "requires_photo", "default_grade", "major_criterion", "is_active"]
+ITEM_FIELDS = [
+    "text",
+    "category",
+    "basis",
+    "requires_photo",
+    "default_grade",
+    "major_criterion",
+    "criterion_code",
+    "is_active",
+]
 CHECKPOINT_FIELDS = ["name", "building", "floor", "place_code", "risk_point", "is_active"]
 
 audit.register_actions(
@@ -124,6 +133,7 @@ def _add_library(actor: User, checklist: Checklist, codes: list[str]) -> list[Ch
             requires_photo=li.requires_photo,
             default_grade=li.default_grade or HazardGrade.GENERAL,
             major_criterion=li.basis if li.default_grade == HazardGrade.MAJOR else "",
+            criterion_code=li.criterion_code,
             source_kind="library",
             source_ref=li.code,
         )
@@ -224,12 +234,16 @@ def add_item(
     requires_photo: bool = False,
     default_grade: str = HazardGrade.GENERAL,
     major_criterion: str = "",
+    criterion_code: str = "",
     source_kind: str = "",
     source_ref: str = "",
 ) -> ChecklistItem:
     require(actor, _checklist_perm(checklist), checklist.organization)
     if not text.strip():
         raise ValidationError(_("Say what to check."))
+    criterion_code = _criterion_code(criterion_code, checklist)
+    if criterion_code:
+        default_grade = HazardGrade.MAJOR
     item = ChecklistItem.objects.create(
         checklist=checklist,
         order=_next_order(checklist),
@@ -239,6 +253,7 @@ def add_item(
         requires_photo=requires_photo,
         default_grade=default_grade,
         major_criterion=major_criterion,
+        criterion_code=criterion_code,
         source_kind=source_kind,
         source_ref=source_ref,
     )
@@ -252,9 +267,21 @@ def add_item(
     return item
 
 
+def _criterion_code(code: str, checklist: Checklist) -> str:
+    """A code of the criteria library the institution can cite, or a translated refusal."""
+    code = (code or "").strip()
+    if code:
+        from shuangfang.criteria.services import resolve
+
+        resolve(code, organization=checklist.organization)
+    return code
+
+
 @transaction.atomic
 def update_item(*, actor: User, item: ChecklistItem, **changes) -> ChecklistItem:
     require(actor, _checklist_perm(item.checklist), item.checklist.organization)
+    if "criterion_code" in changes:
+        changes["criterion_code"] = _criterion_code(changes["criterion_code"], item.checklist)
     before = audit.snapshot(item, ITEM_FIELDS)
     for key in ITEM_FIELDS:
         if key in changes:

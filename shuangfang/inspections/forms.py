@@ -70,6 +70,12 @@ class ItemForm(forms.Form):
     requires_photo = forms.BooleanField(label=_("Photo required"), required=False)
     default_grade = forms.ChoiceField(label=_("Grade if it fails"), choices=HazardGrade.choices)
     major_criterion = forms.CharField(label=_("Major-hazard criterion"), max_length=200, required=False)
+    criterion_code = forms.CharField(
+        label=_("Major-hazard criterion code"),
+        max_length=60,
+        required=False,
+        help_text=_("A code of the major-hazard criteria library: a problem here is then a major hazard."),
+    )
 
 
 class LibraryForm(forms.Form):

@@ -29,6 +29,7 @@ class LibraryItem(models.Model):
         _("grade if failed"), max_length=10, choices=HazardGrade.choices, blank=True
     )
     requires_photo = models.BooleanField(_("photo required"), default=False)
+    criterion_code = models.CharField(_("major-hazard criterion code"), max_length=60, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)
     confidence = models.CharField(_("confidence"), max_length=20, blank=True)
 
@@ -114,7 +115,10 @@ class ChecklistItem(models.Model):
         blank=True,
         default=HazardGrade.GENERAL,
     )
+    # Free text of old (kept as entered); the criterion is named by ``criterion_code`` (a code of
+    # the criteria library): a problem on such an item is a major hazard citing it.
     major_criterion = models.CharField(_("major-hazard criterion"), max_length=200, blank=True)
+    criterion_code = models.CharField(_("major-hazard criterion code"), max_length=60, blank=True)
     # Where the item came from: "library" + code now; "control_measure" + uuid once risks is merged.
     source_kind = models.CharField(max_length=30, blank=True)
     source_ref = models.CharField(max_length=64, blank=True)

@@ -146,7 +146,9 @@ def save_record(
             category=item.category,
             result=a.result,
             note=a.note.strip(),  # its length was checked by check_answers
-            grade=item.default_grade if a.result == Result.PROBLEM else "",
+            grade=(HazardGrade.MAJOR if item.criterion_code else item.default_grade)
+            if a.result == Result.PROBLEM
+            else "",
         )
         names = []
         for upload in a.photos:
@@ -171,6 +173,7 @@ def save_record(
                 department_id=department_id,
                 category=item.category,
                 grade=ri.grade,
+                criterion_code=item.criterion_code,
                 photo_names=names,
                 origin=ri.origin,
                 record_uuid=str(record.uuid),

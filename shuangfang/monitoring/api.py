@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticError
 from shuangfang.core.limits import SHORT, max_chars, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
+from .adapters import AdapterError, adapt
 from .alarms import acknowledge_alarm, clear_alarm
 from .devices import device_for_token
 from .evaluation import Outcome
@@ -99,12 +100,19 @@ def ingest_one(request):
     if problem:
         return problem
     try:
-        payload = Payload.model_validate(data)
+        payloads = [Payload.model_validate(m) for m in adapt(device.adapter, data)]
+    except AdapterError as exc:
+        detail = _("The %(adapter)s message cannot be read: %(e)s") % {
+            "adapter": device.get_adapter_display(),
+            "e": str(exc)[:200],
+        }
+        record_rejections([(device, None, "http", "invalid", detail)])
+        return Status(400, {"detail": detail})
     except PydanticError as exc:
         detail = _errors(exc)
         record_rejections([(device, None, "http", "invalid", detail)])
         return Status(400, {"detail": detail})
-    outcome = ingest([(device, payload)], transport="http")
+    outcome = ingest([(device, p) for p in payloads], transport="http")
     if outcome.rejected:
         reason = outcome.rejected[0]
         return Status(

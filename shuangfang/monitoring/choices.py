@@ -20,6 +20,14 @@ class Op(models.TextChoices):
     EVENT = "event", _("device-reported event")
 
 
+class Adapter(models.TextChoices):
+    """The payload format a device (or its vendor's cloud) sends: :mod:`.adapters`."""
+
+    CANONICAL = "canonical", _("Canonical payload")
+    GBT26875_JSON = "gbt26875_json", _("GB/T 26875.3 fields as JSON (gateway)")
+    CLOUD_PUSH = "cloud_push", _("Smart-electricity cloud push")
+
+
 class Category(models.TextChoices):
     ALARM = "alarm", _("Alarm")
     FAULT = "fault", _("Fault")

@@ -19,7 +19,7 @@ from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import Severity
 
 from . import catalogue
-from .choices import Category
+from .choices import Adapter, Category
 from .evaluation import Outcome, Run
 from .models import Channel, Device
 from .rules import effective_rules, event_rule
@@ -66,6 +66,7 @@ def register_device(
     heartbeat_seconds: int = 300,
     gateway: Device | None = None,
     risk_point=None,
+    adapter: str = Adapter.CANONICAL,
 ) -> tuple[Device, str]:
     """Register a device at an institution; returns it with its raw token (shown once)."""
     require(actor, "monitoring.manage", organization)
@@ -77,9 +78,12 @@ def register_device(
         raise ValidationError(_("A device with this id is already registered."))
     if gateway is not None and (gateway.organization_id != organization.pk or gateway.kind != "gateway"):
         raise ValidationError(_("The gateway must be a gateway of the same institution."))
+    if adapter not in Adapter.values:
+        raise ValidationError(_("Unknown payload format."))
     raw = new_token()
     with transaction.atomic():
         device = Device.objects.create(
+            adapter=adapter,
             organization=organization,
             kind=kind,
             code=code,

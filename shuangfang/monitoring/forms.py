@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.orgs.models import Organization, OrgKind
 from shuangfang.risks.models import RiskPoint
 
-from .choices import ClearReason, DeviceKind
+from .choices import Adapter, ClearReason, DeviceKind
 from .models import Device
 
 
@@ -29,6 +29,12 @@ class DeviceForm(forms.Form):
     gateway = forms.ModelChoiceField(label=_("Gateway"), queryset=Device.objects.none(), required=False)
     heartbeat_seconds = forms.IntegerField(
         label=_("Heartbeat interval (seconds)"), min_value=30, max_value=86_400, initial=300
+    )
+    adapter = forms.ChoiceField(
+        label=_("Payload format"),
+        choices=Adapter.choices,
+        initial=Adapter.CANONICAL,
+        help_text=_("What the device or its vendor's cloud posts (docs/monitoring.md, vendor adapters)."),
     )
 
     def __init__(self, *args, actor, **kwargs):

@@ -17,6 +17,7 @@ from shuangfang.core.vocabulary import Severity
 
 from .choices import (
     ACTIVE_STATUSES,
+    Adapter,
     AlarmStatus,
     Category,
     ClearReason,
@@ -68,6 +69,9 @@ class Device(TenantModel):
     )
     vendor = models.CharField(_("vendor format"), max_length=30, default="canonical")
     heartbeat_seconds = models.PositiveIntegerField(_("heartbeat interval (seconds)"), default=300)
+    adapter = models.CharField(
+        _("payload format"), max_length=20, choices=Adapter.choices, default=Adapter.CANONICAL
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(max_length=12, editable=False, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

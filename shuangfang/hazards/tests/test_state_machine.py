@@ -38,6 +38,8 @@ def candidate_fields(world, h):
 
     from django.utils import timezone
 
+    from shuangfang.criteria.models import Criterion
+
     past = timezone.localdate() - dt.timedelta(days=3)
     return {
         "grade": [HazardGrade.GENERAL, HazardGrade.MAJOR],  # first value of each list: a valid one
@@ -57,6 +59,7 @@ def candidate_fields(world, h):
         "extension_reason": ["缺货"],
         "supervision_deadline": [soon(9)],
         "supervision_note": ["限期"],
+        "criterion": [Criterion.objects.get(code="elderly-2023-4-1")],
     }
 
 

@@ -50,7 +50,28 @@ def valid_kwargs(action: str, w, h: Hazard) -> dict:
         "refuse_extension": {"note": "不同意"},
         "supervise": {"supervision_deadline": soon(20), "supervision_note": "限期完成"},
         "comment": {"note": "看过了"},
+        "cite_criterion": {"criterion": criterion()},
+        "request_downgrade": {"note": "经鉴定不属于危房"},
+        "approve_downgrade": {"note": "同意"},
+        "refuse_downgrade": {"note": "不同意"},
     }[action]
+
+
+def criterion():
+    from shuangfang.criteria.models import Criterion
+
+    return Criterion.objects.get(code="elderly-2023-4-1")
+
+
+def ready_for(action: str, h: Hazard) -> Hazard:
+    """The criterion state a criterion move needs (test set-up only)."""
+    if action in ("request_downgrade", "approve_downgrade", "refuse_downgrade"):
+        pending = timezone.now() if action != "request_downgrade" else None
+        Hazard.objects.filter(pk=h.pk).update(
+            criterion=criterion(), grade=HazardGrade.MAJOR, downgrade_requested_at=pending
+        )
+        h.refresh_from_db()
+    return h
 
 
 def put_in(h: Hazard, status: str, w) -> Hazard:
@@ -83,6 +104,8 @@ ACTOR = {  # a persona allowed to make each move (the fixer in put_in is the sta
     "request_extension": "staff",
     "supervise": "bureau_supervisor",
     "comment": "staff",
+    "approve_downgrade": "bureau_supervisor",
+    "refuse_downgrade": "bureau_supervisor",
 }
 
 
@@ -90,7 +113,7 @@ ACTOR = {  # a persona allowed to make each move (the fixer in put_in is the sta
 @pytest.mark.parametrize("status", list(Status.values))
 def test_every_move_from_every_status(world, report, action, status):
     world.other = report(description="另一个")
-    h = put_in(report(), status, world)
+    h = ready_for(action, put_in(report(), status, world))
     actor = world.users[ACTOR.get(action, "safety_officer")]
     kwargs = valid_kwargs(action, world, h)
     move = MOVES[action]
@@ -140,7 +163,7 @@ def test_who_may_make_each_move(world, report, action):
         "assessor",
         "outsider",
     ]:
-        h = put_in(report(), status, world)
+        h = ready_for(action, put_in(report(), status, world))
         if action in ("accept", "reject_back"):
             Hazard.objects.filter(pk=h.pk).update(fixed_by=world.users["department_head"])
             h.refresh_from_db()

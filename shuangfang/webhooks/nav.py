@@ -1,0 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
+from shuangfang.core.nav import NavItem, register
+
+register(NavItem("webhooks.list", _("Webhooks"), "webhooks:list", "webhook.manage", order=920))

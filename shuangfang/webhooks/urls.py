@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "webhooks"
+
+urlpatterns = [
+    path("", views.subscriptions, name="list"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/switch/", views.switch, name="switch"),
+]
