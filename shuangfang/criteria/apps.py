@@ -6,3 +6,6 @@ class CriteriaConfig(AppConfig):
     name = "shuangfang.criteria"
     label = "criteria"
     verbose_name = _("Major-hazard criteria")
+
+    def ready(self) -> None:
+        from . import audit_words  # noqa: F401

@@ -12,6 +12,7 @@ class FoodConfig(AppConfig):
         # items (samples due for disposal) through duty's registry.
         from shuangfang.duty.services import register_open_items
 
+        from . import audit_words  # noqa: F401
         from .stats import handover_items
 
         register_open_items(handover_items)

@@ -11,6 +11,7 @@ class HazardsConfig(AppConfig):
         # The shift handover lists the open hazards (duty's registry; duty imports no hazards).
         from shuangfang.duty.services import register_open_items
 
+        from . import audit_words  # noqa: F401
         from .handover import open_hazard_lines
 
         register_open_items(open_hazard_lines, section="hazards")

@@ -154,7 +154,7 @@ def move_form_class(move: Move, hazard: Hazard) -> type[forms.Form]:
         ),
     }
     if move.action == "accept" and hazard.status in move.sources and hazard.treatment != Treatment.ON_SPOT:
-        req |= {"cause", "preventive_measures"}  # 四个不放过 (workflow._check_cause)
+        req |= {"cause", "preventive_measures"}  # 四个不放过 (guards.check_cause)
     fields: dict[str, forms.Field] = {}
     # photos first: on the phone the camera is the first tap
     if "after_photo" in req or move.action == "record_progress":

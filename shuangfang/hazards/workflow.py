@@ -40,6 +40,7 @@ from shuangfang.core.workflow import Transition, Workflow
 
 from .choices import OPEN_STATUSES, PhotoKind, Status, Treatment
 from .counts import HAZARDS
+from .guards import BUREAU_MOVES, check_cause, check_criterion, field_label
 from .models import Hazard, HazardEvent, HazardPhoto
 
 audit.register_actions(
@@ -171,7 +172,6 @@ CRITERION_MOVES = [
         "hazard.downgrade_decided",
     ),
 ]
-BUREAU_MOVES = frozenset({"approve_downgrade", "refuse_downgrade"})
 
 MOVES: dict[str, Move] = {
     m.action: m
@@ -522,12 +522,6 @@ AUDITED = (
 )
 
 
-def _label(hazard: Hazard, name: str) -> str:
-    if name in ("note", "after_photo"):
-        return {"note": _("a note"), "after_photo": _("an after-photo")}[name]
-    return str(getattr(Hazard._meta.get_field(name), "verbose_name", name))
-
-
 def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str, new_photos: dict) -> None:
     """Guards beyond the table: raise ValidationError with the reason; nothing is saved yet."""
     org = hazard.organization
@@ -537,7 +531,7 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
             raise ValidationError(_("The deadline cannot be in the past."))
     if "funds" in fields and fields["funds"] is not None and fields["funds"] < 0:
         raise ValidationError(_("Funds cannot be negative."))
-    _check_criterion(move, hazard, fields)
+    check_criterion(move.action, hazard, fields)
     if move.action == "assign" and fields.get("grade", hazard.grade) == HazardGrade.MAJOR:
         raise ValidationError(
             _("A major hazard needs a rectification plan with the five assurances; confirm it as major.")
@@ -551,7 +545,7 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
         if original is not None and (original.organization_id != org.pk or original.pk == hazard.pk):
             raise ValidationError(_("A duplicate must point to another hazard of the same institution."))
     if move.action == "accept":
-        _check_cause(hazard, fields)
+        check_cause(hazard, fields)
     if move.action in ("accept", "reject_back") and hazard.fixed_by_id == actor.pk:
         raise ValidationError(_("Someone other than the person who fixed it must accept the fix."))
     if move.action in ("approve_extension", "refuse_extension") and not hazard.extension_until:
@@ -568,53 +562,6 @@ def _check(move: Move, hazard: Hazard, actor, fields: dict[str, Any], note: str,
     department = fields.get("department")
     if department is not None and department.institution_id != org.pk:
         raise ValidationError(_("The department must belong to this institution."))
-
-
-def _check_cause(hazard: Hazard, fields: dict[str, Any]) -> None:
-    """四个不放过 (the seed's campaign version, domain-reference §2.14: "root cause not found or
-    measures incomplete"): a hazard not fixed on the spot is accepted only once its cause and the
-    measures taken against the cause are written down."""
-    if hazard.treatment == Treatment.ON_SPOT:
-        return
-    missing = [
-        _label(hazard, name)
-        for name in ("cause", "preventive_measures")
-        if not str(fields.get(name) or getattr(hazard, name) or "").strip()
-    ]
-    if missing:
-        sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
-        raise ValidationError(
-            _(
-                "A hazard that was not fixed on the spot is accepted only with its cause and the "
-                "measures taken against the cause (four do-not-let-go). Missing: %(fields)s."
-            )
-            % {"fields": sep.join(missing)}
-        )
-
-
-def _check_criterion(move: Move, hazard: Hazard, fields: dict[str, Any]) -> None:
-    """A hazard citing a criterion is major unless the bureau approved otherwise."""
-    criterion = fields.get("criterion", hazard.criterion)
-    if "criterion" in fields and criterion is not None and not criterion.citable:
-        raise ValidationError(_("The text of this criterion was not obtained in full; it cannot be cited."))
-    binds = criterion is not None and hazard.downgrade_approved_at is None
-    if move.action in ("assign", "confirm_fix_now", "reject") and criterion is not None and binds:
-        raise ValidationError(
-            _(
-                "This hazard meets the major-hazard criterion %(code)s: it is major. Grading it otherwise "
-                "needs the bureau's approval."
-            )
-            % {"code": criterion.code}
-        )
-    if move.action == "request_downgrade":
-        if hazard.criterion_id is None:
-            raise ValidationError(_("This hazard cites no major-hazard criterion; grade it when confirming."))
-        if hazard.downgrade_pending:
-            raise ValidationError(_("A downgrade is already waiting for the bureau."))
-        if hazard.downgrade_approved_at is not None:
-            raise ValidationError(_("The bureau already approved grading it otherwise."))
-    if move.action in BUREAU_MOVES and not hazard.downgrade_pending:
-        raise ValidationError(_("No downgrade was requested."))
 
 
 def transition(
@@ -671,7 +618,7 @@ def _fill(move: Move, hazard: Hazard, actor, ctx: dict[str, Any]) -> None:
         else:
             ok = getattr(hazard, name) not in (None, "")
         if not ok:
-            missing.append(_label(hazard, name))
+            missing.append(field_label(hazard, name))
     if missing:
         sep = "、" if (translation.get_language() or "").startswith("zh") else ", "
         raise ValidationError(_("Missing: %(fields)s.") % {"fields": sep.join(missing)})

@@ -11,6 +11,7 @@ class InspectionsConfig(AppConfig):
         # (duty's registry; duty imports no inspections).
         from shuangfang.duty.services import register_open_items
 
+        from . import audit_words  # noqa: F401
         from .patrol import patrol_lines
 
         register_open_items(patrol_lines, section="patrol")

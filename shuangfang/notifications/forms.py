@@ -71,8 +71,7 @@ class ProviderForm(forms.Form):
             }
         ),
         help_text=_(
-            "The sign name, template code and template parameters the provider gave you, as in the "
-            "example (ack_link: the one-tap acknowledgement; link: the page)."
+            "The sign name, template code and template parameters the provider gave you, as in the example."
         ),
     )
     min_severity = forms.ChoiceField(

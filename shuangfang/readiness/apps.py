@@ -6,3 +6,6 @@ class ReadinessConfig(AppConfig):
     name = "shuangfang.readiness"
     label = "readiness"
     verbose_name = _("People and readiness")
+
+    def ready(self) -> None:
+        from . import audit_words  # noqa: F401

@@ -6,3 +6,6 @@ class ReliefConfig(AppConfig):
     name = "shuangfang.relief"
     label = "relief"
     verbose_name = _("Relief casework")
+
+    def ready(self) -> None:
+        from . import audit_words  # noqa: F401

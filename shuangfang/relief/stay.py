@@ -124,7 +124,7 @@ def return_items(*, actor, case: Case, item_ids: list[int], signature: str = "")
             action="relief.items_returned",
             obj=case,
             organization=case.organization,
-            after={"items": sorted(str(i) for i in items.values()), "signed": bool(stored)},
+            after={"returned_items": sorted(str(i) for i in items.values()), "signed": bool(stored)},
         )
     return len(wanted)
 
@@ -182,7 +182,12 @@ def record_search(
             action="relief.search_recorded",
             obj=case,
             organization=case.organization,
-            after={"kind": kind, "done": done, "on": on.isoformat(), "external_ref": action.external_ref},
+            after={
+                "search_kind": kind,
+                "search_done": done,
+                "search_on": on.isoformat(),
+                "external_ref": action.external_ref,
+            },
         )
     return action
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shuangfang.core import seedtext
+
 from .choices import ACCIDENT_TYPE_NAMES, FactorClass, MeasureCategory
 from .models import AssessmentMethod
 
@@ -64,7 +66,8 @@ class FactorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = AssessmentMethod.objects.filter(is_current=True).values_list("code", "name")
+        methods = AssessmentMethod.objects.filter(is_current=True)
+        codes = [(m.code, seedtext.pick(m, "name")) for m in methods]  # the reader's language
         self.fields["method"].choices = [("", "—"), *codes]  # type: ignore[attr-defined]
 
     def clean_accident_types(self) -> list[str]:

@@ -6,3 +6,6 @@ class WebhooksConfig(AppConfig):
     name = "shuangfang.webhooks"
     label = "webhooks"
     verbose_name = _("Webhook subscriptions")
+
+    def ready(self) -> None:
+        from . import audit_words  # noqa: F401
