@@ -12,3 +12,11 @@ class EquipmentConfig(AppConfig):
         from .alarm_video import video_panel
 
         register_alarm_panel(video_panel)
+
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import figure_section
+
+        register_figure_section(
+            "equipment", figure_section.title, figure_section.figures, perm="equipment.view"
+        )

@@ -15,3 +15,9 @@ class FoodConfig(AppConfig):
         from .stats import handover_items
 
         register_open_items(handover_items)
+        # The dashboards show the kitchen's figures through their registry (they import no food).
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import figure_section
+
+        register_figure_section("food", figure_section.title, figure_section.figures, perm="food.view")

@@ -6,3 +6,12 @@ class ReadinessConfig(AppConfig):
     name = "shuangfang.readiness"
     label = "readiness"
     verbose_name = _("People and readiness")
+
+    def ready(self) -> None:
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import figure_section
+
+        register_figure_section(
+            "readiness", figure_section.title, figure_section.figures, perm="readiness.view"
+        )
