@@ -20,3 +20,6 @@ class EquipmentConfig(AppConfig):
         register_figure_section(
             "equipment", figure_section.title, figure_section.figures, perm="equipment.view"
         )
+        from shuangfang.reports.sections import register_report_section
+
+        register_report_section("equipment", figure_section.title, figure_section.report_rows)

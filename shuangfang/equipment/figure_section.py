@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shuangfang.core.periods import Period
 from shuangfang.dashboards.sections import Figure
 
 from . import stats
+from .models import Equipment
 
 
 def _list(institution: int, state: str) -> str:
@@ -38,3 +40,21 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
 
 def title() -> str:
     return _("Equipment and video")
+
+
+def report_rows(ids: list[int], period: Period) -> list[tuple[str, str, int]]:
+    """The safety report's equipment rows over ``ids``: statutory inspections overdue and due within
+    30 days at the period's last day, items past their service life, and cameras whose latest
+    retention check fell short (the latest check when the report is made). Nothing without
+    equipment or cameras."""
+    t = stats.total(stats.figures(ids, period.last_day).values())
+    if not any(t.values()) and not Equipment.objects.filter(organization_id__in=ids, is_active=True).exists():
+        return []
+    group = _("Equipment and video")
+    return [
+        (group, _("Inspection overdue at period end"), t["inspection_overdue"]),
+        (group, _("Inspection due within 30 days of period end"), t["inspection_soon"]),
+        (group, _("Past service life"), t["past_life"]),
+        (group, _("Cameras short of retention"), t["cameras_short"]),
+        (group, _("Cameras"), t["cameras"]),
+    ]

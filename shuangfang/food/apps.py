@@ -21,3 +21,7 @@ class FoodConfig(AppConfig):
         from . import figure_section
 
         register_figure_section("food", figure_section.title, figure_section.figures, perm="food.view")
+        # ... and the monthly safety report its rows, through the reports' registry.
+        from shuangfang.reports.sections import register_report_section
+
+        register_report_section("food", figure_section.title, figure_section.report_rows)

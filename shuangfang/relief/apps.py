@@ -6,3 +6,11 @@ class ReliefConfig(AppConfig):
     name = "shuangfang.relief"
     label = "relief"
     verbose_name = _("Relief casework")
+
+    def ready(self) -> None:
+        # The safety report shows the month's statistics (no names) through the reports' registry.
+        from shuangfang.reports.sections import register_report_section
+
+        from .report_section import report_rows, title
+
+        register_report_section("relief", title, report_rows)
