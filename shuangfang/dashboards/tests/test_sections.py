@@ -13,6 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from shuangfang.dashboards import sections
 from shuangfang.dashboards.tests.records import add_institution
@@ -114,3 +115,31 @@ def test_the_dashboards_import_none_of_the_apps_that_fill_them():
     text = "\n".join(p.read_text() for p in root.rglob("*.py") if "tests" not in p.parts)
     for app in ("food", "equipment", "readiness", "relief"):
         assert f"shuangfang.{app}" not in text and f"from shuangfang import {app}" not in text
+
+
+def test_certificates_expiring_follow_each_sites_reminder_rule(city):
+    from decimal import Decimal
+
+    from shuangfang.food import rules, staff
+    from shuangfang.food.choices import RuleKey
+
+    with time_machine.travel(NOW, tick=False):
+        cook = city.kitchen.kitchen.staff.first()
+        staff.add_certificate(
+            actor=city.users["safety_officer"],
+            staff=cook,
+            issued_on=TODAY - dt.timedelta(days=320),
+            valid_until=TODAY + dt.timedelta(days=45),
+        )
+        source = {s.key: s for s in sections.registered()}["food"].source
+
+        def expiring():
+            mine = _by_label(source([city.inst_a.pk, city.inst_b.pk], TODAY)[city.inst_a.pk])
+            return mine["Health certificates expiring"].value
+
+        with translation.override("en"):
+            assert expiring() == food_stats.figures(city.kitchen.kitchen, TODAY).certificates_expiring == 0
+            rules.set_site_rule(
+                actor=city.root, organization=city.inst_a, key=RuleKey.REMIND_DAYS, new_value=Decimal(60)
+            )
+            assert expiring() == food_stats.figures(city.kitchen.kitchen, TODAY).certificates_expiring == 1
