@@ -22,7 +22,7 @@ from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institut
 from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for
 
-from . import queries
+from . import queries, sections
 
 PERM = "dashboard.view"
 
@@ -140,6 +140,7 @@ def institution(request: AuthedRequest, uuid) -> HttpResponse:
         "bureau_link": _bureau_above(request.user, inst),
         "no_department": pgettext("dashboard", "No department"),
         "assessment": assessment.institution_tile(request.user, inst),
+        "sections": sections.for_institution(request.user, inst, today),
     }
     return render(request, "dashboards/institution.html", ctx)
 
@@ -209,6 +210,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
         },
         "days": queries.INSPECTION_DAYS,
         "assessment": assessment.ranking_column(request.user, org, insts),
+        "sections": sections.for_bureau(request.user, org, insts, today),
     }
     return render(request, "dashboards/bureau.html", ctx)
 

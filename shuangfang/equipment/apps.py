@@ -12,3 +12,14 @@ class EquipmentConfig(AppConfig):
         from .alarm_video import video_panel
 
         register_alarm_panel(video_panel)
+
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import figure_section
+
+        register_figure_section(
+            "equipment", figure_section.title, figure_section.figures, perm="equipment.view"
+        )
+        from shuangfang.reports.sections import register_report_section
+
+        register_report_section("equipment", figure_section.title, figure_section.report_rows)

@@ -1,6 +1,6 @@
-"""Equipment figures per institution (for the ledger's header, and for the dashboards app to take:
-it has no registry of figures yet, so it is not wired there). Grouped aggregates, a fixed number of
-queries however many institutions."""
+"""Equipment figures per institution (for the ledger's header, the dashboards' figure section and
+the safety report's rows: ``figure_section.py``). Grouped aggregates, a fixed number of queries
+however many institutions."""
 
 from __future__ import annotations
 

@@ -16,3 +16,13 @@ class FoodConfig(AppConfig):
         from .stats import handover_items
 
         register_open_items(handover_items)
+        # The dashboards show the kitchen's figures through their registry (they import no food).
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import figure_section
+
+        register_figure_section("food", figure_section.title, figure_section.figures, perm="food.view")
+        # ... and the monthly safety report its rows, through the reports' registry.
+        from shuangfang.reports.sections import register_report_section
+
+        register_report_section("food", figure_section.title, figure_section.report_rows)

@@ -8,4 +8,13 @@ class ReadinessConfig(AppConfig):
     verbose_name = _("People and readiness")
 
     def ready(self) -> None:
-        from . import audit_words  # noqa: F401
+        from shuangfang.dashboards.sections import register_figure_section
+
+        from . import (
+            audit_words,  # noqa: F401
+            figure_section,
+        )
+
+        register_figure_section(
+            "readiness", figure_section.title, figure_section.figures, perm="readiness.view"
+        )

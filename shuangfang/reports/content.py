@@ -4,7 +4,8 @@ figures into what the templates show (labels, charts).
 
 Sections, in order (``SECTIONS``): summary with the previous period, risk points by level, hazard
 statistics (16号令 Art. 14), 12-month trend, inspections, alarms, major events, open major hazards
-at the period end, institutions (bureau reports), assessment scores, signature (quarterly).
+at the period end, institutions (bureau reports), assessment scores, the sections other apps
+register (``extra``: food, equipment, relief, see :mod:`.sections`), signature (quarterly).
 
 ``scores`` holds the assessment scores (考核) of the period from ``shuangfang.assessment.scores``,
 frozen with the scheme they were computed by.
@@ -28,7 +29,7 @@ from shuangfang.monitoring.alarms import alarm_label
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, institutions_under
 from shuangfang.risks.choices import RiskLevel, palette_for
 
-from . import charts, queries
+from . import charts, queries, sections
 from .choices import Kind
 from .periods import report_kind
 
@@ -222,6 +223,7 @@ def _build(org: Organization, period: Period, now: dt.datetime) -> dict:
         "open_major_more": open_more,
         "institutions": institutions,
         "scores": _scores(org, insts, period),
+        "extra": sections.build(ids, period),
         "signature": report_kind(period) == Kind.QUARTERLY,
     }
 

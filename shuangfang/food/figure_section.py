@@ -1,0 +1,156 @@
+"""Food's section on the dashboards (registered in apps.py): the month's samples taken against
+dishes due, missed meals, health certificates expiring within each site's reminder window and
+cold-chain alarms, per institution, in a fixed number of grouped queries; and its rows of the
+monthly safety report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangfang.core.periods import Period
+from shuangfang.dashboards.sections import Figure
+from shuangfang.orgs.models import Organization
+
+from .ledgers import url_name
+from .models import Dish, Fridge, HealthCertificate, Kitchen, Meal, Sample
+
+
+def _grouped(qs, key: str) -> dict[int, int]:
+    return {r[key]: r["n"] for r in qs.values(key).annotate(n=Count("pk")).order_by()}
+
+
+def month_counts(ids: list[int], first: dt.date, last: dt.date) -> dict[str, dict[int, int]]:
+    """Per institution id, from ``first`` to ``last``: samples taken, dishes due (meal window
+    ended), meals missed, cold-chain alarms. Five queries."""
+    from shuangfang.monitoring.models import Alarm
+
+    meals = Meal.objects.filter(kitchen__organization_id__in=ids, day__gte=first, day__lte=last)
+    devices = dict(
+        Fridge.objects.filter(kitchen__organization_id__in=ids, device__isnull=False).values_list(
+            "device_id", "kitchen__organization_id"
+        )
+    )
+    per_device = _grouped(
+        Alarm.objects.filter(device_id__in=devices, opened_at__date__gte=first, opened_at__date__lte=last),
+        "device_id",
+    )
+    alarms: dict[int, int] = {}
+    for device, n in per_device.items():
+        alarms[devices[device]] = alarms.get(devices[device], 0) + n
+    return {
+        "taken": _grouped(
+            Sample.objects.filter(organization_id__in=ids, meal__day__gte=first, meal__day__lte=last),
+            "organization_id",
+        ),
+        "due": _grouped(
+            Dish.objects.filter(meal__in=meals.filter(ends_at__lte=timezone.now())),
+            "meal__kitchen__organization_id",
+        ),
+        "missed": _grouped(meals.filter(missed_at__isnull=False), "kitchen__organization_id"),
+        "alarms": alarms,
+    }
+
+
+def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
+    first = today.replace(day=1)
+    counts = month_counts(ids, first, today)
+    expiring = certificates_expiring(ids, today)
+    kitchens = dict(Kitchen.objects.filter(organization_id__in=ids).values_list("organization_id", "uuid"))
+    samples = reverse(f"food:{url_name('samples')}")
+    alarms = reverse("monitoring:alarms")
+    out = {}
+    for i in ids:
+        kitchen = (
+            reverse("food:kitchen", kwargs={"uuid": kitchens[i]}) if i in kitchens else reverse("food:home")
+        )
+        staff = reverse("food:staff_list", kwargs={"uuid": kitchens[i]}) if i in kitchens else kitchen
+        bounds = {"organization": i, "day_from": first.isoformat(), "day_to": today.isoformat()}
+        out[i] = [
+            Figure(
+                _("Samples taken / dishes due this month"),
+                counts["taken"].get(i, 0),
+                f"{samples}?{urlencode(bounds)}",
+                whole=counts["due"].get(i, 0),
+            ),
+            Figure(
+                _("Meals missed this month"), counts["missed"].get(i, 0), kitchen, counted=False, bad=True
+            ),
+            Figure(_("Health certificates expiring"), expiring.get(i, 0), staff, counted=False, bad=True),
+            Figure(
+                _("Cold-chain alarms this month"),
+                counts["alarms"].get(i, 0),
+                f"{alarms}?{urlencode({'organization': i})}",
+                counted=False,
+                bad=True,
+            ),
+        ]
+    return out
+
+
+def title() -> str:
+    return _("Food safety")
+
+
+def remind_days(ids: list[int]) -> dict[int, int]:
+    """The reminder window (days) in force at each institution, as ``rules.value`` reads it (its
+    own rule, else the nearest bureau's, else the default), for all of them in two queries."""
+    from .choices import RuleKey
+    from .models import FoodRule
+    from .rules import rules_for
+
+    default = int(rules_for(None)[RuleKey.REMIND_DAYS].value)
+    site = [
+        (path, int(value))
+        for path, value in FoodRule.objects.filter(
+            key=RuleKey.REMIND_DAYS, organization__isnull=False
+        ).values_list("organization__path", "value")
+    ]
+    out = {}
+    for pk, path in Organization.objects.filter(pk__in=ids).values_list("pk", "path"):
+        own = [(len(p), v) for p, v in site if path.startswith(p)]
+        out[pk] = max(own)[1] if own else default
+    return out
+
+
+def certificates_expiring(ids: list[int], day: dt.date) -> dict[int, int]:
+    """Health certificates of active kitchen staff expiring from ``day`` within each site's
+    reminder window (as ``stats.figures`` counts them for one kitchen)."""
+    windows = remind_days(ids)
+    out = dict.fromkeys(windows, 0)
+    if not windows:
+        return out
+    rows = HealthCertificate.objects.filter(
+        staff__kitchen__organization_id__in=ids,
+        staff__is_active=True,
+        valid_until__gte=day,
+        valid_until__lte=day + dt.timedelta(days=max(windows.values())),
+    ).values_list("staff__kitchen__organization_id", "valid_until")
+    for org, until in rows:
+        if until <= day + dt.timedelta(days=windows[org]):
+            out[org] += 1
+    return out
+
+
+def report_rows(ids: list[int], period: Period) -> list[tuple[str, str, int]]:
+    """The period's kitchen figures over ``ids`` for the safety report; nothing without a kitchen."""
+    if not Kitchen.objects.filter(organization_id__in=ids).exists():
+        return []
+    c = month_counts(ids, period.start, period.last_day)
+    group = _("Food safety")
+    return [
+        (group, _("Dishes due for a sample"), sum(c["due"].values())),
+        (group, _("Samples taken"), sum(c["taken"].values())),
+        (group, _("Meals missed"), sum(c["missed"].values())),
+        (
+            group,
+            _("Health certificates expiring at period end"),
+            sum(certificates_expiring(ids, period.last_day).values()),
+        ),
+        (group, _("Cold-chain alarms"), sum(c["alarms"].values())),
+    ]

@@ -1,0 +1,70 @@
+"""Readiness's section on the dashboards (registered in apps.py): this year's fire drills done and
+responsibility letters signed of those live, per institution, in a fixed number of grouped queries
+(the same rules as ``indicators.fire_drills`` and ``indicators.letters_signed``). Training
+completion is not here: ``training.status_lines`` works one institution at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuangfang.dashboards.sections import Figure
+from shuangfang.orgs.models import Organization
+
+from .choices import DrillKind, DrillStatus, LetterStatus
+from .models import Drill, Letter
+
+
+def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
+    drills = {
+        r["organization_id"]: r["n"]
+        for r in Drill.objects.filter(
+            organization_id__in=ids,
+            kind=DrillKind.FIRE,
+            status__in=[DrillStatus.EXECUTED, DrillStatus.EVALUATED],
+            started_at__year=today.year,
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    letters = {
+        r["organization_id"]: r
+        for r in Letter.objects.filter(
+            organization_id__in=ids, year=today.year, status__in=[LetterStatus.ISSUED, LetterStatus.SIGNED]
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"), signed=Count("pk", filter=Q(status=LetterStatus.SIGNED)))
+        .order_by()
+    }
+    uuids = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "uuid"))
+    drill_list, letter_list = reverse("readiness:drills"), reverse("readiness:letters")
+    out = {}
+    for i in ids:
+        org = {"org": str(uuids[i])}
+        signed = letters.get(i, {"n": 0, "signed": 0})
+        # The lists show every year: links to the records, not counted rows.
+        out[i] = [
+            Figure(
+                _("Fire drills done this year"),
+                drills.get(i, 0),
+                f"{drill_list}?{urlencode(org)}",
+                counted=False,
+            ),
+            Figure(
+                _("Responsibility letters signed"),
+                signed["signed"],
+                f"{letter_list}?{urlencode({**org, 'status': 'signed'})}",
+                counted=False,
+                whole=signed["n"],
+            ),
+        ]
+    return out
+
+
+def title() -> str:
+    return _("People and readiness")
