@@ -43,3 +43,17 @@ def test_an_sms_is_in_the_recipients_language(world, receiver, language, expecte
     params = json.loads(receiver.seen[0].query["TemplateParam"])
     assert params["title"].rstrip("…") == expected[: len(params["title"].rstrip("…"))]
     assert len(params["title"]) >= 15  # cut to the template limit, not lost
+
+
+@pytest.mark.django_db
+def test_the_seeded_email_frame_reads_in_the_readers_language():
+    from shuangfang.notifications import texts
+
+    texts.forget()
+    ctx = {"title": "T", "org": "O", "link": "L", "ack_link": "A", "severity": "S"}
+    with translation.override("en"):
+        subject, body = texts.render("alarm.opened", "email", ctx)
+    assert subject == "[Alarm] T" and "Severity: S" in body and "一键确认" not in body
+    with translation.override("zh-hans"):
+        subject, body = texts.render("alarm.opened", "email", ctx)
+    assert subject == "【告警】T" and "一键确认：A" in body
