@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shuangfang.core.vocabulary import Severity
 from shuangfang.core.workflow import IllegalTransition
@@ -194,7 +194,7 @@ def _context(delivery: Delivery) -> dict[str, str]:
     elif note.incident_id:
         ack = settings.SITE_URL + f"/notifications/incidents/{note.incident.uuid}/"  # type: ignore[union-attr]
     return {
-        "title": note.title,
+        "title": note.shown_title,  # in the recipient's language (``attempt``)
         "org": institution_of(note.organization).name,
         "link": link,  # the page ("查看")
         "ack_link": ack or link,  # the one-tap acknowledgement, or the page when there is none
@@ -203,9 +203,16 @@ def _context(delivery: Delivery) -> dict[str, str]:
     }
 
 
+def recipient_language(delivery: Delivery) -> str:
+    """The recipient's own language; the site's for a group channel (no one recipient)."""
+    recipient = delivery.notification.recipient
+    return recipient.language if recipient is not None else settings.LANGUAGE_CODE
+
+
 def attempt(delivery: Delivery) -> Result:
-    ctx = _context(delivery)
-    subject, text = texts.render(delivery.notification.kind, delivery.channel, ctx)
+    with translation.override(recipient_language(delivery)):
+        ctx = _context(delivery)
+        subject, text = texts.render(delivery.notification.kind, delivery.channel, ctx)
     msg = OutMessage(
         address=delivery.address,
         subject=subject,

@@ -280,12 +280,15 @@ class Delivery(TenantModel):
 
 class MessageTemplate(models.Model):
     """Message text per event kind and channel (``string.Template`` with $title, $org, $link,
-    $severity, $code). The most specific kind pattern wins; seeded rows carry their source."""
+    $severity, $code). The most specific kind pattern wins; seeded rows carry their source and an
+    English text (``subject_en``/``body_en``) for recipients who read English."""
 
     kind = models.CharField(_("event kinds"), max_length=60)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    body_en = models.TextField(_("text (English)"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:

@@ -6,6 +6,8 @@ import fnmatch
 import string
 import time
 
+from shuangfang.core.seedtext import pick
+
 from .models import MessageTemplate
 
 _CACHE: dict[str, object] = {"at": 0.0, "rows": []}
@@ -33,11 +35,12 @@ def find(kind: str, channel: str) -> MessageTemplate | None:
 
 
 def render(kind: str, channel: str, context: dict[str, str]) -> tuple[str, str]:
-    """(subject, text) for ``kind`` on ``channel``; the bare title when no template exists."""
+    """(subject, text) for ``kind`` on ``channel`` in the active language (the English text when the
+    reader reads English and the template has one); the bare title when no template exists."""
     tpl = find(kind, channel) or find(kind, "inbox")
     if tpl is None:
         return context.get("title", ""), context.get("title", "")
     return (
-        string.Template(tpl.subject).safe_substitute(context),
-        string.Template(tpl.body).safe_substitute(context),
+        string.Template(pick(tpl, "subject")).safe_substitute(context),
+        string.Template(pick(tpl, "body")).safe_substitute(context),
     )

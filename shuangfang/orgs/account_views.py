@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from shuangfang.core.types import AuthedRequest
 
 from . import services
-from .forms import TokenForm
+from .forms import LanguageForm, TokenForm
 from .login_guard import LoginGuard
-from .models import ApiToken, TokenScope
+from .models import ApiToken, TokenScope, User
 
 
 @login_not_required
@@ -49,6 +49,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             login(request, form.get_user())
             response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                # No language chosen on this browser: the person's own language from now on.
+                _language_cookie(response, form.get_user().language)
             guard.succeeded(response)
             return response
         else:
@@ -81,7 +84,30 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     return render(request, "orgs/form.html", {"form": form, "title": _("Change password")})
 
 
+def _language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+
+
+def _language(request: AuthedRequest) -> HttpResponse:
+    form = LanguageForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+    if not form.is_valid():
+        messages.error(request, _("Unknown language."))
+        return redirect("profile")
+    services.set_own_language(actor=request.user, language=form.cleaned_data["language"])
+    response = redirect("profile")
+    _language_cookie(response, request.user.language)
+    return response
+
+
 def profile(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("form") == "language":
+        return _language(request)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -102,7 +128,13 @@ def profile(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "orgs/profile.html",
-        {"form": form, "tokens": tokens, "new_token": new_token, "memberships": memberships},
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "memberships": memberships,
+            "language_form": LanguageForm(instance=request.user),
+        },
     )
 
 

@@ -99,7 +99,13 @@ class MembershipForm(MembershipFieldsMixin):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "name", "phone", "email"]
+        fields = ["username", "name", "phone", "email", "language"]
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language"]
 
 
 class ImportForm(forms.Form):

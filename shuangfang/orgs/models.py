@@ -205,6 +205,15 @@ class User(AbstractUser):
     name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     must_change_password = models.BooleanField(default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+        help_text=_(
+            "The language of the pages after logging in and of the SMS, emails and calls sent to you."
+        ),
+    )
 
     objects = PersonManager()  # type: ignore[misc]
 

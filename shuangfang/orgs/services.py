@@ -29,7 +29,7 @@ from .roles import Role
 
 ORG_FIELDS = ["name", "kind", "institution_type", "parent", "code", "address", "phone", "is_active"]
 POST_FIELDS = ["name", "department", "duties", "is_active"]
-PERSON_FIELDS = ["username", "name", "phone", "email", "is_active"]
+PERSON_FIELDS = ["username", "name", "phone", "email", "is_active", "language"]
 MEMBERSHIP_FIELDS = ["user", "organization", "role", "post", "valid_from", "valid_until"]
 
 audit.register_actions(
@@ -42,6 +42,7 @@ audit.register_actions(
         "person.update": gettext_lazy("Person changed"),
         "person.reset_password": gettext_lazy("Password reset"),
         "person.change_password": gettext_lazy("Password changed"),
+        "person.language": gettext_lazy("Language changed"),
         "membership.add": gettext_lazy("Role added"),
         "membership.end": gettext_lazy("Role removed"),
         "api_token.issue": gettext_lazy("API token issued"),
@@ -429,6 +430,23 @@ def change_own_password(*, actor: User, new_password: str) -> None:
     actor.must_change_password = False
     actor.save(update_fields=["password", "must_change_password"])
     audit.record(actor=actor, action="person.change_password", obj=actor, organization=_home_org(actor))
+
+
+def set_own_language(*, actor: User, language: str) -> None:
+    """One's own language: the pages' after logging in, and the outgoing messages'."""
+    if language not in {code for code, _label in User._meta.get_field("language").choices}:  # type: ignore[union-attr]
+        raise ValidationError(_("Unknown language."))
+    before = audit.snapshot(actor, ["language"])
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit.record(
+        actor=actor,
+        action="person.language",
+        obj=actor,
+        organization=_home_org(actor),
+        before=before,
+        after=audit.snapshot(actor, ["language"]),
+    )
 
 
 # --- API tokens ----------------------------------------------------------------------------------

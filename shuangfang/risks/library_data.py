@@ -433,8 +433,40 @@ ENTRIES: list[tuple[str, str, str, list[str], str, list[dict[str, Any]]]] = [
 ]
 
 
+def english_factors(factors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The factors with their English beside the Chinese (``description_en``, ``consequence_en``,
+    measures' ``description_en`` and ``what_to_check_en``), from ``library_en``."""
+    from .library_en import english
+
+    out = []
+    for f in factors:
+        measures = [
+            {
+                **m,
+                "description_en": english(m["description"]),
+                "what_to_check_en": english(m["what_to_check"]),
+            }
+            for m in f["measures"]
+        ]
+        out.append(
+            {
+                **f,
+                "description_en": english(f["description"]),
+                "consequence_en": english(f["consequence"]),
+                "measures": measures,
+            }
+        )
+    return out
+
+
+def english_fields(name: str, area: str, source: str) -> dict[str, str]:
+    from .library_en import english, source_english
+
+    return {"name_en": english(name), "area_en": english(area), "source_en": source_english(source)}
+
+
 def rows() -> list[dict[str, Any]]:
-    """One row per (entry, institution type)."""
+    """One row per (entry, institution type), with the English beside the Chinese."""
     out = []
     for order, (name, kind, area, types, source, factors) in enumerate(ENTRIES):
         for itype in types:
@@ -444,8 +476,9 @@ def rows() -> list[dict[str, Any]]:
                     "name": name,
                     "kind": kind,
                     "area": area,
-                    "factors": factors,
+                    "factors": english_factors(factors),
                     "source": source,
+                    **english_fields(name, area, source),
                     "confidence": "common",
                     "order": order,
                 }

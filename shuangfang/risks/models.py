@@ -308,7 +308,8 @@ class LibraryEntry(models.Model):
 
     ``factors``: ``[{"description", "factor_class", "accident_types": [...], "consequence",
     "method": "lec", "inputs": {"L": 3, …}, "measures": [{"category", "description",
-    "what_to_check"}]}]``."""
+    "what_to_check"}]}]``; seeded rows also carry ``description_en``, ``consequence_en`` and the
+    measures' ``description_en`` / ``what_to_check_en`` (shown through ``seedtext.pick``)."""
 
     uuid = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     organization = models.ForeignKey(
@@ -324,10 +325,13 @@ class LibraryEntry(models.Model):
     )
     institution_type = models.CharField(_("institution type"), max_length=20)
     name = models.CharField(_("risk point"), max_length=100)
+    name_en = models.CharField(_("risk point (English)"), max_length=100, blank=True)
     kind = models.CharField(_("type"), max_length=12, choices=PointKind.choices)
     area = models.CharField(_("area / zone"), max_length=60, blank=True)
+    area_en = models.CharField(_("area / zone (English)"), max_length=60, blank=True)
     factors = models.JSONField(_("factors and measures"))
     source = models.TextField(_("source"))
+    source_en = models.TextField(_("source (English)"), blank=True)
     confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
     order = models.PositiveSmallIntegerField(default=100)
 
