@@ -1,0 +1,38 @@
+"""Every outreach page answers 404 to anyone without its permission at a relief station: the
+elderly home's head (outsider), the bureau, the assessor."""
+
+from shuangfang.core.matrix import Case
+
+CASEWORK = frozenset({"institution_head", "safety_officer", "department_head", "staff"})
+
+
+def patrol(w):
+    from shuangfang.outreach import patrols
+
+    return {"uuid": patrols.start_patrol(actor=w.users["staff"], organization=w.inst_a, team="一组").uuid}
+
+
+def encounter(w):
+    from shuangfang.outreach import patrols
+
+    p = patrols.start_patrol(actor=w.users["staff"], organization=w.inst_a, team="二组")
+    return {
+        "uuid": patrols.log_encounter(actor=w.users["staff"], patrol=p, data={"action": "persuaded"}).uuid
+    }
+
+
+CASES = [
+    Case("outreach:index", CASEWORK, object_scoped=True, denied=404),
+    Case(
+        "outreach:start",
+        CASEWORK,
+        object_scoped=True,
+        method="post",
+        data=lambda w: {"team": "三组"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:patrol", CASEWORK, kwargs=patrol, denied=404),
+    Case("outreach:patrol_end", CASEWORK, kwargs=patrol, method="post", denied=404, ok=(302,)),
+    Case("outreach:admit", CASEWORK, kwargs=encounter, denied=404),
+]
