@@ -17,3 +17,15 @@ class Action(models.TextChoices):
     HOSPITAL = "hospital", _("Taken to hospital")
     POLICE = "police", _("Police called")
     REFUSED = "refused", _("Refused help")
+
+
+class RiskCategory(models.TextChoices):
+    """易走失/易流浪人员信息库 categories (domain-reference §5.6, Chongqing 2021), respectful labels."""
+
+    MENTAL_HEALTH = "mental_health", _("Living with a mental health condition")
+    INTELLECTUAL = "intellectual", _("Living with an intellectual disability")
+    PHYSICAL = "physical", _("Living with a physical disability")
+    DEMENTIA = "dementia", _("Living with dementia (Alzheimer's)")
+    CHILD = "child", _("Child in difficulty (poverty, disability, lack of care)")
+    ELDERLY_ALONE = "elderly_alone", _("Older person living alone")
+    REPEAT = "repeat", _("Has left home repeatedly")

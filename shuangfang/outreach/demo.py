@@ -51,3 +51,31 @@ def build(city) -> None:
     patrols.end_patrol(actor=staff, patrol=night)
     Patrol.objects.filter(pk=night.pk).update(ended_at=start + dt.timedelta(hours=2))
     patrols.start_patrol(actor=staff, organization=station, team="白天巡查二组", vehicle="救助车02")
+
+
+REGISTER = [
+    # name, category, community
+    ("登记甲", "dementia", "东城区虚构街道虚构社区"),
+    ("登记乙", "intellectual", "东城区虚构镇虚构村"),
+    ("登记丙", "repeat", "东城区虚构镇虚构村"),
+]
+
+
+@register(62, "at-risk register")
+def build_register(city) -> None:
+    """The district's at-risk register, added last year: the sweep makes this period's revisits."""
+    from . import register as reg
+    from .register_models import AtRiskPerson
+
+    district, officer = city.district, city.people["zhaozhiqiang"]
+    if AtRiskPerson.objects.filter(organization=district).exists():
+        return
+    for name, category, community in REGISTER:
+        person = reg.add_person(
+            actor=officer,
+            organization=district,
+            fields={"name": name, "category": category, "community": community, "guardian": "监护人"},
+            assignee=officer,
+        )
+        AtRiskPerson.objects.filter(pk=person.pk).update(added_at=timezone.now() - dt.timedelta(days=400))
+    reg.sweep()

@@ -61,3 +61,6 @@ class Encounter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.place}"
+
+
+from .register_models import AtRiskPerson, Revisit  # noqa: E402,F401

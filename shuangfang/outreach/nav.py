@@ -5,3 +5,6 @@ from shuangfang.core.nav import NavItem, register
 register(
     NavItem("outreach.index", _("Street outreach"), "outreach:index", "outreach.view", order=252, quick=True)
 )
+register(
+    NavItem("outreach.register", _("At-risk register"), "outreach:register", "outreach.register", order=253)
+)

@@ -4,6 +4,7 @@ memberships at a relief station count (``institution_types``); everyone else get
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.permissions import Scope, register
+from shuangfang.orgs.roles import Role
 from shuangfang.relief.permissions import CASEWORK, STATION
 
 register(
@@ -19,4 +20,16 @@ register(
     CASEWORK,
     scope=Scope.INSTITUTION,
     institution_types=STATION,
+)
+
+# The at-risk register is kept by the bureau and the district bureaus (subtree scope), not stations.
+register(
+    "outreach.register",
+    _("Keep the at-risk register and its revisits"),
+    [Role.ADMIN, Role.BUREAU_SUPERVISOR],
+)
+register(
+    "outreach.show_identity",
+    _("Show full ID and phone numbers on the at-risk register"),
+    [Role.ADMIN, Role.BUREAU_SUPERVISOR],
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import register_views, views
 
 app_name = "outreach"
 
@@ -10,4 +10,12 @@ urlpatterns = [
     path("patrols/<uuid:uuid>/", views.patrol_detail, name="patrol"),
     path("patrols/<uuid:uuid>/end/", views.patrol_end, name="patrol_end"),
     path("encounters/<uuid:uuid>/admit/", views.encounter_admit, name="admit"),
+]
+
+urlpatterns += [
+    path("register/", register_views.register_list, name="register"),
+    path("register/<uuid:uuid>/", register_views.register_person, name="register_person"),
+    path("register/<uuid:uuid>/identity/", register_views.register_identity, name="register_identity"),
+    path("register/<uuid:uuid>/remove/", register_views.register_remove, name="register_remove"),
+    path("revisits/<uuid:uuid>/", register_views.revisit_done, name="revisit"),
 ]

@@ -36,3 +36,39 @@ CASES = [
     Case("outreach:patrol_end", CASEWORK, kwargs=patrol, method="post", denied=404, ok=(302,)),
     Case("outreach:admit", CASEWORK, kwargs=encounter, denied=404),
 ]
+
+
+REGISTER = frozenset({"admin", "bureau_supervisor"})
+
+
+def at_risk(w):
+    from .test_register import add
+
+    return {"uuid": add(w).uuid}
+
+
+def revisit(w):
+    from shuangfang.outreach.register_models import Revisit
+
+    from .test_register import add
+
+    person = add(w)
+    r = Revisit.objects.create(organization=w.bureau, person=person, period="2026-07-01")
+    return {"uuid": r.uuid}
+
+
+CASES += [
+    Case("outreach:register", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:register_person", REGISTER, kwargs=at_risk, denied=404),
+    Case("outreach:register_identity", REGISTER, kwargs=at_risk, method="post", denied=404),
+    Case(
+        "outreach:register_remove",
+        REGISTER,
+        kwargs=at_risk,
+        method="post",
+        data=lambda w: {"reason": "迁出"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:revisit", REGISTER, kwargs=revisit, denied=404),
+]
