@@ -29,3 +29,9 @@ class RiskCategory(models.TextChoices):
     CHILD = "child", _("Child in difficulty (poverty, disability, lack of care)")
     ELDERLY_ALONE = "elderly_alone", _("Older person living alone")
     REPEAT = "repeat", _("Has left home repeatedly")
+
+
+class CampaignKind(models.TextChoices):
+    WINTER = "winter", _("Winter warmth (寒冬送温暖)")
+    SUMMER = "summer", _("Summer cool (夏季送清凉)")
+    OTHER = "other", _("Other campaign")

@@ -79,3 +79,30 @@ def build_register(city) -> None:
         )
         AtRiskPerson.objects.filter(pk=person.pk).update(added_at=timezone.now() - dt.timedelta(days=400))
     reg.sweep()
+
+
+@register(63, "seasonal campaign")
+def build_campaign(city) -> None:
+    """A campaign running now in the demo city (winter or summer, whichever season it is)."""
+    from . import campaigns
+    from .campaign_models import Campaign
+
+    if Campaign.objects.filter(organization=city.city).exists():
+        return
+    today = timezone.localdate()
+    kind, name = ("summer", "夏季送清凉") if 4 <= today.month <= 9 else ("winter", "寒冬送温暖")
+    dates = campaigns.default_dates(kind, today)
+    assert dates is not None
+    start = min(dates[0], today - dt.timedelta(days=7))
+    campaigns.save_campaign(
+        actor=city.people["lixiuying"],
+        organization=city.city,
+        data={
+            "name": f"{today.year}年{name}专项行动",
+            "kind": kind,
+            "starts_on": start,
+            "ends_on": max(dates[1], today + dt.timedelta(days=30)),
+            "key_areas": "火车站北广场\n人民路地下通道\n汴河大桥桥洞\n城乡结合部",
+            "patrols_per_week": 7,
+        },
+    )

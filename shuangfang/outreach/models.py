@@ -63,4 +63,5 @@ class Encounter(TenantModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.place}"
 
 
+from .campaign_models import Campaign  # noqa: E402,F401
 from .register_models import AtRiskPerson, Revisit  # noqa: E402,F401

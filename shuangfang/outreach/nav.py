@@ -8,3 +8,8 @@ register(
 register(
     NavItem("outreach.register", _("At-risk register"), "outreach:register", "outreach.register", order=253)
 )
+register(
+    NavItem(
+        "outreach.campaigns", _("Seasonal campaigns"), "outreach:campaigns", "outreach.campaign", order=254
+    )
+)

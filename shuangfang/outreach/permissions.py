@@ -33,3 +33,8 @@ register(
     _("Show full ID and phone numbers on the at-risk register"),
     [Role.ADMIN, Role.BUREAU_SUPERVISOR],
 )
+register(
+    "outreach.campaign",
+    _("Set seasonal campaigns and see their figures"),
+    [Role.ADMIN, Role.BUREAU_SUPERVISOR],
+)

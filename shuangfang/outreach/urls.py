@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import register_views, views
+from . import campaign_views, register_views, views
 
 app_name = "outreach"
 
@@ -18,4 +18,9 @@ urlpatterns += [
     path("register/<uuid:uuid>/identity/", register_views.register_identity, name="register_identity"),
     path("register/<uuid:uuid>/remove/", register_views.register_remove, name="register_remove"),
     path("revisits/<uuid:uuid>/", register_views.revisit_done, name="revisit"),
+]
+
+urlpatterns += [
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/<uuid:uuid>/", campaign_views.campaign_detail, name="campaign"),
 ]

@@ -72,3 +72,15 @@ CASES += [
     ),
     Case("outreach:revisit", REGISTER, kwargs=revisit, denied=404),
 ]
+
+
+def campaign(w):
+    from .test_campaigns import winter
+
+    return {"uuid": winter(w).uuid}
+
+
+CASES += [
+    Case("outreach:campaigns", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:campaign", REGISTER, kwargs=campaign, denied=404),
+]
