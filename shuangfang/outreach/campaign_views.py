@@ -39,7 +39,7 @@ def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
     mine = list(
         Organization.objects.for_user(request.user, "outreach.campaign")
         .filter(kind__in=BUREAU_KINDS, is_active=True)
-        .order_by("name")
+        .order_by("path")
     )
     if not mine:
         raise Http404
