@@ -64,4 +64,5 @@ class Encounter(TenantModel):
 
 
 from .campaign_models import Campaign  # noqa: E402,F401
+from .gate_models import Visit  # noqa: E402,F401
 from .register_models import AtRiskPerson, Revisit  # noqa: E402,F401

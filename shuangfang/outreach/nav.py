@@ -13,3 +13,4 @@ register(
         "outreach.campaigns", _("Seasonal campaigns"), "outreach:campaigns", "outreach.campaign", order=254
     )
 )
+register(NavItem("outreach.gate", _("Gate and visitors"), "outreach:gate", "outreach.view", order=255))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, register_views, views
+from . import campaign_views, gate_views, register_views, views
 
 app_name = "outreach"
 
@@ -23,4 +23,9 @@ urlpatterns += [
 urlpatterns += [
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/<uuid:uuid>/", campaign_views.campaign_detail, name="campaign"),
+]
+
+urlpatterns += [
+    path("gate/", gate_views.gate_page, name="gate"),
+    path("gate/<uuid:uuid>/out/", gate_views.gate_out, name="gate_out"),
 ]

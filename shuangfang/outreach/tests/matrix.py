@@ -84,3 +84,15 @@ CASES += [
     Case("outreach:campaigns", REGISTER, object_scoped=True, denied=404),
     Case("outreach:campaign", REGISTER, kwargs=campaign, denied=404),
 ]
+
+
+def a_visit(w):
+    from .test_gate import visit
+
+    return {"uuid": visit(w).uuid}
+
+
+CASES += [
+    Case("outreach:gate", CASEWORK, object_scoped=True, denied=404),
+    Case("outreach:gate_out", CASEWORK, kwargs=a_visit, method="post", denied=404, ok=(302,)),
+]
