@@ -225,6 +225,17 @@ class StayOverdue(Notice):
         return f"relief-case:{self.object_uuid}:period:{self.ends}"
 
 
+class RevisitsDue(Notice):
+    """At-risk register revisits of a period (January, July) created for one assignee of a bureau;
+    told once per period. The title counts the revisits, never names anyone."""
+
+    period: str
+
+    def origin(self, kind: str) -> str:
+        who = ",".join(str(i) for i in self.recipient_ids) or ",".join(self.roles)
+        return f"outreach-revisits:{self.object_uuid}:{self.period}:{who}"
+
+
 class ReadinessNotice(Notice):
     """A reminder of the readiness app (training due or overdue, a certificate expiring, a letter to
     sign); ``key`` names the fact (person, course and due date…), so each is told once."""
@@ -457,5 +468,11 @@ KINDS: dict[str, Kind] = {
         "relief",
         (_TELL,),
         "a person is still in the relief station after the assistance period ended (daily sweep)",
+    ),
+    "outreach.revisits_due": Kind(
+        RevisitsDue,
+        "outreach",
+        (_TELL,),
+        "the at-risk register's revisits of the period (January, July) were created (daily sweep)",
     ),
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shuangfang.monitoring",
     "shuangfang.notifications",
     "shuangfang.relief",
+    "shuangfang.outreach",
     "shuangfang.readiness",
     "shuangfang.reports",
     "shuangfang.risks",

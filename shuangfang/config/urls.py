@@ -39,6 +39,7 @@ urlpatterns = [
     path("monitoring/", include("shuangfang.monitoring.urls")),
     path("notifications/", include("shuangfang.notifications.urls")),
     path("relief/", include("shuangfang.relief.urls")),
+    path("outreach/", include("shuangfang.outreach.urls")),
     path("readiness/", include("shuangfang.readiness.urls")),
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),

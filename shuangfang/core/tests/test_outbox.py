@@ -436,6 +436,7 @@ def sample(world, kind: str) -> dict:
         },
         "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
         "StayOverdue": {"ends": "2026-03-01", "roles": ["safety_officer"]},
+        "RevisitsDue": {"period": "2026-07", "recipient_ids": [officer]},
         "ReadinessNotice": {"key": "1:2:2026-03-01", "recipient_ids": [officer]},
     }
     if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object

@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Need(models.TextChoices):
+    FOOD = "food", _("Food or water")
+    WARMTH = "warmth", _("Clothes or bedding")
+    MEDICAL = "medical", _("Medical care")
+    SHELTER = "shelter", _("A place to stay")
+    GOING_HOME = "going_home", _("Help to go home")
+    NONE = "none", _("None stated")
+
+
+class Action(models.TextChoices):
+    PERSUADED = "persuaded", _("Persuaded to come in")
+    SUPPLIES = "supplies", _("Supplies given")
+    HOSPITAL = "hospital", _("Taken to hospital")
+    POLICE = "police", _("Police called")
+    REFUSED = "refused", _("Refused help")
+
+
+class RiskCategory(models.TextChoices):
+    """易走失/易流浪人员信息库 categories (domain-reference §5.6, Chongqing 2021), respectful labels."""
+
+    MENTAL_HEALTH = "mental_health", _("Living with a mental health condition")
+    INTELLECTUAL = "intellectual", _("Living with an intellectual disability")
+    PHYSICAL = "physical", _("Living with a physical disability")
+    DEMENTIA = "dementia", _("Living with dementia (Alzheimer's)")
+    CHILD = "child", _("Child in difficulty (poverty, disability, lack of care)")
+    ELDERLY_ALONE = "elderly_alone", _("Older person living alone")
+    REPEAT = "repeat", _("Has left home repeatedly")
+
+
+class CampaignKind(models.TextChoices):
+    WINTER = "winter", _("Winter warmth (寒冬送温暖)")
+    SUMMER = "summer", _("Summer cool (夏季送清凉)")
+    OTHER = "other", _("Other campaign")

@@ -1,0 +1,181 @@
+"""The at-risk register (易走失/易流浪人员信息库) and its revisits.
+
+Revisit months: **January and July** (domain-reference §5.6, Chongqing 2021, [V]), a setting
+(``OUTREACH_REVISIT_MONTHS``). The daily sweep creates the revisit of the current period for each
+person on the register (idempotent: one per person and period) and tells each assignee once per
+period through the outbox; the title counts, it never names anyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangfang.core import audit
+from shuangfang.core.events import publish
+from shuangfang.core.tenancy import require
+from shuangfang.core.vocabulary import Severity
+from shuangfang.orgs.models import BUREAU_KINDS
+from shuangfang.orgs.roles import Role
+from shuangfang.relief import identity
+
+from .choices import RiskCategory
+from .register_models import AtRiskPerson, Revisit
+
+audit.register_actions(
+    {
+        "outreach.register_added": gettext_lazy("Added a person to the at-risk register"),
+        "outreach.register_removed": gettext_lazy("Removed a person from the at-risk register"),
+        "outreach.register_viewed": gettext_lazy("Viewed a person on the at-risk register"),
+        "outreach.register_identity_shown": gettext_lazy("Showed full numbers on the at-risk register"),
+        "outreach.revisit_done": gettext_lazy("Recorded an at-risk revisit"),
+    }
+)
+FIELDS = ("name", "category", "id_number", "guardian", "guardian_phone", "community", "features", "notes")
+
+
+def revisit_months() -> tuple[int, ...]:
+    return tuple(getattr(settings, "OUTREACH_REVISIT_MONTHS", (1, 7)))
+
+
+def current_period(today: dt.date) -> dt.date:
+    """The first day of the latest revisit month on or before ``today``."""
+    months = sorted(revisit_months())
+    past = [m for m in months if m <= today.month]
+    if past:
+        return dt.date(today.year, past[-1], 1)
+    return dt.date(today.year - 1, months[-1], 1)
+
+
+def add_person(*, actor, organization, fields: dict[str, Any], assignee=None) -> AtRiskPerson:
+    require(actor, "outreach.register", organization)
+    if organization.kind not in BUREAU_KINDS:
+        raise ValidationError(_("The at-risk register is kept by a bureau or a district bureau."))
+    data = {k: (fields.get(k) or "").strip() for k in FIELDS}
+    errors = {}
+    if not data["name"]:
+        errors["name"] = _("Write the name.")
+    if data["category"] not in RiskCategory.values:
+        errors["category"] = _("Choose a category.")
+    if not data["community"]:
+        errors["community"] = _("Write the township and community.")
+    if errors:
+        raise ValidationError(errors)
+    data["id_number"] = identity.normalise(data["id_number"])
+    with transaction.atomic():
+        person = AtRiskPerson.objects.create(
+            organization=organization, assignee=assignee, added_at=timezone.now(), **data
+        )
+        audit.record(actor=actor, action="outreach.register_added", obj=person, organization=organization)
+    return person
+
+
+def remove_person(*, actor, person: AtRiskPerson, reason: str) -> None:
+    require(actor, "outreach.register", person.organization)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Write why the person leaves the register.")})
+    with transaction.atomic():
+        done = AtRiskPerson.objects.filter(pk=person.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), removed_reason=reason.strip()[:200]
+        )
+        if not done:
+            raise ValidationError(_("This person was already removed from the register."))
+        audit.record(
+            actor=actor,
+            action="outreach.register_removed",
+            obj=person,
+            organization=person.organization,
+            note=reason,
+        )
+
+
+def complete_revisit(*, actor, revisit: Revisit, note: str) -> Revisit:
+    require(actor, "outreach.register", revisit.organization)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write what the visit found.")})
+    with transaction.atomic():
+        person = AtRiskPerson.objects.select_for_update().get(pk=revisit.person_id)
+        if person.removed_at is not None:
+            raise ValidationError(_("This person was removed from the register: no revisit is recorded."))
+        done = Revisit.objects.filter(pk=revisit.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=actor, note=note.strip()[:300]
+        )
+        if not done:
+            raise ValidationError(_("This revisit is already recorded."))
+        audit.record(
+            actor=actor, action="outreach.revisit_done", obj=person, organization=person.organization
+        )
+    revisit.refresh_from_db()
+    return revisit
+
+
+def sweep(today: dt.date | None = None) -> int:
+    """Create the current period's revisits (people added before the period began) and tell each
+    assignee once. Returns how many revisits were created."""
+    today = today or timezone.localdate()
+    period = current_period(today)
+    start = timezone.make_aware(dt.datetime.combine(period, dt.time()))
+    people = AtRiskPerson.objects.filter(removed_at__isnull=True, added_at__lt=start).exclude(
+        revisits__period=period
+    )
+    made: dict[tuple[int, int | None], int] = defaultdict(int)
+    for person in people:
+        try:
+            with transaction.atomic():
+                Revisit.objects.create(
+                    organization_id=person.organization_id,
+                    person=person,
+                    period=period,
+                    assignee=person.assignee,
+                )
+        except IntegrityError:
+            continue  # another sweep made it
+        made[(person.organization_id, person.assignee_id)] += 1
+    for (org_id, assignee_id), count in made.items():
+        _tell(org_id, assignee_id, period, count)
+    return sum(made.values())
+
+
+def _tell(org_id: int, assignee_id: int | None, period: dt.date, count: int) -> None:
+    from shuangfang.orgs.models import Organization
+
+    org = Organization.objects.get(pk=org_id)
+    with transaction.atomic():
+        publish(
+            "outreach.revisits_due",
+            organization_id=org_id,
+            object_uuid=str(org.uuid),
+            period=f"{period:%Y-%m}",
+            title=_("%(n)s at-risk revisits due for %(period)s") % {"n": count, "period": f"{period:%Y-%m}"},
+            url=reverse("outreach:register") + f"?org={org.uuid}",
+            severity=Severity.INFO,
+            recipient_ids=[assignee_id] if assignee_id else [],
+            roles=[] if assignee_id else [Role.BUREAU_SUPERVISOR],
+        )
+
+
+def masked(person: AtRiskPerson) -> dict[str, str]:
+    return {
+        "id_number": identity.mask_id(person.id_number),
+        "guardian_phone": identity.mask_phone(person.guardian_phone),
+    }
+
+
+def reveal(*, actor, person: AtRiskPerson) -> dict[str, str]:
+    require(actor, "outreach.show_identity", person.organization)
+    audit.record(
+        actor=actor, action="outreach.register_identity_shown", obj=person, organization=person.organization
+    )
+    return {"id_number": person.id_number, "guardian_phone": person.guardian_phone}
+
+
+def log_view(*, actor, person: AtRiskPerson) -> None:
+    audit.record(actor=actor, action="outreach.register_viewed", obj=person, organization=person.organization)

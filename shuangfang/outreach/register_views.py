@@ -1,0 +1,129 @@
+"""At-risk register pages (bureau and district bureaus). 404 to anyone without the right anywhere
+(``relief_perm``); numbers masked; every view of a person logged."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from shuangfang.core.tenancy import can, get_for_user
+from shuangfang.core.types import AuthedRequest
+from shuangfang.orgs.models import BUREAU_KINDS, Organization
+from shuangfang.relief.forms import show_errors
+from shuangfang.relief.views import relief_perm
+
+from . import register
+from .choices import RiskCategory
+from .register_models import AtRiskPerson, Revisit
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("relief", "Name"), max_length=60)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=RiskCategory.choices)
+    community = forms.CharField(label=gettext_lazy("Township and community"), max_length=120)
+    guardian = forms.CharField(label=gettext_lazy("Guardian"), max_length=60, required=False)
+    guardian_phone = forms.CharField(label=gettext_lazy("Guardian's phone"), max_length=30, required=False)
+    id_number = forms.CharField(label=gettext_lazy("Document number"), max_length=30, required=False)
+    features = forms.CharField(label=gettext_lazy("Distinguishing features"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Risk notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
+    mine = list(
+        Organization.objects.for_user(request.user, "outreach.register")
+        .filter(kind__in=BUREAU_KINDS, is_active=True)
+        .order_by("path")
+    )
+    if not mine:
+        raise Http404
+    pick = next((b for b in mine if str(b.uuid) == request.GET.get("org")), mine[0])
+    return pick, mine
+
+
+@relief_perm("outreach.register")
+def register_list(request: AuthedRequest) -> HttpResponse:
+    bureau, mine = _bureau(request)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = register.add_person(
+                actor=request.user, organization=bureau, fields=form.cleaned_data, assignee=request.user
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            return redirect("outreach:register_person", uuid=person.uuid)
+    people = AtRiskPerson.objects.filter(organization=bureau, removed_at__isnull=True)
+    due = Revisit.objects.filter(organization=bureau, done_at__isnull=True, person__removed_at__isnull=True)
+    ctx = {
+        "bureau": bureau,
+        "bureaus": mine,
+        "people": people,
+        "due": due.select_related("person"),
+        "form": form,
+    }
+    return render(request, "outreach/register.html", ctx, status=400 if form.errors else 200)
+
+
+@relief_perm("outreach.register")
+def register_person(request: AuthedRequest, uuid) -> HttpResponse:
+    person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
+    register.log_view(actor=request.user, person=person)
+    ctx = {
+        "person": person,
+        "numbers": register.masked(person),
+        "revisits": person.revisits.select_related("done_by"),
+        "can_reveal": can(request.user, "outreach.show_identity", person.organization),
+    }
+    return render(request, "outreach/register_person.html", ctx)
+
+
+@relief_perm("outreach.show_identity")
+@require_POST
+def register_identity(request: AuthedRequest, uuid) -> HttpResponse:
+    person = get_for_user(AtRiskPerson, request.user, "outreach.show_identity", uuid=uuid)
+    register.log_view(actor=request.user, person=person)
+    ctx = {
+        "person": person,
+        "numbers": register.reveal(actor=request.user, person=person),
+        "revisits": person.revisits.select_related("done_by"),
+        "revealed": True,
+    }
+    return render(request, "outreach/register_person.html", ctx)
+
+
+@relief_perm("outreach.register")
+@require_POST
+def register_remove(request: AuthedRequest, uuid) -> HttpResponse:
+    person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
+    try:
+        register.remove_person(actor=request.user, person=person, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("outreach:register_person", uuid=person.uuid)
+    messages.success(request, _("Removed from the register."))
+    return redirect("outreach:register")
+
+
+@relief_perm("outreach.register")
+def revisit_done(request: AuthedRequest, uuid) -> HttpResponse:
+    revisit = get_for_user(Revisit, request.user, "outreach.register", uuid=uuid)
+    error = ""
+    if request.method == "POST":
+        try:
+            register.complete_revisit(actor=request.user, revisit=revisit, note=request.POST.get("note", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Revisit recorded."))
+            return redirect("outreach:register_person", uuid=revisit.person.uuid)
+    ctx = {"revisit": revisit, "error": error}
+    return render(request, "outreach/revisit.html", ctx, status=400 if error else 200)

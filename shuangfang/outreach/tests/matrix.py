@@ -1,0 +1,98 @@
+"""Every outreach page answers 404 to anyone without its permission at a relief station: the
+elderly home's head (outsider), the bureau, the assessor."""
+
+from shuangfang.core.matrix import Case
+
+CASEWORK = frozenset({"institution_head", "safety_officer", "department_head", "staff"})
+
+
+def patrol(w):
+    from shuangfang.outreach import patrols
+
+    return {"uuid": patrols.start_patrol(actor=w.users["staff"], organization=w.inst_a, team="一组").uuid}
+
+
+def encounter(w):
+    from shuangfang.outreach import patrols
+
+    p = patrols.start_patrol(actor=w.users["staff"], organization=w.inst_a, team="二组")
+    return {
+        "uuid": patrols.log_encounter(actor=w.users["staff"], patrol=p, data={"action": "persuaded"}).uuid
+    }
+
+
+CASES = [
+    Case("outreach:index", CASEWORK, object_scoped=True, denied=404),
+    Case(
+        "outreach:start",
+        CASEWORK,
+        object_scoped=True,
+        method="post",
+        data=lambda w: {"team": "三组"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:patrol", CASEWORK, kwargs=patrol, denied=404),
+    Case("outreach:patrol_end", CASEWORK, kwargs=patrol, method="post", denied=404, ok=(302,)),
+    Case("outreach:admit", CASEWORK, kwargs=encounter, denied=404),
+]
+
+
+REGISTER = frozenset({"admin", "bureau_supervisor"})
+
+
+def at_risk(w):
+    from .test_register import add
+
+    return {"uuid": add(w).uuid}
+
+
+def revisit(w):
+    from shuangfang.outreach.register_models import Revisit
+
+    from .test_register import add
+
+    person = add(w)
+    r = Revisit.objects.create(organization=w.bureau, person=person, period="2026-07-01")
+    return {"uuid": r.uuid}
+
+
+CASES += [
+    Case("outreach:register", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:register_person", REGISTER, kwargs=at_risk, denied=404),
+    Case("outreach:register_identity", REGISTER, kwargs=at_risk, method="post", denied=404),
+    Case(
+        "outreach:register_remove",
+        REGISTER,
+        kwargs=at_risk,
+        method="post",
+        data=lambda w: {"reason": "迁出"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:revisit", REGISTER, kwargs=revisit, denied=404),
+]
+
+
+def campaign(w):
+    from .test_campaigns import winter
+
+    return {"uuid": winter(w).uuid}
+
+
+CASES += [
+    Case("outreach:campaigns", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:campaign", REGISTER, kwargs=campaign, denied=404),
+]
+
+
+def a_visit(w):
+    from .test_gate import visit
+
+    return {"uuid": visit(w).uuid}
+
+
+CASES += [
+    Case("outreach:gate", CASEWORK, object_scoped=True, denied=404),
+    Case("outreach:gate_out", CASEWORK, kwargs=a_visit, method="post", denied=404, ok=(302,)),
+]

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import campaign_views, gate_views, register_views, views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("patrols/start/", views.start, name="start"),
+    path("patrols/<uuid:uuid>/", views.patrol_detail, name="patrol"),
+    path("patrols/<uuid:uuid>/end/", views.patrol_end, name="patrol_end"),
+    path("encounters/<uuid:uuid>/admit/", views.encounter_admit, name="admit"),
+]
+
+urlpatterns += [
+    path("register/", register_views.register_list, name="register"),
+    path("register/<uuid:uuid>/", register_views.register_person, name="register_person"),
+    path("register/<uuid:uuid>/identity/", register_views.register_identity, name="register_identity"),
+    path("register/<uuid:uuid>/remove/", register_views.register_remove, name="register_remove"),
+    path("revisits/<uuid:uuid>/", register_views.revisit_done, name="revisit"),
+]
+
+urlpatterns += [
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/<uuid:uuid>/", campaign_views.campaign_detail, name="campaign"),
+]
+
+urlpatterns += [
+    path("gate/", gate_views.gate_page, name="gate"),
+    path("gate/<uuid:uuid>/out/", gate_views.gate_out, name="gate_out"),
+]
