@@ -11,6 +11,10 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from shuangfang.hazards.models import Hazard
+from shuangfang.inspections import seed
+from shuangfang.inspections.checklists import create_checklist, create_checkpoint
+from shuangfang.inspections.models import Record
+from shuangfang.inspections.plans import create_plan, generate_tasks
 from shuangfang.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,4 +96,105 @@ def test_a_3_mb_photo_leaves_the_phone_under_400_kb_without_its_location(
     with Image.open(io.BytesIO(data)) as img:
         assert max(img.size) == 1600
         assert not img.getexif().get_ifd(GPS_IFD), "the position in EXIF reached the server"
+    assert errors == []
+
+
+@pytest.fixture
+def kitchen(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed.load(only_if_missing=True)  # transactional tests flush the migration's seed rows
+    officer = world.users["safety_officer"]
+    checklist = create_checklist(
+        actor=officer,
+        organization=world.inst_a,
+        name="厨房岗位检查",
+        kind="post",
+        category="food",
+        library_codes=["C03", "C04", "A04", "B06"],
+    )
+    cp = create_checkpoint(
+        actor=officer, organization=world.inst_a, name="厨房", building="综合楼", floor="1层"
+    )
+    create_plan(
+        actor=officer,
+        organization=world.inst_a,
+        name="厨房每小时检查",
+        checklist=checklist,
+        frequency="hours",
+        rule={"interval_hours": 1},
+        assignee_kind="post",
+        assignee_post=world.post_a,
+        checkpoints=[cp],
+    )
+    generate_tasks(organizations=[world.inst_a])
+    return {"checklist": checklist, "checkpoint": cp}
+
+
+def small_photo(path, color) -> str:
+    Image.new("RGB", (1200, 900), color).save(path, format="JPEG")
+    return str(path)
+
+
+def test_a_refused_inspection_keeps_every_answer_and_photo(
+    live_server, world, kitchen, browser, shot, tmp_path
+):
+    errors: list[str] = []
+    ctx, page = phone_as(browser, live_server.url, "cook_a", errors)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/inspections/checkpoints/{kitchen['checkpoint'].uuid}/")
+    page.wait_for_selector("#check-form")
+    items = {i.source_ref: str(i.uuid) for i in kitchen["checklist"].items.all()}
+    needs_photo = {
+        code for code, uuid in items.items() if kitchen["checklist"].items.get(uuid=uuid).requires_photo
+    }
+    assert {"A04", "C03"} <= needs_photo and "C04" not in needs_photo
+
+    def item(code: str):
+        return page.locator(f"[data-item='{items[code]}']")
+
+    # before anything is submitted, the items that need a photo say so, even when OK
+    for code in needs_photo:
+        assert "正常也要拍" in item(code).inner_text()
+    assert "正常也要拍" not in item("C04").inner_text()
+    # "什么问题？" only under an item marked as a problem
+    note = page.locator(f"input[name='note-{items['C04']}']")
+    assert not note.is_visible()
+    item("C04").locator("label:has(input[value=problem]) span").tap()
+    assert note.is_visible()
+    assert not page.locator(f"input[name='note-{items['B06']}']").is_visible()
+    note.fill("冷藏柜温度 12 度")
+    page.set_input_files(
+        f"input[name='photo-{items['C04']}']", small_photo(tmp_path / "f.jpg", (200, 40, 40))
+    )
+    page.set_input_files(
+        f"input[name='photo-{items['A04']}']", small_photo(tmp_path / "e.jpg", (40, 40, 200))
+    )
+    item("A04").locator(".photo-preview img").wait_for()
+    page.tap("#all-ok")
+    page.locator("form#check-form button[type=submit]").tap()
+
+    # C03 needs a photo: refused on the phone, nothing sent, everything kept
+    page.wait_for_selector("#check-errors:not([hidden])")
+    assert "此项需要照片" in item("C03").inner_text()
+    assert posts == []
+    assert page.input_value(f"input[name='note-{items['C04']}']") == "冷藏柜温度 12 度"
+    assert page.is_checked(f"[data-item='{items['C04']}'] input[value=problem]")
+    assert page.is_checked(f"[data-item='{items['B06']}'] input[value=ok]")
+    for code in ("C04", "A04"):
+        assert item(code).locator("input[type=file]").evaluate("i => i.files.length") == 1
+        assert item(code).locator(".photo-preview img").count() == 1
+    shot(page, "field15-inspection-refused-keeps-photos")
+
+    page.set_input_files(
+        f"input[name='photo-{items['C03']}']", small_photo(tmp_path / "c.jpg", (40, 160, 40))
+    )
+    item("C03").locator(".photo-preview img").wait_for()
+    assert item("C03").locator(".item-error").is_hidden()
+    page.locator("form#check-form button[type=submit]").tap()
+    page.wait_for_selector("text=已提交")
+    record = Record.objects.get()
+    assert record.problem_count == 1
+    assert sum(ri.photos.count() for ri in record.items.all()) == 3
+    ctx.close()
     assert errors == []
