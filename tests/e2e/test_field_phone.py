@@ -198,3 +198,43 @@ def test_a_refused_inspection_keeps_every_answer_and_photo(
     assert sum(ri.photos.count() for ri in record.items.all()) == 3
     ctx.close()
     assert errors == []
+
+
+def test_the_app_installs_manifest_icons_and_service_worker(live_server, world, browser, tmp_path):
+    base = live_server.url
+    errors: list[str] = []
+    ctx, page = phone_as(browser, base, "cook_a", errors)
+    href = page.get_attribute("link[rel=manifest]", "href")
+    manifest = page.request.get(f"{base}{href}")
+    assert manifest.ok and manifest.headers["content-type"] == "application/manifest+json"
+    data = manifest.json()
+    assert data["start_url"] == "/" and data["display"] == "standalone" and data["scope"] == "/"
+    assert data["name"] and data["short_name"]
+    sizes = set()
+    for icon in data["icons"]:
+        got = page.request.get(f"{base}{icon['src']}")
+        assert got.ok and got.headers["content-type"] == "image/png"
+        with Image.open(io.BytesIO(got.body())) as img:
+            assert f"{img.width}x{img.height}" == icon["sizes"]
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+
+    worker = page.request.get(f"{base}/sw.js")
+    assert worker.ok and worker.headers["content-type"].startswith("text/javascript")
+    # the page registered the worker for the whole site, and it keeps the shell's static files
+    page.wait_for_function("() => document.documentElement.dataset.sw === 'ready'")
+    scope = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r && r.scope)")
+    assert scope == f"{base}/"
+    page.wait_for_function(
+        "() => caches.open('shuangfang-shell-v1').then(c => c.keys()).then(k => "
+        "k.some(r => r.url.endsWith('/static/core/app.css')))"
+    )
+    # offline, the home screen icon still opens the home page (the start URL)
+    page.reload()
+    page.wait_for_selector("h1.greeting")
+    ctx.set_offline(True)
+    page.goto(f"{base}/")
+    assert page.locator("h1.greeting").is_visible()
+    ctx.set_offline(False)
+    ctx.close()
+    assert errors == []
