@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 THEME = "#0b3d62"
 
 
+@login_not_required
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
     data = {
@@ -44,6 +46,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """core/sw.js, served from / (a worker's scope cannot be wider than the folder it comes from)."""

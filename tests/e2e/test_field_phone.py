@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from PIL import Image
 
 from shuangfang.hazards.models import Hazard
@@ -219,6 +220,8 @@ def test_the_app_installs_manifest_icons_and_service_worker(live_server, world, 
         sizes.add(icon["sizes"])
     assert {"192x192", "512x512"} <= sizes
 
+    for path in ("/sw.js", href):  # the login page registers the worker too: no login asked
+        assert Client().get(path).status_code == 200
     worker = page.request.get(f"{base}/sw.js")
     assert worker.ok and worker.headers["content-type"].startswith("text/javascript")
     # the page registered the worker for the whole site, and it keeps the shell's static files
@@ -236,5 +239,43 @@ def test_the_app_installs_manifest_icons_and_service_worker(live_server, world, 
     page.goto(f"{base}/")
     assert page.locator("h1.greeting").is_visible()
     ctx.set_offline(False)
+    ctx.close()
+    assert errors == []
+
+
+def test_snap_report_in_three_taps_with_the_place_of_the_last_scan(
+    live_server, world, kitchen, browser, shot, tmp_path
+):
+    base = live_server.url
+    errors: list[str] = []
+    ctx, page = phone_as(browser, base, "cook_a", errors)
+    page.goto(
+        f"{base}/inspections/checkpoints/{kitchen['checkpoint'].uuid}/"
+    )  # scanned the kitchen's QR code
+    place = page.get_attribute("[data-remember-place]", "data-remember-place")
+    assert place and "厨房" in place
+    page.goto(f"{base}/")  # later: the app opened from the home screen
+    page.wait_for_selector("h1.greeting")
+    taps = 0
+
+    def tap(locator) -> None:
+        nonlocal taps
+        taps += 1
+        locator.tap()
+
+    tap(page.locator("a.quick:has-text('上报隐患')"))  # 1. 随手拍
+    page.wait_for_selector("#report-form")
+    with page.expect_file_chooser() as chooser:
+        tap(page.locator("input[name=photos]"))  # 2. the shutter
+    chooser.value.set_files(small_photo(tmp_path / "snap.jpg", (90, 90, 90)))
+    page.wait_for_selector(".photo-preview img")
+    assert page.input_value("input[name=location]") == place
+    shot(page, "field15-snap-3-taps")
+    tap(page.locator("#report-form button[type=submit]"))  # 3. 上报
+    page.wait_for_selector("#hazard-status")
+    assert taps <= 3, f"the snap report took {taps} taps"
+    hazard = Hazard.objects.get()
+    assert hazard.location == place and hazard.photos.count() == 1
+    assert hazard.description == f"{place}：见照片。"
     ctx.close()
     assert errors == []
