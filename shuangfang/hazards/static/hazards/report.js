@@ -18,7 +18,12 @@
     } catch (e) { /* nothing remembered */ }
   }
   function hasPhoto() { return photos && photos.files.length > 0; }
-  function sync() { if (text) text.required = !hasPhoto(); }
+  function sync() {
+    if (!text) return;
+    text.required = !hasPhoto();
+    var star = text.closest("label") && text.closest("label").querySelector(".req");
+    if (star) star.hidden = hasPhoto();  // the asterisk goes with the photo: the text is optional now
+  }
   form.addEventListener("change", sync);
   form.addEventListener("photoschange", sync);
   sync();
