@@ -27,6 +27,8 @@ PUBLIC = {
     "javascript-catalog",
     "core:health",
     "core:health_ready",
+    "core:manifest",  # the installable app: manifest and service worker, no personal data
+    "core:sw",
     "oidc_authentication_init",  # single sign-on: the round trip to the identity provider
     "oidc_authentication_callback",
 }

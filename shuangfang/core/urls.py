@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import job_views, ops
+from . import job_views, ops, pwa
 
 app_name = "core"
 
 urlpatterns = [
     path("ops/outbox/", ops.outbox_page, name="outbox"),
     path("health", ops.health, name="health"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="sw"),
     path("health/ready", ops.health_ready, name="health_ready"),
     path("jobs/", job_views.job_list, name="jobs"),
     path("jobs/<uuid:uuid>/", job_views.job_page, name="job"),

@@ -24,7 +24,14 @@ class PhotosField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "widget",
-            MultiFileInput(attrs={"accept": "image/*", "capture": "environment", "class": "photo-input"}),
+            MultiFileInput(
+                attrs={
+                    "accept": "image/*",
+                    "capture": "environment",
+                    "class": "photo-input",
+                    "data-shrink": "",
+                }
+            ),
         )
         super().__init__(*args, **kwargs)
 

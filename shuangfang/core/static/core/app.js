@@ -6,8 +6,16 @@
 //   <a data-back href="fallback">      goes back in history (the href when there is none)
 //   <tr data-href="url">               the row opens url unless a link inside it was clicked
 //   <button data-fill="element-id">    copies its text into the element
+//   <h1 data-remember-place="name">    a place the person just scanned (QR code of a checkpoint or
+//                                      risk point): kept on the phone for the next snap report
 (function () {
   "use strict";
+  var here = document.querySelector("[data-remember-place]");
+  if (here && here.dataset.rememberPlace.trim()) {
+    try {
+      localStorage.setItem("sf.lastPlace", JSON.stringify({name: here.dataset.rememberPlace.trim(), at: Date.now()}));
+    } catch (e) { /* private mode: nothing remembered */ }
+  }
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.submit();
