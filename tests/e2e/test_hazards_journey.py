@@ -115,6 +115,9 @@ def test_snap_assign_fix_accept_ledger(live_server, world, browser, shot, tmp_pa
     shot(head, "hazards-4-to-accept")
     head.click("#moves a:has-text('验收销号')")
     head.fill("textarea[name=note]", "现场复查合格")
+    # 四个不放过: not fixed on the spot, so the cause and the measures against it are written down.
+    head.fill("[name=cause]", "灭火器未按期检查")
+    head.fill("[name=preventive_measures]", "每月巡查时核对压力表并登记")
     head.click("#move-form button[type=submit]")
     head.wait_for_selector("#hazard-status")
     assert "已销号" in head.inner_text("#hazard-status")
