@@ -13,6 +13,13 @@ class EquipmentConfig(AppConfig):
 
         register_alarm_panel(video_panel)
 
+        # An extinguisher past its service life is flagged on the four-colour map.
+        from shuangfang.risks.maps import register_point_flags
+
+        from .map_flags import past_life_flags
+
+        register_point_flags(past_life_flags)
+
         from shuangfang.dashboards.sections import register_figure_section
 
         from . import figure_section

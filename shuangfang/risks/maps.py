@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 
 from .choices import RiskLevel, palette_for
 from .models import Floor, RiskPoint
+
+
+@dataclass(frozen=True)
+class PointFlag:
+    """Something another app says about a placed risk point (an extinguisher past its service life):
+    shown on the pin and in the list under the map, linked to the thing itself."""
+
+    text: str
+    url: str
+
+
+# ``fn(points) -> {point id: [PointFlag, …]}`` in a fixed number of queries; registered by other apps
+# from their ``AppConfig.ready`` (risks imports none of them).
+_FLAG_SOURCES: list[Callable[[list[RiskPoint]], dict[int, list[PointFlag]]]] = []
+
+
+def register_point_flags(source: Callable[[list[RiskPoint]], dict[int, list[PointFlag]]]) -> None:
+    if source not in _FLAG_SOURCES:
+        _FLAG_SOURCES.append(source)
+
+
+def _flags(points: list[RiskPoint]) -> None:
+    found: dict[int, list[PointFlag]] = {}
+    for source in _FLAG_SOURCES if points else []:
+        for pk, flags in source(points).items():
+            found.setdefault(pk, []).extend(flags)
+    for p in points:
+        p.__dict__["flags"] = found.get(p.pk, [])  # read by the map templates
 
 
 def floor_map_context(floor: Floor, basis: str = "inherent") -> dict:
@@ -24,6 +55,7 @@ def floor_map_context(floor: Floor, basis: str = "inherent") -> dict:
         p.map_text = palette.text_colour(level)
         p.left = round((p.map_x or 0) * 100, 2)
         p.top = round((p.map_y or 0) * 100, 2)
+    _flags(points)
     return {"floor": floor, "points": points, "basis": basis, "palette": palette}
 
 
