@@ -81,7 +81,10 @@ def install(tmp_path):
             ]
         )
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"SHUANGFANG_TESTING", "DATABASE_URL"}}
+    # As an operator's shell has it: not the test run's own switches (the browser tests' async flag
+    # would fail ``check --deploy``).
+    drop = {"SHUANGFANG_TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PATH"] = f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"
 
     def lines(name: str) -> list[str]:

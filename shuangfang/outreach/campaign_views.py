@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core.tenancy import get_for_user
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.widgets import IsoDateInput
 from shuangfang.orgs.models import BUREAU_KINDS, Organization
 from shuangfang.relief.forms import show_errors
 from shuangfang.relief.views import relief_perm
@@ -23,10 +24,8 @@ from .choices import Action, CampaignKind
 class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CampaignKind.choices)
-    starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=IsoDateInput())
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=IsoDateInput())
     key_areas = forms.CharField(
         label=gettext_lazy("Key areas (one a line)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -673,6 +673,34 @@ def validate_library_factors(factors: Any) -> list[dict]:
     return factors
 
 
+def _without_english(value):
+    """A library value without its English texts (``*_en``): the form edits the Chinese only."""
+    if isinstance(value, dict):
+        return {k: _without_english(v) for k, v in value.items() if not str(k).endswith("_en")}
+    if isinstance(value, list):
+        return [_without_english(v) for v in value]
+    return value
+
+
+def _keep_english(new: list, old: list) -> list:
+    """The English of each factor and measure whose Chinese text the edit left as it was."""
+    old_factors = {f.get("description"): f for f in old if isinstance(f, dict)}
+    for f in new:
+        before = old_factors.get(f.get("description"))
+        if not before:
+            continue
+        for key in ("description", "consequence"):
+            if f.get(key) == before.get(key) and before.get(f"{key}_en"):
+                f[f"{key}_en"] = before[f"{key}_en"]
+        old_measures = {m.get("description"): m for m in before.get("measures", [])}
+        for m in f.get("measures", []):
+            was = old_measures.get(m.get("description"))
+            for key in ("description", "what_to_check"):
+                if was and m.get(key) == was.get(key) and was.get(f"{key}_en"):
+                    m[f"{key}_en"] = was[f"{key}_en"]
+    return new
+
+
 @transaction.atomic
 def save_library_entry(*, actor: User, bureau: Organization, entry: LibraryEntry, **fields) -> LibraryEntry:
     """Edit ``bureau``'s library: a national entry is overridden by a bureau copy; the bureau's own
@@ -682,7 +710,9 @@ def save_library_entry(*, actor: User, bureau: Organization, entry: LibraryEntry
         raise ValidationError(_("A library belongs to a bureau."))
     if "factors" in fields:
         fields["factors"] = validate_library_factors(fields["factors"])
-    if all(getattr(entry, key) == value for key, value in fields.items()):
+    if "factors" in fields:
+        fields["factors"] = _keep_english(fields["factors"], entry.factors or [])
+    if all(_without_english(getattr(entry, key)) == _without_english(value) for key, value in fields.items()):
         return entry  # saved unchanged: no bureau copy, no audit row
     if entry.organization_id == bureau.pk:
         row = entry

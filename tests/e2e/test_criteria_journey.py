@@ -35,6 +35,9 @@ def _snap(page, name: str) -> None:
 
 
 def test_library_selfcheck_and_hazard(live_server, world, browser):
+    from django.core.management import call_command
+
+    call_command("load_criteria", verbosity=0)  # a browser test's database starts empty of seeds
     world.inst_a.institution_type = "elderly_care"
     world.inst_a.save(update_fields=["institution_type"])
     base = live_server.url
