@@ -29,21 +29,18 @@ from _setup import ROOT, setup
 os.environ.setdefault("OUTBOUND_ALLOW", "127.0.0.1/32")
 setup()
 
-import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 
+from _duty_desk import duty_desk  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from shuangfang.duty import services as duty  # noqa: E402
 from shuangfang.notifications import tasks  # noqa: E402
 from shuangfang.notifications.incidents import open_incident  # noqa: E402
-from shuangfang.notifications.models import Contact, Delivery, EscalationPolicy, EscalationStep, Incident  # noqa: E402
-from shuangfang.notifications.providers import save_provider  # noqa: E402
+from shuangfang.notifications.models import Delivery, Incident  # noqa: E402
 from shuangfang.orgs import services as orgs  # noqa: E402
 from shuangfang.orgs.models import OrgKind, User  # noqa: E402
-from shuangfang.orgs.roles import Role  # noqa: E402
 
 N = int(os.environ.get("BENCH_INCIDENTS", "1000"))
 
@@ -92,36 +89,13 @@ def build(url: str):
         kind=OrgKind.INSTITUTION,
         institution_type="relief_station",
     )
-    person, _pw = orgs.create_person(
-        actor=root,
+    duty_desk(
+        root,
+        inst,
+        url=url,
         username=f"duty_{tag}",
-        name="值班员",
-        password="Bench-pass-2026",
-        membership=orgs.NewMembership(organization=inst, role=Role.STAFF),
-    )
-    Contact.objects.create(user=person, kind="phone", address="13900000001", verified_at=timezone.now())
-    duty.save_shift(
-        actor=root,
-        organization=inst,
-        members=[person],
-        name="24 小时班",
-        start_time=dt.time(0, 0),
-        duration_minutes=24 * 60,
-        rotation_start=dt.date(2026, 1, 1),
-    )
-    policy = EscalationPolicy.objects.create(organization=inst, name="bench", event_kind="*", repeat=0)
-    EscalationStep.objects.create(
-        policy=policy, position=0, target="on_duty", channels=["inbox", "sms"], wait_minutes=5
-    )
-    save_provider(
-        actor=root,
-        organization=inst,
-        kind="aliyun_sms",
-        name="sms",
-        endpoint=url,
-        access_key="LTAIbench",
-        secret="bench-secret",
-        params={"sign_name": "双防", "template_code": "SMS_1", "template_params": ["org", "title", "link"]},
+        phone="13900000001",
+        template_params=["org", "title", "link"],
     )
     return inst
 

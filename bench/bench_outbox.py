@@ -82,27 +82,22 @@ from _setup import ROOT, setup  # noqa: E402
 setup()
 
 import bench_monitoring as bm  # noqa: E402
+from _duty_desk import duty_desk  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from shuangfang.core.models import OutboxEvent  # noqa: E402
-from shuangfang.duty import services as duty  # noqa: E402
 from shuangfang.monitoring.devices import register_device  # noqa: E402
 from shuangfang.monitoring.models import Alarm, Device, Reading  # noqa: E402
 from shuangfang.monitoring.mqtt import Listener, topic_for  # noqa: E402
 from shuangfang.monitoring.simulator import Publisher, encode  # noqa: E402
 from shuangfang.notifications.models import (  # noqa: E402
-    Contact,
     Delivery,
-    EscalationPolicy,
-    EscalationStep,
     Incident,
     Provider,
 )
-from shuangfang.notifications.providers import save_provider  # noqa: E402
 from shuangfang.orgs import services as orgs  # noqa: E402
 from shuangfang.orgs.models import Organization, OrgKind, User  # noqa: E402
-from shuangfang.orgs.roles import Role  # noqa: E402
 
 log = logging.getLogger("bench_outbox")
 HOST, PORT = "127.0.0.1", 1883
@@ -139,40 +134,13 @@ def build(url: str) -> tuple[list[Device], list[Device]]:
             kind=OrgKind.INSTITUTION,
             institution_type="elderly_care",
         )
-        person, _pw = orgs.create_person(
-            actor=root,
+        duty_desk(
+            root,
+            inst,
+            url=url,
             username=f"obx_duty_{tag}",
-            name="值班员",
-            password="Bench-pass-2026",
-            membership=orgs.NewMembership(organization=inst, role=Role.STAFF),
-        )
-        Contact.objects.create(user=person, kind="phone", address="13900000002", verified_at=timezone.now())
-        duty.save_shift(
-            actor=root,
-            organization=inst,
-            members=[person],
-            name="24 小时班",
-            start_time=dt.time(0, 0),
-            duration_minutes=24 * 60,
-            rotation_start=dt.date(2026, 1, 1),
-        )
-        policy = EscalationPolicy.objects.create(organization=inst, name="bench", event_kind="*", repeat=0)
-        EscalationStep.objects.create(
-            policy=policy, position=0, target="on_duty", channels=["inbox", "sms"], wait_minutes=5
-        )
-        save_provider(
-            actor=root,
-            organization=inst,
-            kind="aliyun_sms",
-            name="sms",
-            endpoint=url,
-            access_key="LTAIbench",
-            secret="bench-secret",
-            params={
-                "sign_name": "双防",
-                "template_code": "SMS_1",
-                "template_params": ["title", "org", "link"],
-            },
+            phone="13900000002",
+            template_params=["title", "org", "link"],
         )
     Provider.objects.filter(organization=inst).update(endpoint=url)
     have = set(Device.objects.filter(organization=inst).values_list("code", flat=True))
