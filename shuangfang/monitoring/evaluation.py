@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
 
 from shuangfang.core import audit
 from shuangfang.core.models import AuditEntry
@@ -39,6 +39,16 @@ class Outcome:
         }
 
 
+def _of_devices(rows: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
+    """``device_id IN (…)`` for a batch's devices; on PostgreSQL one array parameter
+    (``= ANY(%s)``), because psycopg rewrites a query of hundreds of placeholders in Python (5 % of
+    the ingest thread)."""
+    if connection.vendor != "postgresql" or len(ids) < 50:
+        return rows.filter(device_id__in=ids)
+    table = rows.model._meta.db_table
+    return rows.extra(where=[f'"{table}"."device_id" = ANY(%s)'], params=[ids])  # noqa: S610
+
+
 class Run:
     """The state of one ``ingest`` call: the devices involved, their active alarms and rule states."""
 
@@ -53,10 +63,10 @@ class Run:
         self.actions: list[tuple[str, Alarm, Device, AlarmRule | None]] = []
         ids = [d.pk for d in devices]
         self.active: dict[tuple[int, str], Alarm] = {
-            (a.device_id, a.alarm_type): a for a in Alarm.objects.active().filter(device_id__in=ids)
+            (a.device_id, a.alarm_type): a for a in _of_devices(Alarm.objects.active(), ids)
         }
         self.states: dict[tuple[int, int, str], RuleState] = {
-            (s.device_id, s.rule_id, s.channel): s for s in RuleState.objects.filter(device_id__in=ids)
+            (s.device_id, s.rule_id, s.channel): s for s in _of_devices(RuleState.objects.all(), ids)
         }
         self.dirty_states: set[tuple[int, int, str]] = set()
         self.rule_type = {r.pk: r.alarm_type for r in all_rules()}

@@ -404,7 +404,7 @@ class Listener:
                 if self.broker_dropped is None:
                     self.broker_dropped = self.broker_dropped_now
             return
-        self.inbox.put(Held(message.mid, message.qos, topic, message.payload))
+        self.inbox.put(Held(message.mid, message.qos, topic, bytes(message.payload)))
 
     # Main thread.
     def start(self) -> None:
@@ -633,7 +633,7 @@ class Listener:
         except (ValueError, UnicodeDecodeError) as exc:
             return device, None, ("malformed", str(exc)[:200])
         try:
-            return device, Payload.model_validate(data), None
+            return device, Payload.model_validate(data, context=storable(message.payload)), None
         except PydanticError as exc:
             detail = "; ".join(
                 f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
@@ -645,3 +645,14 @@ def decode(device: Device, raw: bytes) -> Any:
     """A message's body as the platform's JSON document (validated next as ``schemas.Payload``):
     the one place where the MQTT path turns bytes into data. Raises ``ValueError`` when it cannot."""
     return json.loads(raw)
+
+
+# JSON without a NUL byte, without any ``\u`` escape and without a 0xED byte (json.loads lets a
+# UTF-8-encoded surrogate through: it decodes with "surrogatepass") cannot hold a NUL or a lone
+# surrogate once decoded: the payload's walk for them (``schemas.Payload._storable``) is skipped for
+# such messages (nearly all; 7 % of the ingest thread under load).
+STORABLE = {"storable": True}
+
+
+def storable(raw: bytes) -> dict[str, bool] | None:
+    return STORABLE if b"\\u" not in raw and b"\x00" not in raw and b"\xed" not in raw else None
