@@ -45,9 +45,9 @@ MQTT 3.1.1 Mosquitto's ``max_inflight_messages`` plays that part. There is no ac
 mode: it lost messages (an acknowledged message in the listener's memory is lost by a crash or a
 stop) and flow control is what makes the ack-after-commit path fast enough.
 
-The broker's count of messages it dropped (``$SYS/broker/publish/messages/dropped``: a full queue)
-is watched: when it rises, the listener logs an error and the operators are told
-(``ops.broker_dropped``, at most once an hour).
+The broker's count of messages it dropped (``$SYS/broker/publish/messages/dropped``: a full queue;
+Mosquitto's, subscribed with MQTT 5) is watched: when it rises, the listener logs an error and the
+operators are told (``ops.broker_dropped``, at most once an hour).
 """
 
 from __future__ import annotations
@@ -360,7 +360,9 @@ class Listener:
             self.auth_error = ""
             client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.stats.connects += 1
-        client.subscribe([(self.subscription, 1), (SYS_DROPPED, 0)])
+        client.subscribe(self.subscription, qos=1)
+        if self.v5:  # Mosquitto's counter (a broker without it, or an ACL refusing it: no harm)
+            client.subscribe(SYS_DROPPED, qos=0)
         self.connected.set()
         log.info("mqtt connected as %s (session present: %s)", self.client_id, flags.session_present)
 
