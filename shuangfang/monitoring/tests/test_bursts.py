@@ -21,6 +21,7 @@ from shuangfang.core import outbox
 from shuangfang.core.events import published
 from shuangfang.core.models import AuditEntry
 from shuangfang.monitoring.devices import register_device
+from shuangfang.monitoring.evaluation import Run
 from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm, Reading
 from shuangfang.monitoring.mqtt import SYS_DROPPED, Held, Listener, topic_for
@@ -155,3 +156,42 @@ def test_a_storms_alarms_are_committed_together(world, monkeypatch):
     begins = [q for q in ctx.captured_queries if q["sql"].upper().startswith("BEGIN")]
     # The readings' transaction and the alarms' one; never one per alarm.
     assert len(begins) <= 2
+
+
+def test_a_storm_alarm_another_listener_opened_meanwhile_is_counted_on_theirs(world, monkeypatch):
+    """The storm's one transaction meets an alarm opened a moment ago by another listener: it is
+    undone and the openings are committed one by one; the repeat is counted on the existing alarm."""
+    kit = make_kit(world)
+    meters = [kit.meter]
+    for i in range(2):
+        device, _token = register_device(
+            actor=world.users["safety_officer"],
+            organization=world.inst_a,
+            kind="electricity",
+            code=f"EL-R{i:03d}",
+            name=f"配电箱 R{i}",
+        )
+        meters.append(device)
+    original = Run.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        # Another listener commits its alarm for the second meter after this batch looked.
+        Alarm.objects.create(
+            organization_id=meters[1].organization_id,
+            device=meters[1],
+            alarm_type="arc_fault",
+            category="alarm",
+            severity="critical",
+            opened_at=T0,
+            last_seen_at=T0,
+        )
+
+    monkeypatch.setattr(Run, "__init__", init)
+    items = [(m, telemetry(m.code, T0, arc_count_1s=20)) for m in meters]
+    outcome = ingest(items, transport="mqtt", now=T0 + dt.timedelta(minutes=10))
+    assert len(outcome.opened) == 2
+    assert Alarm.objects.filter(device__in=meters).count() == 3
+    assert Alarm.objects.get(device=meters[1]).count == 2
+    assert len(published("alarm.opened")) == 2
+    assert AuditEntry.objects.filter(action="alarm.open").count() == 2
