@@ -56,7 +56,7 @@ from paho.mqtt.properties import Properties  # noqa: E402
 from shuangfang.core.models import OutboxEvent  # noqa: E402
 from shuangfang.monitoring.devices import register_device  # noqa: E402
 from shuangfang.monitoring.models import Device, Reading  # noqa: E402
-from shuangfang.monitoring.mqtt import Listener, receive_maximum, topic_for  # noqa: E402
+from shuangfang.monitoring.mqtt import Listener, receive_maximum, set_nodelay, topic_for  # noqa: E402
 from shuangfang.monitoring.simulator import Publisher, encode  # noqa: E402
 from shuangfang.monitoring.tests.broker import free_port, port_open, shipped_settings  # noqa: E402
 from shuangfang.orgs.models import Organization, User  # noqa: E402
@@ -197,6 +197,16 @@ def publish_proc(port: int, msgs: list[tuple[str, bytes]], rate: float | None, g
     result.put(("published", len(msgs), time.monotonic() - t0))
 
 
+def subscriber(sub: str, ready: Any) -> Any:
+    """An on_connect callback: subscribe at QoS 1, then tell the bench we are ready."""
+
+    def on_connect(cl: mqtt.Client, u: Any, f: Any, rc: Any, p: Any) -> None:
+        cl.subscribe(sub, qos=1)
+        ready.set()
+
+    return on_connect
+
+
 def prototype_proc(port: int, sub: str, n: int, ready: Any, result: Any) -> None:
     """The raw prototype: paho (MQTT 5, the listener's Receive Maximum, acknowledging after the
     commit) → json → threshold → COPY per batch → commit → ack."""
@@ -212,9 +222,9 @@ def prototype_proc(port: int, sub: str, n: int, ready: Any, result: Any) -> None
         protocol=mqtt.MQTTv5,
         manual_ack=True,
     )
-    c.on_socket_open = lambda cl, u, s: s.setsockopt(6, 1, 1)  # TCP_NODELAY
-    c.on_message = lambda cl, u, m: inbox.put((m.mid, m.payload))
-    c.on_connect = lambda cl, u, f, rc, p: (cl.subscribe(sub, qos=1), ready.set())
+    c.on_socket_open = set_nodelay
+    c.on_message = lambda cl, u, m: inbox.put((m.mid, bytes(m.payload)))
+    c.on_connect = subscriber(sub, ready)
     props = Properties(PacketTypes.CONNECT)
     props.ReceiveMaximum = receive_maximum()
     c.connect(HOST, port, properties=props)
@@ -278,13 +288,12 @@ def bare_proc(port: int, sub: str, n: int, v5: bool, ready: Any, result: Any) ->
         protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
     )
     c.on_message = on_message
+    c.on_connect = subscriber(sub, ready)
     if v5:
-        c.on_connect = lambda cl, u, f, rc, p: (cl.subscribe(sub, qos=1), ready.set())
         props = Properties(PacketTypes.CONNECT)
         props.ReceiveMaximum = receive_maximum()
         c.connect(HOST, port, properties=props)
     else:
-        c.on_connect = lambda cl, u, f, rc, p: (cl.subscribe(sub, qos=1), ready.set())
         c.connect(HOST, port)
     c.loop_start()
     end = time.monotonic() + 300
@@ -302,7 +311,8 @@ def protocol_cost(broker: BenchBroker, devices: list[Device]) -> dict[str, float
     for name, v5 in (("mqtt5", True), ("mqtt311", False), ("mqtt5_again", True)):
         root = f"bench/{secrets.token_hex(3)}"
         msgs = bm.messages(devices, root)
-        ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+        ready, go = mp.Event(), mp.Event()
+        result: mp.Queue[Any] = mp.Queue()
         p = mp.Process(target=bare_proc, args=(broker.port, f"{root}/+/+/up", len(msgs), v5, ready, result))
         start(p)
         ready.wait(30)
@@ -368,7 +378,8 @@ def run_pair(broker: BenchBroker, devices: list[Device]) -> dict[str, Any]:
     connections.close_all()
     root = f"bench/{secrets.token_hex(3)}"
     msgs = bm.messages(devices, root)
-    ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+    ready, go = mp.Event(), mp.Event()
+    result: mp.Queue[Any] = mp.Queue()
     p = mp.Process(target=prototype_proc, args=(broker.port, f"{root}/+/+/up", len(msgs), ready, result))
     start(p)
     ready.wait(30)
@@ -386,7 +397,8 @@ def run_pair(broker: BenchBroker, devices: list[Device]) -> dict[str, Any]:
     connections.close_all()
     root = f"bench/{secrets.token_hex(3)}"
     msgs = bm.messages(devices, root)
-    ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+    ready, go = mp.Event(), mp.Event()
+    result = mp.Queue()
     lp = mp.Process(target=listener_proc, args=(broker.port, root, secrets.token_hex(3), ready, result))
     start(lp)
     ready.wait(30)
@@ -424,7 +436,8 @@ def latency(broker: BenchBroker, devices: list[Device], spare: list[Device]) -> 
             k += 1
         else:
             msgs.append(background[i % len(background)])
-    ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+    ready, go = mp.Event(), mp.Event()
+    result: mp.Queue[Any] = mp.Queue()
     lp = mp.Process(target=listener_proc, args=(broker.port, root, secrets.token_hex(3), ready, result))
     start(lp)
     ready.wait(30)
@@ -468,7 +481,8 @@ def storm(broker: BenchBroker, devices: list[Device], storm_devs: list[Device]) 
             k += 1
         else:
             msgs.append(background[i % len(background)])
-    ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+    ready, go = mp.Event(), mp.Event()
+    result: mp.Queue[Any] = mp.Queue()
     lp = mp.Process(target=listener_proc, args=(broker.port, root, secrets.token_hex(3), ready, result))
     start(lp)
     ready.wait(30)
@@ -529,7 +543,8 @@ def burst(broker: BenchBroker, devices: list[Device], sustained_msgs: float) -> 
     topics = [(topic_for(d, root), d.code) for d in devices]
     rate = sustained_msgs * BURST_FACTOR
     dropped_before = broker.dropped()
-    ready, go, result = mp.Event(), mp.Event(), mp.Queue()
+    ready, go = mp.Event(), mp.Event()
+    result: mp.Queue[Any] = mp.Queue()
     lp = mp.Process(
         target=listener_proc,
         args=(broker.port, root, secrets.token_hex(3), ready, result),
