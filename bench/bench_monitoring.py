@@ -152,13 +152,9 @@ def bare_subscriber(sub_topic: str, n: int, ready, result) -> None:
     c.loop_stop()
 
 
-def listener_proc(
-    root: str, group: str, tag: str, ready, result, latency: bool = False, on_receipt: bool = False
-) -> None:
+def listener_proc(root: str, group: str, tag: str, ready, result, latency: bool = False) -> None:
     connections.close_all()
-    lst = Listener(
-        root=root, group=group, client_id=f"bench-{tag}", host=HOST, port=PORT, ack_on_receipt=on_receipt
-    )
+    lst = Listener(root=root, group=group, client_id=f"bench-{tag}", host=HOST, port=PORT)
     lst.start()
     lst.connected.wait(10)
     time.sleep(0.3)
@@ -238,7 +234,7 @@ def raw_insert(msgs, devices) -> float:
     return len(rows) / secs
 
 
-def full_path(devices, n_listeners: int, on_receipt: bool = False) -> dict:
+def full_path(devices, n_listeners: int) -> dict:
     reset(devices)
     connections.close_all()
     root = f"bench/{secrets.token_hex(3)}"
@@ -247,9 +243,7 @@ def full_path(devices, n_listeners: int, on_receipt: bool = False) -> dict:
     ready_l = [mp.Event() for _ in range(n_listeners)]
     result: mp.Queue = mp.Queue()
     procs = [
-        mp.Process(
-            target=listener_proc, args=(root, group, f"{group}-{i}", ready_l[i], result, False, on_receipt)
-        )
+        mp.Process(target=listener_proc, args=(root, group, f"{group}-{i}", ready_l[i], result, False))
         for i in range(n_listeners)
     ]
     for p in procs:
@@ -369,10 +363,8 @@ def main() -> None:
     print(f"raw insert {insert_rows:,.0f} rows/s", flush=True)
     limit = min(mqtt_rate, insert_msgs)
     runs = {
-        "1 listener, ack after commit": full_path(devices, 1),
-        "1 listener, ack on receipt": full_path(devices, 1, on_receipt=True),
-        "2 listeners (shared), ack after commit": full_path(devices, 2),
-        "2 listeners (shared), ack on receipt": full_path(devices, 2, on_receipt=True),
+        "1 listener": full_path(devices, 1),
+        "2 listeners (shared)": full_path(devices, 2),
     }
     for name, r in runs.items():
         print(name, r, flush=True)

@@ -377,6 +377,13 @@ KINDS: dict[str, Kind] = {
         "no MQTT listener has been alive for MQTT_LISTENER_SILENCE seconds: device readings wait on the "
         "broker (or are lost once its queue is full); the operators are told",
     ),
+    "ops.broker_dropped": Kind(
+        OpsNotice,
+        "monitoring",
+        (_TELL,),
+        "the MQTT broker's count of dropped messages rose (a full queue): device readings were lost; "
+        "the operators are told, at most once an hour",
+    ),
     "ops.sequence_gap": Kind(
         SequenceGap,
         "monitoring",

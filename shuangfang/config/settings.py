@@ -191,6 +191,8 @@ HEALTH_CHECKS = ["shuangfang.monitoring.watchdog.health"]
 # /health/ready reports "queue_backlog" when more tasks than this wait for a worker.
 HEALTH_QUEUE_MAX = env_int("HEALTH_QUEUE_MAX", 1000, minimum=1)
 MQTT_GROUP = env_str("MQTT_GROUP", "sf-ingest")  # the shared-subscription group of the listeners
+# Unacknowledged messages the broker may send a listener (MQTT 5 Receive Maximum): what it holds in memory.
+MQTT_RECEIVE_MAXIMUM = env_int("MQTT_RECEIVE_MAXIMUM", 10_000, minimum=1)
 MQTT_PROTOCOL = env_str("MQTT_PROTOCOL", "5")  # "3.1.1" for a broker without MQTT 5 (docs/operations.md)
 
 # --- Auth and sessions --------------------------------------------------------------------------

@@ -57,6 +57,7 @@ def broker_files(
         "# Written by manage.py mqtt_broker_files: each device may publish only to its own topic.",
         f"user {listener_user}",
         f"topic read {root}/#",
+        "topic read $SYS/broker/publish/messages/dropped",
         "",
     ]
     for d in devices:

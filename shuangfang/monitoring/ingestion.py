@@ -23,8 +23,8 @@ from shuangfang.core.vocabulary import Severity
 
 from .choices import Category
 from .evaluation import Outcome, Run
-from .models import AlarmRule, Device, DeviceEvent, Reading, Rejection
-from .rules import effective_rules, event_rule
+from .models import Device, DeviceEvent, Reading, Rejection
+from .rules import RuleSet, rule_set
 from .schemas import FUTURE_TOLERANCE, Payload
 from .sequences import count_sequences
 
@@ -113,6 +113,40 @@ def _resolve_target(sender: Device, payload: Payload, children: dict[str, Device
 
 
 def _insert_readings(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tuple[int, str, Any]]:
+    """Store the rows; returns the keys actually stored (duplicates skipped).
+
+    The common case has no duplicate: the rows go in with one plain statement (``COPY`` on
+    PostgreSQL, as the raw prototype does) inside a savepoint and nothing is read back (every key
+    was stored). Only when the database refuses a duplicate (a redelivery after a reconnect) is the
+    batch done again as ``INSERT … ON CONFLICT DO NOTHING RETURNING`` to learn which keys are new."""
+    try:
+        with transaction.atomic():
+            _insert_plain(rows)
+        return {(d, c, _utc(t)) for d, c, t, _v in rows}
+    except IntegrityError:
+        return _insert_returning(rows)
+
+
+def _insert_plain(rows: list[tuple[int, str, dt.datetime, float]]) -> None:
+    table = Reading._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # psycopg's own cursor (COPY); its errors are turned into Django's (IntegrityError).
+            with (
+                connection.wrap_database_errors,
+                cur.cursor.copy(f"COPY {table} (device_id, channel, ts, value) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        cur.executemany(
+            f"INSERT INTO {table} (device_id, channel, ts, value) VALUES (%s, %s, %s, %s)",  # noqa: S608
+            [(d, c, adapt(t), v) for d, c, t, v in rows],
+        )
+
+
+def _insert_returning(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tuple[int, str, Any]]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys actually stored (duplicates skipped).
     PostgreSQL gets four arrays (``unnest``), so the statement stays small whatever the batch."""
     table = Reading._meta.db_table
@@ -286,9 +320,13 @@ def _store_and_evaluate(
                 touch.append(device)
             device.online = True
             device.offline_since = None
-        new_rows = sorted(
-            ((d, c, t, v) for (d, c, t), v in rows.items() if (d, c, _utc(t)) in stored), key=lambda r: r[2]
-        )
+        if len(stored) == len(rows):  # the common case: nothing was a duplicate
+            new_rows = sorted(((d, c, t, v) for (d, c, t), v in rows.items()), key=lambda r: r[2])
+        else:
+            new_rows = sorted(
+                ((d, c, t, v) for (d, c, t), v in rows.items() if (d, c, _utc(t)) in stored),
+                key=lambda r: r[2],
+            )
         latest: dict[int, dict[str, Any]] = defaultdict(dict)
         for d, c, t, v in new_rows:
             latest[d][c] = v
@@ -334,12 +372,12 @@ def _new_sequences(
 def _evaluate_all(run: Run, devices: dict[int, Device], came_back, new_rows, events, fresh: set[int]) -> None:
     for device in came_back:
         run.recover(device, "device_offline")
-    rule_sets: dict[tuple[str, int], list[AlarmRule]] = {}
+    rule_sets: dict[tuple[str, int], RuleSet] = {}
     for d, c, t, v in new_rows:
         device = devices[d]
         key = (device.kind, device.organization_id)
         if key not in rule_sets:
-            rule_sets[key] = effective_rules(*key)
+            rule_sets[key] = rule_set(*key)
         run.evaluate(device, rule_sets[key], c, t, v)
     for device, payload in events:
         if _device_event(run, device, payload, rule_sets):
@@ -365,13 +403,13 @@ def _device_event(run: Run, device: Device, payload: Payload, rule_sets) -> bool
         return False
     key = (device.kind, device.organization_id)
     if key not in rule_sets:
-        rule_sets[key] = effective_rules(*key)
+        rule_sets[key] = rule_set(*key)
     code = payload.code or ""
     if payload.type == "recovery":
         if (device.pk, code) in run.active:
             run.recover(device, code)
         return True
-    rule = event_rule(rule_sets[key], code)
+    rule = rule_sets[key].event(code)
     run.raise_alarm(
         device,
         alarm_type=code,

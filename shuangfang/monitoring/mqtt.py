@@ -16,14 +16,19 @@ therefore leaves the group first: it unsubscribes, processes and acknowledges wh
 and disconnects with a session expiry of 0, so nothing is stranded or dropped. A fixed client id
 (``MQTT_CLIENT_ID`` / ``--client-id``) instead resumes its session after a restart (within the
 expiry, 3,600 s by default: a *listener slot*) and keeps it on stop; with the shipped broker
-configuration (deploy/mosquitto/shuangfang.conf, 200,000 queued messages per session) a slot's
+configuration (deploy/mosquitto/shuangfang.conf, 500,000 queued messages per session) a slot's
 outage loses nothing. A connected listener writes a heartbeat (``ListenerBeat``, see
 ``watchdog``). ``MQTT_URL`` may carry a user and password, and ``mqtts://`` means TLS
 (``BrokerConfig``).
 
-paho's network thread only queues messages; the main thread validates, ingests and acknowledges
-(readings batched: up to ``batch_size`` messages or ``flush_ms`` milliseconds; alarms are
-committed at once inside ``ingest``).
+paho's network thread only queues what is needed of each message (``Held``: id, QoS, topic,
+payload; not paho's message object); the main thread decodes (``decode``), validates, ingests and
+acknowledges. A batch is what is waiting, up to ``batch_size`` messages, collected for at most
+``flush_ms`` milliseconds *while messages keep coming*: when the inbox is empty the batch goes at
+once, so a reading that crosses a threshold is committed as an alarm a few milliseconds after it
+arrived (under load, batches grow by themselves). Alarms are committed right after their batch's
+readings, all of a batch's openings in one transaction; their follow-up (incident, hazard,
+notifications) is written to the outbox in that transaction and done by the worker.
 
 Mosquitto 2.0.11 (this machine) does not restore *shared* subscriptions from its persistence file:
 after a broker restart, messages published before the listener has re-subscribed are dropped by the
@@ -31,11 +36,18 @@ broker for a shared group (messages already queued for the listener's session su
 listener can run with ``shared=False`` (``--no-share``): a plain persistent subscription survives the
 restart and loses nothing. See docs/monitoring.md.
 
-The listener speaks MQTT 5 with a Receive Maximum of 65,535: with MQTT 3.1.1, Mosquitto keeps only
-``max_inflight_messages`` (20) unacknowledged messages in flight per client and queues the rest up to
-``max_queued_messages`` (1000), dropping beyond that: acknowledging after the commit then starves
-the batches and a burst overflows the queue. ``ack_on_receipt=True`` (``--ack-on-receipt``)
-acknowledges on arrival instead (a crash of the listener then loses the batch in hand).
+Flow control (docs/monitoring.md, "Bursts"): the listener speaks MQTT 5 with a Receive Maximum of
+``MQTT_RECEIVE_MAXIMUM`` (10,000 by default): the broker sends at most that many unacknowledged
+messages, and a message is acknowledged only after its batch is committed, so the listener holds at
+most that many messages in memory (≈ 1 KB each) and the rest of a burst waits in the broker's
+queue (``max_queued_messages`` in deploy/mosquitto/shuangfang.conf, with persistence). With
+MQTT 3.1.1 Mosquitto's ``max_inflight_messages`` plays that part. There is no acknowledge-on-receipt
+mode: it lost messages (an acknowledged message in the listener's memory is lost by a crash or a
+stop) and flow control is what makes the ack-after-commit path fast enough.
+
+The broker's count of messages it dropped (``$SYS/broker/publish/messages/dropped``: a full queue;
+Mosquitto's, subscribed with MQTT 5) is watched: when it rises, the listener logs an error and the
+operators are told (``ops.broker_dropped``, at most once an hour).
 """
 
 from __future__ import annotations
@@ -52,7 +64,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
@@ -80,8 +92,26 @@ KEEPALIVE = 15  # seconds; the broker notices a silently dead listener after 1.5
 SESSION_TAKEN_OVER = 142
 # The names MQTT_PROTOCOL / --protocol accept for MQTT 3.1.1 (anything else: MQTT 5).
 V311 = {"3.1.1", "311", "3", "4"}
-# Unacknowledged QoS 1 messages the broker may have in flight to a listener (the protocol maximum).
-RECEIVE_MAXIMUM = 65_535
+# Unacknowledged QoS 1 messages the broker may have in flight to a listener (MQTT 5 Receive
+# Maximum; settings.MQTT_RECEIVE_MAXIMUM): the most messages a listener holds in memory. 20 batches
+# of 500; beyond a few batches more brings no speed, only memory.
+RECEIVE_MAXIMUM = 10_000
+# The broker's count of the messages it dropped (a full queue), published every sys_interval.
+SYS_DROPPED = "$SYS/broker/publish/messages/dropped"
+
+
+class Held(NamedTuple):
+    """What the listener keeps of a message until it is committed and acknowledged (paho's
+    ``MQTTMessage`` with its properties and info objects cost ≈ 8 KB a held message)."""
+
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+
+
+def receive_maximum() -> int:
+    return max(1, min(65_535, int(getattr(settings, "MQTT_RECEIVE_MAXIMUM", RECEIVE_MAXIMUM))))
 
 
 # CONNACK reason codes that no retry will cure: log them as errors and retry slowly.
@@ -174,6 +204,7 @@ class Stats:
     connects: int = 0
     disconnects: int = 0
     refused: int = 0  # connections the broker refused (bad credentials, not authorised)
+    broker_dropped: int = 0  # messages the broker said it dropped while we ran ($SYS)
     started: float = field(default_factory=time.monotonic)
     first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
     last_done: float = 0.0
@@ -223,7 +254,6 @@ class Listener:
         url: str | None = None,
         on_batch=None,
         shared: bool = True,
-        ack_on_receipt: bool = False,
         protocol: str | None = None,
     ) -> None:
         self.root = root
@@ -232,7 +262,6 @@ class Listener:
         # unique id a clean one), no Receive Maximum, no reason codes on DISCONNECT.
         self.v5 = (protocol or getattr(settings, "MQTT_PROTOCOL", "5")) not in V311
         self.shared = shared
-        self.ack_on_receipt = ack_on_receipt
         self.group = group or getattr(settings, "MQTT_GROUP", "") or DEFAULT_GROUP
         # A fixed id (argument or MQTT_CLIENT_ID) means "resume my session after a restart"; the
         # default, unique per process, means a new session each start and leaving the group on stop.
@@ -252,7 +281,13 @@ class Listener:
         self.host, self.port = self.broker.host, self.broker.port
         self.auth_error = ""  # why the broker refused us, until it accepts us again
         self.beaten = 0.0  # monotonic time of the last ListenerBeat written
-        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=100_000)
+        self.receive_maximum = receive_maximum()
+        # Never fuller than the Receive Maximum (the broker sends no more unacknowledged messages);
+        # an MQTT 3.1.1 broker's max_inflight_messages bounds it likewise.
+        self.inbox: queue.Queue[Held] = queue.Queue()
+        self.broker_dropped: int | None = None  # the broker's dropped count when we first saw it
+        self.broker_dropped_now: int | None = None
+        self.dropped_told = ""  # the hour the operators were last told of drops
         self.stats = Stats()
         self.devices = DeviceCache()
         self.limiter = MemoryLimiter()
@@ -260,11 +295,11 @@ class Listener:
         self.started = False
         self.connected = threading.Event()
         self.on_batch = on_batch
-        self.client = self._client(ack_on_receipt)
+        self.client = self._client()
         self.left = threading.Event()
         self.drops: list[float] = []  # monotonic times of recent unexpected disconnects
 
-    def _client(self, ack_on_receipt: bool) -> mqtt.Client:
+    def _client(self) -> mqtt.Client:
         # MQTT 5: a session that outlives the connection by session_expiry seconds (a reconnect
         # resumes it) and a large Receive Maximum, so the broker keeps that many unacknowledged
         # messages in flight to us instead of queueing (and, past max_queued_messages, dropping) them.
@@ -272,12 +307,12 @@ class Listener:
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             protocol=mqtt.MQTTv5 if self.v5 else mqtt.MQTTv311,
-            manual_ack=not ack_on_receipt,
+            manual_ack=True,
             clean_session=None if self.v5 else not self.fixed_id,
         )
         self.connect_properties = Properties(PacketTypes.CONNECT)
         self.connect_properties.SessionExpiryInterval = self.session_expiry
-        self.connect_properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.connect_properties.ReceiveMaximum = self.receive_maximum
         client.max_inflight_messages_set(1000)
         client.max_queued_messages_set(0)
         client.reconnect_delay_set(min_delay=1, max_delay=5)
@@ -326,6 +361,8 @@ class Listener:
             client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.stats.connects += 1
         client.subscribe(self.subscription, qos=1)
+        if self.v5:  # Mosquitto's counter (a broker without it, or an ACL refusing it: no harm)
+            client.subscribe(SYS_DROPPED, qos=0)
         self.connected.set()
         log.info("mqtt connected as %s (session present: %s)", self.client_id, flags.session_present)
 
@@ -362,7 +399,14 @@ class Listener:
         self.left.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        self.inbox.put(message)
+        topic = message.topic
+        if topic == SYS_DROPPED:
+            with contextlib.suppress(ValueError):
+                self.broker_dropped_now = int(message.payload)
+                if self.broker_dropped is None:
+                    self.broker_dropped = self.broker_dropped_now
+            return
+        self.inbox.put(Held(message.mid, message.qos, topic, bytes(message.payload)))
 
     # Main thread.
     def start(self) -> None:
@@ -437,6 +481,7 @@ class Listener:
                     break
                 self.step()
                 self.beat()
+                self.watch_drops()
         finally:
             self.step(wait=0.0)
             self.stop()
@@ -467,26 +512,59 @@ class Listener:
             log.exception("could not record the listener's heartbeat")
             connection.close()
 
+    def watch_drops(self) -> None:
+        """The broker dropped messages (its queue for some client was full): log it and tell the
+        operators (at most once an hour; ``watchdog.tell_broker_dropped``). Never raises."""
+        seen, base = self.broker_dropped_now, self.broker_dropped
+        if seen is None or base is None or seen == base:
+            return
+        if seen < base:  # the broker restarted: its count starts again
+            self.broker_dropped = seen
+            return
+        hour = timezone.now().strftime("%Y-%m-%dT%H")
+        if hour == self.dropped_told:
+            return
+        lost = seen - base
+        self.stats.broker_dropped += lost
+        log.error(
+            "mqtt broker %s dropped %s messages (its queue was full): raise max_queued_messages or add "
+            "listeners (docs/monitoring.md, Bursts)",
+            self.broker.url,
+            lost,
+        )
+        try:
+            from .watchdog import tell_broker_dropped
+
+            tell_broker_dropped(lost, since=hour)
+        except Exception:
+            log.exception("could not tell the operators that the broker dropped messages")
+            connection.close()
+            return
+        self.dropped_told = hour
+        self.broker_dropped = seen
+
     def step(self, wait: float | None = None) -> int:
-        """Collect one batch (blocking up to the flush interval) and process it."""
-        batch: list[mqtt.MQTTMessage] = []
+        """Wait for a message (up to ``wait``), collect what is waiting behind it (up to
+        ``batch_size``, for at most the flush interval) and process it. Nothing is waited for once
+        the inbox is empty: a lone alarm reading is committed at once."""
+        batch: list[Held] = []
         try:
             batch.append(self.inbox.get(timeout=0.2 if wait is None else max(wait, 0.001)))
         except queue.Empty:
             return 0
         end = time.monotonic() + self.flush_s
+        get = self.inbox.get_nowait
         while len(batch) < self.batch_size:
-            left = end - time.monotonic()
-            if left <= 0:
-                break
             try:
-                batch.append(self.inbox.get(timeout=left))
+                batch.append(get())
             except queue.Empty:
+                break
+            if not len(batch) % 64 and time.monotonic() > end:
                 break
         self.process(batch)
         return len(batch)
 
-    def process(self, batch: list[mqtt.MQTTMessage]) -> None:
+    def process(self, batch: list[Held]) -> None:
         if not self.stats.first_rx:
             self.stats.first_rx = time.monotonic()
         self.stats.received += len(batch)
@@ -530,17 +608,14 @@ class Listener:
             self.stats.rejected += len(outcome.rejected)
         self.stats.rejected += len(refused)
         self.stats.batches += 1
-        if not self.ack_on_receipt:
-            for message in batch:
-                if message.qos > 0:
-                    self.client.ack(message.mid, message.qos)
+        for message in batch:
+            if message.qos > 0:
+                self.client.ack(message.mid, message.qos)
         self.stats.last_done = time.monotonic()
         if self.on_batch is not None:
             self.on_batch(batch, outcome)
 
-    def parse(
-        self, message: mqtt.MQTTMessage
-    ) -> tuple[Device | None, Payload | None, tuple[str, str] | None]:
+    def parse(self, message: Held) -> tuple[Device | None, Payload | None, tuple[str, str] | None]:
         rest = message.topic[len(self.root) + 1 :] if message.topic.startswith(self.root + "/") else ""
         parts = rest.split("/")
         if len(parts) != 3 or parts[2] != "up":
@@ -556,13 +631,30 @@ class Listener:
         if len(message.payload) > MAX_MESSAGE_BYTES:
             return device, None, ("oversized", f"{len(message.payload)} bytes")
         try:
-            data: Any = json.loads(message.payload)
+            data = decode(device, message.payload)
         except (ValueError, UnicodeDecodeError) as exc:
             return device, None, ("malformed", str(exc)[:200])
         try:
-            return device, Payload.model_validate(data), None
+            return device, Payload.model_validate(data, context=storable(message.payload)), None
         except PydanticError as exc:
             detail = "; ".join(
                 f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
             )
             return device, None, ("invalid", detail[:300])
+
+
+def decode(device: Device, raw: bytes) -> Any:
+    """A message's body as the platform's JSON document (validated next as ``schemas.Payload``):
+    the one place where the MQTT path turns bytes into data. Raises ``ValueError`` when it cannot."""
+    return json.loads(raw)
+
+
+# JSON without a NUL byte, without any ``\u`` escape and without a 0xED byte (json.loads lets a
+# UTF-8-encoded surrogate through: it decodes with "surrogatepass") cannot hold a NUL or a lone
+# surrogate once decoded: the payload's walk for them (``schemas.Payload._storable``) is skipped for
+# such messages (nearly all; 7 % of the ingest thread under load).
+STORABLE = {"storable": True}
+
+
+def storable(raw: bytes) -> dict[str, bool] | None:
+    return STORABLE if b"\\u" not in raw and b"\x00" not in raw and b"\xed" not in raw else None

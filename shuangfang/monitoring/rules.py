@@ -44,8 +44,43 @@ def all_rules() -> list[AlarmRule]:
     with _rules_lock:
         if time.monotonic() - _rules_cache["at"] > RULE_CACHE_SECONDS:
             _rules_cache["rules"] = list(AlarmRule.objects.filter(is_active=True))
+            _rules_cache["sets"] = {}
             _rules_cache["at"] = time.monotonic()
         return _rules_cache["rules"]
+
+
+class RuleSet:
+    """The effective rules of one device kind at one institution, matched per channel once: the
+    channel patterns (``fnmatch``) are resolved the first time a channel is seen and remembered, so a
+    reading costs one dictionary lookup (the profile had ``fnmatch`` per reading at 14 % of ingest)."""
+
+    def __init__(self, rules: list[AlarmRule], source: list[AlarmRule] | None = None) -> None:
+        self.rules = rules
+        self.source = source  # the cached rule list it was built from (rebuilt when that changes)
+        self.by_channel: dict[str, list[AlarmRule]] = {}
+        self.events = {r.alarm_type: r for r in reversed(rules) if r.op == Op.EVENT}
+
+    def for_channel(self, channel: str) -> list[AlarmRule]:
+        found = self.by_channel.get(channel)
+        if found is None:
+            found = self.by_channel[channel] = rules_for_channel(self.rules, channel)
+        return found
+
+    def event(self, code: str) -> AlarmRule | None:
+        return self.events.get(code)
+
+
+def rule_set(kind: str, institution_id: int | None) -> RuleSet:
+    """The compiled :class:`RuleSet` of a device kind at an institution, rebuilt with the rule cache."""
+    rules = all_rules()
+    with _rules_lock:
+        sets: dict[tuple[str, int | None], RuleSet] = _rules_cache.setdefault("sets", {})
+        found = sets.get((kind, institution_id))
+    if found is None or found.source is not rules:
+        found = RuleSet(effective_rules(kind, institution_id), rules)
+        with _rules_lock:
+            _rules_cache.setdefault("sets", {})[(kind, institution_id)] = found
+    return found
 
 
 def effective_rules(kind: str, institution_id: int | None) -> list[AlarmRule]:

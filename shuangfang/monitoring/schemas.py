@@ -7,7 +7,15 @@ import datetime as dt
 import math
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shuangfang.core.api import refuse_unstorable
 from shuangfang.core.vocabulary import Severity
@@ -60,9 +68,11 @@ class Payload(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _storable(cls, data: Any) -> Any:
-        """A NUL or a lone surrogate anywhere in the message is refused (no database keeps it)."""
-        refuse_unstorable(data)
+    def _storable(cls, data: Any, info: ValidationInfo) -> Any:
+        """A NUL or a lone surrogate anywhere in the message is refused (no database keeps it).
+        The MQTT path skips the walk when the raw JSON cannot hold either (``STORABLE``)."""
+        if not (info.context and info.context.get("storable")):
+            refuse_unstorable(data)
         return data
 
     @field_validator("channels")

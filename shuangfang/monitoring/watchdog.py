@@ -71,6 +71,25 @@ def check_listeners(now: dt.datetime | None = None) -> bool:
     return True
 
 
+def tell_broker_dropped(n: int, *, since: str) -> None:
+    """The broker dropped ``n`` messages (``$SYS/broker/publish/messages/dropped`` rose: a full
+    queue): the operators are told (``ops.broker_dropped``), once per ``since`` (the listener passes
+    the hour)."""
+    roles = sorted(roles_with("system.operate"))
+    title = messages.title_fields("ops.broker_dropped", n=n)
+    for org in Organization.objects.filter(parent__isnull=True):
+        events.publish(
+            "ops.broker_dropped",
+            organization_id=org.pk,
+            object_uuid=str(org.uuid),
+            **title,
+            url="/health/ready",
+            severity=Severity.CRITICAL,
+            roles=roles,
+            since=since,
+        )
+
+
 def health() -> tuple[str, dict[str, object]]:
     """For ``/health/ready``: (problem or "", details)."""
     if not getattr(settings, "MQTT_URL", ""):

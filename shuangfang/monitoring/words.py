@@ -14,6 +14,10 @@ messages.register(
         "ops.listener_down": _(
             "MQTT listeners down: no sign of life for over %(n)s seconds; device readings are waiting "
             "on the broker, restart the listeners"
-        )
+        ),
+        "ops.broker_dropped": _(
+            "MQTT broker dropped %(n)s device messages: a queue was full; add listeners or raise the "
+            "broker's max_queued_messages"
+        ),
     }
 )

@@ -42,11 +42,6 @@ class Command(BaseCommand):
             help="plain subscription (one listener; survives broker restarts)",
         )
         parser.add_argument(
-            "--ack-on-receipt",
-            action="store_true",
-            help="acknowledge QoS 1 on receipt (faster; a listener crash loses the batch in hand)",
-        )
-        parser.add_argument(
             "--protocol",
             default=None,
             help="5 or 3.1.1 (default: MQTT_PROTOCOL, or 5); 3.1.1 for brokers without MQTT 5",
@@ -68,7 +63,6 @@ class Command(BaseCommand):
             batch_size=opts["batch_size"],
             flush_ms=opts["flush_ms"],
             shared=not opts["no_share"],
-            ack_on_receipt=opts["ack_on_receipt"],
             protocol=opts["protocol"],
         )
         signal.signal(signal.SIGTERM, lambda *_: listener.stopping.set())
