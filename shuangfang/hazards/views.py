@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shuangfang.core import periods
+from shuangfang.core import jobs, periods
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
@@ -424,9 +424,13 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
     except ValidationError as exc:
         return bad_request(request, exc)
     qs = Hazard.objects.for_user(request.user, "hazard.ledger")
-    data = stats.compute(qs, period)
     if request.GET.get("export") == "xlsx":
-        return _statistics_xlsx(data)
+        # A city's years of hazards take seconds to count: over the immediate limit, a worker
+        # replays this page as its owner behind a progress page (core.jobs).
+        if not jobs.is_replay(request) and qs.count() > settings.EXPORT_IMMEDIATE_ROWS:
+            return jobs.start(request, _("Hazard statistics %(period)s") % {"period": period.label})
+        return _statistics_xlsx(stats.compute(qs, period))
+    data = stats.compute(qs, period)
     return render(
         request,
         "hazards/statistics.html",

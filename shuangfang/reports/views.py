@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
