@@ -31,6 +31,8 @@ PUBLIC = {
     "core:sw",
     "oidc_authentication_init",  # single sign-on: the round trip to the identity provider
     "oidc_authentication_callback",
+    "workapp_login",  # scan-to-log-in with WeCom / DingTalk: the same round trip (orgs.workapp_views)
+    "workapp_login_callback",
 }
 EXCLUDED_NAMESPACES = {"admin", "api"}
 # A person's own background jobs: the owner check is the permission (404 for anyone else).

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,3 +87,20 @@ def import_page(request: HttpRequest, name: str, uuid) -> HttpResponse:
     columns = [(c, zh[c.key]) for c in sheet.columns]
     ctx = {"sheet": sheet, "org": org, "form": form, "columns": columns}
     return render(request, "core/import.html", ctx, status=status)
+
+
+@login_required
+def import_choose(request: HttpRequest, name: str) -> HttpResponse:
+    """Which institution a sheet is imported into, when the person manages several (a bureau)."""
+    sheet = importing.SHEETS.get(name)
+    if sheet is None:
+        raise Http404
+    orgs = organization_model().objects.for_user(request.user, sheet.perm)
+    if sheet.institution_only:
+        orgs = orgs.filter(kind="institution")
+    orgs = list(orgs.order_by("path")[:500])
+    if not orgs:
+        raise Http404
+    if len(orgs) == 1:
+        return redirect("core:import", name=name, uuid=orgs[0].uuid)
+    return render(request, "core/import_choose.html", {"sheet": sheet, "orgs": orgs})
