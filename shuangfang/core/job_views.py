@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_page(request: HttpRequest, name: str, uuid) -> HttpResponse:
+def import_page(request: HttpRequest, name: str, uuid) -> HttpResponseBase:
     """One registered sheet's import for one organisation: the template (``?template=1``), the
     column help and the upload, which becomes a background job (``core.importing``)."""
     sheet = importing.SHEETS.get(name)

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,7 +192,7 @@ def handover_sign(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @require_perm("duty.view")
-def roster(request: AuthedRequest, uuid) -> HttpResponse:
+def roster(request: AuthedRequest, uuid) -> HttpResponseBase:
     """The roster of one month (``?month=2026-12``, this month by default): every shift of every day
     with who holds it, to print, or as a workbook (``?export=xlsx``) that imports back unchanged."""
     institution = get_for_user(Organization, request.user, "duty.view", uuid=uuid)

@@ -66,13 +66,22 @@ PLAN_COLUMNS = [
     Col("checklist", gettext_lazy("checklist"), True, "厨房日查表"),
     Col("frequency", gettext_lazy("frequency"), True, str(Frequency.DAILY.label)),
     Col("detail", pgettext_lazy("import", "Schedule detail"), False, "08:00"),
-    Col("assignee", gettext_lazy("done by"), True, "张三"),
+    Col("assignee", pgettext_lazy("import", "Done by"), True, "张三"),
     Col("checkpoints", gettext_lazy("checkpoints"), False, "厨房、库房"),
     Col("location", gettext_lazy("location"), False, ""),
     Col("starts_on", gettext_lazy("starts on"), False, "2026-01-01"),
     Col("ends_on", gettext_lazy("ends on"), False, ""),
 ]
 SIMPLE = (Frequency.HOURS, Frequency.DAILY, Frequency.WEEKLY, Frequency.MONTHLY, Frequency.QUARTERLY)
+# How people write the frequencies in their sheets, besides the labels.
+ALIASES = {
+    "每日": Frequency.DAILY,
+    "每周": Frequency.WEEKLY,
+    "每月": Frequency.MONTHLY,
+    "每季": Frequency.QUARTERLY,
+    "每小时": Frequency.HOURS,
+    "每n小时": Frequency.HOURS,
+}
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
@@ -120,7 +129,10 @@ def _plan_check(row: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     checklist = ctx["checklists"].get(name)
     if checklist is None:
         raise RowProblem("checklist", _("No checklist named %(name)s here.") % {"name": name})
-    frequency = importing.choice(importing.required(row, "frequency"), Frequency.choices, "frequency")
+    written = importing.required(row, "frequency")
+    frequency = ALIASES.get(written.replace(" ", "").lower()) or importing.choice(
+        written, Frequency.choices, "frequency"
+    )
     if frequency not in SIMPLE:
         raise RowProblem(
             "frequency", _("This schedule is set on the plan's page; import the plan as daily first.")

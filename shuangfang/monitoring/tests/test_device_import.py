@@ -13,7 +13,7 @@ from shuangfang.core.models import Job
 from shuangfang.monitoring.models import Device
 
 pytestmark = pytest.mark.django_db
-HEADER = ["设备编号", "名称", "设备类型", "部门", "楼栋", "楼层", "位置", "心跳间隔（秒）", "网关编号"]
+HEADER = ["设备编号", "名称", "设备类型", "部门", "楼栋", "楼层", "地点", "心跳间隔（秒）", "网关编号"]
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def _post(client, world, data, capture) -> Job:
     with capture(execute=True):
         r = client.post(url, {"file": data})
     assert r.status_code == 302
-    return Job.objects.order_by("-pk").first()
+    return Job.objects.order_by("-pk")[0]
 
 
 def test_devices_import_all_or_nothing(world, login, django_capture_on_commit_callbacks):

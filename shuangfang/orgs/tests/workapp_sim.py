@@ -134,9 +134,10 @@ def start() -> Sim:
             try:
                 body = json.loads(raw) if raw else {}
             except ValueError:
-                body, answer = {}, _err(47001, "data format error")
+                body = {}
             headers = {k.lower(): v for k, v in self.headers.items()}
             app, path = parts.path.split("/", 2)[1], "/" + parts.path.split("/", 2)[2]
+            answer: dict | tuple[int, dict]
             with sim.lock:
                 answer = (
                     _wecom(sim, method, path, q, body)
