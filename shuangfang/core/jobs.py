@@ -167,6 +167,16 @@ def is_replay(request: HttpRequest) -> bool:
     return getattr(request, "job", None) is not None
 
 
+def offload(request: HttpRequest, rows: int, title: str, limit: int | None = None) -> HttpResponse | None:
+    """A file page's answer when it is too big to make in the request: over ``limit`` rows
+    (``PDF_IMMEDIATE_ROWS`` by default: typesetting is the slow kind) the page is queued as a job
+    replayed by a worker (:func:`start`); None (make it now) below it and in the replay itself."""
+    limit = settings.PDF_IMMEDIATE_ROWS if limit is None else limit
+    if is_replay(request) or rows <= limit:
+        return None
+    return start(request, title)
+
+
 def count_rows(request: HttpRequest, total: int, rows: Iterable[Any]) -> Iterator[Any]:
     """Pass ``rows`` through, writing the job's progress every ``PROGRESS_EVERY`` rows."""
     job: Job | None = getattr(request, "job", None)

@@ -369,6 +369,8 @@ def ledger_pdf(request: AuthedRequest) -> HttpResponse:
     )
     f = HazardFilter(request.GET or None, queryset=qs, request=request)
     qs = f.qs if f.is_valid() else qs
+    if wait := jobs.offload(request, qs[: LEDGER_PDF_MAX + 1].count(), _("Hazard ledger (PDF)")):
+        return wait
     rows = list(
         qs.prefetch_related(
             Prefetch(
@@ -427,8 +429,9 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
     if request.GET.get("export") == "xlsx":
         # A city's years of hazards take seconds to count: over the immediate limit, a worker
         # replays this page as its owner behind a progress page (core.jobs).
-        if not jobs.is_replay(request) and qs.count() > settings.EXPORT_IMMEDIATE_ROWS:
-            return jobs.start(request, _("Hazard statistics %(period)s") % {"period": period.label})
+        title = _("Hazard statistics %(period)s") % {"period": period.label}
+        if wait := jobs.offload(request, qs.count(), title, settings.EXPORT_IMMEDIATE_ROWS):
+            return wait
         return _statistics_xlsx(stats.compute(qs, period))
     data = stats.compute(qs, period)
     return render(

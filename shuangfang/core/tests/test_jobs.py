@@ -168,3 +168,18 @@ def test_city_statistics_over_the_limit_are_made_by_a_worker(
     assert job.status == Job.DONE and job.filename.endswith(".xlsx")
     got = officer.get(reverse("core:job_file", kwargs={"uuid": job.uuid}))
     assert _sheet_rows(b"".join(got.streaming_content)) == expected
+
+
+def test_a_long_pdf_ledger_is_typeset_by_a_worker(world, login, settings, django_capture_on_commit_callbacks):
+    _hazards(world, 3)
+    officer = login(world.users["safety_officer"])
+    url = reverse("hazards:ledger_pdf")
+    settings.PDF_IMMEDIATE_ROWS = 3
+    assert officer.get(url).content.startswith(b"%PDF")  # at the limit: made at once
+    settings.PDF_IMMEDIATE_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        r = officer.get(url)
+    job = Job.objects.get()
+    assert r.status_code == 302 and job.status == Job.DONE and job.filename.endswith(".pdf")
+    got = officer.get(reverse("core:job_file", kwargs={"uuid": job.uuid}))
+    assert b"".join(got.streaming_content).startswith(b"%PDF")
