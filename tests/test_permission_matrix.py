@@ -103,9 +103,15 @@ def _placeholder_path(case: Case) -> str:
 
     if case.kwargs is None:
         return reverse(case.url_name)
-    for extra in ({}, {"key": "placeholder"}):
+    some = uuid.uuid4()
+    for kwargs in (
+        {"uuid": some},
+        {"uuid": some, "key": "placeholder"},
+        {"uuid": some, "name": "x"},
+        {"name": "x"},
+    ):
         try:
-            return reverse(case.url_name, kwargs={"uuid": uuid.uuid4(), **extra})
+            return reverse(case.url_name, kwargs=kwargs)
         except NoReverseMatch:
             continue
     raise NoReverseMatch(case.url_name)

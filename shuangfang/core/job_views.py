@@ -14,14 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import importing, jobs
-from .exports import write_workbook
+from .exports import XLSX, write_workbook
 from .models import Job
 from .tenancy import get_for_user, organization_model
 from .uploads import check_spreadsheet
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+    file = forms.FileField(
+        label=gettext_lazy("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -105,3 +108,7 @@ def import_choose(request: HttpRequest, name: str) -> HttpResponse:
     if len(orgs) == 1:
         return redirect("core:import", name=name, uuid=orgs[0].uuid)
     return render(request, "core/import_choose.html", {"sheet": sheet, "orgs": orgs})
+
+
+# The permission is the sheet's own (``Sheet.perm``), checked against the organisation in the view.
+import_page.required_permission = import_choose.required_permission = "core.importing.Sheet.perm"  # type: ignore[attr-defined]

@@ -75,14 +75,14 @@ def test_roster_import_journey(live_server, world, request, device, shot, browse
     head = world.users["department_head"].name
     bad = _sheet(tmp_path, "bad.xlsx", [["日期", "班次", "值班人"], [first.isoformat(), "夜班", head]])
     page.set_input_files("input[type=file]", bad)
-    page.click("form button[type=submit]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_selector(".ops-bad")
     assert "夜班" in page.content()
     _copy(shot(page, f"import-errors-{device}"))
     good = _sheet(tmp_path, "good.xlsx", [["日期", "班次", "值班人"], [first.isoformat(), "白班", head]])
     page.go_back()
     page.set_input_files("input[type=file]", good)
-    page.click("form button[type=submit]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_selector("text=已导入 1 行。")
     _copy(shot(page, f"import-done-{device}"))
     assert errors == []
