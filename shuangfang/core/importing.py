@@ -63,6 +63,8 @@ class Sheet:
     help: Promise | str = ""
     # Which organisations the page is for: an institution by default.
     institution_only: bool = True
+    # Where the imported records are seen (the job's page links there): the organisation -> a URL.
+    done_url: Callable[[Any], str] = field(default=lambda org: "")
 
     def label(self, key: str) -> str:
         return str(next(c.label for c in self.columns if c.key == key))
@@ -238,4 +240,4 @@ def import_job(job, params: dict[str, Any]):
     except ValidationError as exc:
         raise TaskFailed(" ".join(exc.messages)) from None
     summary = translation.ngettext("%(n)d row imported.", "%(n)d rows imported.", saved) % {"n": saved}
-    return Outcome(errors=errors, summary=summary)
+    return Outcome(errors=errors, summary=summary, url="" if errors else sheet.done_url(organization))

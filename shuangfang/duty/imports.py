@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -77,6 +78,7 @@ importing.register(
         check=_check,
         save=_save,
         prepare=_prepare,
+        done_url=lambda org: reverse("duty:roster", kwargs={"uuid": org.uuid}),
         help=gettext_lazy(
             "One row per day and shift: who is on duty. The shifts must exist already; each row replaces "
             "the rotation on that day (a row for a day already set replaces it)."

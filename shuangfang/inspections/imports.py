@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -173,6 +174,7 @@ importing.register(
         check=_checkpoint_check,
         save=_checkpoint_save,
         prepare=_checkpoint_prepare,
+        done_url=lambda org: reverse("inspections:checkpoints"),
         help=gettext_lazy("One row per patrol checkpoint; print their QR codes from the checkpoints page."),
     )
 )
@@ -185,6 +187,7 @@ importing.register(
         check=_plan_check,
         save=_plan_save,
         prepare=_plan_prepare,
+        done_url=lambda org: reverse("inspections:plans"),
         help=gettext_lazy(
             "One row per plan. Done by: a person, a post or a role. Schedule detail: a time (08:00); "
             "for weekly plans the weekdays too (一、三、五); for every N hours the N. Checkpoints: "

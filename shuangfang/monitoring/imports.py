@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -94,6 +95,7 @@ importing.register(
         check=_check,
         save=_save,
         prepare=_prepare,
+        done_url=lambda org: reverse("monitoring:devices"),
         help=gettext_lazy(
             "One row per device. A gateway is listed above the devices behind it. Each device's "
             "connection token is shown on its page (rotate the token) when it is installed."

@@ -90,6 +90,7 @@ def test_a_roster_imports_all_or_nothing_and_exports_back(world, login, django_c
     )
     job = _import(officer, world, good, django_capture_on_commit_callbacks)
     assert job.status == Job.DONE and job.result["summary"] == "已导入 2 行。"
+    assert job.result_url == reverse("duty:roster", kwargs={"uuid": world.inst_a.uuid})
     assert {(o.day, o.user_id) for o in Override.objects.filter(shift=shift)} == {
         (dt.date(2026, 3, 1), head.pk),
         (dt.date(2026, 3, 2), staff.pk),
