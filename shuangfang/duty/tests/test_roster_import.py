@@ -129,3 +129,27 @@ def test_the_import_refuses_what_is_not_a_workbook(world, login):
     assert officer.get(unknown).status_code == 404
     bureau = reverse("core:import", kwargs={"name": "duty.roster", "uuid": world.dept_a.uuid})
     assert officer.get(bureau).status_code == 404
+
+
+def test_the_roster_page_costs_the_same_queries_with_more_shifts_and_people(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shift_a(world)
+    officer = login(world.users["safety_officer"])
+    url = reverse("duty:roster", kwargs={"uuid": world.inst_a.uuid}) + "?month=2026-03"
+    officer.get(url)  # warm the scope caches
+    with CaptureQueriesContext(connection) as one:
+        assert officer.get(url).status_code == 200
+    services.save_shift(
+        actor=world.root,
+        organization=world.inst_a,
+        members=[world.users["safety_officer"], world.users["institution_head"], world.users["staff"]],
+        name="夜班",
+        start_time=dt.time(20, 0),
+        duration_minutes=12 * 60,
+        rotation_start=dt.date(2026, 1, 1),
+    )
+    with CaptureQueriesContext(connection) as two:
+        assert officer.get(url).status_code == 200
+    assert len(two.captured_queries) == len(one.captured_queries)
