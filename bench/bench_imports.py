@@ -36,7 +36,9 @@ def build() -> tuple[Organization, User]:
     inst = Organization.objects.filter(name="导入基准机构").first()
     if inst is None:
         bureau = Organization.objects.create(name="导入基准民政局", kind=OrgKind.BUREAU)
-        inst = Organization.objects.create(name="导入基准机构", kind=OrgKind.INSTITUTION, parent=bureau)
+        inst = Organization.objects.create(
+            name="导入基准机构", kind=OrgKind.INSTITUTION, institution_type="elderly_care", parent=bureau
+        )
     officer, _ = User.objects.get_or_create(username="bench_import_officer", defaults={"name": "导入员"})
     Membership.objects.get_or_create(user=officer, organization=inst, defaults={"role": Role.SAFETY_OFFICER})
     people = []
