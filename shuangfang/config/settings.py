@@ -370,6 +370,8 @@ EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 3000, minimum=1)
 JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7, minimum=1)
 # A printable PDF ledger of more rows than this is typeset by a worker too (seconds per 100 rows).
 PDF_IMMEDIATE_ROWS = env_int("PDF_IMMEDIATE_ROWS", 200, minimum=1)
+# City-wide statistics workbooks counted per institution: over this many, made by a worker.
+STATS_IMMEDIATE_STATIONS = env_int("STATS_IMMEDIATE_STATIONS", 20, minimum=0)
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
