@@ -31,6 +31,8 @@ PUBLIC = {
     "core:sw",
     "oidc_authentication_init",  # single sign-on: the round trip to the identity provider
     "oidc_authentication_callback",
+    "workapp_login",  # scan-to-log-in with WeCom / DingTalk: the same round trip (orgs.workapp_views)
+    "workapp_login_callback",
 }
 EXCLUDED_NAMESPACES = {"admin", "api"}
 # A person's own background jobs: the owner check is the permission (404 for anyone else).
@@ -101,9 +103,15 @@ def _placeholder_path(case: Case) -> str:
 
     if case.kwargs is None:
         return reverse(case.url_name)
-    for extra in ({}, {"key": "placeholder"}):
+    some = uuid.uuid4()
+    for kwargs in (
+        {"uuid": some},
+        {"uuid": some, "key": "placeholder"},
+        {"uuid": some, "name": "x"},
+        {"name": "x"},
+    ):
         try:
-            return reverse(case.url_name, kwargs={"uuid": uuid.uuid4(), **extra})
+            return reverse(case.url_name, kwargs=kwargs)
         except NoReverseMatch:
             continue
     raise NoReverseMatch(case.url_name)

@@ -233,6 +233,27 @@ LDAP_ATTR_EMAIL = env_str("LDAP_ATTR_EMAIL", "mail")
 LDAP_ATTR_PHONE = env_str("LDAP_ATTR_PHONE", "mobile")
 LDAP_ROLE_MAP = env_str("LDAP_ROLE_MAP", "")
 LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 5, minimum=1)
+# Work apps (shuangfang/orgs/workapps.py, docs/operations.md "Work apps"): WeCom and DingTalk work
+# messages to a person and scan-to-log-in, each off unless its app is configured. *_MATCH: how the
+# app's user id meets a person here: "username" (the same login name) or "mobile" (their phone).
+WECOM_CORP_ID = env_str("WECOM_CORP_ID", "")
+WECOM_AGENT_ID = env_str("WECOM_AGENT_ID", "")
+WECOM_SECRET = env_secret("WECOM_SECRET", required=False) or ""
+WECOM_API = env_str("WECOM_API", "https://qyapi.weixin.qq.com").rstrip("/")
+WECOM_LOGIN_URL = env_str("WECOM_LOGIN_URL", "https://login.work.weixin.qq.com/wwlogin/sso/login")
+WECOM_MATCH = env_str("WECOM_MATCH", "username")
+WECOM_LOGIN = env_bool("WECOM_LOGIN", True)
+DINGTALK_APP_KEY = env_str("DINGTALK_APP_KEY", "")
+DINGTALK_AGENT_ID = env_str("DINGTALK_AGENT_ID", "")
+DINGTALK_APP_SECRET = env_secret("DINGTALK_APP_SECRET", required=False) or ""
+DINGTALK_API = env_str("DINGTALK_API", "https://oapi.dingtalk.com").rstrip("/")
+DINGTALK_LOGIN_API = env_str("DINGTALK_LOGIN_API", "https://api.dingtalk.com").rstrip("/")
+DINGTALK_LOGIN_URL = env_str("DINGTALK_LOGIN_URL", "https://login.dingtalk.com/oauth2/auth")
+DINGTALK_MATCH = env_str("DINGTALK_MATCH", "username")
+DINGTALK_LOGIN = env_bool("DINGTALK_LOGIN", True)
+for _match in (WECOM_MATCH, DINGTALK_MATCH):
+    if _match not in ("username", "mobile"):
+        raise ImproperlyConfigured(f"WECOM_MATCH / DINGTALK_MATCH: {_match!r} is neither username nor mobile")
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if LDAP_SERVER_URI:
     AUTHENTICATION_BACKENDS.append("shuangfang.orgs.ldap.Backend")
@@ -349,6 +370,10 @@ BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
 # file is kept JOB_KEEP_DAYS days.
 EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 3000, minimum=1)
 JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7, minimum=1)
+# A printable PDF ledger of more rows than this is typeset by a worker too (seconds per 100 rows).
+PDF_IMMEDIATE_ROWS = env_int("PDF_IMMEDIATE_ROWS", 200, minimum=1)
+# City-wide statistics workbooks counted per institution: over this many, made by a worker.
+STATS_IMMEDIATE_STATIONS = env_int("STATS_IMMEDIATE_STATIONS", 20, minimum=0)
 # Documented input limits (docs/security.md): multi-line texts, picture size in pixels, imports.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000, minimum=500)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)

@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from shuangfang.core import views as core_views
-from shuangfang.orgs import account_views, oidc
+from shuangfang.orgs import account_views, oidc, workapp_views
 
 from .api import api
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", account_views.logout_view, name="logout"),
     # Single sign-on (OpenID Connect): 404 unless OIDC_CLIENT_ID is set.
     path("oidc/authenticate/", oidc.Start.as_view(), name="oidc_authentication_init"),
+    path("login/work/<str:app>/", workapp_views.start, name="workapp_login"),
+    path("login/work/<str:app>/callback/", workapp_views.callback, name="workapp_login_callback"),
     path("oidc/callback/", oidc.Callback.as_view(), name="oidc_authentication_callback"),
     path("account/", account_views.profile, name="profile"),
     path("account/password/", account_views.password_change, name="password_change"),

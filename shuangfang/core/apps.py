@@ -14,6 +14,11 @@ class CoreConfig(AppConfig):
         autodiscover_modules("nav")
         # ``words.py``: what an app tells other apps' pages in words (``core.origins``).
         autodiscover_modules("words")
+        # ``imports.py``: the Excel sheets an app imports in the background (``core.importing``).
+        autodiscover_modules("imports")
+        from . import jobs
+
+        jobs.register("core.import", "shuangfang.core.importing:import_job")
         # Pillow refuses (DecompressionBombError) pictures past twice this many pixels wherever a
         # picture is opened; core.uploads.check_image refuses past the limit itself, with a reason.
         from django.conf import settings

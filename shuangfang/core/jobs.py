@@ -9,13 +9,23 @@ rows the page would have exported, counting them into ``done``/``total`` as it g
 gains background export without code of its own, and a job can never show more than its owner may
 see. The file is kept ``JOB_KEEP_DAYS`` days (nightly prune); only the owner can see the job or
 fetch its file (404 for anyone else).
+
+Work that is not a page (generating a report, importing a workbook) is a **task**: a function
+registered by name in :data:`TASKS` (``"app.name": "dotted.path:function"``, imported only when a
+worker runs it, so no app imports another to register). :func:`submit` writes the job with its
+arguments (and the uploaded file, kept beside the job), the worker calls ``function(job, params)``
+in the owner's language; the function reports its progress with :func:`progress` and answers with
+an :class:`Outcome`: a file, a page to go to, or row errors (the job then fails and its page lists
+them, nothing saved).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,6 +45,67 @@ from .workflow import Transition, Workflow
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 500  # rows between two progress writes
+
+# Task name -> "module:function" (see the module's docstring). Apps add theirs in their AppConfig.ready.
+TASKS: dict[str, str] = {}
+
+
+def register(name: str, target: str) -> None:
+    TASKS[name] = target
+
+
+@dataclass
+class Outcome:
+    """What a task answers: a file (``data``/``filename``), a page (``url``), a sentence for the job's
+    page (``summary``), or the rows that stopped it (``errors``: row, column, message)."""
+
+    data: bytes | None = None
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+    url: str = ""
+    summary: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TaskFailed(Exception):
+    """A task's own refusal, in the owner's words (a ``ValidationError`` message): shown as is."""
+
+
+def progress(job: Job | None, done: int, total: int) -> None:
+    if job is not None:
+        Job.objects.filter(pk=job.pk).update(done=done, total=total)
+
+
+def submit(request: HttpRequest, task: str, title: str, params: dict[str, Any], upload=None) -> HttpResponse:
+    """Queue the registered ``task`` for the requester (``upload`` kept as the job's input file) and
+    send them to its progress page. The request returns at once."""
+    if task not in TASKS:
+        raise KeyError(task)
+    with transaction.atomic():
+        job = Job(
+            owner=request.user,  # type: ignore[misc]  # the pages that submit need a login
+            organization=_home_org(request.user),
+            title=title[:200],
+            path=request.get_full_path()[:2000],
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            task=task,
+            params=params,
+        )
+        if upload is not None:
+            upload.seek(0)
+            job.input.save(getattr(upload, "name", "upload.bin")[-100:], upload, save=False)
+        job.save()
+        from .tasks import run_job
+
+        transaction.on_commit(lambda: run_job(job.pk))
+    return redirect("core:job", uuid=job.uuid)
+
+
+def _call(job: Job) -> Outcome:
+    module, _sep, name = TASKS[job.task].partition(":")
+    func: Callable[[Job, dict[str, Any]], Outcome] = getattr(import_module(module), name)
+    with translation.override(job.language):
+        return func(job, job.params)
 
 
 def _started(job: Job, actor: Any, ctx: dict[str, Any]) -> None:
@@ -96,6 +167,16 @@ def is_replay(request: HttpRequest) -> bool:
     return getattr(request, "job", None) is not None
 
 
+def offload(request: HttpRequest, rows: int, title: str, limit: int | None = None) -> HttpResponse | None:
+    """A file page's answer when it is too big to make in the request: over ``limit`` rows
+    (``PDF_IMMEDIATE_ROWS`` by default: typesetting is the slow kind) the page is queued as a job
+    replayed by a worker (:func:`start`); None (make it now) below it and in the replay itself."""
+    limit = settings.PDF_IMMEDIATE_ROWS if limit is None else limit
+    if is_replay(request) or rows <= limit:
+        return None
+    return start(request, title)
+
+
 def count_rows(request: HttpRequest, total: int, rows: Iterable[Any]) -> Iterator[Any]:
     """Pass ``rows`` through, writing the job's progress every ``PROGRESS_EVERY`` rows."""
     job: Job | None = getattr(request, "job", None)
@@ -148,9 +229,46 @@ def _reason(exc: Exception) -> str:
     return gettext("The job could not be completed; the operators can see why in the log.")
 
 
+def _keep(job: Job, outcome: Outcome) -> None:
+    fields: dict[str, Any] = {
+        "result_url": outcome.url[:2000],
+        "result": {"summary": outcome.summary, "errors": outcome.errors},
+    }
+    if outcome.data is not None:
+        job.filename = outcome.filename[:200] or f"{job.uuid}.bin"
+        job.file.save(job.filename, ContentFile(outcome.data), save=False)
+        fields.update(file=job.file.name, filename=job.filename, content_type=outcome.content_type[:100])
+    Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def _run_task(job: Job) -> Job:
+    try:
+        outcome = _call(job)
+    except Exception as exc:
+        if not isinstance(exc, TaskFailed):
+            log.exception("job %s failed", job.uuid)
+        job.refresh_from_db()
+        with translation.override(job.language):
+            return FLOW.move(
+                job, "fail", actor=None, error=str(exc) if isinstance(exc, TaskFailed) else _reason(exc)
+            )
+    _keep(job, outcome)
+    job.refresh_from_db()
+    if outcome.errors:
+        with translation.override(job.language):
+            n = len(outcome.errors)
+            error = translation.ngettext(
+                "%(n)d row has an error: nothing was saved.", "%(n)d rows have errors: nothing was saved.", n
+            ) % {"n": n}
+        return FLOW.move(job, "fail", actor=None, error=error)
+    return FLOW.move(job, "finish", actor=None)
+
+
 def run(job: Job) -> Job:
-    """Do one queued job: replay its page as its owner and keep the file it answers with."""
+    """Do one queued job: call its task, or replay its page as its owner and keep the file it answers with."""
     job = FLOW.move(job, "start", actor=None)
+    if job.task:
+        return _run_task(job)
     try:
         response = _replay(job)
         if response.status_code == 403:
@@ -181,5 +299,7 @@ def prune(now: dt.datetime | None = None) -> int:
     for job in old:
         if job.file:
             job.file.delete(save=False)
+        if job.input:
+            job.input.delete(save=False)
     Job.objects.filter(pk__in=[j.pk for j in old]).delete()
     return len(old)

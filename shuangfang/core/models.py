@@ -170,6 +170,13 @@ class Job(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     path = models.CharField(max_length=2000)  # the page's URL with its filters, replayed by the worker
+    # A registered task (``core.jobs.TASKS``) instead of a replayed page: its name, its arguments,
+    # the file it reads (an import's workbook), the page it leads to and what it reports (row errors).
+    task = models.CharField(max_length=100, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    input = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
+    result_url = models.CharField(max_length=2000, blank=True)
+    result = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     status = models.CharField(_("status"), max_length=10, choices=STATES, default=QUEUED)
     done = models.PositiveIntegerField(default=0)

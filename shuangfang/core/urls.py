@@ -11,6 +11,8 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="sw"),
     path("health/ready", ops.health_ready, name="health_ready"),
     path("jobs/", job_views.job_list, name="jobs"),
+    path("imports/<str:name>/", job_views.import_choose, name="import_choose"),
+    path("imports/<str:name>/<uuid:uuid>/", job_views.import_page, name="import"),
     path("jobs/<uuid:uuid>/", job_views.job_page, name="job"),
     path("jobs/<uuid:uuid>/file", job_views.job_file, name="job_file"),
 ]

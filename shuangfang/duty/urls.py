@@ -6,6 +6,7 @@ app_name = "duty"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("institutions/<uuid:uuid>/roster/", views.roster, name="roster"),
     path("institutions/<uuid:uuid>/shifts/new/", views.shift_create, name="shift_create"),
     path("shifts/<uuid:uuid>/edit/", views.shift_edit, name="shift_edit"),
     path("shifts/<uuid:uuid>/override/", views.override_create, name="override_create"),

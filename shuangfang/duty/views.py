@@ -2,19 +2,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangfang.core import importing, periods
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.orgs.models import Organization
+from shuangfang.core.views import bad_request
+from shuangfang.orgs.models import Organization, OrgKind
 
 from . import services
 from .forms import HandoverForm, OverrideForm, ShiftForm
@@ -185,3 +189,41 @@ def handover_sign(request: AuthedRequest, uuid) -> HttpResponse:
     else:
         messages.success(request, _("You have taken over the shift."))
     return redirect("duty:handover_detail", uuid=handover.uuid)
+
+
+@require_perm("duty.view")
+def roster(request: AuthedRequest, uuid) -> HttpResponseBase:
+    """The roster of one month (``?month=2026-12``, this month by default): every shift of every day
+    with who holds it, to print, or as a workbook (``?export=xlsx``) that imports back unchanged."""
+    institution = get_for_user(Organization, request.user, "duty.view", uuid=uuid)
+    if institution.kind != OrgKind.INSTITUTION:
+        raise Http404
+    try:
+        month = periods.parse(request.GET.get("month") or periods.current().key, (periods.PeriodKind.MONTH,))
+    except ValidationError as exc:
+        return bad_request(request, exc)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(month.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(month.end, dt.time.min, tzinfo=tz)
+    rows = [t for t in services.turns(institution, start, end) if month.start <= t.day < month.end]
+    if request.GET.get("export") == "xlsx":
+        from shuangfang.core.exports import XLSX, write_workbook
+
+        headers, _example = importing.template(importing.SHEETS["duty.roster"])
+        data = [
+            (t.day, t.shift.name, t.user.name if t.user else "", _("swap") if t.overridden else "")
+            for t in rows
+        ]
+        response = FileResponse(write_workbook([(month.key, headers, data)]), content_type=XLSX)
+        name = f"{institution.name}-{_('Duty roster')}-{month.key}.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+    ctx = {
+        "institution": institution,
+        "month": month,
+        "turns": rows,
+        "previous": month.previous().key,
+        "next": periods.of(periods.PeriodKind.MONTH, month.end).key,
+        "can_manage": can(request.user, "duty.manage", institution),
+    }
+    return render(request, "duty/roster.html", ctx)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shuangfang.core import periods
+from shuangfang.core import jobs, periods
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
@@ -369,6 +369,8 @@ def ledger_pdf(request: AuthedRequest) -> HttpResponse:
     )
     f = HazardFilter(request.GET or None, queryset=qs, request=request)
     qs = f.qs if f.is_valid() else qs
+    if wait := jobs.offload(request, qs[: LEDGER_PDF_MAX + 1].count(), _("Hazard ledger (PDF)")):
+        return wait
     rows = list(
         qs.prefetch_related(
             Prefetch(
@@ -424,9 +426,14 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
     except ValidationError as exc:
         return bad_request(request, exc)
     qs = Hazard.objects.for_user(request.user, "hazard.ledger")
-    data = stats.compute(qs, period)
     if request.GET.get("export") == "xlsx":
-        return _statistics_xlsx(data)
+        # A city's years of hazards take seconds to count: over the immediate limit, a worker
+        # replays this page as its owner behind a progress page (core.jobs).
+        title = _("Hazard statistics %(period)s") % {"period": period.label}
+        if wait := jobs.offload(request, qs.count(), title, settings.EXPORT_IMMEDIATE_ROWS):
+            return wait
+        return _statistics_xlsx(stats.compute(qs, period))
+    data = stats.compute(qs, period)
     return render(
         request,
         "hazards/statistics.html",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shuangfang.core import jobs
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
@@ -269,6 +270,9 @@ def ledger(request: AuthedRequest) -> HttpResponse:
         export_name="inspection-ledger",
     )
     if request.GET.get("export") == "pdf":
+        count = page.queryset[: PDF_MAX_ROWS + 1].count()
+        if wait := jobs.offload(request, count, _("Inspection ledger (PDF)")):
+            return wait
         return _ledger_pdf(request, page.queryset)
     base = page.queryset
     counts = dict(base.order_by().values_list("status").annotate(n=Count("id")))

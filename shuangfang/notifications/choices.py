@@ -11,12 +11,22 @@ class Channel(models.TextChoices):
     FEISHU = "feishu", _("Feishu group robot")
     WECOM = "wecom", _("WeCom group robot")
     WEBHOOK = "webhook", _("Signed webhook")
+    WECOM_WORK = "wecom_work", _("WeCom work message")
+    DINGTALK_WORK = "ding_work", _("DingTalk work message")
 
 
 # Channels that reach a group (one message per institution), not a person.
 GROUP_CHANNELS = {Channel.DINGTALK, Channel.FEISHU, Channel.WECOM, Channel.WEBHOOK}
 # When a personal channel fails for good, the next one tried (the inbox always has the message).
-FALLBACK = {Channel.VOICE: Channel.SMS, Channel.SMS: Channel.EMAIL}
+FALLBACK = {
+    Channel.VOICE: Channel.SMS,
+    Channel.SMS: Channel.EMAIL,
+    Channel.WECOM_WORK: Channel.SMS,
+    Channel.DINGTALK_WORK: Channel.SMS,
+}
+# Work messages to one person through the install's WeCom / DingTalk app (channels.workmsg): no
+# provider row, the app is configured in the settings.
+WORK_CHANNELS = {Channel.WECOM_WORK, Channel.DINGTALK_WORK}
 
 
 class ContactKind(models.TextChoices):

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from shuangfang.core.vocabulary import SEVERITY_RANK, Severity
 from shuangfang.orgs.models import Membership, Organization, User
 
+from .channels import workmsg
 from .choices import (
     CHANNEL_CONTACT,
     FALLBACK,
     GROUP_CHANNELS,
     PROVIDER_CHANNEL,
+    WORK_CHANNELS,
     Channel,
     DeliveryStatus,
     ProviderKind,
@@ -147,10 +149,12 @@ class Planner:
         """One delivery on ``channel``; an unusable channel is recorded as failed and falls through."""
         used.add(channel)
         address, error = "", ""
-        if provider is None and channel != Channel.EMAIL:
+        if provider is None and channel != Channel.EMAIL and channel not in WORK_CHANNELS:
             provider = self.provider(channel)
         if channel in GROUP_CHANNELS:
             address = provider.name if provider else ""
+        elif channel in WORK_CHANNELS:
+            address, error = workmsg.address(note.recipient, channel, _contact)
         else:
             contact = (
                 _contact(note.recipient, CHANNEL_CONTACT.get(Channel(channel))) if note.recipient else None
@@ -162,7 +166,7 @@ class Planner:
                 address = contact.address
             else:
                 address = contact.address
-        if not error and channel != Channel.EMAIL and provider is None:
+        if not error and channel != Channel.EMAIL and channel not in WORK_CHANNELS and provider is None:
             error = _("no %(channel)s provider configured for %(org)s") % {
                 "channel": Channel(channel).label,
                 "org": self.institution.name,

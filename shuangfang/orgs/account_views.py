@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shuangfang.core.types import AuthedRequest
 
-from . import services
+from . import services, workapp_views
 from .forms import LanguageForm, TokenForm
 from .login_guard import LoginGuard
 from .models import ApiToken, TokenScope, User
@@ -62,6 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else ""
     )
     ctx = {"form": form, "next": next_url, "sso_label": sso, "sso_failed": request.GET.get("sso") == "failed"}
+    ctx.update(workapp_views.login_context(request))
     return render(request, "orgs/login.html", ctx)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shuangfang.core import periods
+from shuangfang.core import jobs, periods
 from shuangfang.core.exports import XLSX, clean_text, write_workbook
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import InstitutionType, Organization, institutions_under
@@ -47,6 +48,12 @@ def statistics(request: AuthedRequest) -> HttpResponse | FileResponse:
         )
     except ValidationError as exc:
         return render(request, "core/error.html", {"message": exc.messages[0]}, status=400)
+    if request.GET.get("export") == "xlsx":
+        # A city's stations, each counted on its own: over STATS_IMMEDIATE_STATIONS a worker
+        # replays this page as its owner behind a progress page (core.jobs).
+        title = _("Relief statistics %(period)s") % {"period": period.label}
+        if wait := jobs.offload(request, len(stations), title, settings.STATS_IMMEDIATE_STATIONS):
+            return wait
     figures = stats.monthly(stations, period)
     lines = stats.rows(figures)
     per_station = [(s, stats.monthly([s], period)) for s in stations] if len(stations) > 1 else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -160,6 +161,21 @@ def _announce(report: Report, org: Organization, actor) -> None:
         url=reverse("reports:detail", kwargs={"uuid": report.uuid}),
         severity=Severity.INFO,
     )
+
+
+def generate_job(job, params: dict) -> Any:
+    """The background job of the generate page (``core.jobs`` task ``reports.generate``): the
+    report, made as the person who asked (their rights checked again), and a link to it."""
+    from shuangfang.core.jobs import Outcome, TaskFailed, progress
+
+    org = Organization.objects.get(pk=params["organization"])
+    progress(job, 0, 2)
+    try:
+        report = generate(org, params["kind"], dt.date.fromisoformat(params["start"]), actor=job.owner)
+    except ValidationError as exc:
+        raise TaskFailed(" ".join(exc.messages)) from None
+    progress(job, 2, 2)
+    return Outcome(url=report.get_absolute_url(), summary=str(report))
 
 
 def generate_due(today: dt.date | None = None) -> int:

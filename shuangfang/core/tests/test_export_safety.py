@@ -93,6 +93,7 @@ TEXT_LISTS = {"risks.HazardFactor": {"accident_types"}}
 # when one of them is not found, or when a page offers an export that is not listed here.
 EXPORTS = {
     "assessment:bureau",
+    "duty:roster",
     "equipment:cameras",
     "equipment:list",
     "food:ledger_disinfection",

@@ -150,3 +150,36 @@ def test_random_moves_on_jobs_stay_in_the_table(world):
             attempt(jobs.FLOW, [job], action, actor, partial(jobs.FLOW.move, job, action, actor=actor))
 
     walk()
+
+
+def test_city_statistics_over_the_limit_are_made_by_a_worker(
+    world, login, settings, django_capture_on_commit_callbacks
+):
+    _hazards(world, 4)
+    officer = login(world.users["safety_officer"])
+    immediate = officer.get("/hazards/statistics/?export=xlsx")
+    assert immediate.status_code == 200
+    expected = _sheet_rows(b"".join(immediate.streaming_content))
+    settings.EXPORT_IMMEDIATE_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        r = officer.get("/hazards/statistics/?export=xlsx")
+    job = Job.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("core:job", kwargs={"uuid": job.uuid})
+    assert job.status == Job.DONE and job.filename.endswith(".xlsx")
+    got = officer.get(reverse("core:job_file", kwargs={"uuid": job.uuid}))
+    assert _sheet_rows(b"".join(got.streaming_content)) == expected
+
+
+def test_a_long_pdf_ledger_is_typeset_by_a_worker(world, login, settings, django_capture_on_commit_callbacks):
+    _hazards(world, 3)
+    officer = login(world.users["safety_officer"])
+    url = reverse("hazards:ledger_pdf")
+    settings.PDF_IMMEDIATE_ROWS = 3
+    assert officer.get(url).content.startswith(b"%PDF")  # at the limit: made at once
+    settings.PDF_IMMEDIATE_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        r = officer.get(url)
+    job = Job.objects.get()
+    assert r.status_code == 302 and job.status == Job.DONE and job.filename.endswith(".pdf")
+    got = officer.get(reverse("core:job_file", kwargs={"uuid": job.uuid}))
+    assert b"".join(got.streaming_content).startswith(b"%PDF")

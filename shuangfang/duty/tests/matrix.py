@@ -19,6 +19,8 @@ def handover(w):
 
 CASES = [
     Case("duty:board", ALL_IN_TENANT),
+    Case("duty:roster", ALL_IN_TENANT, kwargs=inst_a),
+    Case("core:import", MANAGERS, kwargs=lambda w: {"name": "duty.roster", "uuid": w.inst_a.uuid}),
     Case("duty:shift_create", MANAGERS, kwargs=inst_a),
     Case("duty:shift_edit", MANAGERS, kwargs=shift),
     Case("duty:override_create", MANAGERS, kwargs=shift),

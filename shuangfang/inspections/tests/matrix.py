@@ -94,6 +94,11 @@ CASES = [
     Case("inspections:checklist", MANAGERS, kwargs=o("checklist")),
     Case("inspections:checkpoints", MANAGERS),
     Case("inspections:checkpoint_create", MANAGERS),
+    # Excel imports (core.importing): one institution's page for each sheet.
+    Case(
+        "core:import", MANAGERS, kwargs=lambda w: {"name": "inspections.checkpoints", "uuid": w.inst_a.uuid}
+    ),
+    Case("core:import", MANAGERS, kwargs=lambda w: {"name": "inspections.plans", "uuid": w.inst_a.uuid}),
     Case("inspections:checkpoint_qr", MANAGERS, kwargs=o("checkpoint")),
     Case("inspections:plans", MANAGERS),
     Case("inspections:plan_create", MANAGERS),

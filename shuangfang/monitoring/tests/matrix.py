@@ -84,6 +84,15 @@ CASES = [
     Case("monitoring:live", VIEWERS),
     Case("monitoring:devices", VIEWERS),
     Case("monitoring:device_new", MANAGERS),
+    # Excel import of devices (core.importing): the chooser, then one institution's import page.
+    Case(
+        "core:import_choose",
+        MANAGERS,
+        kwargs=lambda w: {"name": "monitoring.devices"},
+        object_scoped=False,
+        denied=404,
+    ),
+    Case("core:import", MANAGERS, kwargs=lambda w: {"name": "monitoring.devices", "uuid": w.inst_a.uuid}),
     Case(
         "monitoring:device_new",
         MANAGERS,

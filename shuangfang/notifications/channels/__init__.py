@@ -11,6 +11,7 @@ channel. The request formats and signatures follow the providers' published algo
 * DingTalk, Feishu and WeCom group robots: :mod:`.dingtalk`, :mod:`.feishu`, :mod:`.wecom`.
 * Generic webhook (HMAC-SHA256 signature header): :mod:`.webhook`.
 * Email (Django's mail backend): :mod:`.email`.
+* WeCom and DingTalk work messages to a person (the install's app, no provider row): :mod:`.workmsg`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 
 from shuangfang.notifications.choices import ProviderKind
 
-from . import aliyun, dingtalk, email, feishu, tencent, webhook, wecom
+from . import aliyun, dingtalk, email, feishu, tencent, webhook, wecom, workmsg
 from .base import OutMessage, PermanentFailure, Result, TemporaryFailure
 
 SENDERS: dict[str, Callable[[object, OutMessage], Result]] = {
@@ -38,6 +39,8 @@ def send(provider, msg: OutMessage, *, channel: str) -> Result:
     try:
         if channel == "email":
             return email.email(provider, msg)
+        if channel in workmsg.APPS:
+            return workmsg.send(channel, msg)
         if provider is None:
             return Result(False, error="no provider configured for this channel")
         return SENDERS[provider.kind](provider, msg)

@@ -115,3 +115,31 @@ def test_api_figures_and_a_bad_month(world):
     assert bad.status_code == 400 and "2026-13" in bad.json()["detail"]
     elderly = client.get(f"/api/v1/relief/organizations/{world.inst_b.uuid}/statistics")
     assert elderly.status_code == 404
+
+
+def test_a_city_wide_workbook_over_the_limit_is_made_by_a_worker(
+    world, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Issue 23: over STATS_IMMEDIATE_STATIONS stations the export is a background job whose file
+    holds exactly what the immediate export holds."""
+    from shuangfang.core.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+    build(world)
+    client = login(world.users["bureau_supervisor"])
+    query = {"month": "2026-03", "export": "xlsx"}
+    immediate = client.get(reverse("relief:stats"), query)
+
+    def rows(data: bytes) -> list[list]:
+        return [
+            [c.value for c in r] for ws in load_workbook(io.BytesIO(data)).worksheets for r in ws.iter_rows()
+        ]
+
+    expected = rows(b"".join(immediate.streaming_content))
+    settings.STATS_IMMEDIATE_STATIONS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.get(reverse("relief:stats"), query)
+    job = Job.objects.get()
+    assert r.status_code == 302 and job.status == Job.DONE and job.filename.endswith(".xlsx")
+    got = client.get(reverse("core:job_file", kwargs={"uuid": job.uuid}))
+    assert rows(b"".join(got.streaming_content)) == expected

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shuangfang.core.models import AuditEntry
+from shuangfang.core.models import AuditEntry, Job
 from shuangfang.dashboards.tests.records import add_institution
 from shuangfang.hazards.models import Hazard, HazardEvent
 from shuangfang.inspections.models import Task
@@ -315,10 +315,18 @@ def test_regenerate_replaces_and_report_stays_frozen(world, login, django_captur
     client = login(officer)
     page = client.get(first.get_absolute_url())
     assert page.context["r"]["summary"]["this"]["reported"] == 1  # frozen: the new record is not in it
-    response = client.post(
-        reverse("reports:generate", kwargs={"uuid": world.inst_a.uuid}), {"period": "2026-10"}
+    # Made by a worker: the page answers at once with the job's progress page, which then links
+    # to the report (issue 23).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:generate", kwargs={"uuid": world.inst_a.uuid}), {"period": "2026-10"}
+        )
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "core:job", kwargs={"uuid": job.uuid}
     )
-    assert response.status_code == 302 and response["Location"] == first.get_absolute_url()
+    assert job.status == Job.DONE and job.result_url == first.get_absolute_url()
+    assert first.get_absolute_url() in client.get(response["Location"]).content.decode()
     assert Report.objects.filter(organization=world.inst_a).count() == 1
     again = Report.objects.get()
     assert again.uuid == first.uuid and again.generated_by == officer
