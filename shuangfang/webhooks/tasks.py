@@ -22,3 +22,33 @@ def webhook_deliveries() -> None:
     from .services import send_due
 
     send_due()
+
+
+@db_task()
+def send_mem_now() -> int:
+    """Kicked after the commit that queued regulator-upload changes: send them at once."""
+    from django.core.cache import cache
+
+    from .mem import SEND_PENDING, send_due
+
+    cache.delete(SEND_PENDING)
+    return send_due()
+
+
+@periodic(crontab(minute="*"))
+def mem_upload_retries() -> int:
+    """Every minute: the regulator-upload batches whose retry is due (nothing while it is off)."""
+    from .mem import send_due
+
+    return send_due()
+
+
+@periodic(crontab(minute="*/5"))
+def mem_upload_sweep() -> int:
+    """Every five minutes: every record compared with what was last queued for the regulator
+    (edits that publish no event, records deleted since), then sent."""
+    from .mem import collect, send_due
+
+    queued = collect()
+    send_due()
+    return queued
