@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import queue
@@ -65,6 +64,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
+from . import adapters
 from .ingestion import MemoryLimiter, ingest, record_rejections
 from .models import Device, ListenerBeat
 from .schemas import MAX_MESSAGE_BYTES, Payload
@@ -556,7 +556,7 @@ class Listener:
         if len(message.payload) > MAX_MESSAGE_BYTES:
             return device, None, ("oversized", f"{len(message.payload)} bytes")
         try:
-            data: Any = json.loads(message.payload)
+            data: Any = adapters.for_mqtt(device, message.payload)  # vendor formats too
         except (ValueError, UnicodeDecodeError) as exc:
             return device, None, ("malformed", str(exc)[:200])
         try:

@@ -268,3 +268,25 @@ def test_the_pull_form_of_the_risk_side(world, login):
     assert client.get("/api/v1/risks/mem?entity=nonsense").status_code == 422
     outsider = login(world.users["outsider"])
     assert outsider.get("/api/v1/risks/mem?entity=measure").json()["items"] == []
+
+
+def test_the_log_page_shows_what_was_sent_and_answered_in_constant_queries(world, receiver, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    receiver.mode = "garbage"
+    with time_machine.travel(T0, tick=False):
+        hazard_at_kitchen(world)
+        mem.collect()
+        mem.send_due()
+    client = login(world.users["admin"])
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/webhooks/mem/?state=failing").content.decode()
+    assert "not JSON" in page and receiver.url.split("/")[2] in page
+    MemUpload.objects.bulk_create(
+        [MemUpload(entity="event", rank=2, key=f"k{i}", body={"id": f"k{i}"}, digest="d") for i in range(30)]
+    )
+    with CaptureQueriesContext(connection) as many:
+        client.get("/webhooks/mem/").content.decode()
+    assert len(many) == len(few)
+    assert login(world.users["institution_head"]).get("/webhooks/mem/").status_code in (403, 404)
