@@ -111,6 +111,7 @@ class AlarmNotice(Notice):
     alarm_type: str
     open_hazard: bool = False
     hazard_description: str = ""
+    criterion_code: str = ""  # the rule's major-hazard criterion: the hazard cites it
     acknowledged_by_id: int | None = None
     clear_reason: str = ""
 
