@@ -99,9 +99,9 @@ def mem_log(request: AuthedRequest) -> HttpResponse:
 
 
 MEM_STATE_LABELS = {
-    "waiting": gettext_lazy("Waiting"),
+    "waiting": gettext_lazy("Waiting to be sent"),
     "failing": gettext_lazy("Failing"),
-    "sent": gettext_lazy("Accepted"),
+    "sent": gettext_lazy("Accepted by the receiver"),
     "superseded": gettext_lazy("Replaced by a newer change"),
 }
 MEM_ENTITY_LABELS = {
