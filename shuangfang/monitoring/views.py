@@ -410,13 +410,10 @@ def rule_tighten(request: AuthedRequest) -> HttpResponse:
 def rule_criterion(request: AuthedRequest) -> HttpResponse:
     """An institution's rule cites a major-hazard criterion (or no longer does: an empty code)."""
     rule_id = request.POST.get("rule", "")
+    org_uuid = request.POST.get("organization", "")
     try:
-        org = (
-            Organization.objects.for_user(request.user, "monitoring.manage")
-            .filter(uuid=request.POST.get("organization", "") or None)
-            .first()
-        )
-    except ValidationError:  # not a uuid
+        org = Organization.objects.for_user(request.user, "monitoring.manage").filter(uuid=org_uuid).first()
+    except ValidationError:  # empty or not a uuid
         org = None
     base = AlarmRule.objects.filter(pk=int(rule_id)).first() if rule_id.isdigit() else None
     if base is None or org is None or base.organization_id not in (None, org.pk):

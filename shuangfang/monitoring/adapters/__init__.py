@@ -35,7 +35,7 @@ def adapt(name: str, raw: Any) -> list[dict[str, Any]]:
     return ADAPTERS[name](raw)
 
 
-def for_mqtt(device: Any, raw: bytes) -> Any:
+def for_mqtt(device: Any, raw: bytes | bytearray) -> Any:
     """The MQTT listener's decoding of one message body for ``device``: the canonical document as
     read, or the device's vendor format mapped onto it. The listener validates one payload per
     MQTT message, so a vendor message that maps onto several is reduced to one when they are
