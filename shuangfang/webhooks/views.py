@@ -81,9 +81,11 @@ def mem_log(request: AuthedRequest) -> HttpResponse:
         rows = rows.filter(MEM_STATES[state])
     if entity in mem.ENTITIES:
         rows = rows.filter(entity=entity)
-    counts = {
-        name: MemUpload.objects.filter(q).count() for name, q in MEM_STATES.items() if name != "superseded"
-    }
+    counts = [
+        (name, MEM_STATE_LABELS[name], MemUpload.objects.filter(q).count())
+        for name, q in MEM_STATES.items()
+        if name != "superseded"
+    ]
     target = urlsplit(settings.MEM_UPLOAD_URL).netloc if settings.MEM_UPLOAD_URL else ""
     ctx = {
         "rows": rows[:200],
