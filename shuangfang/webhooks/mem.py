@@ -109,14 +109,34 @@ def _hazards(qs: Any) -> list[Item]:
     return items
 
 
-def everything() -> list[Item]:
-    """Every record of the installation, parents first (the sweep)."""
+def everything(since: dt.datetime | None = None) -> list[Item]:
+    """Every institution, and the risk points, factors, measures and hazards changed since
+    ``since`` (all of them without it), parents first (the sweep)."""
     institutions = Organization.objects.institutions()
-    points = risk_mem.points()
+    points, factors, measures = risk_mem.points(), risk_mem.factors(), risk_mem.measures()
+    hazards = Hazard.objects.all()
+    if since is not None:
+        points, factors = points.filter(updated_at__gte=since), factors.filter(updated_at__gte=since)
+        measures, hazards = measures.filter(updated_at__gte=since), hazards.filter(updated_at__gte=since)
     items = _objects(institutions)
-    items += _unit_depends(_risk_items(points, risk_mem.factors(), risk_mem.measures()), points)
-    items += _hazards(Hazard.objects.all())
+    items += _unit_depends(_risk_items(points, factors, measures), points)
+    items += _hazards(hazards)
     return items
+
+
+def alive() -> set[tuple[str, str]]:
+    """(entity, key) of every record that exists: what the sweep compares with to find deletions
+    (uuids only, one query per table)."""
+    from shuangfang.risks.models import HazardFactor, RiskPoint
+
+    tables: list[tuple[str, Any]] = [
+        ("object", Organization.objects.institutions()),
+        ("unit", RiskPoint.objects.all()),
+        ("event", HazardFactor.objects.all()),
+        ("measure", ControlMeasure.objects.all()),
+        ("hazard", Hazard.objects.all()),
+    ]
+    return {(entity, str(u)) for entity, qs in tables for u in qs.values_list("uuid", flat=True)}
 
 
 def _unit_depends(items: list[Item], points: Any) -> list[Item]:
@@ -152,26 +172,21 @@ def for_measure(measure: ControlMeasure) -> list[Item]:
 # --- Queueing -------------------------------------------------------------------------------------
 
 
-def queue(items: list[Item], *, sweep: bool = False) -> int:
+def queue(items: list[Item], *, existing: set[tuple[str, str]] | None = None) -> int:
     """Write one ``MemUpload`` per record whose body changed since it was last queued. With
-    ``sweep`` (``items`` is everything), a record queued before and gone since is queued as
-    deleted. Returns how many changes were queued."""
+    ``existing`` (the sweep: every record that exists), a record queued before and gone since is
+    queued as deleted. Returns how many changes were queued."""
     now = timezone.now()
-    records = (
-        MemRecord.objects.all() if sweep else MemRecord.objects.filter(key__in=[b["id"] for _, b, _ in items])
-    )
-    known = {(r.entity, r.key): r for r in records}
+    known = {(r.entity, r.key): r for r in MemRecord.objects.filter(key__in=[b["id"] for _, b, _ in items])}
     queued = 0
-    seen: set[tuple[str, str]] = set()
     for entity, body, depends in items:
-        key = body["id"]
-        seen.add((entity, key))
-        queued += _queue_one(entity, key, body, depends, known.get((entity, key)), now)
-    if sweep:
-        for rec in MemRecord.objects.filter(deleted=False).iterator():
-            if (rec.entity, rec.key) not in seen:
-                gone = {**rec.last_body, "deleted": 1, "updateDate": risk_mem.mem_time(now)}
-                queued += _queue_one(rec.entity, rec.key, gone, [], rec, now)
+        queued += _queue_one(entity, body["id"], body, depends, known.get((entity, body["id"])), now)
+    if existing is not None:
+        listed = MemRecord.objects.filter(deleted=False).values_list("pk", "entity", "key")
+        gone_ids = [pk for pk, entity, key in listed if (entity, key) not in existing]
+        for rec in MemRecord.objects.filter(pk__in=gone_ids):
+            gone = {**rec.last_body, "deleted": 1, "updateDate": risk_mem.mem_time(now)}
+            queued += _queue_one(rec.entity, rec.key, gone, [], rec, now)
     if queued:
         transaction.on_commit(kick)
     return queued
@@ -250,11 +265,18 @@ def queue_measure(kind: str, event) -> None:
             transaction.on_commit(kick)
 
 
-def collect() -> int:
-    """The sweep: every record compared with what was last queued."""
+# The sweep looks at what changed in the last hour (a missed sweep or two are covered); the
+# nightly one at everything (a change older than that whose event and sweeps were all lost).
+SWEEP_WINDOW = dt.timedelta(hours=1)
+
+
+def collect(*, full: bool = False) -> int:
+    """The sweep: records changed lately (``full``: every record) compared with what was last
+    queued for them, and records gone since queued as deleted."""
     if not enabled():
         return 0
-    return queue(everything(), sweep=True)
+    since = None if full else timezone.now() - SWEEP_WINDOW
+    return queue(everything(since), existing=alive())
 
 
 # --- Sending --------------------------------------------------------------------------------------

@@ -45,10 +45,20 @@ def mem_upload_retries() -> int:
 
 @periodic(crontab(minute="*/5"))
 def mem_upload_sweep() -> int:
-    """Every five minutes: every record compared with what was last queued for the regulator
-    (edits that publish no event, records deleted since), then sent."""
+    """Every five minutes: the records changed in the last hour compared with what was last queued
+    for the regulator (edits that publish no event, records deleted since), then sent."""
     from .mem import collect, send_due
 
     queued = collect()
+    send_due()
+    return queued
+
+
+@periodic(crontab(hour="19", minute="40"))
+def mem_upload_full_sweep() -> int:
+    """Nightly (03:40 Shanghai): every record compared, whatever its age (nothing while it is off)."""
+    from .mem import collect, send_due
+
+    queued = collect(full=True)
     send_due()
     return queued

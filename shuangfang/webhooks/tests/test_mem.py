@@ -290,3 +290,21 @@ def test_the_log_page_shows_what_was_sent_and_answered_in_constant_queries(world
         client.get("/webhooks/mem/").content.decode()
     assert len(many) == len(few)
     assert login(world.users["institution_head"]).get("/webhooks/mem/").status_code in (403, 404)
+
+
+def test_the_sweep_looks_at_the_last_hour_and_the_nightly_one_at_everything(world, receiver):
+    with time_machine.travel(T0, tick=False) as clock:
+        rw = risk_world(world)
+        clock.shift(dt.timedelta(hours=2))
+        assert mem.collect() == 2  # the two institutions only: the risk point is two hours old
+        assert not MemUpload.objects.filter(entity="unit").exists()
+        assert mem.collect(full=True) == 3  # unit, event, measure
+        mem.send_due()
+        factor_key = str(rw.factor.uuid)
+        from shuangfang.risks.models import HazardFactor
+
+        HazardFactor.objects.filter(pk=rw.factor.pk).delete()  # gone without an event (with its measure)
+        assert mem.collect() == 2
+        mem.send_due()
+    assert receiver.store["/sec_security_risk_events"][factor_key]["deleted"] == 1
+    assert receiver.errors == []
