@@ -111,6 +111,7 @@ class AlarmNotice(Notice):
     alarm_type: str
     open_hazard: bool = False
     hazard_description: str = ""
+    criterion_code: str = ""  # the rule's major-hazard criterion: the hazard cites it
     acknowledged_by_id: int | None = None
     clear_reason: str = ""
 
@@ -275,6 +276,18 @@ _HOOKED = {
     "hazard.overdue",
     "hazard.closed",
 }
+# Hazard events that change what the regulator upload sends (webhooks.mem; nothing while it is off).
+_MEM = "shuangfang.webhooks.mem.queue_hazard"
+_MEM_SYNCED = {
+    "hazard.reported",
+    "hazard.assigned",
+    "hazard.acceptance_needed",
+    "hazard.major_reported",
+    "hazard.rejected_back",
+    "hazard.closed",
+    "hazard.criterion_cited",
+    "hazard.downgrade_decided",
+}
 _HAZARD_WORDS = {
     "hazard.reported": "a hazard was reported (snap report, inspection, sensor, bureau)",
     "hazard.assigned": "a hazard was assigned to the person responsible, with its deadline",
@@ -308,7 +321,9 @@ KINDS: dict[str, Kind] = {
         kind: Kind(
             HazardNotice,
             "hazards",
-            _HAZARD_CONSUMERS.get(kind, (_TELL,)) + ((_HOOK,) if kind in _HOOKED else ()),
+            _HAZARD_CONSUMERS.get(kind, (_TELL,))
+            + ((_HOOK,) if kind in _HOOKED else ())
+            + ((_MEM,) if kind in _MEM_SYNCED else ()),
             about,
         )
         for kind, about in _HAZARD_WORDS.items()
@@ -418,7 +433,7 @@ KINDS: dict[str, Kind] = {
     "risk.measure_changed": Kind(
         MeasureChanged,
         "risks",
-        ("shuangfang.inspections.consumers.follow_measure",),
+        ("shuangfang.inspections.consumers.follow_measure", "shuangfang.webhooks.mem.queue_measure"),
         "a control measure's what-to-check was edited or the measure deleted: the checklist items "
         "made from it follow",
     ),

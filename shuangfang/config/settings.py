@@ -382,6 +382,11 @@ IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5, minimum=1)
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 86_400, minimum=60)
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# The regulator upload in the MEM entity chain (docs/mem-upload.md): off while the URL is empty.
+MEM_UPLOAD_URL = env_str("MEM_UPLOAD_URL", "").rstrip("/")
+MEM_UPLOAD_TOKEN = env_secret("MEM_UPLOAD_TOKEN", required=False) or ""
+MEM_UPLOAD_BATCH = env_int("MEM_UPLOAD_BATCH", 20, minimum=1)
+MEM_UPLOAD_TIMEOUT = env_int("MEM_UPLOAD_TIMEOUT", 10, minimum=1)
 
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000, minimum=10)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -86,7 +87,7 @@ def criterion_for(institution_type: str) -> dict | None:
 
 def _statutory_hazard(item: Equipment, today: dt.date) -> None:
     from shuangfang.hazards.choices import Source
-    from shuangfang.hazards.services import report_hazard
+    from shuangfang.hazards.services import cited, report_hazard
 
     due = item.next_inspection_on
     assert due is not None
@@ -108,9 +109,16 @@ def _statutory_hazard(item: Equipment, today: dt.date) -> None:
             )
             % crit
         )
+    code = ""
+    if applies:  # cited from the criteria library: the bureau is told, downgrading needs its approval
+        try:
+            code = cited(STATUTORY_CRITERION, item.organization, on=today).code
+        except ValidationError:
+            code = ""  # not citable today (superseded, not imported): major by the text above
     report_hazard(
         actor=None,
         organization=item.organization,
+        criterion_code=code,
         title=(_("Statutory inspection overdue: %(item)s") % {"item": item})[:120],  # system-made
         description=f"{lead}\n{basis}",
         source=Source.SPECIALIST,

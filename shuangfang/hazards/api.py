@@ -293,6 +293,7 @@ def mem_record(h: Hazard, photos: list[HazardPhoto]) -> dict:
     base64 (the transport and its encryption are not specified in what we could read)."""
     return {
         "hazardCode": h.organization.code or str(h.organization.uuid),
+        "companyCode": h.organization.code or str(h.organization.uuid),
         "id": str(h.uuid),
         "dangerName": h.title,
         "dangerLevel": _code(MEM_GRADE, h.grade),

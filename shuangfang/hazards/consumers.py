@@ -33,16 +33,30 @@ def hazard_from_alarm(kind: str, event: AlarmNotice) -> None:
     if org is None:
         return
     origin = f"alarm:{event.object_uuid}" if kind == "alarm.opened" else f"device:{event.device_uuid}"
-    report_hazard(
-        actor=None,
-        organization=org,
-        description=event.hazard_description or event.title or kind,
-        title=event.title[:120],  # system-made title (an alarm, a problem): may be cut
-        title_msg=event.title_msg,
-        source=Source.SENSOR,
-        category=CheckCategory.FIRE if "smoke" in event.alarm_type else "",
-        origin=origin,
-    )
+    fields: dict[str, Any] = {
+        "organization": org,
+        "description": event.hazard_description or event.title or kind,
+        "title": event.title[:120],  # system-made title (an alarm, a problem): may be cut
+        "title_msg": event.title_msg,
+        "source": Source.SENSOR,
+        "category": CheckCategory.FIRE if "smoke" in event.alarm_type else "",
+        "origin": origin,
+    }
+    _cite(fields, event.criterion_code, org)
+    report_hazard(actor=None, **fields)
+
+
+def _cite(fields: dict[str, Any], code: str, org: Organization) -> None:
+    """A hazard filed for a criterion (a rule's, a checklist item's, a self-check answer's) is major
+    and cites it; a code no longer citable by then (superseded since) is kept in the description
+    for the officer, and the hazard is still filed major."""
+    if not code:
+        return
+    fields["grade"] = HazardGrade.MAJOR
+    try:
+        fields["criterion_code"] = cited(code, org).code
+    except ValidationError:
+        fields["description"] += f"（{code}）"
 
 
 def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
@@ -74,14 +88,7 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
         "stored_photos": photos,
     }
     reporter = User.objects.filter(pk=event.reporter_id or 0).first()
-    if event.criterion_code:
-        fields["grade"] = HazardGrade.MAJOR
-        try:
-            fields["criterion_code"] = cited(event.criterion_code, org).code
-        except ValidationError:
-            # The code is no longer citable (superseded since the item was written): the hazard is
-            # still filed, major, and the code is kept in its description for the officer.
-            fields["description"] += f"（{event.criterion_code}）"
+    _cite(fields, event.criterion_code, org)
     try:
         report_hazard(actor=reporter, **fields)
     except PermissionDenied:  # e.g. a bureau inspector: the system records it on their behalf
@@ -98,13 +105,9 @@ def hazard_from_selfcheck(kind: str, event: SituationFound) -> None:
         "description": event.description,
         "title": event.title[:120],  # the situation's text: may be cut
         "source": Source.SPECIALIST,
-        "grade": HazardGrade.MAJOR,
         "origin": event.origin(kind),
     }
-    try:
-        fields["criterion_code"] = cited(event.criterion_code, org).code
-    except ValidationError:
-        fields["description"] += f"（{event.criterion_code}）"  # superseded since: still major, filed
+    _cite(fields, event.criterion_code, org)
     reporter = User.objects.filter(pk=event.reporter_id).first()
     try:
         report_hazard(actor=reporter, **fields)

@@ -128,6 +128,7 @@ def publish_opened(alarm: Alarm, device: Device, rule: AlarmRule | None) -> None
         else:
             repeated = 0
     payload = event_payload(alarm, device, "opened")
+    payload["criterion_code"] = rule.criterion_code if rule and open_hazard else ""
     description = hazard_description(alarm, device, repeated_faults=repeated)
     if alarm.category == Category.OFFLINE:
         publish("device.offline", **payload, open_hazard=open_hazard, hazard_description=description)

@@ -202,6 +202,10 @@ class AlarmRule(models.Model):
     for_seconds = models.PositiveIntegerField(_("for at least (seconds)"), default=0)
     recovery_samples = models.PositiveSmallIntegerField(_("normal samples to recover"), default=1)
     open_hazard = models.BooleanField(_("opens a hazard"), default=False)
+    # A major-hazard criterion (criteria library code) the condition meets at this institution: the
+    # hazard the alarm opens cites it (major, the bureau told). Site rules only: criteria differ by
+    # institution type, the defaults serve every type.
+    criterion_code = models.CharField(_("major-hazard criterion code"), max_length=60, blank=True)
     threshold_breaches = models.BooleanField(
         _("the threshold itself breaches"),
         default=True,

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import queue
@@ -77,6 +76,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError as PydanticError
 
+from . import adapters
 from .ingestion import MemoryLimiter, ingest, record_rejections
 from .models import Device, ListenerBeat
 from .schemas import MAX_MESSAGE_BYTES, Payload
@@ -645,8 +645,9 @@ class Listener:
 
 def decode(device: Device, raw: bytes) -> Any:
     """A message's body as the platform's JSON document (validated next as ``schemas.Payload``):
-    the one place where the MQTT path turns bytes into data. Raises ``ValueError`` when it cannot."""
-    return json.loads(raw)
+    the one place where the MQTT path turns bytes into data (vendor formats too, through the device's
+    adapter). Raises ``ValueError`` when it cannot."""
+    return adapters.for_mqtt(device, raw)
 
 
 # JSON without a NUL byte, without any ``\u`` escape and without a 0xED byte (json.loads lets a

@@ -20,7 +20,12 @@ from . import catalogue
 from .choices import Op, Source
 from .models import AlarmRule
 
-audit.register_actions({"alarm_rule.set": gettext_lazy("Alarm threshold set")})
+audit.register_actions(
+    {
+        "alarm_rule.set": gettext_lazy("Alarm threshold set"),
+        "alarm_rule.criterion": gettext_lazy("Major-hazard criterion set on an alarm rule"),
+    }
+)
 
 _rules_lock = threading.Lock()
 _rules_cache: dict[str, Any] = {"at": 0.0, "rules": []}
@@ -147,6 +152,56 @@ def set_site_rule(
             obj=rule,
             organization=organization,
             after={"rule": str(rule), "threshold": threshold, "samples": samples},
+        )
+    transaction.on_commit(invalidate_rules)
+    return rule
+
+
+def cite_in_rule(*, actor, organization, base: AlarmRule, code: str) -> AlarmRule:
+    """The institution's rule for ``base`` carries the major-hazard criterion ``code`` (empty: none):
+    an alarm under it opens a hazard that cites the criterion (major, the bureau told). The site
+    rule is made from the default unchanged when the institution has none. A code that names no
+    citable criterion for this institution today is refused with the reason."""
+    from shuangfang.criteria.services import resolve  # reference data (monitoring → criteria)
+
+    require(actor, "monitoring.manage", organization)
+    if base.organization_id not in (None, organization.pk):
+        raise ValidationError(_("Start from a default rule."))
+    code = (code or "").strip()
+    if code:
+        code = resolve(code, organization=organization).code
+    with transaction.atomic():
+        rule = base
+        if base.organization_id is None:
+            rule = (
+                AlarmRule.objects.filter(
+                    organization=organization,
+                    device_kind=base.device_kind,
+                    channel=base.channel,
+                    alarm_type=base.alarm_type,
+                ).first()
+                or base
+            )
+        if rule.organization_id is None:
+            rule = set_site_rule(
+                actor=actor,
+                organization=organization,
+                base=base,
+                threshold=base.threshold,
+                samples=base.samples,
+            )
+        before = rule.criterion_code
+        AlarmRule.objects.filter(pk=rule.pk).update(
+            criterion_code=code, open_hazard=rule.open_hazard or bool(code)
+        )
+        rule.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="alarm_rule.criterion",
+            obj=rule,
+            organization=organization,
+            before={"criterion": before},
+            after={"rule": str(rule), "criterion": code},
         )
     transaction.on_commit(invalidate_rules)
     return rule

@@ -18,4 +18,5 @@ urlpatterns = [
     path("alarms/<uuid:uuid>/clear/", views.alarm_clear, name="alarm_clear"),
     path("rules/", views.rule_list, name="rules"),
     path("rules/tighten/", views.rule_tighten, name="rule_tighten"),
+    path("rules/criterion/", views.rule_criterion, name="rule_criterion"),
 ]

@@ -31,7 +31,7 @@ from .forms import AcknowledgeForm, ClearForm, DeviceForm, SiteRuleForm
 from .models import Alarm, AlarmRule, Channel, Device, DeviceEvent, Reading, Rollup
 from .mqtt import topic_for
 from .panels import alarm_panels
-from .rules import set_site_rule
+from .rules import cite_in_rule, set_site_rule
 from .schemas import sample_payload
 
 MONITOR_DEVICES = 300
@@ -400,6 +400,28 @@ def rule_tighten(request: AuthedRequest) -> HttpResponse:
             samples=form.cleaned_data["samples"],
         )
         messages.success(request, _("Site setting saved for %(org)s.") % {"org": org.name})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("monitoring:rules")
+
+
+@require_perm("monitoring.manage")
+@require_POST
+def rule_criterion(request: AuthedRequest) -> HttpResponse:
+    """An institution's rule cites a major-hazard criterion (or no longer does: an empty code)."""
+    rule_id = request.POST.get("rule", "")
+    org_uuid = request.POST.get("organization", "")
+    try:
+        org = Organization.objects.for_user(request.user, "monitoring.manage").filter(uuid=org_uuid).first()
+    except ValidationError:  # empty or not a uuid
+        org = None
+    base = AlarmRule.objects.filter(pk=int(rule_id)).first() if rule_id.isdigit() else None
+    if base is None or org is None or base.organization_id not in (None, org.pk):
+        messages.error(request, _("Choose a rule and an institution."))
+        return redirect("monitoring:rules")
+    try:
+        cite_in_rule(actor=request.user, organization=org, base=base, code=request.POST.get("code", ""))
+        messages.success(request, _("Criterion saved for %(org)s.") % {"org": org.name})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("monitoring:rules")

@@ -3,6 +3,7 @@ update). Every change goes through the services; errors come back as 400 ``{"det
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +11,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shuangfang.core.api import IsoDate
+from shuangfang.core.api import IsoDate, IsoDateTime
 from shuangfang.core.limits import SHORT, Code, code, optional, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, OrgKind, Post, User
 
-from . import services
+from . import mem, services
 from .models import Assessment, AssessmentMethod, ControlMeasure, Floor, HazardFactor, RiskPoint
 
 router = Router(tags=["risks"])
@@ -328,3 +329,53 @@ def update_measure(request, uuid: UUID, data: MeasurePatch):
     if "responsible" in fields:
         fields["responsible"] = _person(data.responsible, measure.organization)
     return services.update_measure(actor=request.auth, measure=measure, **fields)
+
+
+MemEntity = Literal["unit", "event", "measure"]
+
+
+class _MemPage:
+    """Lazy sequence for the paginator: slices the queryset, then maps the page to MEM records."""
+
+    def __init__(self, qs, entity: str) -> None:
+        self.qs, self.entity = qs, entity
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item):
+        rows = list(self.qs[item])
+        if self.entity == "unit":
+            who = mem.heads({p.organization_id for p in rows})
+            return [mem.mem_unit(p, who.get(p.organization_id)) for p in rows]
+        if self.entity == "event":
+            return [mem.mem_event(f) for f in rows]
+        return [mem.mem_measure(m) for m in rows]
+
+
+@router.get(
+    "/mem",
+    response=list[dict],
+    summary="Risk units, events or control measures in the MEM interface shape (domain-reference §6.3)",
+)
+@paginate
+def mem_export(
+    request, entity: Literal["unit", "event", "measure"] = "unit", since: IsoDateTime | None = None
+):
+    """The pull form of the regulator upload's risk side: ``entity`` is ``unit`` (risk points),
+    ``event`` (hazard factors) or ``measure`` (control measures); ``since`` keeps the records
+    changed after it (``updated_at``). Oldest change first."""
+    _need(request.auth, "risk.view")
+    querysets = {"unit": mem.points, "event": mem.factors, "measure": mem.measures}
+    qs = querysets[entity]().filter(pk__in=_mem_scope(request.auth, entity)).order_by("updated_at", "id")
+    if since:
+        qs = qs.filter(updated_at__gt=since)
+    return _MemPage(qs, entity)
+
+
+def _mem_scope(user, entity: str):
+    model = {"unit": RiskPoint, "event": HazardFactor, "measure": ControlMeasure}[entity]
+    return model.objects.for_user(user, "risk.view").values("pk")

@@ -72,3 +72,59 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.subscription_id}"
+
+
+class MemRecord(models.Model):
+    """The regulator upload's view of one record (an institution, risk point, hazard factor,
+    control measure or hazard): the digest of its last queued body, and when the receiver last
+    accepted it. A record is queued again only when its body changed (idempotent resend), and a
+    child is sent only once every parent it names was accepted (the order of dependencies)."""
+
+    entity = models.CharField(_("entity"), max_length=10)
+    key = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    deleted = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    last_body = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="mem_record_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.key}"
+
+
+class MemUpload(models.Model):
+    """One change of one record to upload (the outbox of changes): its body, the parents it needs
+    at the receiver first, attempts and answers. Kept as the log of what was sent and answered; a
+    change not yet sent when a newer one of the same record is queued is marked superseded."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entity = models.CharField(_("entity"), max_length=10)
+    rank = models.PositiveSmallIntegerField()  # the order of dependencies: parents first
+    key = models.CharField(_("record"), max_length=64)
+    body = models.JSONField()
+    digest = models.CharField(max_length=64)
+    depends = models.JSONField(default=list)  # ["unit:<uuid>", …]
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_code = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    last_answer = models.TextField(_("answer or error"), blank=True)
+    sent_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["rank", "next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True, superseded_at__isnull=True),
+                name="mem_upload_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.key}"

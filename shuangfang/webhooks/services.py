@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
 import time
 import urllib.error
@@ -44,6 +45,29 @@ KINDS = {
 CONSUMER = "shuangfang.webhooks.services.fan_out"
 BACKOFF_CAP = 3600
 LEASE = dt.timedelta(minutes=2)  # a sender that died mid-request: the row is due again after this
+
+log = logging.getLogger(__name__)
+
+# Set while a send is queued and not yet started: a burst of events queues one send, not one each
+# (the same pattern as the outbox's kick). It expires by itself: a lost task holds back seconds.
+SEND_PENDING = "webhooks:send-queued"
+SEND_PENDING_SECONDS = 5
+
+
+def kick() -> None:
+    """After the commit that wrote deliveries: ask the worker to send them now. A failure to
+    enqueue loses nothing: the rows are in the database and the periodic sender takes them within
+    a minute (it also does the retries, whose waits are minutes long)."""
+    try:
+        from django.core.cache import cache
+
+        from .tasks import send_webhooks_now
+
+        if not cache.add(SEND_PENDING, 1, timeout=SEND_PENDING_SECONDS):
+            return  # a send is queued and has not started: it will see these deliveries
+        send_webhooks_now()
+    except Exception:
+        log.exception("could not enqueue the webhook send; the periodic sender will pick it up")
 
 
 def _ancestors(path: str) -> list[str]:
@@ -92,6 +116,7 @@ def switch(*, actor, subscription: Subscription, on: bool) -> Subscription:
             subscription.deliveries.filter(delivered_at=None, gave_up_at=None).update(
                 next_attempt_at=timezone.now()
             )
+            transaction.on_commit(kick)
         action = "webhook.switch_on" if on else "webhook.switch_off"
         audit.record(actor=actor, action=action, obj=subscription, organization=subscription.organization)
     subscription.refresh_from_db()
@@ -100,7 +125,9 @@ def switch(*, actor, subscription: Subscription, on: bool) -> Subscription:
 
 def fan_out(kind: str, event) -> None:
     """Outbox consumer: one delivery per active subscription of the event's organisation or a bureau
-    above it that chose ``kind`` (idempotent on the event's origin). Database work only."""
+    above it that chose ``kind`` (idempotent on the event's origin). Database work only: the
+    sending is kicked after the drain's commit, so a subscriber hears of the event within moments,
+    not at the next minute's sweep."""
     org = Organization.objects.filter(pk=event.organization_id).first()
     if org is None:
         return
@@ -114,6 +141,7 @@ def fan_out(kind: str, event) -> None:
         "title": event.title,
         "severity": str(event.severity),
     }
+    wrote = False
     for sub in subs:
         if kind not in sub.kinds or sub.deliveries.filter(origin=origin).exists():
             continue
@@ -121,7 +149,10 @@ def fan_out(kind: str, event) -> None:
             with transaction.atomic():
                 Delivery.objects.create(subscription=sub, kind=kind, origin=origin, body=body)
         except IntegrityError:
-            pass  # written by a replay of this event
+            continue  # written by a replay of this event
+        wrote = True
+    if wrote:
+        transaction.on_commit(kick)
 
 
 def backoff(attempts: int) -> dt.timedelta:

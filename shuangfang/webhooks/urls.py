@@ -6,6 +6,7 @@ app_name = "webhooks"
 
 urlpatterns = [
     path("", views.subscriptions, name="list"),
+    path("mem/", views.mem_log, name="mem"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/switch/", views.switch, name="switch"),
 ]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.forms import add_service_errors
+from shuangfang.core.ops import is_operator
 from shuangfang.core.tenancy import get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 
-from . import services
+from . import mem, services
 from .forms import SubscriptionForm
-from .models import Subscription
+from .models import MemUpload, Subscription
 
 
 @require_perm("webhook.manage")
@@ -53,3 +59,57 @@ def switch(request: AuthedRequest, uuid) -> HttpResponse:
     sub = get_for_user(Subscription, request.user, "webhook.manage", uuid=uuid)
     services.switch(actor=request.user, subscription=sub, on=request.POST.get("on") == "1")
     return redirect(sub.get_absolute_url())
+
+
+MEM_STATES = {
+    "waiting": Q(sent_at=None, superseded_at=None),
+    "failing": Q(sent_at=None, superseded_at=None, attempts__gt=0),
+    "sent": Q(sent_at__isnull=False),
+    "superseded": Q(superseded_at__isnull=False),
+}
+
+
+@require_perm("system.operate")
+def mem_log(request: AuthedRequest) -> HttpResponse:
+    """The regulator upload's log (every institution's records: operators at the top only)."""
+    if not is_operator(request.user):
+        raise PermissionDenied("system.operate")
+    state = request.GET.get("state", "")
+    entity = request.GET.get("entity", "")
+    rows = MemUpload.objects.all()
+    if state in MEM_STATES:
+        rows = rows.filter(MEM_STATES[state])
+    if entity in mem.ENTITIES:
+        rows = rows.filter(entity=entity)
+    counts = [
+        (name, MEM_STATE_LABELS[name], MemUpload.objects.filter(q).count())
+        for name, q in MEM_STATES.items()
+        if name != "superseded"
+    ]
+    target = urlsplit(settings.MEM_UPLOAD_URL).netloc if settings.MEM_UPLOAD_URL else ""
+    ctx = {
+        "rows": rows[:200],
+        "counts": counts,
+        "state": state,
+        "entity": entity,
+        "states": [(k, MEM_STATE_LABELS[k]) for k in MEM_STATES],
+        "entities": [(k, MEM_ENTITY_LABELS[k]) for k in mem.ENTITIES],
+        "labels": MEM_ENTITY_LABELS,
+        "target": target,
+    }
+    return render(request, "webhooks/mem.html", ctx)
+
+
+MEM_STATE_LABELS = {
+    "waiting": gettext_lazy("Waiting to be sent"),
+    "failing": gettext_lazy("Failing"),
+    "sent": gettext_lazy("Accepted by the receiver"),
+    "superseded": gettext_lazy("Replaced by a newer change"),
+}
+MEM_ENTITY_LABELS = {
+    "object": gettext_lazy("Risk analysis object (institution)"),
+    "unit": gettext_lazy("Risk analysis unit (risk point)"),
+    "event": gettext_lazy("Risk event (hazard factor)"),
+    "measure": gettext_lazy("Control measure"),
+    "hazard": gettext_lazy("Hazard"),
+}

@@ -62,6 +62,8 @@ def test_overdue_statutory_inspection_opens_exactly_one_major_hazard_citing_the_
     assert "使用未取得许可生产、未经检验或者检验不合格" in hazard.description
     assert "e-nian.com" in hazard.description  # the source
     assert "梯11豫A0001" in hazard.description
+    assert hazard.criterion is not None and hazard.criterion.code == "elderly-2023-4-4"  # from the library
+    assert [p["hazard_id"] for _, p in published("hazard.criterion_cited")] == [hazard.pk]  # the bureau told
     lift.refresh_from_db()
     assert lift.statutory_hazard_for == dt.date(2026, 6, 1)
     # the new certificate's date, overdue again next year: one more hazard, for that date

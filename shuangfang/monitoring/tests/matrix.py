@@ -122,6 +122,7 @@ CASES = [
     ),
     Case("monitoring:rules", VIEWERS),
     Case("monitoring:rule_tighten", MANAGERS, method="post", data=_rule_post),
+    Case("monitoring:rule_criterion", MANAGERS, method="post", data=lambda w: {**_rule_post(w), "code": ""}),
 ]
 
 

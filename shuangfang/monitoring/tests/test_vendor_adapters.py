@@ -93,3 +93,78 @@ def test_a_device_posts_its_vendors_format(kit, login, world):
     assert Rejection.objects.filter(device=kit.meter).exists()
     page = login(world.users["safety_officer"]).get(reverse("monitoring:device", args=[kit.meter.uuid]))
     assert "device-adapter" in page.content.decode()
+
+
+# --- The MQTT path (issue 22): the listener decodes with the device's adapter ----------------------
+
+
+def test_for_mqtt_maps_a_vendor_body_and_merges_readings_of_one_instant():
+    from types import SimpleNamespace
+
+    from shuangfang.monitoring.adapters import for_mqtt
+
+    canonical = {"device_id": "X", "ts": "2026-09-19T14:30:05+08:00"}
+    assert for_mqtt(SimpleNamespace(adapter="canonical"), json.dumps(canonical).encode()) == canonical
+    gw = SimpleNamespace(adapter="gbt26875_json")
+    two = load("gbt26875_analog.json")
+    two["unit"]["objects"].append({**two["unit"]["objects"][0], "analog_type": 6, "value": 12})
+    merged = Payload.model_validate(for_mqtt(gw, json.dumps(two).encode()))
+    assert merged.channels == {"temp_c": 36.5, "gas_lel_pct": 12}
+    fires = load("gbt26875_smoke_fire.json")
+    fires["unit"]["objects"].append(fires["unit"]["objects"][0])
+    with pytest.raises(AdapterError, match="holds 2 events"):
+        for_mqtt(gw, json.dumps(fires).encode())
+    bad = load("gbt26875_smoke_fire.json")
+    del bad["source"]
+    with pytest.raises(AdapterError, match="gbt26875_json message cannot be read: missing field: source"):
+        for_mqtt(gw, json.dumps(bad).encode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_device_publishes_its_vendors_format_over_mqtt(world):
+    """Against the machine's Mosquitto: a cloud_push body on the device's topic becomes readings;
+    one without its device number is refused with the field named, and the listener carries on."""
+    import secrets
+    import socket
+    import time
+
+    import paho.mqtt.client as mqtt
+    from django.utils import timezone
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from shuangfang.monitoring.mqtt import Listener, topic_for
+
+    from .conftest import make_kit
+
+    try:
+        socket.create_connection(("127.0.0.1", 1883), timeout=0.5).close()
+    except OSError:  # pragma: no cover
+        pytest.skip("Mosquitto is not running on 127.0.0.1:1883")
+    kit = make_kit(world)
+    Device.objects.filter(pk=kit.meter.pk).update(adapter="cloud_push")
+    root, tag = f"sftest/{secrets.token_hex(4)}", secrets.token_hex(3)
+    lst = Listener(
+        root=root, group=f"g{tag}", client_id=f"sftest-vendor-{tag}", flush_ms=20, host="127.0.0.1"
+    )
+    lst.start()
+    assert lst.connected.wait(5)
+    time.sleep(0.2)  # SUBACK
+    pub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"sftest-pub-{tag}")
+    pub.connect("127.0.0.1", 1883)
+    pub.loop_start()
+    try:
+        raw = load("cloud_push_realtime.json")
+        raw["timestamp"] = int(timezone.now().timestamp() * 1000)
+        missing = {k: v for k, v in raw.items() if k != "deviceSn"}
+        topic = topic_for(kit.meter, root)
+        pub.publish(topic, json.dumps(missing), qos=1).wait_for_publish(5)
+        pub.publish(topic, json.dumps(raw), qos=1).wait_for_publish(5)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not Reading.objects.filter(device=kit.meter).exists():
+            lst.step(wait=0.05)
+    finally:
+        pub.loop_stop()
+        lst.stop()
+    assert Reading.objects.filter(device=kit.meter, channel="residual_current_ma").exists()
+    refused = Rejection.objects.filter(device=kit.meter, transport="mqtt").first()
+    assert refused is not None and "deviceSn" in refused.detail

@@ -103,6 +103,7 @@ P = "/api/v1/risks"
 API_CASES = [
     ApiCase("get", f"{P}/methods", ALL_IN_TENANT),
     ApiCase("get", f"{P}/points", ALL_IN_TENANT),
+    ApiCase("get", f"{P}/mem", ALL_IN_TENANT),
     ApiCase(
         "post",
         f"{P}/points",

@@ -16,6 +16,7 @@ def _sub(w):
 
 
 CASES = [
+    Case("webhooks:mem", frozenset({"admin"})),  # the city bureau's administrator: the top of the tree
     Case("webhooks:list", MANAGERS),
     Case("webhooks:detail", MANAGERS, kwargs=_sub),
     Case("webhooks:switch", MANAGERS, kwargs=_sub, method="post", data=lambda w: {"on": "1"}),

@@ -165,3 +165,34 @@ def test_pages(world, hook, login):
     sub = Subscription.objects.get()
     page = client.get(reverse("webhooks:detail", args=[sub.uuid])).content.decode()
     assert hook.url in page and "deliveries" in page
+
+
+def test_a_delivery_goes_out_at_once_after_the_commit_without_the_periodic_sender(
+    world, hook, django_capture_on_commit_callbacks
+):
+    """The path of production: the hazard's commit kicks the outbox drain, the drain's commit kicks
+    the sender (huey runs tasks at once under test). Neither the minute's sweep nor ``send_due`` is
+    called here: without the kick nothing would reach the hook."""
+    with time_machine.travel(T0, tick=True):
+        sub = subscribe(world, hook)
+        with django_capture_on_commit_callbacks(execute=True):
+            h = report(world)
+    assert [s["body"]["record"]["id"] for s in hook.seen] == [str(h.uuid)]
+    assert hook.seen[0]["verdict"] == "ok"
+    assert Delivery.objects.get(subscription=sub).delivered_at is not None
+
+
+def test_a_failed_immediate_send_is_left_to_the_retries(world, hook, django_capture_on_commit_callbacks):
+    hook.mode = "500"
+    with time_machine.travel(T0, tick=False) as clock:
+        subscribe(world, hook)
+        with django_capture_on_commit_callbacks(execute=True):
+            report(world)
+        d = Delivery.objects.get()
+        assert d.attempts == 1 and d.delivered_at is None
+        assert d.next_attempt_at == T0 + dt.timedelta(minutes=1)
+        hook.mode = "ok"
+        clock.shift(dt.timedelta(minutes=1))
+        services.send_due()  # the minute's sweep
+    d.refresh_from_db()
+    assert d.attempts == 2 and d.delivered_at is not None
