@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
+import time_machine
 from django.test import Client
 
 from shuangfang.orgs.tests.factories import PASSWORD, PERSONAS, World, make_world
 
+_TRAVEL = pytest.StashKey["time_machine.travel"]()
+
 
 def pytest_configure(config):
     # The .mo files are build products (git ignores them): compile them so a bare `pytest` works.
+    # Under pytest-xdist the controller compiles them before the workers start; workers only read.
+    if hasattr(config, "workerinput"):
+        return
     from shuangfang.core.i18n import compile_all
 
     compile_all()
+
+
+def pytest_sessionstart(session):
+    """``SHUANGFANG_TEST_NOW=2027-01-31T23:59:30+08:00 make test`` runs the suite as if it were
+    that moment (the clock ticks on from it): a test that silently relies on today's date (the
+    month or quarter it falls in, the day of the week) shows itself at a period's end. Tests that
+    set their own clock are unaffected."""
+    moment = os.environ.get("SHUANGFANG_TEST_NOW", "")
+    if moment:
+        traveller = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        session.config.stash[_TRAVEL] = traveller
+
+
+def pytest_sessionfinish(session):
+    traveller = session.config.stash.get(_TRAVEL, None)
+    if traveller is not None:
+        traveller.stop()
 
 
 def pytest_collection_modifyitems(items):

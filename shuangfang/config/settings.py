@@ -7,7 +7,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -138,6 +138,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, background work ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Tests spread over processes (pytest-xdist) must not share a Redis database: every test empties
+# the cache. Worker gwN (N ≥ 1) takes the database 2N below the given one (CI: 15 → 13, 11 …).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+if REDIS_URL and _XDIST_WORKER.startswith("gw") and _XDIST_WORKER != "gw0":
+    _redis = urlsplit(REDIS_URL)
+    _index = _redis.path.strip("/")
+    _index = str((int(_index if _index.isdigit() else 0) - 2 * int(_XDIST_WORKER[2:])) % 16)
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_index}"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 elif TESTING:

@@ -32,7 +32,7 @@ class EquipmentForm(forms.Form):
         label=_("Registration number"),
         max_length=60,
         required=False,
-        help_text=_("Special equipment: the use registration number (使用登记证编号)."),
+        help_text=_("Special equipment: the number on its use registration certificate."),
     )
     supplier = forms.CharField(label=_("Supplier"), max_length=120, required=False)
     manufactured_on = forms.DateField(label=_("Manufactured on"), required=False, widget=DATE)

@@ -100,7 +100,7 @@ def _clean(organization: Organization, data: dict) -> dict:
             % {"expires": expires, "installed": installed}
         )
     if kind.special and not data["registration_number"]:
-        raise ValidationError(_("Special equipment needs its registration number (使用登记证编号)."))
+        raise ValidationError(_("Special equipment needs the number of its use registration certificate."))
     if kind.special and not data.get("next_inspection_on"):
         raise ValidationError(_("Special equipment needs the date of its next statutory inspection."))
     return data

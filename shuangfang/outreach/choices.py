@@ -32,6 +32,6 @@ class RiskCategory(models.TextChoices):
 
 
 class CampaignKind(models.TextChoices):
-    WINTER = "winter", _("Winter warmth (寒冬送温暖)")
-    SUMMER = "summer", _("Summer cool (夏季送清凉)")
+    WINTER = "winter", _("Winter warmth")
+    SUMMER = "summer", _("Summer cool")
     OTHER = "other", _("Other campaign")

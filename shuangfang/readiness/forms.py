@@ -141,7 +141,9 @@ class MarkForm(forms.Form):
 class CertificateForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     name = forms.CharField(
-        label=_("Certificate"), max_length=80, help_text=_("For example 消防设施操作员, 特种作业")
+        label=_("Certificate"),
+        max_length=80,
+        help_text=_("For example: fire-facility operator, special operations"),
     )
     number = forms.CharField(label=_("Certificate number"), max_length=60, required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE)

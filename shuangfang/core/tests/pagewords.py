@@ -101,6 +101,7 @@ LATIN_OK = {
     "jpeg",
     "ppe",
     "led",
+    "app",
     "ac",
     "dc",
 }
@@ -114,18 +115,32 @@ TEXT_FIELDS = (models.CharField, models.TextField)
 SKIP_PATHS = ("/static/", "/media/", "/accounts/logout", "/logout", "/i18n/", "/admin/", "/api/")
 
 
+# Void elements never close: they cannot open a stretch of recorded text.
+VOID_TAGS = ("area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr")
+
+
 class _Text(HTMLParser):
-    """Visible text nodes of a page (no scripts, styles or hidden templates)."""
+    """Visible text nodes of a page (no scripts, styles or hidden templates).
+
+    Text inside an element marked ``data-recorded`` (notes and sources shown as they were recorded,
+    in the language of their source) or with its own ``lang`` (a Chinese term quoted in the English
+    UI) goes to ``recorded``: it is still checked for codes, but not for the page's language."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.nodes: list[str] = []
+        self.recorded: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._quote: list[list] = []  # [tag, open elements of that tag] of each recorded stretch
 
     def handle_starttag(self, tag, attrs):
         if tag in SKIP_TAGS:
             self._skip += 1
+        if self._quote and self._quote[-1][0] == tag:
+            self._quote[-1][1] += 1
+        elif tag not in VOID_TAGS and any(name in ("lang", "data-recorded") for name, _ in attrs):
+            self._quote.append([tag, 1])
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -134,10 +149,14 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in SKIP_TAGS and self._skip:
             self._skip -= 1
+        if self._quote and self._quote[-1][0] == tag:
+            self._quote[-1][1] -= 1
+            if not self._quote[-1][1]:
+                self._quote.pop()
 
     def handle_data(self, data):
         if not self._skip and data.strip():
-            self.nodes.append(" ".join(data.split()))
+            (self.recorded if self._quote else self.nodes).append(" ".join(data.split()))
 
 
 @dataclass
@@ -211,9 +230,16 @@ def _shape(path: str) -> str:
 
 
 def check_text(
-    nodes: Iterable[str], lang: str, *, data_words: set[str], system_zh: list[str], stored: str = ""
+    nodes: Iterable[str],
+    lang: str,
+    *,
+    data_words: set[str],
+    system_zh: list[str],
+    stored: str = "",
+    recorded: bool = False,
 ) -> list[tuple[str, str]]:
-    """(kind, text) for every suspicious visible text node of one page."""
+    """(kind, text) for every suspicious visible text node of one page; ``recorded`` nodes (text
+    shown as it was recorded) are checked for codes only."""
     found: list[tuple[str, str]] = []
     for node in nodes:
         if ADDRESS.match(node):
@@ -224,6 +250,8 @@ def check_text(
             found.append(("code", node))
         if SNAKE.search(node):
             found.append(("snake_case", node))
+        if recorded:
+            continue
         if lang == "zh-hans":
             words = {w.lower() for w in LATIN_WORD.findall(node)} - LATIN_OK - data_words
             if words and (CJK.search(node) or len(node) < 40):
@@ -262,10 +290,11 @@ def crawl(
             continue
         parser = _Text()
         parser.feed(response.content.decode())
-        for kind, text in check_text(
-            parser.nodes, lang, data_words=data_words, system_zh=system_zh, stored=stored
-        ):
-            out.findings.append(Finding(lang, user, url, kind, text))
+        for nodes, recorded in ((parser.nodes, False), (parser.recorded, True)):
+            for kind, text in check_text(
+                nodes, lang, data_words=data_words, system_zh=system_zh, stored=stored, recorded=recorded
+            ):
+                out.findings.append(Finding(lang, user, url, kind, text))
         for href in parser.links:
             href, _frag = urldefrag(urljoin(url, href))
             parts = urlsplit(href)

@@ -36,7 +36,7 @@ def test_numbers_service_life_from_the_kind_and_the_expiry(world, point):
         ({"installed_on": dt.date(2025, 1, 1), "expires_on": dt.date(2024, 1, 1)}, "must come after"),
         ({"life_years": -1}, "positive"),
         ({"life_years": 0}, "positive"),
-        ({"kind": "lift", "name": "电梯"}, "registration number"),
+        ({"kind": "lift", "name": "电梯"}, "use registration certificate"),
         ({"kind": "lift", "registration_number": "梯11"}, "next statutory inspection"),
         ({"kind": "nonsense"}, "kind"),
         ({"name": "  "}, "name"),
