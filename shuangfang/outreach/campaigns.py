@@ -85,6 +85,8 @@ class StationFigures:
     by_action: dict[str, int] = field(default_factory=dict)
     per_week: float = 0.0
     target_met: bool = False
+    weather_due: int = 0  # night patrols in extreme weather whose window has begun
+    weather_done: int = 0
 
 
 def _window(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:
@@ -115,7 +117,27 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
         for action in met.values_list("action", flat=True):
             row.by_action[action] += 1
             row.encounters += 1
+        row.weather_due, row.weather_done = _weather_tasks(station, start, min(end, timezone.now()))
         row.per_week = round(row.patrols / weeks, 1) if weeks else 0.0
         row.target_met = bool(weeks) and row.per_week >= campaign.patrols_per_week
         rows.append(row)
     return rows
+
+
+def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int, int]:
+    """Extreme-weather night-patrol tasks (``patrol_plans``) begun in [start, until): due, done."""
+    from shuangfang.inspections.choices import TaskStatus
+    from shuangfang.inspections.models import Task
+
+    from .choices import PatrolPlanKind
+    from .plan_models import PatrolPlan
+
+    plans = PatrolPlan.objects.filter(organization=station, kind=PatrolPlanKind.EXTREME_NIGHT).values(
+        "plan_id"
+    )
+    tasks = Task.objects.filter(plan_id__in=plans, window_start__gte=start, window_start__lt=until)
+    due = done = 0
+    for status in tasks.values_list("status", flat=True):
+        due += 1
+        done += status == TaskStatus.DONE
+    return due, done

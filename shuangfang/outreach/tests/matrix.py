@@ -96,3 +96,28 @@ CASES += [
     Case("outreach:gate", CASEWORK, object_scoped=True, denied=404),
     Case("outreach:gate_out", CASEWORK, kwargs=a_visit, method="post", denied=404, ok=(302,)),
 ]
+
+
+PLANNERS = frozenset({"institution_head", "safety_officer"})
+
+CASES += [
+    Case("outreach:plans", CASEWORK, object_scoped=True, denied=404),
+    Case(
+        "outreach:plan_add",
+        PLANNERS,
+        object_scoped=True,
+        method="post",
+        data=lambda w: {"which": "daily", "time": "09:00", "hours": "4", "role": "staff"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case(
+        "outreach:patrol_route",
+        CASEWORK,
+        kwargs=patrol,
+        method="post",
+        data=lambda w: {"place": "人民广场"},
+        denied=404,
+        ok=(302,),
+    ),
+]
