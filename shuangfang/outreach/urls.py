@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, gate_views, plan_views, register_views, views
+from . import campaign_views, gate_views, match_views, plan_views, register_views, views
 
 app_name = "outreach"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("patrols/<uuid:uuid>/", views.patrol_detail, name="patrol"),
     path("patrols/<uuid:uuid>/end/", views.patrol_end, name="patrol_end"),
     path("patrols/<uuid:uuid>/route/", views.patrol_route, name="patrol_route"),
+    path("matches/", match_views.match_list, name="matches"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/add/", plan_views.plan_add, name="plan_add"),
     path("encounters/<uuid:uuid>/admit/", views.encounter_admit, name="admit"),

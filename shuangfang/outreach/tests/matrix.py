@@ -121,3 +121,5 @@ CASES += [
         ok=(302,),
     ),
 ]
+
+CASES += [Case("outreach:matches", CASEWORK, object_scoped=True, denied=404)]
