@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, gate_views, match_views, plan_views, register_views, views
+from . import campaign_views, gate_views, ledger_views, match_views, plan_views, register_views, views
 
 app_name = "outreach"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("patrols/<uuid:uuid>/end/", views.patrol_end, name="patrol_end"),
     path("patrols/<uuid:uuid>/route/", views.patrol_route, name="patrol_route"),
     path("matches/", match_views.match_list, name="matches"),
+    path("ledgers/", ledger_views.ledger_list, name="ledgers"),
+    path("ledgers/<slug:name>.xlsx", ledger_views.ledger_export, name="ledger_export"),
+    path("register/export.xlsx", ledger_views.register_export, name="register_export"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/add/", plan_views.plan_add, name="plan_add"),
     path("encounters/<uuid:uuid>/admit/", views.encounter_admit, name="admit"),
@@ -27,6 +30,11 @@ urlpatterns += [
 urlpatterns += [
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/<uuid:uuid>/", campaign_views.campaign_detail, name="campaign"),
+    path(
+        "campaigns/<uuid:uuid>/report.<str:fmt>",
+        campaign_views.campaign_report,
+        name="campaign_report",
+    ),
 ]
 
 urlpatterns += [

@@ -123,3 +123,16 @@ CASES += [
 ]
 
 CASES += [Case("outreach:matches", CASEWORK, object_scoped=True, denied=404)]
+
+CASES += [
+    Case("outreach:ledgers", CASEWORK, object_scoped=True, denied=404),
+    Case(
+        "outreach:ledger_export",
+        frozenset({"institution_head"}),
+        kwargs=lambda w: {"name": "encounters"},
+        object_scoped=True,
+        denied=404,
+    ),
+    Case("outreach:register_export", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:campaign_report", REGISTER, kwargs=lambda w: {**campaign(w), "fmt": "xlsx"}, denied=404),
+]
