@@ -1,7 +1,7 @@
 """Every outreach page answers 404 to anyone without its permission at a relief station: the
 elderly home's head (outsider), the bureau, the assessor."""
 
-from shuangfang.core.matrix import Case
+from shuangfang.core.matrix import ApiCase, Case
 
 CASEWORK = frozenset({"institution_head", "safety_officer", "department_head", "staff"})
 
@@ -135,4 +135,34 @@ CASES += [
     ),
     Case("outreach:register_export", REGISTER, object_scoped=True, denied=404),
     Case("outreach:campaign_report", REGISTER, kwargs=lambda w: {**campaign(w), "fmt": "xlsx"}, denied=404),
+]
+
+
+API_CASES = [
+    ApiCase("get", "/api/v1/outreach/patrols", CASEWORK, object_scoped=True, denied=404),
+    ApiCase(
+        "post",
+        "/api/v1/outreach/patrols",
+        CASEWORK,
+        body=lambda w: {"station": str(w.inst_a.uuid), "team": "四组"},
+        object_scoped=True,
+        denied=404,
+    ),
+    ApiCase(
+        "get",
+        "/api/v1/outreach/patrols/{uuid}/encounters",
+        CASEWORK,
+        params=patrol,
+        object_scoped=True,
+        denied=404,
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/outreach/patrols/{uuid}/encounters",
+        CASEWORK,
+        params=patrol,
+        body=lambda w: {"action": "supplies", "supplies": "棉被1", "place": "人民广场"},
+        object_scoped=True,
+        denied=404,
+    ),
 ]
