@@ -55,6 +55,7 @@ class Encounter(TenantModel):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     supplies = models.CharField(_("supplies handed out"), max_length=200, blank=True)
     relief_case = models.UUIDField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     logged_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
@@ -68,6 +69,6 @@ class Encounter(TenantModel):
 
 
 from .campaign_models import Campaign  # noqa: E402,F401
-from .gate_models import Visit  # noqa: E402,F401
+from .gate_models import ClosedPeriod, StaffCheck, Visit  # noqa: E402,F401
 from .plan_models import PatrolPlan, RoutePoint  # noqa: E402,F401
 from .register_models import AtRiskPerson, RegisterMatch, Revisit  # noqa: E402,F401

@@ -35,6 +35,7 @@ class AtRiskPerson(TenantModel):
     added_at = models.DateTimeField(_("added at"))
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 

@@ -40,4 +40,7 @@ urlpatterns += [
 urlpatterns += [
     path("gate/", gate_views.gate_page, name="gate"),
     path("gate/<uuid:uuid>/out/", gate_views.gate_out, name="gate_out"),
+    path("gate/closed/", gate_views.closed_start, name="closed_start"),
+    path("gate/closed/<uuid:uuid>/end/", gate_views.closed_end, name="closed_end"),
+    path("gate/closed/<uuid:uuid>/check/", gate_views.closed_check, name="closed_check"),
 ]

@@ -166,3 +166,32 @@ API_CASES = [
         denied=404,
     ),
 ]
+
+
+def closed_period(w):
+    from .test_closed import _start
+
+    return {"uuid": _start(w).uuid}
+
+
+CASES += [
+    Case(
+        "outreach:closed_start",
+        CASEWORK,
+        object_scoped=True,
+        method="post",
+        data=lambda w: {"reason": "疫情防控", "stop_visitors": "on"},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:closed_end", CASEWORK, kwargs=closed_period, method="post", denied=404, ok=(302,)),
+    Case(
+        "outreach:closed_check",
+        CASEWORK,
+        kwargs=closed_period,
+        method="post",
+        data=lambda w: {"person": "王五", "result": "36.5"},
+        denied=404,
+        ok=(302,),
+    ),
+]
