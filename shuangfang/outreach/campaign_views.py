@@ -106,7 +106,7 @@ def campaign_detail(request: AuthedRequest, uuid) -> HttpResponse:
 
 
 @relief_perm("outreach.campaign")
-def campaign_report(request: AuthedRequest, uuid, fmt: str) -> HttpResponse:
+def campaign_report(request: AuthedRequest, uuid, fmt: str) -> HttpResponse | FileResponse:
     """The campaign report for the bureau: figures per institution and per key area (counts only,
     no names), as PDF or Excel; every export is audited."""
     from shuangfang.core.exports import XLSX, clean_text, write_workbook

@@ -11,7 +11,6 @@ Every export is audited with the ledger's name, the dates and the row count."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Count
@@ -45,9 +44,7 @@ def window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return lo, hi
 
 
-def station_ledger(
-    name: str, station, start: dt.date, end: dt.date
-) -> tuple[Sequence[str], list[Sequence[Any]]]:
+def station_ledger(name: str, station, start: dt.date, end: dt.date) -> tuple[list[str], list[list[Any]]]:
     lo, hi = window(start, end)
     if name == "patrols":
         patrols = (
@@ -71,7 +68,7 @@ def station_ledger(
                 p.vehicle,
                 _local(p.started_at),
                 _local(p.ended_at),
-                p.n,  # type: ignore[attr-defined]
+                p.n,
                 p.task.plan.name if p.task and p.task.plan else "",
                 str(p.started_by),
             ]
@@ -116,7 +113,7 @@ def station_ledger(
     ]
 
 
-def register_ledger(actor, bureau) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+def register_ledger(actor, bureau) -> tuple[list[str], list[list[Any]]]:
     """The bureau's register (its own entries and its districts'). Document and phone numbers stay
     masked in the file, as in relief's exports: a file leaves the platform's access log."""
     people = (

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shuangfang.core.tenancy import can
 from shuangfang.core.types import AuthedRequest
+from shuangfang.core.widgets import IsoDateInput
 from shuangfang.inspections.models import Task
 from shuangfang.orgs.roles import Role
 from shuangfang.relief.forms import show_errors
@@ -37,12 +38,8 @@ class DailyForm(forms.Form):
 
 class WeatherForm(forms.Form):
     weather = forms.ChoiceField(label=gettext_lazy("Weather"), choices=Weather.choices)
-    first_night = forms.DateField(
-        label=gettext_lazy("First night"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_night = forms.DateField(
-        label=gettext_lazy("Last night"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_night = forms.DateField(label=gettext_lazy("First night"), widget=IsoDateInput())
+    last_night = forms.DateField(label=gettext_lazy("Last night"), widget=IsoDateInput())
     time = forms.CharField(
         label=gettext_lazy("Starts at (HH:MM)"), initial=patrol_plans.NIGHT_START, max_length=5
     )

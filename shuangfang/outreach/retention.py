@@ -70,5 +70,10 @@ def anonymise_due(now: dt.datetime | None = None) -> dict[str, int]:
             removed_reason="",
             anonymised_at=now,
         )
-        transaction.on_commit(lambda: [default_storage.delete(p) for p in photos])
+        transaction.on_commit(lambda: _delete(photos))
     return done
+
+
+def _delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -167,7 +167,7 @@ def patrol_route(request: AuthedRequest, uuid) -> HttpResponse:
     answered 204 / 400 with the reason) or a place typed when the phone gives none (a plain form:
     back to the patrol page)."""
     patrol = get_for_user(Patrol, request.user, "outreach.manage", uuid=uuid)
-    typed = "place" in request.POST
+    typed = "where" in request.POST  # the typed-place form (the encounter form has its own "place")
     try:
         patrols.add_route_point(
             actor=request.user,
@@ -175,7 +175,7 @@ def patrol_route(request: AuthedRequest, uuid) -> HttpResponse:
             latitude=request.POST.get("latitude"),
             longitude=request.POST.get("longitude"),
             accuracy=request.POST.get("accuracy"),
-            place=request.POST.get("place", ""),
+            place=request.POST.get("where", ""),
         )
     except ValidationError as exc:
         if not typed:

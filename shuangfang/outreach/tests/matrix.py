@@ -116,7 +116,7 @@ CASES += [
         CASEWORK,
         kwargs=patrol,
         method="post",
-        data=lambda w: {"place": "人民广场"},
+        data=lambda w: {"where": "人民广场"},
         denied=404,
         ok=(302,),
     ),

@@ -157,8 +157,8 @@ def test_route_positions_and_typed_places(world, login):
     with time_machine.travel(at(12, 22, 5), tick=False):
         assert client.post(url, {"latitude": "34.77", "longitude": "113.64"}).status_code == 204
         # The phone gives no position: a typed place.
-        assert client.post(url, {"place": "人民路地下通道"}).status_code == 302
-        assert client.post(url, {"place": " "}).status_code == 302  # refused with a message
+        assert client.post(url, {"where": "人民路地下通道"}).status_code == 302
+        assert client.post(url, {"where": " "}).status_code == 302  # refused with a message
     points = list(RoutePoint.objects.filter(patrol=p))
     assert [pt.place for pt in points] == ["", "", "人民路地下通道"]
     assert points[0].accuracy_m == 12
