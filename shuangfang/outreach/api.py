@@ -108,7 +108,7 @@ def patrol_list(request, station: UUID | None = None, open: bool = False):
     if open:
         qs = qs.filter(ended_at__isnull=True)
     rows = qs.annotate(n=Count("encounters")).order_by("-started_at")[:100]
-    return [_patrol_out(p, p.n) for p in rows]  # type: ignore[attr-defined]
+    return [_patrol_out(p, p.n) for p in rows]
 
 
 @router.post("/patrols", response={201: PatrolOut}, summary="Start a patrol at a station")

@@ -58,7 +58,7 @@ def ledger_list(request: AuthedRequest) -> HttpResponse:
 
 
 @relief_perm("relief.export")
-def ledger_export(request: AuthedRequest, name: str) -> HttpResponse:
+def ledger_export(request: AuthedRequest, name: str) -> HttpResponse | FileResponse:
     if name not in ledgers.STATION_LEDGERS:
         raise Http404
     station, _mine = chosen_station(request, "relief.export")
@@ -79,7 +79,7 @@ def ledger_export(request: AuthedRequest, name: str) -> HttpResponse:
 
 
 @relief_perm("outreach.register")
-def register_export(request: AuthedRequest) -> HttpResponse:
+def register_export(request: AuthedRequest) -> FileResponse:
     bureau, _mine = _bureau(request)
     headers, rows = ledgers.register_ledger(request.user, bureau)
     rows = list(rows)

@@ -195,7 +195,7 @@ def do_task(*, actor, patrol: Patrol) -> Task | None:
     inspection record in the task's window). None when no task is due or none is theirs."""
     at = patrol.started_at
     for task in due_tasks(patrol.organization, at):
-        item = task.plan.checklist.items.filter(is_active=True).first()  # type: ignore[union-attr]
+        item = task.plan.checklist.items.filter(is_active=True).first()
         if item is None:
             continue
         try:

@@ -234,7 +234,11 @@ def add_route_point(
 def route_outline(points: list[RoutePoint], width: int = 320, height: int = 200) -> str:
     """The route as an SVG polyline's points, scaled into ``width`` × ``height`` (no map tiles:
     stations' intranets are often offline). Empty when fewer than two positions."""
-    located = [(float(p.longitude), float(p.latitude)) for p in points if p.latitude is not None]
+    located = [
+        (float(p.longitude), float(p.latitude))
+        for p in points
+        if p.latitude is not None and p.longitude is not None
+    ]
     if len(located) < 2:
         return ""
     xs, ys = [x for x, _y in located], [y for _x, y in located]
