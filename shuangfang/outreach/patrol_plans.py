@@ -149,10 +149,11 @@ def declare_extreme_weather(
         raise ValidationError({"last_night": _("An extreme-weather period lasts at most 93 nights.")})
     hours = _hours(hours, 1, 14)
     label = Weather(weather).label
+    night = _("Night patrol")
     plan = plans.create_plan(
         actor=actor,
         organization=station,
-        name=(f"{_('Night patrol')} · {label} {first_night:%m-%d}–{last_night:%m-%d}")[:80],
+        name=(f"{night} · {label} {first_night:%m-%d}–{last_night:%m-%d}")[:80],
         checklist=_checklist(actor, station),
         frequency=Frequency.DAILY,
         rule={"time": time, "window_minutes": hours * 60},
