@@ -237,6 +237,38 @@ class RevisitsDue(Notice):
         return f"outreach-revisits:{self.object_uuid}:{self.period}:{who}"
 
 
+class CaseRegistered(Payload):
+    """A help-seeker was registered at a relief station (a new case). Carries no personal data: a
+    consumer reads the case through its own permissions."""
+
+    organization_id: int
+    case_uuid: str
+
+    def origin(self, kind: str) -> str:
+        return f"relief-case:{self.case_uuid}:registered"
+
+
+class RegisterMatched(Notice):
+    """A person on an at-risk register was registered at a relief station (``object_uuid``: the
+    match). Told once to the station and once to the register's keepers; the title names the case
+    number only."""
+
+    side: str  # "station" or "register"
+
+    def origin(self, kind: str) -> str:
+        return f"outreach-match:{self.object_uuid}:{self.side}"
+
+
+class RevisitsOverdue(Notice):
+    """At-risk revisits of a period not done by the end of their month: escalated once per period
+    to the assignee and the bureau supervisors. The title counts, never names."""
+
+    period: str
+
+    def origin(self, kind: str) -> str:
+        return f"outreach-revisits-overdue:{self.object_uuid}:{self.period}"
+
+
 class ReadinessNotice(Notice):
     """A reminder of the readiness app (training due or overdue, a certificate expiring, a letter to
     sign); ``key`` names the fact (person, course and due date…), so each is told once."""
@@ -496,5 +528,23 @@ KINDS: dict[str, Kind] = {
         "outreach",
         (_TELL,),
         "the at-risk register's revisits of the period (January, July) were created (daily sweep)",
+    ),
+    "outreach.revisits_overdue": Kind(
+        RevisitsOverdue,
+        "outreach",
+        (_TELL,),
+        "at-risk revisits not done by the end of their month: escalated to the bureau (daily sweep)",
+    ),
+    "relief.case_registered": Kind(
+        CaseRegistered,
+        "relief",
+        ("shuangfang.outreach.register_match.on_case_registered",),
+        "a help-seeker was registered at a relief station: outreach matches the at-risk registers",
+    ),
+    "outreach.register_matched": Kind(
+        RegisterMatched,
+        "outreach",
+        (_TELL,),
+        "a person on an at-risk register was registered at a station: the officer and the keepers told",
     ),
 }

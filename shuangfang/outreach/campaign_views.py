@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -93,5 +95,35 @@ def campaign_detail(request: AuthedRequest, uuid) -> HttpResponse:
         else:
             return redirect("outreach:campaign", uuid=campaign.uuid)
     campaign.refresh_from_db()
-    ctx = {"campaign": campaign, "rows": campaigns.figures(campaign), "actions": Action.choices, "form": form}
+    ctx = {
+        "campaign": campaign,
+        "rows": campaigns.figures(campaign),
+        "areas": campaigns.area_figures(campaign),
+        "actions": Action.choices,
+        "form": form,
+    }
     return render(request, "outreach/campaign.html", ctx, status=400 if form.errors else 200)
+
+
+@relief_perm("outreach.campaign")
+def campaign_report(request: AuthedRequest, uuid, fmt: str) -> HttpResponse | FileResponse:
+    """The campaign report for the bureau: figures per institution and per key area (counts only,
+    no names), as PDF or Excel; every export is audited."""
+    from shuangfang.core.exports import XLSX, clean_text, write_workbook
+    from shuangfang.core.pdf import pdf_response, render_pdf
+
+    campaign = get_for_user(Campaign, request.user, "outreach.campaign", uuid=uuid)
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    today = timezone.localdate()
+    sheets = campaigns.report_sheets(
+        campaign, campaigns.figures(campaign, today), campaigns.area_figures(campaign)
+    )
+    campaigns.record_export(actor=request.user, campaign=campaign, fmt=fmt)
+    name = f"{campaign.name}-{today:%Y%m%d}"
+    if fmt == "pdf":
+        ctx = {"campaign": campaign, "sheets": sheets, "today": today}
+        return pdf_response(render_pdf("outreach/campaign_report.html", ctx, request=request), f"{name}.pdf")
+    response = FileResponse(write_workbook(sheets), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(clean_text(name))}.xlsx"
+    return response

@@ -22,7 +22,12 @@ from .campaign_models import Campaign
 from .choices import Action, CampaignKind
 from .models import Encounter, Patrol
 
-audit.register_actions({"outreach.campaign_saved": gettext_lazy("Saved a campaign")})
+audit.register_actions(
+    {
+        "outreach.campaign_saved": gettext_lazy("Saved a campaign"),
+        "outreach.campaign_exported": gettext_lazy("Exported a campaign report"),
+    }
+)
 
 # (month, day) of start and end; the end falls in the next year when it is before the start.
 DEFAULT_DATES = {
@@ -85,6 +90,9 @@ class StationFigures:
     by_action: dict[str, int] = field(default_factory=dict)
     per_week: float = 0.0
     target_met: bool = False
+    weather_due: int = 0  # night patrols in extreme weather whose window has begun
+    weather_done: int = 0
+    supplies_given: int = 0  # encounters where supplies were handed out
 
 
 def _window(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:
@@ -112,10 +120,109 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
             row.night_patrols += hour >= 20 or hour < 6
         met = Encounter.objects.filter(organization=station, at__gte=start, at__lt=end)
         row.by_action = {a.value: 0 for a in Action}
-        for action in met.values_list("action", flat=True):
+        for action, supplies in met.values_list("action", "supplies"):
             row.by_action[action] += 1
             row.encounters += 1
+            row.supplies_given += bool(supplies.strip())
+        row.weather_due, row.weather_done = _weather_tasks(station, start, min(end, timezone.now()))
         row.per_week = round(row.patrols / weeks, 1) if weeks else 0.0
         row.target_met = bool(weeks) and row.per_week >= campaign.patrols_per_week
         rows.append(row)
     return rows
+
+
+def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int, int]:
+    """Extreme-weather night-patrol tasks (``patrol_plans``) begun in [start, until): due, done."""
+    from shuangfang.inspections.choices import TaskStatus
+    from shuangfang.inspections.models import Task
+
+    from .choices import PatrolPlanKind
+    from .plan_models import PatrolPlan
+
+    plans = PatrolPlan.objects.filter(organization=station, kind=PatrolPlanKind.EXTREME_NIGHT).values(
+        "plan_id"
+    )
+    tasks = Task.objects.filter(plan_id__in=plans, window_start__gte=start, window_start__lt=until)
+    due = done = 0
+    for status in tasks.values_list("status", flat=True):
+        due += 1
+        done += status == TaskStatus.DONE
+    return due, done
+
+
+@dataclass
+class AreaFigures:
+    area: str
+    encounters: int = 0
+    by_action: dict[str, int] = field(default_factory=dict)
+    supplies_given: int = 0
+
+
+def area_figures(campaign: Campaign) -> list[AreaFigures]:
+    """Per key area: the encounters in the campaign's dates at the stations under the bureau whose
+    place names the area (the place typed on the phone contains it; an encounter naming two areas
+    counts in both), then those matching no key area."""
+    start, end = _window(campaign)
+    stations = [
+        s.pk
+        for s in institutions_under(campaign.organization)
+        if s.institution_type == InstitutionType.RELIEF_STATION
+    ]
+    areas = campaign.areas()
+    rows = {a: AreaFigures(a, by_action={x.value: 0 for x in Action}) for a in areas}
+    other = AreaFigures(str(_("Elsewhere or no place")), by_action={x.value: 0 for x in Action})
+    met = Encounter.objects.filter(organization_id__in=stations, at__gte=start, at__lt=end)
+    for place, action, supplies in met.values_list("place", "action", "supplies"):
+        hits = [rows[a] for a in areas if a.lower() in place.lower()] or [other]
+        for row in hits:
+            row.encounters += 1
+            row.by_action[action] += 1
+            row.supplies_given += bool(supplies.strip())
+    return [*rows.values(), other]
+
+
+def report_sheets(campaign: Campaign, stations: list[StationFigures], areas: list[AreaFigures]):
+    """The campaign report's sheets (Excel) and tables (PDF): per institution, per key area."""
+    actions = [str(label) for _v, label in Action.choices]
+    station_headers = [
+        _("Institution"),
+        _("Patrols"),
+        _("Night patrols"),
+        _("Patrols a week"),
+        _("Extreme-weather night patrols due"),
+        _("Extreme-weather night patrols done"),
+        _("People met"),
+        *actions,
+        _("Encounters with supplies handed out"),
+    ]
+    station_rows = [
+        [
+            r.station.name,
+            r.patrols,
+            r.night_patrols,
+            r.per_week,
+            r.weather_due,
+            r.weather_done,
+            r.encounters,
+            *r.by_action.values(),
+            r.supplies_given,
+        ]
+        for r in stations
+    ]
+    area_headers = [_("Key area"), _("People met"), *actions, _("Encounters with supplies handed out")]
+    area_rows = [[a.area, a.encounters, *a.by_action.values(), a.supplies_given] for a in areas]
+    return [
+        (_("Per institution"), station_headers, station_rows),
+        (_("Per key area"), area_headers, area_rows),
+    ]
+
+
+def record_export(*, actor, campaign: Campaign, fmt: str) -> None:
+    require(actor, "outreach.campaign", campaign.organization)
+    audit.record(
+        actor=actor,
+        action="outreach.campaign_exported",
+        obj=campaign,
+        organization=campaign.organization,
+        note=fmt,
+    )

@@ -35,3 +35,17 @@ class CampaignKind(models.TextChoices):
     WINTER = "winter", _("Winter warmth")
     SUMMER = "summer", _("Summer cool")
     OTHER = "other", _("Other campaign")
+
+
+class PatrolPlanKind(models.TextChoices):
+    DAILY = "daily", _("Daily street patrol")
+    EXTREME_NIGHT = "extreme_night", _("Night patrol in extreme weather")
+
+
+class Weather(models.TextChoices):
+    """Extreme weather that calls for night patrols (domain-reference §5.7: cold waves in winter,
+    heat waves in summer)."""
+
+    COLD = "cold", _("Cold wave")
+    HEAT = "heat", _("Heat wave")
+    STORM = "storm", _("Storm or heavy snow")

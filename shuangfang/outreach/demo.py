@@ -106,3 +106,26 @@ def build_campaign(city) -> None:
             "patrols_per_week": 7,
         },
     )
+
+
+@register(63, "patrol plans")
+def build_plans(city) -> None:
+    """The daily patrol (09:00, 4 hours) and, in winter or summer, a cold or heat wave declared for
+    tonight and the next two nights."""
+    from .patrol_plans import create_daily_plan, declare_extreme_weather
+    from .plan_models import PatrolPlan
+
+    station = city.institutions[STATION]
+    if PatrolPlan.objects.filter(organization=station).exists():
+        return
+    head = city.people["zhangwei"]
+    create_daily_plan(actor=head, station=station, time="09:00", hours=4)
+    today = timezone.localdate()
+    weather = "heat" if today.month in (6, 7, 8, 9) else "cold"
+    declare_extreme_weather(
+        actor=head,
+        station=station,
+        weather=weather,
+        first_night=today,
+        last_night=today + dt.timedelta(days=2),
+    )

@@ -41,11 +41,15 @@ def check_in(*, actor, organization, data: dict[str, Any]) -> Visit:
         errors["arrived_at"] = _("The time of arrival is in the future.")
     if errors:
         raise ValidationError(errors)
+    from .closed import refuse_visitor, running
+
+    refuse_visitor(organization, at)
     with transaction.atomic():
         visit = Visit.objects.create(
             organization=organization,
             recorded_by=actor,
             arrived_at=at,
+            closed_period=running(organization, at),
             **{
                 k: (data.get(k) or "").strip()
                 for k in ("visitor", "phone", "purpose", "visiting", "health_check")

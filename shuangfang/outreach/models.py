@@ -25,6 +25,10 @@ class Patrol(TenantModel):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     started_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The patrol plan's task this patrol did (a patrol started in the task's window by its assignee).
+    task = models.OneToOneField(
+        "inspections.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
@@ -51,6 +55,7 @@ class Encounter(TenantModel):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     supplies = models.CharField(_("supplies handed out"), max_length=200, blank=True)
     relief_case = models.UUIDField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     logged_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
@@ -64,5 +69,6 @@ class Encounter(TenantModel):
 
 
 from .campaign_models import Campaign  # noqa: E402,F401
-from .gate_models import Visit  # noqa: E402,F401
-from .register_models import AtRiskPerson, Revisit  # noqa: E402,F401
+from .gate_models import ClosedPeriod, StaffCheck, Visit  # noqa: E402,F401
+from .plan_models import PatrolPlan, RoutePoint  # noqa: E402,F401
+from .register_models import AtRiskPerson, RegisterMatch, Revisit  # noqa: E402,F401

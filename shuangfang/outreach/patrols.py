@@ -20,6 +20,7 @@ from shuangfang.relief import cases, persons
 
 from .choices import Action, Need
 from .models import Encounter, Patrol
+from .plan_models import RoutePoint
 
 audit.register_actions(
     {
@@ -28,6 +29,7 @@ audit.register_actions(
         "outreach.encounter_logged": gettext_lazy("Logged a street encounter"),
         "outreach.encounter_viewed": gettext_lazy("Viewed street encounters"),
         "outreach.case_opened": gettext_lazy("Opened a relief case from a street encounter"),
+        "outreach.place_typed": gettext_lazy("Typed where a street patrol is"),
     }
 )
 
@@ -47,6 +49,9 @@ def start_patrol(*, actor, organization, team: str, vehicle: str = "", note: str
             started_by=actor,
         )
         audit.record(actor=actor, action="outreach.patrol_started", obj=patrol, organization=organization)
+        from .patrol_plans import do_task
+
+        do_task(actor=actor, patrol=patrol)  # a planned patrol's task, when one is due and theirs
     return patrol
 
 
@@ -179,4 +184,68 @@ def log_view(*, actor, patrol: Patrol) -> None:
     """Every view of a patrol's encounters is logged, as relief logs every view of a person."""
     audit.record(
         actor=actor, action="outreach.encounter_viewed", obj=patrol, organization=patrol.organization
+    )
+
+
+ROUTE_EVERY = dt.timedelta(seconds=20)  # positions closer together than this are not kept
+ROUTE_MAX = 2000  # points a patrol keeps (a 10-hour night at one every 20 s is 1,800)
+
+
+def add_route_point(
+    *, actor, patrol: Patrol, latitude=None, longitude=None, accuracy=None, place: str = ""
+) -> RoutePoint | None:
+    """One point of the patrol's route: the phone's position (sent while the patrol page is open)
+    or a place typed when the phone gives none. Returns None when a position comes too soon after
+    the last one (kept out, not an error: the phone sends what it has)."""
+    require(actor, "outreach.manage", patrol.organization)
+    if patrol.ended_at is not None:
+        raise ValidationError(_("This patrol has ended: start a new one."))
+    place = (place or "").strip()[:120]
+    lat = _coordinate(latitude, 90, "latitude")
+    lng = _coordinate(longitude, 180, "longitude")
+    if lat is None or lng is None:
+        lat = lng = None
+        if not place:
+            raise ValidationError(
+                {"place": _("Write where the patrol is, or let the phone give its position.")}
+            )
+    try:
+        acc = None if accuracy in (None, "") else max(0, min(int(float(accuracy)), 100000))
+    except (TypeError, ValueError):
+        acc = None
+    now = timezone.now()
+    with transaction.atomic():
+        Patrol.objects.select_for_update().filter(pk=patrol.pk).first()  # one writer a patrol
+        last = RoutePoint.objects.filter(patrol=patrol).order_by("-at", "-pk").first()
+        if not place and last is not None and now - last.at < ROUTE_EVERY:
+            return None
+        if RoutePoint.objects.filter(patrol=patrol).count() >= ROUTE_MAX:
+            return None
+        point = RoutePoint.objects.create(
+            patrol=patrol, at=now, latitude=lat, longitude=lng, accuracy_m=acc, place=place
+        )
+        if place:
+            audit.record(
+                actor=actor, action="outreach.place_typed", obj=patrol, organization=patrol.organization
+            )
+    return point
+
+
+def route_outline(points: list[RoutePoint], width: int = 320, height: int = 200) -> str:
+    """The route as an SVG polyline's points, scaled into ``width`` × ``height`` (no map tiles:
+    stations' intranets are often offline). Empty when fewer than two positions."""
+    located = [
+        (float(p.longitude), float(p.latitude))
+        for p in points
+        if p.latitude is not None and p.longitude is not None
+    ]
+    if len(located) < 2:
+        return ""
+    xs, ys = [x for x, _y in located], [y for _x, y in located]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
+    pad = 10
+    scale = min(width, height) - 2 * pad
+    return " ".join(
+        f"{pad + (x - min(xs)) / span * scale:.1f},{height - pad - (y - min(ys)) / span * scale:.1f}"
+        for x, y in located
     )

@@ -141,7 +141,58 @@ def sweep(today: dt.date | None = None) -> int:
         made[(person.organization_id, person.assignee_id)] += 1
     for (org_id, assignee_id), count in made.items():
         _tell(org_id, assignee_id, period, count)
+    escalate_overdue(today)
     return sum(made.values())
+
+
+def _month_after(period: dt.date) -> dt.date:
+    return dt.date(period.year + period.month // 12, period.month % 12 + 1, 1)
+
+
+def escalate_overdue(today: dt.date) -> int:
+    """Revisits not done by the end of their month (January, July) are escalated once: each
+    overdue revisit is claimed (``escalated_at``, a conditional update) and one notice per bureau
+    and period goes to the assignees and the bureau supervisors. Returns how many were escalated."""
+    now = timezone.now()
+    overdue = Revisit.objects.filter(
+        done_at__isnull=True, escalated_at__isnull=True, person__removed_at__isnull=True
+    ).values_list("pk", "organization_id", "period", "assignee_id")
+    groups: dict[tuple[int, dt.date], list[tuple[int, int | None]]] = defaultdict(list)
+    for pk, org_id, period, assignee_id in overdue:
+        if _month_after(period) <= today:
+            groups[(org_id, period)].append((pk, assignee_id))
+    total = 0
+    for (org_id, period), rows in groups.items():
+        with transaction.atomic():
+            claimed = list(
+                Revisit.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=[pk for pk, _a in rows], escalated_at__isnull=True)
+                .values_list("pk", "assignee_id")
+            )
+            if not claimed:
+                continue
+            Revisit.objects.filter(pk__in=[pk for pk, _a in claimed]).update(escalated_at=now)
+            _escalate(org_id, period, len(claimed), sorted({a for _p, a in claimed if a}))
+            total += len(claimed)
+    return total
+
+
+def _escalate(org_id: int, period: dt.date, count: int, assignee_ids: list[int]) -> None:
+    from shuangfang.orgs.models import Organization
+
+    org = Organization.objects.get(pk=org_id)
+    publish(
+        "outreach.revisits_overdue",
+        organization_id=org_id,
+        object_uuid=str(org.uuid),
+        period=f"{period:%Y-%m}",
+        title=_("%(n)s at-risk revisits of %(period)s are overdue")
+        % {"n": count, "period": f"{period:%Y-%m}"},
+        url=reverse("outreach:register") + f"?org={org.uuid}&overdue=1",
+        severity=Severity.WARNING,
+        recipient_ids=assignee_ids,
+        roles=[Role.BUREAU_SUPERVISOR],
+    )
 
 
 def _tell(org_id: int, assignee_id: int | None, period: dt.date, count: int) -> None:

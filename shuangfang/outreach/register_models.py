@@ -35,6 +35,7 @@ class AtRiskPerson(TenantModel):
     added_at = models.DateTimeField(_("added at"))
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
@@ -55,6 +56,7 @@ class Revisit(TenantModel):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(_("what the visit found"), max_length=300, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
@@ -62,3 +64,22 @@ class Revisit(TenantModel):
         ordering = ["-period"]
         verbose_name = _("revisit")
         constraints = [models.UniqueConstraint(fields=["person", "period"], name="outreach_revisit_once")]
+
+
+class RegisterMatch(TenantModel):
+    """A person on the register who turned up at a relief station: the station's case matched the
+    register entry (same document number, or same name and category-independent township hint).
+    ``organization`` is the station; the officer sees the flag on the case's patrol/admission."""
+
+    person = models.ForeignKey(AtRiskPerson, on_delete=models.PROTECT, related_name="matches")
+    case_uuid = models.UUIDField()
+    case_number = models.CharField(max_length=30, blank=True)
+    matched_on = models.CharField(max_length=20)  # "id_number" or "name"
+    matched_at = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-matched_at"]
+        verbose_name = _("register match")
+        constraints = [models.UniqueConstraint(fields=["person", "case_uuid"], name="outreach_match_once")]

@@ -9,3 +9,12 @@ def create_due_revisits() -> None:
     from .register import sweep
 
     sweep()
+
+
+@periodic(crontab(hour="3", minute="50"))
+def anonymise_old_outreach() -> None:
+    """Daily: anonymise encounters, gate visits, staff checks and removed register entries older
+    than the retention period (idempotent: rows are marked when anonymised)."""
+    from .retention import anonymise_due
+
+    anonymise_due()

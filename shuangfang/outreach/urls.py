@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, gate_views, register_views, views
+from . import campaign_views, gate_views, ledger_views, match_views, plan_views, register_views, views
 
 app_name = "outreach"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("patrols/start/", views.start, name="start"),
     path("patrols/<uuid:uuid>/", views.patrol_detail, name="patrol"),
     path("patrols/<uuid:uuid>/end/", views.patrol_end, name="patrol_end"),
+    path("patrols/<uuid:uuid>/route/", views.patrol_route, name="patrol_route"),
+    path("matches/", match_views.match_list, name="matches"),
+    path("ledgers/", ledger_views.ledger_list, name="ledgers"),
+    path("ledgers/<slug:name>.xlsx", ledger_views.ledger_export, name="ledger_export"),
+    path("register/export.xlsx", ledger_views.register_export, name="register_export"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/add/", plan_views.plan_add, name="plan_add"),
     path("encounters/<uuid:uuid>/admit/", views.encounter_admit, name="admit"),
 ]
 
@@ -23,9 +30,17 @@ urlpatterns += [
 urlpatterns += [
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/<uuid:uuid>/", campaign_views.campaign_detail, name="campaign"),
+    path(
+        "campaigns/<uuid:uuid>/report.<str:fmt>",
+        campaign_views.campaign_report,
+        name="campaign_report",
+    ),
 ]
 
 urlpatterns += [
     path("gate/", gate_views.gate_page, name="gate"),
     path("gate/<uuid:uuid>/out/", gate_views.gate_out, name="gate_out"),
+    path("gate/closed/", gate_views.closed_start, name="closed_start"),
+    path("gate/closed/<uuid:uuid>/end/", gate_views.closed_end, name="closed_end"),
+    path("gate/closed/<uuid:uuid>/check/", gate_views.closed_check, name="closed_check"),
 ]

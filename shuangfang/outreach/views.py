@@ -114,12 +114,16 @@ def patrol_detail(request: AuthedRequest, uuid) -> HttpResponse:
                 return redirect("outreach:patrol", uuid=patrol.uuid)
     patrols.log_view(actor=request.user, patrol=patrol)
     status = 400 if request.method == "POST" else 200
+    route = list(patrol.route.all())
     ctx = {
         "patrol": patrol,
         "encounters": patrol.encounters.select_related("logged_by"),
         "form": form,
         "can_manage": manage,
         "now": timezone.now(),
+        "route": route,
+        "outline": patrols.route_outline(route),
+        "task": patrol.task,
     }
     return render(request, "outreach/patrol.html", ctx, status=status)
 
@@ -154,3 +158,31 @@ def encounter_admit(request: AuthedRequest, uuid) -> HttpResponse:
             return redirect("relief:case", uuid=case.uuid)
     ctx = {"encounter": encounter, "form": form, "prefill": patrols.prefill(encounter)}
     return render(request, "outreach/admit.html", ctx, status=400 if form.errors else 200)
+
+
+@relief_perm("outreach.manage")
+@require_POST
+def patrol_route(request: AuthedRequest, uuid) -> HttpResponse:
+    """A point of the route: the phone's position (sent by ``track.js`` while the page is open,
+    answered 204 / 400 with the reason) or a place typed when the phone gives none (a plain form:
+    back to the patrol page)."""
+    patrol = get_for_user(Patrol, request.user, "outreach.manage", uuid=uuid)
+    typed = "where" in request.POST  # the typed-place form (the encounter form has its own "place")
+    try:
+        patrols.add_route_point(
+            actor=request.user,
+            patrol=patrol,
+            latitude=request.POST.get("latitude"),
+            longitude=request.POST.get("longitude"),
+            accuracy=request.POST.get("accuracy"),
+            place=request.POST.get("where", ""),
+        )
+    except ValidationError as exc:
+        if not typed:
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if not typed:
+            return HttpResponse(status=204)
+        messages.success(request, _("Place added to the route."))
+    return redirect("outreach:patrol", uuid=patrol.uuid)

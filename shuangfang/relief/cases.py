@@ -275,6 +275,10 @@ def _create(actor, organization, checked, fields, person: Person | None) -> Case
         after={"number": case.number, "repeat": repeat},
         note="; ".join(checked.warnings),
     )
+    # Other apps hear of a new case through the outbox (outreach matches its at-risk register).
+    from shuangfang.core.events import publish
+
+    publish("relief.case_registered", organization_id=organization.pk, case_uuid=str(case.uuid))
     return case
 
 

@@ -65,6 +65,11 @@ def test_night_patrol_with_two_encounters_on_a_phone(live_server, world, browser
     _encounter(page, "persuaded", "火车站北广场")
     _fits(page, PHONE["width"])
     _shot(page, "phone-2-two-encounters")
+    # The phone gives no position: the patrol types where it is; the route lists it.
+    page.fill("#route-typed input[name=where]", "解放路桥下")
+    page.click("#route-typed button[type=submit]")
+    page.wait_for_selector("ul.route >> text=解放路桥下")
+    _fits(page, PHONE["width"])
     page.click("text=进站登记")
     page.wait_for_selector("text=火车站北广场")
     _shot(page, "phone-3-admit")
@@ -105,5 +110,45 @@ def test_night_patrol_with_two_encounters_on_a_phone(live_server, world, browser
     _shot(page, "desktop-campaign")
     page.set_viewport_size(PHONE)
     _shot(page, "phone-5-campaign")
+    assert not errors, errors
+    ctx.close()
+
+
+def test_night_patrols_planned_in_a_cold_wave_and_closed_management(live_server, world, browser):
+    """The head declares a cold wave on the plans page; the gate runs closed management."""
+    from shuangfang.outreach.plan_models import PatrolPlan
+
+    shots = Path("/tmp/shots-outreach2")
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    ctx, page = _login(browser, live_server.url, "head_a", PHONE, errors, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/outreach/plans/")
+    page.select_option("#weather-form select[name=weather]", "cold")
+    today = dt.date.today()
+    page.fill("#weather-form input[name=last_night]", (today + dt.timedelta(days=2)).isoformat())
+    page.click("#weather-form button[type=submit]")
+    page.wait_for_selector("#patrol-tasks")
+    _fits(page, PHONE["width"])
+    page.screenshot(path=str(shots / "phone-plans.png"), full_page=True)
+    assert PatrolPlan.objects.get().kind == "extreme_night"
+    page.goto(f"{live_server.url}/outreach/gate/")
+    page.click("text=启动封闭式管理")
+    page.fill("#closed-form input[name=reason]", "疫情防控")
+    page.click("#closed-form button[type=submit]")
+    page.wait_for_selector("#closed-period")
+    page.fill("#staff-check input[name=person]", "王五")
+    page.fill("#staff-check input[name=result]", "36.5℃")
+    page.click("#staff-check button[type=submit]")
+    page.wait_for_selector("#closed-period >> text=王五")
+    page.fill("#visit-form input[name=visitor]", "访客甲")
+    page.fill("#visit-form input[name=purpose]", "探访")
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_selector("#visit-form .errorlist")
+    errors[:] = [e for e in errors if "400 (Bad Request)" not in e]  # the refusal, answered 400
+    _fits(page, PHONE["width"])
+    page.screenshot(path=str(shots / "phone-gate-closed.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/outreach/plans/")
+    page.screenshot(path=str(shots / "desktop-plans.png"), full_page=True)
     assert not errors, errors
     ctx.close()

@@ -437,6 +437,9 @@ def sample(world, kind: str) -> dict:
         "LetterOverdue": {"due": "2026-03-01", "recipient_ids": [officer]},
         "StayOverdue": {"ends": "2026-03-01", "roles": ["safety_officer"]},
         "RevisitsDue": {"period": "2026-07", "recipient_ids": [officer]},
+        "RevisitsOverdue": {"period": "2026-07", "recipient_ids": [officer]},
+        "RegisterMatched": {"side": "station", "recipient_ids": [officer]},
+        "CaseRegistered": {"case_uuid": _uuid(kind, 1)},
         "ReadinessNotice": {"key": "1:2:2026-03-01", "recipient_ids": [officer]},
     }
     if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object
@@ -528,6 +531,8 @@ def _other_origin(kind: str) -> dict:
         return {"changed_at": "2026-03-02T02:40:00+08:00"}
     if payload == "ReadinessNotice":
         return {"key": "1:2:2026-03-02"}
+    if payload == "CaseRegistered":
+        return {"case_uuid": _uuid(kind, 2)}
     return {"object_uuid": _uuid(kind, 2)}
 
 
