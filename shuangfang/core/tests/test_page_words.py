@@ -102,7 +102,7 @@ def test_recorded_text_is_checked_for_codes_only():
     language (``lang``) are not system text in the other language, but a code in them still is."""
     parser = pagewords._Text()
     parser.feed(
-        '<p>Sources: <span data-recorded>1 个来源一致 <span>nested 例</span></span> after</p>'
+        "<p>Sources: <span data-recorded>1 个来源一致 <span>nested 例</span></span> after</p>"
         '<p lang="zh-Hans">第四条 重大事故隐患<br>续</p><dl data-recorded><dt><code>key_name</code></dt>'
         "<dd>note with snake_case</dd></dl><p>来源 again</p>"
     )

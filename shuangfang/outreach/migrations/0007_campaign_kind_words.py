@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0004_visit'),
+        ('outreach', '0006_closed_management_anonymise'),
     ]
 
     operations = [
