@@ -298,6 +298,9 @@ class Kind:
 
 
 _TELL = "shuangfang.notifications.consumers.tell_people"
+# Consumers that reach the person on duty: drained before every other due row, so that in a storm
+# of alarms the incidents (and their first SMS) do not queue behind hazards, webhooks and uploads.
+URGENT_CONSUMERS = frozenset({"shuangfang.notifications.consumers.open_alarm_incident"})
 # Kinds a webhook subscriber may choose (webhooks.services.KINDS): one delivery per subscription.
 _HOOK = "shuangfang.webhooks.services.fan_out"
 _HOOKED = {

@@ -24,11 +24,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
-from shuangfang.events import KINDS, Payload
+from shuangfang.events import KINDS, URGENT_CONSUMERS, Payload
 
 from . import audit
 from .models import OutboxEvent
@@ -115,14 +116,18 @@ def drain(*, limit: int = 1000) -> int:
     return count
 
 
+# Due rows of the urgent consumers first (an alarm's incident before its hazard, webhook, upload).
+_URGENT_FIRST = Case(When(consumer__in=sorted(URGENT_CONSUMERS), then=Value(0)), default=Value(1))
+
+
 def run_next() -> bool:
-    """Run the oldest due row, if any. Returns whether there was one."""
+    """Run the oldest due row (an urgent consumer's first), if any. Returns whether there was one."""
     now = timezone.now()
     with transaction.atomic():
         row = (
             OutboxEvent.objects.pending()
             .filter(next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
+            .order_by(_URGENT_FIRST, "next_attempt_at", "id")
             .select_for_update(skip_locked=True)
             .first()
         )

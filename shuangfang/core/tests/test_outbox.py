@@ -93,6 +93,22 @@ def test_one_row_per_consumer_with_the_change_and_none_without(world, no_kick):
     assert all(r.state == "pending" and r.attempts == 0 for r in written)
 
 
+def test_a_storm_opens_every_incident_before_the_rest_of_the_work(world, no_kick, monkeypatch):
+    """Alarms published one after another: their incidents (which reach the person on duty) are
+    drained first, then the hazards and the webhooks, each group oldest first."""
+    for n in range(3):
+        events.publish("alarm.opened", **alarm(world, n))
+    ran: list[str] = []
+    monkeypatch.setattr(
+        outbox,
+        "consumer",
+        lambda path: lambda kind, p: ran.append(f"{path.rsplit('.', 1)[1]}:{p.object_uuid}"),
+    )
+    assert outbox.drain() == 3 * len(KINDS["alarm.opened"].consumers)
+    assert ran[:3] == [f"open_alarm_incident:alarm-{n}" for n in range(3)]
+    assert not any(r.startswith("open_alarm_incident") for r in ran[3:])
+
+
 def test_the_same_fact_published_twice_is_written_once(world, no_kick):
     events.publish("alarm.opened", **alarm(world))
     events.publish("alarm.opened", **alarm(world, title="again"))
