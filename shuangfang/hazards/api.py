@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
-from shuangfang.core.api import IsoDate, IsoDateTime
+from shuangfang.core.api import IsoDate, IsoDateTime, paginate_unvalidated
 from shuangfang.core.limits import SHORT, code, max_chars, text
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, User
@@ -133,7 +133,7 @@ def _qs():
 
 
 @router.get("/hazards", response=list[HazardOut], summary="Hazards you may see, filtered")
-@paginate
+@paginate_unvalidated
 def list_hazards(
     request,
     status: str | None = Query(None, max_length=SHORT),
