@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shuangfang.core.middleware.AuthenticationMiddleware",  # Django's, the person cached
     "shuangfang.core.middleware.UnstorableInputMiddleware",
     "shuangfang.core.middleware.LoginRequiredMiddleware",
     "shuangfang.core.middleware.PasswordChangeRequiredMiddleware",
@@ -273,6 +273,8 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 # The API schema (/api/v1/openapi.json) and docs (/api/v1/docs) are readable without login only if set.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
+if REDIS_URL:  # sessions read from Redis, written through to the database (they survive a flush)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -84,3 +84,26 @@ def memberships(user_id: int, load: Callable[[], list]) -> list:
     rows = load()
     cache.set(entry_key, (generation, today, rows), settings.AUTH_CACHE_SECONDS)
     return rows
+
+
+def session_user(request):
+    """``django.contrib.auth.get_user`` with the person read from the cache: the session must still
+    name the same backend and carry the person's current session hash (a changed password logs the
+    other sessions out as before). Anything unusual goes to Django's own ``get_user``."""
+    from django.contrib import auth
+    from django.utils.crypto import constant_time_compare
+
+    session = request.session
+    user_id = session.get(auth.SESSION_KEY)
+    backend = session.get(auth.BACKEND_SESSION_KEY)
+    if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    hit = get("user", user_id)
+    if hit is not None and hit[0] == backend:
+        session_hash = session.get(auth.HASH_SESSION_KEY)
+        if session_hash and constant_time_compare(session_hash, hit[1].get_session_auth_hash()):
+            return hit[1]
+    user = auth.get_user(request)
+    if user.is_authenticated:
+        put("user", user_id, (backend, user))
+    return user

@@ -18,6 +18,7 @@ def forget_user(user_id: int) -> None:
     hashes = list(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
     authcache.forget("token", *hashes)
     authcache.forget("memberships", user_id)
+    authcache.forget("user", user_id)
 
 
 def user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:

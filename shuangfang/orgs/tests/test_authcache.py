@@ -123,3 +123,24 @@ def test_with_the_cache_off_every_request_reads_the_database(world, settings):
     client.get("/api/v1/orgs/me")
     _status, sql = tables_read(client, "/api/v1/orgs/me")
     assert "orgs_apitoken" in sql
+
+
+def test_the_signed_in_person_is_read_from_the_cache_and_dropped_on_change(world, login):
+    staff = world.users["staff"]
+    client = login(staff)
+    assert client.get("/hazards/").status_code == 200
+    status, sql = tables_read(client, "/hazards/")
+    assert status == 200 and 'FROM "orgs_user"' not in sql
+    staff.is_active = False
+    staff.save()
+    r = client.get("/hazards/")
+    assert r.status_code == 302 and "/login" in r["Location"]
+
+
+def test_a_changed_password_ends_the_other_sessions_at_once(world, login):
+    staff = world.users["staff"]
+    client = login(staff)
+    assert client.get("/hazards/").status_code == 200
+    staff.set_password("another-long-password-42")
+    staff.save()
+    assert client.get("/hazards/").status_code == 302

@@ -109,3 +109,48 @@ def test_an_offset_past_the_end_still_tells_the_total(world, report):
         report()
     body = _client(world).get("/api/v1/hazards/hazards?offset=10").json()
     assert body == {"items": [], "count": 2}
+
+
+# --- The list page ------------------------------------------------------------------------------
+
+
+def _page_sql(client, url="/hazards/") -> list[str]:
+    client.get(url)  # warm: session, person and memberships come from the cache after this
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("who", ["bureau_supervisor", "safety_officer", "admin"])
+def test_the_list_page_stays_within_ten_queries_and_reads_no_person(world, login, report, who):
+    for _ in range(3):
+        report()
+    sql = _page_sql(login(world.users[who]))
+    assert len(sql) <= 10, sql
+    assert not any('FROM "orgs_user"' in q or 'FROM "orgs_membership"' in q for q in sql), sql
+
+
+def test_a_bureau_gets_search_boxes_not_every_institution(world, login, report):
+    report()
+    client = login(world.users["bureau_supervisor"])
+    sql = _page_sql(client)
+    # No option list read (they are scoped: a path prefix); the home trail's one query stays.
+    assert not any(q.startswith('SELECT "orgs_organization"') and " LIKE " in q for q in sql), sql
+    body = client.get("/hazards/").content.decode()
+    assert body.count("data-chooser") == 2
+    assert world.inst_b.name not in body  # offered only when searched
+
+
+def test_an_institution_keeps_its_short_dropdowns(world, login):
+    body = login(world.users["safety_officer"]).get("/hazards/").content.decode()
+    assert "data-chooser" not in body
+    assert f">{world.dept_a.name}</option>" in body
+
+
+def test_a_chosen_institution_is_shown_and_filters(world, login, report):
+    in_a = report()
+    in_b = report(org=world.inst_b, who="outsider")
+    client = login(world.users["bureau_supervisor"])
+    body = client.get(f"/hazards/?organization={world.inst_b.pk}").content.decode()
+    assert f'<option value="{world.inst_b.pk}" selected>{world.inst_b.name}</option>' in body
+    assert str(in_b.uuid) in body and str(in_a.uuid) not in body
