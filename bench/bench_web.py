@@ -298,6 +298,9 @@ def main() -> None:
 
     setup()
     from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("createcachetable")  # the default cache without REDIS_URL
 
     raw, cookie, pk = build()
     counts = query_counts(raw, cookie)

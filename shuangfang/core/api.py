@@ -97,7 +97,11 @@ def _readers(schema: type[BaseModel]) -> list[tuple[str, Callable[[Any, Any], An
     for name, field in schema.model_fields.items():
         resolver = resolvers.get(name)
         if resolver is not None:
-            readers.append((name, lambda obj, ctx, r=resolver: r(DjangoGetter(obj, schema, ctx))))
+
+            def resolve(obj: Any, ctx: Any, r: Any = resolver) -> Any:
+                return r(DjangoGetter(obj, schema, ctx))  # type: ignore[type-var]
+
+            readers.append((name, resolve))
             continue
         attr = field.alias or name
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -80,7 +81,7 @@ class SearchSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         chosen = [v for v in value if v not in ("", None)]
-        iterator = self.choices
+        iterator: Any = self.choices  # a ModelChoiceIterator: its field and queryset
         options = [self.create_option(name, "", iterator.field.empty_label or "", False, 0)]
         if chosen:
             for i, obj in enumerate(iterator.queryset.filter(pk__in=chosen)[:5], start=1):
