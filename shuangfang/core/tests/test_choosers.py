@@ -14,6 +14,7 @@ def test_a_bureau_finds_institutions_by_name(world, login):
     client = login(world.users["bureau_supervisor"])
     body = _options(client, list="hazards.institution", q=world.inst_b.name[-3:])
     assert world.inst_b.name in body and world.inst_a.name not in body
+    assert "找到 1 个，请选择" in body
     assert world.dept_a.name not in _options(client, list="hazards.institution", q="")
     assert world.dept_a.name in _options(client, list="hazards.department", q="")
 
