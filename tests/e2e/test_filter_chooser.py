@@ -36,6 +36,7 @@ def test_a_bureau_finds_an_institution_by_typing(live_server, world, request, sh
     page.goto(f"{live_server.url}/hazards/")
     page.click("details.hz-filter > summary")
     box = page.locator("input[data-chooser]").first
+    box.wait_for()  # the panel's form loads when it first opens
     assert box.is_visible()
     select = page.locator("select[name=organization]")
     assert select.locator("option").count() == 1  # nothing loaded before typing

@@ -121,6 +121,16 @@ def _page_sql(client, url="/hazards/") -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
+def test_the_filter_panel_is_rendered_at_once_only_when_a_filter_is_set(world, login):
+    client = login(world.users["safety_officer"])
+    closed = client.get("/hazards/").content.decode()
+    assert 'hx-get="?_form=filter"' in closed and 'name="grade"' not in closed
+    filtered = client.get("/hazards/?grade=major").content.decode()
+    assert 'name="grade"' in filtered and "_form=filter" not in filtered
+    panel = client.get("/hazards/?_form=filter", headers={"HX-Request": "true"}).content.decode()
+    assert 'name="grade"' in panel and "<table" not in panel
+
+
 @pytest.mark.parametrize("who", ["bureau_supervisor", "safety_officer", "admin"])
 def test_the_list_page_stays_within_ten_queries_and_reads_no_person(world, login, report, who):
     for _ in range(3):
@@ -136,13 +146,14 @@ def test_a_bureau_gets_search_boxes_not_every_institution(world, login, report):
     sql = _page_sql(client)
     # No option list read (they are scoped: a path prefix); the home trail's one query stays.
     assert not any(q.startswith('SELECT "orgs_organization"') and " LIKE " in q for q in sql), sql
-    body = client.get("/hazards/").content.decode()
+    assert "data-chooser" not in client.get("/hazards/").content.decode()  # the panel loads on opening
+    body = client.get("/hazards/?_form=filter").content.decode()
     assert body.count("data-chooser") == 2
     assert world.inst_b.name not in body  # offered only when searched
 
 
 def test_an_institution_keeps_its_short_dropdowns(world, login):
-    body = login(world.users["safety_officer"]).get("/hazards/").content.decode()
+    body = login(world.users["safety_officer"]).get("/hazards/?_form=filter").content.decode()
     assert "data-chooser" not in body
     assert f">{world.dept_a.name}</option>" in body
 
