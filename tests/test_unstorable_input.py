@@ -25,7 +25,7 @@ def test_the_check_is_installed_where_it_sees_the_user_and_the_language():
     assert MIDDLEWARE in chain
     position = chain.index(MIDDLEWARE)
     assert chain.index("django.middleware.locale.LocaleMiddleware") < position
-    assert chain.index("django.contrib.auth.middleware.AuthenticationMiddleware") < position
+    assert chain.index("shuangfang.core.middleware.AuthenticationMiddleware") < position
 
 
 @pytest.mark.django_db

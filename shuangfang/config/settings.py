@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shuangfang.core.middleware.AuthenticationMiddleware",  # Django's, the person cached
     "shuangfang.core.middleware.UnstorableInputMiddleware",
     "shuangfang.core.middleware.LoginRequiredMiddleware",
     "shuangfang.core.middleware.PasswordChangeRequiredMiddleware",
@@ -304,6 +304,8 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 # The API schema (/api/v1/openapi.json) and docs (/api/v1/docs) are readable without login only if set.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
+if REDIS_URL:  # sessions read from Redis, written through to the database (they survive a flush)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -464,6 +466,10 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "shuangfang.core.api.BoundedPagination"
 # The largest offset a list endpoint accepts (a 422 past it; 2**63 used to be a 500).
 API_MAX_OFFSET = env_int("API_MAX_OFFSET", 1_000_000, minimum=1000)
+# API tokens and memberships are kept this long in the cache (core.authcache; dropped at once on any
+# change to them); 0 turns it off. A list's total on a full page is kept API_COUNT_CACHE_SECONDS.
+AUTH_CACHE_SECONDS = env_int("AUTH_CACHE_SECONDS", 60, minimum=0)
+API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10, minimum=0)
 
 # Logs (docs/operations.md): LOG_FORMAT=json for one JSON object a line with the request id, the
 # user and the institution; plain text otherwise. One line per request on ``shuangfang.request``.

@@ -9,26 +9,143 @@ answers (and 429 where an endpoint rate-limits) to every operation of the schema
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
-from typing import Annotated, Any
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar, get_args
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.parser import Parser
-from pydantic import BeforeValidator
+from ninja.schema import DjangoGetter
+from ninja.utils import contribute_operation_callback
+from pydantic import BaseModel, BeforeValidator
+
+S = TypeVar("S", bound=BaseModel)
 
 
 class BoundedPagination(LimitOffsetPagination):
     """``limit``/``offset`` with bounds in the schema: an offset past ``API_MAX_OFFSET`` (2^63 broke
-    the database) or a limit past ``NINJA_PAGINATION_MAX_LIMIT`` is a 422, never a 500."""
+    the database) or a limit past ``NINJA_PAGINATION_MAX_LIMIT`` is a 422, never a 500.
+
+    The rows are read first; ``count`` then costs no query when the page is not full (it is the
+    offset plus the rows), and otherwise comes from :func:`list_count`."""
 
     class Input(Schema):
         limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
         offset: int = Field(0, ge=0, le=settings.API_MAX_OFFSET)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        rows = list(queryset[offset : offset + limit])
+        last_page = len(rows) < limit and (rows or offset == 0)  # then the total is known
+        count = offset + len(rows) if last_page else list_count(queryset)
+        return {self.items_attribute: rows, "count": count}
+
+
+def list_count(queryset) -> int:
+    """The number of rows of a list longer than one page: counted, and remembered for
+    ``API_COUNT_CACHE_SECONDS`` under the query's SQL (which holds the caller's scope and filters),
+    so a client polling the first page does not count the table each time. Such a total may lag a
+    change by that long; a list that fits one page is always exact."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset)
+    seconds = settings.API_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return queryset.count()
+    sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
+    key = "sf:count:" + hashlib.sha256(f"{queryset.db}|{sql}|{sql_params!r}".encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, seconds)
+    return count
+
+
+def _item_schema(op) -> tuple[type[BaseModel], type[BaseModel]]:
+    paged = op.response_models[200].model_fields["response"].annotation
+    (item,) = get_args(paged.model_fields["items"].annotation)
+    for field in item.model_fields.values():
+        for arg in (field.annotation, *get_args(field.annotation)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                raise TypeError(f"{item.__name__}.{arg.__name__}: nested schemas need validation")
+    return paged, item
+
+
+_PLAIN = (str, int, float, bool, Decimal, dt.date, dt.time, uuid.UUID, type(None))
+
+
+def _readers(schema: type[BaseModel]) -> list[tuple[str, Callable[[Any, Any], Any]]]:
+    """Per field, how ninja reads it from an object: its ``resolve_<name>`` (given the context if it
+    asks for it) or the attribute, converted as ninja's ``DjangoGetter`` does (a manager becomes
+    a list, a callable is called, a file its URL). Built once per schema."""
+    cached = _READERS.get(schema)
+    if cached is not None:
+        return cached
+    resolvers = schema._ninja_resolvers  # type: ignore[attr-defined]
+    readers: list[tuple[str, Callable[[Any, Any], Any]]] = []
+    for name, field in schema.model_fields.items():
+        resolver = resolvers.get(name)
+        if resolver is not None:
+
+            def resolve(obj: Any, ctx: Any, r: Any = resolver) -> Any:
+                return r(DjangoGetter(obj, schema, ctx))  # type: ignore[type-var]
+
+            readers.append((name, resolve))
+            continue
+        attr = field.alias or name
+
+        def read(obj, ctx, attr=attr):
+            value = getattr(obj, attr)
+            return value if isinstance(value, _PLAIN) else DjangoGetter._convert_result(None, value)  # type: ignore[arg-type]
+
+        readers.append((name, read))
+    _READERS[schema] = readers
+    return readers
+
+
+_READERS: dict[type[BaseModel], list[tuple[str, Callable[[Any, Any], Any]]]] = {}
+
+
+def constructed(schema: type[S], obj: Any, context: Any = None) -> S:
+    """``schema`` filled from ``obj`` as ninja reads it (resolvers, attributes, callables), without
+    pydantic's per-field validation: for rows the server itself read from the database, whose types
+    already are the schema's. The tests compare the result with the validated one."""
+    return schema.model_construct(**{name: read(obj, context) for name, read in _readers(schema)})
+
+
+def paginate_unvalidated(func: Callable) -> Callable:
+    """``@paginate`` for a list whose rows come straight from the database: the same parameters,
+    the same ``Paged<Item>`` answer in the OpenAPI document, but the rows are built with
+    :func:`constructed` and the page handed to ninja as a model it does not validate again
+    (validation was ≈ 12 % of an API request's time on the 50-row hazard list)."""
+    paged_view = paginate(func)
+    found: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {}
+
+    @functools.wraps(paged_view)
+    def view(request, **kwargs):
+        result = paged_view(request, **kwargs)
+        paged, item = found["schemas"]
+        context = {"request": request, "response_status": 200}
+        items = [constructed(item, row, context) for row in result["items"]]
+        return paged.model_construct(items=items, count=result["count"])
+
+    def remember(op) -> None:
+        found["schemas"] = _item_schema(op)
+
+    # After ninja's own callback has turned list[Item] into Paged<Item> on the operation.
+    contribute_operation_callback(view, remember)
+    return view
 
 
 def refuse_unstorable(value: Any) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext
@@ -30,6 +31,14 @@ class Column:
     value: Callable[[Any], Any]
     link: Callable[[Any], str] | None = None
     export: bool = True
+
+
+def link_to(url_name: str) -> Callable[[Any], str]:
+    """``reverse(url_name, args=[x])`` for every row of a page: resolved once, then filled in (a
+    ``reverse`` per cell was a tenth of a list page's time). For a URL with one UUID argument."""
+    marker = "00000000-0000-4000-8000-000000000000"
+    head, tail = reverse(url_name, args=[marker]).split(marker)
+    return lambda value: f"{head}{value}{tail}"
 
 
 def display(value: Any) -> str:
@@ -114,6 +123,10 @@ class ListPage:
     def response(self) -> HttpResponse:
         if self.request.GET.get("export") == "xlsx":
             return self.export()
+        if self.request.GET.get("_form") == "filter":
+            # The filter panel, loaded when it is first opened (core/_filter_lazy.html): a page
+            # nobody filters does not build and render a dozen fields.
+            return render(self.request, "core/_filter.html", {"filter": self.filterset})
         paginator = Paginator(self.queryset, self.per_page)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()

@@ -1,11 +1,29 @@
 import json
 
+from django.contrib.auth.middleware import AuthenticationMiddleware as _DjangoAuthentication
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from shuangfang.core import authcache
 from shuangfang.core.api import refuse_unstorable
+
+
+class AuthenticationMiddleware(_DjangoAuthentication):
+    """Django's, with the signed-in person read from ``core.authcache`` (dropped on any change to
+    them): one database query less on every page."""
+
+    def process_request(self, request):
+        super().process_request(request)
+
+        def user():
+            if not hasattr(request, "_cached_user"):
+                request._cached_user = authcache.session_user(request)
+            return request._cached_user
+
+        request.user = SimpleLazyObject(user)
 
 
 class PasswordChangeRequiredMiddleware:

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from . import permissions
+from . import authcache, permissions
 from .permissions import Scope
 
 if TYPE_CHECKING:
@@ -42,9 +42,14 @@ def organization_model() -> Any:
 def _memberships(user) -> list[Membership]:
     cache = user.__dict__.setdefault(_CACHE_ATTR, {})
     if "memberships" not in cache:
-        cache["memberships"] = list(
-            user.active_memberships().select_related("organization", "organization__institution", "post")
-        )
+
+        def load() -> list[Membership]:
+            return list(
+                user.active_memberships().select_related("organization", "organization__institution", "post")
+            )
+
+        # Kept briefly across requests too (core.authcache), dropped at once on any change.
+        cache["memberships"] = authcache.memberships(user.pk, load)
     return cache["memberships"]
 
 
@@ -118,8 +123,10 @@ def require(user, perm: str, org) -> None:
 
 
 def forget_scope(user) -> None:
-    """Drop the per-request cache (after a membership of ``user`` changed)."""
+    """Drop the per-request cache and the cross-request one (after a membership of ``user`` changed)."""
     user.__dict__.pop(_CACHE_ATTR, None)
+    if user.pk is not None:
+        authcache.forget("memberships", user.pk)
 
 
 class TenantQuerySet(models.QuerySet, Generic[M]):

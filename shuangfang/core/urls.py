@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views, ops, pwa
+from . import choosers, job_views, ops, pwa
 
 app_name = "core"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="sw"),
     path("health/ready", ops.health_ready, name="health_ready"),
+    path("choose/", choosers.suggest, name="choose"),
     path("jobs/", job_views.job_list, name="jobs"),
     path("imports/<str:name>/", job_views.import_choose, name="import_choose"),
     path("imports/<str:name>/<uuid:uuid>/", job_views.import_page, name="import"),

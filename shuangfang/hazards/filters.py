@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shuangfang.core import choosers
 from shuangfang.core.filters import date_filter
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.core.widgets import IsoDateInput, IsoDateRangeWidget
@@ -15,6 +16,18 @@ from .choices import OPEN_STATUSES, Source, Status
 from .stats import open_on_q, overdue_during_q
 
 _DATE = IsoDateInput()
+
+
+def _visible(user):
+    return Organization.objects.for_user(user, "hazard.view")
+
+
+choosers.register(
+    "hazards.institution", "hazard.view", lambda user: _visible(user).exclude(kind=OrgKind.DEPARTMENT)
+)
+choosers.register(
+    "hazards.department", "hazard.view", lambda user: _visible(user).filter(kind=OrgKind.DEPARTMENT)
+)
 
 
 class HazardFilter(django_filters.FilterSet):
@@ -57,10 +70,9 @@ class HazardFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            visible = Organization.objects.for_user(request.user, "hazard.view")
-            self.filters["organization"].queryset = visible.exclude(kind=OrgKind.DEPARTMENT)
-            self.filters["department"].queryset = visible.filter(kind=OrgKind.DEPARTMENT)
+        # Search-as-you-type when the lists are long (a bureau): core.choosers.
+        choosers.attach(self, "organization", "hazards.institution", request)
+        choosers.attach(self, "department", "hazards.department", request)
 
     def search(self, qs, name, value):
         return qs.filter(

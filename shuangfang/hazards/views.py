@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shuangfang.core import jobs, periods
-from shuangfang.core.listing import Column, ListPage
+from shuangfang.core.listing import Column, ListPage, link_to
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
@@ -34,10 +34,6 @@ LEDGER_PDF_MAX = 500
 STATS_PERIODS = (periods.PeriodKind.YEAR, periods.PeriodKind.QUARTER)
 
 
-def _link(h: Hazard) -> str:
-    return reverse("hazards:detail", args=[h.uuid])
-
-
 def _labels(choices) -> dict[str, str]:
     """Choice labels translated once per page, not once per row (the ledger has 100,000 rows)."""
     return {value: str(label) for value, label in choices}
@@ -51,9 +47,10 @@ def _columns(export: bool) -> list[Column]:
     )
     status, treatment = _labels(Status.choices), _labels(Treatment.choices)
     overdue, today = _("Overdue"), timezone.localdate()
+    link = link_to("hazards:detail")
     cols = [
-        Column(_("Number"), lambda h: h.number, link=_link),
-        Column(pgettext("hazard", "Title"), lambda h: h.shown_title, link=_link),
+        Column(_("Number"), lambda h: h.number, link=lambda h: link(h.uuid)),
+        Column(pgettext("hazard", "Title"), lambda h: h.shown_title, link=lambda h: link(h.uuid)),
         Column(_("Institution"), lambda h: h.organization.name),
         Column(
             pgettext("hazard", "Location"),

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from shuangfang.core import authcache
+
 from .models import ApiToken, TokenScope
 from .services import TOKEN_RE, hash_token
 
@@ -30,20 +32,34 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not TOKEN_RE.match(token):
             raise AuthenticationError(message=_("The API token is malformed: it should start with sf_."))
-        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
-        if row is None or not row.user.is_active:
+        entry = cached_token(hash_token(token))
+        if entry is None or not entry.user.is_active:
             raise AuthenticationError(message=_("The API token is not valid."))
-        if not row.is_usable:
+        if not entry.is_usable:
             raise AuthenticationError(message=_("The API token was revoked or has expired."))
-        if row.scope != TokenScope.READ_WRITE and request.method not in READ_METHODS:
+        if entry.scope != TokenScope.READ_WRITE and request.method not in READ_METHODS:
             raise TokenScopeDenied(
                 _("This API token is read-only: create a read-write token to change data.")
             )
         now = timezone.now()
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
-        return row.user
+        if entry.last_used_at is None or (now - entry.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=entry.pk).update(last_used_at=now)
+            entry.last_used_at = now
+            authcache.put("token", entry.key_hash, entry)
+        request.user = entry.user
+        return entry.user
+
+
+def cached_token(key_hash: str) -> ApiToken | None:
+    """The token with this hash and its user, from core.authcache (a miss reads the database and
+    remembers; orgs.signals drops the entry the moment the token or its owner changes). Unknown
+    hashes are not remembered: nothing to invalidate when such a token is created."""
+    entry = authcache.get("token", key_hash)
+    if entry is None:
+        entry = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        if entry is not None:
+            authcache.put("token", key_hash, entry)
+    return entry
 
 
 def docs_require_login(view):

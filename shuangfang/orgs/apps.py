@@ -6,3 +6,8 @@ class OrgsConfig(AppConfig):
     name = "shuangfang.orgs"
     label = "orgs"
     verbose_name = _("Organisations and people")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import audit, authcache
 from shuangfang.core.tenancy import can, forget_scope, require
 
 from .models import ALLOWED_PARENTS, ApiToken, Membership, Organization, OrgKind, Post, TokenScope, User
@@ -408,7 +408,9 @@ def revoke_tokens_of_inactive(person: User) -> int:
     tokens back. Called by every path that can deactivate someone (services, the Django admin)."""
     if person.is_active:
         return 0
-    return ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    live = ApiToken.objects.filter(user=person, revoked_at__isnull=True)
+    authcache.forget("token", *live.values_list("key_hash", flat=True))
+    return live.update(revoked_at=timezone.now())
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ def _job(w, status="done"):  # noqa: ARG001
 
 CASES += [
     Case("core:jobs", ALL_IN_TENANT),  # one's own downloads: everyone, outsiders their own
+    Case("core:choose", ALL_IN_TENANT),  # a filter's matches, within one's own scope
     Case("core:job", frozenset({"safety_officer"}), kwargs=_job, denied=404),
     Case("core:job_file", frozenset({"safety_officer"}), kwargs=_job, denied=404),
 ]

@@ -8,6 +8,8 @@
 //   <button data-fill="element-id">    copies its text into the element
 //   <h1 data-remember-place="name">    a place the person just scanned (QR code of a checkpoint or
 //                                      risk point): kept on the phone for the next snap report
+//   <input data-chooser>               a filter's search box (core.choosers): typing loads matches
+//                                      into the select beside it, and is not itself a filter change
 (function () {
   "use strict";
   var here = document.querySelector("[data-remember-place]");
@@ -16,6 +18,11 @@
       localStorage.setItem("sf.lastPlace", JSON.stringify({name: here.dataset.rememberPlace.trim(), at: Date.now()}));
     } catch (e) { /* private mode: nothing remembered */ }
   }
+  function quietChooser(ev) {
+    if (ev.target.matches && ev.target.matches("input[data-chooser]")) ev.stopPropagation();
+  }
+  document.addEventListener("change", quietChooser, true);
+  document.addEventListener("keyup", quietChooser, true);
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.submit();

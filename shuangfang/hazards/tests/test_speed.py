@@ -1,0 +1,167 @@
+"""The hazard list API's fast path (issue 16): rows built without pydantic validation give exactly
+what validation gave, the total costs no query when the page is not full, and a warm request with a
+token reads the hazards and nothing else."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
+
+from shuangfang.core import api as core_api
+from shuangfang.hazards.api import HazardOut
+from shuangfang.hazards.models import Hazard
+from shuangfang.orgs import services as org_services
+
+from .conftest import soon
+
+
+def _client(world, who="safety_officer") -> Client:
+    _t, raw = org_services.issue_api_token(actor=world.users[who], name="bench")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def _varied(world, report) -> None:
+    first = report(title="灭火器过期")
+    report(title="插座烧焦", location="")
+    third = report(title="通道堵塞")
+    Hazard.objects.filter(pk=first.pk).update(
+        funds=Decimal("1234.50"),
+        deadline=soon(-3),
+        department=world.dept_a,
+        responsible=world.users["staff"],
+        supervision_deadline=soon(5),
+        supervised=True,
+    )
+    closed = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    Hazard.objects.filter(pk=third.pk).update(deadline=soon(10), closed_at=closed)
+
+
+def test_unvalidated_rows_are_exactly_the_validated_ones(world, report):
+    _varied(world, report)
+    body = _client(world).get("/api/v1/hazards/hazards?limit=500").json()
+    rows = Hazard.objects.select_related("organization", "department", "responsible").filter(
+        uuid__in=[item["uuid"] for item in body["items"]]
+    )
+    by_uuid = {str(h.uuid): h for h in rows}
+    validated = [HazardOut.model_validate(by_uuid[item["uuid"]]).model_dump() for item in body["items"]]
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body["items"]
+    assert len(body["items"]) == body["count"] == 3
+    assert any(item["funds"] == "1234.50" and item["overdue"] for item in body["items"])
+
+
+def test_a_schema_with_nested_schemas_is_refused_by_the_fast_path():
+    from ninja import Schema
+
+    class Inner(Schema):
+        a: int
+
+    class Outer(Schema):
+        inner: Inner | None
+
+    class Paged(Schema):
+        items: list[Outer]
+
+    class Op:
+        response_models = {200: type("R", (Schema,), {"__annotations__": {"response": Paged}})}
+
+    with pytest.raises(TypeError, match="Inner"):
+        core_api._item_schema(Op)
+
+
+def test_a_page_that_is_not_full_costs_no_count(world, report):
+    for _ in range(3):
+        report()
+    client = _client(world)
+    client.get("/api/v1/hazards/hazards")  # warm the token and membership cache
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/hazards/hazards?limit=5").json()
+    assert body["count"] == 3
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == 1 and "COUNT(" not in sql[0].upper(), sql
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/hazards/hazards?limit=2&offset=2").json()["count"] == 3
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_a_full_page_counts_once_then_remembers_briefly(world, report, settings):
+    for _ in range(4):
+        report()
+    client = _client(world)
+    assert client.get("/api/v1/hazards/hazards?limit=2").json()["count"] == 4
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/hazards/hazards?limit=2").json()["count"] == 4
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    # Another scope or filter is another count.
+    assert client.get("/api/v1/hazards/hazards?limit=1&q=xyz").json()["count"] == 0
+    assert _client(world, "outsider").get("/api/v1/hazards/hazards?limit=2").json()["count"] == 0
+    settings.API_COUNT_CACHE_SECONDS = 0
+    report()
+    assert client.get("/api/v1/hazards/hazards?limit=2").json()["count"] == 5
+
+
+def test_an_offset_past_the_end_still_tells_the_total(world, report):
+    for _ in range(2):
+        report()
+    body = _client(world).get("/api/v1/hazards/hazards?offset=10").json()
+    assert body == {"items": [], "count": 2}
+
+
+# --- The list page ------------------------------------------------------------------------------
+
+
+def _page_sql(client, url="/hazards/") -> list[str]:
+    client.get(url)  # warm: session, person and memberships come from the cache after this
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_filter_panel_is_rendered_at_once_only_when_a_filter_is_set(world, login):
+    client = login(world.users["safety_officer"])
+    closed = client.get("/hazards/").content.decode()
+    assert 'hx-get="?_form=filter"' in closed and 'name="grade"' not in closed
+    filtered = client.get("/hazards/?grade=major").content.decode()
+    assert 'name="grade"' in filtered and "_form=filter" not in filtered
+    panel = client.get("/hazards/?_form=filter", headers={"HX-Request": "true"}).content.decode()
+    assert 'name="grade"' in panel and "<table" not in panel
+
+
+@pytest.mark.parametrize("who", ["bureau_supervisor", "safety_officer", "admin"])
+def test_the_list_page_stays_within_ten_queries_and_reads_no_person(world, login, report, who):
+    for _ in range(3):
+        report()
+    sql = _page_sql(login(world.users[who]))
+    assert len(sql) <= 10, sql
+    assert not any('FROM "orgs_user"' in q or 'FROM "orgs_membership"' in q for q in sql), sql
+
+
+def test_a_bureau_gets_search_boxes_not_every_institution(world, login, report):
+    report()
+    client = login(world.users["bureau_supervisor"])
+    sql = _page_sql(client)
+    # No option list read (they are scoped: a path prefix); the home trail's one query stays.
+    assert not any(q.startswith('SELECT "orgs_organization"') and " LIKE " in q for q in sql), sql
+    assert "data-chooser" not in client.get("/hazards/").content.decode()  # the panel loads on opening
+    body = client.get("/hazards/?_form=filter").content.decode()
+    assert body.count("data-chooser") == 2
+    assert world.inst_b.name not in body  # offered only when searched
+
+
+def test_an_institution_keeps_its_short_dropdowns(world, login):
+    body = login(world.users["safety_officer"]).get("/hazards/?_form=filter").content.decode()
+    assert "data-chooser" not in body
+    assert f">{world.dept_a.name}</option>" in body
+
+
+def test_a_chosen_institution_is_shown_and_filters(world, login, report):
+    in_a = report()
+    in_b = report(org=world.inst_b, who="outsider")
+    client = login(world.users["bureau_supervisor"])
+    body = client.get(f"/hazards/?organization={world.inst_b.pk}").content.decode()
+    assert f'<option value="{world.inst_b.pk}" selected>{world.inst_b.name}</option>' in body
+    assert str(in_b.uuid) in body and str(in_a.uuid) not in body

@@ -1,0 +1,146 @@
+"""Tokens and memberships are cached across requests (core.authcache), and every change to them
+takes effect on the very next request (issue 16)."""
+
+import datetime as dt
+
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shuangfang.core import authcache
+from shuangfang.core.tenancy import scope_roots
+from shuangfang.orgs import services
+from shuangfang.orgs.models import ApiToken, Membership
+from shuangfang.orgs.roles import Role
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def bearer(raw: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def tables_read(client: Client, path: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        status = client.get(path).status_code
+    return status, " ".join(q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_known_token_and_its_memberships_are_read_from_the_cache(world):
+    _t, raw = services.issue_api_token(actor=world.users["safety_officer"], name="x")
+    client = bearer(raw)
+    status, sql = tables_read(client, "/api/v1/hazards/hazards")
+    assert status == 200 and "orgs_apitoken" in sql and "orgs_membership" in sql
+    status, sql = tables_read(client, "/api/v1/hazards/hazards")
+    assert status == 200
+    assert "orgs_apitoken" not in sql and "orgs_membership" not in sql
+
+
+def test_a_revoked_token_stops_working_at_once(world):
+    officer = world.users["safety_officer"]
+    token, raw = services.issue_api_token(actor=officer, name="x")
+    client = bearer(raw)
+    assert client.get("/api/v1/orgs/me").status_code == 200  # now cached
+    services.revoke_api_token(actor=officer, token=token)
+    r = client.get("/api/v1/orgs/me")
+    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+
+
+def test_a_deleted_token_or_a_deactivated_owner_stops_working_at_once(world):
+    staff, head = world.users["staff"], world.users["institution_head"]
+    token, raw = services.issue_api_token(actor=staff, name="a")
+    _t2, raw2 = services.issue_api_token(actor=staff, name="b")
+    assert bearer(raw).get("/api/v1/orgs/me").status_code == 200
+    assert bearer(raw2).get("/api/v1/orgs/me").status_code == 200
+    ApiToken.objects.get(pk=token.pk).delete()
+    assert bearer(raw).get("/api/v1/orgs/me").status_code == 401
+    services.update_person(actor=head, person=staff, is_active=False)
+    assert bearer(raw2).get("/api/v1/orgs/me").status_code == 401
+
+
+def test_a_person_deactivated_in_the_admin_loses_their_token_at_once(world, login):
+    staff = world.users["staff"]
+    _t, raw = services.issue_api_token(actor=staff, name="x")
+    assert bearer(raw).get("/api/v1/orgs/me").status_code == 200
+    staff.is_active = False
+    staff.save()  # what the admin's change form does
+    assert bearer(raw).get("/api/v1/orgs/me").status_code == 401
+
+
+def test_a_removed_role_stops_working_at_once(world):
+    officer, head = world.users["safety_officer"], world.users["institution_head"]
+    _t, raw = services.issue_api_token(actor=officer, name="x")
+    client = bearer(raw)
+    assert client.get("/api/v1/hazards/hazards").json()["count"] == 0
+    assert client.get(f"/api/v1/orgs/organizations/{world.inst_a.uuid}").status_code == 200
+    for membership in Membership.objects.filter(user=officer):
+        services.end_membership(actor=head, membership=membership)
+    assert client.get(f"/api/v1/orgs/organizations/{world.inst_a.uuid}").status_code == 404
+
+
+def test_a_role_changed_in_place_takes_effect_at_once(world):
+    staff = world.users["staff"]
+    _t, raw = services.issue_api_token(actor=staff, name="x")
+    client = bearer(raw)
+    assert client.get(f"/api/v1/orgs/organizations/{world.inst_b.uuid}").status_code == 404
+    membership = Membership.objects.filter(user=staff).first()
+    assert membership is not None
+    membership.organization = world.bureau
+    membership.role = Role.BUREAU_SUPERVISOR
+    membership.save()  # the admin's membership inline
+    assert client.get(f"/api/v1/orgs/organizations/{world.inst_b.uuid}").status_code == 200
+
+
+def test_a_moved_tree_node_changes_every_cached_scope(world, django_capture_on_commit_callbacks):
+    head_b = world.users["outsider"]
+    roots = scope_roots(head_b, "org.view")
+    old_path = world.inst_b.path
+    assert roots == [old_path]
+    world.inst_b.path = world.dept_a.path + "9999/"
+    with django_capture_on_commit_callbacks(execute=True):
+        world.inst_b.save(update_fields=["path"])
+    # A new request: the per-request cache is gone, the cross-request one is left.
+    head_b.__dict__.pop("_shuangfang_scope_cache", None)
+    assert scope_roots(head_b, "org.view") == [world.dept_a.path + "9999/"]
+
+
+def test_a_membership_that_ends_today_is_gone_tomorrow_even_if_cached(world):
+    staff = world.users["staff"]
+    with time_machine.travel(NOW, tick=False):
+        Membership.objects.filter(user=staff).update(valid_until=dt.date(2026, 3, 2))
+        authcache.forget("memberships", staff.pk)  # update() bypasses the signals
+        assert scope_roots(staff, "org.view")
+        staff.__dict__.pop("_shuangfang_scope_cache", None)
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        assert scope_roots(staff, "org.view") == []
+
+
+def test_with_the_cache_off_every_request_reads_the_database(world, settings):
+    settings.AUTH_CACHE_SECONDS = 0
+    _t, raw = services.issue_api_token(actor=world.users["staff"], name="x")
+    client = bearer(raw)
+    client.get("/api/v1/orgs/me")
+    _status, sql = tables_read(client, "/api/v1/orgs/me")
+    assert "orgs_apitoken" in sql
+
+
+def test_the_signed_in_person_is_read_from_the_cache_and_dropped_on_change(world, login):
+    staff = world.users["staff"]
+    client = login(staff)
+    assert client.get("/hazards/").status_code == 200
+    status, sql = tables_read(client, "/hazards/")
+    assert status == 200 and 'FROM "orgs_user"' not in sql
+    staff.is_active = False
+    staff.save()
+    r = client.get("/hazards/")
+    assert r.status_code == 302 and "/login" in r["Location"]
+
+
+def test_a_changed_password_ends_the_other_sessions_at_once(world, login):
+    staff = world.users["staff"]
+    client = login(staff)
+    assert client.get("/hazards/").status_code == 200
+    staff.set_password("another-long-password-42")
+    staff.save()
+    assert client.get("/hazards/").status_code == 302
