@@ -57,6 +57,7 @@ class SchemeForm(forms.Form):
                 self.fields[f"weight_{code}"] = forms.IntegerField(
                     label=_("Weight"),
                     initial=spec.weight,
+                    required=False,  # empty: 0, not in the scheme
                     min_value=None,
                     widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
                 )
@@ -86,6 +87,7 @@ class SchemeForm(forms.Form):
                         label=_("When there is nothing to measure"),
                         choices=NoData.choices,
                         initial=spec.no_data,
+                        required=False,  # empty: left out
                     )
                     row["no_data"] = f"no_data_{code}"
                 rows.append(row)
@@ -115,7 +117,7 @@ class SchemeForm(forms.Form):
             out.append(
                 RuleSpec(
                     indicator=code,
-                    weight=data[f"weight_{code}"],
+                    weight=data.get(f"weight_{code}") or 0,
                     per_item=data.get(f"per_item_{code}") or Decimal(0),
                     cap=data.get(f"cap_{code}"),
                     no_data=data.get(f"no_data_{code}") or NoData.EXCLUDE,

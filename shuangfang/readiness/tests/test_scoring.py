@@ -22,6 +22,13 @@ from .test_letters import drawn_png
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def clock(request):
+    """The clock the readiness tests start on (conftest ``_clock``), to move further."""
+    return request.getfixturevalue("_clock")
+
+
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
 RULES = [RuleSpec("ready_training", 40), RuleSpec("ready_drills", 30), RuleSpec("ready_letters", 30)]
 
@@ -61,13 +68,13 @@ def _reward(world, kind, points):
     )
 
 
-def test_readiness_indicators_and_rewards_in_the_score(world, _clock):
+def test_readiness_indicators_and_rewards_in_the_score(world, clock):
     _records(world)
-    _clock.move_to(at(2026, 3, 25, 10))
+    clock.move_to(at(2026, 3, 25, 10))
     _reward(world, "reward", Decimal(3))
     _reward(world, "penalty", Decimal(8))
     _reward(world, "penalty", None)  # no points: not counted
-    _clock.move_to(at(2026, 4, 1, 10))
+    clock.move_to(at(2026, 4, 1, 10))
     plain = scores.SchemeRef(rules=scores.ordered_rules(RULES))
     s = scores.institution_scores([world.inst_a], *Q1, scheme=plain)[world.inst_a.pk]
     parts = {p.code: p for p in s.parts}
@@ -86,9 +93,9 @@ def test_readiness_indicators_and_rewards_in_the_score(world, _clock):
     assert {p.code: p.excluded for p in b.parts}["ready_letters"] is True
 
 
-def test_saved_scheme_with_caps_shows_on_the_breakdown(world, _clock, login):
+def test_saved_scheme_with_caps_shows_on_the_breakdown(world, clock, login):
     _records(world)
-    _clock.move_to(at(2026, 3, 25, 10))
+    clock.move_to(at(2026, 3, 25, 10))
     _reward(world, "reward", Decimal("2.5"))
     services.save_scheme(
         actor=world.users["bureau_supervisor"],
@@ -120,9 +127,9 @@ def test_points_are_refused_on_other_kinds_and_out_of_range(world):
 
 
 @pytest.mark.parametrize("many", [False, True])
-def test_queries_do_not_grow(world, _clock, many):
+def test_queries_do_not_grow(world, clock, many):
     _records(world)
-    _clock.move_to(at(2026, 4, 1, 10))
+    clock.move_to(at(2026, 4, 1, 10))
     capped = scores.SchemeRef(rules=scores.ordered_rules(RULES), bonus_cap=Decimal(2))
     insts = [world.inst_a, world.inst_b] if many else [world.inst_a]
     with CaptureQueriesContext(connection) as ctx:
