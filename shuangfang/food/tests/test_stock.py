@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -77,14 +78,15 @@ def test_bad_moves_are_refused_and_nothing_is_saved(world, ns):
     line = _deliver(world, ns, ns.pork, 3, T0.date() + dt.timedelta(days=2))
     rejected = ns.purchase.lines.get(accepted=False)
     with translation.override("zh-hans"):
-        for kwargs in (
+        cases: tuple[dict[str, Any], ...] = (
             {"kind": "used", "quantity": Decimal(4)},  # more than is left
             {"kind": "used", "quantity": Decimal(-1)},
             {"kind": "discarded", "quantity": Decimal(1)},  # no reason
             {"kind": "used", "quantity": Decimal(1), "moved_at": T0 + 5 * H},  # in the future
             {"kind": "used", "quantity": Decimal(1), "moved_at": T0 - 2 * H},  # before the delivery
             {"kind": "eaten", "quantity": Decimal(1)},
-        ):
+        )
+        for kwargs in cases:
             with pytest.raises(ValidationError) as exc:
                 stock.move_stock(actor=cook, line=line, **kwargs)
             assert any("\u4e00" <= ch <= "\u9fff" for ch in " ".join(exc.value.messages)), kwargs
