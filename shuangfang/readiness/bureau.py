@@ -157,8 +157,8 @@ def period_figures(org: Organization, start: dt.date, end: dt.date) -> dict[str,
         ).count(),
     }
     parts = {"training": [0, 0], "fire_drills": [0, 0], "letters": [0, 0]}
-    for inst in insts:
-        for key, fig in indicators.all_for(inst, start, end).items():
+    for figs in indicators.all_many(list(insts), start, end).values():
+        for key, fig in figs.items():
             parts[key][0] += fig.part
             parts[key][1] += fig.whole
     for key, (part, whole) in parts.items():

@@ -110,6 +110,11 @@ def test_saved_scheme_with_caps_shows_on_the_breakdown(world, clock, login):
     assert r.status_code == 200 and "消防演练组织得力" in body and "+2.5" in body
     r = client.get(f"/assessment/bureaus/{world.bureau.uuid}/", {"period": "2026-03", "export": "xlsx"})
     assert r.status_code == 200
+    data = client.get(
+        f"/api/v1/assessment/institutions/{world.inst_a.uuid}/score", {"period": "2026-03"}
+    ).json()
+    assert data["bonus"] == 2.5 and data["adjustments"][0]["points"] == 2.5
+    assert data["scheme"]["bonus_cap"] == 5.0
 
 
 def test_points_are_refused_on_other_kinds_and_out_of_range(world):

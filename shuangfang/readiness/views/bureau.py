@@ -65,7 +65,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = bureau.spot_check_plan(org, today)
     start, end = bureau.quarter_of(today)
-    figures = {r.institution.pk: indicators.all_for(r.institution, start, end) for r in rows}
+    figures = indicators.all_many([r.institution for r in rows], start, end)
     if request.GET.get("export") == "xlsx":
         from shuangfang.core.exports import xlsx_response
 
