@@ -87,13 +87,14 @@ def test_cook_takes_food_out_of_storage_on_a_phone(
     phone.click("a:has-text('领用 / 报废')")
     phone.wait_for_selector("input[name=quantity]")
     phone.fill("input[name=quantity]", "30")
-    phone.click("button[type=submit]")
+    phone.click("main form button.fd-big")
     phone.wait_for_selector("text=仅剩")
     _snap(shot, phone, "stock-refused-phone")
     phone.fill("input[name=quantity]", "5")
-    phone.click("button[type=submit]")
+    phone.click("main form button.fd-big")
     phone.wait_for_selector(".msg-success")
     phone.wait_for_selector("table.stock td:has-text('20')")
     _snap(shot, phone, "storage-after-phone")
     assert StockMove.objects.get().quantity == Decimal(5)
-    assert errors == []
+    # The refused quantity was answered 400 on purpose (the form with its reason).
+    assert [e for e in errors if "status of 400" not in e] == []
