@@ -4,6 +4,8 @@ Uses the city of ``bench_dashboards.py`` (200 institutions, 40,000 hazards, 8,00
 40,000 tasks; built by running that script first if it is not in the database). Times:
   - baseline: one raw ``SELECT organization_id, count(*) … GROUP BY`` over the hazards
   - ``scores.institution_scores`` for every institution, this month and this year (4 queries)
+  - the same with a scheme weighing every registered indicator (inspections, readiness, food) and
+    counting rewards and penalties (one query more per source)
   - ``scores.department_scores`` of one institution
   - the bureau's score table and its Excel export, through the Django test client
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 import runpy
+from decimal import Decimal
 from pathlib import Path
 
 from _setup import report, setup, timed
@@ -23,7 +26,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from shuangfang.assessment import scores  # noqa: E402
+from shuangfang.assessment import registry, scores  # noqa: E402
+from shuangfang.assessment.choices import RuleSpec  # noqa: E402
 from shuangfang.core import periods  # noqa: E402
 from shuangfang.hazards.models import Hazard  # noqa: E402
 from shuangfang.orgs.models import Organization, User, institutions_under  # noqa: E402
@@ -63,6 +67,21 @@ with CaptureQueriesContext(connection) as q:
     scores.institution_scores(insts, month.start, month.end)
 n_scores = len(q)
 
+# Every registered indicator weighted (weights summing to 100), rewards and penalties counted.
+keys = [i.key for i in registry.ordered()]
+weights = [100 // len(keys)] * len(keys)
+weights[0] += 100 - sum(weights)
+every = scores.SchemeRef(
+    rules=scores.ordered_rules(
+        RuleSpec(k, w, per_item=Decimal(1)) for k, w in zip(keys, weights, strict=True)
+    ),
+    bonus_cap=Decimal(5),
+    penalty_cap=Decimal(5),
+)
+with CaptureQueriesContext(connection) as q:
+    scores.institution_scores(insts, month.start, month.end, scheme=every)
+n_every = len(q)
+
 base = timed(baseline, repeat=10)
 rows = [("baseline: raw GROUP BY count of hazards", base, f"{len(ids)} institutions, {n_haz} hazards")]
 for label, fn, note in (
@@ -75,6 +94,11 @@ for label, fn, note in (
         "institution_scores, this year",
         lambda: scores.institution_scores(insts, year.start, year.end),
         f"{n_scores} queries",
+    ),
+    (
+        f"institution_scores, all {len(keys)} registered indicators + rewards, this year",
+        lambda: scores.institution_scores(insts, year.start, year.end, scheme=every),
+        f"{n_every} queries",
     ),
     (
         "department_scores, one institution",

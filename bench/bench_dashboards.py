@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import time
@@ -169,6 +170,8 @@ def _layout(model, names: list[str]) -> tuple[list[str], tuple]:
             continue
         default = f.get_default()
         assert default is not None and not callable(default), f"{model.__name__}.{f.name} needs a value"
+        if isinstance(default, dict | list):  # a JSON field's default: COPY takes its text
+            default = json.dumps(default)
         cols.append(f.column)
         tail.append(default)
     return cols, tuple(tail)

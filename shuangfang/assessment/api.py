@@ -21,6 +21,8 @@ def _scheme(ref: scores.SchemeRef) -> dict:
         "bureau": ref.bureau,
         "version": ref.version,
         "saved_at": ref.saved_at.isoformat() if ref.saved_at else None,
+        "bonus_cap": float(ref.bonus_cap),
+        "penalty_cap": float(ref.penalty_cap),
     }
 
 
@@ -30,6 +32,13 @@ def score_json(s: scores.Score) -> dict:
         "counted_weight": s.counted_weight,
         "scheme": _scheme(s.scheme),
         "parts": [asdict(p) for p in s.parts],
+        # Rewards and penalties (奖惩): counted only when the scheme's caps are above 0.
+        "base": s.base,
+        "bonus": s.bonus,
+        "penalty": s.penalty,
+        "adjustments": [
+            {"points": float(a.points), "text": a.text, "day": a.day.isoformat()} for a in s.adjustments
+        ],
     }
 
 

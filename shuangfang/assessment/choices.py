@@ -1,6 +1,6 @@
-"""The indicators of the assessment score (考核), their kind of rule and the built-in default
-scheme. The default is our own starting point, not a regulation: a bureau replaces it with its own
-weights on the scheme page."""
+"""The built-in indicators of the assessment score (考核), their kind of rule and the built-in
+default scheme. Other apps add indicators through :mod:`.registry`. The default is our own
+starting point, not a regulation: a bureau replaces it with its own weights on the scheme page."""
 
 from __future__ import annotations
 
@@ -62,7 +62,12 @@ class RuleSpec:
 
     @property
     def kind(self) -> str:
-        return RULE_KIND[self.indicator]
+        """The rule of the indicator (rate or deduction): from the registry, so other apps'
+        indicators have one too."""
+        from .registry import INDICATORS
+
+        ind = INDICATORS.get(self.indicator)
+        return ind.kind if ind is not None else RULE_KIND.get(self.indicator, RuleKind.RATE)
 
 
 # The built-in default scheme (our choice, see docs/assessment.md): 100 points in all.

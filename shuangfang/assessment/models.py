@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.tenancy import TenantModel
 
-from .choices import RULE_KIND, Indicator, NoData, RuleSpec
+from .choices import NoData, RuleSpec
 
 
 class ScoringScheme(TenantModel):
@@ -26,6 +26,10 @@ class ScoringScheme(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    # Rewards and penalties (奖惩) recorded against an institution in the period adjust its score by
+    # at most these points each way; 0 leaves them out (the default and every scheme saved before).
+    bonus_cap = models.DecimalField(_("most bonus points"), max_digits=4, decimal_places=1, default=0)
+    penalty_cap = models.DecimalField(_("most penalty points"), max_digits=4, decimal_places=1, default=0)
 
     class Meta:
         ordering = ["organization", "-version"]
@@ -46,7 +50,8 @@ class ScoringRule(models.Model):
     """The weight (points) of one indicator in a scheme, and the parameters of its rule."""
 
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="rules")
-    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
+    # A key of the indicator registry (``registry.INDICATORS``): other apps add indicators.
+    indicator = models.CharField(_("indicator"), max_length=40)
     weight = models.PositiveSmallIntegerField(_("weight (points)"))
     per_item = models.DecimalField(_("points deducted per item"), max_digits=5, decimal_places=1, default=0)
     cap = models.DecimalField(
@@ -65,11 +70,18 @@ class ScoringRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_indicator_display()} {self.weight}"
+        return f"{self.label} {self.weight}"
+
+    @property
+    def label(self) -> str:
+        from .registry import INDICATORS
+
+        ind = INDICATORS.get(self.indicator)
+        return str(ind.label) if ind is not None else self.indicator
 
     @property
     def kind(self) -> str:
-        return RULE_KIND[self.indicator]
+        return self.spec().kind
 
     def spec(self) -> RuleSpec:
         return RuleSpec(

@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -41,16 +41,15 @@ from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard
 from shuangfang.hazards.stats import open_on_q, overdue_during_q
-from shuangfang.inspections.models import TaskDay
-from shuangfang.orgs.models import Organization, OrgKind, Post
+from shuangfang.orgs.models import Organization, OrgKind
 from shuangfang.risks.models import RiskPoint
 
-from .choices import CAN_LACK_DATA, DEFAULT_RULES, TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
+from . import registry
+from .choices import DEFAULT_RULES, TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
 from .models import ScoringRule
 
 TENTH = Decimal("0.1")
 COUNTERS = ("done", "missed", "closed", "on_time", "overdue", "open_major", "points", "reviews_overdue")
-ORDER = list(Indicator.values)
 
 
 def _tenth(value: Decimal) -> Decimal:
@@ -77,6 +76,13 @@ class SchemeRef:
     bureau: str = ""
     version: int = 0
     saved_at: dt.datetime | None = None
+    bonus_cap: Decimal = Decimal(0)
+    penalty_cap: Decimal = Decimal(0)
+
+    @property
+    def counts_adjustments(self) -> bool:
+        """Whether rewards and penalties adjust the scores of this scheme."""
+        return self.bonus_cap > 0 or self.penalty_cap > 0
 
     @property
     def is_default(self) -> bool:
@@ -97,8 +103,9 @@ class SchemeRef:
 DEFAULT_SCHEME = SchemeRef(rules=DEFAULT_RULES)
 
 
-def _ordered(rules: Iterable[RuleSpec]) -> tuple[RuleSpec, ...]:
-    return tuple(sorted(rules, key=lambda r: ORDER.index(r.indicator)))
+def ordered_rules(rules: Iterable[RuleSpec]) -> tuple[RuleSpec, ...]:
+    """The rules in the registry's order (groups, then each group's order)."""
+    return tuple(sorted(rules, key=lambda r: registry.order_of(r.indicator)))
 
 
 def schemes_for(orgs: Iterable[Organization]) -> dict[int, SchemeRef]:
@@ -117,13 +124,15 @@ def schemes_for(orgs: Iterable[Organization]) -> dict[int, SchemeRef]:
             entry["rules"].append(r.spec())
     refs = {
         org_id: SchemeRef(
-            rules=_ordered(e["rules"]),
+            rules=ordered_rules(e["rules"]),
             id=e["scheme"].pk,
             uuid=str(e["scheme"].uuid),
             bureau_id=org_id,
             bureau=e["scheme"].organization.name,
             version=e["scheme"].version,
             saved_at=e["scheme"].created_at,
+            bonus_cap=e["scheme"].bonus_cap,
+            penalty_cap=e["scheme"].penalty_cap,
         )
         for org_id, e in found.items()
     }
@@ -162,6 +171,14 @@ class Score:
     parts: list[Part] = field(default_factory=list)
     start: dt.date | None = None
     end: dt.date | None = None  # exclusive
+    base: float | None = None  # the indicators' score before rewards and penalties
+    adjustments: list[registry.Adjustment] = field(default_factory=list)
+    bonus: float = 0.0  # counted, after the scheme's cap
+    penalty: float = 0.0
+
+    @property
+    def adjusted(self) -> bool:
+        return bool(self.adjustments)
 
     @property
     def counted_weight(self) -> int:
@@ -292,16 +309,6 @@ def _pct(part: int, whole: int) -> Decimal:
     return _tenth(Decimal(100) * part / whole)
 
 
-def _no_data_text(code: str) -> str:
-    texts: dict[str, str] = {
-        Indicator.COMPLETION: _("no task was due"),
-        Indicator.MISSED: _("no task was due"),
-        Indicator.ON_TIME: _("no hazard was closed"),
-        Indicator.REVIEWS: _("no risk point"),
-    }
-    return texts.get(code, "")
-
-
 def rule_text(spec: RuleSpec) -> str:
     return _rule_text(spec, get_language() or "")
 
@@ -319,7 +326,8 @@ def _rule_text(spec: RuleSpec, language: str) -> str:
             "per": _num(spec.per_item),
             "cap": _num(min(cap, Decimal(w))),
         }
-    if spec.indicator in CAN_LACK_DATA:
+    ind = registry.get(spec.indicator)
+    if ind is not None and ind.can_lack_data:
         text = _("%(rule)s; nothing to measure: %(no_data)s") % {
             "rule": text,
             "no_data": NoData(spec.no_data).label,
@@ -329,36 +337,40 @@ def _rule_text(spec: RuleSpec, language: str) -> str:
 
 def _figures(code: str, m: dict[str, int]) -> tuple[dict[str, int], str, int, int | None]:
     """Raw figures, in words, and (good, whole) for rates or the item count for deductions."""
-    due = m["done"] + m["missed"]
-    if code == Indicator.COMPLETION:
-        raw = {"done": m["done"], "due": due}
-        return raw, _("%(done)s done of %(due)s due") % raw, m["done"], due
-    if code == Indicator.MISSED:
-        raw = {"missed": m["missed"], "due": due}
-        return raw, _("%(missed)s missed of %(due)s due") % raw, m["missed"], due
-    if code == Indicator.ON_TIME:
-        raw = {"on_time": m["on_time"], "closed": m["closed"]}
-        return raw, _("%(on_time)s on time of %(closed)s closed") % raw, m["on_time"], m["closed"]
-    if code == Indicator.OVERDUE:
-        raw = {"overdue": m["overdue"]}
-        return raw, _("%(overdue)s overdue") % raw, m["overdue"], None
-    if code == Indicator.OPEN_MAJOR:
-        raw = {"open_major": m["open_major"]}
-        return raw, _("%(open_major)s open at the end of the period") % raw, m["open_major"], None
-    up = m["points"] - m["reviews_overdue"]
-    raw = {"up_to_date": up, "points": m["points"], "overdue": m["reviews_overdue"]}
-    return raw, _("%(up_to_date)s up to date of %(points)s risk points") % raw, up, m["points"]
+    ind = registry.get(code)
+    assert ind is not None
+    return ind.figures(m)
+
+
+def _not_measured(spec: RuleSpec, ind: registry.IndicatorDef, url: str) -> Part:
+    """An indicator a department cannot be measured by (counted for the whole institution only)."""
+    return Part(
+        code=spec.indicator,
+        label=str(ind.label),
+        raw={},
+        figures="",
+        rate=None,
+        weight=spec.weight,
+        rule=rule_text(spec),
+        calculation=_("counted for the whole institution only: left out"),
+        points=None,
+        no_data=True,
+        excluded=True,
+        url=url,
+    )
 
 
 def _part(spec: RuleSpec, m: dict[str, int], url: str) -> Part:
     code = spec.indicator
-    raw, figures, good, whole = _figures(code, m)
+    ind = registry.get(code)
+    assert ind is not None
+    raw, figures, good, whole = ind.figures(m)
     weight = Decimal(spec.weight)
-    no_data = code in CAN_LACK_DATA and not whole
+    no_data = ind.can_lack_data and not whole
     rate: Decimal | None = None
     excluded = False
     if no_data:
-        reason = _no_data_text(code)
+        reason = str(ind.no_data)
         if spec.no_data == NoData.EXCLUDE:
             points: Decimal | None = None
             excluded = True
@@ -384,7 +396,7 @@ def _part(spec: RuleSpec, m: dict[str, int], url: str) -> Part:
             calc = f"{spec.weight} − min({n} × {_num(spec.per_item)}, {_num(cap)}) = {points}"
     return Part(
         code=str(code),
-        label=str(Indicator(code).label),
+        label=str(ind.label),
         raw=raw,
         figures=figures,
         rate=float(rate) if rate is not None else None,
@@ -398,17 +410,111 @@ def _part(spec: RuleSpec, m: dict[str, int], url: str) -> Part:
     )
 
 
-def build(org_id: int, m: dict[str, int], scheme: SchemeRef, urls: dict[str, str], start, end) -> Score:
-    parts = [_part(spec, m, urls.get(spec.indicator, "")) for spec in scheme.rules]
+def _adjust(base: Decimal | None, scheme: SchemeRef, adjustments: list[registry.Adjustment]):
+    """(total, bonus, penalty): rewards add at most the scheme's bonus cap, penalties take at most
+    its penalty cap; never below 0. No base score, no total (nothing to adjust)."""
+    bonus = min(sum((a.points for a in adjustments if a.points > 0), Decimal(0)), scheme.bonus_cap)
+    penalty = min(-sum((a.points for a in adjustments if a.points < 0), Decimal(0)), scheme.penalty_cap)
+    if base is None:
+        return None, bonus, penalty
+    return max(base + bonus - penalty, Decimal(0)), bonus, penalty
+
+
+def build(
+    org_id: int,
+    m: dict[str, int],
+    scheme: SchemeRef,
+    urls: dict[str, str],
+    start,
+    end,
+    *,
+    adjustments: list[registry.Adjustment] | None = None,
+    measured: frozenset[str] | None = None,
+) -> Score:
+    """The score of one organisation from its counters ``m``. ``measured``: the sources that could
+    count it (a department is not measured by every source); the others are left out."""
+    parts = []
+    for spec in scheme.rules:
+        ind = registry.get(spec.indicator)
+        if ind is None:
+            continue  # an indicator whose app is gone: its weight is left out of every score
+        url = urls.get(spec.indicator, "")
+        if measured is not None and ind.source not in measured:
+            parts.append(_not_measured(spec, ind, url))
+        else:
+            parts.append(_part(spec, m, url))
     counted = sum(p.weight for p in parts if not p.excluded)
     got = sum((Decimal(str(p.points)) for p in parts if p.points is not None), Decimal(0))
     if counted == 0:
-        total = None
+        base = None
     elif counted == TOTAL_WEIGHT:
-        total = float(got)
+        base = got
     else:
-        total = float(_tenth(got * TOTAL_WEIGHT / counted))
-    return Score(organization_id=org_id, total=total, scheme=scheme, parts=parts, start=start, end=end)
+        base = _tenth(got * TOTAL_WEIGHT / counted)
+    adj = list(adjustments or [])
+    total, bonus, penalty = _adjust(base, scheme, adj)
+    return Score(
+        organization_id=org_id,
+        total=float(total) if total is not None else None,
+        scheme=scheme,
+        parts=parts,
+        start=start,
+        end=end,
+        base=float(base) if base is not None else None,
+        adjustments=adj,
+        bonus=float(bonus),
+        penalty=float(penalty),
+    )
+
+
+def sources_of(schemes: Iterable[SchemeRef]) -> list[str]:
+    """The sources the weighted indicators of ``schemes`` need, in registration order."""
+    wanted = set()
+    for sch in schemes:
+        for r in sch.rules:
+            ind = registry.get(r.indicator)
+            if ind is not None and r.weight > 0:
+                wanted.add(ind.source)
+    return [k for k in registry.SOURCES if k in wanted]
+
+
+def _merge(results: list[dict[int, dict[str, int]]], keys: Iterable[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {k: {} for k in keys}
+    for res in results:
+        for k, counters in res.items():
+            if k in out:
+                out[k].update(counters)
+    return out
+
+
+def _links(
+    org: Organization, schemes: Iterable[SchemeRef], *, department: bool, start, last, today
+) -> dict[str, str]:
+    out = {}
+    for sch in schemes:
+        for r in sch.rules:
+            ind = registry.get(r.indicator)
+            if ind is not None and ind.link is not None and r.indicator not in out:
+                out[r.indicator] = ind.link(org, department, start, last, today)
+    return out
+
+
+def adjustments_for(
+    institutions: list[Organization], schemes: dict[int, SchemeRef], start: dt.date, end: dt.date
+) -> dict[int, list[registry.Adjustment]]:
+    """Rewards and penalties of the institutions whose scheme counts them (a cap above 0); one
+    query per registered adjustment source, none when no scheme counts them."""
+    wanted = [i for i in institutions if schemes[i.pk].counts_adjustments]
+    out: dict[int, list[registry.Adjustment]] = {i.pk: [] for i in institutions}
+    if not wanted:
+        return out
+    for fn in registry.ADJUSTMENTS.values():
+        for k, items in fn(wanted, start, end).items():
+            if k in out:
+                out[k].extend(items)
+    for items in out.values():
+        items.sort(key=lambda a: a.day)
+    return out
 
 
 def institution_scores(
@@ -419,33 +525,33 @@ def institution_scores(
     scheme: SchemeRef | None = None,
     today: dt.date | None = None,
 ) -> dict[int, Score]:
-    """The score of each institution over [start, end). Four queries (scheme, tasks, hazards,
-    risk points). ``scheme`` replaces the schemes in force (the editor's preview)."""
+    """The score of each institution over [start, end). One query for the schemes, then each
+    source the weighted indicators need (three for the inspection, hazard and risk indicators),
+    whatever the number of institutions. ``scheme`` replaces the schemes in force (the editor's
+    preview)."""
     today = today or timezone.localdate()
     ids = [i.pk for i in institutions]
     schemes = dict.fromkeys(ids, scheme) if scheme is not None else schemes_for(institutions)
-    key = "organization__institution_id"
-    scoped = Q(organization__institution_id__in=ids)
-    figs = measure(
-        task_days=TaskDay.objects.filter(organization_id__in=ids).annotate(key=F("organization_id")),
-        hazard_key=key,
-        point_key=key,
-        hazards=scoped,
-        points=scoped,
-        keys=ids,
-        start=start,
-        end=end,
-        today=today,
+    figs = _merge(
+        [
+            registry.SOURCES[k].institutions(institutions, start, end, today)
+            for k in sources_of(set(schemes.values()))
+        ]
+        if ids
+        else [],
+        ids,
     )
+    adjustments = adjustments_for(institutions, schemes, start, end) if ids else {}
     last = min(end - dt.timedelta(days=1), today)
     return {
         inst.pk: build(
             inst.pk,
             figs[inst.pk],
             schemes[inst.pk],
-            links(institution=inst, start=start, last=last, today=today),
+            _links(inst, [schemes[inst.pk]], department=False, start=start, last=last, today=today),
             start,
             end,
+            adjustments=adjustments[inst.pk],
         )
         for inst in institutions
     }
@@ -469,30 +575,30 @@ def department_scores(
 ) -> dict[int, Score]:
     """The score of each active department of ``institution`` over [start, end), with the
     institution's scheme: tasks assigned to the department's posts, hazards and risk points filed
-    under it. Five queries (departments, scheme, tasks, hazards, risk points)."""
+    under it. Five queries (departments, scheme, tasks, hazards, risk points) with the built-in
+    indicators; an indicator counted only for whole institutions is left out."""
     today = today or timezone.localdate()
     depts = departments if departments is not None else departments_of(institution)
     ids = [d.pk for d in depts]
     scheme = schemes_for([institution])[institution.pk]
-    inside = Q(organization__institution_id=institution.pk)
-    department = Subquery(Post.objects.filter(pk=OuterRef("post_key")).values("department_id")[:1])
-    figs = measure(
-        task_days=TaskDay.objects.filter(organization_id=institution.pk)
-        .annotate(key=department)
-        .filter(key__in=ids),
-        hazard_key="department_id",
-        point_key="department_id",
-        hazards=inside & Q(department_id__in=ids),
-        points=inside & Q(department_id__in=ids),
-        keys=ids,
-        start=start,
-        end=end,
-        today=today,
-    )
+    measured = frozenset(k for k, src in registry.SOURCES.items() if src.departments is not None)
+    results = []
+    if ids:
+        for k in sources_of([scheme]):
+            dept_measure = registry.SOURCES[k].departments
+            if dept_measure is not None:
+                results.append(dept_measure(institution, depts, start, end, today))
+    figs = _merge(results, ids)
     last = min(end - dt.timedelta(days=1), today)
     return {
         d.pk: build(
-            d.pk, figs[d.pk], scheme, links(department=d, start=start, last=last, today=today), start, end
+            d.pk,
+            figs[d.pk],
+            scheme,
+            _links(d, [scheme], department=True, start=start, last=last, today=today),
+            start,
+            end,
+            measured=measured,
         )
         for d in depts
     }
@@ -503,3 +609,16 @@ def ranked(institutions: list[Organization], scores: dict[int, Score]) -> list[t
     rows = [(i, scores[i.pk]) for i in institutions]
     rows.sort(key=lambda r: (r[1].total is None, -(r[1].total or 0), r[0].path))
     return rows
+
+
+def columns(rows: Iterable[tuple[Organization, Score]]) -> list[tuple[str, str]]:
+    """The indicators weighted in any of the rows' schemes (institutions under different bureaus
+    may use different schemes), in the registry's order: (key, label)."""
+    keys = {p.code for _i, s in rows for p in s.parts}
+    return [(k, label) for k, label in registry.labels().items() if k in keys]
+
+
+def cells(score: Score, cols: list[tuple[str, str]]) -> list[Part | None]:
+    """The score's parts under ``cols``; None where its scheme does not weigh that indicator."""
+    by_code = {p.code: p for p in score.parts}
+    return [by_code.get(k) for k, _label in cols]

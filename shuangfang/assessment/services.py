@@ -17,10 +17,13 @@ from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, User
 
-from .choices import TOTAL_WEIGHT, Indicator, NoData, RuleKind, RuleSpec
+from . import registry
+from .choices import TOTAL_WEIGHT, NoData, RuleKind, RuleSpec
 from .models import ScoringRule, ScoringScheme
 
 MAX_PER_ITEM = Decimal(100)
+# Rewards and penalties never weigh more than a fifth of the score (our choice).
+MAX_ADJUSTMENT = Decimal(20)
 
 audit.register_actions(
     {
@@ -28,9 +31,11 @@ audit.register_actions(
         "assessment.scheme.clear": gettext_lazy("Scoring scheme withdrawn"),
     }
 )
+# Each indicator's label is registered with it (registry.register_indicator).
 audit.register_fields(
     {
-        **dict(Indicator.choices),
+        "bonus_cap": gettext_lazy("most bonus points"),
+        "penalty_cap": gettext_lazy("most penalty points"),
         "weight": gettext_lazy("weight"),
         "per_item": gettext_lazy("deduction per item"),
         "cap": gettext_lazy("cap"),
@@ -41,19 +46,26 @@ audit.register_fields(
 
 
 def validate_rules(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
-    """Every indicator once, weights whole and not negative summing to 100, deductions sane.
-    Raises one ValidationError listing every problem."""
+    """Registered indicators, each at most once, weights whole and not negative summing to 100,
+    deductions sane. Indicators weighted 0 are not part of the scheme and are dropped. Raises one
+    ValidationError listing every problem."""
     rules = list(rules)
     errors: list[str] = []
     codes = [r.indicator for r in rules]
-    if sorted(codes) != sorted(Indicator.values):
-        errors.append(_("Give a weight to each of the six indicators, once."))
+    unknown = sorted({c for c in codes if registry.get(c) is None})
+    if unknown:
+        errors.append(_("Unknown indicator: %(codes)s.") % {"codes": ", ".join(unknown)})
+    if len(set(codes)) != len(codes):
+        errors.append(_("Give each indicator one weight only."))
     for r in rules:
-        if r.indicator not in Indicator.values:
+        ind = registry.get(r.indicator)
+        if ind is None:
             continue
-        label = Indicator(r.indicator).label
+        label = ind.label
         if r.weight < 0:
             errors.append(_("The weight of “%(indicator)s” cannot be negative.") % {"indicator": label})
+        if r.weight <= 0:
+            continue  # not weighted: its parameters do not matter
         if r.no_data not in NoData.values:
             errors.append(_("Choose what “%(indicator)s” scores without data.") % {"indicator": label})
         if r.kind == RuleKind.DEDUCTION:
@@ -75,13 +87,29 @@ def validate_rules(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
         )
     if errors:
         raise ValidationError(errors)
-    return rules
+    return [r for r in rules if r.weight > 0]
+
+
+def validate_caps(bonus_cap: Decimal, penalty_cap: Decimal) -> tuple[Decimal, Decimal]:
+    """Rewards and penalties adjust a score by at most 0 to 20 points each way."""
+    errors = []
+    for value, label in ((bonus_cap, _("most bonus points")), (penalty_cap, _("most penalty points"))):
+        if value is None or value < 0 or value > MAX_ADJUSTMENT:
+            errors.append(
+                _("The %(what)s must be from 0 to %(most)s.") % {"what": label, "most": MAX_ADJUSTMENT}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return Decimal(bonus_cap), Decimal(penalty_cap)
 
 
 def _snapshot(scheme: ScoringScheme | None) -> dict:
     if scheme is None:
         return {}
-    return {
+    caps = {}
+    if scheme.bonus_cap or scheme.penalty_cap:
+        caps = {"bonus_cap": str(scheme.bonus_cap), "penalty_cap": str(scheme.penalty_cap)}
+    return caps | {
         r.indicator: {
             "weight": r.weight,
             "per_item": str(r.per_item),
@@ -104,13 +132,21 @@ def _check_note(note: str) -> None:
 
 @transaction.atomic
 def save_scheme(
-    *, actor: User, bureau: Organization, rules: Iterable[RuleSpec], note: str = ""
+    *,
+    actor: User,
+    bureau: Organization,
+    rules: Iterable[RuleSpec],
+    note: str = "",
+    bonus_cap: Decimal = Decimal(0),
+    penalty_cap: Decimal = Decimal(0),
 ) -> ScoringScheme:
-    """Put a new version of ``bureau``'s scheme in force."""
+    """Put a new version of ``bureau``'s scheme in force. ``bonus_cap`` / ``penalty_cap``: the
+    most points rewards add and penalties take (0: they do not count)."""
     require(actor, "assessment.configure", bureau)
     _check_bureau(bureau)
     _check_note(note)
     rules = validate_rules(rules)
+    bonus_cap, penalty_cap = validate_caps(bonus_cap, penalty_cap)
     # Serialise versions of one bureau's scheme.
     Organization.objects.select_for_update().filter(pk=bureau.pk).first()
     current = ScoringScheme.objects.filter(organization=bureau, is_current=True).first()
@@ -119,7 +155,13 @@ def save_scheme(
     if current is not None:
         ScoringScheme.objects.filter(pk=current.pk).update(is_current=False)
     scheme = ScoringScheme.objects.create(
-        organization=bureau, version=version, is_current=True, note=note.strip(), created_by=actor
+        organization=bureau,
+        version=version,
+        is_current=True,
+        note=note.strip(),
+        created_by=actor,
+        bonus_cap=bonus_cap,
+        penalty_cap=penalty_cap,
     )
     ScoringRule.objects.bulk_create(
         [

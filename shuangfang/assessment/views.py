@@ -20,8 +20,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.core.views import bad_request
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institutions_under
 
-from . import scores, services
-from .choices import Indicator
+from . import registry, scores, services
 from .forms import SchemeForm
 from .models import ScoringScheme
 
@@ -79,6 +78,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _export(org, period, rows)
     own = ScoringScheme.objects.filter(organization=org, is_current=True).exists()
+    cols = scores.columns(rows)
     return render(
         request,
         "assessment/bureau.html",
@@ -89,12 +89,14 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
                     "rank": n,
                     "inst": inst,
                     "score": s,
+                    "cells": scores.cells(s, cols),
                     "url": reverse("assessment:institution", kwargs={"uuid": inst.uuid})
                     + f"?period={period.key}",
                 }
                 for n, (inst, s) in enumerate(rows, 1)
             ],
-            "indicators": Indicator.choices,
+            "indicators": cols,
+            "adjusted": any(s.scheme.counts_adjustments for _i, s in rows),
             "can_configure": can(request.user, CONFIGURE, org),
             "own_scheme": own,
             **_period_ctx(request, period),
@@ -110,16 +112,24 @@ def _export(org: Organization, period: periods.Period, rows) -> HttpResponse:
         pgettext("assessment", "Score"),
     ]
     figures, points = pgettext("assessment", "records"), pgettext("assessment", "points")
-    for _code, label in Indicator.choices:
+    cols = scores.columns(rows)
+    for _code, label in cols:
         headers += [f"{label} · {figures}", f"{label} · {points}"]
-    headers.append(pgettext("assessment", "Scheme"))
+    headers += [
+        pgettext("assessment", "Bonus (rewards)"),
+        pgettext("assessment", "Deduction (penalties)"),
+        pgettext("assessment", "Scheme"),
+    ]
 
     def lines():
         for n, (inst, s) in enumerate(rows, 1):
             line = [n, inst.name, inst.parent.name if inst.parent else "", s.total]
-            for p in s.parts:
-                line += [p.figures, p.points if not p.excluded else pgettext("assessment", "left out")]
-            line.append(str(s.scheme))
+            for p in scores.cells(s, cols):
+                if p is None:
+                    line += ["", pgettext("assessment", "not in the scheme")]
+                else:
+                    line += [p.figures, p.points if not p.excluded else pgettext("assessment", "left out")]
+            line += [s.bonus, s.penalty, str(s.scheme)]
             yield line
 
     name = _("assessment-scores") + f"-{org.name}-{period.key}.xlsx"
@@ -181,13 +191,19 @@ def scheme(request: AuthedRequest, uuid) -> HttpResponse:
         if form.is_valid():
             try:
                 rules = services.validate_rules(form.rules())
+                bonus_cap, penalty_cap = services.validate_caps(**form.caps())
                 if action == "preview":
-                    proposed = scores.institution_scores(
-                        insts, period.start, period.end, scheme=scores.SchemeRef(rules=tuple(rules))
+                    ref = scores.SchemeRef(
+                        rules=scores.ordered_rules(rules), bonus_cap=bonus_cap, penalty_cap=penalty_cap
                     )
+                    proposed = scores.institution_scores(insts, period.start, period.end, scheme=ref)
                 else:
                     services.save_scheme(
-                        actor=request.user, bureau=org, rules=rules, note=form.cleaned_data["note"]
+                        actor=request.user,
+                        bureau=org,
+                        rules=rules,
+                        note=form.cleaned_data["note"],
+                        **form.caps(),
                     )
                     messages.success(request, _("Scheme saved; scores now use the new weights."))
                     return redirect("assessment:scheme", uuid=org.uuid)
@@ -213,13 +229,14 @@ def scheme(request: AuthedRequest, uuid) -> HttpResponse:
             "org": org,
             "form": form,
             "rows": form.bound_rows(),
+            "groups": form.bound_groups(),
             "in_force": in_force,
             "own": in_force.bureau_id == org.pk,
             "versions": versions,
             "preview": preview,
             "previewed": proposed is not None,
             "period": period,
-            "indicators": dict(Indicator.choices),
+            "indicators": registry.labels(),
             "table_url": reverse("assessment:bureau", kwargs={"uuid": org.uuid}),
         },
     )

@@ -26,3 +26,7 @@ class FoodConfig(AppConfig):
         from shuangfang.reports.sections import register_report_section
 
         register_report_section("food", figure_section.title, figure_section.report_rows)
+        # ... and the assessment scores its indicators, through the assessment registry.
+        from . import scoring
+
+        scoring.register()

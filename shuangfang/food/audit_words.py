@@ -21,6 +21,7 @@ audit.register_actions(
         "food.sample": gettext_lazy("Sample taken"),
         "food.sample_dispose": gettext_lazy("Sample disposed of"),
         "food.staff_save": gettext_lazy("Kitchen worker saved"),
+        "food.stock_move": gettext_lazy("Food taken out of storage"),
         "food.supplier_save": gettext_lazy("Supplier saved"),
         "food.temperature": gettext_lazy("Temperature recorded"),
     }

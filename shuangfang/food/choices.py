@@ -34,6 +34,14 @@ class StorageClass(models.TextChoices):
 COLD_CLASSES = (StorageClass.CHILLED, StorageClass.FROZEN)
 
 
+class StockMoveKind(models.TextChoices):
+    """What took food out of storage: used in cooking (出库领用) or discarded (报废: spoiled, past its
+    use-by date)."""
+
+    USED = "used", _("Used")
+    DISCARDED = "discarded", _("Discarded")
+
+
 class MealKind(models.TextChoices):
     BREAKFAST = "breakfast", _("Breakfast")
     LUNCH = "lunch", _("Lunch")

@@ -15,9 +15,9 @@ from django.utils import timezone
 from shuangfang.core.demo import register
 from shuangfang.risks.models import RiskPoint
 
-from . import meals, services, staff, sweeps
+from . import meals, services, staff, stock, sweeps
 from .choices import FoodCategory, FridgeKind, LicenceKind, StorageClass
-from .models import Kitchen, Meal
+from .models import Kitchen, Meal, PurchaseLine
 
 KITCHENS = {
     # institution: (kitchen name, officer, cook)
@@ -54,7 +54,33 @@ def build(city) -> None:
         supplier, items = _suppliers_and_items(k, officer)
         _staff(k, officer, cook)
         _week(k, cook, fridges, supplier, items)
+        _stock(k, cook)
     sweeps.sweep()
+
+
+def _stock(k: Kitchen, cook) -> None:
+    """What the kitchen took out of storage: each delivery's pork used by the next day (the oldest
+    discarded), most of the eggs and some rice used; the latest delivery is still whole."""
+    now = timezone.now()
+    lines = list(
+        PurchaseLine.objects.filter(purchase__kitchen=k, accepted=True)
+        .select_related("item", "purchase")
+        .order_by("purchase__delivered_at")
+    )
+    latest = max((ln.purchase.delivered_at for ln in lines), default=None)
+    for n, ln in enumerate(lines):
+        if ln.purchase.delivered_at == latest:
+            continue
+        at = min(ln.purchase.delivered_at + dt.timedelta(hours=4), now)
+        if ln.item.name == "猪肉" and n < 3:
+            stock.move_stock(
+                actor=cook, line=ln, kind="discarded", quantity=Decimal(2), moved_at=at, reason="超过保质期"
+            )
+            stock.move_stock(actor=cook, line=ln, kind="used", quantity=ln.quantity - 2, moved_at=at)
+        elif ln.item.name in ("猪肉", "鸡蛋"):
+            stock.move_stock(actor=cook, line=ln, kind="used", quantity=ln.quantity - 1, moved_at=at)
+        else:
+            stock.move_stock(actor=cook, line=ln, kind="used", quantity=Decimal(30), moved_at=at)
 
 
 def _fridges(k: Kitchen, officer) -> dict:

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 from shuangfang.orgs.models import Membership, User
 
-from .choices import DisinfectionMethod, FoodCategory, FridgeKind, LicenceKind, MealKind, StorageClass
+from .choices import (
+    DisinfectionMethod,
+    FoodCategory,
+    FridgeKind,
+    LicenceKind,
+    MealKind,
+    StockMoveKind,
+    StorageClass,
+)
 from .models import FoodItem, Fridge, Kitchen, KitchenStaff, Supplier
 
 DATE = IsoDateInput()
@@ -85,9 +93,9 @@ class LicenceForm(forms.Form):
         label=_("Valid until"), required=False, widget=DATE, help_text=_("Leave empty if it does not expire.")
     )
     photo = forms.FileField(
-        label=_("Photo of the certificate"),
+        label=_("The certificate: a PDF or a photo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
 
 
@@ -252,3 +260,14 @@ class TemperatureForm(forms.Form):
 
 class RuleForm(forms.Form):
     value = _decimal(_("Value"), required=True)
+
+
+class StockMoveForm(forms.Form):
+    """Food taken out of storage from one delivery line: used or discarded (with a reason)."""
+
+    kind = forms.ChoiceField(
+        label=_("What happened"), choices=StockMoveKind.choices, widget=forms.RadioSelect
+    )
+    quantity = _decimal(_("Quantity"), required=True)
+    moved_at = forms.DateTimeField(label=_("When"), widget=WHEN)
+    reason = forms.CharField(label=_("Reason (required when discarded)"), max_length=200, required=False)

@@ -24,6 +24,7 @@ from .choices import (
     RuleKey,
     RuleSource,
     SampleStatus,
+    StockMoveKind,
     StorageClass,
 )
 
@@ -151,6 +152,10 @@ class SupplierLicence(TenantModel, PhotoFields):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
+    @property
+    def is_pdf(self) -> bool:
+        return self.original.endswith(".pdf")
+
 
 class FoodItem(TenantModel):
     """One entry of an institution's food list (what its kitchen buys)."""
@@ -212,6 +217,27 @@ class PurchaseLine(TenantModel):
         ordering = ["purchase", "pk"]
         verbose_name = _("delivered item")
         verbose_name_plural = _("delivered items")
+
+
+class StockMove(TenantModel):
+    """Food taken out of storage (used or discarded) from one accepted delivery line: what is left
+    of the line is its quantity minus its moves (docs/food.md "Storage")."""
+
+    line = models.ForeignKey(PurchaseLine, on_delete=models.CASCADE, related_name="moves")
+    kind = models.CharField(_("what happened"), max_length=10, choices=StockMoveKind.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    moved_at = models.DateTimeField(_("when"))
+    moved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_at"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity}"
 
 
 class Meal(TenantModel):

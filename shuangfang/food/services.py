@@ -4,11 +4,14 @@ Meals and samples are in ``meals``, kitchen staff in ``staff``, the timers in ``
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from shuangfang.core import audit
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
-from shuangfang.core.uploads import check_image
+from shuangfang.core.uploads import check_image, check_size
 
 from .choices import COLD_CLASSES, DEFAULT_MEAL_ENDS, FridgeKind, MealKind
 from .models import FoodItem, Fridge, Kitchen, Purchase, PurchaseLine, Supplier, SupplierLicence
@@ -204,11 +207,11 @@ def add_licence(
     valid_until: dt.date | None = None,
     photo=None,
 ) -> SupplierLicence:
-    """A licence or certificate of a supplier, with its expiry date and a photo of it."""
+    """A licence or certificate of a supplier, with its expiry date and its file: a PDF (a scan, the
+    electronic licence) or a photo."""
     require(actor, "food.manage", supplier.organization)
     check_texts(SupplierLicence, number=number)
-    if photo is not None:
-        check_image(photo)
+    pdf = photo is not None and _is_pdf(photo)
     with transaction.atomic():
         licence = SupplierLicence(
             organization=supplier.organization,
@@ -218,7 +221,12 @@ def add_licence(
             valid_until=valid_until,
             uploaded_by=actor,
         )
-        store_photo(licence, photo, "licences")
+        if pdf:
+            licence.original = default_storage.save(
+                f"food/licences/{supplier.organization_id}/{uuid.uuid4().hex}.pdf", ContentFile(photo.read())
+            )
+        else:
+            store_photo(licence, photo, "licences")
         licence.save()
         audit.record(
             actor=actor,
@@ -228,6 +236,26 @@ def add_licence(
             after=audit.snapshot(licence, ("kind", "number", "valid_until")),
         )
     return licence
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def _is_pdf(upload) -> bool:
+    """Whether a licence file is a PDF (by its first bytes, not its name); a picture is checked
+    like any photo; anything else is refused."""
+    check_size(upload)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head == PDF_MAGIC:
+        return True
+    try:
+        check_image(upload)
+    except ValidationError:
+        raise ValidationError(
+            _("Upload the certificate as a PDF or a picture (JPEG, PNG, WebP or GIF).")
+        ) from None
+    return False
 
 
 def supplier_state(supplier: Supplier, day: dt.date) -> str:

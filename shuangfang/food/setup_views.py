@@ -4,11 +4,8 @@ refrigerators with their temperatures, and the rules."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +17,8 @@ from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 
-from . import meals, rules, services, staff
-from .choices import FridgeKind, RuleKey, StorageClass
+from . import meals, rules, services, staff, stock
+from .choices import FridgeKind, RuleKey
 from .forms import (
     CertificateForm,
     FridgeForm,
@@ -33,6 +30,7 @@ from .forms import (
     PurchaseForm,
     RuleForm,
     StaffForm,
+    StockMoveForm,
     SupplierForm,
     TemperatureForm,
     now_local,
@@ -50,7 +48,6 @@ from .models import (
 from .views import kitchen_for, render_form
 
 LINES = 4  # delivery lines shown on the phone form; empty ones are ignored
-STORAGE_DAYS = 60  # deliveries listed on the storage page
 
 
 @require_perm("food.manage")
@@ -238,41 +235,49 @@ def purchase_detail(request: AuthedRequest, uuid) -> HttpResponse:
 
 @require_perm("food.view")
 def storage(request: AuthedRequest, uuid) -> HttpResponse:
-    """What was accepted recently, by storage class, first expiring first; food near or past its
-    use-by date flagged. The kitchen does not record what it uses, so this is a list of deliveries
-    to check the shelves against, not a stock count."""
+    """The stock by storage class: what is left of each accepted delivery line (its quantity minus
+    what was used or discarded), first expiring first; food near or past its use-by date flagged."""
     k = kitchen_for(request, uuid)
-    today = timezone.localdate()
-    near = int(rules.value(k.organization, RuleKey.NEAR_USE_BY_DAYS))
-    since = timezone.now() - dt.timedelta(days=STORAGE_DAYS)
-    lines = (
-        PurchaseLine.objects.filter(purchase__kitchen=k, accepted=True, purchase__delivered_at__gte=since)
-        .select_related("item", "purchase", "purchase__supplier")
-        .order_by(F("use_by").asc(nulls_last=True), "purchase__delivered_at")
-    )
-    groups: dict[str, list] = {c: [] for c in StorageClass.values}
-    for ln in lines:
-        ln.flag = (
-            ""
-            if ln.use_by is None
-            else "past"
-            if ln.use_by < today
-            else "near"
-            if (ln.use_by - today).days <= near
-            else ""
-        )
-        groups[ln.item.storage].append(ln)
-    labels = dict(StorageClass.choices)
     return render(
         request,
         "food/storage.html",
         {
             "k": k,
-            "groups": [(labels[c], rows) for c, rows in groups.items()],
-            "near": near,
-            "days": STORAGE_DAYS,
+            "groups": stock.stock(k, timezone.localdate()),
+            "near": int(rules.value(k.organization, RuleKey.NEAR_USE_BY_DAYS)),
+            "can_move": can(request.user, "food.record", k.organization),
         },
     )
+
+
+@require_perm("food.record")
+def stock_move(request: AuthedRequest, uuid) -> HttpResponse:
+    """Take food out of storage from one delivery line: used, or discarded with a reason."""
+    line = get_for_user(
+        stock.with_left(PurchaseLine.objects.select_related("item", "purchase", "purchase__kitchen")),
+        request.user,
+        "food.record",
+        uuid=uuid,
+    )
+    k = line.purchase.kitchen
+    form = StockMoveForm(
+        request.POST or None, initial={"moved_at": now_local(), "kind": "used", "quantity": line.left}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            stock.move_stock(actor=request.user, line=line, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("food:storage", uuid=k.uuid)
+    title = _("Out of storage: %(food)s (%(left)s %(unit)s left, use by %(use_by)s)") % {
+        "food": line.item.name,
+        "left": f"{line.left.normalize():f}",
+        "unit": line.item.unit,
+        "use_by": line.use_by.isoformat() if line.use_by else "—",
+    }
+    return render_form(request, "food/form.html", {"form": form, "title": title, "k": k})
 
 
 # --- staff ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("kitchens/<uuid:uuid>/deliveries/new/", setup_views.purchase_create, name="purchase_create"),
     path("deliveries/<uuid:uuid>/", setup_views.purchase_detail, name="purchase_detail"),
     path("kitchens/<uuid:uuid>/storage/", setup_views.storage, name="storage"),
+    path("stock/<uuid:uuid>/out/", setup_views.stock_move, name="stock_move"),
     path("kitchens/<uuid:uuid>/staff/", setup_views.staff_list, name="staff_list"),
     path("kitchens/<uuid:uuid>/staff/new/", setup_views.staff_create, name="staff_create"),
     path("kitchens/<uuid:uuid>/morning-check/", setup_views.morning_check, name="morning_check"),

@@ -18,3 +18,8 @@ class ReadinessConfig(AppConfig):
         register_figure_section(
             "readiness", figure_section.title, figure_section.figures, perm="readiness.view"
         )
+        # The assessment scores weigh its indicators and count rewards and penalties through the
+        # assessment registry.
+        from . import indicators
+
+        indicators.register()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ from .training import check_member
 
 # Product default (no standard gives a bureau's spot-check frequency): the issue's example,
 # "every institution at least once a quarter, more often for low scores".
+# The most points one reward or penalty carries (the scheme caps the sum; our choice).
+MAX_POINTS = Decimal(20)
 DEFAULT_RULE = (1, 60, 2, "issue 20: every institution at least once a quarter, more often for low scores")
 
 
@@ -154,8 +157,8 @@ def period_figures(org: Organization, start: dt.date, end: dt.date) -> dict[str,
         ).count(),
     }
     parts = {"training": [0, 0], "fire_drills": [0, 0], "letters": [0, 0]}
-    for inst in insts:
-        for key, fig in indicators.all_for(inst, start, end).items():
+    for figs in indicators.all_many(list(insts), start, end).values():
+        for key, fig in figs.items():
             parts[key][0] += fig.part
             parts[key][1] += fig.whole
     for key, (part, whole) in parts.items():
@@ -287,12 +290,22 @@ def record_accountability(
     description: str,
     evidence_uuids: list[str] = (),  # type: ignore[assignment]
     person: User | None = None,
+    points: Decimal | None = None,
 ) -> Accountability:
     """A record against ``institution`` (or one of its people) by the bureau above it, with the
-    chosen evidence (only the institution's own overdue hazards and missed tasks can be linked)."""
+    chosen evidence (only the institution's own overdue hazards and missed tasks can be linked).
+    ``points``: for a reward or a penalty, the points it adds or takes in the institution's
+    assessment score (within the caps of the bureau's scheme)."""
     require(actor, "readiness.bureau", institution)
     if kind not in AccountabilityKind.values:
         raise ValidationError(_("Choose the kind of record."))
+    if points is not None:
+        if kind not in (AccountabilityKind.REWARD, AccountabilityKind.PENALTY):
+            raise ValidationError(_("Only a reward or a penalty carries points in the score."))
+        if points <= 0 or points > MAX_POINTS:
+            raise ValidationError(
+                _("Points in the score must be more than 0 and at most %(most)s.") % {"most": MAX_POINTS}
+            )
     if not description.strip():
         raise ValidationError(_("Say what was found and why."))
     if person is not None:
@@ -312,6 +325,7 @@ def record_accountability(
             person=person,
             description=description.strip(),
             evidence=[offered[u] for u in evidence_uuids],
+            points=points,
             created_by=actor,
             created_at=timezone.now(),
         )

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 from django.utils import timezone
 
 from shuangfang.core.demo import register
 
 from . import bureau, drills, emergency, letters, training
-from .choices import LetterLevel, StepKind
+from .choices import AccountabilityKind, LetterLevel, StepKind
 from .defaults import LETTER_PRINCIPLE
 from .models import (
+    Accountability,
     BureauNotice,
     Course,
     Drill,
@@ -233,4 +235,13 @@ def _five_systems(city) -> None:
             attendees="局分管领导、各机构负责人",
             decisions="一、逾期隐患由机构负责人限期整改；二、未完成消防演练的机构本月内完成。",
             follow_ups=[("督导救助管理站疏散指示标志整改", supervisor, today + dt.timedelta(days=14))],
+        )
+    if not Accountability.objects.filter(organization__in=city.institutions.values()).exists():
+        # A reward with points: the demo city's scheme counts rewards and penalties (assessment demo).
+        bureau.record_accountability(
+            actor=supervisor,
+            institution=city.institutions[STATION],
+            kind=AccountabilityKind.REWARD,
+            description="消防疏散演练组织有序，用时较上次缩短（演示记录）",
+            points=Decimal(2),
         )

@@ -42,6 +42,15 @@ def setting(org: Organization, key: str) -> tuple[int, str, str, Organization | 
     return value, source, confidence, None
 
 
+def setting_values(orgs: list[Organization], key: str) -> dict[int, int]:
+    """The value of a setting for each organisation (nearest up the tree, else the default). One
+    query."""
+    ids = {a for o in orgs for a in o.ancestor_ids}
+    rows = {s.organization_id: s.value for s in Setting.objects.filter(key=key, organization_id__in=ids)}
+    default = defaults.SETTINGS[key][0]
+    return {o.pk: next((rows[a] for a in reversed(o.ancestor_ids) if a in rows), default) for o in orgs}
+
+
 def save_setting(*, actor: User, organization: Organization, key: str, value: int, source: str) -> Setting:
     require(actor, "readiness.requirements", organization)
     if key not in defaults.SETTINGS:

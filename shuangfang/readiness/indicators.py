@@ -1,22 +1,27 @@
-"""Readiness indicators of an institution, ready for an assessment scheme: training completion,
-fire drills done against the setting, responsibility letters signed. Each is (part, whole, percent)
-so a score can be redone by hand. The assessment app has a fixed list of six indicators and no
-registry yet (shuangfang/assessment/choices.py ``Indicator``), so they are shown on the bureau's
-readiness page and not weighted in scores: docs/readiness.md."""
+"""Readiness indicators of institutions: training completion, fire drills done against the
+setting, responsibility letters signed. Each is (part, whole, percent) so a score can be redone
+by hand, computed for any number of institutions in a fixed number of queries, and registered in
+the assessment registry (a bureau weighs them in its scheme; docs/readiness.md). Rewards and
+penalties (奖惩: accountability records with points) adjust the assessment score as bonus and
+deduction, capped by the scheme."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangfang.orgs.models import Organization
 
 from . import defaults, training
-from .choices import DrillKind, DrillStatus, LetterStatus, TrainingState
-from .drills import setting
-from .models import Drill, Letter
+from .choices import AccountabilityKind, DrillKind, DrillStatus, LetterStatus, TrainingState
+from .drills import setting_values
+from .models import Accountability, Drill, Letter
 
 
 @dataclass(frozen=True)
@@ -30,38 +35,81 @@ class Figure:
         return round(100 * self.part / self.whole, 1) if self.whole else None
 
 
-def training_completion(institution: Organization, on: dt.date) -> Figure:
-    """Required (person, course) pairs done on ``on``, of all required pairs ("due soon" counts as
-    done: it is still valid)."""
-    lines = training.status_lines(institution, on=on)
-    valid = sum(
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _valid(lines: list[training.Line]) -> int:
+    """Lines whose training is valid ("due soon" counts as done: it is still valid)."""
+    return sum(
         1 for x in lines if x.state == TrainingState.DONE or (x.state == TrainingState.DUE and x.done_on)
     )
-    return Figure(valid, len(lines))
+
+
+def training_many(institutions: list[Organization], on: dt.date) -> dict[int, Figure]:
+    """Required (person, course) pairs done on ``on``, of all required pairs. Four queries."""
+    lines = training.status_lines_many(institutions, on=on)
+    return {k: Figure(_valid(v), len(v)) for k, v in lines.items()}
+
+
+def required_drills(per_year: int, start: dt.date, end: dt.date) -> int:
+    """The yearly setting prorated to the period's months, rounded up (a quarter of a 2-a-year
+    rule asks for 1)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return -(-per_year * months // 12)
+
+
+def fire_drills_many(institutions: list[Organization], start: dt.date, end: dt.date) -> dict[int, Figure]:
+    """Fire drills executed in [start, end) against the required number, capped at it. Two
+    queries."""
+    per_year = setting_values(institutions, defaults.FIRE_DRILLS_PER_YEAR)
+    rows = (
+        Drill.objects.filter(
+            organization__in=institutions,
+            kind=DrillKind.FIRE,
+            status__in=[DrillStatus.EXECUTED, DrillStatus.EVALUATED],
+            started_at__gte=_start_of(start),
+            started_at__lt=_start_of(end),
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    done = {r["organization_id"]: r["n"] for r in rows}
+    out = {}
+    for inst in institutions:
+        required = required_drills(per_year[inst.pk], start, end)
+        out[inst.pk] = Figure(min(done.get(inst.pk, 0), required), required)
+    return out
+
+
+def letters_many(institutions: list[Organization], year: int) -> dict[int, Figure]:
+    """Live letters of ``year`` signed, of all live letters (revoked ones do not count). One
+    query."""
+    rows = (
+        Letter.objects.filter(
+            organization__in=institutions,
+            year=year,
+            status__in=[LetterStatus.ISSUED, LetterStatus.SIGNED],
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"), signed=Count("pk", filter=Q(status=LetterStatus.SIGNED)))
+        .order_by()
+    )
+    got = {r["organization_id"]: Figure(r["signed"], r["n"]) for r in rows}
+    return {i.pk: got.get(i.pk, Figure(0, 0)) for i in institutions}
+
+
+def training_completion(institution: Organization, on: dt.date) -> Figure:
+    return training_many([institution], on)[institution.pk]
 
 
 def fire_drills(institution: Organization, start: dt.date, end: dt.date) -> Figure:
-    """Fire drills executed in [start, end) against the yearly setting prorated to the period's
-    months (rounded up: a quarter of a 2-a-year rule asks for 1)."""
-    per_year = setting(institution, defaults.FIRE_DRILLS_PER_YEAR)[0]
-    months = (end.year - start.year) * 12 + end.month - start.month
-    required = -(-per_year * months // 12)
-    done = Drill.objects.filter(
-        organization=institution,
-        kind=DrillKind.FIRE,
-        status__in=[DrillStatus.EXECUTED, DrillStatus.EVALUATED],
-        started_at__date__gte=start,
-        started_at__date__lt=end,
-    ).count()
-    return Figure(min(done, required), required)
+    return fire_drills_many([institution], start, end)[institution.pk]
 
 
 def letters_signed(institution: Organization, year: int) -> Figure:
-    """Live letters of ``year`` signed, of all live letters (revoked ones do not count)."""
-    live = Letter.objects.filter(organization=institution, year=year).filter(
-        Q(status=LetterStatus.ISSUED) | Q(status=LetterStatus.SIGNED)
-    )
-    return Figure(live.filter(status=LetterStatus.SIGNED).count(), live.count())
+    return letters_many([institution], year)[institution.pk]
 
 
 def all_for(institution: Organization, start: dt.date, end: dt.date) -> dict[str, Figure]:
@@ -71,3 +119,135 @@ def all_for(institution: Organization, start: dt.date, end: dt.date) -> dict[str
         "fire_drills": fire_drills(institution, start, end),
         "letters": letters_signed(institution, start.year),
     }
+
+
+def all_many(institutions: list[Organization], start: dt.date, end: dt.date) -> dict[int, dict[str, Figure]]:
+    """:func:`all_for` of several institutions: seven queries whatever their number."""
+    last = end - dt.timedelta(days=1)
+    train = training_many(institutions, last)
+    fire = fire_drills_many(institutions, start, end)
+    signed = letters_many(institutions, start.year)
+    return {
+        i.pk: {"training": train[i.pk], "fire_drills": fire[i.pk], "letters": signed[i.pk]}
+        for i in institutions
+    }
+
+
+# --- Assessment ---------------------------------------------------------------------------------
+
+GROUP = "readiness"
+
+
+def _last(end: dt.date, today: dt.date) -> dt.date:
+    return min(end - dt.timedelta(days=1), today)
+
+
+def _counters(figs: dict[int, Figure], prefix: str) -> dict[int, dict[str, int]]:
+    return {k: {f"{prefix}_part": f.part, f"{prefix}_whole": f.whole} for k, f in figs.items()}
+
+
+def _measure_training(institutions, start, end, today):
+    last = _last(end, today)
+    if last < start:
+        return {}
+    return _counters(training_many(institutions, last), "ready_training")
+
+
+def _measure_drills(institutions, start, end, today):
+    if _last(end, today) < start:
+        return {}
+    return _counters(fire_drills_many(institutions, start, end), "ready_drills")
+
+
+def _measure_letters(institutions, start, end, today):
+    if _last(end, today) < start:
+        return {}
+    return _counters(letters_many(institutions, start.year), "ready_letters")
+
+
+def _figures(prefix: str, words):
+    def figures(m):
+        raw = {"part": m.get(f"{prefix}_part", 0), "whole": m.get(f"{prefix}_whole", 0)}
+        return raw, str(words) % raw, raw["part"], raw["whole"]
+
+    return figures
+
+
+INDICATORS = [
+    (
+        "ready_training",
+        _measure_training,
+        gettext_lazy("Required training done"),
+        gettext_lazy("%(part)s of %(whole)s required courses valid"),
+        gettext_lazy(
+            "Each person's required courses (from posts, roles and risk levels) valid at the end of "
+            "the period ÷ all required."
+        ),
+        gettext_lazy("no training required"),
+    ),
+    (
+        "ready_drills",
+        _measure_drills,
+        gettext_lazy("Fire drills held"),
+        gettext_lazy("%(part)s of %(whole)s fire drills required"),
+        gettext_lazy(
+            "Fire drills executed in the period ÷ the yearly setting prorated to the period's months "
+            "(rounded up), at most 100 %."
+        ),
+        gettext_lazy("no fire drill required in the period"),
+    ),
+    (
+        "ready_letters",
+        _measure_letters,
+        gettext_lazy("Responsibility letters signed"),
+        gettext_lazy("%(part)s of %(whole)s letters signed"),
+        gettext_lazy("Live responsibility letters of the period's year signed ÷ live letters."),
+        gettext_lazy("no letter issued for the year"),
+    ),
+]
+
+
+def adjustments(institutions: list[Organization], start: dt.date, end: dt.date):
+    """Rewards (+) and penalties (−) with points recorded against the institutions in [start, end)
+    as accountability records. One query."""
+    from shuangfang.assessment.registry import Adjustment
+
+    rows = Accountability.objects.filter(
+        organization__in=institutions,
+        kind__in=[AccountabilityKind.REWARD, AccountabilityKind.PENALTY],
+        points__gt=0,
+        created_at__gte=_start_of(start),
+        created_at__lt=_start_of(end),
+    ).order_by("created_at")
+    out: dict[int, list] = {}
+    for a in rows:
+        sign = Decimal(1) if a.kind == AccountabilityKind.REWARD else Decimal(-1)
+        text = _("%(kind)s: %(what)s") % {"kind": a.get_kind_display(), "what": a.description[:80]}
+        out.setdefault(a.organization_id, []).append(
+            Adjustment(points=sign * a.points, text=text, day=timezone.localdate(a.created_at))
+        )
+    return out
+
+
+def register() -> None:
+    from shuangfang.assessment import registry
+    from shuangfang.assessment.choices import RuleKind
+
+    registry.register_group(GROUP, gettext_lazy("Training, drills and responsibility"), 20)
+    for n, (key, fn, label, words, counts, no_data) in enumerate(INDICATORS):
+        # One source each: a scheme that weighs only the letters pays one query, not the training's.
+        registry.register_source(registry.Source(key, fn))
+        registry.register_indicator(
+            registry.IndicatorDef(
+                key=key,
+                label=label,
+                group=GROUP,
+                source=key,
+                kind=RuleKind.RATE,
+                figures=_figures(key, words),
+                counts=counts,
+                no_data=no_data,
+                order=n,
+            )
+        )
+    registry.register_adjustments("readiness", adjustments)

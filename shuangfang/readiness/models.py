@@ -519,6 +519,11 @@ class Accountability(TenantModel):
     by_bureau = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
     description = models.TextField(_("what and why"))
     evidence = models.JSONField(_("evidence"), default=list)
+    # A reward adds, a penalty takes these points in the institution's assessment score of the
+    # period, within the caps of the bureau's scheme; empty: the record does not touch the score.
+    points = models.DecimalField(
+        _("points in the assessment score"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("recorded at"))
 

@@ -301,14 +301,16 @@ def _scores(org: Organization, insts: list[Organization], period: Period) -> dic
     by_inst = assessment.institution_scores(insts, period.start, period.end)
     if org.kind in BUREAU_KINDS:
         ranked = assessment.ranked(insts, by_inst)
-        first = ranked[0][1] if ranked else None
+        # The indicators of every scheme in use (the registry's order); blank where a scheme
+        # does not weigh one.
+        cols = assessment.columns(ranked)
         return {
-            "columns": [str(p.label) for p in first.parts] if first else [],
+            "columns": [label for _k, label in cols],
             "rows": [
                 {
                     "name": inst.name,
                     "total": score.total,
-                    "points": [p.points for p in score.parts],
+                    "points": [p.points if p is not None else None for p in assessment.cells(score, cols)],
                     "scheme": str(score.scheme),
                 }
                 for inst, score in ranked
@@ -329,6 +331,17 @@ def _scores(org: Organization, insts: list[Organization], period: Period) -> dic
                 "points": p.points,
             }
             for p in score.parts
+        ]
+        + [
+            # Rewards and penalties (奖惩) counted, after the scheme's caps.
+            {
+                "label": a.text,
+                "figures": a.day.isoformat(),
+                "weight": "",
+                "calculation": "",
+                "points": float(a.points),
+            }
+            for a in score.adjustments
         ],
         "departments": [
             {"name": names.get(pk, ""), "total": d.total}

@@ -38,6 +38,11 @@ CASES = [
     Case("food:licence_add", MANAGERS, kwargs=_of("supplier")),
     Case("food:items", ALL_IN_TENANT, kwargs=_k),
     Case("food:storage", ALL_IN_TENANT, kwargs=_k),
+    Case(
+        "food:stock_move",
+        RECORDERS,
+        kwargs=lambda w: {"uuid": kitchen_a(w).purchase.lines.get(accepted=True).uuid},
+    ),
     Case("food:item_create", MANAGERS, kwargs=_k),
     Case("food:item_edit", MANAGERS, kwargs=_of("rice")),
     Case("food:purchase_create", RECORDERS, kwargs=_k),

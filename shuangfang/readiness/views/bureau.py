@@ -4,6 +4,7 @@ notices (and an institution's receipt), supervision-and-accountability records."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -64,7 +65,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = bureau.spot_check_plan(org, today)
     start, end = bureau.quarter_of(today)
-    figures = {r.institution.pk: indicators.all_for(r.institution, start, end) for r in rows}
+    figures = indicators.all_many([r.institution for r in rows], start, end)
     if request.GET.get("export") == "xlsx":
         from shuangfang.core.exports import xlsx_response
 
@@ -254,6 +255,7 @@ def accountability(request: AuthedRequest) -> HttpResponse:
         Column(_("Person"), lambda a: str(a.person or "")),
         Column(_("What and why"), lambda a: a.description),
         Column(_("Evidence"), lambda a: "；".join(e["label"] for e in a.evidence)),
+        Column(_("Points in the score"), lambda a: a.points),
     ]
     insts = list(
         Organization.objects.for_user(request.user, "readiness.bureau").institutions().order_by("name")
@@ -266,6 +268,17 @@ def accountability(request: AuthedRequest) -> HttpResponse:
         export_name="accountability",
         context={"institutions": insts},
     ).response()
+
+
+def _points(value: str) -> Decimal | None:
+    """The points typed, or None for an empty field; a ValidationError for anything else."""
+    value = value.strip()[:10]
+    if not value:
+        return None
+    try:
+        return Decimal(value).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Points in the score must be a number, like 2 or 2.5.")) from None
 
 
 @require_perm("readiness.bureau")
@@ -288,6 +301,7 @@ def accountability_create(request: AuthedRequest, uuid) -> HttpResponse:
                 description=request.POST.get("description", "")[:4000],
                 evidence_uuids=request.POST.getlist("evidence")[:100],
                 person=person,
+                points=_points(request.POST.get("points", "")),
             )
         except ValidationError as exc:
             messages.error(request, error_text(exc))
