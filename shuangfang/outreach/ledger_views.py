@@ -88,3 +88,21 @@ def register_export(request: AuthedRequest) -> FileResponse:
     )
     title = _("At-risk register ledger")
     return _xlsx(f"{bureau.name}-{title}-{timezone.localdate():%Y%m%d}", title, headers, rows)
+
+
+@relief_perm("outreach.register")
+def bureau_overview(request: AuthedRequest) -> HttpResponse:
+    """The bureau's page of counts per district (databases, ledgers, letters) for the dates."""
+    bureau, mine = _bureau(request)
+    start, end, error = _dates(request)
+    lines = [] if error else ledgers.bureau_overview(bureau, start, end)
+    ctx = {
+        "bureau": bureau,
+        "bureaus": mine,
+        "start": start,
+        "end": end,
+        "error": error,
+        "lines": lines,
+        "total": ledgers.overview_total(lines),
+    }
+    return render(request, "outreach/bureau_overview.html", ctx, status=400 if error else 200)

@@ -11,19 +11,23 @@ Every export is audited with the ledger's name, the dates and the row count."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
+from shuangfang.orgs.models import BUREAU_KINDS, Organization
 from shuangfang.relief import identity
+from shuangfang.relief.models import Case as ReliefCase
+from shuangfang.relief.models import Letter
 
 from .models import Encounter, Patrol
-from .register_models import AtRiskPerson
+from .register_models import AtRiskPerson, Revisit
 
 audit.register_actions({"outreach.ledger_exported": gettext_lazy("Exported an outreach ledger")})
 STATION_LEDGERS = {
@@ -158,3 +162,67 @@ def record_export(*, actor, organization, perm: str, name: str, rows: int, note:
         organization=organization,
         note=f"{name} {note} ({rows})".strip(),
     )
+
+
+@dataclass
+class DistrictLine:
+    """One line of a bureau's overview: a district bureau with everything below it, or (``own``)
+    the bureau itself with the stations and registers directly under it."""
+
+    node: Organization
+    own: bool
+    on_register: int = 0
+    revisits_done: int = 0
+    patrols: int = 0
+    encounters: int = 0
+    returned: int = 0
+    letters: int = 0
+
+
+FIGURES = ("on_register", "revisits_done", "patrols", "encounters", "returned", "letters")
+
+
+def bureau_overview(bureau: Organization, start: dt.date, end: dt.date) -> list[DistrictLine]:
+    """The counts the seed reports per district (databases, ledgers, letters) for the dates: people
+    on the at-risk register at the end, revisits done, patrols, encounters, persons returned home
+    (escorted trips handed over) and reminder letters sent. A fixed number of queries (one per
+    figure, one for the districts) however many districts and stations; no names."""
+    districts = list(
+        Organization.objects.filter(parent=bureau, kind__in=BUREAU_KINDS, is_active=True).order_by("name")
+    )
+    lines = [DistrictLine(bureau, own=True)] + [DistrictLine(d, own=False) for d in districts]
+
+    def line_for(path: str) -> DistrictLine:
+        return next((line for line in lines[1:] if path.startswith(line.node.path)), lines[0])
+
+    lo, hi = window(start, end)
+    on_register = AtRiskPerson.objects.filter(added_at__lt=hi).filter(
+        Q(removed_at=None) | Q(removed_at__gte=hi)
+    )
+    counted: list[tuple[str, Any, str]] = [
+        ("on_register", on_register, "organization__path"),
+        ("revisits_done", Revisit.objects.filter(done_at__gte=lo, done_at__lt=hi), "organization__path"),
+        ("patrols", Patrol.objects.filter(started_at__gte=lo, started_at__lt=hi), "organization__path"),
+        ("encounters", Encounter.objects.filter(at__gte=lo, at__lt=hi), "organization__path"),
+        (
+            "returned",
+            ReliefCase.objects.filter(trips__handed_over_at__gte=lo, trips__handed_over_at__lt=hi),
+            "organization__path",
+        ),
+        ("letters", Letter.objects.filter(sent_at__gte=lo, sent_at__lt=hi), "organization__path"),
+    ]
+    for figure, qs, path in counted:
+        rows = (
+            qs.filter(organization__path__startswith=bureau.path)
+            .values(path)
+            .annotate(n=Count("id", distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            line = line_for(row[path])
+            setattr(line, figure, getattr(line, figure) + row["n"])
+    return lines
+
+
+def overview_total(lines: list[DistrictLine]) -> dict[str, int]:
+    return {f: sum(getattr(line, f) for line in lines) for f in FIGURES}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("patrols/<uuid:uuid>/route/", views.patrol_route, name="patrol_route"),
     path("matches/", match_views.match_list, name="matches"),
     path("ledgers/", ledger_views.ledger_list, name="ledgers"),
+    path("ledgers/bureau/", ledger_views.bureau_overview, name="bureau_overview"),
     path("ledgers/<slug:name>.xlsx", ledger_views.ledger_export, name="ledger_export"),
     path("register/export.xlsx", ledger_views.register_export, name="register_export"),
     path("plans/", plan_views.plan_list, name="plans"),

@@ -134,6 +134,7 @@ CASES += [
         denied=404,
     ),
     Case("outreach:register_export", REGISTER, object_scoped=True, denied=404),
+    Case("outreach:bureau_overview", REGISTER, object_scoped=True, denied=404),
     Case("outreach:campaign_report", REGISTER, kwargs=lambda w: {**campaign(w), "fmt": "xlsx"}, denied=404),
 ]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shuangfang.core.models import AuditEntry
-from shuangfang.outreach import campaigns, patrols
+from shuangfang.outreach import campaigns, ledgers, patrols, register
 
 from .test_campaigns import winter
 from .test_register import add
@@ -111,3 +111,52 @@ def test_register_ledger_masks_numbers(world, login):
     row = sheet[1]
     assert row[1] == "登记甲" and "13800005678" not in row and row[6] == "138****5678"
     assert "99999919500101001X" not in row
+
+
+def test_bureau_overview_counts_per_district_in_fixed_queries(world, login, django_assert_max_num_queries):
+    """The bureau's page: the register, revisits, patrols, encounters and letters counted per
+    district (the station here sits directly under the city bureau), only within the dates, with no
+    names, in the same number of queries with one district or two."""
+    from shuangfang.orgs import services as org_services
+    from shuangfang.relief import letters
+    from shuangfang.relief.tests.test_letters import draft, repeat_person
+
+    with time_machine.travel(dt.datetime(2026, 10, 20, 10, tzinfo=CST), tick=False):
+        add(world)
+        register.add_person(
+            actor=world.users["bureau_supervisor"],
+            organization=world.district,
+            fields={"name": "登记丙", "category": "dementia", "community": "虚构镇乙村"},
+            assignee=None,
+        )
+    _met(
+        world,
+        dt.datetime(2026, 11, 2, 22, tzinfo=CST),
+        [("广场", "supplies", "棉被1"), ("桥下", "refused", "")],
+    )
+    _met(world, dt.datetime(2026, 12, 2, 22, tzinfo=CST), [("广场", "supplies", "棉衣1")])  # after the dates
+    with time_machine.travel(dt.datetime(2026, 11, 10, 10, tzinfo=CST), tick=False):
+        letter = draft(world, repeat_person(world))
+        letters.move(letter, "send", actor=world.users["staff"], method="post")
+    lines = ledgers.bureau_overview(world.bureau, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    own, district = lines
+    assert own.own and own.node == world.bureau and district.node == world.district
+    assert (own.on_register, own.patrols, own.encounters, own.letters) == (1, 1, 2, 1)
+    assert (district.on_register, district.patrols, district.encounters, district.letters) == (1, 0, 0, 0)
+    assert ledgers.overview_total(lines)["on_register"] == 2
+
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("outreach:bureau_overview") + f"?org={world.bureau.uuid}&from=2026-11-01&to=2026-11-30"
+    client.get(url)  # warm: the session's first read of the person and their roles
+    with django_assert_max_num_queries(30) as one:
+        page = client.get(url)
+    assert page.status_code == 200 and "登记甲" not in page.content.decode()
+    org_services.create_organization(
+        actor=world.users["admin"], parent=world.bureau, name="测试二区民政局", kind="district_bureau"
+    )
+    client.get(url)  # warm again: the new district drops the cached scopes
+    with django_assert_max_num_queries(30) as two:
+        assert client.get(url).status_code == 200
+    assert len(two.captured_queries) == len(one.captured_queries)
+    bad = client.get(url.replace("from=2026-11-01", "from=2026-12-31"))
+    assert bad.status_code == 400
