@@ -162,9 +162,8 @@ def _existing_hazard(report: PublicReport, number: str):
 
 @require_perm(PERM)
 def photo(request: AuthedRequest, uuid) -> HttpResponseBase:
-    p = PublicPhoto.objects.filter(uuid=uuid).first()
-    if p is None or not PublicReport.objects.for_user(request.user, PERM).filter(pk=p.report_id).exists():
-        raise Http404
+    report = get_for_user(PublicReport.objects.all(), request.user, PERM, photos__uuid=uuid)
+    p = PublicPhoto.objects.get(report=report, uuid=uuid)
     name = {"thumb": p.thumb, "display": p.display, "original": p.original}.get(
         request.GET.get("size", "display")
     )
