@@ -3,6 +3,7 @@ few plain words a visitor sees."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -11,7 +12,7 @@ class Status(models.TextChoices):
     RECEIVED = "received", _("To triage")
     CONFIRMED = "confirmed", _("Confirmed as a hazard")
     MERGED = "merged", _("Merged as a duplicate")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("public report", "Rejected")
 
 
 class RejectReason(models.TextChoices):

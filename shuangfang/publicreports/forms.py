@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.vocabulary import CheckCategory
 from shuangfang.hazards.forms import PhotosField
@@ -71,5 +72,5 @@ class MergeForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why"), choices=RejectReason.choices)
+    reason = forms.ChoiceField(label=pgettext_lazy("public report", "Why"), choices=RejectReason.choices)
     note = forms.CharField(label=_("Note (not shown to the visitor)"), max_length=500, required=False)

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.limits import check_length
@@ -363,7 +363,7 @@ FLOW: Workflow[PublicReport] = Workflow(
             who="publicreport.triage",
             guard=_check_reason,
             effects=(_stamp, _set_reason),
-            label=gettext_lazy("Reject"),
+            label=pgettext_lazy("public report", "Reject"),
         ),
     ],
     audit_prefix="publicreport.",

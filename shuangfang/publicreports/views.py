@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.listing import Column, ListPage
@@ -33,7 +34,7 @@ PERM = "publicreport.triage"
 
 def _columns() -> list[Column]:
     return [
-        Column(_("Received"), lambda r: r.received_at, link=lambda r: r.get_absolute_url()),
+        Column(pgettext("public report", "Received"), lambda r: r.received_at, link=lambda r: r.get_absolute_url()),
         Column(_("Institution"), lambda r: r.organization.name),
         Column(_("Place"), lambda r: r.poster.place or "—"),
         Column(_("What the visitor saw"), lambda r: (r.text or "")[:60] or _("(photo only)")),
