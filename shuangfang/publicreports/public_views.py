@@ -30,9 +30,9 @@ def _device(request: HttpRequest) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """No caching by proxies, no code in a Referer, not indexed by search engines."""
+    """No caching by proxies, no code in a Referer to another site, not indexed by search engines."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would make the form post "Origin: null" (CSRF)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -34,7 +34,11 @@ PERM = "publicreport.triage"
 
 def _columns() -> list[Column]:
     return [
-        Column(pgettext("public report", "Received"), lambda r: r.received_at, link=lambda r: r.get_absolute_url()),
+        Column(
+            pgettext("public report", "Received"),
+            lambda r: r.received_at,
+            link=lambda r: r.get_absolute_url(),
+        ),
         Column(_("Institution"), lambda r: r.organization.name),
         Column(_("Place"), lambda r: r.poster.place or "—"),
         Column(_("What the visitor saw"), lambda r: (r.text or "")[:60] or _("(photo only)")),

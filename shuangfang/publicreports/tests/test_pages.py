@@ -42,7 +42,7 @@ def test_a_visitor_without_an_account_reports_and_follows(world, point):
     assert page.status_code == 200
     html = page.content.decode()
     assert world.inst_a.name in html and "厨房" in html
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     assert DEVICE_COOKIE in page.cookies
     sent = client.post(
         reverse("publicreports:report", args=[poster.code]),
