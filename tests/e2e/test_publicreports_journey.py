@@ -108,7 +108,7 @@ def test_a_visitor_reports_from_a_poster_and_follows_it_to_the_officers_queue(
     desk.select_option("select[name=category]", "fire")
     _shot(shot, desk, "publicreports-phone-5-detail")
     desk.locator("form:has(input[name=do][value=confirm]) button[type=submit]").tap()
-    desk.wait_for_selector("a[href^='/hazards/']")
+    desk.wait_for_selector("#report-hazard")
     hazard = Hazard.objects.get()
     assert hazard.origin == f"public-report:{report.uuid}" and hazard.photos.count() == 1
     assert hazard.number in desk.content()
