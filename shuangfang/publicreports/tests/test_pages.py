@@ -197,16 +197,16 @@ def test_my_hazards_points_the_officer_to_the_public_reports(world, login):
     report_at(world.inst_a)
     report_at(world.inst_a)
     page = login(world.users["safety_officer"]).get(reverse("hazards:mine")).content.decode()
-    assert "Public reports to triage" in page and reverse("publicreports:queue") in page
+    assert "待处理的公众报告" in page and reverse("publicreports:queue") in page
     staff_page = login(world.users["staff"]).get(reverse("hazards:mine")).content.decode()
-    assert "Public reports to triage" not in staff_page
+    assert "待处理的公众报告" not in staff_page
 
 
 def test_the_officer_confirms_from_the_page(world, login):
     report = report_at(world.inst_a, photo=True)
     client = login(world.users["safety_officer"])
     detail = client.get(reverse("publicreports:detail", args=[report.uuid]))
-    assert detail.status_code == 200 and "Public" in detail.content.decode()
+    assert detail.status_code == 200 and "公众" in detail.content.decode()  # officers read Chinese
     photo = report.photos.get()
     assert client.get(reverse("publicreports:photo", args=[photo.uuid]) + "?size=thumb").status_code == 200
     done = client.post(
@@ -218,7 +218,7 @@ def test_the_officer_confirms_from_the_page(world, login):
     hazard = Hazard.objects.get()
     assert report.status == Status.CONFIRMED and report.hazard == hazard and hazard.category == "fire"
     page = client.get(reverse("hazards:detail", args=[hazard.uuid])).content.decode()
-    assert "Public report (QR poster)" in page
+    assert "公众报告（二维码海报）" in page
 
 
 def test_bad_decisions_are_refused_with_the_reason(world, login):
@@ -228,7 +228,7 @@ def test_bad_decisions_are_refused_with_the_reason(world, login):
     no_reason = client.post(url, {"do": "reject", "reason": ""})
     assert no_reason.status_code == 400
     unknown = client.post(url, {"do": "confirm", "existing": "YH-1999-9999"})
-    assert unknown.status_code == 400 and "No hazard YH-1999-9999" in unknown.content.decode()
+    assert unknown.status_code == 400 and "本机构没有编号为 YH-1999-9999 的隐患" in unknown.content.decode()
     assert client.post(url, {"do": "explode"}).status_code == 404
     report.refresh_from_db()
     assert report.status == Status.RECEIVED and not Hazard.objects.exists()
