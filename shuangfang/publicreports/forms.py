@@ -50,8 +50,13 @@ class ConfirmForm(forms.Form):
     note = forms.CharField(label=_("Note (not shown to the visitor)"), max_length=500, required=False)
 
 
+class ReportChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} · {obj.get_status_display()} · {(obj.text or '')[:30]}"
+
+
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(
+    into = ReportChoiceField(
         label=_("The report this one repeats"), queryset=PublicReport.objects.none(), to_field_name="uuid"
     )
     note = forms.CharField(label=_("Note (not shown to the visitor)"), max_length=500, required=False)
@@ -59,7 +64,7 @@ class MergeForm(forms.Form):
     def __init__(self, *args, report: PublicReport, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["into"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, ReportChoiceField)
         field.queryset = (
             PublicReport.objects.filter(
                 organization=report.organization, status__in=[Status.RECEIVED, Status.CONFIRMED]
@@ -68,7 +73,6 @@ class MergeForm(forms.Form):
             .select_related("poster__risk_point", "organization")
             .order_by("-received_at")
         )
-        field.label_from_instance = lambda r: f"{r} · {r.get_status_display()} · {(r.text or '')[:30]}"  # type: ignore[method-assign]
 
 
 class RejectForm(forms.Form):

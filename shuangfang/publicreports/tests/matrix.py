@@ -23,7 +23,7 @@ def _poster(w):
 def _photo(w):
     from shuangfang.publicreports.tests.factories import report_at
 
-    return {"uuid": report_at(w.inst_a, photo=True).photos.first().uuid}
+    return {"uuid": report_at(w.inst_a, photo=True).photos.get().uuid}
 
 
 CASES = [

@@ -29,6 +29,13 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 12, 1, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
+def status_of(code: str) -> PublicStatus:
+    """What the visitor's follow-up page says for ``code``."""
+    found = services.report_by_code(code)
+    assert found is not None
+    return services.public_status(found).status
+
+
 def send(poster, *, text="走廊灯坏了", photos=(), address="203.0.113.7", device="phone-1", phone=""):
     return services.submit_report(
         poster=poster, text=text, phone=phone, photos=list(photos), address=address, device=device
@@ -225,10 +232,9 @@ def test_confirming_files_one_hazard_with_the_photos_and_the_status_follows_it(w
         cause="老化",
         preventive_measures="每月检查",
     )
-    assert services.public_status(services.report_by_code(report.follow_code)).status == PublicStatus.FIXING
+    assert status_of(report.follow_code) == PublicStatus.FIXING
     hazards.accept(actor=world.users["institution_head"], hazard=hazard)
-    found = services.report_by_code(report.shown_follow_code.lower())
-    assert services.public_status(found).status == PublicStatus.FIXED
+    assert status_of(report.shown_follow_code.lower()) == PublicStatus.FIXED
 
 
 def test_a_report_is_confirmed_once_even_when_two_officers_click(world, officer):
@@ -262,9 +268,7 @@ def test_a_rejected_hazard_reads_as_checked(world, officer):
     report = send(poster_at(world.inst_a))
     hazard = services.confirm(actor=officer, report=report)
     hazards.reject(actor=officer, hazard=hazard, reason="现场核实不存在")
-    assert (
-        services.public_status(services.report_by_code(report.follow_code)).status == PublicStatus.NO_ACTION
-    )
+    assert status_of(report.follow_code) == PublicStatus.NO_ACTION
 
 
 def test_merged_reports_follow_the_first_one(world, officer):
@@ -283,7 +287,7 @@ def test_merged_reports_follow_the_first_one(world, officer):
     )  # fmt: skip
     hazards.accept(actor=world.users["institution_head"], hazard=hazard)
     for r in (second, third):
-        assert services.public_status(services.report_by_code(r.follow_code)).status == PublicStatus.FIXED
+        assert status_of(r.follow_code) == PublicStatus.FIXED
     assert Hazard.objects.count() == 1
 
 
