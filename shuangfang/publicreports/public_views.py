@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -83,7 +84,9 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             except ValidationError as exc:
                 error, status = " ".join(exc.messages), 400
             else:
-                return _private(redirect(reverse("publicreports:follow", args=[sent.follow_code]) + "?new=1"))
+                # A message, not a query flag: the follow-up URL the visitor keeps stays clean.
+                messages.success(request, _("Thank you. Your report was received."))
+                return _private(redirect(reverse("publicreports:follow", args=[sent.follow_code])))
         else:
             status = 400
     response = render(
@@ -122,7 +125,6 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
             {
                 "report": found,
                 "shown": shown,
-                "new": request.GET.get("new") == "1",
                 "institution": found.organization.name,
                 "place": found.poster.place,
             },

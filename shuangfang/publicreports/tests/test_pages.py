@@ -56,6 +56,9 @@ def test_a_visitor_without_an_account_reports_and_follows(world, point):
     text = follow.content.decode()
     assert follow.status_code == 200
     assert report.shown_follow_code in text and "Received: we are checking it" in text
+    assert "Thank you. Your report was received." in text
+    again = client.get(sent["Location"]).content.decode()  # the URL kept: no thank-you twice
+    assert "Thank you" not in again and "Received: we are checking it" in again
     assert "灶台旁边的灭火器过期了" not in text  # not even the visitor's own words are echoed
 
 
