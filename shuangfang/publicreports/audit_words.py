@@ -15,3 +15,5 @@ audit.register_actions(
         "publicreport.poster_off": gettext_lazy("QR poster switched off"),
     }
 )
+# A received report's audit row counts its photos (not a field of the report).
+audit.register_fields({"photos": gettext_lazy("Photos")})

@@ -62,7 +62,9 @@ class Poster(TenantModel):
 class PublicReport(TenantModel):
     """What a visitor reported from a poster. ``follow_code`` is the visitor's only key to it."""
 
-    poster = models.ForeignKey(Poster, on_delete=models.PROTECT, related_name="reports")
+    poster = models.ForeignKey(
+        Poster, on_delete=models.PROTECT, related_name="reports", verbose_name=_("QR poster")
+    )
     follow_code = models.CharField(_("follow-up code"), max_length=12, unique=True, editable=False)
     text = models.TextField(_("what the visitor saw"), blank=True)
     phone = models.CharField(_("phone (optional)"), max_length=20, blank=True)
