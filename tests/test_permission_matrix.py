@@ -51,6 +51,8 @@ def _matrix_modules():
 
 
 CASES: list[Case] = [c for m in _matrix_modules() for c in getattr(m, "CASES", [])]
+# An app's pages that are public by design (its matrix.py ``PUBLIC``, tested in the app itself).
+PUBLIC |= {name for m in _matrix_modules() for name in getattr(m, "PUBLIC", set())}
 API_CASES: list[ApiCase] = [c for m in _matrix_modules() for c in getattr(m, "API_CASES", [])]
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shuangfang.reports",
     "shuangfang.risks",
     "shuangfang.webhooks",
+    "shuangfang.publicreports",
     "shuangfang.orgs.admin_config.AdminConfig",  # django.contrib.admin for superusers, see docs/security.md
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -397,6 +398,15 @@ MEM_UPLOAD_URL = env_str("MEM_UPLOAD_URL", "").rstrip("/")
 MEM_UPLOAD_TOKEN = env_secret("MEM_UPLOAD_TOKEN", required=False) or ""
 MEM_UPLOAD_BATCH = env_int("MEM_UPLOAD_BATCH", 20, minimum=1)
 MEM_UPLOAD_TIMEOUT = env_int("MEM_UPLOAD_TIMEOUT", 10, minimum=1)
+# Public reports from QR posters (docs/publicreports.md): reports accepted per sender address and
+# per poster within PUBLIC_REPORT_WINDOW seconds, the wait between two reports of one phone, how
+# many photos one report takes and the size of each.
+PUBLIC_REPORT_WINDOW = env_int("PUBLIC_REPORT_WINDOW", 3600, minimum=60)
+PUBLIC_REPORT_PER_ADDRESS = env_int("PUBLIC_REPORT_PER_ADDRESS", 6, minimum=1)
+PUBLIC_REPORT_PER_POSTER = env_int("PUBLIC_REPORT_PER_POSTER", 30, minimum=1)
+PUBLIC_REPORT_COOLING_SECONDS = env_int("PUBLIC_REPORT_COOLING_SECONDS", 120, minimum=0)
+PUBLIC_REPORT_MAX_PHOTOS = env_int("PUBLIC_REPORT_MAX_PHOTOS", 3, minimum=1)
+PUBLIC_REPORT_PHOTO_MAX_BYTES = env_int("PUBLIC_REPORT_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=100_000)
 
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000, minimum=10)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)

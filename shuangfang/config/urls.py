@@ -46,6 +46,7 @@ urlpatterns = [
     path("reports/", include("shuangfang.reports.urls")),
     path("risks/", include("shuangfang.risks.urls")),
     path("webhooks/", include("shuangfang.webhooks.urls")),
+    path("publicreports/", include("shuangfang.publicreports.urls")),
 ]
 
 handler403 = "shuangfang.core.views.permission_denied"

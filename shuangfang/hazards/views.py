@@ -24,7 +24,7 @@ from shuangfang.core.views import bad_request
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 from shuangfang.orgs.models import Membership
 
-from . import services, stats, workflow
+from . import services, stats, triage, workflow
 from .choices import OPEN_STATUSES, PhotoKind, Source, Status, Treatment
 from .filters import HazardFilter
 from .forms import ReportForm, initial_for, move_form_class
@@ -199,7 +199,14 @@ def my_hazards(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "hazards/mine.html",
-        {"mine": mine, "waiting": waiting, "reported": reported, "queues": queues, "overdue": overdue},
+        {
+            "mine": mine,
+            "waiting": waiting,
+            "reported": reported,
+            "queues": queues,
+            "overdue": overdue,
+            "triage_lines": triage.lines(user),  # other apps' queues (hazards.triage)
+        },
     )
 
 

@@ -114,6 +114,7 @@ EXPORTS = {
     "orgs:audit",
     "orgs:people",
     "orgs:people_import_template",
+    "publicreports:queue",
     "readiness:accountability",
     "readiness:bureau",
     "readiness:drills",
