@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.nav import NavItem, register
+from shuangfang.core.pwa import register_offline_pages
 
 register(
     NavItem(
@@ -17,3 +18,13 @@ register(NavItem("hazards.list", _("Hazards"), "hazards:list", "hazard.view", or
 register(
     NavItem("hazards.statistics", _("Hazard statistics"), "hazards:statistics", "hazard.ledger", order=210)
 )
+
+
+@register_offline_pages
+def _snap_report(user) -> list[str]:
+    """The snap report form, kept on the phone: a report can be made without the network."""
+    from django.urls import reverse
+
+    from shuangfang.core.tenancy import has_perm_anywhere
+
+    return [reverse("hazards:report")] if has_perm_anywhere(user, "hazard.report") else []

@@ -184,6 +184,15 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
             "error": error,
             "note": request.POST.get("note", ""),
             "results": Result.choices,
+            # where a refused queued inspection goes as a snap report (core/outbox.js)
+            "snap": json.dumps(
+                {
+                    "url": reverse("hazards:report"),
+                    "organization": task.organization_id,
+                    "location": task.location,
+                },
+                ensure_ascii=False,
+            ),
         },
         status=status,
     )

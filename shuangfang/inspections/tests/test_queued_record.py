@@ -62,7 +62,7 @@ def test_a_queued_inspection_refused_by_the_server_says_why_and_saves_nothing(wo
     with time_machine.travel(local(2026, 6, 1, 8, 30), tick=False):
         assert send(cook, task, uuid.uuid4(), fields(task)).status_code == 201
         done = send(cook, task, uuid.uuid4(), fields(task))  # done already (by the same post)
-        assert done.status_code == 409 and "已经完成" in done.json()["detail"]
+        assert done.status_code == 409 and "已完成" in done.json()["detail"]
         # a queued submission for a task of another institution: not found, nothing said about it
         stranger = send(login(world.users["outsider"]), task, uuid.uuid4(), fields(task))
         assert stranger.status_code == 404 and "url" not in stranger.json()
