@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages

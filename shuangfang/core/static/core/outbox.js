@@ -188,7 +188,7 @@
       entry.why = res.why;
       return put(entry).then(function () {
         notice(form, W.kept + " " + res.why, "waiting");
-        setTimeout(function () { location.assign(W.home + "#outbox"); }, 1500);
+        setTimeout(function () { location.assign(W.home + "#outbox"); }, 2000);
       });
     }, function () {
       done();

@@ -48,10 +48,21 @@ self.addEventListener("message", function (event) {
 // under the address asked for; never a login page or an error.
 function keep(url, response) {
   if (!response.ok || /\/login\//.test(new URL(response.url).pathname)) return Promise.resolve(response);
-  return response.clone().blob().then(function (body) {
+  return response.clone().text().then(function (body) {
     var copy = new Response(body, {status: 200, headers: {"Content-Type": response.headers.get("Content-Type") || "text/html"}});
-    return caches.open(CACHE).then(function (cache) { return cache.put(url, copy); });
+    return caches.open(CACHE).then(function (cache) {
+      return Promise.all([cache.put(url, copy), keepStatics(cache, body)]);
+    });
   }).then(function () { return response; });
+}
+
+// The page's own scripts and style sheets (a page kept before it was ever opened needs them).
+function keepStatics(cache, html) {
+  var found = {}, re = /(?:src|href)="(\/static\/[^"]+)"/g, m;
+  while ((m = re.exec(html))) found[m[1].replace(/&amp;/g, "&")] = true;
+  return Promise.all(Object.keys(found).map(function (u) {
+    return cache.match(u).then(function (hit) { return hit || cache.add(u).catch(function () {}); });
+  }));
 }
 
 function fieldPage(request) {
