@@ -5,7 +5,6 @@ them, and neither says anything about a person or an institution."""
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 
 from django.conf import settings

@@ -11,9 +11,11 @@ from shuangfang.hazards.models import Hazard
 from shuangfang.inspections.models import Record
 from shuangfang.inspections.taskflow import my_tasks_now, sweep_missed
 
-from .test_field_phone import kitchen, phone_as, small_photo  # noqa: F401  (kitchen: a fixture)
+from . import test_field_phone
+from .test_field_phone import phone_as, small_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+kitchen = test_field_phone.kitchen  # the fixture: a kitchen checklist, checkpoint and hourly plan
 
 CACHE = "shuangfang-shell-v2"
 
@@ -94,8 +96,10 @@ def test_offline_snap_report_is_queued_then_sent_once(live_server, world, browse
 
     attempts = lose_answers(page, "/hazards/report/", times=2)
     ctx.set_offline(False)  # the "online" event sends it; its answer is lost twice
-    page.wait_for_function("() => document.querySelectorAll('.outbox-entry').length === 1 && "
-                           "document.querySelector('.outbox-state').textContent.includes('等待')")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.outbox-entry').length === 1 && "
+        "document.querySelector('.outbox-state').textContent.includes('等待')"
+    )
     page.wait_for_function("() => !document.querySelector('.outbox-entry.state-sending')")
     while len(attempts) < 3:
         retry_now(page)
@@ -114,20 +118,22 @@ def test_offline_snap_report_is_queued_then_sent_once(live_server, world, browse
     assert errors == []
 
 
-def fill_inspection(page, kitchen, tmp_path) -> dict:  # noqa: F811
+def fill_inspection(page, kitchen, tmp_path) -> dict:
     items = {i.source_ref: str(i.uuid) for i in kitchen["checklist"].items.all()}
     box = page.locator(f"[data-item='{items['C04']}']")
     box.locator("label:has(input[value=problem]) span").tap()
     page.fill(f"input[name='note-{items['C04']}']", "冷藏柜温度 12 度")
     for code in ("C04", "A04", "C03"):
-        page.set_input_files(f"input[name='photo-{items[code]}']", small_photo(tmp_path / f"{code}.jpg", (40, 90, 40)))
+        page.set_input_files(
+            f"input[name='photo-{items[code]}']", small_photo(tmp_path / f"{code}.jpg", (40, 90, 40))
+        )
         page.locator(f"[data-item='{items[code]}'] .photo-preview img").wait_for()
     page.tap("#all-ok")
     page.locator("form#check-form button[type=submit]").tap()
     return items
 
 
-def test_offline_inspection_is_queued_then_sent_once(live_server, world, kitchen, browser, shot, tmp_path):  # noqa: F811
+def test_offline_inspection_is_queued_then_sent_once(live_server, world, kitchen, browser, shot, tmp_path):
     base = live_server.url
     errors: list[str] = []
     task = my_tasks_now(world.users["staff"]).first()
@@ -159,7 +165,12 @@ def test_offline_inspection_is_queued_then_sent_once(live_server, world, kitchen
 
 
 def test_a_refused_queued_inspection_keeps_everything_and_goes_as_a_snap_report(
-    live_server, world, kitchen, browser, shot, tmp_path  # noqa: F811
+    live_server,
+    world,
+    kitchen,
+    browser,
+    shot,
+    tmp_path,
 ):
     base = live_server.url
     errors: list[str] = []
