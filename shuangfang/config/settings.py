@@ -273,7 +273,8 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 # The API schema (/api/v1/openapi.json) and docs (/api/v1/docs) are readable without login only if set.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
+# 30 days: the installable app on a frontline phone opens logged in (docs/field-app.md, the trade-off).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https://"))

@@ -104,3 +104,33 @@ def test_another_institution_cannot_be_reported_into(world, login):
     response = send(login(world.users["outsider"]), uuid.uuid4(), fields(world))
     assert response.status_code == 422
     assert not Hazard.objects.exists()
+
+
+def test_a_photo_with_a_script_in_its_exif_is_kept_harmless(world, login, settings, tmp_path):
+    """Sent without the phone's re-encoding: stored, served as a picture that browsers never sniff."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    exif = Image.Exif()
+    exif[0x010E] = "<script>alert(1)</script>"  # ImageDescription
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 20, 30)).save(buf, format="JPEG", exif=exif)
+    photo = SimpleUploadedFile("x.jpg", buf.getvalue(), content_type="image/jpeg")
+    client = login(world.users["staff"])
+    sent = send(client, uuid.uuid4(), fields(world, photos=photo))
+    assert sent.status_code == 201
+    page = client.get(sent.json()["url"])
+    assert b"<script>alert(1)" not in page.content
+    stored = Hazard.objects.get().photos.get()
+    served = client.get(reverse("hazards:photo", args=[stored.uuid]) + "?size=original")
+    assert served["Content-Type"] == "image/jpeg" and served["X-Content-Type-Options"] == "nosniff"
+    display = client.get(reverse("hazards:photo", args=[stored.uuid]) + "?size=display")
+    assert b"<script>" not in b"".join(display.streaming_content)  # re-encoded: no EXIF at all
+
+
+def test_a_phone_stays_logged_in_for_30_days(world, login):
+    client = login(world.users["staff"])
+    assert client.session.get_expiry_age() >= 30 * 24 * 3600
