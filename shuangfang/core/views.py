@@ -20,7 +20,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "core/home.html",
         {
             "memberships": memberships,
-            "quick_items": nav.visible(user, quick=True),
+            "quick_items": nav.with_counts(user, nav.visible(user, quick=True)),
             "offline_pages": offline_pages(user),
         },
     )
