@@ -152,7 +152,8 @@
       form.parentNode.insertBefore(box, form);
     }
     box.className = "queue-notice " + (kind || "");
-    box.textContent = text;
+    box.textContent = "";
+    [].concat(text).forEach(function (line) { box.appendChild(el("p", "", line)); });
     box.scrollIntoView({block: "center"});
   }
   function tooBig(entry) {
@@ -187,7 +188,7 @@
       }
       entry.why = res.why;
       return put(entry).then(function () {
-        notice(form, W.kept + " " + res.why, "waiting");
+        notice(form, [res.why, W.kept], "waiting");
         setTimeout(function () { location.assign(W.home + "#outbox"); }, 2000);
       });
     }, function () {
