@@ -118,7 +118,10 @@ def one(browser, base: str, photo: Path, password: str, *, shrink: bool) -> tupl
     page.wait_for_selector("h1.greeting")
     page.goto(f"{base}/hazards/report/")
     sent: list[int] = []
-    page.on("request", lambda r: sent.append(len(r.post_data_buffer or b"")) if r.method == "POST" else None)
+    page.on(
+        "requestfinished",
+        lambda r: sent.append(r.sizes()["requestBodySize"]) if r.method == "POST" else None,
+    )
     if not shrink:
         page.evaluate("() => document.querySelector('input[name=photos]').removeAttribute('data-shrink')")
     page.fill("input[name=location]", "厨房")
