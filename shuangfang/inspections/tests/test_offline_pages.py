@@ -53,9 +53,11 @@ def test_home_buttons_show_counts_in_the_same_queries_however_many_tasks(world, 
     client = login(world.users["staff"])
 
     def home():
-        with time_machine.travel(local(2026, 6, 1, 8, 30), tick=False):
-            with CaptureQueriesContext(connection) as queries:
-                html = client.get(reverse("home")).content.decode()
+        with (
+            time_machine.travel(local(2026, 6, 1, 8, 30), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            html = client.get(reverse("home")).content.decode()
         return html, len(queries)
 
     with time_machine.travel(local(2026, 6, 1, 7, 0), tick=False):
