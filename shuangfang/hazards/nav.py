@@ -55,6 +55,8 @@ def _to_confirm(user) -> int:
     from .models import Hazard
 
     return Hazard.objects.for_user(user, "hazard.confirm").filter(status=Status.REPORTED).count()
+
+
 register(NavItem("hazards.list", _("Hazards"), "hazards:list", "hazard.view", order=200))
 register(
     NavItem("hazards.statistics", _("Hazard statistics"), "hazards:statistics", "hazard.ledger", order=210)

@@ -22,6 +22,8 @@ def _due_now(user) -> int:
     from .taskflow import my_tasks_now
 
     return my_tasks_now(user).select_related(None).count()
+
+
 register(
     NavItem("inspections.ledger", _("Inspection ledger"), "inspections:ledger", "inspection.view", order=300)
 )
