@@ -307,7 +307,8 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 if REDIS_URL:  # sessions read from Redis, written through to the database (they survive a flush)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 7 * 24 * 3600, minimum=60)
+# 30 days: the installable app on a frontline phone opens logged in (docs/field-app.md, the trade-off).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 24 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https://"))

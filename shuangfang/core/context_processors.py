@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from . import nav
+from .pwa import outbox_words
 
 
 def _home_trail(user) -> list:
@@ -23,4 +24,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": nav.visible(user), "home_trail": SimpleLazyObject(lambda: _home_trail(user))}
+    return {
+        "nav_items": nav.visible(user),
+        "home_trail": SimpleLazyObject(lambda: _home_trail(user)),
+        "outbox_words": outbox_words(user),
+    }

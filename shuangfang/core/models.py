@@ -206,3 +206,22 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.DONE, self.FAILED)
+
+
+class Submission(models.Model):
+    """A form sent with an idempotency key (the phone's outbox, docs/field-app.md): the first
+    answer is kept, a replay of the same key by the same person with the same payload gets it back,
+    anything else under that key is refused. Written only by ``core.submissions``."""
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)  # sha256 of the fields and the files' bytes
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -6,6 +6,7 @@ page (the few things frontline staff do on a phone). Each entry names the permis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -24,6 +25,8 @@ class NavItem:
     quick: bool = False
     icon: str = ""
     kwargs: dict = field(default_factory=dict)
+    # a home button's count (待确认 9, 今日检查 3): ``count(user) -> int``, one query
+    count: Callable[..., int] | None = None
 
     @property
     def url(self) -> str:
@@ -40,3 +43,8 @@ def register(item: NavItem) -> None:
 def visible(user, *, quick: bool = False) -> list[NavItem]:
     items = [i for i in ITEMS.values() if i.quick == quick and has_perm_anywhere(user, i.perm)]
     return sorted(items, key=lambda i: (i.order, i.key))
+
+
+def with_counts(user, items: list[NavItem]) -> list[tuple[NavItem, int | None]]:
+    """The home page's buttons, each with its count (None when the entry has none)."""
+    return [(i, i.count(user) if i.count else None) for i in items]

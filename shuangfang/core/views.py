@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import nav
+from .pwa import offline_pages
 from .types import AuthedRequest
 
 
@@ -17,7 +18,11 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"memberships": memberships, "quick_items": nav.visible(user, quick=True)},
+        {
+            "memberships": memberships,
+            "quick_items": nav.with_counts(user, nav.visible(user, quick=True)),
+            "offline_pages": offline_pages(user),
+        },
     )
 
 

@@ -18,6 +18,7 @@ from shuangfang.core import jobs, periods
 from shuangfang.core.listing import Column, ListPage, link_to
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
+from shuangfang.core.submissions import idempotent, refuse_form
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.core.views import bad_request
@@ -223,6 +224,7 @@ def _risk_point_from(request: AuthedRequest):
 
 
 @require_perm("hazard.report")
+@idempotent("hazard.report")
 def report(request: AuthedRequest) -> HttpResponse:
     point = _risk_point_from(request)
     initial = (
@@ -257,6 +259,8 @@ def report(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Reported as %(number)s. Thank you.") % {"number": hazard.number})
             return redirect("hazards:detail", uuid=hazard.uuid)
+    if request.method == "POST":
+        refuse_form(request, form)
     places = list(
         Hazard.objects.for_user(request.user, "hazard.report")
         .exclude(location="")

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core.nav import NavItem, register
+from shuangfang.core.pwa import register_offline_pages
 
 register(
     NavItem(
@@ -11,8 +12,18 @@ register(
         order=20,
         quick=True,
         icon="✔",
+        count=lambda user: _due_now(user),
     )
 )
+
+
+def _due_now(user) -> int:
+    """How many of the person's tasks are due now (the button 我的检查 3)."""
+    from .taskflow import my_tasks_now
+
+    return my_tasks_now(user).select_related(None).count()
+
+
 register(
     NavItem("inspections.ledger", _("Inspection ledger"), "inspections:ledger", "inspection.view", order=300)
 )
@@ -39,3 +50,31 @@ register(
     )
 )
 register(NavItem("inspections.routes", _("Patrol routes"), "inspections:routes", "inspection.do", order=25))
+
+
+@register_offline_pages
+def _due_tasks(user) -> list[str]:
+    """The person's due tasks (each page holds its checklist), their checkpoints and risk points:
+    kept on the phone so that a task can be done, and a QR code scanned, without the network."""
+    from django.urls import reverse
+
+    from shuangfang.core.tenancy import has_perm_anywhere
+
+    from .taskflow import my_tasks_page
+
+    if not has_perm_anywhere(user, "inspection.do"):
+        return []
+    from shuangfang.risks.models import RiskPoint
+
+    urls = [reverse("inspections:mine")]
+    points = set()
+    for task in my_tasks_page(user):
+        urls.append(reverse("inspections:task", args=[task.uuid]))
+        if task.checkpoint is not None:
+            urls.append(reverse("inspections:checkpoint", args=[task.checkpoint.uuid]))
+            if task.checkpoint.risk_point_id:
+                points.add(task.checkpoint.risk_point_id)
+    if points:
+        for key in RiskPoint.objects.filter(pk__in=points).values_list("uuid", flat=True):
+            urls.append(reverse("inspections:risk_point", args=[key]))
+    return urls

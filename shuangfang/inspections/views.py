@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.photos import serve_file
 from shuangfang.core.qr import qr_svg
+from shuangfang.core.submissions import idempotent, refuse
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization, OrgKind
@@ -128,6 +130,7 @@ def _position(request) -> Position:
 
 
 @require_perm("inspection.do")
+@idempotent("inspection.record")
 def task_do(request: AuthedRequest, uuid) -> HttpResponse:
     task = get_for_user(
         Task.objects.select_related("plan", "plan__checklist", "checkpoint"),
@@ -156,12 +159,14 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
         except AnswerErrors as exc:
             item_errors, error = exc.item_errors, exc.messages[0]
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            error, status = " ".join(exc.messages), 409
         except PermissionDenied as exc:
             error, status = str(exc) or _("This task is not yours."), 403
         else:
             messages.success(request, _("Submitted. Thank you!"))
             return redirect("inspections:record", uuid=record.uuid)
+    if error:
+        refuse(request, error, *item_errors.values())
     rows = [
         {
             "item": i,
@@ -181,6 +186,15 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
             "error": error,
             "note": request.POST.get("note", ""),
             "results": Result.choices,
+            # where a refused queued inspection goes as a snap report (core/outbox.js)
+            "snap": json.dumps(
+                {
+                    "url": reverse("hazards:report"),
+                    "organization": task.organization_id,
+                    "location": task.location,
+                },
+                ensure_ascii=False,
+            ),
         },
         status=status,
     )
@@ -645,6 +659,8 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Submitted. Thank you!"))
             return redirect("inspections:record", uuid=record.uuid)
+    if error:
+        refuse(request, error, *item_errors.values())
     rows = [
         {
             "item": i,

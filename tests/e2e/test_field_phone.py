@@ -236,7 +236,7 @@ def test_the_app_installs_manifest_icons_and_service_worker(live_server, world, 
     scope = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r && r.scope)")
     assert scope == f"{base}/"
     page.wait_for_function(
-        "() => caches.open('shuangfang-shell-v1').then(c => c.keys()).then(k => "
+        "() => caches.open('shuangfang-shell-v2').then(c => c.keys()).then(k => "
         "k.some(r => r.url.endsWith('/static/core/app.css')))"
     )
     # offline, the home screen icon still opens the home page (the start URL)

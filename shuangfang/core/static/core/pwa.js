@@ -18,6 +18,8 @@
     return navigator.serviceWorker.ready;
   }).then(function (reg) {
     if (reg.active) reg.active.postMessage({type: "precache", urls: assets()});
+    var pages = document.getElementById("offline-pages");  // the home page: the field pages to keep
+    if (reg.active && pages && navigator.onLine) reg.active.postMessage({type: "pages", urls: JSON.parse(pages.textContent)});
     document.documentElement.dataset.sw = "ready";
   }).catch(function () {});
   document.addEventListener("submit", function (ev) {
