@@ -53,6 +53,44 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+def _temperature_slots(out, put, ids, start: dt.date, last: dt.date, lo, hi) -> None:
+    """Twice-a-day temperature slots due (refrigerators in use without a sensor, since their
+    kitchen keeps records) and the slots with a reading entered, per institution."""
+    # Refrigerators in use without a sensor, and since when their kitchen keeps records.
+    fridges: dict[int, list[dt.date]] = {}
+    for inst_id, created in (
+        Fridge.objects.filter(kitchen__organization_id__in=ids, is_active=True, device__isnull=True)
+        .values_list(INST, "kitchen__created_at")
+        .order_by()
+    ):
+        fridges.setdefault(inst_id, []).append(max(start, timezone.localdate(created)))
+    for inst_id, firsts in fridges.items():
+        out[inst_id]["food_slots"] = sum(2 * max((last - first).days + 1, 0) for first in firsts)
+    tz = timezone.get_current_timezone()
+    slot = Concat(
+        Cast("fridge_id", output_field=CharField()),
+        Value("-"),
+        Cast(TruncDate("measured_at", tzinfo=tz), output_field=CharField()),
+        Value("-"),
+        Case(When(hour__lt=12, then=Value("a")), default=Value("p")),
+        output_field=CharField(),
+    )
+    put(
+        TemperatureLog.objects.filter(
+            fridge__kitchen__organization_id__in=ids,
+            fridge__is_active=True,
+            fridge__device__isnull=True,
+            measured_at__gte=lo,
+            measured_at__lt=hi,
+        )
+        .annotate(hour=ExtractHour("measured_at", tzinfo=tz))
+        .values("fridge__kitchen__organization_id")
+        .annotate(food_slots_logged=Count(slot, distinct=True))
+        .order_by(),
+        key="fridge__kitchen__organization_id",
+    )
+
+
 def measure(institutions: list, start: dt.date, end: dt.date, today: dt.date) -> dict[int, dict[str, int]]:
     ids = [i.pk for i in institutions]
     out: dict[int, dict[str, int]] = {
@@ -105,39 +143,7 @@ def measure(institutions: list, start: dt.date, end: dt.date, today: dt.date) ->
         .annotate(food_deliveries=Count("pk"), food_tickets=Count("pk", filter=~Q(original="")))
         .order_by()
     )
-    # Refrigerators in use without a sensor, and since when their kitchen keeps records.
-    fridges: dict[int, list[dt.date]] = {}
-    for inst_id, created in (
-        Fridge.objects.filter(kitchen__organization_id__in=ids, is_active=True, device__isnull=True)
-        .values_list(INST, "kitchen__created_at")
-        .order_by()
-    ):
-        fridges.setdefault(inst_id, []).append(max(start, timezone.localdate(created)))
-    for inst_id, firsts in fridges.items():
-        out[inst_id]["food_slots"] = sum(2 * max((last - first).days + 1, 0) for first in firsts)
-    tz = timezone.get_current_timezone()
-    slot = Concat(
-        Cast("fridge_id", output_field=CharField()),
-        Value("-"),
-        Cast(TruncDate("measured_at", tzinfo=tz), output_field=CharField()),
-        Value("-"),
-        Case(When(hour__lt=12, then=Value("a")), default=Value("p")),
-        output_field=CharField(),
-    )
-    put(
-        TemperatureLog.objects.filter(
-            fridge__kitchen__organization_id__in=ids,
-            fridge__is_active=True,
-            fridge__device__isnull=True,
-            measured_at__gte=lo,
-            measured_at__lt=hi,
-        )
-        .annotate(hour=ExtractHour("measured_at", tzinfo=tz))
-        .values("fridge__kitchen__organization_id")
-        .annotate(food_slots_logged=Count(slot, distinct=True))
-        .order_by(),
-        key="fridge__kitchen__organization_id",
-    )
+    _temperature_slots(out, put, ids, start, last, lo, hi)
     put(
         KitchenStaff.objects.filter(kitchen__organization_id__in=ids, is_active=True)
         .annotate(
