@@ -92,11 +92,13 @@ class ListPage:
         )
 
     def rows(self, objects) -> list[dict]:
+        # Each cell carries its column's name: on a phone a row is a card of "name: value" lines.
+        labels = [str(c.label) for c in self.columns]
         return [
             {
                 "cells": [
-                    {"text": display(c.value(obj)), "href": c.link(obj) if c.link else None}
-                    for c in self.columns
+                    {"text": display(c.value(obj)), "href": c.link(obj) if c.link else None, "label": label}
+                    for c, label in zip(self.columns, labels, strict=True)
                 ]
             }
             for obj in objects
