@@ -45,7 +45,8 @@ def test_the_hazard_list_is_cards_on_a_phone(live_server, world, phone, shot, br
     assert labels[0] in ("none", "normal") and all(lab.strip('"') for lab in labels[1:])
     assert any("状态" in lab for lab in labels)
     overflowing = phone.evaluate(
-        "[...document.querySelectorAll('#list-table tbody td')].filter(td => td.scrollWidth > td.clientWidth + 1).length"
+        "[...document.querySelectorAll('#list-table tbody td')]"
+        ".filter(td => td.scrollWidth > td.clientWidth + 1).length"
     )
     assert overflowing == 0, "a card line runs off the card (a long hazard name must wrap)"
     link = phone.locator("#list-table tbody tr:first-child td a").first.bounding_box()
