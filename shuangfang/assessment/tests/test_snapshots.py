@@ -185,7 +185,7 @@ def test_bureau_dashboard_reads_the_snapshots_in_constant_queries(world, login):
         assert data["scores_as_of"] == "10:00"
         got = {i["name"]: i["score"] for i in data["institutions"]}
         want = _fresh([world.inst_a])[world.inst_a.pk]
-        assert got[world.inst_a.name] == float(want)
+        assert want is not None and got[world.inst_a.name] == float(want)
 
 
 def test_the_screen_has_no_scores_for_those_who_may_not_read_them(world, login):
