@@ -13,7 +13,11 @@ each, p50/p95, and the number of queries):
   - baseline: raw SQL ``count(*) … GROUP BY`` of the same tables (all hazards by institution and
     status; the last 30 days of tasks by institution and status), measured in the same run
   - ``queries.figures`` and ``queries.hazard_trend`` for all institutions
-  - the bureau dashboard, one institution's dashboard, the big-screen JSON endpoint
+  - the bureau dashboard, one institution's dashboard, the big-screen JSON endpoint, with the
+    assessment scores read from the worker's snapshots (``assessment.snapshots``, refreshed just
+    before; the refresh itself timed once)
+  - the same bureau dashboard with no snapshot (the scores computed live, as before the
+    snapshots) and the live computation of the 200 scores alone, for comparison
 
 PostgreSQL only at full size. The database named by DATABASE_URL is created if missing and dropped
 at the end unless ``BENCH_KEEP=1`` (then a rerun skips the load); it is only ever dropped when its
@@ -65,6 +69,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from shuangfang.assessment import scores, snapshots  # noqa: E402
+from shuangfang.assessment.models import ScoreSnapshot  # noqa: E402
+from shuangfang.core import periods  # noqa: E402
 from shuangfang.dashboards import queries  # noqa: E402
 from shuangfang.hazards.models import Hazard  # noqa: E402
 from shuangfang.inspections.models import Task  # noqa: E402
@@ -431,6 +438,14 @@ def baseline() -> None:
         cur.fetchall()
 
 
+t0 = time.perf_counter()
+n_snap = snapshots.refresh()
+refresh_s = time.perf_counter() - t0
+print(
+    f"score snapshots of {n_snap} institutions refreshed in {refresh_s:.2f} s (the worker, every 5 min)",
+    flush=True,
+)
+
 sup = User.objects.get(username="bench_dash_supervisor")
 client = Client()
 client.force_login(sup)
@@ -445,6 +460,7 @@ for label, url in pages.items():
         assert client.get(url).status_code == 200, url
     counts[label] = len(q)
 
+print(f"load average {os.getloadavg()[0]:.2f} (2 cores)", flush=True)
 base = timed(baseline, repeat=RUNS)
 rows = [
     ("baseline: raw GROUP BY counts", base, "hazards all history + tasks 30 days, by institution and status")
@@ -464,8 +480,33 @@ for label, fn, note in paths:
     fig = timed(fn, repeat=RUNS, warmup=1)
     rows.append((label, fig, f"{note}{'; ' if note else ''}×{fig['p50_ms'] / base['p50_ms']:.2f} baseline"))
     print(f"  {label}: p50 {fig['p50_ms']:.0f} ms", flush=True)
+
+# Before the snapshots: the scores of every institution computed per view.
+p = periods.current()
+live = timed(lambda: scores.institution_scores(insts, p.start, p.end), repeat=RUNS, warmup=1)
+rows.append(
+    (
+        f"assessment scores computed live ({len(ids)})",
+        live,
+        f"×{live['p50_ms'] / base['p50_ms']:.2f} baseline",
+    )
+)
+with transaction.atomic():
+    ScoreSnapshot.objects.all().delete()
+    fig = timed(getter(pages["bureau dashboard"]), repeat=RUNS, warmup=1)
+    rows.append(
+        (
+            "bureau dashboard, scores live (no snapshot)",
+            fig,
+            f"{counts['bureau dashboard'] + 4} queries; ×{fig['p50_ms'] / base['p50_ms']:.2f} baseline",
+        )
+    )
+    print(f"  bureau dashboard, scores live: p50 {fig['p50_ms']:.0f} ms", flush=True)
+    transaction.set_rollback(True)
+rows.append(("score snapshots refresh (once)", {"p50_ms": refresh_s * 1000, "p95_ms": refresh_s * 1000}, ""))
 if rebuild_s is not None:
     rows.append(("rebuild aggregates (once)", {"p50_ms": rebuild_s * 1000, "p95_ms": rebuild_s * 1000}, ""))
+print(f"load average {os.getloadavg()[0]:.2f} (2 cores)", flush=True)
 report(f"dashboards: {len(ids)} institutions, {n_haz} hazards, {n_task} tasks", rows)
 
 if PG and not KEEP:

@@ -59,6 +59,7 @@ def test_every_periodic_job_run_twice_changes_nothing_the_second_time():
     assert not changed, changed
     # The demo gives these jobs work on their first run (or the test would prove little).
     assert worked >= {
+        "shuangfang.assessment.tasks.refresh_score_snapshots",
         "shuangfang.core.tasks.drain_outbox_periodic",
         "shuangfang.hazards.tasks.hazard_reminders",
         "shuangfang.inspections.tasks.generate_and_sweep",

@@ -1,5 +1,6 @@
-"""What the dashboards show of the assessment scores: a tile on the institution dashboard, a
-column in the bureau's ranking. Current month to date; four queries each."""
+"""What the dashboards show of the assessment scores: a tile on the institution dashboard (computed
+live, four queries), a column in the bureau's ranking (the stored snapshots, ``snapshots.py``: two
+queries). Current month to date."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from shuangfang.core import periods
 from shuangfang.core.tenancy import can
 from shuangfang.orgs.models import Organization
 
-from . import scores
+from . import scores, snapshots
 
 VIEW = "assessment.view"
 
@@ -27,12 +28,16 @@ def institution_tile(user, inst: Organization) -> dict | None:
 
 
 def ranking_column(user, bureau: Organization, institutions: list[Organization]) -> dict | None:
-    """Each institution's score this month (by id), or None if the user may not see them."""
+    """Each institution's score this month (by id, from the snapshots the worker keeps), and the
+    time of the oldest shown (``as_of``); None if the user may not see them."""
     if not can(user, VIEW, bureau):
         return None
     p = periods.current()
+    shown, as_of = snapshots.shown(institutions)
     return {
-        "scores": scores.institution_scores(institutions, p.start, p.end),
+        "scores": shown,
+        "as_of": as_of,
+        "max_age": int(snapshots.MAX_AGE.total_seconds() // 60),
         "period": p,
         "url": reverse("assessment:bureau", kwargs={"uuid": bureau.uuid}),
     }

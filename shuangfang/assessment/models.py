@@ -91,3 +91,34 @@ class ScoringRule(models.Model):
             cap=self.cap,
             no_data=self.no_data,
         )
+
+
+class ScoreSnapshot(models.Model):
+    """An institution's score for a period as the worker last computed it (``snapshots.py``).
+
+    The bureau dashboard and the big screen read these instead of computing the scores of every
+    institution per view; the assessment pages always compute live. ``computed_at`` says how fresh
+    the row is: a row older than ``snapshots.MAX_AGE`` is not used."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until (exclusive)"))
+    total = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    base = models.DecimalField(
+        _("score of the indicators"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    # The scheme the score used; None: the built-in default.
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "start", "end"], name="score_snapshot_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.start}–{self.end}: {self.total}"

@@ -185,6 +185,7 @@ def save_scheme(
         after=_snapshot(scheme),
         note=note.strip(),
     )
+    _kick_snapshots(bureau)
     return scheme
 
 
@@ -209,3 +210,11 @@ def clear_scheme(*, actor: User, bureau: Organization, note: str = "") -> None:
         after={},
         note=note.strip(),
     )
+    _kick_snapshots(bureau)
+
+
+def _kick_snapshots(bureau: Organization) -> None:
+    """The dashboards' stored scores below ``bureau`` are refreshed once the change commits."""
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.kick_bureau(bureau.pk))

@@ -16,4 +16,4 @@ router = Router(tags=["dashboards"])
 )
 def bureau_screen(request, uuid: UUID) -> dict:
     org = views.get_bureau(request.auth, uuid)
-    return views.screen_payload(org)
+    return views.screen_payload(org, request.auth)

@@ -224,7 +224,7 @@ def screen(request: AuthedRequest, uuid) -> HttpResponse:
         {
             "org": org,
             "data_url": reverse("api:dashboards_screen", kwargs={"uuid": org.uuid}),
-            "payload": screen_payload(org),
+            "payload": screen_payload(org, request.user),
             "palette": palette_for(org),
             "refresh": _refresh_seconds(request.GET.get("refresh")),
             "zone": settings.TIME_ZONE,
@@ -252,12 +252,14 @@ def _refresh_seconds(value: str | None) -> int:
         return SCREEN_REFRESH
 
 
-def screen_payload(org: Organization) -> dict:
-    """What the big screen shows, as JSON (also the API's answer). A fixed number of queries."""
+def screen_payload(org: Organization, user=None) -> dict:
+    """What the big screen shows, as JSON (also the API's answer). A fixed number of queries. The
+    assessment scores (from the worker's snapshots) only for a ``user`` who may read them."""
     today = timezone.localdate()
     insts = institutions_under(org)
     figs = queries.figures([i.pk for i in insts], today)
     rows = queries.ranking(insts, figs)
+    scores = assessment.ranking_column(user, org, insts) if user is not None else None
     totals = queries.total(figs.values())
     palette = palette_for(org)
     ids = [i.pk for i in insts]
@@ -285,9 +287,20 @@ def screen_payload(org: Organization) -> dict:
                 "devices_offline": r["devices_offline"],
                 "links": _screen_links(links(r["inst"], today)),
                 "dashboard": reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid}),
+                **(
+                    {
+                        "score": _score(scores["scores"][r["inst"].pk].total),
+                        "score_url": reverse("assessment:institution", kwargs={"uuid": r["inst"].uuid}),
+                    }
+                    if scores
+                    else {}
+                ),
             }
             for r in rows
         ],
+        "scores_as_of": (
+            timezone.localtime(scores["as_of"]).strftime("%H:%M") if scores and scores["as_of"] else None
+        ),
         "alarms": [
             {
                 "institution": a.organization.name,
@@ -312,6 +325,10 @@ def screen_payload(org: Organization) -> dict:
             for h in queries.open_major_hazards(ids)
         ],
     }
+
+
+def _score(total) -> float | None:
+    return float(total) if total is not None else None
 
 
 SCREEN_FIGURES = (

@@ -114,3 +114,34 @@ def test_bureau_ranking_and_big_screen(live_server, world, desktop, browser, sho
     unexpected = [e for e in screen_errors if "Failed to load resource" not in e]
     assert unexpected == []
     ctx.close()
+
+
+def test_bureau_scores_from_the_snapshots_phone_desktop_and_screen(
+    live_server, world, desktop, phone, browser, shot, browser_errors
+):
+    """The worker's score snapshots on the bureau's ranking ("截至 HH:MM" under the score heading)
+    at 1280 px and on a 360 px phone, and as the big screen's score column."""
+    from shuangfang.assessment import snapshots
+
+    _data(world)
+    snapshots.refresh()
+    errors = browser_errors(desktop)
+    for page, name in ((desktop, "desktop"), (phone, "phone")):
+        log_in(page, live_server.url, "supervisor")
+        page.goto(f"{live_server.url}/dashboards/bureaus/{world.bureau.uuid}/")
+        page.wait_for_selector("table.rank small.score-as-of")
+        assert page.locator("table.rank small.score-as-of").inner_text().startswith("截至 ")
+        assert page.locator("table.rank tbody .score-total").count() == 2
+        shot(page, f"dashboards-bureau-scores-{name}")
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    screen = ctx.new_page()
+    browser_errors(screen)  # the same list
+    log_in(screen, live_server.url, "supervisor")
+    screen.goto(f"{live_server.url}/dashboards/bureaus/{world.bureau.uuid}/screen/?refresh=2")
+    screen.wait_for_selector("#institutions tr")
+    screen.wait_for_function("() => Number(document.body.dataset.refreshes || 0) >= 1", timeout=30_000)
+    assert screen.locator("#scores-as-of").inner_text()
+    assert screen.locator("#institutions tr").first.locator("td").count() == 9  # the score is the second
+    shot(screen, "dashboards-screen-scores-1920")
+    ctx.close()
+    assert errors == []

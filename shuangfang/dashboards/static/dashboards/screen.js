@@ -27,6 +27,11 @@
   function cell(i, key, bad) {
     return "<td" + (bad && i[key] ? ' class="bad"' : "") + ">" + a(i.links && i.links[key], i[key]) + "</td>";
   }
+  // The assessment score (kept by the worker; "as of" in the header), for users who may read it.
+  function score(i) {
+    if (!("score" in i)) return "";
+    return "<td>" + a(i.score_url, i.score === null ? "—" : Number(i.score).toFixed(1)) + "</td>";
+  }
   function bump(key) { document.body.dataset[key] = String(parseInt(document.body.dataset[key] || "0", 10) + 1); }
   function fill(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
@@ -36,7 +41,7 @@
     var pages = Math.max(1, Math.ceil(list.length / ROWS));
     if (page >= pages) page = 0;
     document.getElementById("institutions").innerHTML = list.slice(page * ROWS, (page + 1) * ROWS).map(function (i) {
-      return "<tr><td>" + a(i.dashboard, esc(i.name)) + "</td>" + cell(i, "open") + cell(i, "overdue", true) +
+      return "<tr><td>" + a(i.dashboard, esc(i.name)) + "</td>" + score(i) + cell(i, "open") + cell(i, "overdue", true) +
         cell(i, "open_major", true) + cell(i, "tasks_missed", true) + "<td>" + a(i.links && i.links.today_done, i.today_done) +
         "/" + a(i.links && i.links.today_total, i.today_total) + "</td>" + cell(i, "alarms_active", true) +
         cell(i, "devices_offline") + "</tr>";
@@ -50,6 +55,7 @@
     set("t-today_done", t.today_done);
     set("t-today_total", t.today_total);
     set("updated", d.generated_at.slice(11, 19));
+    if (d.scores_as_of) set("scores-as-of", d.scores_as_of);
     drawInstitutions(d.institutions);
     document.getElementById("alarms").innerHTML = d.alarms.length ? d.alarms.slice(0, 8).map(function (al) {
       return '<li class="' + esc(al.severity) + '">' + a(al.url, esc(al.opened_at) + " · " + esc(al.institution) + " · " + esc(al.device) + " · " + esc(al.type)) + "</li>";
