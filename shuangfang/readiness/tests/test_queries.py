@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def pages(w) -> list[str]:
     return [
-        "/readiness/status/?org=%s" % w.inst_a.uuid,
+        f"/readiness/status/?org={w.inst_a.uuid}",
         "/readiness/sessions/",
         "/readiness/drills/",
         "/readiness/letters/",
