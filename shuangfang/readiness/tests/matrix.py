@@ -151,6 +151,10 @@ CASES += [
 
 API_CASES = [
     ApiCase("get", "/api/v1/readiness/training/mine", ALL_IN_TENANT),
+    # Lists in the caller's scope: an outsider gets their own institution's rows (none of A's).
+    ApiCase("get", "/api/v1/readiness/drills", ALL_IN_TENANT),
+    ApiCase("get", "/api/v1/readiness/sessions", ALL_IN_TENANT),
+    ApiCase("get", "/api/v1/readiness/letters", ALL_IN_TENANT),
     ApiCase(
         "post",
         "/api/v1/readiness/sessions/{uuid}/sign-in",
