@@ -113,3 +113,20 @@ def sheet_rows(ws) -> Iterator[tuple[int, tuple[Any, ...]]]:
                 % {"s": settings.IMPORT_MAX_SECONDS}
             )
         yield n, values
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def check_pdf_or_image(upload, limit: int | None = None) -> str:
+    """ "PDF" when the file starts like one (its first bytes, not its name), else the picture's
+    format (checked as :func:`check_image`); raises on anything else."""
+    check_size(upload, limit)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head == PDF_MAGIC:
+        return "PDF"
+    try:
+        return check_image(upload, limit)
+    except ValidationError:
+        raise ValidationError(_("Upload a PDF or a picture (JPEG, PNG, WebP or GIF).")) from None

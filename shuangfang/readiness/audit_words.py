@@ -7,6 +7,7 @@ from shuangfang.core import audit
 audit.register_actions(
     {
         "readiness.accountability": gettext_lazy("Accountability record"),
+        "readiness.attachment_add": gettext_lazy("File attached to a drill or training session"),
         "readiness.certificate_add": gettext_lazy("Certificate added"),
         "readiness.course_save": gettext_lazy("Course saved"),
         "readiness.defaults": gettext_lazy("Default courses and requirements added"),

@@ -129,6 +129,56 @@ def spot_check_plan(
     return rows
 
 
+@dataclass
+class Finding:
+    """A problem found in a spot check and the hazard it became (None while the outbox has not
+    filed it yet: ``hazards.consumers.hazard_from_inspection``, one hazard per item)."""
+
+    text: str
+    note: str
+    grade: str
+    hazard: Any
+
+
+@dataclass
+class SpotCheck:
+    record: Any  # inspections.Record by a bureau
+    findings: list[Finding]
+
+
+def spot_checks(bureau: Organization, start: dt.date, end: dt.date) -> list[SpotCheck]:
+    """The spot checks (bureau inspection records) of ``bureau``'s institutions over [start, end),
+    newest first, each with its findings and the hazards they became. Three queries whatever the
+    number of records."""
+    from shuangfang.hazards.models import Hazard
+    from shuangfang.inspections.choices import Result
+    from shuangfang.inspections.models import Record, RecordItem
+
+    records = list(
+        Record.objects.filter(
+            organization__in=institutions_under(bureau),
+            by_bureau__isnull=False,
+            submitted_at__date__gte=start,
+            submitted_at__date__lt=end,
+        )
+        .select_related("organization", "inspector", "checklist")
+        .order_by("-submitted_at", "-pk")
+    )
+    items = list(
+        RecordItem.objects.filter(record__in=records, result=Result.PROBLEM).order_by("record_id", "pk")
+    )
+    hazards = {
+        h.origin: h
+        for h in Hazard.objects.filter(
+            organization__in={r.organization_id for r in records}, origin__in=[i.origin for i in items]
+        ).order_by("reported_at")
+    }
+    by_record: dict[int, list[Finding]] = {}
+    for i in items:
+        by_record.setdefault(i.record_id, []).append(Finding(i.text, i.note, i.grade, hazards.get(i.origin)))
+    return [SpotCheck(r, by_record.get(r.pk, [])) for r in records]
+
+
 def _last_quarter_scores(insts: list[Organization], this_start: dt.date) -> dict[int, float | None]:
     from shuangfang.assessment.scores import institution_scores
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit
 from shuangfang.core.events import publish
-from shuangfang.core.tenancy import require
+from shuangfang.core.tenancy import require, scope_orgs
 from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import Membership, Organization, OrgKind, User
 from shuangfang.orgs.roles import Role
@@ -30,6 +31,17 @@ from shuangfang.orgs.roles import Role
 from .choices import LetterLevel, LetterStatus
 from .models import Letter, LetterTemplate
 from .training import institution_of
+
+
+def visible(user):
+    """Letters a user sees: their own, and all of the institutions where they track letters (the
+    pages and the API)."""
+    scope = scope_orgs(user, "readiness.status")
+    qs = Letter.objects.all()
+    if scope is None:
+        return qs
+    return qs.filter(Q(holder=user) | Q(organization__in=scope))
+
 
 SIGNATURE_MAX_BYTES = 300_000
 MAX_MEASURES = 8

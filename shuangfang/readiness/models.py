@@ -534,3 +534,37 @@ class Accountability(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organization_id}"
+
+
+class Attachment(TenantModel):
+    """A drill's photo or a session's material file (PDF or picture), checked on upload (real
+    type by content, size), stored by name and served only through a scoped view."""
+
+    drill = models.ForeignKey(
+        Drill, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    stored_name = models.CharField(max_length=255)
+    display = models.CharField(max_length=255, blank=True)  # photos: the resized copy
+    thumb = models.CharField(max_length=255, blank=True)
+    is_pdf = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(drill__isnull=False, session__isnull=True)
+                | Q(drill__isnull=True, session__isnull=False),
+                name="readiness_attachment_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.stored_name

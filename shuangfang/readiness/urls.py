@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bureau, drills, emergency, letters, training
+from .views import bureau, drills, emergency, files, letters, training
 
 app_name = "readiness"
 
@@ -25,6 +25,10 @@ urlpatterns = [
     path("drills/<uuid:uuid>/sign-in/<str:key>/", drills.drill_sign_in, name="drill_sign_in"),
     path("drills/<uuid:uuid>/evaluate/", drills.drill_evaluate, name="drill_evaluate"),
     path("drills/<uuid:uuid>/cancel/", drills.drill_cancel, name="drill_cancel"),
+    path("drills/<uuid:uuid>/photos/", files.drill_photo_add, name="drill_photo_add"),
+    path("sessions/<uuid:uuid>/materials/", files.session_material_add, name="session_material_add"),
+    path("files/<uuid:uuid>/", files.attachment, name="attachment"),
+    path("files/<uuid:uuid>/<str:name>/", files.attachment, name="attachment_size"),
     path("letters/", letters.letter_list, name="letters"),
     path("letters/templates/", letters.templates, name="templates"),
     path("institutions/<uuid:uuid>/letters/generate/", letters.generate, name="generate"),

@@ -280,3 +280,86 @@ def test_the_bureaus_pages_fit_a_phone(live_server, world, browser, desktop, sho
             shot(desktop, f"readiness-10-{name}-desktop")
         ctx.close()
     assert errors == []
+
+
+def test_an_officer_attaches_drill_photos_and_materials_on_a_phone(
+    live_server, world, browser, desktop, shot
+):
+    import io
+
+    from PIL import Image
+
+    from shuangfang.core import outbox
+    from shuangfang.inspections.checklists import create_checklist
+    from shuangfang.inspections.records import Answer, bureau_inspect
+    from shuangfang.readiness import drills
+
+    base = live_server.url
+    errors: list[str] = []
+    training.install_defaults(actor=world.root, bureau=world.bureau)
+    officer = world.users["safety_officer"]
+    drill = drills.plan_drill(
+        actor=officer, institution=world.inst_a, title="消防疏散演练", planned_on=timezone.localdate()
+    )
+    start = timezone.now().replace(microsecond=0)
+    session = training.create_session(
+        actor=officer,
+        institution=world.inst_a,
+        course=training.courses_for(world.inst_a).get(name="消防安全培训"),
+        title="灭火器使用培训",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    buf = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 80, 40)).save(buf, format="JPEG")
+    photo = {"name": "集合点.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()}
+    ctx, page = _phone_as(browser, base, "officer_a", errors)
+    page.goto(f"{base}/readiness/drills/{drill.uuid}/")
+    page.click("text=添加照片")
+    page.set_input_files("input[name=file]", files=[photo])
+    page.fill("input[name=title]", "疏散集合点")
+    page.click("form[action$='/photos/'] button[type=submit]")
+    page.wait_for_selector(".rd-photos img")
+    assert page.evaluate("document.querySelector('.rd-photos img').naturalWidth") > 0  # served
+    _fits(page)
+    shot(page, "readiness-10-drill-photos-phone")
+    page.goto(f"{base}/readiness/sessions/{session.uuid}/")
+    page.click("text=添加附件")
+    pdf = {"name": "灭火器使用.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    page.set_input_files("input[name=file]", files=[pdf])
+    page.click("form[action$='/materials/'] button[type=submit]")
+    page.wait_for_selector("text=灭火器使用.pdf")
+    _fits(page)
+    shot(page, "readiness-10-session-materials-phone")
+    ctx.close()
+    # The bureau's spot check with a finding that became a hazard.
+    checklist = create_checklist(
+        actor=world.users["admin"],
+        organization=world.bureau,
+        name="季度抽查",
+        kind="bureau",
+        category="rules",
+        library_codes=["F01"],
+    )
+    item = checklist.items.get()
+    bureau_inspect(
+        actor=world.users["bureau_supervisor"],
+        institution=world.inst_a,
+        checklist=checklist,
+        answers=[Answer(str(item.uuid), "problem", note="消防通道堆放杂物")],
+    )
+    outbox.drain()
+    ctx, page = _phone_as(browser, base, "supervisor", errors)
+    page.goto(f"{base}/readiness/bureau/?org={world.bureau.uuid}")
+    page.wait_for_selector("#spot-checks")
+    assert page.locator(".rd-spot a[href*='/hazards/']").count() == 1
+    _fits(page)
+    shot(page, "readiness-10-spot-checks-phone")
+    desktop.goto(f"{base}/")
+    desktop.fill("input[name=username]", "supervisor")
+    desktop.fill("input[name=password]", PASSWORD)
+    desktop.click("#login-form button[type=submit]")
+    desktop.goto(f"{base}/readiness/bureau/?org={world.bureau.uuid}")
+    shot(desktop, "readiness-10-spot-checks-desktop")
+    ctx.close()
+    assert errors == []

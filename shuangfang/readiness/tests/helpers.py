@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zoneinfo
 
-from shuangfang.readiness import drills, letters, training
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from shuangfang.readiness import attachments, drills, letters, training
 from shuangfang.readiness.choices import LetterLevel
-from shuangfang.readiness.models import Course, Drill, Letter, LetterTemplate, Session
+from shuangfang.readiness.models import Attachment, Course, Drill, Letter, LetterTemplate, Session
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -158,3 +162,31 @@ def receipt_a(w):
         return notice.receipts.get(organization=w.inst_a)
 
     return _cached(w, "rd_receipt", make)
+
+
+def jpeg(name: str = "drill.jpg") -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 40)).save(buf, format="JPEG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+def pdf(name: str = "教材.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%fake but starts like one\n", content_type="application/pdf")
+
+
+def drill_photo_a(w) -> Attachment:
+    return _cached(
+        w,
+        "rd_drill_photo",
+        lambda: attachments.add_drill_photo(actor=w.users["safety_officer"], drill=drill_a(w), upload=jpeg()),
+    )
+
+
+def material_a(w) -> Attachment:
+    return _cached(
+        w,
+        "rd_material",
+        lambda: attachments.add_session_material(
+            actor=w.users["safety_officer"], session=session_a(w), upload=pdf()
+        ),
+    )

@@ -1,6 +1,16 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
-from .helpers import drill_a, letter_a, meeting_a, plan_a, receipt_a, session_a, supply_a
+from .helpers import (
+    drill_a,
+    drill_photo_a,
+    letter_a,
+    material_a,
+    meeting_a,
+    plan_a,
+    receipt_a,
+    session_a,
+    supply_a,
+)
 
 MANAGERS = frozenset({"admin", "institution_head", "safety_officer"})
 REQUIREMENTS = frozenset({"admin", "bureau_supervisor", "institution_head", "safety_officer"})
@@ -117,8 +127,34 @@ CASES += [
     Case("readiness:accountability_create", BUREAU, kwargs=inst_a),
 ]
 
+
+def drill_photo(w):
+    return {"uuid": drill_photo_a(w).uuid}
+
+
+def drill_photo_thumb(w):
+    return {"uuid": drill_photo_a(w).uuid, "name": "thumb"}
+
+
+def material(w):
+    return {"uuid": material_a(w).uuid}
+
+
+CASES += [
+    Case("readiness:drill_photo_add", MANAGERS, kwargs=drill, method="post"),
+    Case("readiness:session_material_add", MANAGERS, kwargs=session, method="post"),
+    # Files are served only to those who see the drill or session: an outsider gets 404.
+    Case("readiness:attachment", ALL_IN_TENANT, kwargs=drill_photo),
+    Case("readiness:attachment_size", ALL_IN_TENANT, kwargs=drill_photo_thumb),
+    Case("readiness:attachment", ALL_IN_TENANT, kwargs=material),
+]
+
 API_CASES = [
     ApiCase("get", "/api/v1/readiness/training/mine", ALL_IN_TENANT),
+    # Lists in the caller's scope: an outsider gets their own institution's rows (none of A's).
+    ApiCase("get", "/api/v1/readiness/drills", ALL_IN_TENANT),
+    ApiCase("get", "/api/v1/readiness/sessions", ALL_IN_TENANT),
+    ApiCase("get", "/api/v1/readiness/letters", ALL_IN_TENANT),
     ApiCase(
         "post",
         "/api/v1/readiness/sessions/{uuid}/sign-in",

@@ -202,3 +202,59 @@ def test_accountability_links_only_the_institutions_own_evidence(world):
                 description="x",
                 evidence_uuids=[str(other.uuid)],
             )
+
+
+def test_spot_check_findings_become_hazards_on_the_page(world, client, django_assert_max_num_queries):
+    from shuangfang.core import outbox
+    from shuangfang.hazards.models import Hazard
+    from shuangfang.inspections.checklists import add_item
+
+    actor = world.users["bureau_supervisor"]
+    checklist = create_checklist(
+        actor=world.users["admin"],
+        organization=world.bureau,
+        name="局检",
+        kind="bureau",
+        category="rules",
+        library_codes=["F01"],
+    )
+    add_item(actor=world.users["admin"], checklist=checklist, text="消防通道畅通", category="rules")
+    ok, bad = list(checklist.items.order_by("pk"))
+
+    def inspect(day: int, problem: bool) -> None:
+        with time_machine.travel(at(2026, 2, day, 10), tick=False):
+            bureau_inspect(
+                actor=actor,
+                institution=world.inst_a,
+                checklist=checklist,
+                answers=[
+                    Answer(str(ok.uuid), "ok"),
+                    Answer(str(bad.uuid), "problem" if problem else "ok", note="堆放杂物" if problem else ""),
+                ],
+            )
+
+    inspect(10, True)
+    start, end = bureau.quarter_of(dt.date(2026, 3, 1))
+    (check,) = bureau.spot_checks(world.bureau, start, end)
+    assert [(f.text, f.hazard) for f in check.findings] == [("消防通道畅通", None)]  # not filed yet
+    outbox.drain()
+    outbox.drain()  # delivered twice: still one hazard
+    hazard = Hazard.objects.get(organization=world.inst_a)
+    assert hazard.title == "堆放杂物"
+    (check,) = bureau.spot_checks(world.bureau, start, end)
+    assert check.findings[0].hazard == hazard and check.record.problem_count == 1
+    # Another quarter shows none.
+    assert bureau.spot_checks(world.bureau, *bureau.quarter_of(dt.date(2026, 4, 1))) == []
+
+    client.force_login(actor)
+    url = f"/readiness/bureau/?org={world.bureau.uuid}"
+    with django_assert_max_num_queries(60) as one:
+        page = client.get(url)
+    assert page.status_code == 200 and hazard.number in page.content.decode()
+    for day in (11, 12, 13):
+        inspect(day, day % 2 == 1)
+    outbox.drain()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    numbers = list(Hazard.objects.filter(organization=world.inst_a).values_list("number", flat=True))
+    assert len(numbers) == 3 and all(n in page.content.decode() for n in numbers)

@@ -85,6 +85,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "org": org,
         "rule": bureau.rule_for(org),
         "rows": [(r, figures[r.institution.pk]) for r in rows],
+        "checks": bureau.spot_checks(org, start, end),
         "start": start,
         "end": end - dt.timedelta(days=1),
     }

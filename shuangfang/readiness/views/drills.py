@@ -20,6 +20,7 @@ from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 from shuangfang.readiness import drills
+from shuangfang.readiness.choices import DrillStatus
 from shuangfang.readiness.forms import DrillForm, EvaluateForm, RecordForm
 from shuangfang.readiness.models import Drill
 
@@ -97,6 +98,9 @@ def drill_detail(request: AuthedRequest, uuid) -> HttpResponse:
         else None,
         "evaluate": EvaluateForm() if "evaluate" in actions else None,
         "can_cancel": "cancel" in actions,
+        "photos": drill.attachments.all(),
+        "can_attach": drill.status != DrillStatus.CANCELLED
+        and can(request.user, "readiness.manage", drill.organization),
     }
     if "record" in actions:
         url = reverse("readiness:drill_sign_in", kwargs={"uuid": drill.uuid, "key": drill.sign_in_key})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from shuangfang.core.forms import add_service_errors
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response
-from shuangfang.core.tenancy import can, get_for_user, require_perm, scope_orgs
+from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 from shuangfang.readiness import letters
@@ -26,19 +25,10 @@ from shuangfang.readiness.models import Letter, LetterTemplate
 from .common import chosen_institution, error_text
 
 
-def _visible(user):
-    """Letters a user sees: their own, and all of the institutions where they track letters."""
-    scope = scope_orgs(user, "readiness.status")
-    qs = Letter.objects.all()
-    if scope is None:
-        return qs
-    return qs.filter(Q(holder=user) | Q(organization__in=scope))
-
-
 @require_perm("readiness.view")
 def letter_list(request: AuthedRequest) -> HttpResponse:
     qs = (
-        _visible(request.user)
+        letters.visible(request.user)
         .select_related("organization", "holder")
         .order_by("-year", "status", "holder__name")
     )

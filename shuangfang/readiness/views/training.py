@@ -129,6 +129,7 @@ def session_detail(request: AuthedRequest, uuid) -> HttpResponse:
         "attendances": session.attendances.select_related("person").order_by("person__name"),
         "questions": session.questions.all(),
         "materials": [m for m in session.materials.splitlines() if m.strip()],
+        "files": session.attachments.all(),
         "mine": session.attendances.filter(person=request.user).first(),
     }
     if manage:
