@@ -110,6 +110,7 @@ def _placeholder_path(case: Case) -> str:
         {"uuid": some},
         {"uuid": some, "key": "placeholder"},
         {"uuid": some, "name": "x"},
+        {"uuid": some, "fmt": "pdf"},
         {"name": "x"},
     ):
         try:
