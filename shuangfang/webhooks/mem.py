@@ -363,14 +363,16 @@ def _send_batch(entity: str, rows: list[MemUpload]) -> int:
     with transaction.atomic():
         if ok:
             MemUpload.objects.filter(pk__in=ids).update(
-                sent_at=done, last_code=code, last_answer=answer[:500]
+                sent_at=done, last_code=code, last_answer=answer.replace("\x00", "")[:500]
             )
             for u in claimed:
                 MemRecord.objects.filter(entity=entity, key=u.key).update(sent_at=done)
             return len(claimed)
         for u in claimed:
             MemUpload.objects.filter(pk=u.pk).update(
-                last_code=code, last_answer=answer[:500], next_attempt_at=done + backoff(u.attempts + 1)
+                last_code=code,
+                last_answer=answer.replace("\x00", "")[:500],
+                next_attempt_at=done + backoff(u.attempts + 1),
             )
     log.warning("MEM upload of %d %s records failed: %s", len(claimed), entity, answer[:200])
     return 0

@@ -115,6 +115,8 @@ EXPORTS = {
     "orgs:people",
     "orgs:people_import_template",
     "publicreports:queue",
+    "outreach:campaign_report",
+    "outreach:register_export",
     "readiness:accountability",
     "readiness:bureau",
     "readiness:drills",
