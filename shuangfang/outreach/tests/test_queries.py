@@ -36,6 +36,7 @@ def test_plans_and_ledgers_pages_are_flat(world, login):
     with time_machine.travel(T0, tick=False):
         patrol_plans.create_daily_plan(actor=world.users["institution_head"], station=world.inst_a)
         _patrol(world, 1)
+        head.get(plans_url)  # warm: the session's memberships load into the cache once
         few = (_count(head, plans_url), _count(head, ledgers_url))
         patrol_plans.declare_extreme_weather(
             actor=world.users["institution_head"],
