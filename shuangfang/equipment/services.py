@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from shuangfang.core import audit
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.tenancy import require
-from shuangfang.core.uploads import check_image, check_size
+from shuangfang.core.uploads import check_pdf_or_image, check_size
 from shuangfang.orgs.models import Organization, OrgKind, User
 
 from .catalogue import KINDS
@@ -160,21 +160,17 @@ def update_equipment(*, actor: User, item: Equipment, **changes) -> Equipment:
 
 # --- Documents and visits ------------------------------------------------------------------------
 
-PDF_MAGIC = b"%PDF-"
-
 
 def _store(upload, organization: Organization) -> tuple[str, str]:
     """Check (real type, size) and store a PDF or an image; (storage name, content type)."""
-    check_size(upload)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == PDF_MAGIC:
+    check_size(upload)  # too big says so, before the type
+    try:
+        fmt = check_pdf_or_image(upload)
+    except ValidationError:
+        raise ValidationError(_("Upload a PDF or a photo.")) from None
+    if fmt == "PDF":
         ext, ctype = "pdf", "application/pdf"
     else:
-        try:
-            fmt = check_image(upload)
-        except ValidationError:
-            raise ValidationError(_("Upload a PDF or a photo.")) from None
         ext, ctype = fmt.lower().replace("jpeg", "jpg"), f"image/{fmt.lower()}"
     name = default_storage.save(
         f"equipment/{organization.pk}/{uuid_lib.uuid4().hex}.{ext}", ContentFile(upload.read())

@@ -20,7 +20,7 @@ from shuangfang.core import audit
 from shuangfang.core.limits import check_length, max_chars
 from shuangfang.core.photos import save_photo
 from shuangfang.core.tenancy import require
-from shuangfang.core.uploads import check_image, check_size
+from shuangfang.core.uploads import check_image, check_pdf_or_image
 
 from .choices import COLD_CLASSES, DEFAULT_MEAL_ENDS, FridgeKind, MealKind
 from .models import FoodItem, Fridge, Kitchen, Purchase, PurchaseLine, Supplier, SupplierLicence
@@ -238,24 +238,10 @@ def add_licence(
     return licence
 
 
-PDF_MAGIC = b"%PDF-"
-
-
 def _is_pdf(upload) -> bool:
-    """Whether a licence file is a PDF (by its first bytes, not its name); a picture is checked
-    like any photo; anything else is refused."""
-    check_size(upload)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if head == PDF_MAGIC:
-        return True
-    try:
-        check_image(upload)
-    except ValidationError:
-        raise ValidationError(
-            _("Upload the certificate as a PDF or a picture (JPEG, PNG, WebP or GIF).")
-        ) from None
-    return False
+    """Whether a licence file is a PDF (by its first bytes); a picture is checked like any photo;
+    anything else is refused (``core.uploads.check_pdf_or_image``)."""
+    return check_pdf_or_image(upload) == "PDF"
 
 
 def supplier_state(supplier: Supplier, day: dt.date) -> str:
