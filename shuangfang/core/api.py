@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar, get_args
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,7 +64,10 @@ def list_count(queryset) -> int:
     seconds = settings.API_COUNT_CACHE_SECONDS
     if seconds <= 0:
         return queryset.count()
-    sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an unknown level, ``.none()``)
+        return 0
     key = "sf:count:" + hashlib.sha256(f"{queryset.db}|{sql}|{sql_params!r}".encode()).hexdigest()
     count = cache.get(key)
     if count is None:

@@ -44,7 +44,11 @@ def job_page(request: HttpRequest, uuid) -> HttpResponse:
     job = _own(request, uuid)
     ctx = {"job": job}
     htmx = getattr(request, "htmx", None)
-    return render(request, "core/_job.html" if htmx else "core/job.html", ctx)
+    response = render(request, "core/_job.html" if htmx else "core/job.html", ctx)
+    if htmx and job.status == Job.DONE and job.result_url and not job.file:
+        # The person waited on the page for a page (a generated report): take them there.
+        response["HX-Redirect"] = job.result_url
+    return response
 
 
 @login_required

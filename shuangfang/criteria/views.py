@@ -40,6 +40,19 @@ def library(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _note_lines(value) -> list[list[tuple[str, object]]]:
+    """A note of the import file as lines of (key, value) pairs: a list gives one line per item, a
+    mapping one pair per key (the key shown as the code it is), anything else one bare value."""
+    items = value if isinstance(value, list) else [value]
+    lines: list[list[tuple[str, object]]] = []
+    for item in items:
+        if isinstance(item, dict):
+            lines.append([(str(k), v) for k, v in item.items()])
+        else:
+            lines.append([("", item)])
+    return lines
+
+
 @require_perm("criteria.view")
 def standard(request: AuthedRequest, uuid) -> HttpResponse:
     if not has_perm_anywhere(request.user, "criteria.view"):
@@ -57,7 +70,7 @@ def standard(request: AuthedRequest, uuid) -> HttpResponse:
             "items": obj.criteria.count(),
             "in_force": services.current(Standard.objects.filter(pk=obj.pk)).exists(),
             "types": [INSTITUTION_TYPE_LABELS.get(t, t) for t in obj.institution_types],
-            "notes": sorted((k, v) for k, v in obj.notes.items()),
+            "notes": [(k, _note_lines(v)) for k, v in sorted(obj.notes.items())],
         },
     )
 

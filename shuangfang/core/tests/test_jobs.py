@@ -97,6 +97,25 @@ def test_the_progress_page_polls_until_the_job_ends(world, login, settings):
     partial = officer.get(r["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert "every 1s" not in partial and reverse("core:job_file", kwargs={"uuid": job.uuid}) in partial
 
+    assert "HX-Redirect" not in officer.get(r["Location"], HTTP_HX_REQUEST="true")  # a file: stay
+
+
+def test_a_job_that_made_a_page_takes_the_waiting_person_there(world, login):
+    officer = login(world.users["safety_officer"])
+    job = Job.objects.create(
+        owner=world.users["safety_officer"],
+        organization=world.inst_a,
+        title="季报",
+        path="/reports/",
+        status=Job.DONE,
+        result_url="/reports/x/",
+    )
+    url = reverse("core:job", kwargs={"uuid": job.uuid})
+    assert officer.get(url, HTTP_HX_REQUEST="true")["HX-Redirect"] == "/reports/x/"
+    # Opened later from the list, the page stays and offers the way there.
+    page = officer.get(url)
+    assert "HX-Redirect" not in page and 'href="/reports/x/"' in page.content.decode()
+
 
 def test_a_job_replays_the_page_with_its_owners_rights_and_fails_visibly(world, login):
     """A job cannot show more than its owner may see: replayed as the owner, a page they may not

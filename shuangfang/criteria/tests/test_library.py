@@ -163,3 +163,15 @@ def test_pages(login, world):
     assert r.status_code == 200 and "form-errors" in r.content.decode()
     r = admin.post(reverse("criteria:import"), {"owner": "national", "file": upload(doc())})
     assert r.status_code == 302 and Standard.objects.filter(code="p-2026").exists()
+
+
+def test_structured_notes_of_the_import_file_are_shown_as_lines_not_python_values(login, world):
+    std = Standard.objects.get(code="elderly-2023")
+    std.notes = {
+        "seen": [{"clause": "7.1", "heading": "总平面布置"}, "7.2"],
+        "complete": True,
+    }
+    std.save(update_fields=["notes"])
+    page = login(world.users["staff"]).get(std.get_absolute_url()).content.decode()
+    assert "{'" not in page and "True" not in page
+    assert "<code>clause</code> 7.1 <code>heading</code> 总平面布置 <br>7.2" in page
