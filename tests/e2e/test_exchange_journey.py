@@ -34,7 +34,10 @@ def _as(browser, base: str, username: str, viewport, errors: list[str]):
 def test_upload_log_and_rule_criterion(live_server, world, browser, settings):
     from django.core.management import call_command
 
+    from shuangfang.monitoring.catalogue import seed_rules
+
     call_command("load_criteria", verbosity=0)  # a browser test's database starts empty of seeds
+    seed_rules(AlarmRule)  # idempotent: the default rules, flushed by an earlier browser test
     world.inst_a.institution_type = "elderly_care"
     world.inst_a.save(update_fields=["institution_type"])
     settings.MEM_UPLOAD_URL = "https://mem.example.gov.cn/api"

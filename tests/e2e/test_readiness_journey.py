@@ -292,8 +292,10 @@ def test_an_officer_attaches_drill_photos_and_materials_on_a_phone(
     from shuangfang.core import outbox
     from shuangfang.inspections.checklists import create_checklist
     from shuangfang.inspections.records import Answer, bureau_inspect
+    from shuangfang.inspections import seed
     from shuangfang.readiness import drills
 
+    seed.load(only_if_missing=True)  # a transactional test before this one flushed the seed rows
     base = live_server.url
     errors: list[str] = []
     training.install_defaults(actor=world.root, bureau=world.bureau)
