@@ -86,19 +86,25 @@ KICK_PENDING = "outbox:drain-queued"
 KICK_PENDING_SECONDS = 5
 
 
-def kick() -> None:
-    """Ask the worker to drain now. A failure to enqueue loses nothing: the rows are in the
-    database and the periodic drain takes them within a minute."""
+def enqueue_once(key: str, task: str, what: str, seconds: int = KICK_PENDING_SECONDS) -> None:
+    """Enqueue the worker task at dotted path ``task`` unless one is queued and not yet started
+    (the task deletes ``key`` when it starts), so a burst of commits queues one run, not one each.
+    The key expires by itself: a lost task holds back the next one for ``seconds`` at most. A
+    failure to enqueue loses nothing: the rows are in the database and the periodic run of the
+    same work takes them."""
     try:
         from django.core.cache import cache
 
-        from .tasks import drain_outbox_now
-
-        if not cache.add(KICK_PENDING, 1, timeout=KICK_PENDING_SECONDS):
-            return  # a drain is queued and has not started: it will see this commit's rows
-        drain_outbox_now()
+        if not cache.add(key, 1, timeout=seconds):
+            return  # one is queued and has not started: it will see this commit's rows
+        import_string(task)()
     except Exception:
-        log.exception("could not enqueue the outbox drain; the periodic drain will pick it up")
+        log.exception("could not enqueue %s; its periodic run will pick it up", what)
+
+
+def kick() -> None:
+    """Ask the worker to drain now (the periodic drain takes the rows within a minute otherwise)."""
+    enqueue_once(KICK_PENDING, "shuangfang.core.tasks.drain_outbox_now", "the outbox drain")
 
 
 def consumer(path: str) -> Consumer:

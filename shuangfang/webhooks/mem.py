@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from shuangfang.core.outbox import enqueue_once
 from shuangfang.hazards.api import mem_record
 from shuangfang.hazards.models import Hazard, HazardPhoto
 from shuangfang.notifications import outbound
@@ -284,16 +285,7 @@ def collect(*, full: bool = False) -> int:
 
 def kick() -> None:
     """After the commit that queued changes: send them now (the sweep catches a lost kick)."""
-    try:
-        from django.core.cache import cache
-
-        from .tasks import send_mem_now
-
-        if not cache.add(SEND_PENDING, 1, timeout=5):
-            return
-        send_mem_now()
-    except Exception:
-        log.exception("could not enqueue the MEM upload; the sweep will pick it up")
+    enqueue_once(SEND_PENDING, "shuangfang.webhooks.tasks.send_mem_now", "the MEM upload")
 
 
 def backoff(attempts: int) -> dt.timedelta:

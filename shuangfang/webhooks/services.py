@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, events
+from shuangfang.core.outbox import enqueue_once
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import Severity
 from shuangfang.notifications import outbound
@@ -55,19 +56,9 @@ SEND_PENDING_SECONDS = 5
 
 
 def kick() -> None:
-    """After the commit that wrote deliveries: ask the worker to send them now. A failure to
-    enqueue loses nothing: the rows are in the database and the periodic sender takes them within
-    a minute (it also does the retries, whose waits are minutes long)."""
-    try:
-        from django.core.cache import cache
-
-        from .tasks import send_webhooks_now
-
-        if not cache.add(SEND_PENDING, 1, timeout=SEND_PENDING_SECONDS):
-            return  # a send is queued and has not started: it will see these deliveries
-        send_webhooks_now()
-    except Exception:
-        log.exception("could not enqueue the webhook send; the periodic sender will pick it up")
+    """After the commit that wrote deliveries: ask the worker to send them now (the periodic sender
+    takes them within a minute otherwise; it also does the retries, whose waits are minutes long)."""
+    enqueue_once(SEND_PENDING, "shuangfang.webhooks.tasks.send_webhooks_now", "the webhook send")
 
 
 def _ancestors(path: str) -> list[str]:
