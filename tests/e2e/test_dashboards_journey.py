@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from shuangfang.dashboards.tests.records import add_institution, fill
-from shuangfang.orgs.tests.factories import PASSWORD
+
+from .helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,14 +20,6 @@ def _fresh_content_types():
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def _data(world):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from shuangfang.orgs.tests.factories import PASSWORD
 from shuangfang.risks.models import AssessmentMethod
 from shuangfang.risks.tests.fixtures import library_entry
+
+from .helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +19,6 @@ def _fresh_content_types():
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def test_library_entry_form_on_desktop_and_phone(live_server, world, desktop, phone, shot, browser_errors):

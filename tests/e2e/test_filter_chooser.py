@@ -8,18 +8,11 @@ import shutil
 import pytest
 
 from shuangfang.hazards import services
-from shuangfang.orgs.tests.factories import PASSWORD
+
+from .helpers import log_in as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS_COPY = "/tmp/shots-speedweb"
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

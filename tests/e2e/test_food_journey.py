@@ -14,9 +14,9 @@ from PIL import Image
 from shuangfang.food.models import Purchase, Sample
 from shuangfang.food.tests.helpers import kitchen_a
 from shuangfang.hazards.models import Hazard
-from shuangfang.orgs.tests.factories import PASSWORD
 
 from .conftest import PHONE
+from .helpers import log_in as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COPY = Path("/tmp/shots/food")
@@ -31,14 +31,6 @@ def _jpeg(path, color):
 
 def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "page overflows at 360 px"
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def test_cook_records_a_delivery_and_the_samples_of_a_meal(

@@ -10,17 +10,9 @@ import urllib.request
 import pytest
 from django.utils import timezone
 
-from shuangfang.orgs.tests.factories import PASSWORD
+from .helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def post(base: str, token: str, body: dict) -> dict:

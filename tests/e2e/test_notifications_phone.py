@@ -9,17 +9,10 @@ from shuangfang.duty import services as duty
 from shuangfang.notifications import engine, links
 from shuangfang.notifications.incidents import open_incident
 from shuangfang.notifications.models import Incident
-from shuangfang.orgs.tests.factories import PASSWORD
+
+from .helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def _setup(world):

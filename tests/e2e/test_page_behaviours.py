@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from shuangfang.orgs.tests.factories import PASSWORD
+from .helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def test_plan_form_fields_follow_the_frequency_and_cancel_goes_back(

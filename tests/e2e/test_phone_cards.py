@@ -7,17 +7,10 @@ from __future__ import annotations
 import pytest
 
 from shuangfang.hazards import services
-from shuangfang.orgs.tests.factories import PASSWORD
+
+from .helpers import log_in as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 def _hazards(world) -> None:

@@ -290,9 +290,9 @@ def test_an_officer_attaches_drill_photos_and_materials_on_a_phone(
     from PIL import Image
 
     from shuangfang.core import outbox
+    from shuangfang.inspections import seed
     from shuangfang.inspections.checklists import create_checklist
     from shuangfang.inspections.records import Answer, bureau_inspect
-    from shuangfang.inspections import seed
     from shuangfang.readiness import drills
 
     seed.load(only_if_missing=True)  # a transactional test before this one flushed the seed rows

@@ -7,20 +7,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from shuangfang.orgs.tests.factories import PASSWORD
 from shuangfang.risks import services
 from shuangfang.risks.models import AssessmentMethod, LibraryEntry, RiskPoint
 from shuangfang.risks.seed import seed_library, seed_methods
 
+from .helpers import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("h1.greeting")
 
 
 @pytest.fixture
