@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": []}
     return {
         "nav_items": nav.visible(user),
+        "nav_groups": SimpleLazyObject(lambda: nav.grouped(user)),
         "home_trail": SimpleLazyObject(lambda: _home_trail(user)),
         "outbox_words": outbox_words(user),
     }

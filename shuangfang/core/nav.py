@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import has_perm_anywhere
 from .types import Label
@@ -27,6 +28,8 @@ class NavItem:
     kwargs: dict = field(default_factory=dict)
     # a home button's count (待确认 9, 今日检查 3): ``count(user) -> int``, one query
     count: Callable[..., int] | None = None
+    # the menu's section; empty: the section of the app (``APP_GROUPS``)
+    group: str = ""
 
     @property
     def url(self) -> str:
@@ -48,3 +51,55 @@ def visible(user, *, quick: bool = False) -> list[NavItem]:
 def with_counts(user, items: list[NavItem]) -> list[tuple[NavItem, int | None]]:
     """The home page's buttons, each with its count (None when the entry has none)."""
     return [(i, i.count(user) if i.count else None) for i in items]
+
+
+# The menu's sections, in order. "mine" holds the person's own home buttons (what a cook, guard or
+# carer does every day comes first); the rest group the pages by the part of the work they serve.
+GROUPS: list[tuple[str, Label]] = [
+    ("mine", _("My work")),
+    ("overview", _("Overview")),
+    ("risks", _("Risk control")),
+    ("hazards", _("Hazard inspection and rectification")),
+    ("monitoring", _("Monitoring and duty")),
+    ("services", _("Institution services")),
+    ("readiness", _("Training and emergencies")),
+    ("admin", _("Administration")),
+]
+APP_GROUPS = {
+    "dashboards": "overview",
+    "assessment": "overview",
+    "reports": "overview",
+    "risks": "risks",
+    "criteria": "risks",
+    "hazards": "hazards",
+    "inspections": "hazards",
+    "publicreports": "hazards",
+    "monitoring": "monitoring",
+    "notifications": "monitoring",
+    "duty": "monitoring",
+    "equipment": "monitoring",
+    "food": "services",
+    "relief": "services",
+    "outreach": "services",
+    "readiness": "readiness",
+    "orgs": "admin",
+    "webhooks": "admin",
+    "core": "admin",
+}
+
+
+def group_of(item: NavItem) -> str:
+    return item.group or APP_GROUPS[item.key.split(".", 1)[0]]
+
+
+def grouped(user) -> list[tuple[Label, list[NavItem]]]:
+    """The menu in sections: first the person's own home buttons, then each section's pages they
+    may open (a page that is also one of their buttons is not repeated). Empty sections are left
+    out, so a cook's menu is short and starts with 上报隐患, 我的检查, 我的隐患."""
+    mine = visible(user, quick=True)
+    taken = {i.url_name for i in mine}
+    sections: dict[str, list[NavItem]] = {"mine": mine}
+    for item in visible(user):
+        if item.url_name not in taken:
+            sections.setdefault(group_of(item), []).append(item)
+    return [(label, sections[key]) for key, label in GROUPS if sections.get(key)]
