@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel
 
@@ -30,7 +31,7 @@ class Standard(models.Model):
     version = models.CharField(_("version"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
-    doc_number = models.CharField(_("document number"), max_length=60, blank=True)
+    doc_number = models.CharField(pgettext_lazy("regulation", "document number"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=StandardKind.choices)
     # Empty for a ministry or national standard; the bureau for its own refinement.
     organization = models.ForeignKey(
@@ -42,7 +43,7 @@ class Standard(models.Model):
         verbose_name=_("bureau"),
     )
     institution_types = models.JSONField(_("institution types"), default=list, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_on = models.DateField(pgettext_lazy("regulation", "issued on"), null=True, blank=True)
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     supersedes = models.ForeignKey(
         "self",
@@ -125,8 +126,8 @@ class Criterion(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(default=0)
     code = models.CharField(_("code"), max_length=60, db_index=True)
-    number = models.CharField(_("item"), max_length=20, blank=True)
-    text = models.TextField(_("text"))
+    number = models.CharField(pgettext_lazy("clause", "item"), max_length=20, blank=True)
+    text = models.TextField(pgettext_lazy("regulation", "text"))
     truncated = models.BooleanField(_("text cut off"), default=False)
     verified_by = models.PositiveSmallIntegerField(_("sources that agree"), null=True, blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
@@ -187,7 +188,7 @@ class SelfAssessmentAnswer(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="answers")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    answer = models.CharField(_("answer"), max_length=4, choices=Answer.choices)
+    answer = models.CharField(pgettext_lazy("self-check", "answer"), max_length=4, choices=Answer.choices)
     evidence = models.TextField(_("evidence"), blank=True)
 
     class Meta:

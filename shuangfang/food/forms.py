@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 from shuangfang.orgs.models import Membership, User
@@ -87,7 +88,7 @@ class SupplierForm(forms.Form):
 
 
 class LicenceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Certificate"), choices=LicenceKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("licence", "Certificate"), choices=LicenceKind.choices)
     number = forms.CharField(label=_("Number"), max_length=60, required=False)
     valid_until = forms.DateField(
         label=_("Valid until"), required=False, widget=DATE, help_text=_("Leave empty if it does not expire.")
@@ -137,7 +138,7 @@ class LineForm(forms.Form):
     temperature_c = _decimal(_("Temperature (°C), chilled or frozen"))
     sensory_ok = forms.BooleanField(label=_("Looks, smells and feels right"), required=False, initial=True)
     accepted = forms.TypedChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("acceptance", "Decision"),
         choices=[("1", _("Accept")), ("0", _("Reject"))],
         coerce=lambda v: v == "1",
         initial="1",

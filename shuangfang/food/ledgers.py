@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
@@ -48,7 +48,9 @@ def _purchase_columns() -> list[Column]:
         Column(_("Use by"), lambda ln: ln.use_by),
         Column(_("Sensory check"), lambda ln: _("Normal") if ln.sensory_ok else _("Abnormal")),
         Column(_("Temperature (°C)"), lambda ln: ln.temperature_c),
-        Column(_("Decision"), lambda ln: _("Accepted") if ln.accepted else _("Rejected")),
+        Column(
+            pgettext("acceptance", "Decision"), lambda ln: _("Accepted") if ln.accepted else _("Rejected")
+        ),
         Column(_("Reason for rejection"), lambda ln: ln.reject_reason),
         Column(_("Ticket"), lambda ln: _("Yes") if ln.purchase.original else _("Missing")),
         Column(_("Accepted by"), lambda ln: ln.purchase.received_by),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 
@@ -137,8 +138,10 @@ class Supplier(TenantModel):
 
 class SupplierLicence(TenantModel, PhotoFields):
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="licences")
-    kind = models.CharField(_("certificate"), max_length=12, choices=LicenceKind.choices)
-    number = models.CharField(_("number"), max_length=60, blank=True)
+    kind = models.CharField(
+        pgettext_lazy("licence", "certificate"), max_length=12, choices=LicenceKind.choices
+    )
+    number = models.CharField(pgettext_lazy("certificate", "number"), max_length=60, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     reminded_for = models.DateField(null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -183,7 +186,7 @@ class Purchase(TenantModel, PhotoFields):
 
     kitchen = models.ForeignKey(Kitchen, on_delete=models.CASCADE, related_name="purchases")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchases")
-    delivered_at = models.DateTimeField(_("delivered at"))
+    delivered_at = models.DateTimeField(pgettext_lazy("goods", "delivered at"))
     received_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("accepted by")
     )
@@ -192,8 +195,8 @@ class Purchase(TenantModel, PhotoFields):
 
     class Meta:
         ordering = ["-delivered_at"]
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
+        verbose_name = pgettext_lazy("goods", "delivery")
+        verbose_name_plural = pgettext_lazy("goods", "deliveries")
 
     def __str__(self) -> str:
         return f"{self.delivered_at:%Y-%m-%d} {self.supplier_id}"
@@ -224,7 +227,9 @@ class StockMove(TenantModel):
     of the line is its quantity minus its moves (docs/food.md "Storage")."""
 
     line = models.ForeignKey(PurchaseLine, on_delete=models.CASCADE, related_name="moves")
-    kind = models.CharField(_("what happened"), max_length=10, choices=StockMoveKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("stock", "what happened"), max_length=10, choices=StockMoveKind.choices
+    )
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
     moved_at = models.DateTimeField(_("when"))
     moved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
@@ -372,7 +377,7 @@ class KitchenStaff(TenantModel):
 
 class HealthCertificate(TenantModel, PhotoFields):
     staff = models.ForeignKey(KitchenStaff, on_delete=models.CASCADE, related_name="certificates")
-    number = models.CharField(_("number"), max_length=60, blank=True)
+    number = models.CharField(pgettext_lazy("certificate", "number"), max_length=60, blank=True)
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"))
     reminded_for = models.DateField(null=True, blank=True, editable=False)

@@ -152,7 +152,7 @@ class Hazard(TenantModel):
         related_name="+",
         verbose_name=_("accepted by"),
     )
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("hazard", "accepted at"), null=True, blank=True)
     acceptance_comment = models.TextField(_("acceptance comment"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)

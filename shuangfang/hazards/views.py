@@ -102,7 +102,7 @@ def _statistics_xlsx(data: dict) -> HttpResponseBase:
         (_("Average days to close"), c["avg_days"]),
     ]
     count = _("Hazards")
-    sheets = [(str(data["period"].label), [_("Figure"), _("Value")], figures)]
+    sheets = [(str(data["period"].label), [pgettext("metric", "Figure"), _("Value")], figures)]
     for key, title in (
         ("by_grade", _("By grade")),
         ("by_category", _("By category")),

@@ -1,10 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
     SMS = "sms", _("SMS")
     VOICE = "voice", _("Voice call")
     DINGTALK = "dingtalk", _("DingTalk group robot")

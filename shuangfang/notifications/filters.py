@@ -1,12 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Channel, DeliveryStatus, IncidentStatus
 
 
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DeliveryStatus.choices)
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    channel = django_filters.ChoiceFilter(
+        label=pgettext_lazy("notification", "Channel"), choices=Channel.choices
+    )
     q = django_filters.CharFilter(label=_("Search"), method="search")
 
     def __init__(self, *args, request=None, **kwargs):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core import messages
 from shuangfang.core.tenancy import TenantModel
@@ -234,7 +235,9 @@ class Notification(TenantModel):
 
 class Delivery(TenantModel):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("notification", "channel"), max_length=10, choices=Channel.choices
+    )
     provider = models.ForeignKey(
         Provider,
         on_delete=models.SET_NULL,
@@ -284,7 +287,9 @@ class MessageTemplate(models.Model):
     English text (``subject_en``/``body_en``) for recipients who read English."""
 
     kind = models.CharField(_("event kinds"), max_length=60)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("notification", "channel"), max_length=10, choices=Channel.choices
+    )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     body = models.TextField(_("text"))

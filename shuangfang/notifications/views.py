@@ -11,6 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -197,8 +198,8 @@ def delivery_log(request: AuthedRequest) -> HttpResponse:
         qs,
         columns=[
             Column(_("Created at"), lambda d: d.created_at),
-            Column(_("To"), lambda d: d.notification.recipient or _("group")),
-            Column(_("Channel"), lambda d: d.get_channel_display()),
+            Column(pgettext("recipient", "To"), lambda d: d.notification.recipient or _("group")),
+            Column(pgettext("notification", "Channel"), lambda d: d.get_channel_display()),
             Column(_("Address"), lambda d: d.address),
             Column(_("Message"), lambda d: d.notification.shown_title),
             Column(_("Status"), lambda d: d.get_status_display()),

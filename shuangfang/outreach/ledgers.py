@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from shuangfang.core import audit
 from shuangfang.core.tenancy import require
@@ -97,7 +97,7 @@ def station_ledger(name: str, station, start: dt.date, end: dt.date) -> tuple[li
         _("Team"),
         _("Description of the person"),
         _("Need"),
-        _("Action"),
+        pgettext("patrol", "Action"),
         _("Supplies handed out"),
         _("Relief case opened"),
     ]
@@ -127,8 +127,8 @@ def register_ledger(actor, bureau) -> tuple[list[str], list[list[Any]]]:
         .order_by("organization__path", "community", "name")[:LIMIT]
     )
     headers = [
-        _("Kept by"),
-        _("Name"),
+        pgettext("register", "Kept by"),
+        pgettext("relief", "Name"),
         _("Category"),
         _("Document number"),
         _("Township and community"),

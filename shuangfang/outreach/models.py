@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 
@@ -52,7 +53,7 @@ class Encounter(TenantModel):
     photo = models.CharField(max_length=200, blank=True, editable=False)
     photo_consent = models.BooleanField(_("the person agreed to a photo"), default=False)
     need = models.CharField(_("need"), max_length=20, choices=Need.choices, default=Need.NONE)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(pgettext_lazy("patrol", "action"), max_length=20, choices=Action.choices)
     supplies = models.CharField(_("supplies handed out"), max_length=200, blank=True)
     relief_case = models.UUIDField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)

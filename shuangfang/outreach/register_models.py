@@ -51,7 +51,7 @@ class Revisit(TenantModel):
     """One half-yearly visit (every January and July by default) of a person on the register."""
 
     person = models.ForeignKey(AtRiskPerson, on_delete=models.PROTECT, related_name="revisits")
-    period = models.DateField(_("period"))  # the first day of the revisit month
+    period = models.DateField(pgettext_lazy("revisit", "period"))  # the first day of the revisit month
     assignee = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

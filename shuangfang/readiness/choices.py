@@ -65,7 +65,7 @@ class DrillStatus(models.TextChoices):
 
 
 class StepKind(models.TextChoices):
-    ALARM = "alarm", _("Alarm raised")
+    ALARM = "alarm", pgettext_lazy("drill", "Alarm raised")
     EVACUATED = "evacuated", _("Evacuation complete")
     OTHER = "other", _("Other step")
 

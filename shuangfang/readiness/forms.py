@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.widgets import IsoDateInput, IsoDateTimeInput
 from shuangfang.orgs.models import Membership, Organization, Post, User
@@ -83,7 +84,7 @@ class RequirementForm(forms.Form):
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)
-    delivery = forms.ChoiceField(label=_("Delivery"), choices=Delivery.choices)
+    delivery = forms.ChoiceField(label=pgettext_lazy("training", "Delivery"), choices=Delivery.choices)
     trainer = forms.CharField(label=_("Trainer"), max_length=80, required=False)
     place = forms.CharField(label=_("Place"), max_length=80, required=False)
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DT)
@@ -229,7 +230,7 @@ class EvaluateForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=LetterLevel.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("tier", "Level"), choices=LetterLevel.choices)
     title = forms.CharField(label=_("Title"), max_length=120)
     principle = forms.CharField(label=_("Principle"), max_length=200, required=False)
     duties = forms.CharField(
@@ -261,7 +262,7 @@ class PlanForm(forms.Form):
         help_text=_("One role a line: role | person | phone"),
     )
     risk_points = forms.ModelMultipleChoiceField(
-        label=_("Risk points"),
+        label=_("Linked risk points"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -279,7 +280,7 @@ class PlanForm(forms.Form):
 
 class SupplyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SupplyKind.choices)
-    name = forms.CharField(label=_("Item"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("supplies", "Item"), max_length=80)
     place = forms.CharField(label=_("Place"), max_length=80)
     unit = forms.CharField(label=_("Unit"), max_length=10, initial="件")
     quantity = forms.IntegerField(label=_("In stock"), min_value=0, max_value=1_000_000, initial=0)

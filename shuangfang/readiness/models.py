@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel
 
@@ -169,7 +170,7 @@ class Certificate(TenantModel):
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("certificate"), max_length=80)
-    number = models.CharField(_("number"), max_length=60, blank=True)
+    number = models.CharField(pgettext_lazy("certificate", "number"), max_length=60, blank=True)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     photo = models.BinaryField(_("photo"), null=True, blank=True)
@@ -274,7 +275,7 @@ class Improvement(TenantModel):
 class LetterTemplate(TenantModel):
     """The text of a responsibility letter of one level, owned by a bureau or an institution."""
 
-    level = models.CharField(_("level"), max_length=20, choices=LetterLevel.choices)
+    level = models.CharField(pgettext_lazy("tier", "level"), max_length=20, choices=LetterLevel.choices)
     title = models.CharField(_("title"), max_length=120)
     principle = models.CharField(_("principle"), max_length=200, blank=True)
     duties = models.TextField(_("duties (one a line)"))
@@ -296,7 +297,7 @@ class Letter(TenantModel):
     signed PDF and the PDF's SHA-256; a change of content asks for a new signature."""
 
     template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")
-    level = models.CharField(_("level"), max_length=20, choices=LetterLevel.choices)
+    level = models.CharField(pgettext_lazy("tier", "level"), max_length=20, choices=LetterLevel.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=120)
     issuer = models.CharField(_("issued by"), max_length=120)
@@ -305,7 +306,7 @@ class Letter(TenantModel):
     )
     holder_party = models.CharField(_("holder's post"), max_length=120)
     principle = models.CharField(_("principle"), max_length=200, blank=True)
-    duties = models.TextField(_("duties"))
+    duties = models.TextField(pgettext_lazy("letter", "duties"))
     risk_lines = models.JSONField(_("risk points and measures"), default=list)
     content_hash = models.CharField(max_length=64, editable=False)
     status = models.CharField(
@@ -358,7 +359,7 @@ class EmergencyPlan(TenantModel):
     phone_tree = models.TextField(_("roles and phone tree"), blank=True)
     review_on = models.DateField(_("next review on"))
     risk_points = models.ManyToManyField(
-        "risks.RiskPoint", blank=True, related_name="+", verbose_name=_("risk points")
+        "risks.RiskPoint", blank=True, related_name="+", verbose_name=_("linked risk points")
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -376,7 +377,7 @@ class Supply(TenantModel):
     """Emergency supplies of one kind at one place, with a minimum level and an expiry."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=SupplyKind.choices)
-    name = models.CharField(_("item"), max_length=80)
+    name = models.CharField(pgettext_lazy("supplies", "item"), max_length=80)
     place = models.CharField(_("place"), max_length=80)
     unit = models.CharField(_("unit"), max_length=10, default="件")
     quantity = models.PositiveIntegerField(_("in stock"), default=0)

@@ -120,7 +120,7 @@ class PointKind(models.TextChoices):
 class FactorClass(models.TextChoices):
     """GB/T 13861-2022 top-level classes (domain-reference §2.4)."""
 
-    PEOPLE = "people", _("People")
+    PEOPLE = "people", pgettext_lazy("factor", "People")
     THINGS = "things", _("Things")
     ENVIRONMENT = "environment", _("Environment")
     MANAGEMENT = "management", _("Management")

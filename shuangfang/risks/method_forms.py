@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import RiskLevel
 
@@ -34,7 +35,9 @@ class BandForm(forms.Form):
         label=_("Level"), choices=[("", "—"), *RiskLevel.choices], coerce=int, empty_value=None
     )
     band = forms.CharField(label=_("Band"), max_length=10)
-    min = forms.DecimalField(label=_("From"), max_digits=12, decimal_places=4, required=False)
+    min = forms.DecimalField(
+        label=pgettext_lazy("range", "From"), max_digits=12, decimal_places=4, required=False
+    )
     min_inclusive = forms.BooleanField(label=_("From included"), required=False)
     max = forms.DecimalField(label=_("Below"), max_digits=12, decimal_places=4, required=False)
     max_inclusive = forms.BooleanField(label=_("Up to included"), required=False)

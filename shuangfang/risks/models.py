@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangfang.core.tenancy import TenantModel
 
@@ -196,7 +197,7 @@ class Assessment(TenantModel):
         AssessmentMethod, on_delete=models.PROTECT, related_name="+", verbose_name=_("method")
     )
     inputs = models.JSONField(_("inputs"))
-    score = models.DecimalField(_("score"), max_digits=12, decimal_places=3)
+    score = models.DecimalField(pgettext_lazy("risk", "score"), max_digits=12, decimal_places=3)
     level = models.PositiveSmallIntegerField(_("level"), choices=RiskLevel.choices)
     band = models.CharField(_("band"), max_length=10, blank=True)
     basis = models.CharField(_("basis"), max_length=300, blank=True)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.forms import add_service_errors
@@ -127,7 +128,7 @@ def supply_list(request: AuthedRequest) -> HttpResponse:
     _insts, chosen = chosen_institution(request, "readiness.manage")
     today = timezone.localdate()
     columns = [
-        Column(_("Item"), lambda s: s.name),
+        Column(pgettext("supplies", "Item"), lambda s: s.name),
         Column(_("Kind"), lambda s: s.get_kind_display()),
         Column(_("Place"), lambda s: s.place),
         Column(_("Institution"), lambda s: s.organization.name),
