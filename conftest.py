@@ -59,6 +59,41 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
+def _emptying_sql(style, connection, reset_sequences=True, allow_cascade=False):
+    """What a transactional test's teardown runs to empty the database, on PostgreSQL: ``DELETE``
+    of the tables that hold rows, with foreign-key triggers off for the transaction, instead of
+    Django's ``TRUNCATE`` of every table (≈ 250 tables: 4–5 s per test on this machine even when
+    they are empty; this takes milliseconds). Other databases, and a flush that resets sequences,
+    keep Django's statements."""
+    from django.core.management.sql import sql_flush
+
+    if connection.vendor != "postgresql" or reset_sequences:
+        return sql_flush(style, connection, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    quote = connection.ops.quote_name
+    # Table names come from the models, quoted: no outside input reaches these statements.
+    probe = " UNION ALL ".join(
+        f"SELECT {n} WHERE EXISTS (SELECT 1 FROM {quote(t)})"  # noqa: S608
+        for n, t in enumerate(tables)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(probe)
+        holding = [tables[row[0]] for row in cursor.fetchall()]
+    if not holding:
+        return []
+    deletes = [f"DELETE FROM {quote(t)}" for t in holding]  # noqa: S608
+    return ["SET LOCAL session_replication_role = replica", *deletes]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_emptying():
+    from django.core.management.commands import flush
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush, "sql_flush", _emptying_sql)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Login throttling counts in the cache (Redis in CI): start each test with a clean slate."""
