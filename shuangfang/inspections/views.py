@@ -62,7 +62,7 @@ from .models import (
 from .plans import create_plan, generate_tasks, set_plan_active
 from .records import Answer, AnswerErrors, Position
 from .schedule_words import describe
-from .taskflow import my_missed_count, my_tasks_page, submit_record
+from .taskflow import my_missed_count, my_spot_checks, my_tasks_page, submit_record
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
 
@@ -619,6 +619,25 @@ def bureau_start(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("inspections:bureau_start")
     return render(request, "inspections/bureau_start.html", {"form": form, "new_form": new_form})
+
+
+@require_perm("inspection.bureau")
+def bureau_tasks(request: AuthedRequest) -> HttpResponse:
+    """A bureau inspector's task list: the open spot-check tasks assigned to them (planned by the
+    bureau's spot-check rule), each started with one of their bureau checklists. Two queries."""
+    return render(
+        request,
+        "inspections/bureau_tasks.html",
+        {
+            "tasks": my_spot_checks(request.user),
+            "checklists": list(
+                Checklist.objects.for_user(request.user, "inspection.bureau")
+                .filter(kind=ChecklistKind.BUREAU, is_active=True)
+                .order_by("name")
+            ),
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_perm("inspection.bureau")
