@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -625,11 +626,15 @@ def bureau_start(request: AuthedRequest) -> HttpResponse:
 def bureau_tasks(request: AuthedRequest) -> HttpResponse:
     """A bureau inspector's task list: the open spot-check tasks assigned to them (planned by the
     bureau's spot-check rule), each started with one of their bureau checklists. Two queries."""
+    tasks = my_spot_checks(request.user)
+    for t in tasks:
+        # A window ends at midnight: the last day it can be done is the day before.
+        t.last_day = timezone.localtime(t.window_end - dt.timedelta(microseconds=1)).date()  # type: ignore[attr-defined]
     return render(
         request,
         "inspections/bureau_tasks.html",
         {
-            "tasks": my_spot_checks(request.user),
+            "tasks": tasks,
             "checklists": list(
                 Checklist.objects.for_user(request.user, "inspection.bureau")
                 .filter(kind=ChecklistKind.BUREAU, is_active=True)
