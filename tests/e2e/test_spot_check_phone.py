@@ -1,6 +1,7 @@
 """A bureau inspector's spot checks on a 360 px phone: the quarter's plan gives them one task per
 institution ("我的抽查"); they start the one of institution A, mark everything fine and submit;
-the task is closed by that record and leaves the list."""
+the task is closed by that record and leaves the list; planning again on the bureau's page makes
+nothing."""
 
 from __future__ import annotations
 
@@ -71,4 +72,12 @@ def test_bureau_inspector_sees_and_does_a_spot_check_on_a_phone(
     assert page.locator(".spot-card").count() == 1
     assert world.inst_a.name not in page.inner_text(".task-list")
     shot(page, "spot-check-2-after-phone")
+
+    # The bureau's plan page: the inspector named, the open task counted, planning again is a no-op.
+    page.goto(f"{live_server.url}/readiness/bureau/")
+    page.wait_for_selector("text=安排本季度抽查任务")
+    page.click("button:has-text('安排本季度抽查任务')")
+    page.wait_for_selector("text=本季度各机构的抽查已安排")
+    shot(page, "spot-check-3-plan-page-phone")
+    assert Task.objects.filter(place_key__startswith="spot:").count() == 2
     assert errors == []

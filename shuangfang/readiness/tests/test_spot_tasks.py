@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from shuangfang.assessment import scores
 from shuangfang.assessment.choices import RuleSpec
@@ -20,6 +21,7 @@ from shuangfang.inspections.models import Task, TaskDay
 from shuangfang.inspections.records import Answer, bureau_inspect
 from shuangfang.inspections.taskflow import my_spot_checks, spot_key, sweep_missed
 from shuangfang.readiness import bureau, indicators
+from shuangfang.readiness.models import SpotCheckRule
 
 from .helpers import at
 
@@ -213,3 +215,26 @@ def test_spot_check_indicator_against_hand_computed_values(world):
     assert parts["ready_spot_clean"].points == 33.3 and parts["ready_letters"].excluded
     assert got[world.inst_a.pk].total == 66.6
     assert {p.code: p.excluded for p in got[world.inst_b.pk].parts}["ready_spot_clean"] is True
+
+
+def test_the_page_saves_the_inspector_and_plans_the_tasks(world, login, monkeypatch):
+    monkeypatch.setattr(bureau, "_last_quarter_scores", lambda insts, start: {})
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("readiness:bureau")
+    rule = {"per_quarter": "1", "low_score_below": "60", "low_score_per_quarter": "2", "source": "局务会决定"}
+    # Without an inspector the plan makes nothing and says why.
+    client.post(url, rule)
+    page = client.post(url, {"action": "plan"}, follow=True).content.decode()
+    assert "请先在抽查规则中选定民政局的检查人" in page and not Task.objects.exists()
+    # Someone not in the list is refused; nothing is saved.
+    page = client.post(
+        url, {**rule, "inspector": str(world.users["staff"].uuid)}, follow=True
+    ).content.decode()
+    assert "请从列表中选择检查人" in page
+    assert SpotCheckRule.objects.get(organization=world.bureau).inspector is None
+    client.post(url, {**rule, "inspector": str(world.users["bureau_supervisor"].uuid)})
+    assert SpotCheckRule.objects.get(organization=world.bureau).inspector == world.users["bureau_supervisor"]
+    page = client.post(url, {"action": "plan"}, follow=True).content.decode()
+    assert "已生成 2 个抽查任务" in page
+    assert "本季度各机构的抽查已安排" in client.post(url, {"action": "plan"}, follow=True).content.decode()
+    assert Task.objects.filter(place_key=spot_key(world.bureau.pk)).count() == 2
