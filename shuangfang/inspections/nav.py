@@ -49,6 +49,30 @@ register(
         order=340,
     )
 )
+register(
+    NavItem(
+        "inspections.bureau_tasks",
+        _("My spot checks"),
+        "inspections:bureau_tasks",
+        "inspection.bureau",
+        order=21,
+        quick=True,
+        icon="✔",
+        count=lambda user: _spot_checks_due(user),
+    )
+)
+
+
+def _spot_checks_due(user) -> int:
+    """How many of the bureau inspector's spot checks are due now."""
+    from django.utils import timezone
+
+    from .taskflow import my_spot_checks
+
+    now = timezone.now()
+    return sum(1 for t in my_spot_checks(user, at=now) if t.window_start <= now)
+
+
 register(NavItem("inspections.routes", _("Patrol routes"), "inspections:routes", "inspection.do", order=25))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -227,7 +228,8 @@ def bureau_inspect(
         errors = check_answers(items, by_item)
         if errors:
             raise AnswerErrors(errors)
-        task = Task.objects.create(
+        spot = _open_spot_check(institution, checklist.organization, actor, at)
+        task = spot or Task.objects.create(
             organization=institution,
             plan=None,
             place_key=f"bureau:{actor.pk}",
@@ -260,5 +262,35 @@ def bureau_inspect(
             organization=institution,
             after={"checklist": checklist.name, "problems": record.problem_count},
         )
-        TASKS.move({}, TASKS.of([task]))  # the last write: see core.counters
+        if spot is not None:
+            from .taskflow import TASK_FLOW
+
+            TASK_FLOW.move(spot, "inspect", actor=actor, at=at)  # moves the daily counts: the last write
+        else:
+            TASKS.move({}, TASKS.of([task]))  # the last write: see core.counters
     return record
+
+
+def _open_spot_check(institution: Organization, bureau: Organization, actor: User, at: dt.datetime):
+    """The open spot-check task of ``institution`` for ``bureau`` due at ``at`` (the one assigned to
+    ``actor`` first, else a colleague's: the bureau's spot check is done either way), locked; None
+    when there is none."""
+    from .taskflow import spot_key
+
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .filter(
+            organization=institution,
+            plan__isnull=True,
+            place_key=spot_key(bureau.pk),
+            status=TaskStatus.OPEN,
+            window_start__lte=at,
+            window_end__gt=at,
+        )
+        .order_by(
+            Case(When(assignee_user=actor, then=Value(0)), default=Value(1)),
+            "window_end",
+            "pk",
+        )
+        .first()
+    )

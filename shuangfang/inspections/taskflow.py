@@ -29,19 +29,38 @@ from .models import ChecklistItem, Checkpoint, Record, Task
 from .records import Answer, AnswerErrors, Position, check_answers, check_texts, save_record
 
 messages.register(
-    {"inspection.task_missed": gettext_lazy("Inspection missed: %(plan)s · %(place)s · %(time)s")}
+    {
+        "inspection.task_missed": gettext_lazy("Inspection missed: %(plan)s · %(place)s · %(time)s"),
+        "inspection.spot_missed": gettext_lazy("Spot check missed: %(place)s · %(time)s"),
+    }
 )
 audit.register_actions(
     {
         "record.submit": gettext_lazy("Inspection submitted"),
         "task.missed": gettext_lazy("Inspection task missed"),
         "task.submit": gettext_lazy("Inspection task done"),
+        "task.inspect": gettext_lazy("Spot-check task done by a bureau inspection"),
     }
 )
 
+# A bureau's spot-check task (定期抽查) has no plan: the readiness app's spot-check plan creates it
+# open, for the bureau's inspector, against the institution, with ``place_key`` "spot:<bureau id>";
+# the bureau inspection of that institution within its window closes it (``records.bureau_inspect``).
+SPOT_PREFIX = "spot:"
+
+
+def spot_key(bureau_id: int) -> str:
+    return f"{SPOT_PREFIX}{bureau_id}"
+
+
+def is_spot_check(task: Task) -> bool:
+    return task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)
+
+
 # The task workflow (``core.workflow``): the assignee submits an open task within its window; the
 # sweep (the system) marks an open task whose window has ended missed. A bureau inspection creates
-# its task already done: it records an inspection made on the spot, it moves nothing.
+# its task already done: it records an inspection made on the spot, it moves nothing; or, when a
+# spot-check task of that institution is open for it, the inspection closes that task ("inspect").
 
 
 def _task_refusal(task: Task, row: Transition | None, action: str) -> str:
@@ -71,6 +90,14 @@ def _in_window_and_mine(task: Task, actor: User, ctx: dict[str, Any]) -> None:
         raise PermissionDenied(_("This task is not yours."))
 
 
+def _spot_in_window(task: Task, actor: User, ctx: dict[str, Any]) -> None:
+    """A spot-check task is closed by a bureau inspection made within its window."""
+    if not is_spot_check(task):
+        raise ValidationError(_("This change is not allowed."))
+    if not task.window_start <= ctx["at"] < task.window_end:
+        raise ValidationError(_("This spot check is not due at this time."))
+
+
 def _close(task: Task, actor: User | None, ctx: dict[str, Any]) -> None:
     task.closed_at = ctx["at"]
 
@@ -89,6 +116,15 @@ TASK_FLOW: Workflow[Task] = Workflow(
         ),
         Transition(
             TaskStatus.OPEN,
+            "inspect",
+            TaskStatus.DONE,
+            who="inspection.bureau",
+            guard=_spot_in_window,
+            effects=[_close],
+            label=gettext_lazy("Spot check done"),
+        ),
+        Transition(
+            TaskStatus.OPEN,
             "miss",
             TaskStatus.MISSED,
             who=None,  # the sweep
@@ -104,7 +140,9 @@ TASK_FLOW: Workflow[Task] = Workflow(
 
 
 def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
-    """Open tasks whose window has ended become missed (漏检); one ``inspection.task_missed`` each."""
+    """Open tasks whose window has ended become missed (漏检); one ``inspection.task_missed`` each
+    (``inspection.spot_missed`` for a task without a plan: a bureau's spot check, told to its
+    inspector only)."""
     now = now or timezone.now()
     total = 0
     while True:
@@ -128,21 +166,25 @@ def sweep_missed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
                 )
                 if key not in cache:
                     cache[key] = [u.pk for u in assignees(task)]
+                when = timezone.localtime(task.window_start).strftime("%m-%d %H:%M")
+                url = reverse("inspections:ledger") + "?status=missed"
+                if task.plan is not None:
+                    title = messages.title_fields(
+                        "inspection.task_missed", plan=task.plan.name, place=task.location, time=when
+                    )
+                    url += f"&plan={task.plan.uuid}"
+                else:
+                    title = messages.title_fields("inspection.spot_missed", place=task.location, time=when)
                 events.publish(
                     "inspection.task_missed",
                     organization_id=task.organization_id,
                     object_uuid=str(task.uuid),
                     task_uuid=str(task.uuid),
-                    **messages.title_fields(
-                        "inspection.task_missed",
-                        plan=task.plan.name,
-                        place=task.location,
-                        time=timezone.localtime(task.window_start).strftime("%m-%d %H:%M"),
-                    ),
-                    url=reverse("inspections:ledger") + f"?status=missed&plan={task.plan.uuid}",
+                    **title,
+                    url=url,
                     severity=Severity.WARNING,
                     recipient_ids=cache[key],
-                    roles=["safety_officer"],
+                    roles=["safety_officer"] if task.plan is not None else [],
                 )
             # Locked above, so all of them are open: one update, one audit row each, the counts last.
             TASK_FLOW.move_many(tasks, "miss", actor=None, at=now)
@@ -272,3 +314,25 @@ def with_item_counts(tasks: list[Task]) -> list[Task]:
     for t in tasks:
         t.n_items = counts.get(t.plan.checklist_id, 0) if t.plan is not None else 0  # type: ignore[attr-defined]
     return tasks
+
+
+# --- A bureau inspector's spot checks -------------------------------------------------------------
+
+
+def my_spot_checks(user: User, *, at: dt.datetime | None = None, limit: int = 50) -> list[Task]:
+    """Open spot-check tasks assigned to ``user`` (a bureau inspector) whose window has not ended,
+    the soonest due first, with their institution (one query)."""
+    at = at or timezone.now()
+    return list(
+        Task.objects.for_user(user, "inspection.bureau")
+        .filter(
+            plan__isnull=True,
+            place_key__startswith=SPOT_PREFIX,
+            status=TaskStatus.OPEN,
+            assignee_kind=AssigneeKind.PERSON,
+            assignee_user=user,
+            window_end__gt=at,
+        )
+        .select_related("organization")
+        .order_by("window_end", "id")[:limit]
+    )

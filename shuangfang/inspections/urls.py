@@ -26,5 +26,6 @@ urlpatterns = [
     path("routes/<uuid:uuid>/", route_views.route, name="route"),
     path("routes/<uuid:uuid>/edit/", route_views.route_edit, name="route_edit"),
     path("bureau/", views.bureau_start, name="bureau_start"),
+    path("bureau/tasks/", views.bureau_tasks, name="bureau_tasks"),
     path("bureau/<uuid:uuid>/", views.bureau_inspect, name="bureau_inspect"),
 ]

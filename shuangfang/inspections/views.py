@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -62,7 +63,7 @@ from .models import (
 from .plans import create_plan, generate_tasks, set_plan_active
 from .records import Answer, AnswerErrors, Position
 from .schedule_words import describe
-from .taskflow import my_missed_count, my_tasks_page, submit_record
+from .taskflow import my_missed_count, my_spot_checks, my_tasks_page, submit_record
 
 # --- Frontline: my tasks, the checkpoint scan page, doing a task --------------------------------
 
@@ -619,6 +620,29 @@ def bureau_start(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("inspections:bureau_start")
     return render(request, "inspections/bureau_start.html", {"form": form, "new_form": new_form})
+
+
+@require_perm("inspection.bureau")
+def bureau_tasks(request: AuthedRequest) -> HttpResponse:
+    """A bureau inspector's task list: the open spot-check tasks assigned to them (planned by the
+    bureau's spot-check rule), each started with one of their bureau checklists. Two queries."""
+    tasks = my_spot_checks(request.user)
+    for t in tasks:
+        # A window ends at midnight: the last day it can be done is the day before.
+        t.last_day = timezone.localtime(t.window_end - dt.timedelta(microseconds=1)).date()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "inspections/bureau_tasks.html",
+        {
+            "tasks": tasks,
+            "checklists": list(
+                Checklist.objects.for_user(request.user, "inspection.bureau")
+                .filter(kind=ChecklistKind.BUREAU, is_active=True)
+                .order_by("name")
+            ),
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_perm("inspection.bureau")

@@ -34,8 +34,10 @@ audit.register_actions(
         "readiness.setting": gettext_lazy("Readiness setting changed"),
         "readiness.sign_in": gettext_lazy("Signed in to a training"),
         "readiness.spot_rule": gettext_lazy("Spot-check rule saved"),
+        "readiness.spot_tasks": gettext_lazy("Spot-check tasks planned"),
         "readiness.supply_create": gettext_lazy("Emergency supply added"),
         "readiness.supply_move": gettext_lazy("Emergency supply issued or restocked"),
         "readiness.template_save": gettext_lazy("Letter template saved"),
     }
 )
+audit.register_fields({"tasks": gettext_lazy("tasks made")})

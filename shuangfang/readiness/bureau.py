@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.events import publish
-from shuangfang.core.tenancy import require
+from shuangfang.core.tenancy import can, require
 from shuangfang.orgs.models import BUREAU_KINDS, Organization, User, institutions_under
 from shuangfang.orgs.roles import Role
 
@@ -51,11 +52,19 @@ def save_spot_rule(
     low_score_below: int | None,
     low_score_per_quarter: int | None,
     source: str,
+    inspector: User | None = None,
 ) -> SpotCheckRule:
+    """The bureau's rule; ``inspector``: who the quarter's spot-check tasks are assigned to (a person
+    who inspects institutions for this bureau; none: the plan makes no tasks)."""
     require(actor, "readiness.bureau", bureau)
     _bureau(bureau)
     if per_quarter < 1 or (low_score_below is not None and not 0 < low_score_below <= 100):
         raise ValidationError(_("At least one spot check a quarter; a low score is between 1 and 100."))
+    if inspector is not None and not (inspector.is_active and can(inspector, "inspection.bureau", bureau)):
+        raise ValidationError(
+            _("%(person)s does not inspect institutions for %(org)s.")
+            % {"person": inspector, "org": bureau.name}
+        )
     with transaction.atomic():
         rule, _new = SpotCheckRule.objects.update_or_create(
             organization=bureau,
@@ -65,6 +74,7 @@ def save_spot_rule(
                 "low_score_per_quarter": low_score_per_quarter,
                 "source": source.strip(),
                 "confidence": Confidence.PRODUCT,
+                "inspector": inspector,
             },
         )
         audit.record(actor=actor, action="readiness.spot_rule", obj=rule, organization=bureau)
@@ -88,6 +98,7 @@ class SpotRow:
     score: float | None
     required: int
     done: int
+    open_tasks: int = 0  # spot-check tasks of the quarter still open (planned, not done yet)
 
     @property
     def behind(self) -> int:
@@ -106,6 +117,7 @@ def spot_check_plan(
     """Each institution under ``bureau``: spot checks required this quarter (by the rule and the
     last quarter's score, from the assessment app unless ``scores`` are given) and done (bureau
     inspections recorded by the inspections app)."""
+    from shuangfang.inspections.choices import TaskStatus
     from shuangfang.inspections.models import Record
 
     per_q, low_below, low_per_q, _source = rule_for(bureau)
@@ -121,12 +133,103 @@ def spot_check_plan(
         submitted_at__date__lt=end,
     ).values_list("organization_id", flat=True):
         done[inst_id] = done.get(inst_id, 0) + 1
+    open_tasks = dict(
+        _spot_tasks(bureau, insts, start, end)
+        .filter(status=TaskStatus.OPEN)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+        .order_by()
+    )
     rows = []
     for inst in insts:
         score = scores.get(inst.pk)
         low = low_below is not None and score is not None and score < low_below
-        rows.append(SpotRow(inst, score, (low_per_q or per_q) if low else per_q, done.get(inst.pk, 0)))
+        required = (low_per_q or per_q) if low else per_q
+        rows.append(SpotRow(inst, score, required, done.get(inst.pk, 0), open_tasks.get(inst.pk, 0)))
     return rows
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _spot_tasks(bureau: Organization, insts, start: dt.date, end: dt.date):
+    """The bureau's spot-check tasks of ``insts`` starting in the quarter [start, end)."""
+    from shuangfang.inspections.models import Task
+    from shuangfang.inspections.taskflow import spot_key
+
+    return Task.objects.filter(
+        organization__in=insts,
+        plan__isnull=True,
+        place_key=spot_key(bureau.pk),
+        window_start__gte=_start_of(start),
+        window_start__lt=_start_of(end),
+    )
+
+
+def plan_spot_tasks(bureau: Organization, *, actor: User | None = None, now: dt.datetime | None = None):
+    """Make this quarter's spot-check tasks: for each institution under ``bureau`` still behind the
+    rule (required − done this quarter), that many open inspection tasks assigned to the rule's
+    inspector, against the institution, splitting what is left of the quarter into equal windows
+    (by whole days; the first from now, the last until the quarter's end). An institution that
+    already has spot-check tasks this quarter is left as it is, so running it again (the daily job,
+    a second click) makes nothing. ``actor``: a person who asked (checked; None: the daily job).
+    Returns the tasks made."""
+    from shuangfang.inspections.choices import AssigneeKind
+    from shuangfang.inspections.models import Task
+    from shuangfang.inspections.taskflow import spot_key
+
+    if actor is not None:
+        require(actor, "readiness.bureau", bureau)
+    _bureau(bureau)
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    today = timezone.localdate(now)
+    start, end = quarter_of(today)
+    with transaction.atomic():
+        # The rule's row is the lock: two runs at once make the tasks once.
+        rule = SpotCheckRule.objects.select_for_update().filter(organization=bureau).first()
+        if rule is None or rule.inspector_id is None:
+            if actor is not None:
+                raise ValidationError(_("Choose the bureau's inspector in the spot-check rule first."))
+            return []
+        rows = spot_check_plan(bureau, today)
+        planned = set(
+            _spot_tasks(bureau, [r.institution for r in rows], start, end).values_list(
+                "organization_id", flat=True
+            )
+        )
+        days_left = (end - today).days
+        made = []
+        for row in rows:
+            n = min(row.behind, days_left)
+            if row.institution.pk in planned or n == 0:
+                continue
+            bounds = [now] + [_start_of(today + dt.timedelta(days=i * days_left // n)) for i in range(1, n)]
+            bounds.append(_start_of(end))
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                made.append(
+                    Task(
+                        organization=row.institution,
+                        plan=None,
+                        place_key=spot_key(bureau.pk),
+                        location=row.institution.name[:160],
+                        window_start=a,
+                        window_end=b,
+                        assignee_kind=AssigneeKind.PERSON,
+                        assignee_user_id=rule.inspector_id,
+                    )
+                )
+        Task.objects.bulk_create(made)
+        if actor is not None or made:
+            audit.record(
+                actor=actor,
+                action="readiness.spot_tasks",
+                obj=rule,
+                organization=bureau,
+                after={"tasks": len(made)},
+            )
+    return made
 
 
 @dataclass

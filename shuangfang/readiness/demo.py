@@ -203,7 +203,7 @@ def _plans_and_supplies(city) -> None:
 
 def _five_systems(city) -> None:
     supervisor = city.people["lixiuying"]
-    if not SpotCheckRule.objects.filter(organization=city.city).exists():
+    if not SpotCheckRule.objects.filter(organization=city.city, inspector__isnull=False).exists():
         bureau.save_spot_rule(
             actor=supervisor,
             bureau=city.city,
@@ -211,7 +211,9 @@ def _five_systems(city) -> None:
             low_score_below=60,
             low_score_per_quarter=2,
             source="市民政局安全生产“五项制度”：每季度对每个机构至少抽查一次，考核低分机构加密抽查",
+            inspector=supervisor,
         )
+    _spot_check_tasks(city, supervisor)
     if not BureauNotice.objects.filter(organization=city.city).exists():
         notice = bureau.send_notice(
             actor=supervisor,
@@ -245,3 +247,31 @@ def _five_systems(city) -> None:
             description="消防疏散演练组织有序，用时较上次缩短（演示记录）",
             points=Decimal(2),
         )
+
+
+def _spot_check_tasks(city, supervisor) -> None:
+    """The quarter's spot-check tasks for the bureau's inspector (the relief station, inspected
+    yesterday by the inspections demo, may need none), and one of them done: the bureau inspects
+    the elderly home, which closes its task."""
+    from shuangfang.inspections.choices import Result, TaskStatus
+    from shuangfang.inspections.models import Checklist, Task
+    from shuangfang.inspections.records import Answer, bureau_inspect
+    from shuangfang.inspections.taskflow import spot_key
+
+    bureau.plan_spot_tasks(city.city, actor=supervisor)  # once a quarter: a rerun makes nothing
+    home = city.institutions[HOME]
+    spot = Task.objects.filter(organization=home, plan__isnull=True, place_key=spot_key(city.city.pk))
+    checklist = Checklist.objects.filter(organization=city.city, kind="bureau", is_active=True).first()
+    if checklist is None or spot.filter(status=TaskStatus.DONE).exists():
+        return
+    now = timezone.now()
+    if not spot.filter(status=TaskStatus.OPEN, window_start__lte=now, window_end__gt=now).exists():
+        return
+    bureau_inspect(
+        actor=supervisor,
+        institution=home,
+        checklist=checklist,
+        answers=[Answer(str(i.uuid), Result.OK) for i in checklist.items.filter(is_active=True)],
+        note="定期抽查：未发现问题",
+        now=now,
+    )

@@ -1,9 +1,9 @@
 """Readiness indicators of institutions: training completion, fire drills done against the
-setting, responsibility letters signed. Each is (part, whole, percent) so a score can be redone
-by hand, computed for any number of institutions in a fixed number of queries, and registered in
-the assessment registry (a bureau weighs them in its scheme; docs/readiness.md). Rewards and
-penalties (奖惩: accountability records with points) adjust the assessment score as bonus and
-deduction, capped by the scheme."""
+setting, responsibility letters signed, the bureau's spot checks that found no problem. Each is
+(part, whole, percent) so a score can be redone by hand, computed for any number of institutions
+in a fixed number of queries, and registered in the assessment registry (a bureau weighs them in
+its scheme; docs/readiness.md). Rewards and penalties (奖惩: accountability records with points)
+adjust the assessment score as bonus and deduction, capped by the scheme."""
 
 from __future__ import annotations
 
@@ -100,6 +100,28 @@ def letters_many(institutions: list[Organization], year: int) -> dict[int, Figur
     return {i.pk: got.get(i.pk, Figure(0, 0)) for i in institutions}
 
 
+def spot_checks_clean_many(
+    institutions: list[Organization], start: dt.date, end: dt.date
+) -> dict[int, Figure]:
+    """The bureau's spot checks (bureau inspection records) of each institution in [start, end)
+    that found no problem, of all its spot checks in the period. One query."""
+    from shuangfang.inspections.models import Record
+
+    rows = (
+        Record.objects.filter(
+            organization__in=institutions,
+            by_bureau__isnull=False,
+            submitted_at__gte=_start_of(start),
+            submitted_at__lt=_start_of(end),
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"), no_problem=Count("pk", filter=Q(problem_count=0)))
+        .order_by()
+    )
+    got = {r["organization_id"]: Figure(r["no_problem"], r["n"]) for r in rows}
+    return {i.pk: got.get(i.pk, Figure(0, 0)) for i in institutions}
+
+
 def training_completion(institution: Organization, on: dt.date) -> Figure:
     return training_many([institution], on)[institution.pk]
 
@@ -165,6 +187,12 @@ def _measure_letters(institutions, start, end, today):
     return _counters(letters_many(institutions, start.year), "ready_letters")
 
 
+def _measure_spot_checks(institutions, start, end, today):
+    if _last(end, today) < start:
+        return {}
+    return _counters(spot_checks_clean_many(institutions, start, end), "ready_spot_clean")
+
+
 def _figures(prefix: str, words):
     def figures(m):
         raw = {"part": m.get(f"{prefix}_part", 0), "whole": m.get(f"{prefix}_whole", 0)}
@@ -203,6 +231,19 @@ INDICATORS = [
         gettext_lazy("%(part)s of %(whole)s letters signed"),
         gettext_lazy("Live responsibility letters of the period's year signed ÷ live letters."),
         gettext_lazy("no letter issued for the year"),
+    ),
+    (
+        # The result of the bureau's spot checks (定期抽查): an institution whose spot checks keep
+        # finding problems scores low, whatever its own ledgers say.
+        "ready_spot_clean",
+        _measure_spot_checks,
+        gettext_lazy("Spot checks without a problem"),
+        gettext_lazy("%(part)s of %(whole)s spot checks found no problem"),
+        gettext_lazy(
+            "The bureau's spot checks (bureau inspections) of the institution in the period that "
+            "found no problem ÷ all its spot checks in the period."
+        ),
+        gettext_lazy("no spot check in the period"),
     ),
 ]
 

@@ -416,12 +416,22 @@ class SupplyMove(TenantModel):
 
 class SpotCheckRule(TenantModel, Sourced):
     """A bureau's rule for its spot checks (定期抽查): every institution at least ``per_quarter``
-    times a quarter, ``low_score_per_quarter`` when its assessment score is below ``low_score_below``."""
+    times a quarter, ``low_score_per_quarter`` when its assessment score is below ``low_score_below``;
+    the quarter's spot-check tasks go to ``inspector`` (:func:`readiness.bureau.plan_spot_tasks`)."""
 
     per_quarter = models.PositiveSmallIntegerField(_("spot checks a quarter"), default=1)
     low_score_below = models.PositiveSmallIntegerField(_("low score below"), null=True, blank=True)
     low_score_per_quarter = models.PositiveSmallIntegerField(
         _("spot checks a quarter at a low score"), null=True, blank=True
+    )
+    # The bureau's inspector: the quarter's spot-check tasks are assigned to them (none: no tasks).
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inspector"),
     )
 
     class Meta:

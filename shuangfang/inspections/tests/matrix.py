@@ -108,6 +108,7 @@ CASES = [
     Case("inspections:route", DOERS, kwargs=o("plan")),
     Case("inspections:route_edit", MANAGERS, kwargs=o("plan")),
     Case("inspections:bureau_start", BUREAU),
+    Case("inspections:bureau_tasks", BUREAU),
     Case("inspections:bureau_inspect", BUREAU, kwargs=lambda w: {"uuid": w.inst_a.uuid}),
 ]
 

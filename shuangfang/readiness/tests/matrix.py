@@ -116,6 +116,8 @@ def receipt(w):
 
 CASES += [
     Case("readiness:bureau", BUREAU),
+    # Planning the quarter's spot-check tasks (a message when no inspector is chosen: a redirect).
+    Case("readiness:bureau", BUREAU, method="post", data=lambda w: {"action": "plan"}),
     Case("readiness:meetings", BUREAU),
     # A bureau's meeting is not even seen from an institution.
     Case("readiness:meeting", BUREAU, kwargs=meeting, denied=404),

@@ -14,15 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
-from shuangfang.orgs.models import BUREAU_KINDS, Organization, User
+from shuangfang.orgs.models import BUREAU_KINDS, Membership, Organization, User
+from shuangfang.orgs.roles import Role
 from shuangfang.readiness import bureau, indicators
 from shuangfang.readiness.choices import AccountabilityKind
-from shuangfang.readiness.models import Accountability, FollowUp, Meeting, NoticeReceipt
+from shuangfang.readiness.models import Accountability, FollowUp, Meeting, NoticeReceipt, SpotCheckRule
 
 from .common import error_text
 
@@ -39,6 +41,17 @@ def _bureaus(request: AuthedRequest) -> tuple[list[Organization], Organization]:
     return found, chosen
 
 
+def _inspectors(org: Organization) -> list[User]:
+    """Who may be the bureau's inspector: its supervisors and administrators (checked again by
+    ``save_spot_rule``)."""
+    ids = (
+        Membership.objects.active()
+        .filter(organization=org, role__in=[Role.BUREAU_SUPERVISOR, Role.ADMIN])
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("name", "username"))
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -47,8 +60,27 @@ def _int(value: str | None) -> int | None:
 def overview(request: AuthedRequest) -> HttpResponse:
     """The spot-check plan of the quarter (rule, required, done) and each institution's readiness."""
     found, org = _bureaus(request)
-    if request.method == "POST":
+    inspectors = _inspectors(org)
+    if request.method == "POST" and request.POST.get("action") == "plan":
         try:
+            made = bureau.plan_spot_tasks(org, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)s spot-check task made.", "%(n)s spot-check tasks made.", len(made))
+                % {"n": len(made)}
+                if made
+                else _("Every institution's spot checks of this quarter are already planned."),
+            )
+        return redirect(f"{request.path}?org={org.uuid}")
+    if request.method == "POST":
+        chosen = request.POST.get("inspector", "")
+        try:
+            inspector = next((u for u in inspectors if str(u.uuid) == chosen), None)
+            if chosen and inspector is None:
+                raise ValidationError(_("Choose the inspector from the list."))
             bureau.save_spot_rule(
                 actor=request.user,
                 bureau=org,
@@ -56,6 +88,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
                 low_score_below=_int(request.POST.get("low_score_below")),
                 low_score_per_quarter=_int(request.POST.get("low_score_per_quarter")),
                 source=request.POST.get("source", "")[:200],
+                inspector=inspector,
             )
         except ValidationError as exc:
             messages.error(request, error_text(exc))
@@ -77,13 +110,16 @@ def overview(request: AuthedRequest) -> HttpResponse:
                 _("Spot checks required"),
                 _("Spot checks done"),
                 _("Behind"),
+                _("Spot-check tasks open"),
             ],
-            ([r.institution.name, r.score, r.required, r.done, r.behind] for r in rows),
+            ([r.institution.name, r.score, r.required, r.done, r.behind, r.open_tasks] for r in rows),
         )
     ctx = {
         "bureaus": found,
         "org": org,
         "rule": bureau.rule_for(org),
+        "own_rule": SpotCheckRule.objects.filter(organization=org).select_related("inspector").first(),
+        "inspectors": inspectors,
         "rows": [(r, figures[r.institution.pk]) for r in rows],
         "checks": bureau.spot_checks(org, start, end),
         "start": start,
