@@ -27,7 +27,7 @@ from django.utils import timezone
 from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.models import Hazard, HazardMonth
-from shuangfang.inspections.choices import TaskStatus
+from shuangfang.inspections.choices import SPOT_NOT_DONE, TaskStatus
 from shuangfang.inspections.models import Task, TaskDay
 from shuangfang.monitoring.choices import AlarmStatus
 from shuangfang.monitoring.models import Alarm, Device
@@ -139,7 +139,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
                 window_start__gte=_start_of(today),
                 window_start__lt=_start_of(today + dt.timedelta(days=1)),
                 **scoped,
-            ),
+            ).exclude(SPOT_NOT_DONE),
             today_total=_rows(),
             today_done=_rows(filter=Q(status=TaskStatus.DONE)),
         ),

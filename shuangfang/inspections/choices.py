@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -48,3 +49,11 @@ class Result(models.TextChoices):
 class CalendarKind(models.TextChoices):
     HOLIDAY = "holiday", _("Public holiday")
     WORKDAY = "workday", _("Make-up working day")
+
+
+# A bureau's spot-check task (定期抽查) has no plan and ``place_key`` "spot:<bureau id>" (see
+# ``taskflow``). Done, it counts for the institution as a bureau inspection always did (a done task
+# on the day); open or missed, it is the bureau's work, not the institution's, and is left out of
+# the institution's task figures (``TaskDay``, dashboards, reports, assessment).
+SPOT_PREFIX = "spot:"
+SPOT_NOT_DONE = Q(plan__isnull=True, place_key__startswith=SPOT_PREFIX) & ~Q(status=TaskStatus.DONE)

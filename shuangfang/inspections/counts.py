@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shuangfang.core.counters import Counter, Counts
 
-from .choices import TaskStatus
+from .choices import SPOT_NOT_DONE, SPOT_PREFIX, TaskStatus
 
 COUNTED = {TaskStatus.DONE: "done", TaskStatus.MISSED: "missed"}
 
@@ -26,8 +26,9 @@ def day_of(value: dt.datetime) -> dt.date:
 
 def share(task) -> Counts:
     field = COUNTED.get(task.status)
-    if field is None:
-        return {}
+    spot = task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)
+    if field is None or (field == "missed" and spot):
+        return {}  # open, or a bureau's spot check it missed (the bureau's task, not the institution's)
     return {
         (task.organization.institution_id, day_of(task.window_start), task.assignee_post_id or 0): {field: 1}
     }
@@ -44,6 +45,7 @@ def counter(task_model=None, day_model=None) -> Counter:
         inst = "organization__institution_id"
         rows = (
             task_model.objects.filter(status__in=list(COUNTED))
+            .exclude(SPOT_NOT_DONE)
             .annotate(
                 d=TruncDate("window_start", tzinfo=timezone.get_default_timezone()),
                 p=Coalesce("assignee_post_id", 0),

@@ -23,7 +23,7 @@ from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import User
 
 from .assignment import assignees, is_assignee
-from .choices import AssigneeKind, TaskStatus
+from .choices import SPOT_PREFIX, AssigneeKind, TaskStatus
 from .counts import TASKS
 from .models import ChecklistItem, Checkpoint, Record, Task
 from .records import Answer, AnswerErrors, Position, check_answers, check_texts, save_record
@@ -46,7 +46,6 @@ audit.register_actions(
 # A bureau's spot-check task (定期抽查) has no plan: the readiness app's spot-check plan creates it
 # open, for the bureau's inspector, against the institution, with ``place_key`` "spot:<bureau id>";
 # the bureau inspection of that institution within its window closes it (``records.bureau_inspect``).
-SPOT_PREFIX = "spot:"
 
 
 def spot_key(bureau_id: int) -> str:

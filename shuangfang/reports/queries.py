@@ -29,7 +29,7 @@ from shuangfang.dashboards.queries import rate as _rate
 from shuangfang.dashboards.queries import summed
 from shuangfang.hazards.choices import Status as HazardStatus
 from shuangfang.hazards.models import Hazard, HazardEvent
-from shuangfang.inspections.choices import TaskStatus
+from shuangfang.inspections.choices import SPOT_NOT_DONE, TaskStatus
 from shuangfang.inspections.models import Task
 from shuangfang.monitoring.models import Alarm
 
@@ -127,7 +127,7 @@ def figures(institution_ids: Iterable[int], period: Period) -> dict[int, dict]:
                 window_start__lt=end,
                 status__in=[TaskStatus.DONE, TaskStatus.MISSED],
                 **scoped,
-            ),
+            ).exclude(SPOT_NOT_DONE),
             tasks_done=Count("id", filter=Q(status=TaskStatus.DONE)),
             tasks_missed=Count("id", filter=Q(status=TaskStatus.MISSED)),
         ),
@@ -170,6 +170,7 @@ def inspections_by_department(institution_ids: Iterable[int], period: Period) ->
             window_start__lt=end,
             status__in=[TaskStatus.DONE, TaskStatus.MISSED],
         )
+        .exclude(SPOT_NOT_DONE)
         .values("assignee_post__department__name")
         .annotate(
             done=Count("id", filter=Q(status=TaskStatus.DONE)),

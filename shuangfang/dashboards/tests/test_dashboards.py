@@ -28,7 +28,14 @@ def _direct(inst) -> dict:
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=30), dt.time.min))
     points = [p for p in RiskPoint.objects.filter(organization__institution=inst) if p.is_active]
     hazards = list(Hazard.objects.filter(organization__institution=inst))
-    tasks = [t for t in Task.objects.filter(organization__institution=inst) if t.window_start >= since]
+    # A bureau's spot-check task counts for the institution only once done (open or missed, it is
+    # the bureau's).
+    tasks = [
+        t
+        for t in Task.objects.filter(organization__institution=inst)
+        if t.window_start >= since
+        and not (t.plan_id is None and t.place_key.startswith("spot:") and t.status != "done")
+    ]
     alarms = [
         a
         for a in Alarm.objects.filter(organization__institution=inst)

@@ -15,13 +15,17 @@ from django.urls import reverse
 from shuangfang.assessment import scores
 from shuangfang.assessment.choices import RuleSpec
 from shuangfang.core.events import published
+from shuangfang.dashboards.queries import figures as dashboard_figures
 from shuangfang.inspections.checklists import create_checklist
 from shuangfang.inspections.choices import TaskStatus
+from shuangfang.inspections.counts import TASKS
 from shuangfang.inspections.models import Task, TaskDay
 from shuangfang.inspections.records import Answer, bureau_inspect
 from shuangfang.inspections.taskflow import my_spot_checks, spot_key, sweep_missed
 from shuangfang.readiness import bureau, indicators
 from shuangfang.readiness.models import SpotCheckRule
+from shuangfang.reports.periods import parse as parse_period
+from shuangfang.reports.queries import figures as report_figures
 
 from .helpers import at
 
@@ -173,7 +177,14 @@ def test_spot_task_not_done_in_time_is_missed_and_is_evidence(world, rule):
     (event,) = [e for _k, e in published("inspection.task_missed") if e["task_uuid"] == str(b1.uuid)]
     assert event["recipient_ids"] == [world.users["bureau_supervisor"].pk] and event["roles"] == []
     assert event["title"].startswith("抽查漏检")
-    assert TaskDay.objects.get(organization=world.inst_b, day=dt.date(2026, 3, 1)).missed == 1
+    # The miss is the bureau's: the institution's task figures do not count it.
+    assert not TaskDay.objects.filter(organization=world.inst_b, missed__gt=0).exists()
+    assert TASKS.expected() == {}
+    with time_machine.travel(at(2026, 3, 16, 9), tick=False):
+        row = dashboard_figures([world.inst_b.pk], today=dt.date(2026, 3, 16))[world.inst_b.pk]
+    assert (row["tasks_missed"], row["today_total"]) == (0, 0)
+    quarter = report_figures([world.inst_b.pk], parse_period("2026-Q1"))[world.inst_b.pk]
+    assert (quarter["tasks_done"], quarter["tasks_missed"]) == (0, 0)
     assert {c["uuid"] for c in bureau.evidence_choices(world.inst_b, dt.date(2026, 3, 16))} == {str(b1.uuid)}
     record = bureau.record_accountability(
         actor=world.users["bureau_supervisor"],
