@@ -24,8 +24,11 @@ JAN = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
+def _postgresql_only(request):
+    if request.node.name.startswith("test_sqlite_"):
+        if connection.vendor != "sqlite":
+            pytest.skip("the SQLite side of the readings table")
+    elif connection.vendor != "postgresql":
         pytest.skip("SQLite keeps the plain readings table: the downsample deletes old rows there")
 
 
@@ -135,3 +138,13 @@ def test_the_migration_converts_a_table_with_readings_and_back(kit):
     executor = MigrationExecutor(connection)
     executor.migrate([("monitoring", "0010_partition_readings")])
     assert len(_where()) == 6
+
+
+def test_sqlite_keeps_the_plain_table_and_the_downsample_deletes_old_rows(kit):
+    _feed(kit, dt.datetime(2026, 1, 20, 8, 0, tzinfo=dt.UTC), n=3)
+    march = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    assert partitions.maintain(now=march) == {"created": [], "moved": 0, "dropped": [], "kept": []}
+    assert Reading.objects.count() == 3
+    rollups.downsample(now=march)
+    assert not Reading.objects.exists()
+    assert Rollup.objects.filter(seconds=rollups.HOUR).aggregate(n=Sum("n"))["n"] == 3
