@@ -11,9 +11,12 @@ then gives it, without more code:
 * **all or nothing**: every row is checked first and every problem reported with its row and
   column, in the importer's language; any problem (including one found while saving) saves nothing.
 
-``check(row, ctx)`` raises :class:`RowProblem` (column key, message) or ``ValidationError`` and
-returns whatever ``save(plan, ctx)`` needs; ``prepare(actor, organization)`` builds the look-ups
-(people, departments...) once per file, so a 5,000-row sheet costs a few queries, not one per row.
+``check(row, ctx)`` raises :class:`RowProblem` (column key, message), :class:`RowProblems` (all of
+a row's at once) or ``ValidationError`` and returns whatever ``save(plan, ctx)`` needs;
+``prepare(actor, organization)`` builds the look-ups (people, departments...) once per file, so a
+5,000-row sheet costs a few queries, not one per row. ``finish(job, ctx)`` (optional) gives the
+job's result page and a sentence for it, for what only the importer may see (the people import's
+initial passwords). The uploaded workbook is deleted once read.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ class RowProblem(Exception):
         self.column, self.message = column, message
 
 
+class RowProblems(Exception):
+    """Every problem of one row at once (a sheet whose rows are often wrong in several cells)."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
 @dataclass
 class Sheet:
     name: str  # "app.thing", also the URL's name part
@@ -61,10 +72,13 @@ class Sheet:
     save: Callable[[Any, dict[str, Any]], None]
     prepare: Callable[[Any, Any], dict[str, Any]] = field(default=lambda actor, org: {})
     help: Promise | str = ""
-    # Which organisations the page is for: an institution by default.
-    institution_only: bool = True
+    # Which kinds of organisation the page is for: an institution by default.
+    kinds: tuple[str, ...] = ("institution",)
     # Where the imported records are seen (the job's page links there): the organisation -> a URL.
     done_url: Callable[[Any], str] = field(default=lambda org: "")
+    # After a successful import, in place of ``done_url``: (job, ctx) -> (URL, a sentence for the
+    # job's page). For what only the importer may see, once (the people import's passwords).
+    finish: Callable[[Any, dict[str, Any]], tuple[str, str]] | None = None
 
     def label(self, key: str) -> str:
         return str(next(c.label for c in self.columns if c.key == key))
@@ -176,18 +190,25 @@ class _Rollback(Exception):
     pass
 
 
-def run(sheet: Sheet, *, actor, organization, upload, job=None) -> tuple[int, list[dict[str, Any]]]:
-    """Check every row, then save them all in one transaction, or none: (rows saved, row errors)."""
+def run(
+    sheet: Sheet, *, actor, organization, upload, job=None, ctx: dict[str, Any] | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    """Check every row, then save them all in one transaction, or none: (rows saved, row errors).
+    ``ctx`` (optional, filled here) shows the caller what ``prepare``, ``check`` and ``save`` kept."""
     from .jobs import progress
 
     rows = read(sheet, upload)
     total = 2 * len(rows)
-    ctx = sheet.prepare(actor, organization)
+    ctx = {} if ctx is None else ctx
+    ctx.update(sheet.prepare(actor, organization))
     ctx.update(actor=actor, organization=organization)
     errors: list[dict[str, Any]] = []
 
     def problem(n: int, exc: Exception) -> None:
-        if isinstance(exc, RowProblem):
+        if isinstance(exc, RowProblems):
+            for one in exc.problems:
+                problem(n, one)
+        elif isinstance(exc, RowProblem):
             column = sheet.label(exc.column) if exc.column in {c.key for c in sheet.columns} else exc.column
             errors.append({"row": n, "column": column, "message": exc.message})
         else:
@@ -197,7 +218,7 @@ def run(sheet: Sheet, *, actor, organization, upload, job=None) -> tuple[int, li
     for i, (n, row) in enumerate(rows, 1):
         try:
             plans.append((n, sheet.check(row, ctx)))
-        except (RowProblem, ValidationError) as exc:
+        except (RowProblem, RowProblems, ValidationError) as exc:
             problem(n, exc)
         if i % PROGRESS_EVERY == 0:
             progress(job, i, total)
@@ -208,7 +229,7 @@ def run(sheet: Sheet, *, actor, organization, upload, job=None) -> tuple[int, li
             for i, (n, plan) in enumerate(plans, 1):
                 try:
                     sheet.save(plan, ctx)
-                except (RowProblem, ValidationError) as exc:
+                except (RowProblem, RowProblems, ValidationError) as exc:
                     problem(n, exc)
                 if i % PROGRESS_EVERY == 0:
                     progress(job, len(rows) + i, total)
@@ -234,10 +255,23 @@ def import_job(job, params: dict[str, Any]):
 
     sheet = SHEETS[params["sheet"]]
     organization = organization_model().objects.get(pk=params["organization"])
+    ctx: dict[str, Any] = {}
     try:
         with job.input.open("rb") as upload:
-            saved, errors = run(sheet, actor=job.owner, organization=organization, upload=upload, job=job)
+            saved, errors = run(
+                sheet, actor=job.owner, organization=organization, upload=upload, job=job, ctx=ctx
+            )
     except ValidationError as exc:
         raise TaskFailed(" ".join(exc.messages)) from None
+    finally:
+        # The workbook is not kept once read (it may hold initial passwords); a corrected sheet
+        # is uploaded again.
+        job.input.delete(save=False)
+        type(job).objects.filter(pk=job.pk).update(input="")
     summary = translation.ngettext("%(n)d row imported.", "%(n)d rows imported.", saved) % {"n": saved}
-    return Outcome(errors=errors, summary=summary, url="" if errors else sheet.done_url(organization))
+    if errors:
+        return Outcome(errors=errors, summary=summary)
+    if sheet.finish is not None:
+        url, note = sheet.finish(job, ctx)
+        return Outcome(summary=f"{summary} {note}".strip(), url=url)
+    return Outcome(summary=summary, url=sheet.done_url(organization))

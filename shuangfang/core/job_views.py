@@ -73,7 +73,7 @@ def import_page(request: HttpRequest, name: str, uuid) -> HttpResponseBase:
     if sheet is None:
         raise Http404
     org = get_for_user(organization_model(), request.user, sheet.perm, uuid=uuid)
-    if sheet.institution_only and org.kind != "institution":
+    if org.kind not in sheet.kinds:
         raise Http404
     if request.GET.get("template"):
         headers, rows = importing.template(sheet)
@@ -104,8 +104,7 @@ def import_choose(request: HttpRequest, name: str) -> HttpResponse:
     if sheet is None:
         raise Http404
     orgs = organization_model().objects.for_user(request.user, sheet.perm)
-    if sheet.institution_only:
-        orgs = orgs.filter(kind="institution")
+    orgs = orgs.filter(kind__in=sheet.kinds)
     orgs = list(orgs.order_by("path")[:500])
     if not orgs:
         raise Http404

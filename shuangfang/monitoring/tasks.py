@@ -3,6 +3,7 @@ from huey import crontab
 from shuangfang.core.schedule import periodic
 
 from .devices import sweep_offline
+from .partitions import maintain as maintain_partitions
 from .rollups import downsample
 from .sequences import check_sequences
 from .sequences import prune as prune_sequences
@@ -22,6 +23,13 @@ def sweep_offline_devices() -> int:
 def downsample_readings() -> dict:
     prune_sequences()
     return downsample()
+
+
+@periodic(crontab(minute="47"))
+def maintain_reading_partitions() -> dict:
+    # PostgreSQL: the coming months' partitions of the readings table, old empty ones dropped
+    # (after the downsample at :17 has rolled them up); nothing on SQLite. docs/operations.md.
+    return maintain_partitions()
 
 
 @periodic(crontab(minute="*"))

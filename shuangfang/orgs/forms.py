@@ -108,17 +108,6 @@ class LanguageForm(forms.ModelForm):
         fields = ["language"]
 
 
-class ImportForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Import into"), queryset=Organization.objects.none())
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.for_user(actor, "org.manage").exclude(  # type: ignore[attr-defined]
-            kind=OrgKind.DEPARTMENT
-        )
-
-
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=60)
     scope = forms.ChoiceField(

@@ -1,259 +1,196 @@
-"""Import people from an Excel sheet: all rows or none, with an error per bad row and column."""
+"""People imported from an Excel sheet through the shared background import (``core.importing``):
+a job with progress, all rows or none, every problem of every row listed by row and column.
+
+The initial passwords (the sheet's, or generated for a blank cell) are shown to the importer only,
+once: the job keeps them encrypted in the shared cache (never in the job's row, the log or the
+inbox notice) for ``PASSWORDS_SECONDS``, and the page that shows them
+(:func:`take_passwords`, ``orgs:people_import_passwords``) is the job owner's only and deletes them as
+it reads them. The uploaded workbook itself is deleted once read (``core.importing.import_job``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import base64
+import json
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from shuangfang.core.uploads import open_workbook, sheet_rows
+from shuangfang.core import importing
+from shuangfang.core.importing import Col, RowProblem, RowProblems
 
 from . import services
-from .models import Organization, OrgKind, Post, User
+from .models import BUREAU_KINDS, Organization, OrgKind, Post, User
 from .roles import Role
 
-# (key, header in Chinese, header in English, required)
 COLUMNS = [
-    ("username", "登录名", "Login name", True),
-    ("name", "姓名", "Name", True),
-    ("phone", "手机号", "Mobile phone", False),
-    ("email", "邮箱", "Email", False),
-    ("department", "部门", "Department", False),
-    ("role", "角色", "Role", True),
-    ("post", "岗位", "Post", False),
-    ("valid_until", "有效期至", "Valid until", False),
-    ("password", "初始密码", "Initial password", False),
+    Col("username", gettext_lazy("Login name"), True, "zhangsan"),
+    Col("name", gettext_lazy("Full name"), True, "张三"),
+    Col("phone", pgettext_lazy("people import", "Mobile phone"), False, "13800138000"),
+    Col("email", pgettext_lazy("people import", "Email"), False, ""),
+    Col("department", gettext_lazy("Department"), False, "后勤科"),
+    Col("role", gettext_lazy("Role"), True, "员工"),
+    Col("post", gettext_lazy("Post"), False, "厨师"),
+    Col("valid_until", gettext_lazy("Valid until"), False, ""),
+    Col("password", gettext_lazy("Initial password"), False, ""),
 ]
-MAX_ROWS = 5000
+PASSWORDS_SECONDS = 24 * 3600  # unread initial passwords are dropped after this
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    errors: list[RowError] = field(default_factory=list)
-    created: list[tuple[User, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def template_rows() -> tuple[list[str], list[list[Any]]]:
-    headers = [zh for _k, zh, _en, _r in COLUMNS]
-    example = ["zhangsan", "张三", "13800138000", "", "后勤科", str(Role.STAFF.label), "厨师", "", ""]
-    return headers, [example]
-
-
-def _role_from(text: str) -> str | None:
-    text = text.strip()
-    for role in Role:
-        if text in (role.value, str(role.label)):
-            return role.value
-    from django.utils import translation
-
-    for lang in ("zh-hans", "en"):
-        with translation.override(lang):
-            for role in Role:
-                if text == str(role.label):
-                    return role.value
-    return None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
+def _role_from(value: str) -> str | None:
+    try:
+        return importing.choice(value, Role.choices, "role")
+    except RowProblem:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_text(value))
-    except ValueError:
-        raise ValidationError(_("%(value)s is not a date (use 2026-12-31).") % {"value": value}) from None
 
 
-def read_rows(upload) -> tuple[list[dict[str, Any]], list[RowError]]:
-    wb = open_workbook(upload)
-    ws = wb.worksheets[0]
-    rows_iter = sheet_rows(ws)
-    header = [(_text(h)) for h in next(rows_iter, (1, ()))[1]]
-    index: dict[str, int] = {}
-    for key, zh, en, _required in COLUMNS:
-        for i, h in enumerate(header):
-            if h in (zh, en, key):
-                index[key] = i
-    missing = [zh for key, zh, _en, req in COLUMNS if req and key not in index]
-    if missing:
-        raise ValidationError(
-            _("The sheet lacks the columns: %(columns)s. Download the template and keep its header row.")
-            % {"columns": "、".join(missing)}
-        )
-    rows: list[dict[str, Any]] = []
-    for n, values in rows_iter:
-        if not any(v not in (None, "") for v in values):
-            continue
-        row = {key: (values[i] if i < len(values) else None) for key, i in index.items()}
-        row["_row"] = n
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise ValidationError(_("At most %(n)d people per import.") % {"n": MAX_ROWS})
-    wb.close()
-    return rows, []
-
-
-def import_people(*, actor: User, organization: Organization, upload) -> ImportResult:
-    """Validate every row first; if any is bad, save nothing. ``organization`` is the institution
-    (or bureau) the people join; the department column names a department below it."""
-    result = ImportResult()
-    rows, _errors = read_rows(upload)
-    if not rows:
-        raise ValidationError(_("The sheet has no rows below the header."))
-    departments = {
-        d.name: d
-        for d in Organization.objects.filter(path__startswith=organization.path, kind=OrgKind.DEPARTMENT)
+def _prepare(actor: User, organization: Organization) -> dict[str, Any]:
+    return {
+        "departments": {
+            d.name: d
+            for d in Organization.objects.filter(path__startswith=organization.path, kind=OrgKind.DEPARTMENT)
+        },
+        "posts": {p.name: p for p in Post.objects.filter(organization=organization.institution_id or 0)},
+        "seen": {},  # login names of the rows above -> their row
+        "created": [],  # (name, login name, initial password) of the people saved
     }
-    posts = {p.name: p for p in Post.objects.filter(organization=organization.institution_id or 0)}
-    seen: dict[str, int] = {}
-    plans: list[tuple[int, dict[str, Any]]] = []
-    for row in rows:
-        n = row["_row"]
-
-        def err(column: str, message: str, n: int = n) -> None:
-            result.errors.append(RowError(n, column, message))
-
-        plans.append(
-            (
-                n,
-                _check_row(
-                    row,
-                    err,
-                    actor=actor,
-                    organization=organization,
-                    departments=departments,
-                    posts=posts,
-                    seen=seen,
-                ),
-            )
-        )
-    if result.errors:
-        return result
-    try:
-        with transaction.atomic():
-            for n, plan in plans:
-                try:
-                    result.created.append(services.create_person(actor=actor, **plan))
-                except ValidationError as exc:
-                    result.errors.append(RowError(n, "", "; ".join(exc.messages)))
-            if result.errors:
-                raise _Rollback
-    except _Rollback:
-        result.created = []
-    return result
 
 
-def _check_row(
-    row: dict[str, Any],
-    err: Callable[[str, str], None],
-    *,
-    actor: User,
-    organization: Organization,
-    departments: dict[str, Organization],
-    posts: dict[str, Post],
-    seen: dict[str, int],
-) -> dict[str, Any]:
-    """Check one row, reporting each problem through ``err`` (column, message), and return the
-    arguments of its ``services.create_person``. ``seen``: the login names of the rows above, by row."""
-    n = row["_row"]
-    username = _text(row.get("username"))
-    name = _text(row.get("name"))
+def _check(row: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
+    """Every problem of the row at once; the arguments of its ``services.create_person``."""
+    problems: list[RowProblem] = []
+
+    def err(column: str, message: str) -> None:
+        problems.append(RowProblem(column, message))
+
+    actor, organization, seen = ctx["actor"], ctx["organization"], ctx["seen"]
+    username = importing.text(row.get("username"))
+    name = importing.text(row.get("name"))
     if not username:
-        err("登录名", _("The login name is required."))
+        err("username", _("The login name is required."))
     elif username.lower() in seen:
-        err("登录名", _("Repeats row %(row)d.") % {"row": seen[username.lower()]})
+        err("username", _("Repeats row %(row)d.") % {"row": seen[username.lower()]})
     else:
-        seen[username.lower()] = n
+        seen[username.lower()] = row["_row"]
     if not name:
-        err("姓名", _("The name is required."))
-    role = _role_from(_text(row.get("role")))
+        err("name", _("The name is required."))
+    role = _role_from(importing.text(row.get("role")))
     if role is None:
-        err("角色", _("Unknown role %(role)s.") % {"role": _text(row.get("role"))})
-    dept_name = _text(row.get("department"))
+        err("role", _("Unknown role %(role)s.") % {"role": importing.text(row.get("role"))})
+    dept_name = importing.text(row.get("department"))
     target = organization
     if dept_name:
-        dept = departments.get(dept_name)
+        dept = ctx["departments"].get(dept_name)
         if dept is None:
             err(
-                "部门",
+                "department",
                 _("No department named %(name)s in %(org)s.") % {"name": dept_name, "org": organization},
             )
         else:
             target = dept
-    post_name = _text(row.get("post"))
-    post = posts.get(post_name) if post_name else None
+    post_name = importing.text(row.get("post"))
+    post = ctx["posts"].get(post_name) if post_name else None
     if post_name and post is None:
-        err("岗位", _("No post named %(name)s in %(org)s.") % {"name": post_name, "org": organization})
+        err("post", _("No post named %(name)s in %(org)s.") % {"name": post_name, "org": organization})
     try:
-        valid_until = _date(row.get("valid_until"))
-    except ValidationError as exc:
-        err("有效期至", exc.messages[0])
+        valid_until = importing.date(row.get("valid_until"), "valid_until")
+    except RowProblem as exc:
+        problems.append(exc)
         valid_until = None
     try:
-        phone = services.normalize_phone(_text(row.get("phone")))
+        phone = services.normalize_phone(importing.text(row.get("phone")))
     except ValidationError as exc:
-        err("手机号", exc.messages[0])
+        err("phone", exc.messages[0])
         phone = ""
     if username and services.USERNAME_RE.match(username) is None:
         err(
-            "登录名",
+            "username",
             _("The login name must be 3–40 letters, digits or . _ @ + - (got %(name)s).")
             % {"name": username},
         )
     elif username and User.objects.filter(username__iexact=username).exists():
-        err("登录名", _("The login name %(name)s is taken.") % {"name": username})
+        err("username", _("The login name %(name)s is taken.") % {"name": username})
     if role is not None:
         try:
             services.validate_membership(
                 actor=actor, organization=target, role=role, post=post, valid_until=valid_until
             )
         except ValidationError as exc:
-            err("角色", exc.messages[0])
+            err("role", exc.messages[0])
+    if problems:
+        raise RowProblems(problems)
     return {
         "username": username,
         "name": name,
         "phone": phone,
-        "email": _text(row.get("email")),
-        "password": _text(row.get("password")) or None,
+        "email": importing.text(row.get("email")),
+        "password": importing.text(row.get("password")) or None,
         "membership": services.NewMembership(
             organization=target, role=role or "", post=post, valid_until=valid_until
         ),
     }
 
 
-class _Rollback(Exception):
-    pass
+def _save(plan: dict[str, Any], ctx: dict[str, Any]) -> None:
+    person, password = services.create_person(actor=ctx["actor"], **plan)
+    ctx["created"].append((person.name, person.username, password))
 
 
-COLUMN_HELP = gettext_lazy(
-    "Columns: login name, name, role (required); mobile phone, email, department, post, valid until, "
-    "initial password (optional). A blank password gets a generated one, shown once after the import."
+# --- The initial passwords, for the importer's eyes only, once -------------------------------------
+
+
+def _fernet() -> Fernet:
+    key = salted_hmac("shuangfang.orgs.importing.passwords", "fernet", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _key(job) -> str:
+    return f"orgs:import-passwords:{job.uuid}"
+
+
+def keep_passwords(job, created: list[tuple[str, str, str]]) -> None:
+    token = _fernet().encrypt(json.dumps(created).encode())
+    cache.set(_key(job), token.decode(), PASSWORDS_SECONDS)
+
+
+def take_passwords(job) -> list[tuple[str, str, str]] | None:
+    """The job's initial passwords, deleted as they are read: None once shown (or expired). Of two
+    pages opened at once only the one that deletes them shows them."""
+    token = cache.get(_key(job))
+    if token is None or not cache.delete(_key(job)):
+        return None
+    try:
+        return [
+            (name, login, password) for name, login, password in json.loads(_fernet().decrypt(token.encode()))
+        ]
+    except InvalidToken:  # SECRET_KEY changed meanwhile
+        return None
+
+
+def _finish(job, ctx: dict[str, Any]) -> tuple[str, str]:
+    keep_passwords(job, ctx["created"])
+    note = _("Open the result to read the initial passwords: they are shown once.")
+    return reverse("orgs:people_import_passwords", kwargs={"uuid": job.uuid}), note
+
+
+SHEET = importing.Sheet(
+    name="orgs.people",
+    title=gettext_lazy("People"),
+    perm="org.manage",
+    columns=COLUMNS,
+    check=_check,
+    save=_save,
+    prepare=_prepare,
+    finish=_finish,
+    kinds=(OrgKind.INSTITUTION, *BUREAU_KINDS),
+    help=gettext_lazy(
+        "One row per person; the department column names a department of the institution. A blank "
+        "password gets a generated one, shown once, to you only, after the import."
+    ),
 )

@@ -14,8 +14,9 @@ urlpatterns = [
     path("posts/<uuid:uuid>/edit/", views.post_edit, name="post_edit"),
     path("people/", views.person_list, name="people"),
     path("people/new/", views.person_create, name="person_create"),
-    path("people/import/", views.people_import, name="people_import"),
-    path("people/import/template.xlsx", views.people_import_template, name="people_import_template"),
+    path(
+        "people/import/<uuid:uuid>/passwords/", views.people_import_passwords, name="people_import_passwords"
+    ),
     path("people/<uuid:uuid>/", views.person_detail, name="person"),
     path("people/<uuid:uuid>/edit/", views.person_edit, name="person_edit"),
     path("people/<uuid:uuid>/roles/new/", views.membership_add, name="membership_add"),

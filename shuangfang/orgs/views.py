@@ -1,24 +1,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shuangfang.core.exports import xlsx_response
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
-from shuangfang.core.models import AuditEntry
+from shuangfang.core.models import AuditEntry, Job
 from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 
 from . import importing, services
 from .filters import PersonFilter
-from .forms import ImportForm, MembershipForm, OrganizationForm, PersonCreateForm, PersonForm, PostForm
+from .forms import MembershipForm, OrganizationForm, PersonCreateForm, PersonForm, PostForm
 from .models import Membership, Organization, OrgKind, Post, User
 
 # --- Organisation tree ---------------------------------------------------------------------------
@@ -362,32 +363,18 @@ def person_toggle_active(request: AuthedRequest, uuid) -> HttpResponse:
     return redirect("orgs:person", uuid=person.uuid)
 
 
-@require_perm("org.manage")
-def people_import(request: AuthedRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, actor=request.user)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = importing.import_people(
-                actor=request.user,
-                organization=form.cleaned_data["organization"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            if result.ok:
-                messages.success(request, _("%(n)d people were imported.") % {"n": len(result.created)})
-            else:
-                messages.error(
-                    request, _("Nothing was imported: fix the rows below and upload the file again.")
-                )
-    return render(
-        request, "orgs/import.html", {"form": form, "result": result, "help": importing.COLUMN_HELP}
+@login_required
+@never_cache
+def people_import_passwords(request: AuthedRequest, uuid) -> HttpResponse:
+    """The initial passwords of a people import (``importing``): its owner's only, shown once."""
+    job = get_object_or_404(
+        Job, uuid=uuid, owner=request.user, task="core.import", params__sheet=importing.SHEET.name
     )
+    if job.status != Job.DONE:
+        raise Http404
+    rows = importing.take_passwords(job)
+    return render(request, "orgs/import_passwords.html", {"job": job, "rows": rows})
 
 
-@require_perm("org.manage")
-def people_import_template(request: AuthedRequest) -> HttpResponse:
-    headers, rows = importing.template_rows()
-    return xlsx_response("people-template.xlsx", headers, rows, title="people")
+# Its owner's import job only (like core's job pages): no other permission grants it.
+people_import_passwords.required_permission = "core.jobs: the job's owner"  # type: ignore[attr-defined]

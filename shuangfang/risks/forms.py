@@ -170,18 +170,6 @@ class PlanForm(forms.Form):
     plan = forms.FileField(label=_("Floor plan (picture)"))
 
 
-class ImportForm(forms.Form):
-    institution = InstitutionField(label=_("Institution"), queryset=Organization.objects.none())
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = institutions_for(user, "risk.edit")
-        self.fields["institution"].queryset = choices  # type: ignore[attr-defined]
-        if len(choices) == 1:
-            self.fields["institution"].initial = choices[0].pk
-
-
 class AdoptForm(forms.Form):
     institution = InstitutionField(label=_("Institution"), queryset=Organization.objects.none())
     name = forms.CharField(label=_("Name in your institution"), max_length=100, required=False)

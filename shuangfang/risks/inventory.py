@@ -11,18 +11,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import importing
+from shuangfang.core.importing import Col, RowProblem
+from shuangfang.core.importing import text as _text
 from shuangfang.core.limits import check_length, max_chars
-from shuangfang.core.uploads import open_workbook, sheet_rows
 from shuangfang.orgs.models import Organization, OrgKind, User
 
-from . import services
+from . import scoring, services
 from .choices import ControlTier, FactorClass, MeasureCategory, Palette, PointKind, RiskLevel, palette_for
 from .models import Assessment, AssessmentMethod, ControlMeasure, HazardFactor, RiskPoint
 
@@ -63,9 +64,6 @@ KEY_LENGTH = 8  # the start of the measure's uuid: unique among one factor's mea
 
 def measure_key(m: ControlMeasure) -> str:
     return m.uuid.hex[:KEY_LENGTH]
-
-
-MAX_ROWS = 20000
 
 
 def headers() -> list[str]:
@@ -160,38 +158,37 @@ def export_rows(qs: QuerySet[HazardFactor]) -> Iterator[list[Any]]:
         yield row_values(f, palettes[f.organization_id], labels)
 
 
-def template_rows() -> tuple[list[str], list[list[Any]]]:
-    example = [
-        "",
-        "后勤区",
-        "",
-        "厨房",
-        str(PointKind.PLACE.label),
-        "综合楼 1F",
-        "",
-        "燃气泄漏遇明火",
-        str(FactorClass.THINGS.label),
-        "火灾、其它爆炸",
-        "火灾、爆炸",
-        "LEC",
-        "L=3 E=6 C=15",
-        "",
-        "",
-        "",
-        "",
-        "安装可燃气体报警器",
-        "用气后关闭阀门",
-        "",
-        "",
-        "配置灭火毯",
-        "\n".join([str(ControlTier.DEPARTMENT.label)] * 3),
-        "张三\n张三\n张三",
-        "报警器是否正常\n阀门是否关闭\n灭火毯是否在位",
-        "",
-        "",
-        "",
-    ]
-    return headers(), [example]
+# The template's example row, one value per column of COLUMNS.
+EXAMPLE: list[Any] = [
+    "",
+    "后勤区",
+    "",
+    "厨房",
+    str(PointKind.PLACE.label),
+    "综合楼 1F",
+    "",
+    "燃气泄漏遇明火",
+    str(FactorClass.THINGS.label),
+    "火灾、其它爆炸",
+    "火灾、爆炸",
+    "LEC",
+    "L=3 E=6 C=15",
+    "",
+    "",
+    "",
+    "",
+    "安装可燃气体报警器",
+    "用气后关闭阀门",
+    "",
+    "",
+    "配置灭火毯",
+    "\n".join([str(ControlTier.DEPARTMENT.label)] * 3),
+    "张三\n张三\n张三",
+    "报警器是否正常\n阀门是否关闭\n灭火毯是否在位",
+    "",
+    "",
+    "",
+]
 
 
 # --- Import --------------------------------------------------------------------------------------
@@ -215,14 +212,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _labels(choices) -> dict[str, str]:
@@ -266,93 +255,98 @@ def _method_lookup() -> dict[str, AssessmentMethod]:
     return out
 
 
-def read_rows(upload) -> list[tuple[int, dict[str, Any]]]:
-    wb = open_workbook(upload)
-    ws = wb.worksheets[0]
-    it = sheet_rows(ws)
-    header = [_text(h) for h in next(it, (1, ()))[1]]
-    index: dict[str, int] = {}
-    for lang in ("zh-hans", "en"):
-        with translation.override(lang):
-            for key, label, _req in COLUMNS:
-                for i, h in enumerate(header):
-                    if h in (str(label), key):
-                        index.setdefault(key, i)
-    missing = [str(label) for key, label, req in COLUMNS if req and key not in index]
-    if missing:
-        raise ValidationError(
-            _("The sheet lacks the columns: %(columns)s. Download the template and keep its header row.")
-            % {"columns": "、".join(missing)}
-        )
-    rows = []
-    for n, values in it:
-        if not any(v not in (None, "") for v in values):
-            continue
-        rows.append((n, {k: (values[i] if i < len(values) else None) for k, i in index.items()}))
-        if len(rows) > MAX_ROWS:
-            raise ValidationError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
-    return rows
+def _prepare(actor: User, institution: Organization) -> dict[str, Any]:
+    services.require(actor, "risk.edit", institution)
+    tiers = _labels(ControlTier.choices)
+    tiers.update({k.removesuffix("级"): v for k, v in list(tiers.items())})  # 部门 = 部门级
+    return {
+        "kinds": _labels(PointKind.choices),
+        "classes": _labels(FactorClass.choices),
+        "tiers": tiers,
+        "methods": _method_lookup(),
+        "levels": _labels(RiskLevel.choices),
+        "departments": {
+            d.name: d for d in Organization.objects.filter(institution=institution, kind=OrgKind.DEPARTMENT)
+        },
+        "people": {
+            u.name: u
+            for u in User.objects.filter(
+                memberships__organization__path__startswith=institution.path
+            ).distinct()
+        },
+        "result": ImportResult(),
+    }
+
+
+def _check(row: dict[str, Any], ctx: dict[str, Any]) -> tuple[dict[str, Any], _Row]:
+    checked = _check_row(row, ctx)
+    try:
+        scoring.score(checked.method, checked.inputs)
+    except ValidationError as exc:
+        raise _err("inputs", " ".join(exc.messages)) from None
+    for line in _text(row.get("tier")).splitlines():
+        if line.strip() and line.strip().lower() not in ctx["tiers"]:
+            raise _err("tier", _("Unknown control tier %(value)s.") % {"value": line.strip()})
+    return row, checked
+
+
+def _save(plan: tuple[dict[str, Any], _Row], ctx: dict[str, Any]) -> None:
+    """One row: its risk point, hazard factor, inherent assessment and control measures, each created
+    or brought up to date (a re-import changes nothing that is already the same)."""
+    row, checked = plan
+    actor, institution, result = ctx["actor"], ctx["organization"], ctx["result"]
+    point = _save_point(actor, institution, row, result, checked)
+    factor = _save_factor(actor, point, row, result, checked)
+    _save_assessment(actor, factor, row, result, checked)
+    _save_measures(actor, factor, row, result, ctx["tiers"], ctx["people"])
+
+
+def _finish(job, ctx: dict[str, Any]) -> tuple[str, str]:
+    r = ctx["result"]
+    note = _("%(p)d new risk points, %(f)d new factors, %(a)d assessments, %(m)d new measures.") % {
+        "p": r.points,
+        "f": r.factors,
+        "a": r.assessments,
+        "m": r.measures,
+    }
+    return reverse("risks:inventory"), note
+
+
+SHEET = importing.Sheet(
+    name="risks.inventory",
+    title=gettext_lazy("Risk inventory"),
+    perm="risk.edit",
+    columns=[
+        Col(key, label, req, EXAMPLE[i] if i < len(EXAMPLE) else "")
+        for i, (key, label, req) in enumerate(COLUMNS)
+    ],
+    check=_check,
+    save=_save,
+    prepare=_prepare,
+    finish=_finish,
+    help=gettext_lazy(
+        "Importing the same file again updates the same risk points, factors and measures. Measures: "
+        "one per line in each category column; control tier, responsible person and what to check: "
+        "one line per measure, in the same order."
+    ),
+)
 
 
 def import_inventory(*, actor: User, institution: Organization, upload) -> ImportResult:
-    """All rows or none: any row error rolls the whole file back and is reported with its row."""
-    services.require(actor, "risk.edit", institution)
+    """The sheet imported in the request (the page runs it as a background job): all rows or none,
+    every problem reported with its row and column."""
     if institution.kind != OrgKind.INSTITUTION:
         raise ValidationError(_("Risk points belong to an institution."))
-    result = ImportResult()
-    rows = read_rows(upload)
-    if not rows:
-        raise ValidationError(_("The sheet has no rows below the header: nothing was imported."))
-    kinds = _labels(PointKind.choices)
-    classes = _labels(FactorClass.choices)
-    tiers = _labels(ControlTier.choices)
-    tiers.update({k.removesuffix("级"): v for k, v in list(tiers.items())})  # 部门 = 部门级
-    methods = _method_lookup()
-    levels = _labels(RiskLevel.choices)
-    departments = {
-        d.name: d for d in Organization.objects.filter(institution=institution, kind=OrgKind.DEPARTMENT)
-    }
-    people = {
-        u.name: u
-        for u in User.objects.filter(memberships__organization__path__startswith=institution.path).distinct()
-    }
-    with transaction.atomic():
-        for n, row in rows:
-            try:
-                _import_row(
-                    actor,
-                    institution,
-                    row,
-                    result,
-                    kinds,
-                    classes,
-                    tiers,
-                    methods,
-                    levels,
-                    departments,
-                    people,
-                )
-            except ValidationError as exc:
-                column = getattr(exc, "column", "")
-                result.errors.append(RowError(n, column, " ".join(exc.messages)))
-        if result.errors:
-            transaction.set_rollback(True)
-            return result
-        audit.record(
-            actor=actor,
-            action="risk.import",
-            obj=institution,
-            organization=institution,
-            note=f"points={result.points} factors={result.factors} measures={result.measures} "
-            f"assessments={result.assessments}",
-        )
+    ctx: dict[str, Any] = {}
+    _saved, errors = importing.run(SHEET, actor=actor, organization=institution, upload=upload, ctx=ctx)
+    result: ImportResult = ctx["result"]
+    result.errors = [RowError(e["row"], e["column"], e["message"]) for e in errors]
     return result
 
 
-def _err(column: str, message: str) -> ValidationError:
-    exc = ValidationError(message)
-    exc.column = column  # type: ignore[attr-defined]
-    return exc
+def _err(column: str, message: str) -> RowProblem:
+    """A problem with the cell of ``column`` (a key of COLUMNS)."""
+    return RowProblem(column, message)
 
 
 def _col(key: str) -> str:
@@ -373,16 +367,6 @@ class _Row:
     accidents: list[str]
 
 
-def _import_row(actor, institution, row, result, kinds, classes, tiers, methods, levels, departments, people):
-    """One row: its risk point, hazard factor, inherent assessment and control measures, each created
-    or brought up to date (a re-import changes nothing that is already the same)."""
-    checked = _check_row(row, kinds, classes, methods, levels, departments)
-    point = _save_point(actor, institution, row, result, checked)
-    factor = _save_factor(actor, point, row, result, checked)
-    _save_assessment(actor, factor, row, result, checked)
-    _save_measures(actor, factor, row, result, tiers, people)
-
-
 # The one-line columns and the model field whose limit they take: an overlong cell is a row error,
 # never cut (docs/security.md, "Input limits"). The basis goes to a risk point (200) and an
 # assessment (300): the stricter limit applies.
@@ -401,32 +385,32 @@ def _check_lengths(row) -> None:
         try:
             check_length(_col(key), _text(row.get(key)), max_chars(model, name))
         except ValidationError as exc:
-            raise _err(_col(key), " ".join(exc.messages)) from None
+            raise _err(key, " ".join(exc.messages)) from None
 
 
-def _check_row(row, kinds, classes, methods, levels, departments) -> _Row:
+def _check_row(row: dict[str, Any], ctx: dict[str, Any]) -> _Row:
+    kinds, classes, methods = ctx["kinds"], ctx["classes"], ctx["methods"]
+    levels, departments = ctx["levels"], ctx["departments"]
     _check_lengths(row)
     name = _text(row.get("point"))
     if not name:
-        raise _err(_col("point"), _("Give the risk point a name."))
+        raise _err("point", _("Give the risk point a name."))
     kind = kinds.get(_text(row.get("kind")).lower())
     if not kind:
-        raise _err(_col("kind"), _("Unknown risk point type %(value)s.") % {"value": _text(row.get("kind"))})
+        raise _err("kind", _("Unknown risk point type %(value)s.") % {"value": _text(row.get("kind"))})
     desc = _text(row.get("factor"))
     if not desc:
-        raise _err(_col("factor"), _("Describe the hazard factor."))
+        raise _err("factor", _("Describe the hazard factor."))
     fclass = classes.get(_text(row.get("factor_class")).lower())
     if not fclass:
         raise _err(
-            _col("factor_class"),
+            "factor_class",
             _("Unknown GB/T 13861 class %(value)s (people, things, environment, management).")
             % {"value": _text(row.get("factor_class"))},
         )
     method = methods.get(_text(row.get("method")).lower())
     if method is None:
-        raise _err(
-            _col("method"), _("Unknown assessment method %(value)s.") % {"value": _text(row.get("method"))}
-        )
+        raise _err("method", _("Unknown assessment method %(value)s.") % {"value": _text(row.get("method"))})
     inputs: dict[str, Any] = parse_inputs(_text(row.get("inputs")))
     if method.code == "direct" and not inputs:
         lv = levels.get(_text(row.get("inherent_level")).lower())
@@ -435,9 +419,7 @@ def _check_row(row, kinds, classes, methods, levels, departments) -> _Row:
     dept_name = _text(row.get("department"))
     department = departments.get(dept_name) if dept_name else None
     if dept_name and department is None:
-        raise _err(
-            _col("department"), _("%(name)s is not a department of the institution.") % {"name": dept_name}
-        )
+        raise _err("department", _("%(name)s is not a department of the institution.") % {"name": dept_name})
     accidents = [a for a in re.split(r"[、,，;；\s]+", _text(row.get("accidents"))) if a]
     return _Row(name, kind, desc, fclass, method, inputs, department, accidents)
 
@@ -465,7 +447,7 @@ def _save_point(actor, institution, row, result, c: _Row) -> RiskPoint:
             if changes:
                 services.update_risk_point(actor=actor, point=point, **changes)
     except ValidationError as exc:
-        raise _err(_col("point"), " ".join(exc.messages)) from None
+        raise _err("point", " ".join(exc.messages)) from None
     return point
 
 
@@ -496,7 +478,7 @@ def _save_factor(actor, point, row, result, c: _Row) -> HazardFactor:
                 consequence=_text(row.get("consequence")),
             )
     except ValidationError as exc:
-        raise _err(_col("factor"), " ".join(exc.messages)) from None
+        raise _err("factor", " ".join(exc.messages)) from None
     return factor
 
 
@@ -524,7 +506,7 @@ def _save_assessment(actor, factor, row, result, c: _Row) -> None:
             result.assessments += 1
             factor.refresh_from_db()
     except ValidationError as exc:
-        raise _err(_col("inputs"), " ".join(exc.messages)) from None
+        raise _err("inputs", " ".join(exc.messages)) from None
 
 
 def _save_measures(actor, factor, row, result, tiers, people) -> None:
@@ -546,7 +528,7 @@ def _save_measures(actor, factor, row, result, tiers, people) -> None:
         tier_text = tier_lines[i].strip() if i < len(tier_lines) else ""
         tier = tiers.get(tier_text.lower(), "") if tier_text else ""
         if tier_text and not tier:
-            raise _err(_col("tier"), _("Unknown control tier %(value)s.") % {"value": tier_text})
+            raise _err("tier", _("Unknown control tier %(value)s.") % {"value": tier_text})
         person_name = person_lines[i].strip() if i < len(person_lines) else ""
         person_name = "" if person_name == "-" else person_name
         check = check_lines[i].strip() if i < len(check_lines) else ""
@@ -570,7 +552,7 @@ def _save_measures(actor, factor, row, result, tiers, people) -> None:
                 if changes:
                     services.update_measure(actor=actor, measure=m, **changes)
         except ValidationError as exc:
-            raise _err(str(MeasureCategory(cat).label), " ".join(exc.messages)) from None
+            raise _err(f"m_{cat}", " ".join(exc.messages)) from None
 
 
 def palette_of(institution: Organization | None) -> Palette:

@@ -15,6 +15,24 @@ def cook(w):
     return {"uuid": w.users["staff"].uuid}
 
 
+def _import_job(w):
+    """A finished people import of the institution head's."""
+    from shuangfang.core.jobs import FLOW
+    from shuangfang.core.models import Job
+
+    if "_people_import" not in w.__dict__:
+        job = Job.objects.create(
+            owner=w.users["institution_head"],
+            organization=w.inst_a,
+            title="人员",
+            path="/imports/orgs.people/",
+            task="core.import",
+            params={"sheet": "orgs.people", "organization": w.inst_a.pk},
+        )
+        w.__dict__["_people_import"] = FLOW.move(FLOW.move(job, "start", actor=None), "finish", actor=None)
+    return {"uuid": w.__dict__["_people_import"].uuid}
+
+
 CASES = [
     Case("home", ALL_IN_TENANT),
     Case("profile", ALL_IN_TENANT),
@@ -35,8 +53,17 @@ CASES = [
     Case("orgs:post_edit", MANAGERS, kwargs=lambda w: {"uuid": w.post_a.uuid}),
     Case("orgs:people", PEOPLE_VIEWERS),
     Case("orgs:person_create", MANAGERS),
-    Case("orgs:people_import", MANAGERS),
-    Case("orgs:people_import_template", MANAGERS),
+    # The people import (core.importing): the chooser, one organisation's page, the passwords of a
+    # finished import (its owner's only: 404 for anyone else, even other managers).
+    Case(
+        "core:import_choose",
+        MANAGERS,
+        kwargs=lambda w: {"name": "orgs.people"},
+        object_scoped=False,
+        denied=404,
+    ),
+    Case("core:import", MANAGERS, kwargs=lambda w: {"name": "orgs.people", "uuid": w.inst_a.uuid}),
+    Case("orgs:people_import_passwords", frozenset({"institution_head"}), kwargs=_import_job, denied=404),
     Case("orgs:person", PEOPLE_VIEWERS, kwargs=lambda w: {"uuid": w.users["department_head"].uuid}),
     Case("orgs:person_edit", MANAGERS, kwargs=cook),
     Case("orgs:membership_add", MANAGERS, kwargs=cook),

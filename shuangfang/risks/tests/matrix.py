@@ -69,8 +69,15 @@ CASES = [
     # National data: platform administrators (superusers) only, none of the personas.
     Case("risks:method_revise", frozenset(), kwargs=method, object_scoped=False),
     Case("risks:inventory", ALL_IN_TENANT),
-    Case("risks:import", EDITORS),
-    Case("risks:import_template", EDITORS),
+    # The inventory's Excel import (core.importing): the chooser, then one institution's page.
+    Case(
+        "core:import_choose",
+        EDITORS,
+        kwargs=lambda w: {"name": "risks.inventory"},
+        object_scoped=False,
+        denied=404,
+    ),
+    Case("core:import", EDITORS, kwargs=lambda w: {"name": "risks.inventory", "uuid": w.inst_a.uuid}),
     Case("risks:floors", ALL_IN_TENANT),
     Case("risks:floor", ALL_IN_TENANT, kwargs=floor),
     Case("risks:floor_plan", ALL_IN_TENANT, kwargs=floor, ok=(200, 404)),

@@ -4,9 +4,11 @@ import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
+from shuangfang.core.models import AuditEntry, Job
 from shuangfang.risks import inventory, services
 from shuangfang.risks.choices import SEED_PALETTE
 from shuangfang.risks.models import Assessment, ControlMeasure, HazardFactor, RiskPoint
@@ -178,19 +180,49 @@ def test_import_with_bad_rows_changes_nothing_and_names_the_rows(world):
     assert (RiskPoint.objects.count(), HazardFactor.objects.count(), Assessment.objects.count()) == before
 
 
-def test_import_with_wrong_columns_or_not_excel_is_refused(world, login):
+def test_import_with_wrong_columns_or_not_excel_is_refused(
+    world, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
     c = login(world.users["safety_officer"])
-    r = c.post(
-        "/risks/inventory/import/",
-        {"institution": world.inst_a.pk, "file": _xlsx(["名字", "年龄"], [["a", 1]])},
-    )
-    assert r.status_code == 200 and "缺少" in r.content.decode() or "lacks" in r.content.decode()
-    r = c.post(
-        "/risks/inventory/import/",
-        {"institution": world.inst_a.pk, "file": SimpleUploadedFile("x.xlsx", b"not excel")},
-    )
-    assert "Excel" in r.content.decode()
+    url = reverse("core:import", kwargs={"name": "risks.inventory", "uuid": world.inst_a.uuid})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, {"file": _xlsx(["名字", "年龄"], [["a", 1]])})
+    body = c.get(r["Location"]).content.decode()
+    assert "表格缺少以下列" in body and "风险点名称" in body
+    job = Job.objects.get()
+    assert job.status == Job.FAILED and not job.input  # the workbook is not kept
+    r = c.post(url, {"file": SimpleUploadedFile("x.xlsx", b"not excel")})
+    assert r.status_code == 400 and "Excel" in r.content.decode()
     assert not RiskPoint.objects.exists()
+
+
+def test_the_inventory_imports_in_the_background_with_its_counts(
+    world, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    risk_world(world)
+    c = login(world.users["safety_officer"])
+    choose = reverse("core:import_choose", args=["risks.inventory"])
+    assert choose in c.get("/risks/inventory/").content.decode()
+    url = reverse("core:import", kwargs={"name": "risks.inventory", "uuid": world.inst_a.uuid})
+    template = c.get(url + "?template=1")
+    wb = load_workbook(io.BytesIO(b"".join(template.streaming_content)))
+    assert [cell.value for cell in wb.worksheets[0][1]] == inventory.headers()
+    row = _row(
+        point="锅炉房",
+        kind="场所/设施",
+        factor="锅炉超压",
+        factor_class="物",
+        method="LEC",
+        inputs="L=1 E=6 C=40",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, {"file": _xlsx(inventory.headers(), [row])})
+    body = c.get(r["Location"]).content.decode()
+    assert "已导入 1 行" in body and "新增风险点 1 个" in body, body
+    assert RiskPoint.objects.filter(name="锅炉房").exists()
+    assert AuditEntry.objects.filter(action="core.import", note__startswith="risks.inventory").exists()
 
 
 def _pdf_text(tmp_path, data: bytes) -> tuple[str, str]:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core.exports import xlsx_response
-from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.pdf import pdf_response, render_pdf
 from shuangfang.core.tenancy import has_perm_anywhere, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.risks import control, inventory
 from shuangfang.risks.filters import InventoryFilter
-from shuangfang.risks.forms import ImportForm
 from shuangfang.risks.models import HazardFactor
 
 from .common import user_palette
@@ -98,44 +93,3 @@ def inventory_list(request: AuthedRequest) -> HttpResponse:
         context={"palette": palette, "can_edit": has_perm_anywhere(request.user, "risk.edit")},
     )
     return page.response()
-
-
-@require_perm("risk.edit")
-def inventory_import(request: AuthedRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = inventory.import_inventory(
-                actor=request.user,
-                institution=form.cleaned_data["institution"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Imported: %(p)d new risk points, %(f)d new factors, %(a)d assessments, "
-                        "%(m)d new measures."
-                    )
-                    % {
-                        "p": result.points,
-                        "f": result.factors,
-                        "a": result.assessments,
-                        "m": result.measures,
-                    },
-                )
-                return redirect("risks:inventory")
-            messages.error(request, _("Nothing was imported: fix the rows below and upload the file again."))
-    return render(
-        request, "risks/import.html", {"form": form, "result": result, "headers": inventory.headers()}
-    )
-
-
-@require_perm("risk.edit")
-def inventory_template(request: AuthedRequest) -> HttpResponse:
-    headers, rows = inventory.template_rows()
-    return xlsx_response("risk-inventory-template.xlsx", headers, rows, title="风险清单")
