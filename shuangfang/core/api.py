@@ -182,6 +182,10 @@ class StrictParser(Parser):
         return data
 
     def parse_querydict(self, data, list_fields, request):
+        if data is request.GET:
+            repeated = sorted(k for k in data if k not in list_fields and len(data.getlist(k)) > 1)
+            if repeated:  # ninja would silently take the last one
+                raise HttpError(422, _("Give %(names)s once.") % {"names": ", ".join(repeated)})
         result = super().parse_querydict(data, list_fields, request)
         try:
             refuse_unstorable(result)

@@ -66,7 +66,7 @@ def test_register_alarm_live_acknowledge_clear(live_server, world, desktop, phon
     desktop.click("text=剩余电流超限")
     desktop.wait_for_selector("h1")
     desktop.fill("input[name=note]", "电工已到场检查")
-    desktop.click("text=确认")
+    desktop.click("button:has-text('确认')")
     desktop.wait_for_selector("text=报警已确认")
     desktop.select_option("select[name=reason]", value="false_alarm")
     desktop.fill("form:has(select[name=reason]) input[name=note]", "漏电测试按钮误触")

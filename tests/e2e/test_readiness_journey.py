@@ -322,7 +322,8 @@ def test_an_officer_attaches_drill_photos_and_materials_on_a_phone(
     page.fill("input[name=title]", "疏散集合点")
     page.click("form[action$='/photos/'] button[type=submit]")
     page.wait_for_selector(".rd-photos img")
-    assert page.evaluate("document.querySelector('.rd-photos img').naturalWidth") > 0  # served
+    # served and decoded (the page's load event may come before the picture on a busy machine)
+    page.wait_for_function("document.querySelector('.rd-photos img').naturalWidth > 0")
     _fits(page)
     shot(page, "readiness-10-drill-photos-phone")
     page.goto(f"{base}/readiness/sessions/{session.uuid}/")

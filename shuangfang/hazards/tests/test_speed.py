@@ -171,3 +171,11 @@ def test_a_chosen_institution_is_shown_and_filters(world, login, report):
     body = client.get(f"/hazards/?organization={world.inst_b.pk}").content.decode()
     assert f'<option value="{world.inst_b.pk}" selected>{world.inst_b.name}</option>' in body
     assert str(in_b.uuid) in body and str(in_a.uuid) not in body
+
+
+def test_a_filter_given_twice_is_refused_not_silently_the_last_one(world, report):
+    report()
+    client = _client(world)
+    r = client.get("/api/v1/hazards/hazards?status=open&status=closed")
+    assert r.status_code == 422 and "status" in r.json()["detail"]
+    assert client.get("/api/v1/hazards/hazards?status=open").status_code == 200
