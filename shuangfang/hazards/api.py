@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticError
 
 from shuangfang.core.api import IsoDate, IsoDateTime, paginate_unvalidated
 from shuangfang.core.limits import SHORT, code, max_chars, text
+from shuangfang.core.photos import attach_evidence
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, User
 
@@ -187,7 +188,7 @@ def _payload(request, schema: type[S]) -> tuple[S, list]:
     ctype = request.content_type or ""
     if ctype.startswith(("multipart/", "application/x-www-form-urlencoded")):
         raw = {k: v for k, v in request.POST.items() if v != ""}
-        files = request.FILES.getlist("photos")
+        files = attach_evidence(request.FILES.getlist("photos"), request.POST, "photos")
     else:
         try:
             raw = json.loads(request.body or b"{}")
@@ -202,6 +203,22 @@ def _payload(request, schema: type[S]) -> tuple[S, list]:
         ) from None
 
 
+# What the phone read from each photo before shrinking it (core.photos.attach_evidence).
+PHOTO_EVIDENCE_DOC = {
+    "photos-taken_at": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Per photo, in order: when it was taken (ISO 8601; local time if no offset).",
+    },
+    "photos-latitude": {"type": "array", "items": {"type": "string"}},
+    "photos-longitude": {"type": "array", "items": {"type": "string"}},
+    "keep_location": {
+        "type": "boolean",
+        "description": "Keep where the photos were taken (default: removed).",
+    },
+}
+
+
 def _body_doc(schema: type[Schema]) -> dict:
     json_schema = schema.model_json_schema()
     form = {
@@ -209,6 +226,7 @@ def _body_doc(schema: type[Schema]) -> dict:
         "properties": {
             **json_schema["properties"],
             "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            **PHOTO_EVIDENCE_DOC,
         },
     }
     return {

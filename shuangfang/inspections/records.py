@@ -154,7 +154,13 @@ def save_record(
         for upload in a.photos:
             stored = save_photo(upload, folder=f"inspections/{organization.pk}")
             RecordPhoto.objects.create(
-                record_item=ri, original=stored.original, display=stored.display, thumb=stored.thumb
+                record_item=ri,
+                original=stored.original,
+                display=stored.display,
+                thumb=stored.thumb,
+                taken_at=stored.taken_at,
+                latitude=stored.latitude,
+                longitude=stored.longitude,
             )
             names.append(stored.original)
         if a.result == Result.PROBLEM:
