@@ -203,22 +203,6 @@ def _payload(request, schema: type[S]) -> tuple[S, list]:
         ) from None
 
 
-# What the phone read from each photo before shrinking it (core.photos.attach_evidence).
-PHOTO_EVIDENCE_DOC = {
-    "photos-taken_at": {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": "Per photo, in order: when it was taken (ISO 8601; local time if no offset).",
-    },
-    "photos-latitude": {"type": "array", "items": {"type": "string"}},
-    "photos-longitude": {"type": "array", "items": {"type": "string"}},
-    "keep_location": {
-        "type": "boolean",
-        "description": "Keep where the photos were taken (default: removed).",
-    },
-}
-
-
 def _body_doc(schema: type[Schema]) -> dict:
     json_schema = schema.model_json_schema()
     form = {
@@ -226,7 +210,6 @@ def _body_doc(schema: type[Schema]) -> dict:
         "properties": {
             **json_schema["properties"],
             "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
-            **PHOTO_EVIDENCE_DOC,
         },
     }
     return {
@@ -241,6 +224,12 @@ def _body_doc(schema: type[Schema]) -> dict:
     "/hazards",
     response={201: HazardOut},
     summary="Snap report: a hazard with photos (multipart/form-data, or JSON without photos)",
+    description=(
+        "Multipart: besides `photos`, optionally per photo in the same order `photos-taken_at` "
+        "(ISO 8601; local time without an offset), `photos-latitude` and `photos-longitude` (kept "
+        "only with `keep_location=1`): what the phone read from each original before shrinking it. "
+        "A time in the future or an impossible position is not kept; the photo is."
+    ),
     openapi_extra=_body_doc(ReportIn),
 )
 def report_hazard(request):
