@@ -31,7 +31,8 @@ def test_the_hazard_list_shows_common_filters_and_keeps_the_rest_behind_more(
     assert phone.locator("select[name=category]").count() == 0  # not built until 更多 opens
     more = phone.locator("details.filters-more > summary")
     assert more.inner_text().strip() == "更多筛选"
-    assert more.bounding_box()["height"] >= 44  # type: ignore[index]
+    box = more.bounding_box()
+    assert box is not None and box["height"] >= 44
     shot(phone, "field15-hazards-filters-closed")
     more.tap()
     category = phone.locator("select[name=category]")
