@@ -170,6 +170,7 @@
     }
     var allowed = !!(keep && keep.checked && !keep.disabled);
     inputs.forEach(function (input) {
+      if (!kept.has(input)) return;  // no photo chosen there yet: no preview box to make
       var div = box(input), holder = div.querySelector(".photo-evidence-fields");
       if (!holder) { holder = document.createElement("span"); holder.className = "photo-evidence-fields"; div.appendChild(holder); }
       holder.textContent = "";
