@@ -279,6 +279,14 @@ class ReadinessNotice(Notice):
         return f"readiness:{kind}:{self.key}"
 
 
+class PublicReportReceived(Notice):
+    """A visitor sent a report from a QR poster (publicreports): the institution's safety officers
+    are told once per report; the payload names the place, never the visitor or the phone."""
+
+    def origin(self, kind: str) -> str:
+        return f"public-report:{self.object_uuid}:received"
+
+
 class WebhookSwitchedOff(Notice):
     """A webhook subscription failed for ``WEBHOOK_DISABLE_AFTER`` and was switched off; ``since``
     names the failing spell, so it is told once."""
@@ -501,6 +509,13 @@ KINDS: dict[str, Kind] = {
     ),
     "readiness.letter_issued": Kind(
         ReadinessNotice, "readiness", (_TELL,), "a responsibility letter waits for its holder's signature"
+    ),
+    "publicreport.received": Kind(
+        PublicReportReceived,
+        "publicreports",
+        (_TELL,),
+        "a visitor reported something from a QR poster, without an account: the institution's safety "
+        "officers are told, once per report, to triage it",
     ),
     "webhook.switched_off": Kind(
         WebhookSwitchedOff,

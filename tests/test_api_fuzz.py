@@ -63,7 +63,11 @@ def _objects(world) -> dict[str, UUID]:
     hazard = hazard_services.report_hazard(
         actor=officer, organization=world.inst_a, description="Loose cable", source="snap"
     )
+    from shuangfang.publicreports.tests.factories import report_at
+
+    public_report = report_at(world.inst_a)
     return {
+        "/publicreports/reports/": public_report.uuid,
         "/risks/points/": point.uuid,
         "/risks/factors/": factor.uuid,
         "/risks/measures/": measure.uuid,

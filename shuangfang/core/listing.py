@@ -91,6 +91,12 @@ class ListPage:
             self.filterset.qs if self.filterset is not None and self.filterset.is_valid() else queryset
         )
 
+    def _more_filters_set(self) -> bool:
+        """A filter other than the filter set's ``common`` ones is set (its 更多 panel opens)."""
+        common = set(getattr(self.filterset, "common", ()))
+        skip = common | {"page", "sort", "export", "_form"}
+        return any(v for k, v in self.request.GET.items() if k not in skip)
+
     def rows(self, objects) -> list[dict]:
         # Each cell carries its column's name: on a phone a row is a card of "name: value" lines.
         labels = [str(c.label) for c in self.columns]
@@ -129,6 +135,9 @@ class ListPage:
             # The filter panel, loaded when it is first opened (core/_filter_lazy.html): a page
             # nobody filters does not build and render a dozen fields.
             return render(self.request, "core/_filter.html", {"filter": self.filterset})
+        if self.request.GET.get("_form") == "more":
+            # The fields behind 更多 of core/_filter_split.html, loaded when that panel first opens.
+            return render(self.request, "core/_filter_more.html", {"filter": self.filterset})
         paginator = Paginator(self.queryset, self.per_page)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
@@ -140,6 +149,7 @@ class ListPage:
             "rows": self.rows(page.object_list),
             "page_obj": page,
             "query": query.urlencode(),
+            "more_filters_set": self._more_filters_set(),
         }
         htmx = getattr(self.request, "htmx", None)
         if htmx and not htmx.boosted:

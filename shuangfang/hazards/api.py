@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticError
 
 from shuangfang.core.api import IsoDate, IsoDateTime, paginate_unvalidated
 from shuangfang.core.limits import SHORT, code, max_chars, text
+from shuangfang.core.photos import attach_evidence
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 from shuangfang.orgs.models import Organization, User
 
@@ -187,7 +188,7 @@ def _payload(request, schema: type[S]) -> tuple[S, list]:
     ctype = request.content_type or ""
     if ctype.startswith(("multipart/", "application/x-www-form-urlencoded")):
         raw = {k: v for k, v in request.POST.items() if v != ""}
-        files = request.FILES.getlist("photos")
+        files = attach_evidence(request.FILES.getlist("photos"), request.POST, "photos")
     else:
         try:
             raw = json.loads(request.body or b"{}")
@@ -223,6 +224,12 @@ def _body_doc(schema: type[Schema]) -> dict:
     "/hazards",
     response={201: HazardOut},
     summary="Snap report: a hazard with photos (multipart/form-data, or JSON without photos)",
+    description=(
+        "Multipart: besides `photos`, optionally per photo in the same order `photos-taken_at` "
+        "(ISO 8601; local time without an offset), `photos-latitude` and `photos-longitude` (kept "
+        "only with `keep_location=1`): what the phone read from each original before shrinking it. "
+        "A time in the future or an impossible position is not kept; the photo is."
+    ),
     openapi_extra=_body_doc(ReportIn),
 )
 def report_hazard(request):

@@ -68,7 +68,7 @@ def hazard_from_inspection(kind: str, event: ProblemFound) -> None:
     if org is None:
         return
     photos = [
-        (p.original, p.display, p.thumb)
+        (p.original, p.display, p.thumb, p.taken_at, p.latitude, p.longitude)
         for p in RecordPhoto.objects.filter(
             original__in=event.photo_names, record_item__uuid=event.object_uuid
         )

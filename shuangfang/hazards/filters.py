@@ -31,6 +31,9 @@ choosers.register(
 
 
 class HazardFilter(django_filters.FilterSet):
+    # Shown at once; the others wait behind 更多 (core/_filter_split.html).
+    common = ("q", "status", "overdue")
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
     organization = django_filters.ModelChoiceFilter(
         label=_("Institution"), queryset=Organization.objects.none(), method="in_org"

@@ -30,6 +30,7 @@ class PhotosField(forms.FileField):
                     "capture": "environment",
                     "class": "photo-input",
                     "data-shrink": "",
+                    "data-keep-location": _("Keep where the photo was taken"),
                 }
             ),
         )

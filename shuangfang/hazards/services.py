@@ -55,7 +55,7 @@ def report_hazard(
     title: str = "",
     department=None,
     risk_point=None,
-    stored_photos: Sequence[tuple[str, str, str]] = (),
+    stored_photos: Sequence[tuple] = (),
     title_msg: dict | None = None,
     criterion_code: str = "",
 ) -> Hazard:
@@ -63,8 +63,9 @@ def report_hazard(
     grade is then major and the bureau is told); an unknown or uncitable code is refused.
     ``actor`` None: made by the system (a sensor alarm).
     The same non-empty ``origin`` twice returns the hazard already open for it. ``risk_point``: the
-    risk point where it was found; ``stored_photos``: (original, display, thumb) storage names of
-    photos another app already checked and stored (an inspection's problem photos); ``title_msg``:
+    risk point where it was found; ``stored_photos``: (original, display, thumb[, taken_at,
+    latitude, longitude]) of photos another app already checked and stored (an inspection's problem
+    photos); ``title_msg``:
     a system-made title as a message (``core.messages``), ``title`` being its Chinese rendering."""
     description = (description or "").strip()
     title = (title or "").strip()
@@ -191,13 +192,13 @@ def _check_report(
         raise ValidationError(_("The risk point belongs to another institution."))
 
 
-def _add_report_photos(
-    hazard: Hazard, actor, photos: Sequence, stored_photos: Sequence[tuple[str, str, str]]
-) -> None:
-    """The "before" photos: uploads (checked and stored here) and photos another app already stored."""
+def _add_report_photos(hazard: Hazard, actor, photos: Sequence, stored_photos: Sequence[tuple]) -> None:
+    """The "before" photos: uploads (checked and stored here) and photos another app already stored
+    (original, display, thumb[, taken_at, latitude, longitude])."""
     for upload in photos:
         add_photo(hazard, upload, kind=PhotoKind.BEFORE, actor=actor)
-    for original, display, thumb in stored_photos:
+    for original, display, thumb, *evidence in stored_photos:
+        taken_at, latitude, longitude = (*evidence, None, None, None)[:3]
         HazardPhoto.objects.create(
             hazard=hazard,
             kind=PhotoKind.BEFORE,
@@ -205,6 +206,9 @@ def _add_report_photos(
             display=display,
             thumb=thumb,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
+            taken_at=taken_at,
+            latitude=latitude,
+            longitude=longitude,
         )
 
 

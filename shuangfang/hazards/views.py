@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from shuangfang.core import jobs, periods
 from shuangfang.core.listing import Column, ListPage, link_to
 from shuangfang.core.pdf import pdf_response, render_pdf
-from shuangfang.core.photos import serve_file
+from shuangfang.core.photos import attach_evidence, serve_file
 from shuangfang.core.submissions import idempotent, refuse_form
 from shuangfang.core.tenancy import can, get_for_user, has_perm_anywhere, require_perm, scope_orgs
 from shuangfang.core.types import AuthedRequest
@@ -249,7 +249,7 @@ def report(request: AuthedRequest) -> HttpResponse:
                 source=d["source"],
                 location=d["location"],
                 category=d["category"],
-                photos=d["photos"],
+                photos=attach_evidence(d["photos"], request.POST, "photos"),
                 risk_point=point,
                 criterion_code=d["criterion"],
             )
@@ -331,7 +331,7 @@ def act(request: AuthedRequest, uuid) -> HttpResponse:
     form = form_class(request.POST or None, request.FILES or None, initial=initial_for(move, hazard))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        photos = data.pop("photos", [])
+        photos = attach_evidence(data.pop("photos", []), request.POST, "photos")
         note = data.pop("note", "")
         try:
             services.act(actor=request.user, hazard=hazard, action=action, note=note, photos=photos, **data)

@@ -712,6 +712,9 @@ def add_photo(hazard: Hazard, upload, *, kind: str, actor) -> HazardPhoto:
         display=stored.display,
         thumb=stored.thumb,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
+        taken_at=stored.taken_at,
+        latitude=stored.latitude,
+        longitude=stored.longitude,
     )
 
 

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from shuangfang.core.api import IsoDate
 from shuangfang.core.limits import SHORT, max_chars
+from shuangfang.core.photos import attach_evidence
 from shuangfang.core.tenancy import get_for_user, has_perm_anywhere
 
 from .models import Checklist, Checkpoint, Plan, Record, RecordItem, Task
@@ -224,7 +225,9 @@ def get_task(request, uuid: UUID):
     description=(
         'Form field `answers`: JSON list of {"item": "<item uuid>", "result": "ok"|"problem"|"na", '
         '"note": "", "photos": [0, 1]} where `photos` are indexes into the uploaded `photos` files. '
-        "Optional `note`, `latitude`, `longitude`, `accuracy`. A problem item publishes "
+        "Optional `note`, `latitude`, `longitude`, `accuracy`. Per photo, in order, optional "
+        "`photos-taken_at` (ISO 8601), `photos-latitude`, `photos-longitude` (kept only with "
+        "`keep_location=1`). A problem item publishes "
         "`inspection.problem_found`. Submitting twice, late, or a task that is not yours is refused."
     ),
 )
@@ -239,7 +242,7 @@ def submit(
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     task = get_for_user(Task, request.auth, "inspection.do", uuid=uuid)
-    files = list(photos or [])
+    files = attach_evidence(photos or [], request.POST, "photos")
     try:
         raw = json.loads(answers or "[]")
         if not isinstance(raw, list):

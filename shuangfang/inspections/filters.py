@@ -12,6 +12,8 @@ from .models import Checkpoint, Plan, Task
 
 class LedgerFilter(InstitutionFilterSet):
     institution_perm = "inspection.view"
+    # Shown at once; the others wait behind 更多 (core/_filter_split.html).
+    common = ("status", "since", "until")
 
     status = django_filters.ChoiceFilter(
         label=_("Status"),

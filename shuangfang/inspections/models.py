@@ -338,6 +338,10 @@ class RecordPhoto(models.Model):
     original = models.CharField(max_length=200)
     display = models.CharField(max_length=200)
     thumb = models.CharField(max_length=200)
+    # Evidence (core.photos): when the photo was taken; where only if the person allowed it.
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

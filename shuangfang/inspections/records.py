@@ -151,13 +151,7 @@ def save_record(
             if a.result == Result.PROBLEM
             else "",
         )
-        names = []
-        for upload in a.photos:
-            stored = save_photo(upload, folder=f"inspections/{organization.pk}")
-            RecordPhoto.objects.create(
-                record_item=ri, original=stored.original, display=stored.display, thumb=stored.thumb
-            )
-            names.append(stored.original)
+        names = [_add_photo(ri, upload, organization) for upload in a.photos]
         if a.result == Result.PROBLEM:
             problems += 1
             events.publish(
@@ -183,6 +177,21 @@ def save_record(
     record.problem_count = problems
     record.save(update_fields=["problem_count"])
     return record
+
+
+def _add_photo(ri: RecordItem, upload, organization: Organization) -> str:
+    """Store one item photo with its evidence (``core.photos``); its original's storage name."""
+    stored = save_photo(upload, folder=f"inspections/{organization.pk}")
+    RecordPhoto.objects.create(
+        record_item=ri,
+        original=stored.original,
+        display=stored.display,
+        thumb=stored.thumb,
+        taken_at=stored.taken_at,
+        latitude=stored.latitude,
+        longitude=stored.longitude,
+    )
+    return stored.original
 
 
 def problem_title_fields(item_text: str, note: str) -> dict:

@@ -21,7 +21,7 @@ from shuangfang.core import jobs
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
-from shuangfang.core.photos import serve_file
+from shuangfang.core.photos import attach_evidence, serve_file
 from shuangfang.core.qr import qr_svg
 from shuangfang.core.submissions import idempotent, refuse
 from shuangfang.core.tenancy import get_for_user, require_perm, scope_orgs
@@ -111,7 +111,7 @@ def _answers_from(request, items) -> tuple[list[Answer], dict[str, dict]]:
         key = str(item.uuid)
         result = request.POST.get(f"result-{key}", "")
         note = request.POST.get(f"note-{key}", "")
-        photos = request.FILES.getlist(f"photo-{key}")
+        photos = attach_evidence(request.FILES.getlist(f"photo-{key}"), request.POST, f"photo-{key}")
         answers.append(Answer(key, result, note, photos))
         entered[key] = {"result": result, "note": note, "had_photo": bool(photos)}
     return answers, entered

@@ -27,11 +27,12 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from shuangfang.core import audit
+from shuangfang.core import audit, events, messages
 from shuangfang.core.limits import check_length
 from shuangfang.core.photos import StoredPhoto, save_photo
 from shuangfang.core.tenancy import require
 from shuangfang.core.uploads import check_image, check_size
+from shuangfang.core.vocabulary import Severity
 from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.hazards.choices import FINAL_STATUSES, Source
 from shuangfang.hazards.choices import Status as HazardStatus
@@ -220,6 +221,7 @@ def submit_report(
                     for s in stored
                 ]
             )
+            _tell_officers(report)
             audit.record(
                 actor=None,
                 action="publicreport.submit",
@@ -233,6 +235,24 @@ def submit_report(
         raise
     _start_cooling(device)
     return report
+
+
+messages.register({"publicreport.received": gettext_lazy("A visitor reported a problem: %(where)s")})
+
+
+def _tell_officers(report: PublicReport) -> None:
+    """The institution's safety officers hear of the report once (the outbox and ``notify`` keep one
+    per report): the place and the link to triage it, nothing of the visitor."""
+    place, org = report.poster.place, report.organization.name
+    events.publish(
+        "publicreport.received",
+        organization_id=report.organization_id,
+        object_uuid=str(report.uuid),
+        **messages.title_fields("publicreport.received", where=f"{org} · {place}" if place else org),
+        url=report.get_absolute_url(),
+        severity=Severity.WARNING,
+        roles=["safety_officer"],
+    )
 
 
 def _create_report(poster: Poster, text: str, phone: str, address: str) -> PublicReport:

@@ -27,7 +27,7 @@ def test_a_bureau_finds_an_institution_by_typing(live_server, world, request, sh
     )
     _login(page, live_server.url, world.users["bureau_supervisor"].username)
     page.goto(f"{live_server.url}/hazards/")
-    page.click("details.hz-filter > summary")
+    page.click("details.filters-more > summary")
     box = page.locator("input[data-chooser]").first
     box.wait_for()  # the panel's form loads when it first opens
     assert box.is_visible()

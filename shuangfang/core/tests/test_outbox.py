@@ -457,6 +457,7 @@ def sample(world, kind: str) -> dict:
         "RegisterMatched": {"side": "station", "recipient_ids": [officer]},
         "CaseRegistered": {"case_uuid": _uuid(kind, 1)},
         "ReadinessNotice": {"key": "1:2:2026-03-01", "recipient_ids": [officer]},
+        "PublicReportReceived": {"roles": ["safety_officer"]},
     }
     if not issubclass(payload, Notice):  # a payload no one is told about: no title, no object
         base = {"organization_id": base["organization_id"]}

@@ -127,14 +127,19 @@ def _page_sql(client, url="/hazards/") -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def test_the_filter_panel_is_rendered_at_once_only_when_a_filter_is_set(world, login):
+def test_the_common_filters_show_and_the_rest_wait_behind_more_until_one_is_set(world, login):
     client = login(world.users["safety_officer"])
     closed = client.get("/hazards/").content.decode()
-    assert 'hx-get="?_form=filter"' in closed and 'name="grade"' not in closed
+    assert 'name="q"' in closed and 'name="status"' in closed and 'name="overdue"' in closed
+    assert 'hx-get="?_form=more"' in closed and 'name="grade"' not in closed
+    assert "更多筛选" in closed
+    by_status = client.get("/hazards/?status=open").content.decode()
+    assert "_form=more" in by_status and 'name="grade"' not in by_status  # a common one: still closed
     filtered = client.get("/hazards/?grade=major").content.decode()
-    assert 'name="grade"' in filtered and "_form=filter" not in filtered
-    panel = client.get("/hazards/?_form=filter", headers={"HX-Request": "true"}).content.decode()
-    assert 'name="grade"' in panel and "<table" not in panel
+    assert 'name="grade"' in filtered and "_form=more" not in filtered
+    assert '<details class="filters-more" open>' in filtered
+    panel = client.get("/hazards/?_form=more", headers={"HX-Request": "true"}).content.decode()
+    assert 'name="grade"' in panel and 'name="status"' not in panel and "<table" not in panel
 
 
 @pytest.mark.parametrize("who", ["bureau_supervisor", "safety_officer", "admin"])

@@ -1,4 +1,4 @@
-from shuangfang.core.matrix import Case
+from shuangfang.core.matrix import ApiCase, Case
 
 OFFICERS = frozenset({"admin", "institution_head", "safety_officer"})
 
@@ -47,4 +47,25 @@ CASES = [
     ),
     Case("publicreports:poster_pdf", OFFICERS, kwargs=_poster),
     Case("publicreports:poster_switch", OFFICERS, kwargs=_poster, method="post", data=lambda w: {"on": "0"}),
+]
+
+API_CASES = [
+    ApiCase("get", "/api/v1/publicreports/reports", OFFICERS),
+    ApiCase("get", "/api/v1/publicreports/reports/{uuid}", OFFICERS, params=_report, object_scoped=True),
+    ApiCase(
+        "post",
+        "/api/v1/publicreports/reports/{uuid}/confirm",
+        OFFICERS,
+        params=_report,
+        body=lambda w: {"description": "楼梯间堆放杂物"},
+        object_scoped=True,
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/publicreports/reports/{uuid}/reject",
+        OFFICERS,
+        params=_report,
+        body=lambda w: {"reason": "not_a_hazard", "note": ""},
+        object_scoped=True,
+    ),
 ]

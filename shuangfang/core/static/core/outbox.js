@@ -231,7 +231,20 @@
       W.openParen + W.notSubmitted + W.colon + (entry.detail || "") + W.closeParen;
     var fields = [["description", text.slice(0, 2000)], ["location", s.location || ""], ["source", "snap"]];
     if (s.organization) fields.push(["organization", s.organization]);
-    photos(entry).forEach(function (f) { fields.push(["photos", f[1]]); });
+    // each photo keeps its evidence fields (core/photos.js), renamed with it
+    var seen = {}, extra = function (name, what, j) {
+      var v = entry.fields.filter(function (f) { return f[0] === name + "-" + what; })[j];
+      return v ? v[1] : null;
+    };
+    photos(entry).forEach(function (f) {
+      var j = seen[f[0]] = (seen[f[0]] === undefined ? 0 : seen[f[0]] + 1);
+      fields.push(["photos", f[1]]);
+      ["taken_at", "latitude", "longitude"].forEach(function (what) {
+        var v = extra(f[0], what, j);
+        if (v !== null) fields.push(["photos-" + what, v]);
+      });
+    });
+    entry.fields.forEach(function (f) { if (f[0] === "keep_location") fields.push(f); });
     return {key: newKey(), user: USER, kind: "snap", url: s.url, title: W.snap + " · " + (s.location || entry.title),
       created: Date.now(), state: "waiting", tries: 0, fields: fields, labels: {}, snap: null};
   }
