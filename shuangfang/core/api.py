@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.parser import Parser
 from ninja.schema import DjangoGetter
@@ -185,7 +186,12 @@ class StrictParser(Parser):
         if data is request.GET:
             repeated = sorted(k for k in data if k not in list_fields and len(data.getlist(k)) > 1)
             if repeated:  # ninja would silently take the last one
-                raise HttpError(422, _("Give %(names)s once.") % {"names": ", ".join(repeated)})
+                once = _("Give %(name)s once.")
+                problems = [
+                    {"type": "repeated", "loc": ["query", name], "msg": once % {"name": name}}
+                    for name in repeated
+                ]
+                raise NinjaValidationError(problems)
         result = super().parse_querydict(data, list_fields, request)
         try:
             refuse_unstorable(result)

@@ -182,5 +182,8 @@ def test_a_filter_given_twice_is_refused_not_silently_the_last_one(world, report
     report()
     client = _client(world)
     r = client.get("/api/v1/hazards/hazards?status=open&status=closed")
-    assert r.status_code == 422 and "status" in r.json()["detail"]
+    assert r.status_code == 422
+    assert r.json()["detail"] == [
+        {"type": "repeated", "loc": ["query", "status"], "msg": "status 只能给出一次。"}
+    ]
     assert client.get("/api/v1/hazards/hazards?status=open").status_code == 200
