@@ -323,7 +323,7 @@ def test_an_officer_attaches_drill_photos_and_materials_on_a_phone(
     page.click("form[action$='/photos/'] button[type=submit]")
     page.wait_for_selector(".rd-photos img")
     # served and decoded (the page's load event may come before the picture on a busy machine)
-    page.wait_for_function("document.querySelector('.rd-photos img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('.rd-photos img').naturalWidth > 0")
     _fits(page)
     shot(page, "readiness-10-drill-photos-phone")
     page.goto(f"{base}/readiness/sessions/{session.uuid}/")
