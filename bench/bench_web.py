@@ -251,6 +251,8 @@ def start_server(port: int) -> subprocess.Popen:
         str(port),
         "--workers",
         str(WORKERS),
+        "--blocking-threads",  # as the product's web command (core.serving): WEB_THREADS, 8
+        os.environ.get("WEB_THREADS", "8"),
         "--log-level",
         "warning",
         "shuangfang.config.wsgi:application",

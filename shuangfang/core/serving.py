@@ -4,9 +4,16 @@ mounted, so no setup serves pages without their CSS and scripts."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.conf import settings
+
+
+def threads() -> int:
+    """``WEB_THREADS`` (default 8): Django threads per web worker."""
+    value = os.environ.get("WEB_THREADS", "8")
+    return max(1, int(value)) if value.isdigit() else 8
 
 
 def web_argv(
@@ -24,6 +31,12 @@ def web_argv(
         str(port),
         "--workers",
         str(workers),
+        # Threads per worker that run Django. Each holds a database connection (persistent with
+        # DB_CONN_MAX_AGE), so this bounds the connections: granian's own default allowed up to 128
+        # per worker, and a burst of requests then ran PostgreSQL out of connections ("too many
+        # clients") on the bench. Requests beyond it wait in granian's queue.
+        "--blocking-threads",
+        str(threads()),
         "--log-level",
         log_level,
         # Static files (collectstatic's STATIC_ROOT) straight from granian, before Django; a proxy in
