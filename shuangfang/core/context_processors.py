@@ -23,9 +23,8 @@ def _home_trail(user) -> list:
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_groups": []}
     return {
-        "nav_items": nav.visible(user),
         "nav_groups": SimpleLazyObject(lambda: nav.grouped(user)),
         "home_trail": SimpleLazyObject(lambda: _home_trail(user)),
         "outbox_words": outbox_words(user),

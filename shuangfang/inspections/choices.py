@@ -56,4 +56,10 @@ class CalendarKind(models.TextChoices):
 # on the day); open or missed, it is the bureau's work, not the institution's, and is left out of
 # the institution's task figures (``TaskDay``, dashboards, reports, assessment).
 SPOT_PREFIX = "spot:"
-SPOT_NOT_DONE = Q(plan__isnull=True, place_key__startswith=SPOT_PREFIX) & ~Q(status=TaskStatus.DONE)
+SPOT_TASKS = Q(plan__isnull=True, place_key__startswith=SPOT_PREFIX)
+SPOT_NOT_DONE = SPOT_TASKS & ~Q(status=TaskStatus.DONE)
+
+
+def is_spot_check(task) -> bool:
+    """The row-by-row form of ``SPOT_TASKS``."""
+    return task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)

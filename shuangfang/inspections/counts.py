@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shuangfang.core.counters import Counter, Counts
 
-from .choices import SPOT_NOT_DONE, SPOT_PREFIX, TaskStatus
+from .choices import SPOT_NOT_DONE, TaskStatus, is_spot_check
 
 COUNTED = {TaskStatus.DONE: "done", TaskStatus.MISSED: "missed"}
 
@@ -26,8 +26,7 @@ def day_of(value: dt.datetime) -> dt.date:
 
 def share(task) -> Counts:
     field = COUNTED.get(task.status)
-    spot = task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)
-    if field is None or (field == "missed" and spot):
+    if field is None or (field == "missed" and is_spot_check(task)):
         return {}  # open, or a bureau's spot check it missed (the bureau's task, not the institution's)
     return {
         (task.organization.institution_id, day_of(task.window_start), task.assignee_post_id or 0): {field: 1}

@@ -23,7 +23,7 @@ from shuangfang.core.workflow import Transition, Workflow
 from shuangfang.orgs.models import User
 
 from .assignment import assignees, is_assignee
-from .choices import SPOT_PREFIX, AssigneeKind, TaskStatus
+from .choices import SPOT_PREFIX, SPOT_TASKS, AssigneeKind, TaskStatus, is_spot_check
 from .counts import TASKS
 from .models import ChecklistItem, Checkpoint, Record, Task
 from .records import Answer, AnswerErrors, Position, check_answers, check_texts, save_record
@@ -50,10 +50,6 @@ audit.register_actions(
 
 def spot_key(bureau_id: int) -> str:
     return f"{SPOT_PREFIX}{bureau_id}"
-
-
-def is_spot_check(task: Task) -> bool:
-    return task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)
 
 
 # The task workflow (``core.workflow``): the assignee submits an open task within its window; the
@@ -325,8 +321,7 @@ def my_spot_checks(user: User, *, at: dt.datetime | None = None, limit: int = 50
     return list(
         Task.objects.for_user(user, "inspection.bureau")
         .filter(
-            plan__isnull=True,
-            place_key__startswith=SPOT_PREFIX,
+            SPOT_TASKS,
             status=TaskStatus.OPEN,
             assignee_kind=AssigneeKind.PERSON,
             assignee_user=user,
