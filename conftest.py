@@ -105,6 +105,18 @@ def _clear_cache():
     ContentType.objects.clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A test client request in English leaves English
+    active in the thread (LocaleMiddleware activates it and nothing resets it), so names a later
+    test makes with gettext (a plan called "灭火器 · 月度检查") would come out in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db) -> World:
     return make_world()
