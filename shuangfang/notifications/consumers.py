@@ -38,7 +38,7 @@ def tell_people(kind: str, event: Notice) -> None:
 
 
 def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
-    """An escalating incident for whoever is on duty (idempotent on the alarm)."""
+    """An escalating incident for whoever is on duty (idempotent on the alarm), its first step with it."""
     org = Organization.objects.filter(pk=event.organization_id).first()
     if org is None:
         log.warning("%s for unknown organisation %s", kind, event.organization_id)
@@ -52,6 +52,7 @@ def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
         url=event.url,
         source_kind="alarm",
         source_uuid=event.object_uuid,
+        start_now=True,  # the first SMS goes out with the incident, not after another kick
     )
 
 

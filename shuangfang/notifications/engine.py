@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import random
 from typing import Any
@@ -140,6 +141,43 @@ def run_step(incident: Incident, now: dt.datetime, cache: dict | None = None) ->
     incident.save(update_fields=["step_index", "round", "next_escalation_at"])
 
 
+def start(incident: Incident) -> bool:
+    """Run a new incident's first step in the transaction that opens it (``open_incident``) and send
+    its deliveries right after that commits, in the same thread: in a storm of alarms the first SMS
+    does not wait for a second kick and a free worker thread while the outbox drains. Exactly once:
+    the step is written with the incident (a worker killed before the commit leaves neither), and a
+    delivery is claimed before it is sent (a crash after the commit leaves it due for the sweep).
+    False when the step failed: it is rolled back alone, and the sweep runs it."""
+    now = timezone.now()
+    cache: dict = {}
+    try:
+        with transaction.atomic():
+            run_step(incident, now, cache)
+    except Exception:
+        log.exception("the first step of incident %s failed; the sweep will run it", incident.pk)
+        incident.refresh_from_db(fields=["step_index", "round", "next_escalation_at"])
+        return False
+    planner = cache.get(("planner", incident.organization_id))
+    ids = [d.pk for d in planner.queued] if planner else []
+    if ids:
+        transaction.on_commit(functools.partial(send_now, ids))
+    return True
+
+
+def send_now(ids: list[int]) -> None:
+    """After the commit that planned them (``start``): send these deliveries now. What is left over
+    (an attempt to retry, the next channel after a failure, an error here) is the sweep's: woken."""
+    from .tasks import enqueue_process_due
+
+    try:
+        ok = attempt_all(claim_deliveries(timezone.now(), len(ids), ids))
+    except Exception:
+        log.exception("deliveries %s could not be sent at once; the sweep will", ids)
+        ok = False
+    if not ok:
+        enqueue_process_due()
+
+
 def run_escalations(now: dt.datetime | None = None, limit: int = 50) -> int:
     """Run every due step; returns how many steps ran."""
     done = 0
@@ -251,19 +289,27 @@ def record(delivery: Delivery, result: Result, now: dt.datetime | None = None) -
         deliveries.FLOW.move(delivery, action, actor=None, now=now, **context)
 
 
+def attempt_all(batch: list[Delivery]) -> bool:
+    """Attempt each claimed delivery and record its outcome; whether every one went through."""
+    ok = True
+    for delivery in batch:
+        try:
+            result = attempt(delivery)
+        except Exception as exc:  # a bug in an adapter must not stop the sweep
+            log.exception("delivery %s crashed", delivery.pk)
+            result = Result(False, temporary=True, error=f"internal error: {exc.__class__.__name__}")
+        record(delivery, result)
+        ok = ok and result.ok
+    return ok
+
+
 def send_due_deliveries(
     now: dt.datetime | None = None, limit: int = 100, ids: list[int] | None = None
 ) -> int:
     sent = 0
     while True:
         batch = claim_deliveries(now or timezone.now(), limit, ids)
-        for delivery in batch:
-            try:
-                result = attempt(delivery)
-            except Exception as exc:  # a bug in an adapter must not stop the sweep
-                log.exception("delivery %s crashed", delivery.pk)
-                result = Result(False, temporary=True, error=f"internal error: {exc.__class__.__name__}")
-            record(delivery, result)
+        attempt_all(batch)
         sent += len(batch)
         if not batch or ids is not None:  # loop once more: fall-through deliveries are due now
             return sent

@@ -20,6 +20,7 @@ from shuangfang.core.vocabulary import Severity
 from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
 from shuangfang.orgs.models import Organization, User
 
+from . import engine
 from .choices import IncidentStatus
 from .models import (
     Incident,
@@ -53,10 +54,13 @@ def open_incident(
     actor: User | None = None,
     lead_user_ids: Sequence[int] = (),
     title_msg: dict | None = None,
+    start_now: bool = False,
 ) -> Incident:
     """Open an escalating incident (idempotent per source while not resolved). The first step
-    runs as soon as a worker picks it up, right after commit. ``lead_user_ids``: people reached
-    first, before the policy's steps (the person responsible for an overdue hazard)."""
+    runs as soon as a worker picks it up, right after commit; with ``start_now`` (a worker opening
+    it: the outbox consumer of an alarm) in this transaction, and its messages are sent right after
+    the commit in this thread (``engine.start``). ``lead_user_ids``: people reached first, before
+    the policy's steps (the person responsible for an overdue hazard)."""
     Severity(severity)
     if actor is not None:
         require(actor, "notifications.inbox", organization)
@@ -102,13 +106,15 @@ def open_incident(
                 organization=organization,
                 after={"title": incident.title, "policy": incident.policy_name},
             )
+            started = start_now and incident.next_escalation_at is not None and engine.start(incident)
     except IntegrityError:  # another worker opened it a moment ago
         return Incident.objects.get(
             source_kind=source_kind,
             source_uuid=str(source_uuid),
             status__in=[IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED],
         )
-    kick()
+    if not started:
+        kick()
     return incident
 
 

@@ -65,6 +65,7 @@ class Planner:
         self.institution = institution_of(organization)
         self.now = now or timezone.now()
         self._providers: list[Provider] | None = None
+        self.queued: list[Delivery] = []  # the deliveries planned to be sent (``engine.start``)
 
     def _all_providers(self) -> list[Provider]:
         if self._providers is None:
@@ -189,6 +190,8 @@ class Planner:
         )
         if error:
             self.fall_through(delivery, used, not_before)
+        else:
+            self.queued.append(delivery)
         return delivery
 
     def fall_through(self, failed: Delivery, used: set[str], not_before: dt.datetime) -> Delivery | None:
