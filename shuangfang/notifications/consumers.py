@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from shuangfang.core.outbox import batch_memo
 from shuangfang.events import AlarmNotice, HazardNotice, Notice
 from shuangfang.orgs.models import Organization, User
 
@@ -38,8 +39,15 @@ def tell_people(kind: str, event: Notice) -> None:
 
 
 def open_alarm_incident(kind: str, event: AlarmNotice) -> None:
-    """An escalating incident for whoever is on duty (idempotent on the alarm), its first step with it."""
-    org = Organization.objects.filter(pk=event.organization_id).first()
+    """An escalating incident for whoever is on duty (idempotent on the alarm), its first step with it.
+    The alarms of a storm drained together look their institution up once (``outbox.batch_memo``)."""
+    memo = batch_memo()
+    key = ("orgs.organization", event.organization_id)
+    if key not in memo:
+        memo[key] = (
+            Organization.objects.select_related("institution").filter(pk=event.organization_id).first()
+        )
+    org = memo[key]
     if org is None:
         log.warning("%s for unknown organisation %s", kind, event.organization_id)
         return

@@ -148,8 +148,16 @@ def start(incident: Incident) -> bool:
     the step is written with the incident (a worker killed before the commit leaves neither), and a
     delivery is claimed before it is sent (a crash after the commit leaves it due for the sweep).
     False when the step failed: it is rolled back alone, and the sweep runs it."""
+    from shuangfang.core.outbox import batch_memo
+
+    # Incidents opened in one drain transaction (a storm) share the lookups of their first steps,
+    # and their deliveries are claimed together after the commit.
+    memo = batch_memo()
+    cache: dict = memo.setdefault("notifications.steps", {})
+    pending: list[int] = memo.setdefault("notifications.send", [])
     now = timezone.now()
-    cache: dict = {}
+    key = ("planner", incident.organization_id)
+    seen = len(cache[key].queued) if key in cache else 0
     try:
         with transaction.atomic():
             run_step(incident, now, cache)
@@ -157,22 +165,27 @@ def start(incident: Incident) -> bool:
         log.exception("the first step of incident %s failed; the sweep will run it", incident.pk)
         incident.refresh_from_db(fields=["step_index", "round", "next_escalation_at"])
         return False
-    planner = cache.get(("planner", incident.organization_id))
-    ids = [d.pk for d in planner.queued] if planner else []
-    if ids:
-        transaction.on_commit(functools.partial(send_now, ids))
+    queued = cache[key].queued[seen:] if key in cache else []
+    if queued:
+        pending.extend(d.pk for d in queued)
+        transaction.on_commit(functools.partial(send_now, pending))
     return True
 
 
 def send_now(ids: list[int]) -> None:
-    """After the commit that planned them (``start``): send these deliveries now. What is left over
-    (an attempt to retry, the next channel after a failure, an error here) is the sweep's: woken."""
+    """After the commit that planned them (``start``): send these deliveries now (the first call
+    takes the list, shared by the incidents of a batch, and empties it). What is left over (an
+    attempt to retry, the next channel after a failure, an error here) is the sweep's: woken."""
     from .tasks import enqueue_process_due
 
+    taken = list(ids)
+    ids.clear()
+    if not taken:
+        return
     try:
-        ok = attempt_all(claim_deliveries(timezone.now(), len(ids), ids))
+        ok = attempt_all(claim_deliveries(timezone.now(), len(taken), taken))
     except Exception:
-        log.exception("deliveries %s could not be sent at once; the sweep will", ids)
+        log.exception("deliveries %s could not be sent at once; the sweep will", taken)
         ok = False
     if not ok:
         enqueue_process_due()
@@ -215,6 +228,7 @@ def claim_deliveries(now: dt.datetime, limit: int = 100, ids: list[int] | None =
                 "notification__organization",
                 "notification__organization__institution",
                 "notification__incident",
+                "notification__recipient",
                 "provider",
                 "organization",
             )[:limit]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shuangfang.core import audit, messages
 from shuangfang.core.events import publish
+from shuangfang.core.outbox import batch_memo
 from shuangfang.core.tenancy import can, require
 from shuangfang.core.vocabulary import Severity
 from shuangfang.core.workflow import IllegalTransition, Transition, Workflow
@@ -71,7 +72,11 @@ def open_incident(
     )
     if existing:
         return existing
-    snapshot = choose_policy(organization, kind, severity)
+    memo = batch_memo()  # the incidents of a storm drained together choose their policy once
+    key = ("notifications.policy", organization.pk, kind, severity)
+    if key not in memo:
+        memo[key] = choose_policy(organization, kind, severity)
+    snapshot: dict = memo[key]
     if lead_user_ids and snapshot.get("steps"):
         first = snapshot["steps"][0]
         lead = [

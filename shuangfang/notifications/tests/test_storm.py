@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from shuangfang.core import events, outbox
+from shuangfang.core.models import OutboxEvent
 from shuangfang.duty.tests.helpers import shift_a
 from shuangfang.notifications import engine, tasks
 from shuangfang.notifications.choices import ContactKind, DeliveryStatus
@@ -149,3 +150,65 @@ def test_a_send_that_fails_after_the_commit_leaves_the_sms_to_the_sweep(
         engine.process_due()
     (sms,) = _sms()
     assert (sms.status, sms.attempts) == (DeliveryStatus.SENT, 1) and len(receiver.seen) == 1
+
+
+def test_a_storm_drained_together_looks_up_the_roster_and_the_policy_once(
+    world, receiver, desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The incidents of alarms due together are opened in one transaction (one batch of the drain),
+    their first steps share the roster, the policy and the providers, and their SMS are claimed
+    together after the commit."""
+    from shuangfang.notifications import incidents
+
+    looked_up: list[str] = []
+    for module, name in ((incidents, "choose_policy"), (engine, "on_duty"), (engine, "claim_deliveries")):
+        real = getattr(module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            looked_up.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    with time_machine.travel(DAY, tick=False):
+        _alarms(world)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert outbox.run_next() == N  # the incidents, together; then the webhooks, one by one
+            assert outbox.run_next() == 1
+    assert sorted(looked_up) == ["choose_policy", "claim_deliveries", "on_duty"]
+    assert [s.verdict for s in receiver.seen] == ["ok"] * N
+    assert {(d.status, d.attempts) for d in _sms()} == {(DeliveryStatus.SENT, 1)}
+
+
+def test_an_alarm_that_fails_in_a_batch_is_rolled_back_alone(
+    world, receiver, desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from shuangfang.notifications import consumers
+
+    real = consumers.open_incident
+
+    def fails_for_the_second(**kw):
+        incident = real(**kw)
+        if kw["source_uuid"] == "storm-1":
+            raise RuntimeError("after the incident and its step were written")
+        return incident
+
+    monkeypatch.setattr(consumers, "open_incident", fails_for_the_second)
+    with time_machine.travel(DAY, tick=False):
+        _alarms(world, 3)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert outbox.run_next() == 3
+        assert sorted(Incident.objects.values_list("source_uuid", flat=True)) == ["storm-0", "storm-2"]
+        assert len(_sms()) == 2 and len(receiver.seen) == 2
+        row = OutboxEvent.objects.get(
+            consumer__endswith="open_alarm_incident", origin_key="alarm:storm-1:opened"
+        )
+        assert row.state == "pending" and row.attempts == 1 and "after the incident" in row.last_error
+    monkeypatch.setattr(consumers, "open_incident", real)
+    with (
+        time_machine.travel(DAY + dt.timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outbox.drain()
+    assert Incident.objects.count() == 3
+    assert len(_sms()) == 3 and len(receiver.seen) == 3
+    assert {d.attempts for d in _sms()} == {1}
