@@ -20,9 +20,10 @@ from ninja.responses import NinjaJSONEncoder
 
 from shuangfang.core import api as core_api
 from shuangfang.hazards.api import HazardOut
-from shuangfang.hazards.models import Hazard
+from shuangfang.hazards.models import Hazard, HazardQuerySet
 from shuangfang.orgs import services as org_services
 from shuangfang.orgs.models import User
+from shuangfang.orgs.roles import Role
 
 from .conftest import soon
 
@@ -272,3 +273,45 @@ def test_a_scope_that_can_match_nothing_lists_nothing_at_any_offset(world, repor
     for offset in (0, 10):
         body = _client(world, user=stranger).get(f"/api/v1/hazards/hazards?offset={offset}").json()
         assert body == {"items": [], "count": 0}
+
+
+def test_a_repeated_list_request_neither_builds_nor_compiles_its_query(world, report, settings):
+    report()
+    client = _client(world)
+    settings.TESTING = False  # under test every reuse is checked against a fresh compile
+    with mock.patch.object(
+        HazardQuerySet, "for_user", autospec=True, side_effect=HazardQuerySet.for_user
+    ) as built:
+        first = client.get("/api/v1/hazards/hazards?status=open").json()
+        assert client.get("/api/v1/hazards/hazards?status=open").json() == first
+        assert built.call_count == 1
+        assert client.get("/api/v1/hazards/hazards?status=closed").json()["count"] == 0  # other filters
+        assert built.call_count == 2
+    assert first["count"] == 1
+
+
+def test_a_new_role_is_a_new_scope_not_the_remembered_query(world, report):
+    in_b = report(org=world.inst_b, who="outsider")
+    officer = world.users["safety_officer"]
+    client = _client(world)
+    assert str(in_b.uuid) not in {
+        item["uuid"] for item in client.get("/api/v1/hazards/hazards").json()["items"]
+    }
+    org_services.add_membership(
+        actor=world.root, person=officer, organization=world.inst_b, role=Role.SAFETY_OFFICER
+    )
+    assert str(in_b.uuid) in {item["uuid"] for item in client.get("/api/v1/hazards/hazards").json()["items"]}
+
+
+def test_a_remembered_query_whose_key_misses_an_input_fails_under_test(world, report):
+    report(title="甲")
+    memo: dict = {}
+
+    def page(title: str) -> list[tuple]:
+        return core_api._CompiledOnce(
+            lambda: Hazard.objects.filter(title=title).values_list("title"), "the same key", memo
+        )[0:5]
+
+    assert page("甲") == [("甲",)]
+    with pytest.raises(AssertionError, match="does not hold all the view's inputs"):
+        page("乙")
