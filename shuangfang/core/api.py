@@ -13,14 +13,16 @@ import functools
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, get_args
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
@@ -28,9 +30,12 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.schema import DjangoGetter
 from ninja.utils import contribute_operation_callback
 from pydantic import BaseModel, BeforeValidator
+from pydantic_core import to_json
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -62,19 +67,95 @@ def list_count(queryset) -> int:
     change by that long; a list that fits one page is always exact."""
     if not isinstance(queryset, QuerySet):
         return len(queryset)
-    seconds = settings.API_COUNT_CACHE_SECONDS
-    if seconds <= 0:
-        return queryset.count()
     try:
-        sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (an unknown level, ``.none()``)
         return 0
-    key = "sf:count:" + hashlib.sha256(f"{queryset.db}|{sql}|{sql_params!r}".encode()).hexdigest()
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, seconds)
-    return count
+    return _remembered_count(queryset.db, sql, params, queryset.count)
+
+
+def _remembered_count(db: str, sql: str, params: Any, count: Callable[[], int]) -> int:
+    seconds = settings.API_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return count()
+    key = "sf:count:" + hashlib.sha256(f"{db}|{sql}|{params!r}".encode()).hexdigest()
+    total = cache.get(key)
+    if total is None:
+        total = count()
+        cache.set(key, total, seconds)
+    return total
+
+
+Compiled = tuple[str, str, Any]  # database alias, SQL without the page's limits, parameters
+
+
+class _CompiledOnce:
+    """A ``values_list`` query as the paginator's sequence. The page's slice compiles the query once
+    and that SQL (without the slice) is also the key its total is remembered under, where a queryset
+    would compile a second query for the key. With a ``key`` (the view's own inputs: see
+    :func:`paginate_values`), the SQL is remembered in this process under it, and a request with
+    the same inputs neither builds nor compiles the query again (together ≈ 25 % of the request)."""
+
+    def __init__(self, make: Callable[[], QuerySet], key: Hashable = None, memo: dict | None = None):
+        self.make, self.key, self.memo = make, key, memo
+        self.built: QuerySet | None = None
+        self.compiled: Compiled | None = None
+
+    @property
+    def queryset(self) -> QuerySet:
+        if self.built is None:
+            self.built = self.make()
+        return self.built
+
+    def _compile(self) -> tuple[Any, Compiled | None]:
+        """The compiler and what it compiled, or ``(None, None)`` when nothing can match."""
+        query = self.queryset.query
+        compiler = query.get_compiler(using=self.queryset.db)
+        try:
+            sql, params = compiler.as_sql(with_limits=False)
+        except EmptyResultSet:
+            return None, None
+        return (compiler, (self.queryset.db, sql, params)) if sql else (None, None)
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        known = self.memo.get(self.key) if self.memo is not None else None
+        if known is not None:
+            if settings.TESTING:  # every test checks that the remembered SQL is what would be compiled
+                assert self._compile()[1] == known, f"{self.key!r} does not hold all the view's inputs"
+            self.compiled = db, sql, params = known
+            with connections[db].cursor() as cursor:
+                cursor.execute(
+                    f"{sql} {connections[db].ops.limit_offset_sql(window.start, window.stop)}", params
+                )
+                return cursor.fetchall()
+        query = self.queryset.query
+        if query.is_sliced or query.combinator or query.select_for_update:
+            return list(self.queryset[window])
+        compiler, self.compiled = self._compile()
+        if compiler is None or self.compiled is None:
+            return []
+        db, sql, params = self.compiled
+        page = f"{sql} {compiler.connection.ops.limit_offset_sql(window.start, window.stop)}"
+        # What the compiler would run for the sliced query (the limits are its own SQL); its rows
+        # then get the converters ``values_list`` gives them.
+        compiler.as_sql = lambda *args, **kwargs: (page, params)
+        rows = list(compiler.results_iter(tuple_expected=True))
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        # Remembered only when the database's rows are the values as they are (no converters).
+        if self.memo is not None and not compiler.has_extra_select and not compiler.get_converters(fields):
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[self.key] = self.compiled
+        return rows
+
+    def __len__(self) -> int:
+        if self.compiled is None:  # sliced elsewhere, or nothing can match
+            return list_count(self.queryset)
+        db, sql, params = self.compiled
+        return _remembered_count(db, sql, params, lambda: self.queryset.count())
+
+
+_MEMO_SIZE = 1000  # compiled lists kept per view and process (scopes × filters in use)
 
 
 def _item_schema(op) -> tuple[type[BaseModel], type[BaseModel]]:
@@ -151,6 +232,120 @@ def paginate_unvalidated(func: Callable) -> Callable:
     # After ninja's own callback has turned list[Item] into Paged<Item> on the operation.
     contribute_operation_callback(view, remember)
     return view
+
+
+Source = str | Callable[[dict[str, Any]], Any]
+
+# The page is written by pydantic's JSON writer (in Rust; ≈ 3× ninja's ``json.dumps`` with its Python
+# encoder per UUID, date and decimal), which writes those as the encoder does (DjangoJSONEncoder:
+# ``str``, ``isoformat``); times it writes otherwise (microseconds, ``+00:00``), so they are turned
+# into the encoder's text first, by the value's exact class. Anything else goes to the encoder.
+# Unlike ``json.dumps`` it writes non-ASCII text as UTF-8, not ``\uXXXX``: the same JSON.
+_ENCODER = NinjaJSONEncoder()
+_AS_ENCODER_WRITES = {dt.datetime, dt.time, dt.timedelta}
+_JSON_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
+
+
+_AS_IS = (str, bool, int, float, type(None), uuid.UUID, dt.date, Decimal)  # dt.date only, not datetime
+
+
+def _written_as_is(annotation: Any) -> bool:
+    """Whether a field's values go to the JSON writer as they are (no time, nothing unusual)."""
+    return all(arg in _AS_IS for arg in (get_args(annotation) or (annotation,)))
+
+
+class _ValuesPlan:
+    """Which columns a list reads for ``item`` and how each row becomes the item's JSON object."""
+
+    def __init__(self, op, item: type[BaseModel], sources: dict[str, Source]):
+        unknown = set(sources) - set(item.model_fields)
+        if unknown:
+            raise TypeError(f"{item.__name__} has no field {', '.join(sorted(unknown))}")
+        options = ("by_alias", "exclude_unset", "exclude_defaults", "exclude_none")
+        if any(getattr(op, name, False) for name in options):
+            raise TypeError(f"{item.__name__}: {', '.join(options)} need ninja's own serialisation")
+        resolvers = item._ninja_resolvers  # type: ignore[attr-defined]
+        self.names = tuple(item.model_fields)
+        self.columns: list[str] = []
+        self.keys: list[str] = []  # per column, the field it is read for
+        self.computed: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+        for name in self.names:
+            source = sources.get(name, name)
+            if callable(source):
+                self.computed.append((name, source))
+                continue
+            if name in resolvers and name not in sources:
+                raise TypeError(f"{item.__name__}.{name} has a resolver: give its source")
+            self.columns.append(source)
+            self.keys.append(name)
+        # Fields whose values may need converting first (times, and any type not in _AS_IS).
+        self.convert = tuple(n for n, f in item.model_fields.items() if not _written_as_is(f.annotation))
+        self.in_order = not self.computed  # else a computed field is put back in its place
+
+    def items(self, rows: list[tuple]) -> list[dict[str, Any]]:
+        keys, names, computed, convert = self.keys, self.names, self.computed, self.convert
+        default = _ENCODER.default
+        items = []
+        for row in rows:
+            item = dict(zip(keys, row, strict=True))
+            for name, compute in computed:
+                item[name] = compute(item)
+            for name in convert:
+                value = item[name]
+                if value.__class__ in _AS_ENCODER_WRITES:
+                    item[name] = default(value)
+            items.append(item if self.in_order else {name: item[name] for name in names})
+        return items
+
+
+def paginate_values(
+    compiled_by: Callable[..., Hashable] | None = None, /, **sources: Source
+) -> Callable[[Callable], Callable]:
+    """``@paginate`` for a list read as plain values, not model instances: the view returns a
+    queryset (scoped and filtered), and only the columns the item schema needs are read, related
+    rows' columns joined into the same query, each row turned straight into its JSON object. The
+    parameters and the ``Paged<Item>`` answer in the OpenAPI document are ``@paginate``'s.
+
+    A field is read from the column of its own name unless ``sources`` names another
+    (``institution="organization__uuid"``) or gives a function of the row (a dict of the other
+    fields, raw: ``overdue=lambda row: ...``). A field with a ``resolve_<name>`` must be given a
+    source; a nested schema is refused. The tests compare every field with the validated output
+    of the same schema read from model instances.
+
+    ``compiled_by(request, **filters)`` (the first argument), when given, returns everything the
+    view's query depends on (the caller's scope, the filters, today's date if a filter uses it): the
+    compiled SQL is then remembered under it (:class:`_CompiledOnce`). Under test every reuse is
+    checked against a fresh compile, so a ``compiled_by`` that misses an input fails the view's
+    tests."""
+
+    def decorator(func: Callable) -> Callable:
+        found: dict[str, _ValuesPlan] = {}
+        memo: dict[Hashable, Compiled] | None = None if compiled_by is None else {}
+
+        @functools.wraps(func)
+        def rows(request, **kwargs):
+            def make() -> QuerySet:
+                return func(request, **kwargs).values_list(*found["plan"].columns)
+
+            key = None if compiled_by is None else compiled_by(request, **kwargs)
+            return _CompiledOnce(make, key, None if key is None else memo)
+
+        paged_view = paginate(rows)
+
+        @functools.wraps(paged_view)
+        def view(request, **kwargs):
+            result = paged_view(request, **kwargs)
+            plan = found["plan"]
+            page = {"items": plan.items(result["items"]), "count": result["count"]}
+            return HttpResponse(to_json(page, fallback=_ENCODER.default), content_type=_JSON_TYPE)
+
+        def remember(op) -> None:
+            found["plan"] = _ValuesPlan(op, _item_schema(op)[1], sources)
+
+        contribute_operation_callback(view, remember)
+        return view
+
+    return decorator
 
 
 def refuse_unstorable(value: Any) -> None:

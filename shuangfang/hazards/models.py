@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -272,8 +273,14 @@ class Hazard(TenantModel):
         return self.deadline
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.is_open and self.deadline is not None and self.deadline < today
+        return self.overdue_on(self.status, self.deadline, today)
+
+    @staticmethod
+    def overdue_on(status: str, deadline: dt.date | None, today: dt.date | None = None) -> bool:
+        """Whether a hazard in ``status`` with ``deadline`` is overdue (for rows read as values)."""
+        if status not in OPEN_STATUSES or deadline is None:
+            return False
+        return deadline < (today or timezone.localdate())
 
     @property
     def criterion_binds(self) -> bool:
