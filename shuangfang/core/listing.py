@@ -8,6 +8,7 @@ partial; ``?export=xlsx`` streams the same filtered rows to Excel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from .api import list_count
 from .exports import xlsx_response
@@ -80,6 +81,13 @@ def display(value: Any) -> str:
         from django.utils.translation import gettext
 
         return gettext("Yes") if value else gettext("No")
+    if type(value) is dt.date:  # a page's deadlines: formatted once per day and language
+        return _localized_date(value, get_language())
+    return str(localize(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _localized_date(value: dt.date, language: str | None) -> str:
     return str(localize(value))
 
 

@@ -47,3 +47,16 @@ def test_rows_are_escaped_as_the_template_escaped_each_cell():
             assert row == f"<tr>{CELL.render({'cells': cells})}</tr>"
     assert "<script>" not in "".join(rows) and "&lt;script&gt;" in rows[0]
     assert "<em>safe</em>" in rows[-1]
+
+
+def test_a_date_reads_as_django_localises_it_in_each_language():
+    from django.utils.formats import localize
+
+    day = dt.date(2026, 3, 4)
+    for language in ("zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            assert display(day) == str(localize(day))
+    with translation.override("zh-hans"):
+        chinese = display(day)
+    with translation.override("en"):
+        assert display(day) != chinese
