@@ -19,9 +19,11 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
@@ -109,6 +111,11 @@ def export_value(value: Any) -> Any:
     return display(value)
 
 
+# Query parameters of the page itself, never a filter.
+NOT_FILTERS = frozenset({"page", "sort", "export", "_form"})
+_COMMON_HTML: dict[tuple[type, str | None], SafeString] = {}
+
+
 class ListPage:
     per_page = 50
 
@@ -128,20 +135,47 @@ class ListPage:
         self.template = template
         self.export_name = export_name
         self.context = context or {}
-        self.filterset = (
-            filterset_class(request.GET or None, queryset=queryset, request=request)
-            if filterset_class
-            else None
-        )
-        self.queryset = (
-            self.filterset.qs if self.filterset is not None and self.filterset.is_valid() else queryset
-        )
+        self.filterset_class = filterset_class
+        self.unfiltered = queryset
+
+    @functools.cached_property
+    def filterset(self):
+        """Built when something reads it: a filter is set, or a template shows the form."""
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(self.request.GET or None, queryset=self.unfiltered, request=self.request)
+
+    def _filtering(self) -> bool:
+        """Whether the query holds anything but the page's own parameters (then the filter set
+        filters; without any, a filter set gives back the queryset as it is)."""
+        return any(k not in NOT_FILTERS for k in self.request.GET)
+
+    @functools.cached_property
+    def queryset(self):
+        filterset = self.filterset if self._filtering() else None
+        return filterset.qs if filterset is not None and filterset.is_valid() else self.unfiltered
 
     def _more_filters_set(self) -> bool:
         """A filter other than the filter set's ``common`` ones is set (its 更多 panel opens)."""
-        common = set(getattr(self.filterset, "common", ()))
-        skip = common | {"page", "sort", "export", "_form"}
+        common = set(getattr(self.filterset_class, "common", ()))
+        skip = common | NOT_FILTERS
         return any(v for k, v in self.request.GET.items() if k not in skip)
+
+    def _common_html(self) -> SafeString | None:
+        """The ``common`` filter fields of an unfiltered page (core/_filter_split.html), rendered once
+        per filter set and language when the filter set says they are the same for everyone
+        (``common_for_everyone``: no choices from the person's scope, nothing set per request):
+        a page nobody filters then builds no filter set at all."""
+        cls = self.filterset_class
+        if cls is None or not getattr(cls, "common_for_everyone", False) or self._filtering():
+            return None
+        key = (cls, get_language())
+        found = _COMMON_HTML.get(key)
+        if found is None:
+            found = _COMMON_HTML[key] = SafeString(
+                render_to_string("core/_filter_common.html", {"filter": self.filterset})
+            )
+        return found
 
     def rows(self, objects) -> list[SafeString]:
         """Each row as its ``<tr>``, escaped here rather than cell by cell in the template (600 cells
@@ -190,9 +224,11 @@ class ListPage:
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
+        common_html = self._common_html()
         ctx = {
             **self.context,
-            "filter": self.filterset,
+            "filter": SimpleLazyObject(lambda: self.filterset),
+            "common_html": common_html,
             "headers": [c.label for c in self.columns],
             "rows": self.rows(page.object_list),
             "page_obj": page,

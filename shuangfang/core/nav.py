@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .tenancy import has_perm_anywhere, perm_key
@@ -117,6 +120,23 @@ def grouped(user) -> list[tuple[Label, list[NavItem]]]:
 
 
 _MENUS: dict[tuple, list[tuple[Label, list[NavItem]]]] = {}
+_MENU_HTML: dict[tuple, SafeString] = {}
+
+
+def menu_html(user) -> SafeString:
+    """The top bar's menu entries (core/base.html), sections and links, as HTML: kept per set of
+    roles and language, as the template rendered them from :func:`grouped`."""
+    key = (perm_key(user), len(ITEMS), get_language(), get_script_prefix())
+    found = _MENU_HTML.get(key)
+    if found is None:
+        parts = []
+        for label, items in grouped(user):
+            parts.append(format_html('<li class="nav-group">{}</li>', label))
+            parts += [format_html('<li><a href="{}">{}</a></li>', i.url, i.label) for i in items]
+        found = SafeString("".join(parts))
+        if len(_MENU_HTML) < 1000:
+            _MENU_HTML[key] = found
+    return found
 
 
 def _grouped(user) -> list[tuple[Label, list[NavItem]]]:

@@ -88,3 +88,19 @@ def test_a_changed_role_changes_the_menu_at_once(world, login):
     assert after != before
     # The same entries as an officer's (the last one is the person's own name and account).
     assert after[:-1] == _menu(login(world.users["safety_officer"]))[:-1]
+
+
+def test_the_kept_menu_reads_as_the_template_wrote_it(world):
+    """base.html's menu loop, as it was before the menu's HTML was kept per set of roles."""
+    from django.template import engines
+
+    loop = engines["django"].from_string(
+        '{% for label, items in nav_groups %}<li class="nav-group">{{ label }}</li>{% for item in items %}'
+        '<li><a href="{{ item.url }}">{{ item.label }}</a></li>{% endfor %}{% endfor %}'
+    )
+    for who in ("staff", "safety_officer", "bureau_supervisor"):
+        user = world.users[who]
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                assert nav.menu_html(user) == loop.render({"nav_groups": nav.grouped(user)}), (who, language)
+                assert "<li" in nav.menu_html(user)

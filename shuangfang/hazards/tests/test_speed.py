@@ -226,3 +226,45 @@ def test_a_full_list_page_counts_once_then_remembers_briefly(world, login, repor
     assert client.get("/hazards/?page=0").context["page_obj"].number == 3
     shown = last.content.decode()
     assert sum(str(h.uuid) in shown for h in made) == 1
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    return re.sub(r"[A-Za-z0-9]{64}", "", html)  # the CSRF tokens
+
+
+def test_an_unfiltered_page_shows_the_common_filters_without_building_the_filter_set(
+    world, login, report, monkeypatch
+):
+    from shuangfang.core import listing
+    from shuangfang.hazards.filters import HazardFilter
+
+    report()
+    monkeypatch.setattr(listing, "_COMMON_HTML", {})
+    client = login(world.users["bureau_supervisor"])
+    built = []
+    real_init = HazardFilter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(HazardFilter, "__init__", counting_init)
+    for language in ("zh-hans", "en"):  # kept per language
+        client.cookies["django_language"] = language
+        client.get("/hazards/")  # renders the common fields once for this language
+        built.clear()
+        kept = client.get("/hazards/").content.decode()
+        assert built == []
+        monkeypatch.setattr(HazardFilter, "common_for_everyone", False)
+        fresh = client.get("/hazards/").content.decode()
+        monkeypatch.setattr(HazardFilter, "common_for_everyone", True)
+        assert len(built) == 1
+        assert _without_tokens(kept) == _without_tokens(fresh)
+        assert 'name="q"' in kept and 'name="status"' in kept and 'name="overdue"' in kept
+    assert ">Search<" in kept
+    # A filter set builds the filter set, and shows the value chosen.
+    built.clear()
+    assert '<option value="open" selected>' in client.get("/hazards/?status=open").content.decode()
+    assert len(built) == 1
