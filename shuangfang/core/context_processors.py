@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_groups": []}
     return {
         "nav_groups": SimpleLazyObject(lambda: nav.grouped(user)),
+        "nav_menu": SimpleLazyObject(lambda: nav.menu_html(user)),
         "home_trail": SimpleLazyObject(lambda: _home_trail(user)),
         "outbox_words": outbox_words(user),
     }

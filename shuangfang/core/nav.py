@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .tenancy import has_perm_anywhere
+from .tenancy import has_perm_anywhere, perm_key
 from .types import Label
 
 
@@ -33,7 +36,15 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name, kwargs=self.kwargs or None)
+        # Reversed once per entry (every page's menu shows dozens of them).
+        key = (self.key, get_script_prefix())
+        url = _URLS.get(key)
+        if url is None:
+            url = _URLS[key] = reverse(self.url_name, kwargs=self.kwargs or None)
+        return url
+
+
+_URLS: dict[tuple[str, str], str] = {}
 
 
 ITEMS: dict[str, NavItem] = {}
@@ -95,7 +106,40 @@ def group_of(item: NavItem) -> str:
 def grouped(user) -> list[tuple[Label, list[NavItem]]]:
     """The menu in sections: first the person's own home buttons, then each section's pages they
     may open (a page that is also one of their buttons is not repeated). Empty sections are left
-    out, so a cook's menu is short and starts with 上报隐患, 我的检查, 我的隐患."""
+    out, so a cook's menu is short and starts with 上报隐患, 我的检查, 我的隐患.
+
+    Worked out once per set of roles (``tenancy.perm_key``) and kept for the process: the labels
+    stay lazy, so one entry serves every language."""
+    key = (perm_key(user), len(ITEMS))
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _grouped(user)
+        if len(_MENUS) < 1000:  # role sets are few; a bound all the same
+            _MENUS[key] = menu
+    return menu
+
+
+_MENUS: dict[tuple, list[tuple[Label, list[NavItem]]]] = {}
+_MENU_HTML: dict[tuple, SafeString] = {}
+
+
+def menu_html(user) -> SafeString:
+    """The top bar's menu entries (core/base.html), sections and links, as HTML: kept per set of
+    roles and language, as the template rendered them from :func:`grouped`."""
+    key = (perm_key(user), len(ITEMS), get_language(), get_script_prefix())
+    found = _MENU_HTML.get(key)
+    if found is None:
+        parts = []
+        for label, items in grouped(user):
+            parts.append(format_html('<li class="nav-group">{}</li>', label))
+            parts += [format_html('<li><a href="{}">{}</a></li>', i.url, i.label) for i in items]
+        found = SafeString("".join(parts))
+        if len(_MENU_HTML) < 1000:
+            _MENU_HTML[key] = found
+    return found
+
+
+def _grouped(user) -> list[tuple[Label, list[NavItem]]]:
     mine = visible(user, quick=True)
     taken = {i.url_name for i in mine}
     sections: dict[str, list[NavItem]] = {"mine": mine}

@@ -108,6 +108,21 @@ def has_perm_anywhere(user, perm: str) -> bool:
     return roots is None or bool(roots)
 
 
+def perm_key(user) -> tuple:
+    """All that :func:`has_perm_anywhere` reads of ``user``, whatever the permission: a superuser,
+    or the roles held and the kind of institution each is held in. People with the same key hold
+    the same permissions somewhere (the same menu, ``core.nav``)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    if user.is_superuser:
+        return ("superuser",)
+    held = set()
+    for m in _memberships(user):
+        inst = m.organization.institution
+        held.add((m.role, inst is not None, inst.institution_type if inst is not None else ""))
+    return tuple(sorted(held))
+
+
 def can(user, perm: str, org) -> bool:
     """Whether ``user`` holds ``perm`` at organisation ``org`` (an Organization instance)."""
     roots = scope_roots(user, perm)

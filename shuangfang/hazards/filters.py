@@ -31,8 +31,10 @@ choosers.register(
 
 
 class HazardFilter(django_filters.FilterSet):
-    # Shown at once; the others wait behind 更多 (core/_filter_split.html).
+    # Shown at once; the others wait behind 更多 (core/_filter_split.html). They offer the same to
+    # everyone (no choices from a scope): an unfiltered page shows them without building the set.
     common = ("q", "status", "overdue")
+    common_for_everyone = True
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     organization = django_filters.ModelChoiceFilter(

@@ -51,3 +51,56 @@ def test_an_officers_sections_come_in_order_and_empty_ones_are_left_out(world, l
     assert "隐患排查治理" in headings and "风险分级管控" in headings
     cook = {str(label) for label, _items in nav.grouped(world.users["staff"])}
     assert "系统管理" not in cook or len(cook) < len(headings)
+
+
+def test_the_menu_is_worked_out_once_per_set_of_roles(world, monkeypatch):
+    """Every page shows the menu: it is kept per set of roles, not worked out per request."""
+    from shuangfang.orgs.roles import Role
+    from shuangfang.orgs.tests.factories import make_person
+
+    officer, cook = world.users["safety_officer"], world.users["staff"]
+    menu, cooks = nav.grouped(officer), nav.grouped(cook)
+    monkeypatch.setattr(nav, "_MENUS", dict(nav._MENUS))  # what this test keeps stays here
+    worked_out = []
+
+    def _grouped(user):
+        worked_out.append(user)
+        return []
+
+    monkeypatch.setattr(nav, "_grouped", _grouped)
+    assert nav.grouped(officer) is menu
+    twin = make_person(world.root, "twin_cook", world.dept_a, Role.STAFF)
+    assert nav.grouped(twin) is cooks and nav.grouped(cook) is cooks
+    assert worked_out == []
+
+
+def test_a_changed_role_changes_the_menu_at_once(world, login):
+    from shuangfang.orgs.models import Membership
+    from shuangfang.orgs.roles import Role
+
+    cook = world.users["staff"]
+    client = login(cook)
+    before = _menu(client)
+    membership = Membership.objects.get(user=cook)
+    membership.role = Role.SAFETY_OFFICER
+    membership.save()
+    after = _menu(client)
+    assert after != before
+    # The same entries as an officer's (the last one is the person's own name and account).
+    assert after[:-1] == _menu(login(world.users["safety_officer"]))[:-1]
+
+
+def test_the_kept_menu_reads_as_the_template_wrote_it(world):
+    """base.html's menu loop, as it was before the menu's HTML was kept per set of roles."""
+    from django.template import engines
+
+    loop = engines["django"].from_string(
+        '{% for label, items in nav_groups %}<li class="nav-group">{{ label }}</li>{% for item in items %}'
+        '<li><a href="{{ item.url }}">{{ item.label }}</a></li>{% endfor %}{% endfor %}'
+    )
+    for who in ("staff", "safety_officer", "bureau_supervisor"):
+        user = world.users[who]
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                assert nav.menu_html(user) == loop.render({"nav_groups": nav.grouped(user)}), (who, language)
+                assert "<li" in nav.menu_html(user)

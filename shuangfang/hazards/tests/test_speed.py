@@ -315,3 +315,84 @@ def test_a_remembered_query_whose_key_misses_an_input_fails_under_test(world, re
     assert page("甲") == [("甲",)]
     with pytest.raises(AssertionError, match="does not hold all the view's inputs"):
         page("乙")
+
+
+def test_a_list_page_that_is_not_full_costs_no_count_and_reads_only_its_columns(world, login, report):
+    for _ in range(3):
+        report()
+    client = login(world.users["safety_officer"])
+    sql = _page_sql(client)
+    hazard_sql = [q for q in sql if 'FROM "hazards_hazard"' in q]
+    assert len(hazard_sql) == 1 and "COUNT(" not in hazard_sql[0].upper(), sql
+    assert '"hazards_hazard"."description"' not in hazard_sql[0]  # the columns shown, not the record
+    assert client.get("/hazards/").context["page_obj"].paginator.count == 3
+    for _ in range(3):
+        report()
+    assert len(_page_sql(client)) == len(sql)  # nothing read per row
+
+
+def test_a_full_list_page_counts_once_then_remembers_briefly(world, login, report, monkeypatch):
+    from shuangfang.core.listing import ListPage
+
+    monkeypatch.setattr(ListPage, "per_page", 2)
+    made = [report() for _ in range(5)]
+    client = login(world.users["safety_officer"])
+    first = client.get("/hazards/")
+    assert first.context["page_obj"].paginator.count == 5
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/hazards/")
+    assert again.context["page_obj"].paginator.count == 5
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    # Another filter is another count; a short last page tells its total without one.
+    assert client.get("/hazards/?q=no-such-words").context["page_obj"].paginator.count == 0
+    last = client.get("/hazards/?page=3")
+    assert last.context["page_obj"].number == 3 and len(last.context["rows"]) == 1
+    # Past the end: the last page; not a number: the first (as Django's paginator does).
+    past = client.get("/hazards/?page=99").context["page_obj"]
+    assert past.number == 3 and past.paginator.num_pages == 3
+    assert client.get("/hazards/?page=x").context["page_obj"].number == 1
+    assert client.get("/hazards/?page=0").context["page_obj"].number == 3
+    shown = last.content.decode()
+    assert sum(str(h.uuid) in shown for h in made) == 1
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    return re.sub(r"[A-Za-z0-9]{64}", "", html)  # the CSRF tokens
+
+
+def test_an_unfiltered_page_shows_the_common_filters_without_building_the_filter_set(
+    world, login, report, monkeypatch
+):
+    from shuangfang.core import listing
+    from shuangfang.hazards.filters import HazardFilter
+
+    report()
+    monkeypatch.setattr(listing, "_COMMON_HTML", {})
+    client = login(world.users["bureau_supervisor"])
+    built = []
+    real_init = HazardFilter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(HazardFilter, "__init__", counting_init)
+    for language in ("zh-hans", "en"):  # kept per language
+        client.cookies["django_language"] = language
+        client.get("/hazards/")  # renders the common fields once for this language
+        built.clear()
+        kept = client.get("/hazards/").content.decode()
+        assert built == []
+        monkeypatch.setattr(HazardFilter, "common_for_everyone", False)
+        fresh = client.get("/hazards/").content.decode()
+        monkeypatch.setattr(HazardFilter, "common_for_everyone", True)
+        assert len(built) == 1
+        assert _without_tokens(kept) == _without_tokens(fresh)
+        assert 'name="q"' in kept and 'name="status"' in kept and 'name="overdue"' in kept
+    assert ">Search<" in kept
+    # A filter set builds the filter set, and shows the value chosen.
+    built.clear()
+    assert '<option value="open" selected>' in client.get("/hazards/?status=open").content.decode()
+    assert len(built) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from shuangfang.core.exports import xlsx_response
@@ -24,7 +25,7 @@ class InventoryPage(ListPage):
 
     signals: dict[int, control.Signals]
 
-    def rows(self, objects) -> list[dict]:
+    def rows(self, objects) -> list[SafeString]:
         objects = list(objects)
         self.signals = control.signals_for(f.risk_point_id for f in objects)
         return super().rows(objects)
