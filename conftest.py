@@ -98,9 +98,10 @@ def _fast_emptying():
 def _clear_cache():
     """Login throttling counts in the cache (Redis in CI): start each test with a clean slate."""
     from django.contrib.contenttypes.models import ContentType
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["local"].clear()
     # A transactional test may have re-created content types under new ids: never trust the cache.
     ContentType.objects.clear_cache()
 

@@ -156,6 +156,13 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
     }
+# In this process only, for what may lag by seconds anyway and is cheaper to recompute than to fetch
+# from Redis: a list's remembered total (core.api.list_count).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "shuangfang-local",
+    "OPTIONS": {"MAX_ENTRIES": 10_000},
+}
 
 HUEY: dict[str, object]
 if REDIS_URL:

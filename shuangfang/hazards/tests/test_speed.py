@@ -134,6 +134,29 @@ def test_a_full_page_counts_once_then_remembers_briefly(world, report, settings)
     assert client.get("/api/v1/hazards/hazards?limit=2").json()["count"] == 5
 
 
+def test_a_remembered_total_is_kept_in_the_process_not_in_the_shared_cache(world, report):
+    """Each web process counts once per period rather than asking Redis on every request."""
+    from django.core.cache import caches
+
+    for _ in range(4):
+        report()
+    client = _client(world)
+    client.get("/api/v1/hazards/hazards")  # warm the token and membership cache
+    shared = caches["default"]  # this thread's, the one the test client's requests use
+    asked: list[str] = []
+    real_get = shared.get
+
+    def get(key, *args, **kwargs):
+        asked.append(key)
+        return real_get(key, *args, **kwargs)
+
+    with mock.patch.object(shared, "get", side_effect=get):
+        assert client.get("/api/v1/hazards/hazards?limit=2").json()["count"] == 4
+    assert asked and not [k for k in asked if "count" in k], asked
+    counts = [k for k in caches["local"]._cache if k.startswith(":1:sf:count:")]  # type: ignore[attr-defined]
+    assert len(counts) == 1
+
+
 def test_an_offset_past_the_end_still_tells_the_total(world, report):
     for _ in range(2):
         report()
