@@ -255,6 +255,42 @@ def test_query_counts_do_not_grow(world, login, django_assert_max_num_queries, n
         assert client.get(api).status_code == 200
 
 
+def test_the_bureau_page_renders_no_template_per_institution(world, login):
+    """The ranking and the section tables are built without a template (or an include) per row or
+    cell: hundreds of institutions cost the template engine nothing more than two do."""
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("dashboards:bureau", kwargs={"uuid": world.bureau.uuid})
+    client.get(url)  # warm the session
+    snapshots.refresh()  # the scores column shown
+    counts = []
+    for i in range(2):
+        if i:
+            for n in range(5):
+                add_institution(world.bureau, f"机构{n}")
+            snapshots.refresh()
+        r = client.get(url)
+        assert r.status_code == 200 and r.context["assessment"] and r.context["sections"]
+        counts.append(len(r.templates))
+    assert counts[0] == counts[1], counts
+
+
+def test_links_of_many_are_the_links_of_each(world):
+    """The links built once for all the rows are those built for each institution alone."""
+    from shuangfang.dashboards.views import links, links_of
+
+    today = timezone.localdate()
+    orgs = [world.inst_a, world.inst_b, world.bureau, None]
+    many = links_of(orgs, today)
+    for org in orgs:
+        assert many[org.pk if org else None] == links(org, today)
+    assert links(None, today)["open"] == "/hazards/?status=open"
+    assert links(world.inst_a, today)["open"] == f"/hazards/?organization={world.inst_a.pk}&status=open"
+    assert list(links_of([world.inst_a], today, ("overdue", "points"))[world.inst_a.pk]) == [
+        "overdue",
+        "points",
+    ]
+
+
 # Measured (SQLite, 2 and 12 institutions alike): bureau 17, institution 24, screen JSON 17; of
 # which for the assessment score (shuangfang.assessment.dashboard) 4 on the institution page
 # (computed live) and 2 on the bureau page and the screen (the worker's snapshots), and 2 on the
