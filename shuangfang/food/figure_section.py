@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core.periods import Period
+from shuangfang.dashboards.queries import among
 from shuangfang.dashboards.sections import Figure, uuid_path
 
 from .ledgers import url_name
@@ -30,7 +31,7 @@ def month_counts(ids: list[int], first: dt.date, last: dt.date) -> dict[str, dic
     from shuangfang.monitoring.models import Alarm
 
     devices = dict(
-        Fridge.objects.filter(kitchen__organization_id__in=ids, device__isnull=False).values_list(
+        Fridge.objects.filter(among("kitchen__organization_id", ids), device__isnull=False).values_list(
             "device_id", "kitchen__organization_id"
         )
     )
@@ -44,7 +45,7 @@ def month_counts(ids: list[int], first: dt.date, last: dt.date) -> dict[str, dic
     # Dishes due and meals missed in one pass over the period's meals (each meal joined to its
     # dishes: the missed meals counted once each).
     meals = (
-        Meal.objects.filter(kitchen__organization_id__in=ids, day__gte=first, day__lte=last)
+        Meal.objects.filter(among("kitchen__organization_id", ids), day__gte=first, day__lte=last)
         .values("kitchen__organization_id")
         .annotate(
             due=Count("dishes", filter=Q(ends_at__lte=timezone.now())),
@@ -58,7 +59,7 @@ def month_counts(ids: list[int], first: dt.date, last: dt.date) -> dict[str, dic
         missed[row["kitchen__organization_id"]] = row["missed"]
     return {
         "taken": _grouped(
-            Sample.objects.filter(organization_id__in=ids, meal__day__gte=first, meal__day__lte=last),
+            Sample.objects.filter(among("organization_id", ids), meal__day__gte=first, meal__day__lte=last),
             "organization_id",
         ),
         "due": due,
@@ -71,7 +72,9 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
     first = today.replace(day=1)
     counts = month_counts(ids, first, today)
     expiring = certificates_expiring(ids, today)
-    kitchens = dict(Kitchen.objects.filter(organization_id__in=ids).values_list("organization_id", "uuid"))
+    kitchens = dict(
+        Kitchen.objects.filter(among("organization_id", ids)).values_list("organization_id", "uuid")
+    )
     # Labels translated and lists reversed once, not once per institution (hundreds on a bureau).
     taken, missed = _("Samples taken / dishes due this month"), _("Meals missed this month")
     certificates, cold_chain = _("Health certificates expiring"), _("Cold-chain alarms this month")
@@ -136,7 +139,7 @@ def certificates_expiring(ids: list[int], day: dt.date) -> dict[int, int]:
         return out
     longest = max([default, *(v for _, v in site)])
     rows = HealthCertificate.objects.filter(
-        staff__kitchen__organization_id__in=ids,
+        among("staff__kitchen__organization_id", ids),
         staff__is_active=True,
         valid_until__gte=day,
         valid_until__lte=day + dt.timedelta(days=longest),

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shuangfang.dashboards.queries import among
 from shuangfang.dashboards.sections import Figure
 from shuangfang.orgs.models import Organization
 
@@ -22,7 +23,7 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
     drills = {
         r["organization_id"]: r["n"]
         for r in Drill.objects.filter(
-            organization_id__in=ids,
+            among("organization_id", ids),
             kind=DrillKind.FIRE,
             status__in=[DrillStatus.EXECUTED, DrillStatus.EVALUATED],
             started_at__year=today.year,
@@ -34,13 +35,15 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
     letters = {
         r["organization_id"]: r
         for r in Letter.objects.filter(
-            organization_id__in=ids, year=today.year, status__in=[LetterStatus.ISSUED, LetterStatus.SIGNED]
+            among("organization_id", ids),
+            year=today.year,
+            status__in=[LetterStatus.ISSUED, LetterStatus.SIGNED],
         )
         .values("organization_id")
         .annotate(n=Count("pk"), signed=Count("pk", filter=Q(status=LetterStatus.SIGNED)))
         .order_by()
     }
-    uuids = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "uuid"))
+    uuids = dict(Organization.objects.filter(among("pk", ids)).values_list("pk", "uuid"))
     drill_list, letter_list = reverse("readiness:drills"), reverse("readiness:letters")
     # Labels translated once, not once per institution (hundreds on a bureau).
     drilled, signed_label = _("Fire drills done this year"), _("Responsibility letters signed")
