@@ -64,6 +64,8 @@ from _setup import report, setup, timed  # noqa: E402
 setup()
 
 from django.core.management import call_command  # noqa: E402
+
+call_command("createcachetable")  # the default cache without REDIS_URL (the tree's generation)
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

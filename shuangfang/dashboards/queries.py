@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, Lookup, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from shuangfang.core.vocabulary import HazardGrade, Severity
@@ -68,6 +69,31 @@ FIELDS = (
 WORST_FIRST = ("overdue", "tasks_missed", "open_major", "supervised")
 
 
+ARRAY_FROM = 50  # ids from which ``among`` passes one array
+
+
+class _AnyOf(Lookup):
+    """``field = ANY(%s)``: the ids as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*params, self.rhs)
+
+
+def among(field: str, ids: Iterable[int]) -> Q | Lookup:
+    """``field IN ids`` as a filter. On PostgreSQL, for many ids, one array parameter
+    (``= ANY(%s)``) rather than hundreds of placeholders: psycopg rewrites such a query in Python
+    each time (it caches none with more than 50 parameters), about 3 ms per query for a bureau of
+    200 institutions, and Django prepares each id."""
+    ids = list(ids)
+    if connection.vendor != "postgresql" or len(ids) < ARRAY_FROM:
+        return Q(**{f"{field}__in": ids})
+    return _AnyOf(F(field), ids)
+
+
 def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
@@ -89,14 +115,15 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
     alarms; devices."""
     ids = list(institution_ids)
     today = today or timezone.localdate()
-    scoped = {"organization__institution_id__in": ids}
+    scoped = among("organization__institution_id", ids)
+    own = among("organization_id", ids)
     out: dict[int, dict] = {i: dict.fromkeys(FIELDS, 0) for i in ids}
     if not ids:
         return out
 
     parts = [
         _grouped(
-            RiskPoint.objects.filter(is_active=True, **scoped),
+            RiskPoint.objects.filter(scoped, is_active=True),
             points=Count("id"),
             l1=Count("id", filter=Q(inherent_level=1)),
             l2=Count("id", filter=Q(inherent_level=2)),
@@ -108,7 +135,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
         # Time-dependent figures (overdue, due soon) from the open hazards themselves: a few per
         # cent of all, read through the partial index ``hazard_open``.
         _grouped(
-            Hazard.objects.filter(status__in=OPEN_STATUSES, **scoped),
+            Hazard.objects.filter(scoped, status__in=OPEN_STATUSES),
             open=_rows(),
             overdue=_rows(filter=Q(deadline__lt=today)),
             open_major=_rows(filter=Q(grade=HazardGrade.MAJOR)),
@@ -119,16 +146,14 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
         ),
         # Closed over all history: the monthly counts (hazards.counts), not every closed hazard.
         _grouped(
-            HazardMonth.objects.filter(organization_id__in=ids),
+            HazardMonth.objects.filter(own),
             closed=Sum("closed"),
             closed_on_time=Sum("closed_on_time"),
             key="organization_id",
         ),
         # Done and missed in the last 30 days: the daily counts (inspections.counts).
         _grouped(
-            TaskDay.objects.filter(
-                organization_id__in=ids, day__gte=today - dt.timedelta(days=INSPECTION_DAYS), day__lte=today
-            ),
+            TaskDay.objects.filter(own, day__gte=today - dt.timedelta(days=INSPECTION_DAYS), day__lte=today),
             tasks_done=Sum("done"),
             tasks_missed=Sum("missed"),
             key="organization_id",
@@ -136,21 +161,21 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
         # Today's tasks, open ones included: one day of rows (index ``task_window_start``).
         _grouped(
             Task.objects.filter(
+                scoped,
                 window_start__gte=_start_of(today),
                 window_start__lt=_start_of(today + dt.timedelta(days=1)),
-                **scoped,
             ).exclude(SPOT_NOT_DONE),
             today_total=_rows(),
             today_done=_rows(filter=Q(status=TaskStatus.DONE)),
         ),
         _grouped(
-            Alarm.objects.filter(status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED], **scoped),
+            Alarm.objects.filter(scoped, status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED]),
             alarms_open=Count("id", filter=Q(status=AlarmStatus.OPEN)),
             alarms_acknowledged=Count("id", filter=Q(status=AlarmStatus.ACKNOWLEDGED)),
             alarms_critical=Count("id", filter=Q(severity=Severity.CRITICAL)),
         ),
         _grouped(
-            Device.objects.filter(online=False, last_seen_at__isnull=False, **scoped),
+            Device.objects.filter(scoped, online=False, last_seen_at__isnull=False),
             devices_offline=Count("id"),
         ),
     ]
@@ -217,7 +242,9 @@ def hazard_trend(institution_ids: Iterable[int], today: dt.date | None = None) -
     span = months(today)
     rows: dict[dt.date, dict] = {
         r["month"]: dict(r)
-        for r in HazardMonth.objects.filter(organization_id__in=ids, month__gte=span[0], month__lte=span[-1])
+        for r in HazardMonth.objects.filter(
+            among("organization_id", ids), month__gte=span[0], month__lte=span[-1]
+        )
         .values("month")
         .annotate(reported=Sum("reported"), still_open=Sum("still_open"), closed=Sum("closed"))
         .order_by()
@@ -277,7 +304,7 @@ def upcoming_deadlines(institution_ids: Iterable[int], today: dt.date | None = N
     today = today or timezone.localdate()
     return list(
         Hazard.objects.filter(
-            organization__institution_id__in=list(institution_ids),
+            among("organization__institution_id", institution_ids),
             status__in=OPEN_STATUSES,
             deadline__gte=today,
             deadline__lte=today + dt.timedelta(days=UPCOMING_DAYS),
@@ -292,7 +319,7 @@ def overdue_reviews(institution_ids: Iterable[int], today: dt.date | None = None
     today = today or timezone.localdate()
     return list(
         RiskPoint.objects.filter(
-            organization__institution_id__in=list(institution_ids), is_active=True, next_review_on__lt=today
+            among("organization__institution_id", institution_ids), is_active=True, next_review_on__lt=today
         )
         .select_related("organization")
         .order_by("next_review_on", "id")[:limit]
@@ -303,7 +330,7 @@ def open_major_hazards(institution_ids: Iterable[int], limit: int = 20):
     """Open major hazards, oldest deadline first. One query."""
     return list(
         Hazard.objects.filter(
-            organization__institution_id__in=list(institution_ids),
+            among("organization__institution_id", institution_ids),
             status__in=OPEN_STATUSES,
             grade=HazardGrade.MAJOR,
         )
@@ -316,7 +343,7 @@ def live_alarms(institution_ids: Iterable[int], limit: int = 20):
     """Open and acknowledged alarms, newest first. One query."""
     return list(
         Alarm.objects.filter(
-            organization__institution_id__in=list(institution_ids),
+            among("organization__institution_id", institution_ids),
             status__in=[AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED],
         )
         .select_related("organization", "device")

@@ -10,8 +10,14 @@ exactly ``value`` rows (the link then carries ``data-count``, ``tests/test_dashb
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape  # as Django's, without its lazy-string wrapper: thousands of cells
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from shuangfang.core.tenancy import can
 from shuangfang.orgs.models import Organization
@@ -25,6 +31,10 @@ class Figure:
     counted: bool = True  # the list at ``url`` shows exactly ``value`` rows
     whole: int | None = None  # shown as "value / whole" (e.g. samples taken of dishes due)
     bad: bool = False  # a non-zero value is a problem
+
+    @property
+    def html(self) -> SafeString:
+        return safe_html(figure_markup(self))
 
 
 FigureSourceFn = Callable[[list[int], dt.date], dict[int, list[Figure]]]
@@ -40,6 +50,41 @@ class FigureSection:
 
 
 _sections: dict[str, FigureSection] = {}
+
+_PLACEHOLDER = uuidlib.UUID(int=0)
+
+
+@functools.lru_cache(maxsize=64)
+def _around_uuid(name: str) -> tuple[str, str]:
+    head, tail = reverse(name, kwargs={"uuid": _PLACEHOLDER}).split(str(_PLACEHOLDER))
+    return head, tail
+
+
+def uuid_path(name: str, uuid) -> str:
+    """``reverse(name, kwargs={"uuid": uuid})`` for a page named by a uuid alone, without resolving
+    the pattern again for each of hundreds of rows."""
+    head, tail = _around_uuid(name)
+    return f"{head}{uuid}{tail}"
+
+
+def figure_markup(fig: Figure) -> str:
+    """A figure as a link to its list (``data-count`` when counted), "—" for no value, and
+    "/whole" after it: the same markup in every table cell and tile, built without a template."""
+    value = "—" if fig.value is None else fig.value
+    count = f' data-count="{fig.value}"' if fig.counted else ""
+    bad = ' class="bad"' if fig.bad and fig.value else ""
+    whole = f"/{fig.whole}" if fig.whole is not None else ""
+    return f'<a href="{escape(fig.url)}"{count}{bad}>{value}</a>{whole}'
+
+
+def name_cell(url: str, name: str) -> str:
+    """A table's first cell: the institution's name, a link to ``url``."""
+    return f'<td><a href="{escape(url)}">{escape(name)}</a></td>'
+
+
+def safe_html(html: str) -> SafeString:
+    """Markup built in Python for a template (every value in it escaped or a number)."""
+    return mark_safe(html)  # noqa: S308
 
 
 def register_figure_section(
@@ -63,14 +108,25 @@ def for_institution(user, inst: Organization, today: dt.date) -> list[dict]:
 
 
 def for_bureau(user, org: Organization, insts: Sequence[Organization], today: dt.date) -> list[dict]:
-    """One table per section: ``[{key, title, labels, rows: [{inst, figures}]}]``."""
+    """One table per section: ``[{key, title, labels, rows: [{inst, figures}], body}]``; ``body``:
+    the table's rows as HTML, built once here (hundreds of rows)."""
     out = []
     ids = [i.pk for i in insts]
+    names = {i.pk: name_cell(uuid_path("dashboards:institution", i.uuid), i.name) for i in insts}
     for s in _sections.values():
         if not s.bureau or not can(user, s.perm, org):
             continue
         figs = s.source(ids, today) if ids else {}
         labels = [f.label for f in figs[insts[0].pk]] if insts else []
         rows = [{"inst": i, "figures": figs[i.pk]} for i in insts]
-        out.append({"key": s.key, "title": s.title(), "labels": labels, "rows": rows})
+        body = "\n".join(
+            "<tr>\n  "
+            + names[i.pk]
+            + "".join(f'<td class="num">{figure_markup(f)}</td>' for f in figs[i.pk])
+            + "\n</tr>"
+            for i in insts
+        )
+        out.append(
+            {"key": s.key, "title": s.title(), "labels": labels, "rows": rows, "body": safe_html(body)}
+        )
     return out

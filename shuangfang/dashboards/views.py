@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from shuangfang.orgs.models import BUREAU_KINDS, Organization, OrgKind, institut
 from shuangfang.risks import maps
 from shuangfang.risks.choices import RiskLevel, palette_for
 
-from . import queries, sections
+from . import queries, sections, tables
 
 PERM = "dashboard.view"
 
@@ -46,42 +47,82 @@ def _path(name: str) -> str:
     return reverse(name)
 
 
-def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
-    """The filtered list behind each figure, with the query parameters the other apps' filters
-    accept (their ``filters.py``): each list shows exactly as many rows as the figure says
-    (``tests/test_dashboard_numbers.py``). ``inst``: an institution, or a bureau for all the
-    institutions under it; None: the whole scope of the user."""
-    pk = inst.pk if inst else None
+LinkSpec = tuple[str, str, dict[str, object]]
+
+
+def _link_specs(today: dt.date) -> dict[str, LinkSpec]:
+    """The filtered list behind each figure: ``key: (url name, the parameter naming the
+    institution or bureau, the other parameters)``, with the query parameters the other apps'
+    filters accept (their ``filters.py``): each list shows exactly as many rows as the figure says
+    (``tests/test_dashboard_numbers.py``)."""
     since = (today - dt.timedelta(days=queries.INSPECTION_DAYS)).isoformat()
     day = today.isoformat()
-    out = {
-        "points": _url("risks:index", institution=pk),
-        "reviews_overdue": _url("risks:reviews", institution=pk),
-        "open": _url("hazards:list", organization=pk, status="open"),
-        "overdue": _url("hazards:list", organization=pk, overdue="true"),
-        "closed": _url("hazards:list", organization=pk, status="closed"),
-        "open_major": _url("hazards:list", organization=pk, status="open", grade=HazardGrade.MAJOR),
-        "supervised": _url("hazards:list", organization=pk, status="open", supervised="true"),
-        "due_soon": _url(
+    out: dict[str, LinkSpec] = {
+        "points": ("risks:index", "institution", {}),
+        "reviews_overdue": ("risks:reviews", "institution", {}),
+        "open": ("hazards:list", "organization", {"status": "open"}),
+        "overdue": ("hazards:list", "organization", {"overdue": "true"}),
+        "closed": ("hazards:list", "organization", {"status": "closed"}),
+        "open_major": ("hazards:list", "organization", {"status": "open", "grade": HazardGrade.MAJOR}),
+        "supervised": ("hazards:list", "organization", {"status": "open", "supervised": "true"}),
+        "due_soon": (
             "hazards:list",
-            organization=pk,
-            status="open",
-            deadline_from=today.isoformat(),
-            deadline_to=(today + dt.timedelta(days=queries.UPCOMING_DAYS)).isoformat(),
+            "organization",
+            {
+                "status": "open",
+                "deadline_from": today.isoformat(),
+                "deadline_to": (today + dt.timedelta(days=queries.UPCOMING_DAYS)).isoformat(),
+            },
         ),
-        "tasks_done": _url("inspections:ledger", institution=pk, status="done", since=since, until=day),
-        "tasks_missed": _url("inspections:ledger", institution=pk, status="missed", since=since, until=day),
-        "tasks_due": _url("inspections:ledger", institution=pk, since=since, until=day),
-        "today_done": _url("inspections:ledger", institution=pk, status="done", since=day, until=day),
-        "today_total": _url("inspections:ledger", institution=pk, with_open="true", since=day, until=day),
-        "alarms_active": _url("monitoring:alarms", organization=pk, status="active"),
-        "alarms_open": _url("monitoring:alarms", organization=pk, status="open"),
-        "alarms_acknowledged": _url("monitoring:alarms", organization=pk, status="acknowledged"),
-        "devices_offline": _url("monitoring:devices", organization=pk, status="offline"),
+        "tasks_done": ("inspections:ledger", "institution", {"status": "done", "since": since, "until": day}),
+        "tasks_missed": (
+            "inspections:ledger",
+            "institution",
+            {"status": "missed", "since": since, "until": day},
+        ),
+        "tasks_due": ("inspections:ledger", "institution", {"since": since, "until": day}),
+        "today_done": ("inspections:ledger", "institution", {"status": "done", "since": day, "until": day}),
+        "today_total": (
+            "inspections:ledger",
+            "institution",
+            {"with_open": "true", "since": day, "until": day},
+        ),
+        "alarms_active": ("monitoring:alarms", "organization", {"status": "active"}),
+        "alarms_open": ("monitoring:alarms", "organization", {"status": "open"}),
+        "alarms_acknowledged": ("monitoring:alarms", "organization", {"status": "acknowledged"}),
+        "devices_offline": ("monitoring:devices", "organization", {"status": "offline"}),
     }
     for level in RiskLevel:
-        out[f"l{level.value}"] = _url("risks:index", institution=pk, level=level.value)
+        out[f"l{level.value}"] = ("risks:index", "institution", {"level": level.value})
     return out
+
+
+def links_of(
+    orgs: Iterable[Organization | None], today: dt.date, keys: Iterable[str] | None = None
+) -> dict[int | None, dict[str, str]]:
+    """The links of several institutions (or bureaus) by id, as :func:`links` gives them one by
+    one: each list's path and the parameters other than the organisation encoded once, not once
+    per figure and institution. ``keys``: only these figures."""
+    specs = _link_specs(today)
+    parts = []
+    for key in specs if keys is None else keys:
+        name, scope, params = specs[key]
+        rest = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        parts.append((key, _path(name), f"?{scope}=", f"&{rest}" if rest else "", f"?{rest}" if rest else ""))
+    out: dict[int | None, dict[str, str]] = {}
+    for org in orgs:
+        if org is None:
+            out[None] = {key: path + alone for key, path, _, _, alone in parts}
+        else:
+            pk = str(org.pk)
+            out[org.pk] = {key: path + head + pk + tail for key, path, head, tail, _ in parts}
+    return out
+
+
+def links(inst: Organization | None, today: dt.date) -> dict[str, str]:
+    """The filtered list behind each figure (:func:`_link_specs`). ``inst``: an institution, or a
+    bureau for all the institutions under it; None: the whole scope of the user."""
+    return links_of([inst], today)[inst.pk if inst else None]
 
 
 @require_perm(PERM)
@@ -188,15 +229,18 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
     figs = queries.figures([i.pk for i in insts], today)
     sort = request.GET.get("sort", "")
     rows = queries.ranking(insts, figs, sort if sort in SORTS else "")
+    row_links = links_of(insts, today, tables.RANK_LINKS)
     for r in rows:
-        r["link"] = links(r["inst"], today)
-        r["dashboard"] = reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid})
+        r["link"] = row_links[r["inst"].pk]
+        r["dashboard"] = sections.uuid_path("dashboards:institution", r["inst"].uuid)
     totals = queries.total(figs.values())
     link = links(org, today)
     palette = palette_for(org)
+    scores = assessment.ranking_column(request.user, org, insts)
     ctx = {
         "org": org,
         "rows": rows,
+        "table": tables.rank_body(rows, scores),
         "f": totals,
         "link": link,
         "sort": sort if sort in SORTS else "",
@@ -209,7 +253,7 @@ def bureau(request: AuthedRequest, uuid) -> HttpResponse:
             "labels": _trend_labels(),
         },
         "days": queries.INSPECTION_DAYS,
-        "assessment": assessment.ranking_column(request.user, org, insts),
+        "assessment": scores,
         "sections": sections.for_bureau(request.user, org, insts, today),
     }
     return render(request, "dashboards/bureau.html", ctx)
@@ -263,13 +307,14 @@ def screen_payload(org: Organization, user=None) -> dict:
     totals = queries.total(figs.values())
     palette = palette_for(org)
     ids = [i.pk for i in insts]
+    row_links = links_of(insts, today, SCREEN_FIGURES)
     return {
         "bureau": org.name,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "totals": {
             k: totals[k] for k in (*queries.FIELDS, "alarms_active", "completion_rate", "on_time_rate")
         },
-        "links": _screen_links(links(org, today)),
+        "links": links_of([org], today, SCREEN_FIGURES)[org.pk],
         "levels": [
             {"name": str(lv.label), "value": totals[f"l{lv.value}"], "colour": palette.colour(lv.value)}
             for lv in RiskLevel
@@ -285,12 +330,12 @@ def screen_payload(org: Organization, user=None) -> dict:
                 "today_done": r["today_done"],
                 "alarms_active": r["alarms_active"],
                 "devices_offline": r["devices_offline"],
-                "links": _screen_links(links(r["inst"], today)),
-                "dashboard": reverse("dashboards:institution", kwargs={"uuid": r["inst"].uuid}),
+                "links": row_links[r["inst"].pk],
+                "dashboard": sections.uuid_path("dashboards:institution", r["inst"].uuid),
                 **(
                     {
                         "score": _score(scores["scores"][r["inst"].pk].total),
-                        "score_url": reverse("assessment:institution", kwargs={"uuid": r["inst"].uuid}),
+                        "score_url": sections.uuid_path("assessment:institution", r["inst"].uuid),
                     }
                     if scores
                     else {}
@@ -341,8 +386,3 @@ SCREEN_FIGURES = (
     "alarms_active",
     "devices_offline",
 )
-
-
-def _screen_links(link: dict[str, str]) -> dict[str, str]:
-    """The list behind each number of the big screen."""
-    return {k: link[k] for k in SCREEN_FIGURES}

@@ -5,7 +5,6 @@ queries (``stats.figures``)."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,25 +16,24 @@ from . import stats
 from .models import Equipment
 
 
-def _list(institution: int, state: str) -> str:
-    return reverse("equipment:list") + "?" + urlencode({"institution": institution, "state": state})
-
-
 def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
     rows = stats.figures(ids, today)
     cameras = reverse("equipment:cameras")
-    return {
-        i: [
-            Figure(
-                _("Inspection overdue"), r["inspection_overdue"], _list(i, "inspection_overdue"), bad=True
-            ),
-            Figure(_("Inspection within 30 days"), r["inspection_soon"], _list(i, "inspection_soon")),
-            Figure(_("Past service life"), r["past_life"], _list(i, "past_life"), bad=True),
+    listed = reverse("equipment:list")
+    # Labels translated and paths reversed once, not once per institution (hundreds on a bureau).
+    overdue, soon = _("Inspection overdue"), _("Inspection within 30 days")
+    past_life, short = _("Past service life"), _("Cameras short of retention")
+    out = {}
+    for i, r in rows.items():
+        state = f"{listed}?institution={i}&state="
+        out[i] = [
+            Figure(overdue, r["inspection_overdue"], f"{state}inspection_overdue", bad=True),
+            Figure(soon, r["inspection_soon"], f"{state}inspection_soon"),
+            Figure(past_life, r["past_life"], f"{state}past_life", bad=True),
             # The camera list has no institution filter: the link shows all cameras, not counted.
-            Figure(_("Cameras short of retention"), r["cameras_short"], cameras, counted=False, bad=True),
+            Figure(short, r["cameras_short"], cameras, counted=False, bad=True),
         ]
-        for i, r in rows.items()
-    }
+    return out
 
 
 def title() -> str:

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from shuangfang.dashboards.queries import among
+
 from .choices import RetentionResult
 from .models import Camera, Equipment, RetentionCheck
 
@@ -22,7 +24,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
     ids = list(institution_ids)
     out = {i: dict.fromkeys(FIELDS, 0) for i in ids}
     items = (
-        Equipment.objects.filter(organization_id__in=ids, is_active=True)
+        Equipment.objects.filter(among("organization_id", ids), is_active=True)
         .values("organization_id")
         .annotate(
             n_overdue=Count("id", filter=Q(next_inspection_on__lt=today)),
@@ -43,7 +45,7 @@ def figures(institution_ids: Iterable[int], today: dt.date | None = None) -> dic
         fig["past_life"] = row["n_past_life"]
     latest = RetentionCheck.objects.filter(camera=OuterRef("pk")).order_by("-day").values("result")[:1]
     cams = (
-        Camera.objects.filter(organization_id__in=ids, is_active=True)
+        Camera.objects.filter(among("organization_id", ids), is_active=True)
         .annotate(latest=Subquery(latest))
         .values("organization_id")
         .annotate(

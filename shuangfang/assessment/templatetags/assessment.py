@@ -3,6 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -19,6 +22,17 @@ def score_class(total) -> str:
     if total >= FAIR:
         return "fair"
     return "poor"
+
+
+@register.filter
+def score_total(total) -> SafeString:
+    """A score as shown everywhere: one decimal, coloured by band, "—" for none (also called from
+    Python for the hundreds of rows of the bureau dashboard)."""
+    return format_html(
+        '<span class="score-total {}">{}</span>',
+        score_class(total),
+        "—" if total is None else floatformat(total, 1),
+    )
 
 
 @register.filter
