@@ -7,6 +7,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -147,6 +148,7 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw") and _XDIST_WORKER != "gw0":
     _index = _redis.path.strip("/")
     _index = str((int(_index if _index.isdigit() else 0) - 2 * int(_XDIST_WORKER[2:])) % 16)
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{_index}"))
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 elif TESTING:
