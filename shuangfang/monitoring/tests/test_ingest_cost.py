@@ -1,0 +1,152 @@
+"""What the ingest path does per batch (issue 16): no savepoints in the readings' transaction, no
+rule comparison for a reading in every rule's quiet range, a redelivered reading undoing and
+redoing the batch without losing a recovery, array parameters that PostgreSQL reads back as given,
+and larger batches while the listener is behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shuangfang.monitoring import mqtt
+from shuangfang.monitoring.choices import AlarmStatus, Op
+from shuangfang.monitoring.ingestion import ingest
+from shuangfang.monitoring.models import Alarm, AlarmRule, Reading, RuleState
+from shuangfang.monitoring.pgarrays import int_array, text_array
+
+from .conftest import T0, telemetry
+
+pytestmark = pytest.mark.django_db
+NOW = T0 + dt.timedelta(minutes=10)
+
+
+def test_a_batch_is_one_transaction_without_savepoints(kit):
+    """The readings, the devices' last-seen, the debounce states and the sequence counters: one
+    transaction without savepoints inside it (there were two, four round trips a batch)."""
+    items = [
+        (kit.meter, telemetry("EL-0001", T0 + dt.timedelta(seconds=i), residual_current_ma=400))
+        for i in range(2)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        outcome = ingest(items, transport="mqtt", now=NOW)
+    assert outcome.accepted == 2 and outcome.duplicates == 0
+    assert RuleState.objects.filter(device=kit.meter, breaches=2).exists()
+    sql = [q["sql"].upper() for q in ctx.captured_queries]
+    # Inside the test's transaction the batch's own transaction is a savepoint: that one only.
+    assert len([q for q in sql if q.startswith("SAVEPOINT")]) == 1
+    assert Reading.objects.filter(device=kit.meter).count() == 2
+
+
+def test_a_redelivered_reading_redoes_the_batch_and_keeps_the_recovery(kit):
+    """A batch holding a reading stored before is undone and done again (learning which keys are
+    new): the device's return still clears its offline alarm, the new reading is stored once."""
+    ingest([(kit.meter, telemetry("EL-0001", T0, residual_current_ma=40))], transport="mqtt", now=NOW)
+    kit.meter.refresh_from_db()
+    kit.meter.online = False
+    kit.meter.save(update_fields=["online"])
+    Alarm.objects.create(
+        organization=kit.meter.organization,
+        device=kit.meter,
+        alarm_type="device_offline",
+        category="offline",
+        severity="warning",
+        opened_at=NOW,
+        last_seen_at=NOW,
+    )
+    items = [
+        (kit.meter, telemetry("EL-0001", T0, residual_current_ma=40)),
+        (kit.meter, telemetry("EL-0001", T0 + dt.timedelta(seconds=10), residual_current_ma=41)),
+    ]
+    outcome = ingest(items, transport="mqtt", now=NOW + dt.timedelta(minutes=1))
+    assert outcome.duplicates == 1 and outcome.accepted == 2
+    assert Reading.objects.filter(device=kit.meter).count() == 2
+    assert [a.alarm_type for a in outcome.cleared] == ["device_offline"]
+    assert Alarm.objects.get(device=kit.meter, alarm_type="device_offline").status == AlarmStatus.CLEARED
+
+
+def test_quiet_readings_are_not_compared_with_each_rule(kit, monkeypatch):
+    """Readings well inside every rule's quiet range, from a device without a debounce state or an
+    active alarm, cost no rule comparison; a breach still does."""
+    calls: list[float] = []
+    original = AlarmRule.breached
+
+    def breached(rule: AlarmRule, value: float) -> bool:
+        calls.append(value)
+        return original(rule, value)
+
+    monkeypatch.setattr(AlarmRule, "breached", breached)
+    items = [
+        (
+            kit.meter,
+            telemetry("EL-0001", T0 + dt.timedelta(seconds=i), residual_current_ma=20, arc_count_1s=0),
+        )
+        for i in range(5)
+    ]
+    ingest(items, transport="mqtt", now=NOW)
+    assert calls == []
+    ingest(
+        [(kit.meter, telemetry("EL-0001", T0 + dt.timedelta(seconds=9), residual_current_ma=400))],
+        transport="mqtt",
+        now=NOW,
+    )
+    assert 400 in calls
+
+
+def test_a_rules_quiet_range_agrees_with_breached_and_recovered():
+    values = [x / 2 for x in range(-20, 21)]
+    for op, threshold, recovery, inclusive in itertools.product(
+        [Op.ABOVE, Op.BELOW, Op.EVENT], [None, -2.0, 0.0, 3.0], [None, -3.0, 0.0, 2.0, 4.0], [True, False]
+    ):
+        rule = AlarmRule(
+            op=op, threshold=threshold, recovery_threshold=recovery, threshold_breaches=inclusive
+        )
+        low, high = rule.quiet()
+        for v in values:
+            if low < v < high:
+                assert not rule.breached(v) and rule.recovered(v), (op, threshold, recovery, inclusive, v)
+
+
+def test_array_parameters_reach_postgresql_as_given(db):
+    texts = ["", "a,b", '{"x"}', "back\\slash", "NULL", " blank ", "中文", 'q"uote']
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT %s::varchar[], %s::bigint[], %s::bigint[]",
+            [text_array(texts), int_array([1, -2, 2**62]), int_array([])],
+        )
+        got = cur.fetchone()
+    assert got == (texts, [1, -2, 2**62], [])
+
+
+class CountingListener(mqtt.Listener):
+    def __init__(self) -> None:
+        super().__init__(batch_size=10, host="127.0.0.1", port=1)
+        self.batches: list[int] = []
+
+    def process(self, batch) -> None:
+        self.batches.append(len(batch))
+
+
+def test_a_listener_behind_takes_larger_batches():
+    """A backlog (a full batch waiting behind the first message) is taken in batches of up to four
+    times the batch size; a short queue in batches of at most the batch size."""
+    listener = CountingListener()
+    for i in range(95):
+        listener.inbox.put(mqtt.Held(i + 1, 1, "sf/x/y/up", b"{}"))
+    while listener.step(wait=0.0):
+        pass
+    assert listener.batches == [40, 40, 15]
+
+
+def test_the_database_connection_is_checked_at_most_once_a_second(db, monkeypatch):
+    """Django's health check costs a round trip (SELECT 1): not one per batch."""
+    checks = []
+    monkeypatch.setattr(mqtt, "close_old_connections", lambda: checks.append(1))
+    listener = mqtt.Listener(host="127.0.0.1", port=1)
+    for _ in range(3):
+        listener.process([mqtt.Held(1, 0, "elsewhere/x/up", b"{}")])
+    assert listener.stats.rejected == 3
+    assert len(checks) == 1
