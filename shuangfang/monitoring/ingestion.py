@@ -24,7 +24,7 @@ from shuangfang.core.vocabulary import Severity
 from .choices import Category
 from .evaluation import Outcome, Run
 from .models import Device, DeviceEvent, Reading, Rejection
-from .pgarrays import int_array, text_array
+from .pgarrays import float_array, int_array, text_array
 from .rules import RuleSet, rule_set
 from .schemas import FUTURE_TOLERANCE, Payload
 from .sequences import count_sequences
@@ -169,7 +169,12 @@ def _insert_returning(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tu
             cur.execute(
                 f"INSERT INTO {table} (device_id, channel, ts, value) "  # noqa: S608
                 "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::float8[]) " + tail,
-                [int_array(cols[0]), text_array(cols[1]), list(cols[2]), list(cols[3])],
+                [
+                    int_array(cols[0]),
+                    text_array(cols[1]),
+                    text_array(t.isoformat() for t in cols[2]),
+                    float_array(cols[3]),
+                ],
             )
             stored.update((d, c, _utc(t)) for d, c, t in cur.fetchall())
             return stored

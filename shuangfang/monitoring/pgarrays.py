@@ -12,6 +12,11 @@ def int_array(values: Iterable[int]) -> str:
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
+def float_array(values: Iterable[float]) -> str:
+    """``repr`` of a float reads back as the same float8."""
+    return "{" + ",".join(map(repr, map(float, values))) + "}"
+
+
 def text_array(values: Iterable[str]) -> str:
     """Each element double-quoted, with its backslashes and double quotes escaped (so commas,
     braces, blanks and the word NULL stay text)."""

@@ -16,7 +16,7 @@ from shuangfang.monitoring import mqtt
 from shuangfang.monitoring.choices import AlarmStatus, Op
 from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm, AlarmRule, Reading, RuleState
-from shuangfang.monitoring.pgarrays import int_array, text_array
+from shuangfang.monitoring.pgarrays import float_array, int_array, text_array
 
 from .conftest import T0, telemetry
 
@@ -112,13 +112,28 @@ def test_a_rules_quiet_range_agrees_with_breached_and_recovered():
 
 def test_array_parameters_reach_postgresql_as_given(db):
     texts = ["", "a,b", '{"x"}', "back\\slash", "NULL", " blank ", "中文", 'q"uote']
+    floats = [0.1, -2.5, 1e-300, 123456789.123456789, 3.0]
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT %s::varchar[], %s::bigint[], %s::bigint[]",
-            [text_array(texts), int_array([1, -2, 2**62]), int_array([])],
+            "SELECT %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[]",
+            [text_array(texts), int_array([1, -2, 2**62]), int_array([]), float_array(floats)],
         )
         got = cur.fetchone()
-    assert got == (texts, [1, -2, 2**62], [])
+    assert got == (texts, [1, -2, 2**62], [], floats)
+
+
+def test_a_redelivered_batch_is_stored_through_text_arrays(kit):
+    """The duplicate path (INSERT … RETURNING from four arrays) stores timestamps and values exactly."""
+    ts = dt.datetime(2026, 1, 18, 8, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    ingest([(kit.meter, telemetry("EL-0001", ts, residual_current_ma=0.1))], transport="mqtt", now=NOW)
+    items = [
+        (kit.meter, telemetry("EL-0001", ts, residual_current_ma=0.1)),
+        (kit.meter, telemetry("EL-0001", ts + dt.timedelta(microseconds=1), residual_current_ma=123.456789)),
+    ]
+    outcome = ingest(items, transport="mqtt", now=NOW)
+    assert outcome.duplicates == 1
+    rows = list(Reading.objects.filter(device=kit.meter).order_by("ts").values_list("ts", "value"))
+    assert rows == [(ts, 0.1), (ts + dt.timedelta(microseconds=1), 123.456789)]
 
 
 class CountingListener(mqtt.Listener):
@@ -150,3 +165,50 @@ def test_the_database_connection_is_checked_at_most_once_a_second(db, monkeypatc
         listener.process([mqtt.Held(1, 0, "elsewhere/x/up", b"{}")])
     assert listener.stats.rejected == 3
     assert len(checks) == 1
+
+
+BODIES = [
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","channels":{"residual_current_ma":42,"temp_c":{"L1":36.5}}}',
+    b'{"device_id":" EL-0001 ","ts":"2026-01-18T08:00:00+08:00","seq":1.0,"boot":"b",'
+    b'"channels":{" temp_c ":true}}',
+    b'{"device_id":"EL-0001","ts":1768694400,"channels":{"temp_c":1e400}}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","channels":{"temp_c":NaN}}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","ts":"2026-01-18T00:01:00Z","channels":{"temp_c":1,"temp_c":2}}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00","channels":{}}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","type":"alarm"}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","type":"fault","code":"tamper","severity":"major"}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","channels":{"voltage_v":-5}}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","channels":{"temp_c":"36.5"},"extra":[1,{"a":null}]}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","status":{"fw":"1.2"},"msg_id":"'
+    + b"x" * 65
+    + b'"}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","seq":-1}',
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z","channels":{"t\\u0000":1}}',
+    b'{"device_id":"EL-0001\\ud800","ts":"2026-01-18T00:00:00Z"}',
+    b'\xef\xbb\xbf{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z"}',
+    '{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z"}'.encode("utf-16"),
+    b'{"device_id":"EL-0001","ts":"2026-01-18T00:00:00Z"',
+    b"[]",
+    b'"text"',
+    b"{}",
+    b"",
+]
+
+
+def test_pydantic_reading_the_json_gives_what_json_loads_and_validation_give(kit, monkeypatch):
+    """The listener lets pydantic read a canonical message's JSON; the payload, or the reason and
+    detail of a refusal, are those of the general path (``decode`` and ``model_validate``)."""
+    listener = mqtt.Listener(host="127.0.0.1", port=1)
+    topic = f"sf/{kit.meter.organization.uuid}/EL-0001/up"
+
+    def parsed() -> list[tuple[object, object]]:
+        out: list[tuple[object, object]] = []
+        for body in BODIES:
+            _device, payload, problem = listener.parse(mqtt.Held(1, 1, topic, body))
+            out.append((payload.model_dump() if payload is not None else None, problem))
+        return out
+
+    fast = parsed()
+    monkeypatch.setattr(mqtt.adapters, "is_canonical", lambda device: False)
+    assert fast == parsed()
+    assert fast[0][0] is not None and fast[0][1] is None
