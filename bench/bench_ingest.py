@@ -94,6 +94,13 @@ def wait_for_worker(pid: int, timeout: float = 120.0) -> None:
     raise SystemExit("the huey worker did not start")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads (user + system): less sensitive to a shared box than
+    the wall-clock rate."""
+    t = os.times()
+    return t.user + t.system
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -269,7 +276,7 @@ def prototype_proc(port: int, sub: str, n: int, ready: Any, result: Any) -> None
         last = time.monotonic()
     c.loop_stop()
     c.disconnect()
-    result.put(("prototype", got, last - first, breaches))
+    result.put(("prototype", got, last - first, breaches, cpu_seconds()))
 
 
 def bare_proc(port: int, sub: str, n: int, v5: bool, ready: Any, result: Any) -> None:
@@ -359,6 +366,7 @@ def listener_proc(port: int, root: str, tag: str, ready: Any, result: Any, idle:
                 "alarms": stats.alarms,
                 "secs": stats.last_done - stats.first_rx,
                 "last_done": stats.last_done,
+                "cpu_s": cpu_seconds(),
                 "rss_peak_mb": hwm,
                 "broker_dropped": stats.broker_dropped,
             },
@@ -399,8 +407,9 @@ def run_pair(broker: BenchBroker, devices: list[Device]) -> dict[str, Any]:
     outs = {o[0]: o[1:] for o in (result.get(timeout=600) for _ in range(2))}
     p.join()
     pub.join()
-    got, secs, _breaches = outs["prototype"]
+    got, secs, _breaches, cpu = outs["prototype"]
     out["prototype"] = got * bm.READINGS_PER_MSG / secs
+    out["prototype_cpu_us_per_msg"] = cpu / max(got, 1) * 1e6
     out["prototype_lost"] = len(msgs) - got
     # The listener, right after, on the same messages (a fresh topic root).
     bm.reset(devices)
@@ -424,6 +433,7 @@ def run_pair(broker: BenchBroker, devices: list[Device]) -> dict[str, Any]:
     out["listener_msgs_per_s"] = lst["received"] / lst["secs"]
     out["listener_lost"] = len(msgs) - lst["received"]
     out["ratio"] = out["listener"] / out["prototype"]
+    out["listener_cpu_us_per_msg"] = lst["cpu_s"] / max(lst["received"], 1) * 1e6
     return out
 
 
@@ -734,6 +744,7 @@ def main() -> None:
             print(
                 f"pair {i + 1}: prototype {r['prototype']:,.0f} readings/s, listener {r['listener']:,.0f} "
                 f"readings/s = {r['ratio']:.0%} (lost {r['prototype_lost']} / {r['listener_lost']}); "
+                f"CPU/msg {r['prototype_cpu_us_per_msg']:.0f} / {r['listener_cpu_us_per_msg']:.0f} us; "
                 f"load {r['load']}",
                 flush=True,
             )
