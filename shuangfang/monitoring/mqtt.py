@@ -112,6 +112,8 @@ class Held(NamedTuple):
     qos: int
     topic: str
     payload: bytes
+    # The connection it came on (``Listener.connection_no``): a packet id means nothing on a later one.
+    connection_no: int = 0
 
 
 def receive_maximum() -> int:
@@ -299,6 +301,7 @@ class Listener:
         self.stats = Stats()
         self.devices = DeviceCache()
         self.limiter = MemoryLimiter()
+        self.connection_no = 0  # counts the connections; the messages held carry theirs
         self.db_checked = 0.0  # monotonic time of the last connection check (close_old_connections)
         self.stopping = threading.Event()
         self.started = False
@@ -369,6 +372,7 @@ class Listener:
             self.auth_error = ""
             client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.stats.connects += 1
+        self.connection_no += 1
         client.subscribe(self.subscription, qos=1)
         if self.v5:  # Mosquitto's counter (a broker without it, or an ACL refusing it: no harm)
             client.subscribe(SYS_DROPPED, qos=0)
@@ -415,7 +419,7 @@ class Listener:
                 if self.broker_dropped is None:
                     self.broker_dropped = self.broker_dropped_now
             return
-        self.inbox.put(Held(message.mid, message.qos, topic, bytes(message.payload)))
+        self.inbox.put(Held(message.mid, message.qos, topic, bytes(message.payload), self.connection_no))
 
     # Main thread.
     def start(self) -> None:
@@ -626,7 +630,11 @@ class Listener:
         self.stats.rejected += len(refused)
         self.stats.batches += 1
         for message in batch:
-            if message.qos > 0:
+            # A message from an earlier connection is stored but not acknowledged: the broker sends
+            # it again on the resumed session (stored once), and its packet id may by now name
+            # another message, which an acknowledgement would release before it is stored (and the
+            # broker would send more than the Receive Maximum: the inbox grew to 300 MB in a burst).
+            if message.qos > 0 and message.connection_no == self.connection_no:
                 self.client.ack(message.mid, message.qos)
         self.stats.last_done = time.monotonic()
         if self.on_batch is not None:

@@ -212,3 +212,21 @@ def test_pydantic_reading_the_json_gives_what_json_loads_and_validation_give(kit
     monkeypatch.setattr(mqtt.adapters, "is_canonical", lambda device: False)
     assert fast == parsed()
     assert fast[0][0] is not None and fast[0][1] is None
+
+
+def test_a_message_from_an_earlier_connection_is_not_acknowledged_on_the_next(db, monkeypatch):
+    """After a reconnect its packet id may name another message (the broker sends the unacknowledged
+    one again): the listener stores what it holds but acknowledges only this connection's messages."""
+    monkeypatch.setattr(mqtt, "close_old_connections", lambda: None)  # (it would end the test's transaction)
+    listener = mqtt.Listener(host="127.0.0.1", port=1)
+    acked: list[int] = []
+    monkeypatch.setattr(listener.client, "ack", lambda mid, qos: acked.append(mid))
+    listener.connection_no = 2
+    listener.process(
+        [
+            mqtt.Held(7, 1, "elsewhere/x/up", b"{}", connection_no=1),
+            mqtt.Held(8, 1, "elsewhere/y/up", b"{}", connection_no=2),
+        ]
+    )
+    assert listener.stats.rejected == 2
+    assert acked == [8]
