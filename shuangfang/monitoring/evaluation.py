@@ -19,6 +19,7 @@ from shuangfang.core.workflow import IllegalTransition
 from . import catalogue
 from .alarms import FLOW, publish_opened
 from .models import Alarm, AlarmRule, Device, RuleState
+from .pgarrays import int_array
 from .rules import RuleSet, all_rules, rules_for_channel
 
 
@@ -46,7 +47,7 @@ def _of_devices(rows: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
     if connection.vendor != "postgresql" or len(ids) < 50:
         return rows.filter(device_id__in=ids)
     table = rows.model._meta.db_table
-    return rows.extra(where=[f'"{table}"."device_id" = ANY(%s)'], params=[ids])  # noqa: S610
+    return rows.extra(where=[f'"{table}"."device_id" = ANY(%s::bigint[])'], params=[int_array(ids)])  # noqa: S610
 
 
 class Run:
@@ -69,6 +70,9 @@ class Run:
             (s.device_id, s.rule_id, s.channel): s for s in _of_devices(RuleState.objects.all(), ids)
         }
         self.dirty_states: set[tuple[int, int, str]] = set()
+        # Devices with a debounce state or an active alarm (loaded, or made in this run): only for
+        # them can a reading inside a rule's quiet range change anything (``evaluate``).
+        self.watched: set[int] = {d for d, _t in self.active} | {d for d, _r, _c in self.states}
         self.rule_type = {r.pk: r.alarm_type for r in all_rules()}
         self.dirty_alarms: set[int] = set()
 
@@ -87,6 +91,7 @@ class Run:
         ts: dt.datetime,
     ) -> None:
         key = (device.pk, alarm_type)
+        self.watched.add(device.pk)
         alarm = self.active.get(key)
         if alarm is not None:
             alarm.count += 1
@@ -237,18 +242,23 @@ class Run:
     def evaluate(
         self, device: Device, rules: RuleSet | list[AlarmRule], channel: str, ts: dt.datetime, value: float
     ) -> None:
+        pk = device.id
         if isinstance(rules, RuleSet):
+            low, high = rules.quiet(channel)
+            if low < value < high and pk not in self.watched:
+                return  # no rule breached, none to recover, no state: nearly every reading
             matching = rules.for_channel(channel)
         else:
             matching = rules_for_channel(rules, channel)
         for rule in matching:
-            key = (device.pk, rule.pk, channel)
+            key = (pk, rule.pk, channel)
             state = self.states.get(key)
             if state is not None and state.last_ts is not None and ts <= state.last_ts:
                 continue  # a late reading: stored in its place, but it does not rewind the debounce
             if rule.breached(value):
                 if state is None:
-                    state = self.states[key] = RuleState(device_id=device.pk, rule=rule, channel=channel)
+                    state = self.states[key] = RuleState(device_id=pk, rule=rule, channel=channel)
+                    self.watched.add(pk)
                 state.breaches += 1
                 state.normals = 0
                 state.since = state.since or ts
@@ -268,10 +278,11 @@ class Run:
                         ts=ts,
                     )
                 continue
-            if state is None and (device.pk, rule.alarm_type) not in self.active:
+            if state is None and (pk, rule.alarm_type) not in self.active:
                 continue  # normal and nothing pending: the common case writes nothing
             if state is None:
-                state = self.states[key] = RuleState(device_id=device.pk, rule=rule, channel=channel)
+                state = self.states[key] = RuleState(device_id=pk, rule=rule, channel=channel)
+                self.watched.add(pk)
             state.last_ts = ts
             self.dirty_states.add(key)
             if not rule.recovered(value):
@@ -298,7 +309,7 @@ class Run:
             for k in self.dirty_states
             if not (self.states[k].breaches or self.states[k].normals)
         ]
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the readings' transaction (ingest), or its own
             if keep:
                 RuleState.objects.bulk_create(
                     keep,

@@ -24,6 +24,7 @@ from shuangfang.core.vocabulary import Severity
 from .choices import Category
 from .evaluation import Outcome, Run
 from .models import Device, DeviceEvent, Reading, Rejection
+from .pgarrays import float_array, int_array, text_array
 from .rules import RuleSet, rule_set
 from .schemas import FUTURE_TOLERANCE, Payload
 from .sequences import count_sequences
@@ -112,19 +113,29 @@ def _resolve_target(sender: Device, payload: Payload, children: dict[str, Device
     return children[payload.device_id]
 
 
-def _insert_readings(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tuple[int, str, Any]]:
-    """Store the rows; returns the keys actually stored (duplicates skipped).
+class Redelivered(Exception):
+    """The plain insert met a reading stored before: the batch's transaction is undone and done
+    again with ``_insert_returning`` (see ``_insert_readings``)."""
+
+
+def _insert_readings(
+    rows: list[tuple[int, str, dt.datetime, float]], *, plain: bool
+) -> set[tuple[int, str, Any]] | None:
+    """Store the rows; returns the keys actually stored (duplicates skipped), or ``None`` when every
+    row was stored.
 
     The common case has no duplicate: the rows go in with one plain statement (``COPY`` on
-    PostgreSQL, as the raw prototype does) inside a savepoint and nothing is read back (every key
-    was stored). Only when the database refuses a duplicate (a redelivery after a reconnect) is the
-    batch done again as ``INSERT … ON CONFLICT DO NOTHING RETURNING`` to learn which keys are new."""
-    try:
-        with transaction.atomic():
-            _insert_plain(rows)
-        return {(d, c, _utc(t)) for d, c, t, _v in rows}
-    except IntegrityError:
+    PostgreSQL, as the raw prototype does), the transaction's first, without a savepoint (two round
+    trips a batch), and nothing is read back. When the database refuses a duplicate (a redelivery
+    after a reconnect) it raises ``Redelivered``: the transaction is undone and the batch done again
+    with ``plain=False``, as ``INSERT … ON CONFLICT DO NOTHING RETURNING``, to learn which keys are new."""
+    if not plain:
         return _insert_returning(rows)
+    try:
+        _insert_plain(rows)
+    except IntegrityError as exc:
+        raise Redelivered from exc
+    return None
 
 
 def _insert_plain(rows: list[tuple[int, str, dt.datetime, float]]) -> None:
@@ -158,7 +169,12 @@ def _insert_returning(rows: list[tuple[int, str, dt.datetime, float]]) -> set[tu
             cur.execute(
                 f"INSERT INTO {table} (device_id, channel, ts, value) "  # noqa: S608
                 "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::float8[]) " + tail,
-                [list(cols[0]), list(cols[1]), list(cols[2]), list(cols[3])],
+                [
+                    int_array(cols[0]),
+                    text_array(cols[1]),
+                    text_array(t.isoformat() for t in cols[2]),
+                    float_array(cols[3]),
+                ],
             )
             stored.update((d, c, _utc(t)) for d, c, t in cur.fetchall())
             return stored
@@ -189,7 +205,7 @@ def _touch_devices(now: dt.datetime, latest: dict[int, dict[str, Any]]) -> None:
                 f"UPDATE {table} AS d SET online = true, offline_since = NULL, last_seen_at = %s, "  # noqa: S608
                 "last_values = d.last_values || v.vals FROM unnest(%s::bigint[], %s::jsonb[]) AS v(id, vals) "
                 "WHERE d.id = v.id",
-                [now, ids, vals],
+                [now, int_array(ids), vals],
             )
             return
         values = ",".join(["(%s,%s)"] * len(ids))
@@ -293,20 +309,40 @@ def _store_and_evaluate(
 ) -> Run | None:
     """Readings and the devices' last-seen in one transaction, the rules run in it; returns the run
     whose openings and recoveries are still to be committed (``run.apply()``)."""
-    devices = {d.pk: d for d, _p in accepted}
+    devices = {d.id: d for d, _p in accepted}
     # 2. Readings, batched in one transaction with the devices' last-seen (duplicates skipped).
     rows: dict[tuple[int, str, dt.datetime], float] = {}
     events: list[tuple[Device, Payload]] = []
     for device, payload in accepted:
         if payload.type == "telemetry":
+            pk, ts = device.id, payload.ts
             for channel, value in payload.readings().items():
-                rows[(device.pk, channel, payload.ts)] = value
+                rows[(pk, channel, ts)] = value
         elif payload.type != "heartbeat":
             events.append((device, payload))
+    try:
+        return _store_batch(accepted, devices, rows, events, now, outcome, plain=True)
+    except Redelivered:  # nothing of the first attempt was kept, in the database or in memory
+        return _store_batch(accepted, devices, rows, events, now, outcome, plain=False)
+
+
+def _store_batch(
+    accepted: list[tuple[Device, Payload]],
+    devices: dict[int, Device],
+    rows: dict[tuple[int, str, dt.datetime], float],
+    events: list[tuple[Device, Payload]],
+    now: dt.datetime,
+    outcome: Outcome,
+    *,
+    plain: bool,
+) -> Run | None:
     came_back: list[Device] = []
     run: Run | None = None
     with transaction.atomic():
-        stored = _insert_readings([(d, c, t, v) for (d, c, t), v in rows.items()]) if rows else set()
+        # First: a redelivery raises Redelivered here, before anything is changed in memory.
+        stored = (
+            _insert_readings([(d, c, t, v) for (d, c, t), v in rows.items()], plain=plain) if rows else None
+        )
         touch: list[Device] = []
         for device in devices.values():
             if not device.online and device.last_seen_at is not None:
@@ -320,7 +356,7 @@ def _store_and_evaluate(
                 touch.append(device)
             device.online = True
             device.offline_since = None
-        if len(stored) == len(rows):  # the common case: nothing was a duplicate
+        if stored is None:  # the common case: nothing was a duplicate
             new_rows = sorted(((d, c, t, v) for (d, c, t), v in rows.items()), key=lambda r: r[2])
         else:
             new_rows = sorted(
@@ -328,9 +364,12 @@ def _store_and_evaluate(
                 key=lambda r: r[2],
             )
         latest: dict[int, dict[str, Any]] = defaultdict(dict)
+        newest: dict[int, dt.datetime] = {}
         for d, c, t, v in new_rows:
             latest[d][c] = v
-            latest[d]["_ts"] = t.isoformat()
+            newest[d] = t  # in time order: the device's newest
+        for pk, ts in newest.items():
+            latest[pk]["_ts"] = ts.isoformat()
         for pk, values in latest.items():
             devices[pk].last_values = {**devices[pk].last_values, **values}
         if touch:
@@ -338,7 +377,7 @@ def _store_and_evaluate(
             for touched in touch:
                 touched.last_seen_at = now
         outcome.accepted = len(accepted)
-        outcome.duplicates = len(rows) - len(stored)
+        outcome.duplicates = 0 if stored is None else len(rows) - len(stored)
         # 3. Rules and debounce state in the same transaction; openings and recoveries are
         # committed one by one right after it (run.apply()).
         fresh: set[int] = set()  # id() of the event messages stored for the first time
@@ -351,15 +390,16 @@ def _store_and_evaluate(
 
 
 def _new_sequences(
-    accepted: list[tuple[Device, Payload]], stored: set[tuple[int, str, Any]], fresh: set[int]
+    accepted: list[tuple[Device, Payload]], stored: set[tuple[int, str, Any]] | None, fresh: set[int]
 ) -> list[tuple[int, str, int]]:
     """(device, boot, seq) of the messages that are not redeliveries: telemetry with a reading stored
-    now, an event stored now, a heartbeat (nothing stored: a redelivered heartbeat counts again)."""
+    now (``stored`` None: every reading was), an event stored now, a heartbeat (nothing stored: a
+    redelivered heartbeat counts again)."""
     out: list[tuple[int, str, int]] = []
     for device, payload in accepted:
         if payload.seq is None:
             continue
-        if payload.type == "telemetry" and payload.channels:
+        if payload.type == "telemetry" and payload.channels and stored is not None:
             ts = _utc(payload.ts)
             if not any((device.pk, c, ts) in stored for c in payload.readings()):
                 continue

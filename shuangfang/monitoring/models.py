@@ -7,6 +7,8 @@ one active (open or acknowledged) alarm per device and alarm type.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -255,6 +257,16 @@ class AlarmRule(models.Model):
         if self.op == Op.BELOW:
             return "≤" if self.threshold_breaches else "<"
         return ""
+
+    def quiet(self) -> tuple[float, float]:
+        """The open interval of values that neither breach this rule nor keep it from recovering
+        (``breached`` is False and ``recovered`` True strictly inside it)."""
+        limits = [x for x in (self.threshold, self.recovery_threshold) if x is not None]
+        if limits and self.op == Op.ABOVE:
+            return -math.inf, min(limits)
+        if limits and self.op == Op.BELOW:
+            return max(limits), math.inf
+        return -math.inf, math.inf
 
     def recovered(self, value: float) -> bool:
         limit = self.recovery_threshold if self.recovery_threshold is not None else self.threshold

@@ -4,6 +4,7 @@ site rules, and the short-lived in-process cache the ingestion reads them from."
 from __future__ import annotations
 
 import fnmatch
+import math
 import threading
 import time
 from typing import Any
@@ -63,12 +64,26 @@ class RuleSet:
         self.rules = rules
         self.source = source  # the cached rule list it was built from (rebuilt when that changes)
         self.by_channel: dict[str, list[AlarmRule]] = {}
+        self.quiet_by_channel: dict[str, tuple[float, float]] = {}
         self.events = {r.alarm_type: r for r in reversed(rules) if r.op == Op.EVENT}
 
     def for_channel(self, channel: str) -> list[AlarmRule]:
         found = self.by_channel.get(channel)
         if found is None:
             found = self.by_channel[channel] = rules_for_channel(self.rules, channel)
+        return found
+
+    def quiet(self, channel: str) -> tuple[float, float]:
+        """The open interval of values on which no rule of the channel is breached and each one is
+        recovered (``AlarmRule.quiet``): such a reading changes nothing for a device without a
+        debounce state or an active alarm, and is skipped at the cost of one comparison."""
+        found = self.quiet_by_channel.get(channel)
+        if found is None:
+            ranges = [rule.quiet() for rule in self.for_channel(channel)]
+            found = self.quiet_by_channel[channel] = (
+                max((low for low, _h in ranges), default=-math.inf),
+                min((high for _l, high in ranges), default=math.inf),
+            )
         return found
 
     def event(self, code: str) -> AlarmRule | None:

@@ -44,6 +44,13 @@ PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
 MessageType = Literal["telemetry", "alarm", "fault", "heartbeat", "recovery"]
 
 
+class Channels(dict):
+    """A validated ``channels`` mapping that keeps its flat view (``flatten``), made once in
+    validation and read by ``Payload.readings``."""
+
+    flat: dict[str, float] | None = None
+
+
 class Payload(BaseModel):
     """One device message. ``channels`` holds numbers, or per-phase numbers (``{"L1": 36.5}``);
     alarm, fault and recovery messages name a ``code`` (e.g. ``smoke``, ``low_battery``, ``tamper``)."""
@@ -79,6 +86,8 @@ class Payload(BaseModel):
     @classmethod
     def _channels(cls, v: dict[str, Any]) -> dict[str, Any]:
         flat = flatten(v)
+        checked = Channels(v)
+        checked.flat = flat
         if len(flat) > MAX_CHANNELS:
             raise ValueError(f"too many channels ({len(flat)} > {MAX_CHANNELS})")
         for key, value in flat.items():
@@ -90,7 +99,7 @@ class Payload(BaseModel):
             low, high = PHYSICAL_RANGES.get(quantity, (-1e9, 1e9))
             if not low <= value <= high:
                 raise ValueError(f"{key}={value} is outside the physical range [{low}, {high}]")
-        return v
+        return checked
 
     @model_validator(mode="after")
     def _event_code(self) -> Payload:
@@ -99,7 +108,11 @@ class Payload(BaseModel):
         return self
 
     def readings(self) -> dict[str, float]:
-        return flatten(self.channels) if self.type == "telemetry" else {}
+        """The channels as ``{"temp_c.L1": 36.5, …}`` (telemetry only); not to be changed."""
+        if self.type != "telemetry":
+            return {}
+        flat = getattr(self.channels, "flat", None)  # computed in validation (Channels)
+        return flat if flat is not None else flatten(self.channels)
 
 
 class Batch(BaseModel):

@@ -36,6 +36,7 @@ from shuangfang.core import events, messages
 from shuangfang.core.vocabulary import Severity
 
 from .models import Device, ListenerBeat, SeqBlock, SeqCursor
+from .pgarrays import int_array, text_array
 
 messages.register(
     {
@@ -90,7 +91,7 @@ def count_sequences(entries: list[tuple[int, str, int]], now: dt.datetime) -> No
                 "ON CONFLICT (device_id, boot, block) DO UPDATE SET low = LEAST(s.low, EXCLUDED.low), "
                 "high = GREATEST(s.high, EXCLUDED.high), received = s.received + EXCLUDED.received, "
                 "last_at = GREATEST(s.last_at, EXCLUDED.last_at)",
-                [now, *cols],
+                [now, int_array(cols[0]), text_array(cols[1]), *map(int_array, cols[2:])],
             )
             return
         at = connection.ops.adapt_datetimefield_value(now)

@@ -26,7 +26,7 @@ ADAPTERS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "cloud_push": cloud_push.to_canonical,
 }
 
-__all__ = ["ADAPTERS", "AdapterError", "adapt", "for_mqtt"]
+__all__ = ["ADAPTERS", "AdapterError", "adapt", "for_mqtt", "is_canonical"]
 
 
 def adapt(name: str, raw: Any) -> list[dict[str, Any]]:
@@ -43,9 +43,9 @@ def for_mqtt(device: Any, raw: bytes | bytearray) -> Any:
     gateway publishes one event per message, or posts over HTTP. Raises ``ValueError`` (the
     listener records it as a refused message) when the body cannot be read."""
     data = json.loads(raw)
-    name = getattr(device, "adapter", "canonical") or "canonical"
-    if name == "canonical":
+    if is_canonical(device):
         return data
+    name = device.adapter
     try:
         out = adapt(name, data)
     except AdapterError as exc:
@@ -53,6 +53,11 @@ def for_mqtt(device: Any, raw: bytes | bytearray) -> Any:
     if len(out) == 1:
         return out[0]
     return _merge_readings(name, out)
+
+
+def is_canonical(device: Any) -> bool:
+    """Whether the device sends the product's own payload (no adapter)."""
+    return (getattr(device, "adapter", "canonical") or "canonical") == "canonical"
 
 
 def _merge_readings(name: str, out: list[dict[str, Any]]) -> dict[str, Any]:
