@@ -61,6 +61,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
         PublicReport.objects.for_user(request.user, PERM)
         .select_related("organization", "poster__risk_point", "hazard")
         .annotate(photo_count=Count("photos"))
+        # Meta.ordering is dropped from a GROUP BY query (the count): newest first, said again.
+        .order_by("-received_at", "-id")
     )
     return ListPage(
         request,
