@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection
-from django.db.models import Count, F, Lookup, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from shuangfang.core.pgarrays import among
 from shuangfang.core.vocabulary import HazardGrade, Severity
 from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.models import Hazard, HazardMonth
@@ -67,31 +67,6 @@ FIELDS = (
 
 # Ranking order of the bureau table: worst first.
 WORST_FIRST = ("overdue", "tasks_missed", "open_major", "supervised")
-
-
-ARRAY_FROM = 50  # ids from which ``among`` passes one array
-
-
-class _AnyOf(Lookup):
-    """``field = ANY(%s)``: the ids as one array parameter (PostgreSQL)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*params, self.rhs)
-
-
-def among(field: str, ids: Iterable[int]) -> Q | Lookup:
-    """``field IN ids`` as a filter. On PostgreSQL, for many ids, one array parameter
-    (``= ANY(%s)``) rather than hundreds of placeholders: psycopg rewrites such a query in Python
-    each time (it caches none with more than 50 parameters), about 3 ms per query for a bureau of
-    200 institutions, and Django prepares each id."""
-    ids = list(ids)
-    if connection.vendor != "postgresql" or len(ids) < ARRAY_FROM:
-        return Q(**{f"{field}__in": ids})
-    return _AnyOf(F(field), ids)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

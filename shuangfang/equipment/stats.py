@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from shuangfang.dashboards.queries import among
+from shuangfang.core.pgarrays import among
 
 from .choices import RetentionResult
 from .models import Camera, Equipment, RetentionCheck

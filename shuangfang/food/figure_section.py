@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangfang.core.periods import Period
-from shuangfang.dashboards.queries import among
+from shuangfang.core.pgarrays import among
 from shuangfang.dashboards.sections import Figure, uuid_path
 
 from .ledgers import url_name

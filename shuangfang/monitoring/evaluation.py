@@ -9,17 +9,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 
 from shuangfang.core import audit
 from shuangfang.core.models import AuditEntry
+from shuangfang.core.pgarrays import among
 from shuangfang.core.workflow import IllegalTransition
 
 from . import catalogue
 from .alarms import FLOW, publish_opened
 from .models import Alarm, AlarmRule, Device, RuleState
-from .pgarrays import int_array
 from .rules import RuleSet, all_rules, rules_for_channel
 
 
@@ -41,13 +41,8 @@ class Outcome:
 
 
 def _of_devices(rows: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
-    """``device_id IN (…)`` for a batch's devices; on PostgreSQL one array parameter
-    (``= ANY(%s)``), because psycopg rewrites a query of hundreds of placeholders in Python (5 % of
-    the ingest thread)."""
-    if connection.vendor != "postgresql" or len(ids) < 50:
-        return rows.filter(device_id__in=ids)
-    table = rows.model._meta.db_table
-    return rows.extra(where=[f'"{table}"."device_id" = ANY(%s::bigint[])'], params=[int_array(ids)])  # noqa: S610
+    """A batch's devices' rows (one array parameter on PostgreSQL: ``core.pgarrays.among``)."""
+    return rows.filter(among("device_id", ids))
 
 
 class Run:

@@ -19,12 +19,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangfang.core.pgarrays import float_array, int_array, text_array
 from shuangfang.core.vocabulary import Severity
 
 from .choices import Category
 from .evaluation import Outcome, Run
 from .models import Device, DeviceEvent, Reading, Rejection
-from .pgarrays import float_array, int_array, text_array
 from .rules import RuleSet, rule_set
 from .schemas import FUTURE_TOLERANCE, Payload
 from .sequences import count_sequences

@@ -33,10 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shuangfang.core import events, messages
+from shuangfang.core.pgarrays import int_array, text_array
 from shuangfang.core.vocabulary import Severity
 
 from .models import Device, ListenerBeat, SeqBlock, SeqCursor
-from .pgarrays import int_array, text_array
 
 messages.register(
     {

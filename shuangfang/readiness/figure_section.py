@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shuangfang.dashboards.queries import among
+from shuangfang.core.pgarrays import among
 from shuangfang.dashboards.sections import Figure
 from shuangfang.orgs.models import Organization
 

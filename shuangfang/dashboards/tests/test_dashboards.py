@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shuangfang.assessment import snapshots
+from shuangfang.core import pgarrays
 from shuangfang.dashboards import queries
 from shuangfang.hazards.choices import OPEN_STATUSES
 from shuangfang.hazards.models import Hazard
@@ -292,7 +293,7 @@ def test_links_of_many_are_the_links_of_each(world):
 
 
 def test_many_ids_as_one_array_give_the_same_figures(world, monkeypatch):
-    """``queries.among`` passes many ids as one array on PostgreSQL (``= ANY(%s)``): the same
+    """``core.pgarrays.among`` passes many ids as one array on PostgreSQL (``= ANY(%s)``): the same
     figures, trend and section figures as ``IN (…)``, with one parameter instead of one per id."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -315,7 +316,7 @@ def test_many_ids_as_one_array_give_the_same_figures(world, monkeypatch):
         )
 
     as_list = everything()
-    monkeypatch.setattr(queries, "ARRAY_FROM", 1)
+    monkeypatch.setattr(pgarrays, "ARRAY_FROM", 1)
     with CaptureQueriesContext(connection) as q:
         as_array = everything()
     assert as_array == as_list

@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shuangfang.core.pgarrays import float_array, int_array, text_array
 from shuangfang.monitoring import mqtt
 from shuangfang.monitoring.choices import AlarmStatus, Op
 from shuangfang.monitoring.ingestion import ingest
 from shuangfang.monitoring.models import Alarm, AlarmRule, Reading, RuleState
-from shuangfang.monitoring.pgarrays import float_array, int_array, text_array
 
 from .conftest import T0, telemetry
 
