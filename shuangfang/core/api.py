@@ -55,9 +55,16 @@ class BoundedPagination(LimitOffsetPagination):
         offset = pagination.offset
         limit = min(pagination.limit, self.max_limit)
         rows = list(queryset[offset : offset + limit])
-        last_page = len(rows) < limit and (rows or offset == 0)  # then the total is known
-        count = offset + len(rows) if last_page else list_count(queryset)
-        return {self.items_attribute: rows, "count": count}
+        count = known_total(rows, offset, limit)
+        return {self.items_attribute: rows, "count": list_count(queryset) if count is None else count}
+
+
+def known_total(rows: list, offset: int, limit: int) -> int | None:
+    """The list's total when the page read at ``offset`` tells it without a count: a page that is
+    not full and holds rows (or is the first page) is the last one. ``None``: count."""
+    if len(rows) < limit and (rows or offset == 0):
+        return offset + len(rows)
+    return None
 
 
 def list_count(queryset) -> int:

@@ -27,7 +27,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
-from .api import list_count
+from .api import known_total, list_count
 from .exports import xlsx_response
 
 
@@ -53,8 +53,9 @@ class ListPaginator(Paginator):
         if n >= 1:
             bottom = (n - 1) * self.per_page
             rows = list(self.object_list[bottom : bottom + self.per_page])
-            if len(rows) < self.per_page and (rows or n == 1):
-                self.count = bottom + len(rows)
+            total = known_total(rows, bottom, self.per_page)
+            if total is not None:
+                self.count = total
                 return Page(rows, n, self)
             self.count = list_count(self.object_list)
             if rows:
