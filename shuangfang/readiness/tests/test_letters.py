@@ -116,3 +116,38 @@ def test_signing_on_the_page_with_a_drawn_signature(world, login):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(letter.signed_pdf or b"")
     # The outsider learns nothing about the letter.
     assert login(world.users["outsider"]).get(url).status_code == 404
+
+
+def test_a_letter_is_renewed_when_its_holder_changes_post(world, login):
+    """The cook moves from the kitchen to the laundry: the head renews the letter on its page; the old
+    one is revoked (kept, with the reason), the new one names the new post and lists its risk points
+    (none: the kitchen point is no longer the cook's), and waits for a new signature."""
+    from shuangfang.orgs import services as orgs
+    from shuangfang.orgs.models import Membership
+
+    risk_world(world)
+    cook = world.users["staff"]
+    old = letters.sign_letter(actor=cook, letter=letter_a(world), png=drawn_png())
+    assert old.risk_lines and "厨师" in old.holder_party
+    laundry = orgs.create_post(
+        actor=world.root, institution=world.inst_a, name="洗衣工", department=world.dept_a
+    )
+    membership = Membership.objects.get(user=cook, organization=world.dept_a)
+    orgs.end_membership(actor=world.root, membership=membership)
+    orgs.add_membership(
+        actor=world.root, person=cook, organization=world.dept_a, role=membership.role, post=laundry
+    )
+    client = login(world.users["institution_head"])
+    response = client.post(f"/readiness/letters/{old.uuid}/change/", {"action": "renew", "reason": "调岗"})
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.status == LetterStatus.REVOKED and old.revoked_reason == "调岗"
+    assert letters.verify(old) is False and bytes(old.signed_pdf or b"").startswith(b"%PDF")
+    new = Letter.objects.get(holder=cook, year=2026, status=LetterStatus.ISSUED)
+    assert "洗衣工" in new.holder_party and new.risk_lines == [] and new.signed_at is None
+    # Renewing someone else's letter: the staff member may not.
+    assert login(cook).post(f"/readiness/letters/{new.uuid}/change/", {"action": "renew"}).status_code in (
+        403,
+        404,
+    )
+    assert Letter.objects.filter(holder=cook, year=2026).count() == 2

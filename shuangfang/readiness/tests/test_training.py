@@ -217,3 +217,35 @@ def test_certificate_expiry_is_reminded(world):
         training.send_reminders()
     rows = published("readiness.certificate_expiring")
     assert len(rows) == 1 and "消防设施操作员" in rows[0][1]["title"]
+
+
+def test_reminders_reach_the_inbox_through_the_notifications_engine(world):
+    """The daily job (``tasks.training_reminders``), delivered by the outbox to the notifications
+    engine: the cook finds the courses due and overdue in the inbox, the safety officer the overdue
+    one; the sweep run again the same day adds nothing."""
+    from shuangfang.core import outbox
+    from shuangfang.notifications.models import Notification
+    from shuangfang.readiness.tasks import training_reminders
+
+    with time_machine.travel(at(2026, 3, 1), tick=False):
+        defaults(world)
+    cook, officer = world.users["staff"], world.users["safety_officer"]
+    with time_machine.travel(at(2026, 3, 5, 8, 20), tick=False):
+        training_reminders.call_local()
+        outbox.drain()
+        training.send_reminders()  # the sweep again (a second worker, a retry): told once
+        outbox.drain()
+    mine = Notification.objects.filter(recipient=cook, kind__startswith="readiness.training")
+    assert sorted(mine.values_list("kind", flat=True)) == [
+        "readiness.training_due",
+        "readiness.training_due",
+        "readiness.training_due",
+        "readiness.training_overdue",
+    ]
+    assert all(n.url == "/readiness/" and n.organization_id == world.inst_a.pk for n in mine)
+    told = Notification.objects.filter(recipient=officer, kind="readiness.training_overdue")
+    assert any("新员工岗前安全培训" in n.title and str(cook) in n.title for n in told)
+    # Nobody outside institution A is told about its people (the outsider hears of their own).
+    theirs = Notification.objects.filter(recipient=world.users["outsider"])
+    assert theirs.exists() and not theirs.filter(organization=world.inst_a).exists()
+    assert all(str(cook) not in n.title for n in theirs)
