@@ -4,15 +4,22 @@ value is marked a product default and the bureau or institution changes it."""
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from .choices import AppliesTo, Confidence, CourseTopic
 
 # The fire drill frequency. domain-reference F.3: "at least twice a year for fire drills is common
-# practice [M]"; the seed says only "at suitable times" (适时开展消防演练).
+# practice [M]"; the seed says only "at suitable times" (适时开展消防演练). The default's source is
+# shown in the reader's language (a source someone saves is shown as they typed it).
 FIRE_DRILLS_PER_YEAR = "fire_drills_per_year"
-SETTINGS: dict[str, tuple[int, str, str]] = {
+SETTINGS: dict[str, tuple[int, Promise, str]] = {
     FIRE_DRILLS_PER_YEAR: (
         2,
-        "domain-reference §4.6 F.3: fire drills at least twice a year is common practice [M]; seed: 适时开展",
+        _(
+            "Common practice: fire drills at least twice a year (domain-reference §4.6 F.3, [M]); "
+            "the seed says only 适时开展 (at suitable times)"
+        ),
         Confidence.COMMON,
     ),
 }

@@ -39,7 +39,7 @@ def setting(org: Organization, key: str) -> tuple[int, str, str, Organization | 
             s = rows[org_id]
             return s.value, s.source, s.confidence, s.organization
     value, source, confidence = defaults.SETTINGS[key]
-    return value, source, confidence, None
+    return value, str(source), confidence, None
 
 
 def setting_values(orgs: list[Organization], key: str) -> dict[int, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from shuangfang.hazards.models import Hazard
 from shuangfang.readiness import defaults, drills
@@ -90,6 +91,9 @@ def test_fire_drill_frequency_is_a_setting_with_its_source(world):
         progress = drills.fire_drill_progress(world.inst_a, 2026)
         assert progress["required"] == 2 and progress["where"] is None
         assert "F.3" in progress["source"]
+        with translation.override("zh-hans"):  # the default's source in the reader's language
+            zh = drills.fire_drill_progress(world.inst_a, 2026)["source"]
+        assert "每年至少两次" in zh and "Common practice" not in zh
         record(world, drill_a(world))
         drills.save_setting(
             actor=world.root,
