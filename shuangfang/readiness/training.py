@@ -458,6 +458,58 @@ def add_certificate(
     return cert
 
 
+@dataclass(frozen=True)
+class CertificateLine:
+    cert: Certificate
+    state: str  # the training states' colours: overdue = expired, due = expires soon, done = valid
+    state_label: str
+
+
+def certificates_of(institution: Organization, people: list[User], on: dt.date) -> list[CertificateLine]:
+    """The certificates of ``people`` at ``institution``, the soonest expiry first, each with its
+    state on ``on``: expired, expiring within ``CERTIFICATE_REMIND_DAYS`` (when the reminder goes)
+    or valid. One query; the photos are not read."""
+    from django.db.models import F
+
+    labels = {
+        TrainingState.OVERDUE: _("Expired"),
+        TrainingState.DUE: _("Expires soon"),
+        TrainingState.DONE: _("Valid"),
+    }
+    soon = on + dt.timedelta(days=defaults.CERTIFICATE_REMIND_DAYS)
+    out = []
+    for cert in (
+        Certificate.objects.filter(organization=institution, person__in=[p.pk for p in people])
+        .select_related("person")
+        .defer("photo")
+        .order_by(F("expires_on").asc(nulls_last=True), "person__username", "name")
+    ):
+        if cert.expires_on is not None and cert.expires_on < on:
+            state = TrainingState.OVERDUE
+        elif cert.expires_on is not None and cert.expires_on <= soon:
+            state = TrainingState.DUE
+        else:
+            state = TrainingState.DONE
+        out.append(CertificateLine(cert, state, labels[state]))
+    return out
+
+
+def may_see_certificate(user: User, cert: Certificate) -> bool:
+    """Its holder, and whoever sees the holder's training status (a department head: the people of
+    their department)."""
+    from shuangfang.core.tenancy import scope_orgs
+
+    if cert.person_id == user.pk:
+        return True
+    scope = scope_orgs(user, "readiness.status")
+    members = Membership.objects.active().filter(
+        user_id=cert.person_id, organization__path__startswith=cert.organization.path
+    )
+    if scope is not None:
+        members = members.filter(organization__in=scope)
+    return members.exists()
+
+
 # --- Reminders ----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "institutions/<uuid:uuid>/certificates/new/", training.certificate_create, name="certificate_create"
     ),
+    path("certificates/<uuid:uuid>/photo/", training.certificate_photo, name="certificate_photo"),
     path("requirements/", training.requirements, name="requirements"),
     path("drills/", drills.drill_list, name="drills"),
     path("institutions/<uuid:uuid>/drills/new/", drills.drill_create, name="drill_create"),

@@ -190,3 +190,20 @@ def material_a(w) -> Attachment:
             actor=w.users["safety_officer"], session=session_a(w), upload=pdf()
         ),
     )
+
+
+def certificate_a(w):
+    """The cook's 消防设施操作员 certificate at institution A, with a photo."""
+    return _cached(
+        w,
+        "rd_certificate",
+        lambda: training.add_certificate(
+            actor=w.users["safety_officer"],
+            institution=w.inst_a,
+            person=w.users["staff"],
+            name="消防设施操作员",
+            issued_on=dt.date(2023, 4, 1),
+            expires_on=dt.date(2028, 4, 1),
+            photo=jpeg("证书.jpg"),
+        ),
+    )

@@ -1,6 +1,7 @@
 from shuangfang.core.matrix import ALL_IN_TENANT, ApiCase, Case
 
 from .helpers import (
+    certificate_a,
     drill_a,
     drill_photo_a,
     letter_a,
@@ -149,6 +150,13 @@ CASES += [
     Case("readiness:attachment", ALL_IN_TENANT, kwargs=drill_photo),
     Case("readiness:attachment_size", ALL_IN_TENANT, kwargs=drill_photo_thumb),
     Case("readiness:attachment", ALL_IN_TENANT, kwargs=material),
+    # A certificate's photo: its holder (the cook) and whoever sees the cook's training status.
+    Case(
+        "readiness:certificate_photo",
+        STATUS | {"staff"},
+        kwargs=lambda w: {"uuid": certificate_a(w).uuid},
+        denied=404,
+    ),
 ]
 
 API_CASES = [

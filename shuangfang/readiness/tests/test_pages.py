@@ -3,6 +3,8 @@ institution, an issue beyond the stock refused with the reason, a drill ending b
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from shuangfang.readiness.models import Question, Requirement, Session, Supply
@@ -95,3 +97,37 @@ def test_a_department_head_sees_the_status_of_their_department(world, login):
     page = login(world.users["department_head"]).get("/readiness/status/").content.decode()
     assert "cook_a" in page and "depthead_a" in page
     assert "officer_a" not in page and ">head_a<" not in page
+
+
+def test_certificates_uploaded_with_a_photo_are_listed_with_their_expiry(world, login):
+    """The officer uploads the cook's 消防设施操作员 certificate with its photo: the status page lists
+    it with its state on the day (expires in 20 days: 即将到期, "expires soon"); the photo is served to the
+    cook and to whoever sees the cook's status, and is a 404 to an outsider. A file that is not a
+    picture is refused with the reason and nothing is saved."""
+    from shuangfang.readiness.models import Certificate
+
+    from .helpers import jpeg, pdf
+
+    cook = world.users["staff"]
+    officer = login(world.users["safety_officer"])
+    url = f"/readiness/institutions/{world.inst_a.uuid}/certificates/new/"
+    form = {"person": cook.pk, "name": "消防设施操作员", "number": "2023-0001", "issued_on": "2023-03-21"}
+    refused = officer.post(url, {**form, "expires_on": "2026-03-21", "photo": pdf("证书.pdf")})
+    assert refused.status_code == 200 and "photo" in refused.context["form"].errors
+    assert not Certificate.objects.exists()
+    response = officer.post(url, {**form, "expires_on": "2026-03-21", "photo": jpeg("证书.jpg")})
+    assert response.status_code == 302
+    cert = Certificate.objects.get()
+    assert (cert.person, cert.expires_on, cert.photo_type) == (cook, dt.date(2026, 3, 21), "JPEG")
+    page = officer.get(f"/readiness/status/?org={world.inst_a.uuid}")
+    (row,) = [r for r in page.content.decode().split("<tr") if "data-certificate" in r]
+    assert "消防设施操作员" in row and "2026-03-21" in row and "即将到期" in row and "rd-due" in row
+    photo_url = f"/readiness/certificates/{cert.uuid}/photo/"
+    for persona in ("staff", "safety_officer", "department_head", "bureau_supervisor"):
+        got = login(world.users[persona]).get(photo_url)
+        assert got.status_code == 200 and got["Content-Type"] == "image/jpeg", persona
+        assert got.content == bytes(cert.photo or b"")
+    assert login(world.users["outsider"]).get(photo_url).status_code == 404
+    # The cook sees it on "My training", with the photo.
+    mine = login(cook).get("/readiness/").content.decode()
+    assert "消防设施操作员" in mine and photo_url in mine

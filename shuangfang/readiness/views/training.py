@@ -50,7 +50,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
         "lines": lines,
         "sessions": sessions,
         "attended": set(Attendance.objects.filter(person=user).values_list("session_id", flat=True)),
-        "certificates": Certificate.objects.filter(person=user),
+        "certificates": Certificate.objects.filter(person=user).defer("photo"),
         "letters": Letter.objects.filter(holder=user, status="issued"),
     }
     return render(request, "readiness/mine.html", ctx)
@@ -221,6 +221,7 @@ def status(request: AuthedRequest) -> HttpResponse:
     """Training status of the people in the viewer's scope, per person and per department."""
     insts, chosen = chosen_institution(request, "readiness.status")
     lines: list[training.Line] = []
+    certificates: list[training.CertificateLine] = []
     if chosen is not None:
         scope = scope_orgs(request.user, "readiness.status")
         members = Membership.objects.active().filter(organization__path__startswith=chosen.path)
@@ -228,6 +229,7 @@ def status(request: AuthedRequest) -> HttpResponse:
             members = members.filter(organization__in=scope)
         people = [m.user for m in members.select_related("user")]
         lines = training.status_lines(chosen, people=people)
+        certificates = training.certificates_of(chosen, people, timezone.localdate())
     if request.GET.get("export") == "xlsx":
         from shuangfang.core.exports import xlsx_response
 
@@ -248,8 +250,21 @@ def status(request: AuthedRequest) -> HttpResponse:
         "departments": _by_department(chosen, lines) if chosen else [],
         "manage": chosen is not None and can(request.user, "readiness.manage", chosen),
         "states": TrainingState.choices,
+        "certificates": certificates,
     }
     return render(request, "readiness/status.html", ctx)
+
+
+@require_perm("readiness.view")
+def certificate_photo(request: AuthedRequest, uuid) -> HttpResponse:
+    """The photo of a certificate, for its holder and whoever sees the holder's training status
+    (anyone else: 404). The picture was checked when it was uploaded (``core.uploads.check_image``)."""
+    cert = Certificate.objects.filter(uuid=uuid).exclude(photo_type="").select_related("organization").first()
+    if cert is None or cert.photo is None or not training.may_see_certificate(request.user, cert):
+        raise Http404
+    response = HttpResponse(bytes(cert.photo), content_type=f"image/{cert.photo_type.lower()}")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _by_department(institution: Organization, lines: list[training.Line]) -> list[tuple[str, dict]]:
