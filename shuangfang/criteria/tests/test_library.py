@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from shuangfang.core.exports import write_workbook
 from shuangfang.criteria import services
@@ -175,6 +176,9 @@ def test_pages(login, world):
     std = Standard.objects.get(code="elderly-2023")
     page = client.get(std.get_absolute_url()).content.decode()
     assert "建筑设施经鉴定属于C级" in page and "badge-incomplete" in page
+    with translation.override("zh-hans"):  # a placeholder version is shown in words, not as a code
+        listed = client.get(reverse("criteria:list")).content.decode()
+    assert "未注明日期" in listed and "未经核实" in listed and "undated" not in listed
     admin = login(world.users["admin"])
     r = admin.post(
         reverse("criteria:import"), {"owner": "national", "file": upload(doc(code="bad"), "x.txt")}
