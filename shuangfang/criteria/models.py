@@ -24,6 +24,13 @@ from shuangfang.core.tenancy import TenantModel
 
 from .choices import Answer, StandardKind
 
+# Versions the import gives a standard whose date is not known (``importing._related``, and the
+# unverified national standard of 2026), shown in the reader's language.
+VERSION_WORDS = {
+    "undated": pgettext_lazy("criteria version", "undated"),
+    "unverified": pgettext_lazy("criteria version", "unverified"),
+}
+
 
 class Standard(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -89,6 +96,11 @@ class Standard(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("criteria:standard", args=[self.uuid])
+
+    @property
+    def shown_version(self) -> str:
+        """The version as shown: a placeholder given to a standard of unknown date, in words."""
+        return str(VERSION_WORDS.get(self.version, self.version))
 
     @property
     def situation_count(self) -> int:

@@ -9,8 +9,9 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = DATA / "major-hazard-criteria.json"
 # What the research file's notes say of GB 35181-2025 (dates, source), in the import shape: it
-# supersedes the 2017 elements, whose text it does not carry.
-SUPPLEMENT = DATA / "gb35181-2025.json"
+# supersedes the 2017 elements, whose text it does not carry; and of the national 《养老机构重大事故
+# 隐患判定准则》 reported in 2026 (unverified: no date, no text, never citable).
+SUPPLEMENTS = (DATA / "gb35181-2025.json", DATA / "elderly-gb-2026.json")
 
 
 def load_shipped(path: Path = SHIPPED, apps=None):
@@ -20,5 +21,9 @@ def load_shipped(path: Path = SHIPPED, apps=None):
     result = import_standards(actor=None, standards=parse_json(path.read_bytes()), apps=apps)
     if path != SHIPPED:
         return result
-    more = import_standards(actor=None, standards=parse_json(SUPPLEMENT.read_bytes()), apps=apps)
-    return ImportResult(result.standards + more.standards, result.new_items, result.updated_items)
+    standards = list(result.standards)
+    for extra in SUPPLEMENTS:
+        standards += import_standards(
+            actor=None, standards=parse_json(extra.read_bytes()), apps=apps
+        ).standards
+    return ImportResult(standards, result.new_items, result.updated_items)

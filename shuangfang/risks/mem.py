@@ -58,7 +58,7 @@ def heads(org_ids: Iterable[int]) -> dict[int, str]:
     return out
 
 
-def _common(uuid: Any, org: Organization, created: dt.datetime | None, updated: dt.datetime | None) -> dict:
+def common(uuid: Any, org: Organization, created: dt.datetime | None, updated: dt.datetime | None) -> dict:
     return {
         "id": str(uuid),
         "companyCode": company_code(org),
@@ -72,7 +72,7 @@ def _common(uuid: Any, org: Organization, created: dt.datetime | None, updated: 
 
 def mem_object(org: Organization, head: str | None) -> dict:
     return {
-        **_common(org.uuid, org, org.created_at, org.created_at),
+        **common(org.uuid, org, org.created_at, org.created_at),
         "deleted": 0 if org.is_active else 1,
         "hazardCode": company_code(org),
         "hazardName": org.name,
@@ -84,7 +84,7 @@ def mem_object(org: Organization, head: str | None) -> dict:
 def mem_unit(point: RiskPoint, head: str | None) -> dict:
     org = point.organization
     return {
-        **_common(point.uuid, org, point.created_at, point.updated_at),
+        **common(point.uuid, org, point.created_at, point.updated_at),
         "deleted": 0 if point.is_active else 1,
         "hazardCode": company_code(org),
         "riskUnitName": point.name,
@@ -96,7 +96,7 @@ def mem_unit(point: RiskPoint, head: str | None) -> dict:
 def mem_event(factor: HazardFactor) -> dict:
     point = factor.risk_point
     return {
-        **_common(factor.uuid, point.organization, factor.created_at, factor.updated_at),
+        **common(factor.uuid, point.organization, factor.created_at, factor.updated_at),
         "deleted": 0 if point.is_active else 1,
         "riskUnitId": str(point.uuid),
         "riskEventName": factor.description,
@@ -107,7 +107,7 @@ def mem_measure(measure: ControlMeasure) -> dict:
     point = measure.factor.risk_point
     classify1, classify2 = MEM_CLASSIFY.get(measure.category, (None, None))
     return {
-        **_common(measure.uuid, point.organization, measure.created_at, measure.updated_at),
+        **common(measure.uuid, point.organization, measure.created_at, measure.updated_at),
         "deleted": 0 if point.is_active else 1,
         "riskEventId": str(measure.factor.uuid),
         "dataSrc": None,

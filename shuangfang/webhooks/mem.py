@@ -10,15 +10,16 @@ rows, the outbox of changes:
 
 A record is queued only when its body changed, so a replay or a second sweep sends nothing again.
 ``send_due`` posts what is due per entity, parents first (object → unit → event → measure →
-hazard), in batches; a child waits until every parent it names was accepted by the receiver. An
-answer that is not 2xx, a ``code`` other than 0/200 in the answer, an answer that is not JSON, a
-timeout: the batch is retried after 1, 2, 4 … minutes (at most an hour), and nothing else is held
-up but the children of what failed."""
+check task → check record → hazard), in batches; a child waits until every parent it names was
+accepted by the receiver. An answer that is not 2xx, a ``code`` other than 0/200 in the answer, an
+answer that is not JSON, a timeout: the batch is retried after 1, 2, 4 … minutes (at most an
+hour), and nothing else is held up but the children of what failed."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import http.client
 import json
 import logging
 import urllib.error
@@ -34,6 +35,7 @@ from django.utils import timezone
 from shuangfang.core.outbox import enqueue_once
 from shuangfang.hazards.api import mem_record
 from shuangfang.hazards.models import Hazard, HazardPhoto
+from shuangfang.inspections.models import ChecklistItem, Plan, RecordItem
 from shuangfang.notifications import outbound
 from shuangfang.orgs.models import Organization
 from shuangfang.risks import mem as risk_mem
@@ -44,16 +46,20 @@ from .models import MemRecord, MemUpload
 log = logging.getLogger(__name__)
 
 # The order of dependencies, and each entity's path under MEM_UPLOAD_URL. The paths of the unit,
-# event, measure and hazard are one vendor's (§6.2); no path was found for the object: ours.
-ENTITIES = ("object", "unit", "event", "measure", "hazard")
+# event, measure, check task, check record and hazard are one vendor's (§6.2); no path was found
+# for the object: ours.
+ENTITIES = ("object", "unit", "event", "measure", "task", "record", "hazard")
 RANK = {e: i for i, e in enumerate(ENTITIES)}
 PATHS = {
     "object": "/sec_security_risk_object",
     "unit": "/sec_security_risk_unit",
     "event": "/sec_security_risk_events",
     "measure": "/sec_security_risk_control_measures",
+    "task": "/sec_hidden_check_mission",
+    "record": "/sec_hidden_check_record",
     "hazard": "/sec_hidden_danger_info",
 }
+FROM_MEASURE = "control_measure"  # ChecklistItem.source_kind of an item made from a control measure
 BACKOFF_CAP = 3600
 LEASE = dt.timedelta(minutes=2)  # a sender that died mid-request: the rows are due again after this
 SEND_PENDING = "mem:send-queued"
@@ -94,11 +100,27 @@ def _hazards(qs: Any) -> list[Item]:
     qs = qs.select_related(
         "organization", "responsible", "reporter", "accepted_by", "risk_point"
     ).prefetch_related(Prefetch("photos", queryset=HazardPhoto.objects.all()))
+    hazards = list(qs)
+    # A hazard found by a check of an item made from a control measure names that check record
+    # and measure (§6.4); any other hazard names neither.
+    found = {
+        h.origin.removeprefix("inspection-item:") for h in hazards if h.origin.startswith("inspection-item:")
+    }
+    measure_of = dict(
+        RecordItem.objects.filter(uuid__in=found, item__source_kind=FROM_MEASURE).values_list(
+            "uuid", "item__source_ref"
+        )
+    )
+    checked = {str(k): v for k, v in measure_of.items()}
     items: list[Item] = []
-    for h in qs:
+    for h in hazards:
         body = mem_record(h, list(h.photos.all()))
-        # Not linked in our data (§6.4 recommends it; an inspection item does not keep its measure):
-        body.update(riskMeasureId=None, checkRecordId=None)
+        record_uuid = h.origin.removeprefix("inspection-item:")
+        linked = record_uuid in checked
+        body.update(
+            riskMeasureId=checked[record_uuid] if linked else None,
+            checkRecordId=record_uuid if linked else None,
+        )
         if body["hazardDangerType"] is None:  # no category given: 8 其他 of the code list
             body["hazardDangerType"] = 8
         body["riskUnitId"] = str(h.risk_point.uuid) if h.risk_point_id and h.risk_point else None  # ours
@@ -106,8 +128,95 @@ def _hazards(qs: Any) -> list[Item]:
         depends = [f"object:{h.organization.uuid}"]
         if body["riskUnitId"]:
             depends.append(f"unit:{body['riskUnitId']}")
+        if linked:
+            depends.append(f"record:{record_uuid}")
         items.append(("hazard", body, depends))
     return items
+
+
+# The check cycle of §6.3 (checkCycle + checkCycleUnit 小时/天/周/月/年) from a plan's frequency and
+# rule; a frequency with no fixed cycle (before holidays) sends none. Our mapping.
+def _cycle(plan: Plan | None) -> tuple[int | None, str | None]:
+    if plan is None:
+        return None, None
+    rule, f = plan.rule or {}, plan.frequency
+    if f == "hours":
+        return int(rule.get("interval_hours") or 1), "小时"
+    if f == "shift":
+        return (24 // len(rule["shifts"]), "小时") if rule.get("shifts") else (None, None)
+    if f == "daily":
+        return int(rule.get("interval_days") or 1), "天"
+    if f == "weekly":
+        return 1, "周"
+    if f == "monthly":
+        return 1, "月"
+    if f in ("quarterly", "seasonal"):
+        months = rule.get("months") or [0, 0, 0, 0]
+        return 12 // len(months), "月"
+    return None, None
+
+
+def _tasks(items_qs: Any) -> list[Item]:
+    """Check tasks (§6.2): a checklist item made from a control measure, checked by the first active
+    plan of its checklist. An item switched off, whose checklist has no active plan or whose measure
+    is gone is sent as deleted (if it was ever sent). Parent: its measure."""
+    rows = list(items_qs.filter(source_kind=FROM_MEASURE).select_related("checklist__organization"))
+    measures = set(
+        ControlMeasure.objects.filter(uuid__in={r.source_ref for r in rows}).values_list("uuid", flat=True)
+    )
+    plans: dict[int, Plan] = {}
+    for plan in Plan.objects.filter(checklist_id__in={r.checklist_id for r in rows}, is_active=True).order_by(
+        "id"
+    ):
+        plans.setdefault(plan.checklist_id, plan)
+    out: list[Item] = []
+    alive_measures = {str(u) for u in measures}
+    for r in rows:
+        plan = plans.get(r.checklist_id)
+        cycle, unit = _cycle(plan)
+        org = r.checklist.organization
+        rule = plan.rule if plan is not None else {}
+        body = {
+            **risk_mem.common(r.uuid, org, r.checklist.created_at, r.checklist.created_at),
+            "deleted": 0
+            if r.is_active and r.checklist.is_active and plan and r.source_ref in alive_measures
+            else 1,
+            "riskMeasureId": r.source_ref,
+            "troubleshootContent": r.text,
+            "checkCycle": cycle,
+            "checkCycleUnit": unit,
+            "taskStartTime": f"{plan.starts_on:%Y-%m-%d} 00:00:00" if plan and plan.starts_on else None,
+            "workStartTime": rule.get("start") or rule.get("time"),
+            "workEndTime": rule.get("end"),
+            "workDayType": None,
+            "workType": None,
+            "taskNum": None,
+        }
+        out.append(("task", body, [] if body["deleted"] else [f"measure:{r.source_ref}"]))
+    return out
+
+
+# checkStatus of a check record (ours: no code list was found): 0 normal, 1 problem, 2 not applicable.
+CHECK_STATUS = {"ok": 0, "problem": 1, "na": 2}
+
+
+def _records(qs: Any) -> list[Item]:
+    """Check records (§6.2): each answer to an item made from a control measure. Parent: its task."""
+    out: list[Item] = []
+    for ri in qs.filter(item__source_kind=FROM_MEASURE).select_related("record__organization", "item"):
+        rec = ri.record
+        body = {
+            **risk_mem.common(ri.uuid, rec.organization, rec.submitted_at, rec.submitted_at),
+            "checkTaskId": str(ri.item.uuid),
+            "checkTime": risk_mem.mem_time(rec.submitted_at),
+            "mobileMe": None,
+            "isDefend": None,
+            "checkStatus": CHECK_STATUS.get(ri.result),
+            "createByMobile": None,
+            "updateByMobile": None,
+        }
+        out.append(("record", body, [f"task:{ri.item.uuid}"]))
+    return out
 
 
 def everything(since: dt.datetime | None = None) -> list[Item]:
@@ -119,8 +228,14 @@ def everything(since: dt.datetime | None = None) -> list[Item]:
     if since is not None:
         points, factors = points.filter(updated_at__gte=since), factors.filter(updated_at__gte=since)
         measures, hazards = measures.filter(updated_at__gte=since), hazards.filter(updated_at__gte=since)
+    records = RecordItem.objects.all()
+    if since is not None:
+        records = records.filter(record__submitted_at__gte=since)
     items = _objects(institutions)
     items += _unit_depends(_risk_items(points, factors, measures), points)
+    # Checklist items keep no change time: every task is compared (the digest sends only changes).
+    items += _tasks(ChecklistItem.objects.all())
+    items += _records(records)
     items += _hazards(hazards)
     return items
 
@@ -135,6 +250,8 @@ def alive() -> set[tuple[str, str]]:
         ("unit", RiskPoint.objects.all()),
         ("event", HazardFactor.objects.all()),
         ("measure", ControlMeasure.objects.all()),
+        ("task", ChecklistItem.objects.filter(source_kind=FROM_MEASURE)),
+        ("record", RecordItem.objects.filter(item__source_kind=FROM_MEASURE)),
         ("hazard", Hazard.objects.all()),
     ]
     return {(entity, str(u)) for entity, qs in tables for u in qs.values_list("uuid", flat=True)}
@@ -158,6 +275,20 @@ def for_hazard(hazard_id: int) -> list[Item]:
     if hazard.risk_point_id:
         points = risk_mem.points().filter(pk=hazard.risk_point_id)
         items += _unit_depends(_risk_items(points, [], []), points)
+    if hazard.origin.startswith("inspection-item:"):
+        # Found by a check of a measure's item: the chain above it, down to the check record.
+        checked = RecordItem.objects.filter(
+            uuid=hazard.origin.removeprefix("inspection-item:"), item__source_kind=FROM_MEASURE
+        ).select_related("item")
+        for ri in checked:
+            measure = (
+                ControlMeasure.objects.filter(uuid=ri.item.source_ref)
+                .select_related("factor__risk_point__organization")
+                .first()
+            )
+            if measure is not None:
+                items += for_measure(measure)
+            items += _tasks(ChecklistItem.objects.filter(pk=ri.item_id)) + _records(checked)
     return items + _hazards(Hazard.objects.filter(pk=hazard_id))
 
 
@@ -350,6 +481,8 @@ def _send_batch(entity: str, rows: list[MemUpload]) -> int:
         code, answer = exc.code, f"HTTP {exc.code}: {exc.read(500).decode('utf-8', 'replace')}"
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         answer = f"network: {getattr(exc, 'reason', exc)}"
+    except http.client.HTTPException as exc:  # garbage instead of an HTTP answer: retried
+        answer = f"the answer is not HTTP: {type(exc).__name__}"
     done = timezone.now()
     ids = [u.pk for u in claimed]
     with transaction.atomic():

@@ -5,6 +5,7 @@ delivers what is due, retries with backoff and switches off a subscriber failing
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import secrets
@@ -195,6 +196,8 @@ def _attempt(d: Delivery) -> None:
         code, error = exc.code, f"HTTP {exc.code}"
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         error = f"network: {getattr(exc, 'reason', exc)}"
+    except http.client.HTTPException as exc:  # garbage instead of an HTTP answer: retried like a 5xx
+        error = f"the answer is not HTTP: {type(exc).__name__}"
     _record(d, code, error, permanent=error.startswith("refused") and "unresolved" not in error)
 
 

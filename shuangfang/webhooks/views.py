@@ -111,5 +111,7 @@ MEM_ENTITY_LABELS = {
     "unit": gettext_lazy("Risk analysis unit (risk point)"),
     "event": gettext_lazy("Risk event (hazard factor)"),
     "measure": gettext_lazy("Control measure"),
+    "task": gettext_lazy("Check task (checklist item from a measure)"),
+    "record": gettext_lazy("Check record (answer to such an item)"),
     "hazard": gettext_lazy("Hazard"),
 }

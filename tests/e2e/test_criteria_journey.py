@@ -65,6 +65,14 @@ def test_library_selfcheck_and_hazard(live_server, world, browser):
     page.goto(f"{base}{hazard.get_absolute_url()}")
     assert "经住房城乡建设、消防等部门检查" in page.inner_text("#hazard-criterion")
     _snap(page, "desktop-5-hazard-criterion")
+    ctx.close()
+    # On a phone the criterion's long source URLs wrap: the page does not run off the screen.
+    ctx, page = _as(browser, base, "officer_a", PHONE, errors)
+    page.goto(f"{base}{hazard.get_absolute_url()}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _snap(page, "phone-5-hazard-criterion")
+    ctx.close()
+    ctx, page = _as(browser, base, "officer_a", {"width": 1280, "height": 900}, errors)
     page.goto(f"{base}/criteria/")
     _snap(page, "desktop-6-library")
     ctx.close()

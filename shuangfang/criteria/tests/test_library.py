@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from shuangfang.core.exports import write_workbook
 from shuangfang.criteria import services
@@ -62,6 +63,25 @@ def test_the_shipped_text_is_loaded_as_read_and_incomplete_standards_say_so():
     # Every criterion text in the database is one of the file's texts: nothing was added.
     shipped = json.dumps(json.loads(SHIPPED.read_text()), ensure_ascii=False)
     assert all(t in shipped for t in Criterion.objects.values_list("text", flat=True))
+
+
+def test_gb35181_and_the_unverified_2026_standard_are_loaded_as_the_file_has_them():
+    fire = json.loads(SHIPPED.read_text())["fire_standard"]
+    old = Standard.objects.get(code="GB35181-2017")
+    # The file's ten direct elements are the 2017 edition's (clauses 6.x), word for word.
+    assert dict(old.criteria.values_list("number", "text")) == {
+        e["clause"]: e["text"] for e in fire["direct_elements"]
+    }
+    assert not old.complete and old.criteria.count() == 10
+    new = Standard.objects.get(code="GB35181-2025")
+    assert (new.issued_on, new.effective_from) == (dt.date(2025, 4, 25), dt.date(2025, 11, 1))
+    assert new.supersedes is not None and new.supersedes.code == "GB35181-2017"
+    assert not new.complete and not new.criteria.exists()
+    # A national elderly-care standard reported in 2026: listed as unverified, no date, nothing citable.
+    gb = Standard.objects.get(code="elderly-gb-2026")
+    assert (gb.version, gb.issued_on, gb.effective_from, gb.supersedes) == ("unverified", None, None, None)
+    assert not gb.complete and not gb.criteria.exists()
+    assert services.resolve("elderly-2023-4-3", on=ON).standard.code == "elderly-2023"  # still citable
 
 
 def test_resolve_refuses_unknown_cut_off_and_superseded_codes():
@@ -156,6 +176,9 @@ def test_pages(login, world):
     std = Standard.objects.get(code="elderly-2023")
     page = client.get(std.get_absolute_url()).content.decode()
     assert "建筑设施经鉴定属于C级" in page and "badge-incomplete" in page
+    with translation.override("zh-hans"):  # a placeholder version is shown in words, not as a code
+        listed = client.get(reverse("criteria:list")).content.decode()
+    assert "未注明日期" in listed and "未经核实" in listed and "undated" not in listed
     admin = login(world.users["admin"])
     r = admin.post(
         reverse("criteria:import"), {"owner": "national", "file": upload(doc(code="bad"), "x.txt")}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -79,3 +80,31 @@ def hook():
     threading.Thread(target=h.server.serve_forever, daemon=True).start()
     yield h
     h.server.shutdown()
+
+
+@pytest.fixture
+def not_http():
+    """A receiver that answers a request with bytes that are not HTTP at all (http.client raises
+    BadStatusLine, which is no OSError); yields its base URL."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"\x00\xff garbage\r\n\r\n")
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    server.close()

@@ -14,9 +14,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from shuangfang.core import outbox
 from shuangfang.hazards import services as hazards
+from shuangfang.hazards.models import Hazard
+from shuangfang.inspections.checklists import add_measure_items, create_checklist
+from shuangfang.inspections.models import Plan
+from shuangfang.inspections.plans import create_plan
+from shuangfang.inspections.records import Answer, save_record
 from shuangfang.risks import services as risks
 from shuangfang.risks.tests.fixtures import risk_world
 from shuangfang.webhooks import mem
@@ -35,6 +41,11 @@ REQUIRED = {
     "/sec_security_risk_control_measures": COMMON
     | {"riskEventId", "dataSrc", "riskMeasureDesc", "classify1", "classify2", "classify3"}
     | {"troubleshootContent"},
+    "/sec_hidden_check_mission": COMMON
+    | {"riskMeasureId", "troubleshootContent", "checkCycle", "checkCycleUnit", "taskStartTime"}
+    | {"workStartTime", "workEndTime", "workDayType", "workType", "taskNum"},
+    "/sec_hidden_check_record": COMMON
+    | {"checkTaskId", "checkTime", "mobileMe", "isDefend", "checkStatus", "createByMobile", "updateByMobile"},
     "/sec_hidden_danger_info": COMMON
     | {
         "hazardCode", "riskMeasureId", "checkRecordId", "dangerName", "dangerLevel", "registTime",
@@ -52,6 +63,7 @@ CODES: dict[str, set] = {
     "hazardCategory": {0, 1, 2, 3},
     "dangerState": {-1, 0, 1, 9},
     "classify1": {"工程技术", "维护保养", "操作行为", "应急措施"},
+    "checkCycleUnit": {"小时", "天", "周", "月", "年", None},
 }
 
 
@@ -82,13 +94,15 @@ class Receiver:
                 continue  # not graded before confirmation
             if name in rec and rec[name] not in allowed:
                 return f"{path}: {name}={rec[name]!r}"
-        for name in ("createDate", "updateDate", "registTime"):
+        for name in ("createDate", "updateDate", "registTime", "checkTime", "taskStartTime"):
             if rec.get(name) is not None and not TIME.match(rec[name]):
                 return f"{path}: {name}={rec[name]!r}"
         parents = {
             "/sec_security_risk_unit": ("/sec_security_risk_object", "hazardCode", "hazardCode"),
             "/sec_security_risk_events": ("/sec_security_risk_unit", "riskUnitId", "id"),
             "/sec_security_risk_control_measures": ("/sec_security_risk_events", "riskEventId", "id"),
+            "/sec_hidden_check_mission": ("/sec_security_risk_control_measures", "riskMeasureId", "id"),
+            "/sec_hidden_check_record": ("/sec_hidden_check_mission", "checkTaskId", "id"),
             "/sec_hidden_danger_info": ("/sec_security_risk_object", "hazardCode", "hazardCode"),
         }
         if path in parents:
@@ -98,6 +112,13 @@ class Receiver:
         units = self.store.get("/sec_security_risk_unit", {})
         if path == "/sec_hidden_danger_info" and rec.get("riskUnitId") and rec["riskUnitId"] not in units:
             return f"{path}: riskUnitId before its unit"
+        checks = self.store.get("/sec_hidden_check_record", {})
+        if (
+            path == "/sec_hidden_danger_info"
+            and rec.get("checkRecordId")
+            and rec["checkRecordId"] not in checks
+        ):
+            return f"{path}: checkRecordId before its check record"
         return ""
 
     def answer(self, path: str, body: bytes, auth: str) -> tuple[int, bytes]:
@@ -165,7 +186,7 @@ def test_the_chain_is_uploaded_parents_first_with_the_fields_and_codes(world, re
     assert receiver.errors == []
     order = [path for path, _ in receiver.calls]
     firsts = [order.index(p) for p in REQUIRED if p in order]
-    assert firsts == sorted(firsts) and len(firsts) == 5  # object, unit, event, measure, hazard
+    assert firsts == sorted(firsts) and len(firsts) == 5  # object, unit, event, measure, hazard (no check)
     assert all(n <= 2 for _, n in receiver.calls)  # batches of MEM_UPLOAD_BATCH
     got = receiver.store
     assert got["/sec_hidden_danger_info"][str(h.uuid)]["riskUnitId"] == str(rw.point.uuid)
@@ -193,6 +214,78 @@ def test_retries_with_backoff_and_children_wait_for_their_parents(world, receive
     assert receiver.errors == []
     assert not MemUpload.objects.filter(sent_at=None, superseded_at=None).exists()
     assert "/sec_hidden_danger_info" in receiver.store
+
+
+def measure_checked(world):
+    """The kitchen's measure on a daily checklist, checked once with a problem: a check task, a
+    check record and the hazard the problem became."""
+    rw = risk_world(world)
+    officer = world.users["safety_officer"]
+    checklist = create_checklist(
+        actor=officer, organization=world.inst_a, name="厨房日查", kind="post", category="food"
+    )
+    [item] = add_measure_items(actor=officer, checklist=checklist, risk_point=rw.point, category="food")
+    create_plan(
+        actor=officer,
+        organization=world.inst_a,
+        name="厨房日查",
+        checklist=checklist,
+        frequency="daily",
+        rule={"time": "09:00"},
+        assignee_kind="person",
+        assignee_user=officer,
+        location="厨房",
+        starts_on=dt.date(2026, 11, 20),
+    )
+    record = save_record(
+        actor=officer,
+        organization=world.inst_a,
+        checklist=checklist,
+        items=[item],
+        answers={str(item.uuid): Answer(str(item.uuid), "problem", note="报警器无电")},
+        note="",
+        location="厨房",
+        checkpoint=None,
+        task=None,
+        position=None,
+        at=timezone.now(),
+    )
+    return rw, item, record.items.get()
+
+
+def test_check_tasks_and_records_sit_between_the_measure_and_the_hazard(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(T0, tick=True), django_capture_on_commit_callbacks(execute=True):
+        rw, item, checked = measure_checked(world)  # through the outbox, without the sweep
+    assert receiver.errors == []
+    h = Hazard.objects.get(origin=checked.origin)
+    order = [path for path, _ in receiver.calls]
+    chain = ["/sec_security_risk_control_measures", "/sec_hidden_check_mission", "/sec_hidden_check_record"]
+    assert [order.index(p) for p in chain] == sorted(order.index(p) for p in chain)
+    assert order.index(chain[-1]) < order.index("/sec_hidden_danger_info")
+    task = receiver.store["/sec_hidden_check_mission"][str(item.uuid)]
+    assert task["riskMeasureId"] == str(rw.measure.uuid) and task["deleted"] == 0
+    assert (task["checkCycle"], task["checkCycleUnit"], task["troubleshootContent"]) == (
+        1,
+        "天",
+        "报警器是否正常",
+    )
+    check = receiver.store["/sec_hidden_check_record"][str(checked.uuid)]
+    assert check["checkTaskId"] == str(item.uuid) and check["checkStatus"] == 1
+    sent = receiver.store["/sec_hidden_danger_info"][str(h.uuid)]
+    assert (sent["checkRecordId"], sent["riskMeasureId"]) == (str(checked.uuid), str(rw.measure.uuid))
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        mem.collect()
+        mem.send_due()
+        calls = len(receiver.calls)
+        assert mem.collect() == 0 and mem.send_due() == 0  # nothing changed: nothing sent again
+        Plan.objects.filter(checklist=item.checklist).update(is_active=False)
+        assert mem.collect() == 1  # the task, told as deleted
+        mem.send_due()
+    assert receiver.calls[calls:] == [("/sec_hidden_check_mission", 1)]
+    assert receiver.store["/sec_hidden_check_mission"][str(item.uuid)]["deleted"] == 1
+    assert receiver.errors == []
 
 
 def test_a_second_sweep_sends_nothing_and_a_change_sends_only_that_record(world, receiver):
@@ -247,6 +340,16 @@ def test_a_garbage_answer_is_retried_with_its_reason(world, receiver):
         mem.send_due()
     row = MemUpload.objects.filter(entity="object")[0]
     assert row.sent_at is None and "not JSON" in row.last_answer and row.attempts == 1
+
+
+def test_an_answer_that_is_not_http_is_retried_with_its_reason(world, receiver, settings, not_http):
+    settings.MEM_UPLOAD_URL = not_http + "/mem"
+    with time_machine.travel(T0, tick=False):
+        assert mem.collect() > 0
+        assert mem.send_due() == 0
+    rows = MemUpload.objects.filter(entity="object")
+    assert rows and all(r.sent_at is None and r.attempts == 1 for r in rows)
+    assert all("not HTTP" in r.last_answer and r.next_attempt_at > T0 for r in rows)
 
 
 def test_off_without_a_url(world, settings):

@@ -112,6 +112,24 @@ def test_a_slow_or_garbage_answer_does_not_hold_up_another_subscriber(world, hoo
     assert Delivery.objects.get(subscription=other).attempts == 1  # tried in the same round
 
 
+def test_an_answer_that_is_not_http_is_retried_and_does_not_hold_up_another(world, hook, not_http):
+    with time_machine.travel(T0, tick=True):
+        broken = services.subscribe(
+            actor=world.users["institution_head"],
+            organization=world.inst_a,
+            url=not_http + "/hook",
+            kinds=["hazard.reported"],
+        )[0]
+        other = subscribe(world, hook, who="admin", org=world.bureau)
+        report(world)
+        outbox.drain()
+        assert services.send_due() == 2
+    bad = Delivery.objects.get(subscription=broken)
+    assert bad.delivered_at is None and bad.attempts == 1 and "not HTTP" in bad.last_error
+    assert bad.last_attempt_at is not None and bad.next_attempt_at > bad.last_attempt_at  # retried later
+    assert Delivery.objects.get(subscription=other).delivered_at is not None
+
+
 @pytest.mark.parametrize(
     "url",
     [
