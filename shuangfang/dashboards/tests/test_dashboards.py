@@ -330,7 +330,7 @@ def test_many_ids_as_one_array_give_the_same_figures(world, monkeypatch):
 # JSON 15; of which for the assessment score (shuangfang.assessment.dashboard) 4 on the institution
 # page (computed live) and 2 on the bureau page and the screen (the worker's snapshots), and 2 on
 # the institution page for the four-colour map. Plus the registered figure sections (sections.py),
-# a fixed number each (test_sections.py): equipment 2, food 6 (7 with a refrigerator's sensor: its
+# a fixed number each (test_sections.py): equipment 2, food 7 (8 with a refrigerator's sensor: its
 # alarms), readiness 3.
 BUREAU_QUERIES = 26
 INSTITUTION_QUERIES = 32
