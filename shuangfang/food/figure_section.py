@@ -1,14 +1,14 @@
 """Food's section on the dashboards (registered in apps.py): the month's samples taken against
-dishes due, missed meals, health certificates expiring within each site's reminder window and
-cold-chain alarms, per institution, in a fixed number of grouped queries; and its rows of the
-monthly safety report."""
+dishes due, missed meals, kitchen staff without a valid health certificate, health certificates
+expiring within each site's reminder window and cold-chain alarms, per institution, in a fixed
+number of grouped queries; and its rows of the monthly safety report."""
 
 from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from shuangfang.core.pgarrays import among
 from shuangfang.dashboards.sections import Figure, uuid_path
 
 from .ledgers import url_name
-from .models import Fridge, HealthCertificate, Kitchen, Meal, Sample
+from .models import Fridge, HealthCertificate, Kitchen, KitchenStaff, Meal, Sample
 
 
 def _grouped(qs, key: str) -> dict[int, int]:
@@ -72,12 +72,14 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
     first = today.replace(day=1)
     counts = month_counts(ids, first, today)
     expiring = certificates_expiring(ids, today)
+    uncertified = staff_without_certificate(ids, today)
     kitchens = dict(
         Kitchen.objects.filter(among("organization_id", ids)).values_list("organization_id", "uuid")
     )
     # Labels translated and lists reversed once, not once per institution (hundreds on a bureau).
     taken, missed = _("Samples taken / dishes due this month"), _("Meals missed this month")
     certificates, cold_chain = _("Health certificates expiring"), _("Cold-chain alarms this month")
+    no_certificate = _("Kitchen staff without a valid health certificate")
     samples = reverse(f"food:{url_name('samples')}")
     month = "&" + urlencode({"day_from": first.isoformat(), "day_to": today.isoformat()})
     alarms = reverse("monitoring:alarms")
@@ -94,6 +96,7 @@ def figures(ids: list[int], today: dt.date) -> dict[int, list[Figure]]:
                 whole=counts["due"].get(i, 0),
             ),
             Figure(missed, counts["missed"].get(i, 0), kitchen, counted=False, bad=True),
+            Figure(no_certificate, uncertified.get(i, 0), staff, counted=False, bad=True),
             Figure(certificates, expiring.get(i, 0), staff, counted=False, bad=True),
             Figure(
                 cold_chain,
@@ -128,6 +131,18 @@ def remind_days_at(path: str, default: int, site: list[tuple[str, int]]) -> int:
     rule, else the nearest bureau's, else the default."""
     own = [(len(p), v) for p, v in site if path.startswith(p)]
     return max(own)[1] if own else default
+
+
+def staff_without_certificate(ids: list[int], day: dt.date) -> dict[int, int]:
+    """Active kitchen staff with no health certificate valid on ``day`` (as
+    ``staff.without_valid_certificate`` finds them for one kitchen), per institution. One query."""
+    valid = HealthCertificate.objects.filter(staff=OuterRef("pk"), valid_until__gte=day)
+    return _grouped(
+        KitchenStaff.objects.filter(among("kitchen__organization_id", ids), is_active=True).filter(
+            ~Exists(valid)
+        ),
+        "kitchen__organization_id",
+    )
 
 
 def certificates_expiring(ids: list[int], day: dt.date) -> dict[int, int]:

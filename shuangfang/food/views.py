@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,17 @@ from shuangfang.orgs.models import Organization
 from . import meals, rules, stats
 from .choices import RuleKey, SampleStatus
 from .forms import CoreTempForm, DisinfectionForm, DisposeForm, MealForm, MenuForm, SampleForm, now_local
-from .models import Dish, HealthCertificate, Kitchen, Meal, Purchase, Sample, SupplierLicence
+from .models import (
+    Dish,
+    Fridge,
+    HealthCertificate,
+    Kitchen,
+    Meal,
+    Purchase,
+    Sample,
+    SupplierLicence,
+    TemperatureLog,
+)
 
 
 def kitchen_for(request: AuthedRequest, uuid, perm: str = "food.view") -> Kitchen:
@@ -73,6 +84,21 @@ def kitchen(request: AuthedRequest, uuid) -> HttpResponse:
     )
 
 
+NOON = 12  # the morning reading is entered before noon, the afternoon one after (as scoring counts)
+
+
+def fridge_slots(k: Kitchen, day: dt.date) -> list[dict[str, Any]]:
+    """The refrigerators without a sensor (entered by hand twice a day) with ``day``'s morning
+    and afternoon reading, the latest of each; two queries."""
+    fridges = list(Fridge.objects.filter(kitchen=k, is_active=True, device__isnull=True))
+    slots: dict[tuple[int, bool], TemperatureLog] = {}
+    for log in TemperatureLog.objects.filter(fridge__in=fridges, measured_at__date=day).order_by(
+        "measured_at"
+    ):
+        slots[(log.fridge_id, timezone.localtime(log.measured_at).hour >= NOON)] = log
+    return [{"fridge": f, "am": slots.get((f.pk, False)), "pm": slots.get((f.pk, True))} for f in fridges]
+
+
 @require_perm("food.view")
 def today(request: AuthedRequest, uuid) -> HttpResponse:
     """The cook's phone page: today's meals → samples still to take → samples due for disposal."""
@@ -104,6 +130,8 @@ def today(request: AuthedRequest, uuid) -> HttpResponse:
             "due": due,
             "waiting": waiting,
             "keep": keep,
+            "fridge_rows": fridge_slots(k, day),
+            "afternoon": timezone.localtime(now).hour >= NOON,
             "can_record": can(request.user, "food.record", k.organization),
         },
     )
@@ -249,17 +277,24 @@ def core_temp(request: AuthedRequest, uuid) -> HttpResponse:
         Dish.objects.select_related("meal", "meal__kitchen"), request.user, "food.record", uuid=uuid
     )
     form = CoreTempForm(request.POST or None)
+    rule = rules.rules_for(dish.organization)[RuleKey.CORE_TEMP_MIN]
     if request.method == "POST" and form.is_valid():
+        measured = form.cleaned_data["temperature_c"]
         try:
-            meals.record_core_temp(
-                actor=request.user, dish=dish, temperature_c=form.cleaned_data["temperature_c"]
-            )
+            meals.record_core_temp(actor=request.user, dish=dish, temperature_c=measured)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if measured < rule.value:
+                messages.warning(
+                    request,
+                    _("Under %(min)s °C: keep cooking %(dish)s, then measure again.")
+                    % {"min": floatformat(rule.value, "-1"), "dish": dish.name},
+                )
+            else:
+                messages.success(request, _("Core temperature of %(dish)s recorded.") % {"dish": dish.name})
             return redirect("food:meal_detail", uuid=dish.meal.uuid)
     title = _("Core temperature of %(dish)s") % {"dish": dish.name}
-    rule = rules.rules_for(dish.organization)[RuleKey.CORE_TEMP_MIN]
     return render_form(
         request, "food/form.html", {"form": form, "title": title, "k": dish.meal.kitchen, "rule": rule}
     )

@@ -64,10 +64,11 @@ def test_the_sources_give_the_apps_own_figures(city):
     assert (taken.value or 0) >= 1
     assert [f.value for f in food[city.inst_a.pk][1:]] == [
         kitchen.meals_missed,
+        kitchen.staff_without_certificate,
         kitchen.certificates_expiring,
         kitchen.cold_chain_alarms,
     ]
-    assert [f.value for f in food[city.inst_b.pk]] == [0, 0, 0, 0]
+    assert [f.value for f in food[city.inst_b.pk]] == [0, 0, 0, 0, 0]
     signed = ready[city.inst_a.pk][1]
     assert (signed.value, signed.whole) == (letters.part, letters.whole) and letters.whole >= 1
 
