@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shuangfang.config.api import api
-from shuangfang.core.matrix import ApiCase, Case, expected
+from shuangfang.core.matrix import ApiCase, Case, PublicCase, expected
 from shuangfang.orgs import services
 from shuangfang.orgs.tests.factories import PERSONAS
 
@@ -51,8 +51,11 @@ def _matrix_modules():
 
 
 CASES: list[Case] = [c for m in _matrix_modules() for c in getattr(m, "CASES", [])]
-# An app's pages that are public by design (its matrix.py ``PUBLIC``, tested in the app itself).
-PUBLIC |= {name for m in _matrix_modules() for name in getattr(m, "PUBLIC", set())}
+# An app's pages that are public by design (its matrix.py ``PUBLIC``), each opened by every persona
+# through its ``PUBLIC_CASES`` (test_public_pages).
+APP_PUBLIC = {name for m in _matrix_modules() for name in getattr(m, "PUBLIC", set())}
+PUBLIC |= APP_PUBLIC
+PUBLIC_CASES: list[PublicCase] = [c for m in _matrix_modules() for c in getattr(m, "PUBLIC_CASES", [])]
 API_CASES: list[ApiCase] = [c for m in _matrix_modules() for c in getattr(m, "API_CASES", [])]
 
 
@@ -73,6 +76,11 @@ def test_every_url_has_a_case():
     covered = {c.url_name for c in CASES}
     missing = sorted(_url_names() - covered - PUBLIC)
     assert not missing, f"URLs without a permission-matrix case: {missing}"
+
+
+def test_every_public_page_has_a_case():
+    missing = sorted(APP_PUBLIC - {c.url_name for c in PUBLIC_CASES})
+    assert not missing, f"public pages without a PublicCase: {missing}"
 
 
 def test_every_api_operation_has_a_case():
@@ -153,3 +161,17 @@ def test_api_permissions(world, case: ApiCase, who: str):
     assert response.status_code in want, (
         f"{who} {case.method.upper()} {path}: {response.status_code}, want {want}"
     )
+
+
+@pytest.mark.parametrize("case", PUBLIC_CASES, ids=lambda c: c.url_name)
+@pytest.mark.parametrize("who", PERSONAS)
+def test_public_pages(world, login, case: PublicCase, who: str):
+    """A public page answers everyone alike and shows no other report and no internal names."""
+    kwargs, secrets = case.prepare(world)
+    user = world.user(who)
+    response = login(user).get(reverse(case.url_name, kwargs=kwargs))
+    assert response.status_code == case.ok, f"{who} {case.url_name}: {response.status_code}"
+    text = response.content.decode()
+    own = {user.name, user.username} if user is not None else set()  # the persona's own top bar
+    shown = [s for s in secrets if s not in own and s in text]
+    assert not shown, f"{who} {case.url_name} shows {shown}"

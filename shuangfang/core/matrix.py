@@ -60,6 +60,19 @@ class ApiCase:
     ok: tuple[int, ...] = (200, 201, 204)
 
 
+@dataclass(frozen=True)
+class PublicCase:
+    """A page reachable without an account (an app's ``PUBLIC`` pages): every persona, anonymous or
+    logged in, from this tenant or another, gets ``ok``, never a redirect to the login page, and the
+    page names none of the strings ``prepare`` returns (other reports, internal notes, staff names).
+
+    ``prepare(world)`` makes what the page shows and returns ``(kwargs, secrets)``."""
+
+    url_name: str
+    prepare: Callable[[Any], tuple[dict | None, list[str]]]
+    ok: int = 200
+
+
 def expected(case: Case | ApiCase, persona: str, *, api: bool) -> tuple[int, ...]:
     is_object = case.is_object if isinstance(case, Case) else case.object_scoped
     if persona == "anonymous":

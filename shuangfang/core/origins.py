@@ -38,3 +38,26 @@ def resolve(key: str) -> Origin | None:
     except Exception:  # a malformed key, or its record is gone: the words without the link
         link = ""
     return Origin(str(label(ref) if callable(label) else label), link)
+
+
+# The other way round: what was made from a record's origin keys (a hazard filed for an inspection
+# item). Each app that files records under others' keys registers one function: (keys, user) →
+# {key: [Origin, …]} with what the user may open, in one query. The record's app imports none of them.
+MadeFrom = Callable[[list[str], object], dict[str, list[Origin]]]
+MADE_FROM: list[MadeFrom] = []
+
+
+def register_made_from(fn: MadeFrom) -> None:
+    if fn not in MADE_FROM:
+        MADE_FROM.append(fn)
+
+
+def made_from(keys: list[str], user: object) -> dict[str, list[Origin]]:
+    """For each key, the records made from it that ``user`` may see, in words with their links."""
+    found: dict[str, list[Origin]] = {}
+    if not keys:
+        return found
+    for fn in MADE_FROM:
+        for key, made in fn(keys, user).items():
+            found.setdefault(key, []).extend(made)
+    return found

@@ -21,3 +21,9 @@ class HazardsConfig(AppConfig):
         from .signals import risk_signals
 
         register_signals(risk_signals)
+        # The record a hazard was filed for links back to it (an inspection's problem item).
+        from shuangfang.core.origins import register_made_from
+
+        from .services import hazards_made_from
+
+        register_made_from(hazards_made_from)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.limits import check_length, max_chars
+from shuangfang.core.origins import Origin
 from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import CheckCategory, HazardGrade
 
@@ -367,3 +368,21 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
                 record_event(hazard, kind.split(".", 1)[1], actor=None, publish=kind)
                 sent[kind.split(".", 1)[1]] += 1
     return sent
+
+
+def hazards_made_from(keys: list[str], user) -> dict[str, list[Origin]]:
+    """The hazards filed under ``keys`` (e.g. an inspection's problem items) that ``user`` may see,
+    as "Hazard YH-2026-0042 · <status>" with the hazard's link (core.origins.made_from)."""
+    from django.urls import reverse
+
+    found: dict[str, list[Origin]] = {}
+    rows = (
+        Hazard.objects.for_user(user, "hazard.view")
+        .filter(origin__in=[k[:80] for k in keys])
+        .order_by("id")
+        .values_list("origin", "number", "uuid", "status")
+    )
+    for origin, number, uuid, status in rows:
+        label = _("Hazard %(number)s · %(status)s") % {"number": number, "status": Status(status).label}
+        found.setdefault(origin, []).append(Origin(label, reverse("hazards:detail", args=[uuid])))
+    return found

@@ -13,11 +13,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shuangfang.core import jobs
+from shuangfang.core import jobs, origins
 from shuangfang.core.forms import add_service_errors as _form_error
 from shuangfang.core.listing import Column, ListPage, display
 from shuangfang.core.pdf import pdf_response, render_pdf
@@ -130,6 +131,14 @@ def _position(request) -> Position:
     )
 
 
+def _refuse_items(request, error: str, items, item_errors: dict[str, str]) -> None:
+    """Why the form was refused, for the phone's outbox: each item's reason names the item."""
+    named = {str(i.uuid): Truncator(i.text).chars(30) for i in items}
+    said = _("%(field)s: %(error)s")
+    reasons = (said % {"field": named.get(k, ""), "error": e} for k, e in item_errors.items())
+    refuse(request, error, *reasons)
+
+
 @require_perm("inspection.do")
 @idempotent("inspection.record")
 def task_do(request: AuthedRequest, uuid) -> HttpResponse:
@@ -167,7 +176,7 @@ def task_do(request: AuthedRequest, uuid) -> HttpResponse:
             messages.success(request, _("Submitted. Thank you!"))
             return redirect("inspections:record", uuid=record.uuid)
     if error:
-        refuse(request, error, *item_errors.values())
+        _refuse_items(request, error, items, item_errors)
     rows = [
         {
             "item": i,
@@ -214,8 +223,11 @@ def record_detail(request: AuthedRequest, uuid) -> HttpResponse:
     record = _record_qs(request.user).filter(uuid=uuid).first()
     if record is None:
         raise Http404
-    items = record.items.prefetch_related("photos")
-    return render(request, "inspections/record.html", {"record": record, "items": items})
+    items = list(record.items.prefetch_related("photos"))
+    # each problem item links to the hazard filed for it (once the outbox has filed it)
+    made = origins.made_from([ri.origin for ri in items if ri.result == Result.PROBLEM], request.user)
+    rows = [(ri, made.get(ri.origin, [])) for ri in items]
+    return render(request, "inspections/record.html", {"record": record, "rows": rows})
 
 
 @require_perm("inspection.view")
@@ -684,7 +696,7 @@ def bureau_inspect(request: AuthedRequest, uuid) -> HttpResponse:
             messages.success(request, _("Submitted. Thank you!"))
             return redirect("inspections:record", uuid=record.uuid)
     if error:
-        refuse(request, error, *item_errors.values())
+        _refuse_items(request, error, items, item_errors)
     rows = [
         {
             "item": i,
