@@ -17,6 +17,10 @@ configuration (deploy/mosquitto/shuangfang.conf), in one run (issue 16):
    ``BENCH_BURST_SECONDS`` (60), unique messages; the bench fails (exit 1) if any is lost; the
    listener's peak memory (VmHWM) and the broker's ``$SYS`` dropped count are printed.
 
+``BENCH_TRACE=/tmp/trace`` writes, per listener, its MQTT pings and (re)connections and every batch
+of over 1,500 messages or 0.5 s, with the inbox's length, to ``/tmp/trace.<tag>``: how the keepalive
+disconnects of a burst's drain were traced to the broker's flood (docs/monitoring.md, "Bursts").
+
 The load average is printed with each figure: the machine is shared, figures under load are lower,
 compare the ratios. Only 127.0.0.1 is used; the database must have ``bench`` in its name:
 
@@ -337,9 +341,37 @@ def protocol_cost(broker: BenchBroker, devices: list[Device]) -> dict[str, float
     return out
 
 
+def trace(lst: Listener, path: str) -> None:
+    """``BENCH_TRACE``: the listener's pings and connections, and its long or large batches."""
+    out = open(path, "w")  # noqa: SIM115  (open for the listener's life)
+    t0 = time.monotonic()
+
+    def write(line: str) -> None:
+        out.write(f"{time.monotonic() - t0:.3f} {line} inbox={lst.inbox.qsize()}\n")
+        out.flush()
+
+    def on_log(cl: Any, u: Any, level: Any, buf: str) -> None:
+        if "PING" in buf or "CONN" in buf.upper():
+            write(f"net {buf}")
+
+    lst.client.on_log = on_log
+    process = lst.process
+
+    def traced(batch: list[Any]) -> None:
+        began = time.monotonic()
+        process(batch)
+        took = time.monotonic() - began
+        if took > 0.5 or len(batch) > 1500:
+            write(f"batch n={len(batch)} took={took:.3f}")
+
+    lst.process = traced  # type: ignore[method-assign]
+
+
 def listener_proc(port: int, root: str, tag: str, ready: Any, result: Any, idle: float = 3.0) -> None:
     connections.close_all()
     lst = Listener(root=root, group=f"g{tag}", client_id=f"bench-{tag}", host=HOST, port=port)
+    if os.environ.get("BENCH_TRACE"):
+        trace(lst, f"{os.environ['BENCH_TRACE']}.{tag}")
     lst.start()
     lst.connected.wait(10)
     time.sleep(0.3)
@@ -369,6 +401,8 @@ def listener_proc(port: int, root: str, tag: str, ready: Any, result: Any, idle:
                 "cpu_s": cpu_seconds(),
                 "rss_peak_mb": hwm,
                 "broker_dropped": stats.broker_dropped,
+                "disconnects": stats.disconnects,
+                "inbox_waits": stats.inbox_waits,
             },
         )
     )
@@ -691,6 +725,8 @@ def burst(broker: BenchBroker, devices: list[Device], sustained_msgs: float) -> 
         "drained_s": lst["last_done"] - t0,
         "drained_after_burst_s": lst["last_done"] - pub_end,
         "rss_peak_mb": lst["rss_peak_mb"],
+        "disconnects": lst["disconnects"],
+        "inbox_waits": lst["inbox_waits"],
         "broker_dropped": broker.dropped() - dropped_before,
         "load": load(),
     }
@@ -732,6 +768,8 @@ def main() -> None:
         "drained_after_burst_s": nan,
         "target_rate": nan,
         "broker_dropped": 0,
+        "disconnects": 0,
+        "received": 0,
         "load": "",
     }
     try:
@@ -818,7 +856,8 @@ def main() -> None:
         f"{bu['published']:,} at {bu['publish_rate']:,.0f}/s",
         f"goal 0; RSS peak {bu['rss_peak_mb']} MB (goal < 300), drained {bu['drained_s']:.0f} s after "
         f"the start, {bu['drained_after_burst_s']:.0f} s after the burst (goal 120), "
-        f"target {bu['target_rate']:,.0f}/s, broker dropped {bu['broker_dropped']}",
+        f"target {bu['target_rate']:,.0f}/s, broker dropped {bu['broker_dropped']}, "
+        f"{bu['received']:,} received, {bu['disconnects']} disconnects",
     )
     with open(ROOT / "bench" / "out" / "results.jsonl", "a") as fh:
         fh.write(

@@ -135,6 +135,9 @@ else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
 DATABASES = {"default": _db}
+# The API's repeated list queries as prepared statements on PostgreSQL (core/planned.py). Off behind
+# a pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

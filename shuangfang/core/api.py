@@ -37,6 +37,8 @@ from ninja.utils import contribute_operation_callback
 from pydantic import BaseModel, BeforeValidator
 from pydantic_core import to_json
 
+from .planned import planned_cursor
+
 S = TypeVar("S", bound=BaseModel)
 
 
@@ -133,7 +135,8 @@ class _CompiledOnce:
             if settings.TESTING:  # every test checks that the remembered SQL is what would be compiled
                 assert self._compile()[1] == known, f"{self.key!r} does not hold all the view's inputs"
             self.compiled = db, sql, params = known
-            with connections[db].cursor() as cursor:
+            # The same statement for every request with these inputs: PostgreSQL keeps its plan.
+            with planned_cursor(db) as cursor:
                 cursor.execute(
                     f"{sql} {connections[db].ops.limit_offset_sql(window.start, window.stop)}", params
                 )

@@ -41,7 +41,17 @@ Flow control (docs/monitoring.md, "Bursts"): the listener speaks MQTT 5 with a R
 messages, and a message is acknowledged only after its batch is committed, so the listener holds at
 most that many messages in memory (≈ 1 KB each) and the rest of a burst waits in the broker's
 queue (``max_queued_messages`` in deploy/mosquitto/shuangfang.conf, with persistence). With
-MQTT 3.1.1 Mosquitto's ``max_inflight_messages`` plays that part. There is no acknowledge-on-receipt
+MQTT 3.1.1 Mosquitto's ``max_inflight_messages`` plays that part.
+
+The listener does not count on the broker for that bound: Mosquitto 2.0.11 (Debian 12's) sends a
+whole window of queued messages for *each* acknowledgement instead of one (``test_bursts.py`` shows
+it), so during a burst's drain it sent everything it had queued, the listener's memory grew to
+391 MB and the broker fell so far behind that keepalive pings went unanswered. The inbox therefore
+holds at most the Receive Maximum itself: when it is full, the network thread waits before reading
+more, the broker's writes to the socket block and what it has not written stays in its own memory,
+where it was queued anyway.
+
+There is no acknowledge-on-receipt
 mode: it lost messages (an acknowledged message in the listener's memory is lost by a crash or a
 stop) and flow control is what makes the ack-after-commit path fast enough.
 
@@ -211,6 +221,7 @@ class Stats:
     disconnects: int = 0
     refused: int = 0  # connections the broker refused (bad credentials, not authorised)
     broker_dropped: int = 0  # messages the broker said it dropped while we ran ($SYS)
+    inbox_waits: int = 0  # messages the network thread held back because the inbox was full
     started: float = field(default_factory=time.monotonic)
     first_rx: float = 0.0  # monotonic time of the first message, and of the last batch done
     last_done: float = 0.0
@@ -292,9 +303,10 @@ class Listener:
         self.auth_error = ""  # why the broker refused us, until it accepts us again
         self.beaten = 0.0  # monotonic time of the last ListenerBeat written
         self.receive_maximum = receive_maximum()
-        # Never fuller than the Receive Maximum (the broker sends no more unacknowledged messages);
-        # an MQTT 3.1.1 broker's max_inflight_messages bounds it likewise.
-        self.inbox: queue.Queue[Held] = queue.Queue()
+        # Never fuller than the Receive Maximum: the broker should send no more unacknowledged
+        # messages (an MQTT 3.1.1 broker's max_inflight_messages likewise), and when it does
+        # (Mosquitto 2.0.11 after acknowledgements), the network thread waits (``_on_message``).
+        self.inbox: queue.Queue[Held] = queue.Queue(maxsize=self.receive_maximum)
         self.broker_dropped: int | None = None  # the broker's dropped count when we first saw it
         self.broker_dropped_now: int | None = None
         self.dropped_told = ""  # the hour the operators were last told of drops
@@ -419,7 +431,19 @@ class Listener:
                 if self.broker_dropped is None:
                     self.broker_dropped = self.broker_dropped_now
             return
-        self.inbox.put(Held(message.mid, message.qos, topic, bytes(message.payload), self.connection_no))
+        held = Held(message.mid, message.qos, topic, bytes(message.payload), self.connection_no)
+        # A full inbox makes the network thread wait: it reads nothing more from the socket, so the
+        # broker keeps the rest (see the module's docstring). Stopping, the message is left
+        # unacknowledged: the broker sends it again.
+        try:
+            self.inbox.put_nowait(held)
+            return
+        except queue.Full:
+            self.stats.inbox_waits += 1
+        while not self.stopping.is_set():
+            with contextlib.suppress(queue.Full):
+                self.inbox.put(held, timeout=0.5)
+                return
 
     # Main thread.
     def start(self) -> None:

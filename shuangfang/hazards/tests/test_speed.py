@@ -419,3 +419,28 @@ def test_an_unfiltered_page_shows_the_common_filters_without_building_the_filter
     built.clear()
     assert '<option value="open" selected>' in client.get("/hazards/?status=open").content.decode()
     assert len(built) == 1
+
+
+def _prepared_lists() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%hazards_hazard%"]
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_repeated_list_is_planned_once_by_postgresql(world, report, settings, prepared):
+    """The remembered list query goes with its parameters bound on the server, so psycopg prepares
+    it after a few runs and PostgreSQL reuses its plan (planning was five times the execution)."""
+    settings.DB_PREPARED_STATEMENTS = prepared
+    _varied(world, report)
+    client = _client(world)
+    first = client.get("/api/v1/hazards/hazards?status=open").json()
+    with CaptureQueriesContext(connection) as seen:
+        for _ in range(7):
+            assert client.get("/api/v1/hazards/hazards?status=open").json() == first
+    assert first["count"] == 3
+    assert len(seen) == 7  # one query per request, logged and counted as any other
+    assert _prepared_lists() == (1 if prepared else 0)
