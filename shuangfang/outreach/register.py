@@ -55,7 +55,11 @@ def current_period(today: dt.date) -> dt.date:
     return dt.date(today.year - 1, months[-1], 1)
 
 
-def add_person(*, actor, organization, fields: dict[str, Any], assignee=None) -> AtRiskPerson:
+def add_person(
+    *, actor, organization, fields: dict[str, Any], assignee=None, photo=None, consent: bool = False
+) -> AtRiskPerson:
+    """Add a person; a photo only with the consent of the person or the guardian (refused, nothing
+    saved, without it)."""
     require(actor, "outreach.register", organization)
     if organization.kind not in BUREAU_KINDS:
         raise ValidationError(_("The at-risk register is kept by a bureau or a district bureau."))
@@ -67,12 +71,23 @@ def add_person(*, actor, organization, fields: dict[str, Any], assignee=None) ->
         errors["category"] = _("Choose a category.")
     if not data["community"]:
         errors["community"] = _("Write the township and community.")
+    if photo is not None and not consent:
+        errors["photo"] = _("A photo only with the consent of the person or the guardian: tick the box.")
     if errors:
         raise ValidationError(errors)
     data["id_number"] = identity.normalise(data["id_number"])
+    if photo is not None:
+        from shuangfang.core.photos import save_photo
+
+        stored = save_photo(photo, folder="outreach-register")
+        data.update(photo=stored.display, photo_thumb=stored.thumb)
     with transaction.atomic():
         person = AtRiskPerson.objects.create(
-            organization=organization, assignee=assignee, added_at=timezone.now(), **data
+            organization=organization,
+            assignee=assignee,
+            added_at=timezone.now(),
+            photo_consent=photo is not None,
+            **data,
         )
         audit.record(actor=actor, action="outreach.register_added", obj=person, organization=organization)
     return person

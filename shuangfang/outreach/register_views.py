@@ -6,12 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.photos import serve_file
 from shuangfang.core.tenancy import can, get_for_user
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import BUREAU_KINDS, Organization
@@ -34,6 +35,14 @@ class PersonForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Risk notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    photo = forms.FileField(
+        label=gettext_lazy("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy("The person or the guardian agreed to the photo"), required=False
+    )
 
 
 def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
@@ -51,11 +60,17 @@ def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
 @relief_perm("outreach.register")
 def register_list(request: AuthedRequest) -> HttpResponse:
     bureau, mine = _bureau(request)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             person = register.add_person(
-                actor=request.user, organization=bureau, fields=form.cleaned_data, assignee=request.user
+                actor=request.user,
+                organization=bureau,
+                fields=data,
+                assignee=request.user,
+                photo=data.pop("photo", None),
+                consent=data.pop("consent", False),
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -84,6 +99,18 @@ def register_person(request: AuthedRequest, uuid) -> HttpResponse:
         "can_reveal": can(request.user, "outreach.show_identity", person.organization),
     }
     return render(request, "outreach/register_person.html", ctx)
+
+
+@relief_perm("outreach.register")
+def register_photo(request: AuthedRequest, uuid) -> FileResponse:
+    """The person's photo (taken with consent), for the register's keepers only; the thumbnail is
+    part of the person page (whose view is logged), the full picture is logged when opened."""
+    person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
+    if request.GET.get("size") == "thumb":
+        return serve_file(person.photo_thumb)
+    response = serve_file(person.photo)
+    register.log_view(actor=request.user, person=person)
+    return response
 
 
 @relief_perm("outreach.show_identity")

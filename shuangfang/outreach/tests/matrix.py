@@ -61,6 +61,7 @@ CASES += [
     Case("outreach:register", REGISTER, object_scoped=True, denied=404),
     Case("outreach:register_person", REGISTER, kwargs=at_risk, denied=404),
     Case("outreach:register_identity", REGISTER, kwargs=at_risk, method="post", denied=404),
+    Case("outreach:register_photo", REGISTER, kwargs=at_risk, denied=404, ok=(404,)),
     Case(
         "outreach:register_remove",
         REGISTER,

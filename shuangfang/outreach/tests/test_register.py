@@ -4,15 +4,19 @@ telling the assignee through the outbox, a removed person's revisit refused, mas
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from shuangfang.core.models import AuditEntry, OutboxEvent
 from shuangfang.outreach import register
-from shuangfang.outreach.register_models import Revisit
+from shuangfang.outreach.register_models import AtRiskPerson, Revisit
 
 pytestmark = pytest.mark.django_db
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -125,3 +129,34 @@ def test_removed_revisit_page_says_why(world, login):
     client = login(world.users["bureau_supervisor"])
     r = client.post(reverse("outreach:revisit", kwargs={"uuid": person.revisits.get().uuid}), {"note": "x"})
     assert r.status_code == 400 and "removed" in r.content.decode()
+
+
+def _photo() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 60), "blue").save(out, format="JPEG")
+    return SimpleUploadedFile("face.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def test_photo_only_with_consent_shown_to_the_keepers_and_logged(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("outreach:register") + f"?org={world.bureau.uuid}"
+    form = {"name": "登记丁", "category": "dementia", "community": "虚构镇虚构村", "photo": _photo()}
+    refused = client.post(url, form)
+    assert refused.status_code == 400 and "consent of the person or the guardian" in refused.content.decode()
+    assert not AtRiskPerson.objects.exists() and not any(tmp_path.rglob("*.jpg"))  # nothing saved
+    client.post(url, {**form, "photo": _photo(), "consent": "on"})
+    person = AtRiskPerson.objects.get()
+    assert person.photo_consent and default_storage.exists(person.photo)
+    page = client.get(reverse("outreach:register_person", kwargs={"uuid": person.uuid})).content.decode()
+    photo_url = reverse("outreach:register_photo", kwargs={"uuid": person.uuid})
+    assert f"{photo_url}?size=thumb" in page and "consent of the person or the guardian" in page
+    viewed = AuditEntry.objects.filter(action="outreach.register_viewed").count()
+    full = client.get(photo_url)
+    assert full.status_code == 200 and b"".join(full.streaming_content)[:2] == b"\xff\xd8"
+    assert AuditEntry.objects.filter(action="outreach.register_viewed").count() == viewed + 1
+    station = login(world.users["staff"])  # a relief station's staff never see the register
+    assert station.get(photo_url + "?size=thumb").status_code == 404
+    not_a_picture = SimpleUploadedFile("x.jpg", b"not a picture")
+    bad = client.post(url, {**form, "name": "登记戊", "photo": not_a_picture, "consent": "on"})
+    assert bad.status_code == 400 and AtRiskPerson.objects.count() == 1
