@@ -37,6 +37,7 @@ audit.register_actions(
         "outreach.register_viewed": gettext_lazy("Viewed a person on the at-risk register"),
         "outreach.register_identity_shown": gettext_lazy("Showed full numbers on the at-risk register"),
         "outreach.revisit_done": gettext_lazy("Recorded an at-risk revisit"),
+        "outreach.revisit_assigned": gettext_lazy("Assigned at-risk revisits"),
     }
 )
 FIELDS = ("name", "category", "id_number", "guardian", "guardian_phone", "community", "features", "notes")
@@ -53,6 +54,36 @@ def current_period(today: dt.date) -> dt.date:
     if past:
         return dt.date(today.year, past[-1], 1)
     return dt.date(today.year - 1, months[-1], 1)
+
+
+def keepers(bureau):
+    """The people who may revisit for ``bureau``: active memberships at it in a keeper's role."""
+    from shuangfang.orgs.models import Membership, User
+
+    from .permissions import KEEPERS
+
+    members = Membership.objects.active().filter(organization=bureau, role__in=KEEPERS)
+    return User.objects.filter(pk__in=members.values("user_id")).order_by("name", "username")
+
+
+def _check_assignee(bureau, assignee) -> None:
+    if assignee is not None and not keepers(bureau).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": _("Choose someone who keeps this register.")})
+
+
+def assign(*, actor, person: AtRiskPerson, assignee) -> None:
+    """Give the person's revisits to ``assignee``: the open ones now and the next ones."""
+    require(actor, "outreach.register", person.organization)
+    if person.removed_at is not None:
+        raise ValidationError(_("This person was removed from the register: no revisit is recorded."))
+    _check_assignee(person.organization, assignee)
+    with transaction.atomic():
+        AtRiskPerson.objects.filter(pk=person.pk).update(assignee=assignee)
+        person.revisits.filter(done_at__isnull=True).update(assignee=assignee)
+        audit.record(
+            actor=actor, action="outreach.revisit_assigned", obj=person, organization=person.organization
+        )
+    person.assignee = assignee
 
 
 def add_person(
@@ -75,6 +106,7 @@ def add_person(
         errors["photo"] = _("A photo only with the consent of the person or the guardian: tick the box.")
     if errors:
         raise ValidationError(errors)
+    _check_assignee(organization, assignee)
     data["id_number"] = identity.normalise(data["id_number"])
     if photo is not None:
         from shuangfang.core.photos import save_photo

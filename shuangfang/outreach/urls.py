@@ -23,6 +23,7 @@ urlpatterns = [
 urlpatterns += [
     path("register/", register_views.register_list, name="register"),
     path("register/<uuid:uuid>/", register_views.register_person, name="register_person"),
+    path("register/<uuid:uuid>/assign/", register_views.register_assign, name="register_assign"),
     path("register/<uuid:uuid>/photo/", register_views.register_photo, name="register_photo"),
     path("register/<uuid:uuid>/identity/", register_views.register_identity, name="register_identity"),
     path("register/<uuid:uuid>/remove/", register_views.register_remove, name="register_remove"),

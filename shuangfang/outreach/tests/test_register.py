@@ -160,3 +160,32 @@ def test_photo_only_with_consent_shown_to_the_keepers_and_logged(world, login, s
     not_a_picture = SimpleUploadedFile("x.jpg", b"not a picture")
     bad = client.post(url, {**form, "name": "登记戊", "photo": not_a_picture, "consent": "on"})
     assert bad.status_code == 400 and AtRiskPerson.objects.count() == 1
+
+
+def test_revisits_assigned_to_a_keeper_and_reassigned(world, login):
+    admin, officer = world.users["admin"], world.users["bureau_supervisor"]
+    client = login(officer)
+    url = reverse("outreach:register") + f"?org={world.bureau.uuid}"
+    page = client.get(url).content.decode()
+    assert f'<option value="{admin.pk}"' in page and f'<option value="{officer.pk}" selected' in page
+    form = {"name": "登记丁", "category": "repeat", "community": "虚构镇虚构村"}
+    stranger = client.post(url, {**form, "assignee": world.users["staff"].pk})  # a station's cook
+    assert stranger.status_code == 400 and not AtRiskPerson.objects.exists()
+    with pytest.raises(ValidationError, match="keeps this register"):
+        cook = world.users["staff"]
+        register.add_person(actor=officer, organization=world.bureau, fields=form, assignee=cook)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=CST), tick=False):
+        client.post(url, {**form, "assignee": admin.pk})
+    person = AtRiskPerson.objects.get()
+    assert person.assignee == admin
+    with time_machine.travel(dt.datetime(2027, 1, 2, 6, 40, tzinfo=CST), tick=False):
+        register.sweep()
+    assert person.revisits.get().assignee == admin
+    told = OutboxEvent.objects.get(kind="outreach.revisits_due")
+    assert told.payload["recipient_ids"] == [admin.pk]
+    assign = reverse("outreach:register_assign", kwargs={"uuid": person.uuid})
+    r = client.post(assign, {"assignee": officer.pk})
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.assignee == officer and person.revisits.get().assignee == officer
+    assert AuditEntry.objects.filter(action="outreach.revisit_assigned").count() == 1
