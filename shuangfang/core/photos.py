@@ -289,6 +289,21 @@ def save_photo(
     )
 
 
+def delete_photo(name: str) -> None:
+    """Delete every file :func:`save_photo` stored for one photo (the original, the display copy and
+    the thumbnail), given the name of any of them: an app that keeps only the display name still
+    erases the original when the photo must go (retention, PIPL Art. 19)."""
+    if not name:
+        return
+    stem, _dot, _ext = name.rpartition(".")
+    for suffix in ("-display", "-thumb"):
+        stem = stem.removesuffix(suffix)
+    originals = [f"{stem}.{ext}" for ext in sorted(set(EXT.values()))]
+    for candidate in [*originals, f"{stem}-display.jpg", f"{stem}-thumb.jpg"]:
+        if default_storage.exists(candidate):
+            default_storage.delete(candidate)
+
+
 def serve_file(name: str, *, download_name: str | None = None) -> FileResponse:
     """Stream a stored file; call only after the view checked the user may see its owner."""
     if not name or not default_storage.exists(name):

@@ -92,6 +92,7 @@ class StationFigures:
     target_met: bool = False
     weather_due: int = 0  # night patrols in extreme weather whose window has begun
     weather_done: int = 0
+    weather_missed: int = 0  # of those, windows over without a patrol (the inspections sweep's "missed")
     supplies_given: int = 0  # encounters where supplies were handed out
 
 
@@ -124,15 +125,18 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
             row.by_action[action] += 1
             row.encounters += 1
             row.supplies_given += bool(supplies.strip())
-        row.weather_due, row.weather_done = _weather_tasks(station, start, min(end, timezone.now()))
+        row.weather_due, row.weather_done, row.weather_missed = _weather_tasks(
+            station, start, min(end, timezone.now())
+        )
         row.per_week = round(row.patrols / weeks, 1) if weeks else 0.0
         row.target_met = bool(weeks) and row.per_week >= campaign.patrols_per_week
         rows.append(row)
     return rows
 
 
-def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int, int]:
-    """Extreme-weather night-patrol tasks (``patrol_plans``) begun in [start, until): due, done."""
+def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int, int, int]:
+    """Extreme-weather night-patrol tasks (``patrol_plans``) begun in [start, until): due, done and
+    missed (a night still under way is due, neither done nor missed yet)."""
     from shuangfang.inspections.choices import TaskStatus
     from shuangfang.inspections.models import Task
 
@@ -143,11 +147,12 @@ def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int
         "plan_id"
     )
     tasks = Task.objects.filter(plan_id__in=plans, window_start__gte=start, window_start__lt=until)
-    due = done = 0
+    due = done = missed = 0
     for status in tasks.values_list("status", flat=True):
         due += 1
         done += status == TaskStatus.DONE
-    return due, done
+        missed += status == TaskStatus.MISSED
+    return due, done, missed
 
 
 @dataclass

@@ -23,11 +23,8 @@ register(
 )
 
 # The at-risk register is kept by the bureau and the district bureaus (subtree scope), not stations.
-register(
-    "outreach.register",
-    _("Keep the at-risk register and its revisits"),
-    [Role.ADMIN, Role.BUREAU_SUPERVISOR],
-)
+KEEPERS: list[str] = [Role.ADMIN, Role.BUREAU_SUPERVISOR]
+register("outreach.register", _("Keep the at-risk register and its revisits"), KEEPERS)
 register(
     "outreach.show_identity",
     _("Show full ID and phone numbers on the at-risk register"),

@@ -37,6 +37,7 @@ audit.register_actions(
         "outreach.register_viewed": gettext_lazy("Viewed a person on the at-risk register"),
         "outreach.register_identity_shown": gettext_lazy("Showed full numbers on the at-risk register"),
         "outreach.revisit_done": gettext_lazy("Recorded an at-risk revisit"),
+        "outreach.revisit_assigned": gettext_lazy("Assigned at-risk revisits"),
     }
 )
 FIELDS = ("name", "category", "id_number", "guardian", "guardian_phone", "community", "features", "notes")
@@ -55,7 +56,41 @@ def current_period(today: dt.date) -> dt.date:
     return dt.date(today.year - 1, months[-1], 1)
 
 
-def add_person(*, actor, organization, fields: dict[str, Any], assignee=None) -> AtRiskPerson:
+def keepers(bureau):
+    """The people who may revisit for ``bureau``: active memberships at it in a keeper's role."""
+    from shuangfang.orgs.models import Membership, User
+
+    from .permissions import KEEPERS
+
+    members = Membership.objects.active().filter(organization=bureau, role__in=KEEPERS)
+    return User.objects.filter(pk__in=members.values("user_id")).order_by("name", "username")
+
+
+def _check_assignee(bureau, assignee) -> None:
+    if assignee is not None and not keepers(bureau).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": _("Choose someone who keeps this register.")})
+
+
+def assign(*, actor, person: AtRiskPerson, assignee) -> None:
+    """Give the person's revisits to ``assignee``: the open ones now and the next ones."""
+    require(actor, "outreach.register", person.organization)
+    if person.removed_at is not None:
+        raise ValidationError(_("This person was removed from the register: no revisit is recorded."))
+    _check_assignee(person.organization, assignee)
+    with transaction.atomic():
+        AtRiskPerson.objects.filter(pk=person.pk).update(assignee=assignee)
+        person.revisits.filter(done_at__isnull=True).update(assignee=assignee)
+        audit.record(
+            actor=actor, action="outreach.revisit_assigned", obj=person, organization=person.organization
+        )
+    person.assignee = assignee
+
+
+def add_person(
+    *, actor, organization, fields: dict[str, Any], assignee=None, photo=None, consent: bool = False
+) -> AtRiskPerson:
+    """Add a person; a photo only with the consent of the person or the guardian (refused, nothing
+    saved, without it)."""
     require(actor, "outreach.register", organization)
     if organization.kind not in BUREAU_KINDS:
         raise ValidationError(_("The at-risk register is kept by a bureau or a district bureau."))
@@ -67,12 +102,24 @@ def add_person(*, actor, organization, fields: dict[str, Any], assignee=None) ->
         errors["category"] = _("Choose a category.")
     if not data["community"]:
         errors["community"] = _("Write the township and community.")
+    if photo is not None and not consent:
+        errors["photo"] = _("A photo only with the consent of the person or the guardian: tick the box.")
     if errors:
         raise ValidationError(errors)
+    _check_assignee(organization, assignee)
     data["id_number"] = identity.normalise(data["id_number"])
+    if photo is not None:
+        from shuangfang.core.photos import save_photo
+
+        stored = save_photo(photo, folder="outreach-register")
+        data.update(photo=stored.display, photo_thumb=stored.thumb)
     with transaction.atomic():
         person = AtRiskPerson.objects.create(
-            organization=organization, assignee=assignee, added_at=timezone.now(), **data
+            organization=organization,
+            assignee=assignee,
+            added_at=timezone.now(),
+            photo_consent=photo is not None,
+            **data,
         )
         audit.record(actor=actor, action="outreach.register_added", obj=person, organization=organization)
     return person

@@ -24,6 +24,10 @@ class AtRiskPerson(TenantModel):
     community = models.CharField(_("township and community"), max_length=120)
     features = models.CharField(_("distinguishing features"), max_length=200, blank=True)
     notes = models.TextField(_("risk notes"), blank=True)
+    # A photo helps bring the person home; kept only when the person or the guardian agreed.
+    photo = models.CharField(max_length=200, blank=True, editable=False)
+    photo_thumb = models.CharField(max_length=200, blank=True, editable=False)
+    photo_consent = models.BooleanField(_("the person or the guardian agreed to a photo"), default=False)
     assignee = models.ForeignKey(
         USER,
         on_delete=models.PROTECT,

@@ -6,15 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from shuangfang.core.photos import serve_file
 from shuangfang.core.tenancy import can, get_for_user
 from shuangfang.core.types import AuthedRequest
-from shuangfang.orgs.models import BUREAU_KINDS, Organization
+from shuangfang.orgs.models import BUREAU_KINDS, Organization, User
 from shuangfang.relief.forms import show_errors
 from shuangfang.relief.views import relief_perm
 
@@ -34,6 +35,29 @@ class PersonForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Risk notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Revisited by"), queryset=User.objects.none(), required=False
+    )
+    photo = forms.FileField(
+        label=gettext_lazy("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy("The person or the guardian agreed to the photo"), required=False
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=gettext_lazy("Revisited by"), queryset=User.objects.none())
+
+
+def _keepers_field(form: forms.Form, bureau: Organization, actor) -> None:
+    field = form.fields["assignee"]
+    field.queryset = register.keepers(bureau)  # type: ignore[attr-defined]
+    field.label_from_instance = lambda u: u.name or u.username  # type: ignore[attr-defined]
+    if not form.is_bound:
+        form.initial.setdefault("assignee", actor.pk)
 
 
 def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
@@ -51,11 +75,18 @@ def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:
 @relief_perm("outreach.register")
 def register_list(request: AuthedRequest) -> HttpResponse:
     bureau, mine = _bureau(request)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, request.FILES or None)
+    _keepers_field(form, bureau, request.user)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             person = register.add_person(
-                actor=request.user, organization=bureau, fields=form.cleaned_data, assignee=request.user
+                actor=request.user,
+                organization=bureau,
+                fields=data,
+                assignee=data.pop("assignee", None),
+                photo=data.pop("photo", None),
+                consent=data.pop("consent", False),
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -77,13 +108,46 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 def register_person(request: AuthedRequest, uuid) -> HttpResponse:
     person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
     register.log_view(actor=request.user, person=person)
+    assign_form = AssignForm(initial={"assignee": person.assignee_id})
+    _keepers_field(assign_form, person.organization, request.user)
     ctx = {
         "person": person,
         "numbers": register.masked(person),
-        "revisits": person.revisits.select_related("done_by"),
+        "revisits": person.revisits.select_related("done_by", "assignee"),
         "can_reveal": can(request.user, "outreach.show_identity", person.organization),
+        "assign_form": assign_form,
     }
     return render(request, "outreach/register_person.html", ctx)
+
+
+@relief_perm("outreach.register")
+@require_POST
+def register_assign(request: AuthedRequest, uuid) -> HttpResponse:
+    person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
+    form = AssignForm(request.POST)
+    _keepers_field(form, person.organization, request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose someone who keeps this register."))
+        return redirect("outreach:register_person", uuid=person.uuid)
+    try:
+        register.assign(actor=request.user, person=person, assignee=form.cleaned_data["assignee"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Revisits assigned."))
+    return redirect("outreach:register_person", uuid=person.uuid)
+
+
+@relief_perm("outreach.register")
+def register_photo(request: AuthedRequest, uuid) -> FileResponse:
+    """The person's photo (taken with consent), for the register's keepers only; the thumbnail is
+    part of the person page (whose view is logged), the full picture is logged when opened."""
+    person = get_for_user(AtRiskPerson, request.user, "outreach.register", uuid=uuid)
+    if request.GET.get("size") == "thumb":
+        return serve_file(person.photo_thumb)
+    response = serve_file(person.photo)
+    register.log_view(actor=request.user, person=person)
+    return response
 
 
 @relief_perm("outreach.show_identity")

@@ -7,7 +7,9 @@ source either) the personal part of old records is anonymised, the counts stay:
 * a **visit** at the gate: the visitor's name, phone, whom they visited and the health check go;
 * a **staff health check** of a closed-management period: the name and the result go;
 * a person **removed from the at-risk register** that long ago: name, numbers, guardian, features,
-  notes and the revisits' notes go (category and township stay).
+  notes, the photo and the revisits' notes go (category and township stay).
+
+A photo goes with all its stored files (``core.photos.delete_photo``: the original too).
 
 The daily job (``tasks.anonymise_old_outreach``) is safe to run twice: it only takes rows not yet
 anonymised (``anonymised_at``) and marks them in the same update."""
@@ -17,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from shuangfang.core.photos import delete_photo
 
 from .gate_models import StaffCheck, Visit
 from .models import Encounter
@@ -59,6 +62,7 @@ def anonymise_due(now: dt.datetime | None = None) -> dict[str, int]:
             StaffCheck.objects.filter(at__lt=before).exclude(person=GONE).update(person=GONE, result="")
         )
         people = AtRiskPerson.objects.filter(removed_at__lt=before, anonymised_at__isnull=True)
+        photos += list(people.exclude(photo="").values_list("photo", flat=True))
         Revisit.objects.filter(person__in=people).update(note="")
         done["register"] = people.update(
             name=GONE,
@@ -68,6 +72,9 @@ def anonymise_due(now: dt.datetime | None = None) -> dict[str, int]:
             features="",
             notes="",
             removed_reason="",
+            photo="",
+            photo_thumb="",
+            photo_consent=False,
             anonymised_at=now,
         )
         transaction.on_commit(lambda: _delete(photos))
@@ -76,4 +83,4 @@ def anonymise_due(now: dt.datetime | None = None) -> dict[str, int]:
 
 def _delete(names: list[str]) -> None:
     for name in names:
-        default_storage.delete(name)
+        delete_photo(name)

@@ -62,6 +62,16 @@ CASES += [
     Case("outreach:register_person", REGISTER, kwargs=at_risk, denied=404),
     Case("outreach:register_identity", REGISTER, kwargs=at_risk, method="post", denied=404),
     Case(
+        "outreach:register_assign",
+        REGISTER,
+        kwargs=at_risk,
+        method="post",
+        data=lambda w: {"assignee": w.users["admin"].pk},
+        denied=404,
+        ok=(302,),
+    ),
+    Case("outreach:register_photo", REGISTER, kwargs=at_risk, denied=404, ok=(404,)),
+    Case(
         "outreach:register_remove",
         REGISTER,
         kwargs=at_risk,

@@ -15,7 +15,7 @@ from shuangfang.outreach import closed, gate, patrols, retention
 from shuangfang.outreach.gate_models import Visit
 from shuangfang.outreach.models import Encounter
 
-from .test_register import add
+from .test_patrols import _photo
 
 pytestmark = pytest.mark.django_db
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -94,29 +94,44 @@ def test_duty_gap_during_the_period_is_flagged(world, login):
         assert closed.period_gaps(period, ahead=dt.timedelta(days=1)) == []
 
 
-def test_old_outreach_data_anonymised_once(world, settings):
+def test_old_outreach_data_anonymised_once(world, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.OUTREACH_RETENTION_YEARS = 1
+    settings.MEDIA_ROOT = tmp_path
     with time_machine.travel(T0, tick=False):
         p = patrols.start_patrol(actor=world.users["staff"], organization=world.inst_a, team="一组")
         patrols.log_encounter(
             actor=world.users["staff"],
             patrol=p,
             data={"action": "supplies", "description": "穿红衣的老人", "place": "广场"},
+            photo=_photo(),
+            consent=True,
         )
         gate.check_in(
             actor=world.users["staff"],
             organization=world.inst_a,
             data={"visitor": "访客甲", "purpose": "探访", "phone": "13900001111"},
         )
-        person = add(world)
         from shuangfang.outreach import register
+
+        person = register.add_person(
+            actor=world.users["bureau_supervisor"],
+            organization=world.bureau,
+            fields={"name": "登记甲", "category": "dementia", "community": "虚构镇虚构村", "id_number": "1"},
+            photo=_photo(),
+            consent=True,
+        )
+        assert len(list(tmp_path.rglob("*.jpg"))) == 6  # original, display copy, thumbnail, twice
 
         register.remove_person(actor=world.users["bureau_supervisor"], person=person, reason="迁出")
     with time_machine.travel(T0 + dt.timedelta(days=200), tick=False):
         assert retention.anonymise_due()["encounters"] == 0
-    with time_machine.travel(T0 + dt.timedelta(days=370), tick=False):
+    with (
+        time_machine.travel(T0 + dt.timedelta(days=370), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         first = retention.anonymise_due()
         second = retention.anonymise_due()
+    assert not any(tmp_path.rglob("*.jpg"))  # every stored file of both photos, the originals too
     assert first == {"encounters": 1, "visits": 1, "staff_checks": 0, "register": 1}
     assert second == {"encounters": 0, "visits": 0, "staff_checks": 0, "register": 0}
     e = Encounter.objects.get()
@@ -124,3 +139,4 @@ def test_old_outreach_data_anonymised_once(world, settings):
     assert Visit.objects.get().phone == ""
     person.refresh_from_db()
     assert person.name == "已匿名" and person.id_number == "" and person.category == "dementia"
+    assert (person.photo, person.photo_thumb, person.photo_consent) == ("", "", False)

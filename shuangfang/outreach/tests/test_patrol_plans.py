@@ -128,11 +128,14 @@ def test_campaign_counts_extreme_weather_patrols_due_and_done(world):
         generate_tasks(now=at(day, 12))
     with time_machine.travel(at(12, 21), tick=False):
         patrols.start_patrol(actor=world.users["staff"], organization=world.inst_a, team="夜巡")
+    with time_machine.travel(at(13, 22), tick=False):  # the 13th's night under way: due, not missed
+        row = campaigns.figures(c, today=dt.date(2026, 1, 13))[0]
+    assert (row.weather_due, row.weather_done, row.weather_missed) == (2, 1, 0)
     with time_machine.travel(at(14, 12), tick=False):
         sweep_missed(now=at(14, 12))
         row = campaigns.figures(c, today=dt.date(2026, 1, 14))[0]
     # Nights of the 12th and 13th have begun (one done, one missed); the 14th's has not.
-    assert (row.weather_due, row.weather_done) == (2, 1)
+    assert (row.weather_due, row.weather_done, row.weather_missed) == (2, 1, 1)
     assert Task.objects.filter(plan=pp.plan).count() == 3
 
 

@@ -4,15 +4,19 @@ telling the assignee through the outbox, a removed person's revisit refused, mas
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from shuangfang.core.models import AuditEntry, OutboxEvent
 from shuangfang.outreach import register
-from shuangfang.outreach.register_models import Revisit
+from shuangfang.outreach.register_models import AtRiskPerson, Revisit
 
 pytestmark = pytest.mark.django_db
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -125,3 +129,63 @@ def test_removed_revisit_page_says_why(world, login):
     client = login(world.users["bureau_supervisor"])
     r = client.post(reverse("outreach:revisit", kwargs={"uuid": person.revisits.get().uuid}), {"note": "x"})
     assert r.status_code == 400 and "removed" in r.content.decode()
+
+
+def _photo() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 60), "blue").save(out, format="JPEG")
+    return SimpleUploadedFile("face.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def test_photo_only_with_consent_shown_to_the_keepers_and_logged(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(world.users["bureau_supervisor"])
+    url = reverse("outreach:register") + f"?org={world.bureau.uuid}"
+    form = {"name": "登记丁", "category": "dementia", "community": "虚构镇虚构村", "photo": _photo()}
+    refused = client.post(url, form)
+    assert refused.status_code == 400 and "consent of the person or the guardian" in refused.content.decode()
+    assert not AtRiskPerson.objects.exists() and not any(tmp_path.rglob("*.jpg"))  # nothing saved
+    client.post(url, {**form, "photo": _photo(), "consent": "on"})
+    person = AtRiskPerson.objects.get()
+    assert person.photo_consent and default_storage.exists(person.photo)
+    page = client.get(reverse("outreach:register_person", kwargs={"uuid": person.uuid})).content.decode()
+    photo_url = reverse("outreach:register_photo", kwargs={"uuid": person.uuid})
+    assert f"{photo_url}?size=thumb" in page and "consent of the person or the guardian" in page
+    viewed = AuditEntry.objects.filter(action="outreach.register_viewed").count()
+    full = client.get(photo_url)
+    assert full.status_code == 200 and b"".join(full.streaming_content)[:2] == b"\xff\xd8"
+    assert AuditEntry.objects.filter(action="outreach.register_viewed").count() == viewed + 1
+    station = login(world.users["staff"])  # a relief station's staff never see the register
+    assert station.get(photo_url + "?size=thumb").status_code == 404
+    not_a_picture = SimpleUploadedFile("x.jpg", b"not a picture")
+    bad = client.post(url, {**form, "name": "登记戊", "photo": not_a_picture, "consent": "on"})
+    assert bad.status_code == 400 and AtRiskPerson.objects.count() == 1
+
+
+def test_revisits_assigned_to_a_keeper_and_reassigned(world, login):
+    admin, officer = world.users["admin"], world.users["bureau_supervisor"]
+    client = login(officer)
+    url = reverse("outreach:register") + f"?org={world.bureau.uuid}"
+    page = client.get(url).content.decode()
+    assert f'<option value="{admin.pk}"' in page and f'<option value="{officer.pk}" selected' in page
+    form = {"name": "登记丁", "category": "repeat", "community": "虚构镇虚构村"}
+    stranger = client.post(url, {**form, "assignee": world.users["staff"].pk})  # a station's cook
+    assert stranger.status_code == 400 and not AtRiskPerson.objects.exists()
+    with pytest.raises(ValidationError, match="keeps this register"):
+        cook = world.users["staff"]
+        register.add_person(actor=officer, organization=world.bureau, fields=form, assignee=cook)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=CST), tick=False):
+        client.post(url, {**form, "assignee": admin.pk})
+    person = AtRiskPerson.objects.get()
+    assert person.assignee == admin
+    with time_machine.travel(dt.datetime(2027, 1, 2, 6, 40, tzinfo=CST), tick=False):
+        register.sweep()
+    assert person.revisits.get().assignee == admin
+    told = OutboxEvent.objects.get(kind="outreach.revisits_due")
+    assert told.payload["recipient_ids"] == [admin.pk]
+    assign = reverse("outreach:register_assign", kwargs={"uuid": person.uuid})
+    r = client.post(assign, {"assignee": officer.pk})
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.assignee == officer and person.revisits.get().assignee == officer
+    assert AuditEntry.objects.filter(action="outreach.revisit_assigned").count() == 1
