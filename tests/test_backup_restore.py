@@ -123,3 +123,43 @@ def test_backup_of_the_demo_restores_into_an_empty_install_with_every_row(instal
     kept = sorted(p.name for p in out.glob("shuangfang-*.tar.gz"))
     assert len(kept) == 2 and "shuangfang-20261101-021500.tar.gz" not in kept
     assert not (out / "shuangfang-20261101-021500.tar.gz.sha256").exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduled_backup_makes_one_archive_a_night_and_keeps_the_newest(settings, tmp_path):
+    """BACKUP_DAILY: the scheduler's nightly job (core.tasks.nightly_backup) writes a checked archive
+    into BACKUP_DIR and keeps the BACKUP_KEEP newest; off (the default), it writes nothing."""
+    import datetime as dt
+    import hashlib
+    import tarfile
+
+    import time_machine
+    from django.utils.module_loading import autodiscover_modules
+
+    from shuangfang.core.schedule import JOBS
+
+    autodiscover_modules("tasks")
+    nightly = JOBS["shuangfang.core.tasks.nightly_backup"]
+    folder = tmp_path / "backups"
+    settings.BACKUP_DIR, settings.BACKUP_KEEP = folder, 2
+    settings.MEDIA_ROOT, settings.VAR_DIR = tmp_path / "media", tmp_path / "var"
+    at = dt.datetime(2026, 12, 5, 18, 15, tzinfo=dt.UTC)  # 02:15 in Shanghai
+    settings.BACKUP_DAILY = False
+    with time_machine.travel(at, tick=False):
+        assert nightly() is None
+    assert not folder.exists()
+
+    settings.BACKUP_DAILY = True
+    for night in range(3):
+        with time_machine.travel(at + dt.timedelta(days=night), tick=False):
+            made = Path(nightly())
+        assert made.is_file() and made.parent == folder
+        expected = Path(f"{made}.sha256").read_text().split()[0]
+        assert hashlib.sha256(made.read_bytes()).hexdigest() == expected
+    kept = sorted(p.name for p in folder.glob("shuangfang-*.tar.gz"))
+    assert kept == ["shuangfang-20261207-021500.tar.gz", "shuangfang-20261208-021500.tar.gz"]
+    assert sorted(p.name for p in folder.glob("*.sha256")) == [f"{k}.sha256" for k in kept]
+    with tarfile.open(made) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+    assert manifest["database"] == ("postgresql" if PG else "sqlite")
+    assert "orgs.Organization" in manifest["counts"]

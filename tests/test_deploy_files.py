@@ -76,3 +76,40 @@ def test_the_proxy_overwrites_the_headers_the_app_trusts():
     from django.conf import settings
 
     assert size * 2**20 > settings.UPLOAD_MAX_BYTES
+
+
+def test_compose_hangs_together_as_docker_compose_config_would_check():
+    """No Docker on this machine, so ``docker compose config`` cannot run here: the checks it (and a
+    first ``up``) would make are made on the parsed file instead. Every ``${…}`` is well formed,
+    every named volume is declared, every dependency exists and one waited for as healthy has a
+    health check, every host file mounted is shipped or made by a step in the file's header, and
+    the broker's configured paths and user are the ones mounted and used."""
+    text = (DEPLOY / "compose.yaml").read_text()
+    compose = yaml.safe_load(text)
+    services, declared = compose["services"], set(compose["volumes"])
+    for ref in re.findall(r"\$\{([^}]*)\}", text):
+        assert re.fullmatch(r"[A-Z_][A-Z0-9_]*(:?[-?+][^}]*)?", ref), ref
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    for name, svc in services.items():
+        for dep, cond in svc.get("depends_on", {}).items():
+            assert dep in services, (name, dep)
+            if cond["condition"] == "service_healthy":
+                assert services[dep].get("healthcheck"), (name, dep)
+        for volume in svc.get("volumes", []):
+            source, target = volume.split(":")[:2]
+            if source.startswith("."):
+                made = f"/{Path(source).name} " in header  # by a step of the header
+                assert (DEPLOY / source).resolve().is_file() or made, (name, source)
+            else:
+                assert source in declared, (name, source)
+        if "env_file" in svc:
+            assert (DEPLOY / f"{svc['env_file']}.example").is_file(), name
+    conf = (DEPLOY / "mosquitto" / "shuangfang.conf").read_text()
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["mosquitto"]["volumes"]}
+    password_file = re.search(r"^password_file (\S+)", conf, re.M).group(1)  # type: ignore[union-attr]
+    assert password_file in mounts
+    persistence = re.search(r"^persistence_location (\S+)", conf, re.M).group(1)  # type: ignore[union-attr]
+    assert any(persistence.rstrip("/") == target.rstrip("/") for target in mounts)
+    user = re.search(r"mqtt://(\w+)@", yaml.dump(compose["x-app"])).group(1)  # type: ignore[union-attr]
+    assert f"mosquitto_passwd -b -c /m/{Path(mounts[password_file]).name} {user} " in header
+    assert f"-u {user} " in str(services["mosquitto"]["healthcheck"]["test"])

@@ -6,6 +6,7 @@ files). Skipped without PostgreSQL (the documented scaled-out install)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -154,6 +155,28 @@ def test_the_documented_install_serves_pages_with_their_static_files(install):
         assert status == 200 and body, asset
         assert ("css" in ctype) if asset.endswith(b".css") else ("javascript" in ctype), (asset, ctype)
     assert all(p.poll() is None for p in install["procs"]), _logs(install)
+
+    # LOG_FORMAT=json: every line the scheduler, the workers and the listeners write is one JSON
+    # object, and each event is written once (issue 23: each worker line was printed twice, the
+    # second time by huey's own handler in its own format).
+    for i, command in enumerate(services):
+        if " web " in command:
+            continue  # granian's own start-up lines are its own; the requests' lines are tested below
+        text = (install["log"] / f"service-{i}.log").read_text()
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert lines, command
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                raise AssertionError(f"{command}: not a JSON line: {line!r}") from None
+        assert len(set(lines)) == len(lines), f"{command}: a line written twice"
+        assert all({"ts", "level", "logger", "message"} <= set(r) for r in records)
+        if "run_huey" in command:
+            assert any(r["logger"].startswith("huey") for r in records), lines
+        if "mqtt_listen" in command:
+            assert any(r["message"].startswith("listening as ") for r in records), lines
 
 
 def _logs(install) -> str:

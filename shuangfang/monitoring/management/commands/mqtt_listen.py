@@ -11,6 +11,10 @@ from django.core.management.base import BaseCommand
 
 from shuangfang.monitoring.mqtt import DEFAULT_ROOT, Listener
 
+# The command's own lines go through logging like every other line of the process, so that with
+# LOG_FORMAT=json each is one JSON object (a collector reads nothing else; issue 23).
+log = logging.getLogger("shuangfang.monitoring.listen")
+
 
 class Command(BaseCommand):
     help = (
@@ -71,22 +75,22 @@ class Command(BaseCommand):
         def report() -> None:
             while not listener.stopping.wait(opts["stats_every"]):
                 s = listener.stats
-                self.stdout.write(
-                    f"received={s.received} accepted={s.accepted} duplicates={s.duplicates} "
-                    f"rejected={s.rejected} alarms={s.alarms} batches={s.batches} errors={s.errors}"
+                log.info(
+                    "received=%d accepted=%d duplicates=%d rejected=%d alarms=%d batches=%d errors=%d",
+                    *(s.received, s.accepted, s.duplicates, s.rejected, s.alarms, s.batches, s.errors),
                 )
 
         threading.Thread(target=report, daemon=True).start()
-        self.stdout.write(
-            f"listening as {listener.client_id} on {listener.broker.url} {listener.subscription} "
-            f"(session expiry {listener.session_expiry}s)"
+        log.info(
+            "listening as %s on %s %s (session expiry %ss)",
+            *(listener.client_id, listener.broker.url, listener.subscription, listener.session_expiry),
         )
         started = time.monotonic()
         stats = listener.run(
             duration=opts["duration"], max_messages=opts["max_messages"], idle_exit=opts["idle_exit"]
         )
         elapsed = time.monotonic() - started
-        self.stdout.write(
-            f"done: received={stats.received} accepted={stats.accepted} duplicates={stats.duplicates} "
-            f"rejected={stats.rejected} alarms={stats.alarms} in {elapsed:.1f}s"
+        log.info(
+            "done: received=%d accepted=%d duplicates=%d rejected=%d alarms=%d in %.1fs",
+            *(stats.received, stats.accepted, stats.duplicates, stats.rejected, stats.alarms, elapsed),
         )
