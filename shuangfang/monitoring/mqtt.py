@@ -126,6 +126,25 @@ class Held(NamedTuple):
     connection_no: int = 0
 
 
+class PatientClient(mqtt.Client):
+    """paho's client, counting any bytes from the broker as a sign of life while a ping is waiting.
+
+    paho sends a PINGREQ every keepalive period even while messages flow (it only notes the time
+    of what it sends on a partial write), and drops the connection when the PINGRESP is not back
+    within the keepalive. The broker writes its PINGRESP after everything it has already queued
+    for us, and Mosquitto 2.0.11 queues a burst's whole backlog (see the module's docstring): the
+    answer came minutes late and the listener was disconnected twice in every burst's drain, each
+    time to be sent hundreds of thousands of messages again. A connection the broker is still
+    sending on is alive: the ping's clock starts again with every byte received, so the connection
+    is dropped only when nothing at all came for a keepalive period after a ping, as before."""
+
+    def loop_misc(self) -> mqtt.MQTTErrorCode:
+        with self._msgtime_mutex:
+            if self._ping_t and mqtt.time_func() - self._last_bytes_received < self._keepalive:
+                self._ping_t = max(self._ping_t, self._last_bytes_received)
+        return super().loop_misc()
+
+
 def receive_maximum() -> int:
     return max(1, min(65_535, int(getattr(settings, "MQTT_RECEIVE_MAXIMUM", RECEIVE_MAXIMUM))))
 
@@ -327,7 +346,7 @@ class Listener:
         # MQTT 5: a session that outlives the connection by session_expiry seconds (a reconnect
         # resumes it) and a large Receive Maximum, so the broker keeps that many unacknowledged
         # messages in flight to us instead of queueing (and, past max_queued_messages, dropping) them.
-        client = mqtt.Client(
+        client = PatientClient(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             protocol=mqtt.MQTTv5 if self.v5 else mqtt.MQTTv311,

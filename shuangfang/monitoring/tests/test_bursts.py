@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import socket
 import subprocess
 import time
 
@@ -126,6 +127,46 @@ def test_the_inbox_stays_within_the_receive_maximum_while_a_burst_drains(world, 
     assert sizes and max(sizes) <= 50
     if _mosquitto_version() == "2.0.11":  # the broker's flood did come, and was held back
         assert lst.stats.inbox_waits > 0
+
+
+def _waiting_for_a_pong(client: mqtt.Client, *, ping_age: float, quiet_for: float) -> list[object]:
+    """A client as paho leaves it ``ping_age`` s after a PINGREQ whose PINGRESP has not come, the
+    broker having sent nothing for ``quiet_for`` s; returns the reasons it is disconnected with."""
+    from paho.mqtt.enums import _ConnectionState
+
+    ours, theirs = socket.socketpair()
+    now = mqtt.time_func()
+    client._sock = ours
+    client._state = _ConnectionState.MQTT_CS_CONNECTED
+    client._keepalive = 15
+    client._ping_t = now - ping_age
+    client._last_msg_out = now - 1  # our acknowledgements go out
+    client._last_bytes_received = now - quiet_for
+    reasons: list[object] = []
+    client.on_disconnect = lambda c, u, flags, reason, props: reasons.append(reason)
+    client.loop_misc()
+    theirs.close()
+    if client._sock is not None:
+        client._sock.close()
+    return reasons
+
+
+def test_a_ping_answered_late_behind_a_backlog_does_not_drop_a_listener_still_receiving():
+    """The broker answers a ping after all it has queued for us, and in a burst's drain that is the
+    whole backlog (Mosquitto 2.0.11 queues it at once): the answer came minutes late. paho drops
+    the connection a keepalive after the ping although messages keep coming (in the bench twice a
+    burst, each time to be sent ≈ 690,000 messages again); the listener's client counts bytes from
+    the broker as signs of life, and still drops a connection on which nothing came."""
+    from shuangfang.monitoring.mqtt import PatientClient
+
+    def client(cls: type[mqtt.Client]) -> mqtt.Client:
+        return cls(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+
+    assert _waiting_for_a_pong(client(mqtt.Client), ping_age=16, quiet_for=0.01)  # paho alone
+    assert not _waiting_for_a_pong(client(PatientClient), ping_age=16, quiet_for=0.01)
+    assert not _waiting_for_a_pong(client(PatientClient), ping_age=300, quiet_for=14)
+    # Nothing from the broker for a keepalive after the ping: dropped, as ever.
+    assert _waiting_for_a_pong(client(PatientClient), ping_age=16, quiet_for=16)
 
 
 def _sys_message(value: int) -> mqtt.MQTTMessage:
