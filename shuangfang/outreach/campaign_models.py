@@ -18,6 +18,10 @@ class Campaign(TenantModel):
     ends_on = models.DateField(_("ends on"))
     key_areas = models.TextField(_("key areas (one a line)"), blank=True)
     patrols_per_week = models.PositiveSmallIntegerField(_("patrols per week (target)"), default=0)
+    # Each station's extreme-weather night-patrol plan gives the nights (one task a night); 0 = no target.
+    night_patrols_per_weather_night = models.PositiveSmallIntegerField(
+        _("night patrols per extreme-weather night (target)"), default=1
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]

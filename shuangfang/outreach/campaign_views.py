@@ -34,6 +34,16 @@ class CampaignForm(forms.Form):
     patrols_per_week = forms.IntegerField(
         label=gettext_lazy("Patrols per week (target)"), min_value=0, initial=7
     )
+    night_patrols_per_weather_night = forms.IntegerField(
+        label=gettext_lazy("Night patrols per extreme-weather night (target)"),
+        min_value=0,
+        initial=1,
+        required=False,  # blank: the campaign's value (1 for a new one)
+        help_text=gettext_lazy(
+            "Patrols each station should start during every night of its extreme-weather night-patrol "
+            "plan (cold wave, heat wave); 0 = no target."
+        ),
+    )
 
 
 def _bureau(request: AuthedRequest) -> tuple[Organization, list[Organization]]:

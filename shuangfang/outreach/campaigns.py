@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,6 +51,9 @@ def default_dates(kind: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     return None
 
 
+DEFAULT_TARGETS = {"patrols_per_week": 0, "night_patrols_per_weather_night": 1}  # as the model's defaults
+
+
 def save_campaign(*, actor, organization, data: dict[str, Any], campaign: Campaign | None = None) -> Campaign:
     require(actor, "outreach.campaign", organization)
     if organization.kind not in BUREAU_KINDS:
@@ -62,13 +67,24 @@ def save_campaign(*, actor, organization, data: dict[str, Any], campaign: Campai
         raise ValidationError(_("Give the start and end dates."))
     if ends < starts:
         raise ValidationError({"ends_on": _("The campaign ends before it starts.")})
+    targets = {}
+    for key in ("patrols_per_week", "night_patrols_per_weather_night"):
+        value = data.get(key)
+        if value in (None, ""):
+            value = getattr(campaign, key) if campaign else DEFAULT_TARGETS[key]
+        try:
+            targets[key] = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError({key: _("Write a whole number.")}) from None
+        if targets[key] < 0:
+            raise ValidationError({key: _("A target cannot be negative.")})
     fields = {
         "name": data["name"].strip()[:120],
         "kind": data["kind"],
         "starts_on": starts,
         "ends_on": ends,
         "key_areas": (data.get("key_areas") or "").strip(),
-        "patrols_per_week": int(data.get("patrols_per_week") or 0),
+        **targets,
     }
     with transaction.atomic():
         if campaign is None:
@@ -93,6 +109,9 @@ class StationFigures:
     weather_due: int = 0  # night patrols in extreme weather whose window has begun
     weather_done: int = 0
     weather_missed: int = 0  # of those, windows over without a patrol (the inspections sweep's "missed")
+    weather_patrols: int = 0  # patrols started inside the windows of those nights
+    weather_short: int = 0  # nights over with fewer patrols than the campaign's target
+    weather_target_met: bool = True  # no night over below the target (always so when the target is 0)
     supplies_given: int = 0  # encounters where supplies were handed out
 
 
@@ -109,11 +128,16 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
     start, end = _window(campaign)
     last = min(today, campaign.ends_on)
     weeks = max(((last - campaign.starts_on).days + 1) / 7, 1 / 7) if last >= campaign.starts_on else 0
+    stations = [
+        s
+        for s in institutions_under(campaign.organization)
+        if s.institution_type == InstitutionType.RELIEF_STATION
+    ]
+    weather = _weather_nights(stations, start, end, campaign.night_patrols_per_weather_night)
     rows = []
-    for station in institutions_under(campaign.organization):
-        if station.institution_type != InstitutionType.RELIEF_STATION:
-            continue
-        row = StationFigures(station)
+    for station in stations:
+        row = weather.get(station.pk) or StationFigures(station)
+        row.station = station
         patrols = Patrol.objects.filter(organization=station, started_at__gte=start, started_at__lt=end)
         for p in patrols.only("started_at"):
             row.patrols += 1
@@ -125,34 +149,55 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
             row.by_action[action] += 1
             row.encounters += 1
             row.supplies_given += bool(supplies.strip())
-        row.weather_due, row.weather_done, row.weather_missed = _weather_tasks(
-            station, start, min(end, timezone.now())
-        )
         row.per_week = round(row.patrols / weeks, 1) if weeks else 0.0
         row.target_met = bool(weeks) and row.per_week >= campaign.patrols_per_week
         rows.append(row)
     return rows
 
 
-def _weather_tasks(station, start: dt.datetime, until: dt.datetime) -> tuple[int, int, int]:
-    """Extreme-weather night-patrol tasks (``patrol_plans``) begun in [start, until): due, done and
-    missed (a night still under way is due, neither done nor missed yet)."""
+def _weather_nights(stations, start: dt.datetime, end: dt.datetime, target: int) -> dict[int, StationFigures]:
+    """Extreme-weather nights (tasks of the stations' ``patrol_plans``) begun in the campaign's dates
+    and before now, in one query for every station: nights due, done and missed (a night still under
+    way is due, neither done nor missed yet), the patrols started inside each night's window, and the
+    nights over with fewer patrols than ``target``."""
     from shuangfang.inspections.choices import TaskStatus
     from shuangfang.inspections.models import Task
 
     from .choices import PatrolPlanKind
     from .plan_models import PatrolPlan
 
-    plans = PatrolPlan.objects.filter(organization=station, kind=PatrolPlanKind.EXTREME_NIGHT).values(
+    now = timezone.now()
+    ids = [s.pk for s in stations]
+    plans = PatrolPlan.objects.filter(organization_id__in=ids, kind=PatrolPlanKind.EXTREME_NIGHT).values(
         "plan_id"
     )
-    tasks = Task.objects.filter(plan_id__in=plans, window_start__gte=start, window_start__lt=until)
-    due = done = missed = 0
-    for status in tasks.values_list("status", flat=True):
-        due += 1
-        done += status == TaskStatus.DONE
-        missed += status == TaskStatus.MISSED
-    return due, done, missed
+    in_window = (
+        Patrol.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            started_at__gte=OuterRef("window_start"),
+            started_at__lt=OuterRef("window_end"),
+        )
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    tasks = (
+        Task.objects.filter(plan_id__in=plans, window_start__gte=start, window_start__lt=min(end, now))
+        .annotate(patrols=Coalesce(Subquery(in_window), 0))
+        .values_list("organization_id", "status", "window_end", "patrols")
+    )
+    rows: dict[int, StationFigures] = {}
+    for org_id, status, window_end, n in tasks:
+        row = rows.setdefault(org_id, StationFigures(None))
+        row.weather_due += 1
+        row.weather_done += status == TaskStatus.DONE
+        row.weather_missed += status == TaskStatus.MISSED
+        row.weather_patrols += n
+        if window_end <= now and n < target:
+            row.weather_short += 1
+            row.weather_target_met = False
+    return rows
 
 
 @dataclass
@@ -196,6 +241,9 @@ def report_sheets(campaign: Campaign, stations: list[StationFigures], areas: lis
         _("Patrols a week"),
         _("Extreme-weather night patrols due"),
         _("Extreme-weather night patrols done"),
+        _("Patrols on extreme-weather nights"),
+        _("Nights below the night-patrol target"),
+        _("Night-patrol target met"),
         _("People met"),
         *actions,
         _("Encounters with supplies handed out"),
@@ -208,6 +256,9 @@ def report_sheets(campaign: Campaign, stations: list[StationFigures], areas: lis
             r.per_week,
             r.weather_due,
             r.weather_done,
+            r.weather_patrols,
+            r.weather_short,
+            _met(campaign, r),
             r.encounters,
             *r.by_action.values(),
             r.supplies_given,
@@ -220,6 +271,12 @@ def report_sheets(campaign: Campaign, stations: list[StationFigures], areas: lis
         (_("Per institution"), station_headers, station_rows),
         (_("Per key area"), area_headers, area_rows),
     ]
+
+
+def _met(campaign: Campaign, row: StationFigures) -> str:
+    if not campaign.night_patrols_per_weather_night:
+        return str(_("No target"))
+    return str(_("Yes") if row.weather_target_met else _("No"))
 
 
 def record_export(*, actor, campaign: Campaign, fmt: str) -> None:

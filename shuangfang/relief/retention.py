@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shuangfang.core import audit
+from shuangfang.core.photos import delete_photo
 
 from . import rules
 from .choices import OPEN_STATUSES, LetterStatus
@@ -65,9 +65,9 @@ def anonymise(person: Person) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
+    """Every stored copy of the photo: the original too, not only the display copy and thumbnail."""
     for name in names:
-        if name:
-            default_storage.delete(name)
+        delete_photo(name)
 
 
 def anonymise_due(now: dt.datetime | None = None) -> int:

@@ -139,6 +139,106 @@ def test_campaign_counts_extreme_weather_patrols_due_and_done(world):
     assert Task.objects.filter(plan=pp.plan).count() == 3
 
 
+def test_campaign_night_patrol_target_per_extreme_weather_night(world, login):
+    """Nights 12-14 Jan declared (windows 20:00 → 06:00); target 2 patrols a night. Patrols: night
+    of the 12th at 21:00 and 23:30 (2), night of the 13th at 02:00 on the 14th (1), plus 19:00 on the
+    13th and 07:00 on the 14th (outside any window). At noon on the 14th: nights due 2, patrols on
+    them 3, one night (the 13th) below target; with a target of 1 the target is met."""
+    import io
+
+    import openpyxl
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from shuangfang.outreach import campaigns
+
+    boss = world.users["bureau_supervisor"]
+    data = {
+        "name": "寒冬送温暖",
+        "kind": "winter",
+        "starts_on": dt.date(2025, 11, 1),
+        "ends_on": dt.date(2026, 3, 15),
+    }
+    c = campaigns.save_campaign(actor=boss, organization=world.bureau, data=data)
+    assert c.night_patrols_per_weather_night == 1  # the default
+    c = campaigns.save_campaign(
+        actor=boss, organization=world.bureau, data={**data, "night_patrols_per_weather_night": 2}, campaign=c
+    )
+    client = login(boss)
+    url = reverse("outreach:campaign", kwargs={"uuid": c.uuid})
+
+    def page_queries() -> int:
+        with time_machine.travel(at(14, 12), tick=False), CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    page_queries()  # the first request of the session does some one-off work
+    before = page_queries()
+    with time_machine.travel(at(12, 12), tick=False):
+        patrol_plans.declare_extreme_weather(
+            actor=world.users["institution_head"],
+            station=world.inst_a,
+            weather="cold",
+            first_night=dt.date(2026, 1, 12),
+            last_night=dt.date(2026, 1, 14),
+        )
+    for day in (12, 13, 14):
+        generate_tasks(now=at(day, 12))
+    for when in (at(12, 21), at(12, 23, 30), at(13, 19), at(14, 2), at(14, 7)):
+        with time_machine.travel(when, tick=False):
+            p = patrols.start_patrol(actor=world.users["staff"], organization=world.inst_a, team="夜巡")
+            patrols.end_patrol(actor=world.users["staff"], patrol=p)
+    with time_machine.travel(at(14, 12), tick=False):
+        row = campaigns.figures(c, today=dt.date(2026, 1, 14))[0]
+    assert (row.weather_due, row.weather_patrols, row.weather_short, row.weather_target_met) == (
+        2,
+        3,
+        1,
+        False,
+    )
+    assert page_queries() == before  # a fixed number of queries, however many nights and patrols
+    with time_machine.travel(at(14, 12), tick=False):
+        page = client.get(url).content.decode()
+        assert "1 night below target" in page and "2 night patrols per extreme-weather night" in page
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(
+                b"".join(
+                    client.get(reverse("outreach:campaign_report", args=[c.uuid, "xlsx"])).streaming_content
+                )
+            )
+        ).worksheets[0]
+        head = [cell.value for cell in sheet[1]]
+        values = dict(zip(head, [cell.value for cell in sheet[2]], strict=True))
+        assert (
+            values["Patrols on extreme-weather nights"] == 3
+            and values["Nights below the night-patrol target"] == 1
+        )
+        assert values["Night-patrol target met"] == "No"
+        assert client.get(reverse("outreach:campaign_report", args=[c.uuid, "pdf"])).status_code == 200
+
+    # A negative target is refused with the reason, nothing saved; 1 a night is met.
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        campaigns.save_campaign(
+            actor=boss,
+            organization=world.bureau,
+            data={**data, "night_patrols_per_weather_night": -1},
+            campaign=c,
+        )
+    c.refresh_from_db()
+    assert c.night_patrols_per_weather_night == 2
+    r = client.post(url, {**data, "night_patrols_per_weather_night": "-1", "patrols_per_week": "3"})
+    assert r.status_code == 400
+    c.refresh_from_db()
+    assert c.night_patrols_per_weather_night == 2
+    c = campaigns.save_campaign(
+        actor=boss, organization=world.bureau, data={**data, "night_patrols_per_weather_night": 1}, campaign=c
+    )
+    with time_machine.travel(at(14, 12), tick=False):
+        row = campaigns.figures(c, today=dt.date(2026, 1, 14))[0]
+    assert (row.weather_short, row.weather_target_met) == (0, True)
+
+
 def test_route_positions_and_typed_places(world, login):
     from django.urls import reverse
 

@@ -150,3 +150,37 @@ def test_random_letter_moves_stay_in_the_table(world):
 
     with time_machine.travel(T0, tick=False):
         walk()
+
+
+def test_retention_deletes_the_original_photo_too(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from shuangfang.core.photos import save_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    buf = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 40)).save(buf, format="JPEG")
+    stored = save_photo(
+        SimpleUploadedFile("p.jpg", buf.getvalue(), content_type="image/jpeg"), folder="relief"
+    )
+    with time_machine.travel(T0, tick=False) as clock:
+        old = admitted(world)
+        Person.objects.filter(pk=old.person_id).update(photo=stored.display, photo_thumb=stored.thumb)
+        cases.move(old, "depart", actor=world.users["staff"], mode="left")
+        clock.move_to(T0 + dt.timedelta(days=365 * 3 + 2))
+        names = [stored.original, stored.display, stored.thumb]
+        assert all(default_storage.exists(n) for n in names)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert retention.anonymise_due() == 1
+    assert not any(default_storage.exists(n) for n in names)
+    assert Person.objects.get(pk=old.person_id).photo == ""
