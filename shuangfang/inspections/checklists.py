@@ -19,7 +19,7 @@ from shuangfang.core.tenancy import require
 from shuangfang.core.vocabulary import HazardGrade
 from shuangfang.orgs.models import Organization, OrgKind, User
 
-from .choices import ChecklistKind
+from .choices import FROM_MEASURE, ChecklistKind
 from .models import Checklist, ChecklistItem, Checkpoint, LibraryItem
 
 CHECKLIST_FIELDS = ["name", "kind", "category", "description", "is_active"]
@@ -164,7 +164,7 @@ def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category
     require(actor, _checklist_perm(checklist), checklist.organization)
     if risk_point.organization_id != checklist.organization_id:
         raise ValidationError(_("The risk point belongs to another institution."))
-    present = set(checklist.items.filter(source_kind="control_measure").values_list("source_ref", flat=True))
+    present = set(checklist.items.filter(source_kind=FROM_MEASURE).values_list("source_ref", flat=True))
     measures = (
         ControlMeasure.objects.filter(factor__risk_point=risk_point)
         .exclude(what_to_check="")
@@ -184,7 +184,7 @@ def add_measure_items(*, actor: User, checklist: Checklist, risk_point, category
                 category=category,
                 basis=f"{risk_point.code} {risk_point.name}: {m.factor.description}"[:200],  # generated
                 default_grade=grade,
-                source_kind="control_measure",
+                source_kind=FROM_MEASURE,
                 source_ref=str(m.uuid),
             )
         )
@@ -201,7 +201,7 @@ def follow_measure(measure_uuid: str, what_to_check: str, *, deleted: bool = Fal
     (the outbox worker), audited per item."""
     text = what_to_check.strip()[:300]  # from a measure (system-made text): may be cut
     changed = 0
-    items = ChecklistItem.objects.filter(source_kind="control_measure", source_ref=measure_uuid)
+    items = ChecklistItem.objects.filter(source_kind=FROM_MEASURE, source_ref=measure_uuid)
     for item in items.select_related("checklist", "checklist__organization"):
         before = audit.snapshot(item, ITEM_FIELDS)
         if deleted or not text:

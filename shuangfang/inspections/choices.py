@@ -63,3 +63,9 @@ SPOT_NOT_DONE = SPOT_TASKS & ~Q(status=TaskStatus.DONE)
 def is_spot_check(task) -> bool:
     """The row-by-row form of ``SPOT_TASKS``."""
     return task.plan_id is None and task.place_key.startswith(SPOT_PREFIX)
+
+
+# ChecklistItem.source_kind of an item made from a risk's control measure (source_ref: its uuid).
+FROM_MEASURE = "control_measure"
+# The prefix of the origin key of what is filed for an answer to an item (RecordItem.origin).
+ITEM_ORIGIN = "inspection-item"

@@ -13,7 +13,15 @@ from shuangfang.core import origins, seedtext
 from shuangfang.core.tenancy import TenantModel, TenantQuerySet
 from shuangfang.core.vocabulary import SIX_CHECK_CHOICES, HazardGrade
 
-from .choices import AssigneeKind, CalendarKind, ChecklistKind, Frequency, Result, TaskStatus
+from .choices import (
+    ITEM_ORIGIN,
+    AssigneeKind,
+    CalendarKind,
+    ChecklistKind,
+    Frequency,
+    Result,
+    TaskStatus,
+)
 
 
 class LibraryItem(models.Model):
@@ -329,7 +337,7 @@ class RecordItem(models.Model):
 
     @property
     def origin(self) -> str:
-        return f"inspection-item:{self.uuid}"
+        return f"{ITEM_ORIGIN}:{self.uuid}"
 
 
 class RecordPhoto(models.Model):

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangfang.core import origins
 
+from .choices import ITEM_ORIGIN
+
 
 def _record_url(item_uuid: str) -> str:
     from .models import RecordItem
@@ -13,5 +15,5 @@ def _record_url(item_uuid: str) -> str:
     return reverse("inspections:record", args=[item.record.uuid]) if item else ""
 
 
-origins.register("inspection-item", _("Inspection record"), _record_url)
+origins.register(ITEM_ORIGIN, _("Inspection record"), _record_url)
 origins.register("library", lambda code: _("Library item %(code)s") % {"code": code}, lambda code: "")

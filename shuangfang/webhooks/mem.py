@@ -35,6 +35,7 @@ from django.utils import timezone
 from shuangfang.core.outbox import enqueue_once
 from shuangfang.hazards.api import mem_record
 from shuangfang.hazards.models import Hazard, HazardPhoto
+from shuangfang.inspections.choices import FROM_MEASURE, ITEM_ORIGIN
 from shuangfang.inspections.models import ChecklistItem, Plan, RecordItem
 from shuangfang.notifications import outbound
 from shuangfang.orgs.models import Organization
@@ -59,7 +60,7 @@ PATHS = {
     "record": "/sec_hidden_check_record",
     "hazard": "/sec_hidden_danger_info",
 }
-FROM_MEASURE = "control_measure"  # ChecklistItem.source_kind of an item made from a control measure
+CHECKED = f"{ITEM_ORIGIN}:"  # the origin of a hazard filed for an answer to a checklist item
 BACKOFF_CAP = 3600
 LEASE = dt.timedelta(minutes=2)  # a sender that died mid-request: the rows are due again after this
 SEND_PENDING = "mem:send-queued"
@@ -103,19 +104,17 @@ def _hazards(qs: Any) -> list[Item]:
     hazards = list(qs)
     # A hazard found by a check of an item made from a control measure names that check record
     # and measure (§6.4); any other hazard names neither.
-    found = {
-        h.origin.removeprefix("inspection-item:") for h in hazards if h.origin.startswith("inspection-item:")
+    found = {h.origin.removeprefix(CHECKED) for h in hazards if h.origin.startswith(CHECKED)}
+    checked = {
+        str(uuid): measure
+        for uuid, measure in RecordItem.objects.filter(
+            uuid__in=found, item__source_kind=FROM_MEASURE
+        ).values_list("uuid", "item__source_ref")
     }
-    measure_of = dict(
-        RecordItem.objects.filter(uuid__in=found, item__source_kind=FROM_MEASURE).values_list(
-            "uuid", "item__source_ref"
-        )
-    )
-    checked = {str(k): v for k, v in measure_of.items()}
     items: list[Item] = []
     for h in hazards:
         body = mem_record(h, list(h.photos.all()))
-        record_uuid = h.origin.removeprefix("inspection-item:")
+        record_uuid = h.origin.removeprefix(CHECKED)
         linked = record_uuid in checked
         body.update(
             riskMeasureId=checked[record_uuid] if linked else None,
@@ -161,16 +160,18 @@ def _tasks(items_qs: Any) -> list[Item]:
     plan of its checklist. An item switched off, whose checklist has no active plan or whose measure
     is gone is sent as deleted (if it was ever sent). Parent: its measure."""
     rows = list(items_qs.filter(source_kind=FROM_MEASURE).select_related("checklist__organization"))
-    measures = set(
-        ControlMeasure.objects.filter(uuid__in={r.source_ref for r in rows}).values_list("uuid", flat=True)
-    )
+    alive_measures = {
+        str(u)
+        for u in ControlMeasure.objects.filter(uuid__in={r.source_ref for r in rows}).values_list(
+            "uuid", flat=True
+        )
+    }
     plans: dict[int, Plan] = {}
     for plan in Plan.objects.filter(checklist_id__in={r.checklist_id for r in rows}, is_active=True).order_by(
         "id"
     ):
         plans.setdefault(plan.checklist_id, plan)
     out: list[Item] = []
-    alive_measures = {str(u) for u in measures}
     for r in rows:
         plan = plans.get(r.checklist_id)
         cycle, unit = _cycle(plan)
@@ -275,10 +276,10 @@ def for_hazard(hazard_id: int) -> list[Item]:
     if hazard.risk_point_id:
         points = risk_mem.points().filter(pk=hazard.risk_point_id)
         items += _unit_depends(_risk_items(points, [], []), points)
-    if hazard.origin.startswith("inspection-item:"):
+    if hazard.origin.startswith(CHECKED):
         # Found by a check of a measure's item: the chain above it, down to the check record.
         checked = RecordItem.objects.filter(
-            uuid=hazard.origin.removeprefix("inspection-item:"), item__source_kind=FROM_MEASURE
+            uuid=hazard.origin.removeprefix(CHECKED), item__source_kind=FROM_MEASURE
         ).select_related("item")
         for ri in checked:
             measure = (
