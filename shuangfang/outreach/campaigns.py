@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,7 +51,13 @@ def default_dates(kind: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     return None
 
 
-DEFAULT_TARGETS = {"patrols_per_week": 0, "night_patrols_per_weather_night": 1}  # as the model's defaults
+TARGETS = ("patrols_per_week", "night_patrols_per_weather_night")
+
+
+def _default(key: str) -> int:
+    field = Campaign._meta.get_field(key)
+    assert isinstance(field, models.Field)
+    return int(field.get_default())
 
 
 def save_campaign(*, actor, organization, data: dict[str, Any], campaign: Campaign | None = None) -> Campaign:
@@ -68,10 +74,10 @@ def save_campaign(*, actor, organization, data: dict[str, Any], campaign: Campai
     if ends < starts:
         raise ValidationError({"ends_on": _("The campaign ends before it starts.")})
     targets = {}
-    for key in ("patrols_per_week", "night_patrols_per_weather_night"):
+    for key in TARGETS:
         value = data.get(key)
-        if value in (None, ""):
-            value = getattr(campaign, key) if campaign else DEFAULT_TARGETS[key]
+        if value in (None, ""):  # the campaign's value, or the model's default for a new one
+            value = getattr(campaign, key) if campaign else _default(key)
         try:
             targets[key] = int(value)
         except (TypeError, ValueError):
@@ -133,29 +139,31 @@ def figures(campaign: Campaign, today: dt.date | None = None) -> list[StationFig
         for s in institutions_under(campaign.organization)
         if s.institution_type == InstitutionType.RELIEF_STATION
     ]
-    weather = _weather_nights(stations, start, end, campaign.night_patrols_per_weather_night)
-    rows = []
-    for station in stations:
-        row = weather.get(station.pk) or StationFigures(station)
-        row.station = station
-        patrols = Patrol.objects.filter(organization=station, started_at__gte=start, started_at__lt=end)
-        for p in patrols.only("started_at"):
-            row.patrols += 1
-            hour = timezone.localtime(p.started_at).hour
-            row.night_patrols += hour >= 20 or hour < 6
-        met = Encounter.objects.filter(organization=station, at__gte=start, at__lt=end)
-        row.by_action = {a.value: 0 for a in Action}
-        for action, supplies in met.values_list("action", "supplies"):
-            row.by_action[action] += 1
-            row.encounters += 1
-            row.supplies_given += bool(supplies.strip())
+    rows = {s.pk: StationFigures(s, by_action={a.value: 0 for a in Action}) for s in stations}
+    # Every station's patrols and encounters in one query each, whatever their number.
+    for org_id, started in Patrol.objects.filter(
+        organization_id__in=rows, started_at__gte=start, started_at__lt=end
+    ).values_list("organization_id", "started_at"):
+        hour = timezone.localtime(started).hour
+        rows[org_id].patrols += 1
+        rows[org_id].night_patrols += hour >= 20 or hour < 6
+    for org_id, action, supplies in Encounter.objects.filter(
+        organization_id__in=rows, at__gte=start, at__lt=end
+    ).values_list("organization_id", "action", "supplies"):
+        row = rows[org_id]
+        row.by_action[action] += 1
+        row.encounters += 1
+        row.supplies_given += bool(supplies.strip())
+    _weather_nights(rows, start, end, campaign.night_patrols_per_weather_night)
+    for row in rows.values():
         row.per_week = round(row.patrols / weeks, 1) if weeks else 0.0
         row.target_met = bool(weeks) and row.per_week >= campaign.patrols_per_week
-        rows.append(row)
-    return rows
+    return list(rows.values())
 
 
-def _weather_nights(stations, start: dt.datetime, end: dt.datetime, target: int) -> dict[int, StationFigures]:
+def _weather_nights(
+    rows: dict[int, StationFigures], start: dt.datetime, end: dt.datetime, target: int
+) -> None:
     """Extreme-weather nights (tasks of the stations' ``patrol_plans``) begun in the campaign's dates
     and before now, in one query for every station: nights due, done and missed (a night still under
     way is due, neither done nor missed yet), the patrols started inside each night's window, and the
@@ -167,8 +175,7 @@ def _weather_nights(stations, start: dt.datetime, end: dt.datetime, target: int)
     from .plan_models import PatrolPlan
 
     now = timezone.now()
-    ids = [s.pk for s in stations]
-    plans = PatrolPlan.objects.filter(organization_id__in=ids, kind=PatrolPlanKind.EXTREME_NIGHT).values(
+    plans = PatrolPlan.objects.filter(organization_id__in=rows, kind=PatrolPlanKind.EXTREME_NIGHT).values(
         "plan_id"
     )
     in_window = (
@@ -187,9 +194,8 @@ def _weather_nights(stations, start: dt.datetime, end: dt.datetime, target: int)
         .annotate(patrols=Coalesce(Subquery(in_window), 0))
         .values_list("organization_id", "status", "window_end", "patrols")
     )
-    rows: dict[int, StationFigures] = {}
     for org_id, status, window_end, n in tasks:
-        row = rows.setdefault(org_id, StationFigures(None))
+        row = rows[org_id]  # a plan's task is its station's
         row.weather_due += 1
         row.weather_done += status == TaskStatus.DONE
         row.weather_missed += status == TaskStatus.MISSED
@@ -197,7 +203,6 @@ def _weather_nights(stations, start: dt.datetime, end: dt.datetime, target: int)
         if window_end <= now and n < target:
             row.weather_short += 1
             row.weather_target_met = False
-    return rows
 
 
 @dataclass
