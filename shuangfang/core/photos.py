@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -289,19 +289,20 @@ def save_photo(
     )
 
 
-def delete_photo(name: str) -> None:
-    """Delete every file :func:`save_photo` stored for one photo (the original, the display copy and
-    the thumbnail), given the name of any of them: an app that keeps only the display name still
+def delete_photos(names: Iterable[str]) -> None:
+    """Delete every file :func:`save_photo` stored for each photo (the original, the display copy
+    and the thumbnail), given the name of any of them: an app that keeps only the display name still
     erases the original when the photo must go (retention, PIPL Art. 19)."""
-    if not name:
-        return
-    stem, _dot, _ext = name.rpartition(".")
-    for suffix in ("-display", "-thumb"):
-        stem = stem.removesuffix(suffix)
-    originals = [f"{stem}.{ext}" for ext in sorted(set(EXT.values()))]
-    for candidate in [*originals, f"{stem}-display.jpg", f"{stem}-thumb.jpg"]:
-        if default_storage.exists(candidate):
-            default_storage.delete(candidate)
+    for name in names:
+        if not name:
+            continue
+        stem, _dot, _ext = name.rpartition(".")
+        for suffix in ("-display", "-thumb"):
+            stem = stem.removesuffix(suffix)
+        originals = [f"{stem}.{ext}" for ext in sorted(set(EXT.values()))]
+        for candidate in [*originals, f"{stem}-display.jpg", f"{stem}-thumb.jpg"]:
+            if default_storage.exists(candidate):
+                default_storage.delete(candidate)
 
 
 def serve_file(name: str, *, download_name: str | None = None) -> FileResponse:

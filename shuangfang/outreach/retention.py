@@ -9,7 +9,7 @@ source either) the personal part of old records is anonymised, the counts stay:
 * a person **removed from the at-risk register** that long ago: name, numbers, guardian, features,
   notes, the photo and the revisits' notes go (category and township stay).
 
-A photo goes with all its stored files (``core.photos.delete_photo``: the original too).
+A photo goes with all its stored files (``core.photos.delete_photos``: the original too).
 
 The daily job (``tasks.anonymise_old_outreach``) is safe to run twice: it only takes rows not yet
 anonymised (``anonymised_at``) and marks them in the same update."""
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shuangfang.core.photos import delete_photo
+from shuangfang.core.photos import delete_photos
 
 from .gate_models import StaffCheck, Visit
 from .models import Encounter
@@ -77,10 +77,5 @@ def anonymise_due(now: dt.datetime | None = None) -> dict[str, int]:
             photo_consent=False,
             anonymised_at=now,
         )
-        transaction.on_commit(lambda: _delete(photos))
+        transaction.on_commit(lambda: delete_photos(photos))
     return done
-
-
-def _delete(names: list[str]) -> None:
-    for name in names:
-        delete_photo(name)

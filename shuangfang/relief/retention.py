@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shuangfang.core import audit
-from shuangfang.core.photos import delete_photo
+from shuangfang.core.photos import delete_photos
 
 from . import rules
 from .choices import OPEN_STATUSES, LetterStatus
@@ -61,13 +61,8 @@ def anonymise(person: Person) -> None:
         SearchAction.objects.filter(case__in=cases).update(external_ref="", note="")
         Letter.objects.filter(person=person).update(body="", difficulty="", requests="", answer="")
         audit.record(actor=None, action="relief.anonymised", obj=person, organization=person.organization)
-        transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(names: list[str]) -> None:
-    """Every stored copy of the photo: the original too, not only the display copy and thumbnail."""
-    for name in names:
-        delete_photo(name)
+        # Every stored copy of each photo: the original too, not only the display copy and thumbnail.
+        transaction.on_commit(lambda: delete_photos(files))
 
 
 def anonymise_due(now: dt.datetime | None = None) -> int:
