@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shuangfang.core import audit
 from shuangfang.core.events import publish
-from shuangfang.core.tenancy import require
+from shuangfang.core.tenancy import require, scope_orgs
 from shuangfang.orgs.models import Membership, Organization, OrgKind, Post, User
 from shuangfang.orgs.roles import Role
 
@@ -494,20 +494,19 @@ def certificates_of(institution: Organization, people: list[User], on: dt.date) 
     return out
 
 
-def may_see_certificate(user: User, cert: Certificate) -> bool:
-    """Its holder, and whoever sees the holder's training status (a department head: the people of
-    their department)."""
-    from shuangfang.core.tenancy import scope_orgs
+def status_members(user: User, institution: Organization):
+    """The active memberships under ``institution`` whose training status ``user`` sees (a
+    department head: those of their department)."""
+    scope = scope_orgs(user, "readiness.status")
+    members = Membership.objects.active().filter(organization__path__startswith=institution.path)
+    return members if scope is None else members.filter(organization__in=scope)
 
+
+def may_see_certificate(user: User, cert: Certificate) -> bool:
+    """Its holder, and whoever sees the holder's training status."""
     if cert.person_id == user.pk:
         return True
-    scope = scope_orgs(user, "readiness.status")
-    members = Membership.objects.active().filter(
-        user_id=cert.person_id, organization__path__startswith=cert.organization.path
-    )
-    if scope is not None:
-        members = members.filter(organization__in=scope)
-    return members.exists()
+    return status_members(user, cert.organization).filter(user_id=cert.person_id).exists()
 
 
 # --- Reminders ----------------------------------------------------------------------------------

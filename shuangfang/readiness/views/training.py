@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from shuangfang.core.forms import add_service_errors
 from shuangfang.core.listing import Column, ListPage
 from shuangfang.core.qr import qr_svg
-from shuangfang.core.tenancy import can, get_for_user, require_perm, scope_orgs
+from shuangfang.core.tenancy import can, get_for_user, require_perm
 from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Membership, Organization
 from shuangfang.readiness import training
@@ -223,10 +223,7 @@ def status(request: AuthedRequest) -> HttpResponse:
     lines: list[training.Line] = []
     certificates: list[training.CertificateLine] = []
     if chosen is not None:
-        scope = scope_orgs(request.user, "readiness.status")
-        members = Membership.objects.active().filter(organization__path__startswith=chosen.path)
-        if scope is not None:
-            members = members.filter(organization__in=scope)
+        members = training.status_members(request.user, chosen)
         people = [m.user for m in members.select_related("user")]
         lines = training.status_lines(chosen, people=people)
         certificates = training.certificates_of(chosen, people, timezone.localdate())
