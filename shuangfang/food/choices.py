@@ -98,3 +98,8 @@ class RuleSource(models.TextChoices):
 class Confidence(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     UNCERTAIN = "uncertain", _("Not re-verified")
+
+
+# A refrigerator without a sensor has two readings a day: the morning one before this hour, the
+# afternoon one from it (the cook's page and the assessment indicator count the same slots).
+NOON = 12

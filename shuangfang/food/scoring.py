@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from shuangfang.assessment import registry
 from shuangfang.assessment.choices import RuleKind
 
+from .choices import NOON
 from .models import Dish, Fridge, HealthCertificate, KitchenStaff, Purchase, Sample, TemperatureLog
 
 GROUP = "food"
@@ -72,7 +73,7 @@ def _temperature_slots(out, put, ids, start: dt.date, last: dt.date, lo, hi) -> 
         Value("-"),
         Cast(TruncDate("measured_at", tzinfo=tz), output_field=CharField()),
         Value("-"),
-        Case(When(hour__lt=12, then=Value("a")), default=Value("p")),
+        Case(When(hour__lt=NOON, then=Value("a")), default=Value("p")),
         output_field=CharField(),
     )
     put(

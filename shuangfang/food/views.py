@@ -21,7 +21,7 @@ from shuangfang.core.types import AuthedRequest
 from shuangfang.orgs.models import Organization
 
 from . import meals, rules, stats
-from .choices import RuleKey, SampleStatus
+from .choices import NOON, RuleKey, SampleStatus
 from .forms import CoreTempForm, DisinfectionForm, DisposeForm, MealForm, MenuForm, SampleForm, now_local
 from .models import (
     Dish,
@@ -82,9 +82,6 @@ def kitchen(request: AuthedRequest, uuid) -> HttpResponse:
             "can_manage": can(request.user, "food.manage", k.organization),
         },
     )
-
-
-NOON = 12  # the morning reading is entered before noon, the afternoon one after (as scoring counts)
 
 
 def fridge_slots(k: Kitchen, day: dt.date) -> list[dict[str, Any]]:
