@@ -77,13 +77,22 @@ class Command(BaseCommand):
                 s = listener.stats
                 log.info(
                     "received=%d accepted=%d duplicates=%d rejected=%d alarms=%d batches=%d errors=%d",
-                    *(s.received, s.accepted, s.duplicates, s.rejected, s.alarms, s.batches, s.errors),
+                    s.received,
+                    s.accepted,
+                    s.duplicates,
+                    s.rejected,
+                    s.alarms,
+                    s.batches,
+                    s.errors,
                 )
 
         threading.Thread(target=report, daemon=True).start()
         log.info(
             "listening as %s on %s %s (session expiry %ss)",
-            *(listener.client_id, listener.broker.url, listener.subscription, listener.session_expiry),
+            listener.client_id,
+            listener.broker.url,
+            listener.subscription,
+            listener.session_expiry,
         )
         started = time.monotonic()
         stats = listener.run(
@@ -92,5 +101,10 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         log.info(
             "done: received=%d accepted=%d duplicates=%d rejected=%d alarms=%d in %.1fs",
-            *(stats.received, stats.accepted, stats.duplicates, stats.rejected, stats.alarms, elapsed),
+            stats.received,
+            stats.accepted,
+            stats.duplicates,
+            stats.rejected,
+            stats.alarms,
+            elapsed,
         )
