@@ -100,8 +100,11 @@ def _clear_cache():
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache, caches
 
+    from shuangfang.core import authcache
+
     cache.clear()
     caches["local"].clear()
+    authcache.clear_local()
     # A transactional test may have re-created content types under new ids: never trust the cache.
     ContentType.objects.clear_cache()
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shuangfang.core.middleware.AuthStampMiddleware",  # who is calling: one cache stamp a request
     "django.middleware.security.SecurityMiddleware",
     "shuangfang.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -489,8 +490,8 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "shuangfang.core.api.BoundedPagination"
 # The largest offset a list endpoint accepts (a 422 past it; 2**63 used to be a 500).
 API_MAX_OFFSET = env_int("API_MAX_OFFSET", 1_000_000, minimum=1000)
-# API tokens and memberships are kept this long in the cache (core.authcache; dropped at once on any
-# change to them); 0 turns it off. A list's total on a full page is kept API_COUNT_CACHE_SECONDS.
+# API tokens, people and memberships are kept this long in each process (core.authcache; stale at
+# once on any change to them, in every process); 0 turns it off. A list's total on a full page is kept API_COUNT_CACHE_SECONDS.
 AUTH_CACHE_SECONDS = env_int("AUTH_CACHE_SECONDS", 60, minimum=0)
 API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10, minimum=0)
 

@@ -23,6 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
@@ -247,7 +248,7 @@ def paginate_unvalidated(func: Callable) -> Callable:
     return view
 
 
-Source = str | Callable[[dict[str, Any]], Any]
+Source = str | Callable[[dict[str, Any], dt.date], Any]  # a column, or a function of the row and today
 
 # The page is written by pydantic's JSON writer (in Rust; ≈ 3× ninja's ``json.dumps`` with its Python
 # encoder per UUID, date and decimal), which writes those as the encoder does (DjangoJSONEncoder:
@@ -281,7 +282,7 @@ class _ValuesPlan:
         self.names = tuple(item.model_fields)
         self.columns: list[str] = []
         self.keys: list[str] = []  # per column, the field it is read for
-        self.computed: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+        self.computed: list[tuple[str, Callable[[dict[str, Any], dt.date], Any]]] = []
         for name in self.names:
             source = sources.get(name, name)
             if callable(source):
@@ -298,11 +299,12 @@ class _ValuesPlan:
     def items(self, rows: list[tuple]) -> list[dict[str, Any]]:
         keys, names, computed, convert = self.keys, self.names, self.computed, self.convert
         default = _ENCODER.default
+        today = timezone.localdate()  # once per page, for the computed fields
         items = []
         for row in rows:
             item = dict(zip(keys, row, strict=True))
             for name, compute in computed:
-                item[name] = compute(item)
+                item[name] = compute(item, today)
             for name in convert:
                 value = item[name]
                 if value.__class__ in _AS_ENCODER_WRITES:
@@ -321,9 +323,9 @@ def paginate_values(
 
     A field is read from the column of its own name unless ``sources`` names another
     (``institution="organization__uuid"``) or gives a function of the row (a dict of the other
-    fields, raw: ``overdue=lambda row: ...``). A field with a ``resolve_<name>`` must be given a
-    source; a nested schema is refused. The tests compare every field with the validated output
-    of the same schema read from model instances.
+    fields, raw) and today's date, read once per page (``overdue=lambda row, today: ...``). A
+    field with a ``resolve_<name>`` must be given a source; a nested schema is refused. The tests
+    compare every field with the validated output of the same schema read from model instances.
 
     ``compiled_by(request, **filters)`` (the first argument), when given, returns everything the
     view's query depends on (the caller's scope, the filters, today's date if a filter uses it): the

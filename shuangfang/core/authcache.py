@@ -1,25 +1,36 @@
-"""Who a request is, remembered briefly: API tokens and memberships in the configured cache.
+"""Who a request is, remembered briefly in each web process: API tokens, signed-in people and
+memberships, valid while one shared stamp says nothing has changed.
 
 Every API request used to look its token up (with its user) and every scoped query its user's
-memberships (with their organisations): a quarter and a sixth of an API request's time. Both are
-kept here for ``AUTH_CACHE_SECONDS`` (60 by default; 0 turns the cache off) in Django's default
-cache, which is Redis when ``REDIS_URL`` is set and so shared by every web process.
+memberships (with their organisations): a quarter and a sixth of an API request's time. Read from
+Redis instead, they still cost two round trips a request (≈ 0.2 ms each through Django's cache
+client) and the unpickling of model instances. Now each process keeps what it read, for
+``AUTH_CACHE_SECONDS`` (60 by default; 0 turns the cache off), and a request asks the shared cache
+(Redis when ``REDIS_URL`` is set, else the database cache) for one short value only: the **stamp**.
 
-A change never waits for the entry to expire: whoever changes a token, a person or a membership
-calls :func:`forget` (``orgs`` does it from model signals, so the admin, the services and the
-sign-in sync are all covered), which deletes the entry at once and again when the transaction
-commits (a request that read the old rows in between cannot put them back for long). A change to
-the organisation tree (a node moved, an institution's type changed) moves one generation stamp that
-every membership entry carries: all of them are stale from that moment.
+The stamp is a random text that every change moves. Whoever changes a token, a person, a membership
+or the organisation tree calls :func:`forget` or :func:`tree_changed` (``orgs`` does it from model
+signals, so the admin, the services and the sign-in sync are all covered), which writes a new stamp
+at once and again when the transaction commits. An entry carries the stamp read *before* the rows
+it holds were read, so a change that lands in between leaves the entry already stale: every process
+reads the rows again on its next request after any change. Changes to who people are are rare
+(an administrator's work); the requests between them pay one small round trip each.
 
+The stamp is read once per request (:func:`request_scope`, opened by ``core.middleware``) and at
+each call outside a request. Entries are kept pickled and unpickled per use: a model instance read
+by one request is never the object another request holds (per-request caches live on them).
 Membership entries also carry the day they were read: a membership that starts or ends at midnight
 is read again on the next request after it.
 """
 
 from __future__ import annotations
 
+import pickle
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +39,12 @@ from django.db import transaction
 from django.utils import timezone
 
 PREFIX = "sf:auth:"
-TREE_GENERATION = PREFIX + "tree"
+STAMP = PREFIX + "stamp"
+_MAX_ENTRIES = 10_000  # per process; all dropped when full (a few hundred people use one install)
+
+# key -> (stamp, monotonic expiry, pickled value)
+_entries: dict[str, tuple[str, float, bytes]] = {}
+_request = threading.local()
 
 
 def enabled() -> bool:
@@ -39,57 +55,110 @@ def key(kind: str, ident: object) -> str:
     return f"{PREFIX}{kind}:{ident}"
 
 
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within it (one request), the stamp is read from the shared cache at most once."""
+    _request.open, _request.stamp = True, None
+    try:
+        yield
+    finally:
+        _request.open, _request.stamp = False, None
+
+
+def stamp() -> str:
+    """The shared stamp: read once per request, at every call outside one."""
+    current = getattr(_request, "stamp", None)
+    if current is not None:
+        return current
+    current = cache.get(STAMP)
+    if current is None:  # never set, or evicted: a new one makes every entry stale
+        fresh = uuid.uuid4().hex
+        current = fresh if cache.add(STAMP, fresh, None) else (cache.get(STAMP) or fresh)
+    if getattr(_request, "open", False):
+        _request.stamp = current
+    return current
+
+
+def _move_stamp() -> None:
+    _request.stamp = None
+    cache.set(STAMP, uuid.uuid4().hex, None)
+
+
 def get(kind: str, ident: object) -> Any:
+    """The entry if it was read under the current stamp and has not expired, else ``None``."""
     if not enabled():
         return None
-    return cache.get(key(kind, ident))
+    hit = _entries.get(key(kind, ident))
+    if hit is None or hit[1] < time.monotonic() or hit[0] != stamp():
+        return None
+    return pickle.loads(hit[2])  # noqa: S301 (written by this process, below)
 
 
-def put(kind: str, ident: object, value: Any) -> None:
-    if enabled():
-        cache.set(key(kind, ident), value, settings.AUTH_CACHE_SECONDS)
+def put(kind: str, ident: object, value: Any, read_under: str | None = None) -> None:
+    """Remember ``value``, read from the database under ``read_under`` (the stamp taken before the
+    read; by default the request's, which was taken at its first lookup)."""
+    if not enabled():
+        return
+    if len(_entries) >= _MAX_ENTRIES:
+        _entries.clear()
+    entry = (read_under or stamp(), time.monotonic() + settings.AUTH_CACHE_SECONDS, pickle.dumps(value, -1))
+    _entries[key(kind, ident)] = entry
 
 
 def forget(kind: str, *idents: object) -> None:
-    """Drop entries now and again on commit (a concurrent reader may have refilled one)."""
-    keys = [key(kind, i) for i in idents]
-    if not keys:
+    """These entries changed: every process reads them (and everything else) again, now and once
+    more after the commit (a concurrent reader may have read the rows before it)."""
+    if not idents:
         return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    for ident in idents:
+        _entries.pop(key(kind, ident), None)
+    _move_stamp()
+    transaction.on_commit(_move_stamp)
 
 
 def tree_changed() -> None:
-    """The organisation tree changed: every cached membership list is stale."""
-    cache.set(TREE_GENERATION, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(TREE_GENERATION, uuid.uuid4().hex, None))
+    """The organisation tree changed: every remembered scope is stale."""
+    _move_stamp()
+    transaction.on_commit(_move_stamp)
+
+
+def clear_local() -> None:
+    """Drop this process's entries (tests start from nothing)."""
+    _entries.clear()
+    _request.stamp = None
 
 
 def memberships(user_id: int, load: Callable[[], list]) -> list:
-    """The user's active memberships, from the cache when the entry is of today and of the
-    current tree; otherwise ``load()`` and remember. One cache round trip on a hit."""
+    """The user's active memberships: remembered when read today under the current stamp,
+    otherwise ``load()`` and remember."""
     if not enabled():
         return load()
-    entry_key = key("memberships", user_id)
-    found = cache.get_many([entry_key, TREE_GENERATION])
-    generation = found.get(TREE_GENERATION)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        if not cache.add(TREE_GENERATION, generation, None):
-            generation = cache.get(TREE_GENERATION)
     today = timezone.localdate().isoformat()
-    entry = found.get(entry_key)
-    if entry is not None and entry[0] == generation and entry[1] == today:
-        return entry[2]
+    current = stamp()
+    entry = get("memberships", user_id)
+    if entry is not None and entry[0] == today:
+        return entry[1]
     rows = load()
-    cache.set(entry_key, (generation, today, rows), settings.AUTH_CACHE_SECONDS)
+    put("memberships", user_id, (today, rows), read_under=current)
     return rows
 
 
+def remembered(kind: str, ident: object, load: Callable[[], Any]) -> Any:
+    """The entry, or ``load()`` remembered under the stamp taken before it (``None`` is not kept:
+    nothing to invalidate when such a row is created)."""
+    current = stamp() if enabled() else ""
+    value = get(kind, ident)
+    if value is None:
+        value = load()
+        if value is not None:
+            put(kind, ident, value, read_under=current)
+    return value
+
+
 def session_user(request):
-    """``django.contrib.auth.get_user`` with the person read from the cache: the session must still
-    name the same backend and carry the person's current session hash (a changed password logs the
-    other sessions out as before). Anything unusual goes to Django's own ``get_user``."""
+    """``django.contrib.auth.get_user`` with the person remembered: the session must still name the
+    same backend and carry the person's current session hash (a changed password logs the other
+    sessions out as before). Anything unusual goes to Django's own ``get_user``."""
     from django.contrib import auth
     from django.utils.crypto import constant_time_compare
 
@@ -98,6 +167,7 @@ def session_user(request):
     backend = session.get(auth.BACKEND_SESSION_KEY)
     if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)
+    current = stamp() if enabled() else ""
     hit = get("user", user_id)
     if hit is not None and hit[0] == backend:
         session_hash = session.get(auth.HASH_SESSION_KEY)
@@ -105,5 +175,5 @@ def session_user(request):
             return hit[1]
     user = auth.get_user(request)
     if user.is_authenticated:
-        put("user", user_id, (backend, user))
+        put("user", user_id, (backend, user), read_under=current)
     return user

@@ -11,6 +11,18 @@ from shuangfang.core import authcache
 from shuangfang.core.api import refuse_unstorable
 
 
+class AuthStampMiddleware:
+    """Opens ``core.authcache``'s request scope: whatever the request looks up of who is calling,
+    the shared stamp is read once (first in the chain: the session and the API both need it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with authcache.request_scope():
+            return self.get_response(request)
+
+
 class AuthenticationMiddleware(_DjangoAuthentication):
     """Django's, with the signed-in person read from ``core.authcache`` (dropped on any change to
     them): one database query less on every page."""

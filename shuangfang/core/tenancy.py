@@ -103,6 +103,30 @@ def scope_orgs(user, perm: str) -> models.QuerySet | None:
     return organization.objects.filter(cond).values("id")
 
 
+_SUBTREES: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+
+def scope_org_ids(user, perm: str) -> list[int] | None:
+    """As :func:`scope_orgs`, the organisations' ids themselves (``None`` for everywhere), read once
+    per process and tree (``core.authcache``'s stamp moves when the tree changes). For a statement
+    prepared once and run many times (``core.planned``): with the ids in it, PostgreSQL can keep
+    one plan for it; with the subquery's ``LIKE`` it plans every run again (≈ 1 ms)."""
+    roots = scope_roots(user, perm)
+    if roots is None:
+        return None
+    if not roots:
+        return []
+    tree = authcache.stamp() if authcache.enabled() else None
+    found = _SUBTREES.get((tree, tuple(roots))) if tree is not None else None
+    if found is None:
+        found = sorted(scope_orgs(user, perm).values_list("id", flat=True))  # type: ignore[union-attr]
+        if tree is not None:
+            if len(_SUBTREES) >= 1000:
+                _SUBTREES.clear()
+            _SUBTREES[(tree, tuple(roots))] = found
+    return found
+
+
 def has_perm_anywhere(user, perm: str) -> bool:
     roots = scope_roots(user, perm)
     return roots is None or bool(roots)
@@ -149,7 +173,12 @@ class TenantQuerySet(models.QuerySet, Generic[M]):
 
     tenant_field = "organization"
 
-    def for_user(self, user, perm: str = "org.view"):
+    def for_user(self, user, perm: str = "org.view", *, listed: bool = False):
+        """The rows in ``user``'s scope for ``perm``; with ``listed``, the scope is written as the
+        list of its organisations' ids (:func:`scope_org_ids`) rather than a subquery."""
+        if listed:
+            ids = scope_org_ids(user, perm)
+            return self.all() if ids is None else self.filter(**{f"{self.tenant_field}__in": ids})
         scope = scope_orgs(user, perm)
         if scope is None:
             return self.all()

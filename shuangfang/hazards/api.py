@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
+from shuangfang.core import authcache
 from shuangfang.core.api import IsoDate, IsoDateTime, Source, paginate_values
 from shuangfang.core.limits import SHORT, code, max_chars, text
 from shuangfang.core.photos import attach_evidence
@@ -142,15 +143,17 @@ LIST_SOURCES: dict[str, Source] = {
     "department": "department__name",
     "responsible": "responsible__uuid",
     "responsible_name": "responsible__name",
-    "overdue": lambda row: Hazard.overdue_on(row["status"], row["deadline"]),
+    "overdue": lambda row, today: Hazard.overdue_on(row["status"], row["deadline"], today),
 }
 
 
 def _list_inputs(request, **filters) -> tuple:
     """All that the list's SQL depends on (core.api.paginate_values's ``compiled_by``): the caller's
-    scope, the filters and today (the overdue filter's). Change list_hazards, change this."""
+    scope (its organisations' ids are read once per tree: the authcache stamp), the filters and
+    today (the overdue filter's). Change list_hazards, change this."""
     roots = scope_roots(request.auth, "hazard.view")
-    return (None if roots is None else tuple(roots), timezone.localdate(), tuple(sorted(filters.items())))
+    scope = None if roots is None else (tuple(roots), authcache.stamp() if authcache.enabled() else None)
+    return (scope, timezone.localdate(), tuple(sorted(filters.items())))
 
 
 @router.get("/hazards", response=list[HazardOut], summary="Hazards you may see, filtered")
@@ -165,7 +168,8 @@ def list_hazards(
     overdue: bool | None = None,
     q: str | None = Query(None, max_length=max_chars(Hazard, "title")),
 ):
-    qs = Hazard.objects.for_user(request.auth, "hazard.view")
+    # The scope as ids: the statement is prepared (core.planned) and keeps one plan.
+    qs = Hazard.objects.for_user(request.auth, "hazard.view", listed=True)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:

@@ -52,14 +52,11 @@ class TokenAuth(HttpBearer):
 
 def cached_token(key_hash: str) -> ApiToken | None:
     """The token with this hash and its user, from core.authcache (a miss reads the database and
-    remembers; orgs.signals drops the entry the moment the token or its owner changes). Unknown
-    hashes are not remembered: nothing to invalidate when such a token is created."""
-    entry = authcache.get("token", key_hash)
-    if entry is None:
-        entry = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
-        if entry is not None:
-            authcache.put("token", key_hash, entry)
-    return entry
+    remembers; orgs.signals moves the cache's stamp the moment the token or its owner changes).
+    Unknown hashes are not remembered: nothing to invalidate when such a token is created."""
+    return authcache.remembered(
+        "token", key_hash, lambda: ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+    )
 
 
 def docs_require_login(view):

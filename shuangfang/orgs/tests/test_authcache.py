@@ -2,7 +2,12 @@
 takes effect on the very next request (issue 16)."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from unittest import mock
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -13,6 +18,7 @@ from shuangfang.core.tenancy import scope_roots
 from shuangfang.orgs import services
 from shuangfang.orgs.models import ApiToken, Membership
 from shuangfang.orgs.roles import Role
+from shuangfang.orgs.tests.factories import make_world
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -144,3 +150,86 @@ def test_a_changed_password_ends_the_other_sessions_at_once(world, login):
     staff.set_password("another-long-password-42")
     staff.save()
     assert client.get("/hazards/").status_code == 302
+
+
+def test_an_entry_read_while_a_change_lands_is_stale_at_once(world):
+    """An entry carries the stamp taken before its rows were read: a change that lands during the
+    read (here, from inside the load) leaves the entry stale, not cached for a minute."""
+    with authcache.request_scope():
+
+        def load():
+            authcache.forget("token", "some other hash")  # another request's change, mid-read
+            return "read before the change"
+
+        assert authcache.remembered("token", "h", load) == "read before the change"
+        assert authcache.get("token", "h") is None
+        assert authcache.remembered("token", "h", lambda: "read again") == "read again"
+        assert authcache.get("token", "h") == "read again"
+
+
+def test_each_lookup_gets_its_own_copy(world):
+    """Requests never share a remembered model instance (per-request caches live on them)."""
+    staff = world.users["staff"]
+    with authcache.request_scope():
+        authcache.put("user", staff.pk, ("backend", staff))
+        first, second = authcache.get("user", staff.pk)[1], authcache.get("user", staff.pk)[1]
+    assert first == second == staff and first is not second
+    first.__dict__["_shuangfang_scope_cache"] = {"memberships": []}
+    assert "_shuangfang_scope_cache" not in second.__dict__
+
+
+def test_the_stamp_is_read_once_per_request(world, django_assert_max_num_queries):
+    """Whatever a request looks up of its caller, the shared cache is asked once."""
+    _t, raw = services.issue_api_token(actor=world.users["safety_officer"], name="x")
+    client = bearer(raw)
+    client.get("/api/v1/hazards/hazards")
+    with mock.patch.object(authcache.cache, "get", wraps=authcache.cache.get) as asked:
+        assert client.get("/api/v1/hazards/hazards").status_code == 200
+    assert [c.args[0] for c in asked.call_args_list].count(authcache.STAMP) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_in_another_process_takes_effect_on_the_next_request(settings):
+    """Two web processes: one revokes a token and ends a membership, the other's next requests see
+    both (the shared stamp moved), though it had them remembered."""
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("needs the shared cache of a scaled-out install (REDIS_URL; CI sets it)")
+    world = make_world()
+    officer, staff, head = (
+        world.users["safety_officer"],
+        world.users["staff"],
+        world.users["institution_head"],
+    )
+    token, raw = services.issue_api_token(actor=officer, name="x")
+    _t, raw_staff = services.issue_api_token(actor=staff, name="y")
+    client, client_staff = bearer(raw), bearer(raw_staff)
+    inst_a = f"/api/v1/orgs/organizations/{world.inst_a.uuid}"
+    for c in (client, client_staff):
+        assert c.get(inst_a).status_code == 200
+    for c in (client, client_staff):
+        status, sql = tables_read(c, inst_a)
+        assert status == 200 and "orgs_apitoken" not in sql and "orgs_membership" not in sql  # remembered
+    code = (
+        "import django; django.setup()\n"
+        "from shuangfang.orgs import services\n"
+        "from shuangfang.orgs.models import ApiToken, Membership, User\n"
+        f"head = User.objects.get(pk={head.pk})\n"
+        f"owner = User.objects.get(pk={officer.pk})\n"
+        f"services.revoke_api_token(actor=owner, token=ApiToken.objects.get(pk={token.pk}))\n"
+        f"for m in Membership.objects.filter(user_id={staff.pk}):\n"
+        "    services.end_membership(actor=head, membership=m)\n"
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shuangfang.config.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+    }
+    if connection.vendor != "postgresql":
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    r = client.get("/api/v1/orgs/me")
+    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+    assert client_staff.get(inst_a).status_code == 404
