@@ -491,7 +491,8 @@ NINJA_PAGINATION_CLASS = "shuangfang.core.api.BoundedPagination"
 # The largest offset a list endpoint accepts (a 422 past it; 2**63 used to be a 500).
 API_MAX_OFFSET = env_int("API_MAX_OFFSET", 1_000_000, minimum=1000)
 # API tokens, people and memberships are kept this long in each process (core.authcache; stale at
-# once on any change to them, in every process); 0 turns it off. A list's total on a full page is kept API_COUNT_CACHE_SECONDS.
+# once on any change to them, in every process); 0 turns it off. A list's total on a full page is
+# kept API_COUNT_CACHE_SECONDS.
 AUTH_CACHE_SECONDS = env_int("AUTH_CACHE_SECONDS", 60, minimum=0)
 API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10, minimum=0)
 

@@ -50,3 +50,27 @@ def among(field: str, ids: Iterable[int]) -> Q | Lookup:
     if connection.vendor != "postgresql" or len(ids) < ARRAY_FROM:
         return Q(**{f"{field}__in": ids})
     return _AnyOf(F(field), ids)
+
+
+class _AnyOfConstant(Lookup):
+    """``field = ANY('{1,2,3}'::bigint[])``: the ids written into the statement (integers only)."""
+
+    lookup_name = "any_of_constant"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY('{int_array(self.rhs)}'::bigint[])", params
+
+
+def among_written(field: str, ids: Iterable[int]) -> Q | Lookup:
+    """``field IN ids`` with the ids written into the statement as one array constant, for a
+    statement prepared once and run many times (``core.planned``): PostgreSQL then knows which ids
+    when it plans it once. As a parameter, it plans every run again for a wide scope: the plan it
+    would keep assumes an array of a few ids, which it judges worse for a bureau's hundreds
+    (measured: 0 generic plans in 2,099 runs, ≈ 1.9 ms of planning each). Elsewhere (SQLite) an
+    ``IN`` list."""
+    ids = [int(i) for i in ids]
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return _AnyOfConstant(F(field), ids)

@@ -23,6 +23,7 @@ from django.http import Http404
 
 from . import authcache, permissions
 from .permissions import Scope
+from .pgarrays import among_written
 
 if TYPE_CHECKING:
     from shuangfang.orgs.models import Membership
@@ -109,8 +110,8 @@ _SUBTREES: dict[tuple[str, tuple[str, ...]], list[int]] = {}
 def scope_org_ids(user, perm: str) -> list[int] | None:
     """As :func:`scope_orgs`, the organisations' ids themselves (``None`` for everywhere), read once
     per process and tree (``core.authcache``'s stamp moves when the tree changes). For a statement
-    prepared once and run many times (``core.planned``): with the ids in it, PostgreSQL can keep
-    one plan for it; with the subquery's ``LIKE`` it plans every run again (≈ 1 ms)."""
+    prepared once and run many times (``core.planned``): with the ids written in it, PostgreSQL
+    keeps one plan for it; with the subquery's ``LIKE`` it plans every run again (≈ 1 ms)."""
     roots = scope_roots(user, perm)
     if roots is None:
         return None
@@ -174,11 +175,12 @@ class TenantQuerySet(models.QuerySet, Generic[M]):
     tenant_field = "organization"
 
     def for_user(self, user, perm: str = "org.view", *, listed: bool = False):
-        """The rows in ``user``'s scope for ``perm``; with ``listed``, the scope is written as the
-        list of its organisations' ids (:func:`scope_org_ids`) rather than a subquery."""
+        """The rows in ``user``'s scope for ``perm``; with ``listed``, the scope is written into the
+        statement as its organisations' ids (:func:`scope_org_ids`, ``core.pgarrays.among_written``)
+        rather than a subquery: for a statement prepared once (``core.planned``)."""
         if listed:
             ids = scope_org_ids(user, perm)
-            return self.all() if ids is None else self.filter(**{f"{self.tenant_field}__in": ids})
+            return self.all() if ids is None else self.filter(among_written(self.tenant_field, ids))
         scope = scope_orgs(user, perm)
         if scope is None:
             return self.all()

@@ -481,3 +481,28 @@ def test_a_new_institution_under_the_bureau_is_in_the_supervisors_list_at_once(w
     in_added = report(org=added)
     items = client.get("/api/v1/hazards/hazards").json()["items"]
     assert str(in_added.uuid) in {item["uuid"] for item in items} and len(items) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_wide_scope_is_written_into_the_statement_as_one_array(world, report):
+    """A bureau's scope goes into the statement as one array constant, neither a placeholder per
+    organisation (psycopg caches no statement of more than 50 parameters) nor an array parameter
+    (PostgreSQL then planned every run again for hundreds of ids): the statement is prepared with
+    the ids in its text and PostgreSQL keeps its plan."""
+    for n in range(60):
+        org_services.create_organization(
+            actor=world.root, parent=world.inst_b, name=f"科室{n}", kind=OrgKind.DEPARTMENT
+        )
+    in_a, in_b = report(), report(org=world.inst_b, who="outsider")
+    client = _client(world, "bureau_supervisor")
+    for _ in range(10):
+        items = client.get("/api/v1/hazards/hazards").json()["items"]
+    assert {item["uuid"] for item in items} == {str(in_a.uuid), str(in_b.uuid)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%hazards_hazard%"],
+        )
+        [(statement, generic)] = cursor.fetchall()
+    assert '"organization_id" = ANY(\'{' in statement and "$1" not in statement, statement
+    assert generic == 9  # no parameter left: planned once, that plan used for all nine prepared runs
