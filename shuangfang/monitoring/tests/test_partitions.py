@@ -140,6 +140,22 @@ def test_the_migration_converts_a_table_with_readings_and_back(kit):
     assert len(_where()) == 6
 
 
+def test_readings_have_no_foreign_key_and_a_deleted_device_takes_its_readings(kit):
+    """The key was checked for every reading at commit (a third of the listener's database time):
+    it is gone from the table and every partition; deleting a device still deletes its readings."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ("
+            "SELECT 'monitoring_reading'::regclass UNION ALL "
+            "SELECT inhrelid FROM pg_inherits WHERE inhparent = 'monitoring_reading'::regclass)"
+        )
+        assert cur.fetchone()[0] == 0
+    _feed(kit, dt.datetime(2026, 1, 20, 8, 0, tzinfo=dt.UTC), n=3)
+    assert Reading.objects.filter(device=kit.meter).count() == 3
+    kit.meter.delete()
+    assert not Reading.objects.exists()
+
+
 def test_sqlite_keeps_the_plain_table_and_the_downsample_deletes_old_rows(kit):
     _feed(kit, dt.datetime(2026, 1, 20, 8, 0, tzinfo=dt.UTC), n=3)
     march = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
