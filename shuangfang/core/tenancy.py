@@ -117,14 +117,13 @@ def scope_org_ids(user, perm: str) -> list[int] | None:
         return None
     if not roots:
         return []
-    tree = authcache.stamp() if authcache.enabled() else None
-    found = _SUBTREES.get((tree, tuple(roots))) if tree is not None else None
+    key = (authcache.stamp(), tuple(roots))  # the stamp moves with the tree, cache on or off
+    found = _SUBTREES.get(key)
     if found is None:
         found = sorted(scope_orgs(user, perm).values_list("id", flat=True))  # type: ignore[union-attr]
-        if tree is not None:
-            if len(_SUBTREES) >= 1000:
-                _SUBTREES.clear()
-            _SUBTREES[(tree, tuple(roots))] = found
+        if len(_SUBTREES) >= 1000:
+            _SUBTREES.clear()
+        _SUBTREES[key] = found
     return found
 
 

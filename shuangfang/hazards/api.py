@@ -152,7 +152,7 @@ def _list_inputs(request, **filters) -> tuple:
     scope (its organisations' ids are read once per tree: the authcache stamp), the filters and
     today (the overdue filter's). Change list_hazards, change this."""
     roots = scope_roots(request.auth, "hazard.view")
-    scope = None if roots is None else (tuple(roots), authcache.stamp() if authcache.enabled() else None)
+    scope = None if roots is None else (tuple(roots), authcache.stamp())
     return (scope, timezone.localdate(), tuple(sorted(filters.items())))
 
 

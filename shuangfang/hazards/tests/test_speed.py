@@ -462,8 +462,14 @@ def test_a_repeated_list_is_planned_once_by_postgresql(world, report, settings, 
         assert _prepared_lists() == []
 
 
-def test_a_new_institution_under_the_bureau_is_in_the_supervisors_list_at_once(world, report):
-    """The scope's ids are remembered per tree: a new institution is in the next list."""
+@pytest.mark.parametrize("auth_cache_seconds", [60, 0])
+def test_a_new_institution_under_the_bureau_is_in_the_supervisors_list_at_once(
+    world, report, settings, auth_cache_seconds
+):
+    """The scope's ids are remembered per tree: a new institution is in the next list (with the
+    auth cache turned off too: the remembered statement holds the ids)."""
+    settings.AUTH_CACHE_SECONDS = auth_cache_seconds
+    settings.TESTING = False  # (under test every reuse is checked against a fresh compile)
     supervisor = world.users["bureau_supervisor"]
     report()
     client = _client(world, user=supervisor)
