@@ -220,8 +220,11 @@ def test_a_change_made_in_another_process_takes_effect_on_the_next_request(setti
         "    services.end_membership(actor=head, membership=m)\n"
     )
     db = connection.settings_dict
+    # The other process uses this one's database and Redis database as they are (not moved again
+    # for a pytest-xdist worker: settings gives gwN a Redis database of its own).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env = {
-        **os.environ,
+        **env,
         "DJANGO_SETTINGS_MODULE": "shuangfang.config.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
