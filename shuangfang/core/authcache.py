@@ -84,12 +84,13 @@ def _move_stamp() -> None:
     cache.set(STAMP, uuid.uuid4().hex, None)
 
 
-def get(kind: str, ident: object) -> Any:
-    """The entry if it was read under the current stamp and has not expired, else ``None``."""
+def get(kind: str, ident: object, current: str | None = None) -> Any:
+    """The entry if it was read under the current stamp (``current`` when the caller has just read
+    it) and has not expired, else ``None``."""
     if not enabled():
         return None
     hit = _entries.get(key(kind, ident))
-    if hit is None or hit[1] < time.monotonic() or hit[0] != stamp():
+    if hit is None or hit[1] < time.monotonic() or hit[0] != (current or stamp()):
         return None
     return pickle.loads(hit[2])  # noqa: S301 (written by this process, below)
 
@@ -135,7 +136,7 @@ def memberships(user_id: int, load: Callable[[], list]) -> list:
         return load()
     today = timezone.localdate().isoformat()
     current = stamp()
-    entry = get("memberships", user_id)
+    entry = get("memberships", user_id, current)
     if entry is not None and entry[0] == today:
         return entry[1]
     rows = load()
@@ -147,7 +148,7 @@ def remembered(kind: str, ident: object, load: Callable[[], Any]) -> Any:
     """The entry, or ``load()`` remembered under the stamp taken before it (``None`` is not kept:
     nothing to invalidate when such a row is created)."""
     current = stamp() if enabled() else ""
-    value = get(kind, ident)
+    value = get(kind, ident, current)
     if value is None:
         value = load()
         if value is not None:
@@ -168,7 +169,7 @@ def session_user(request):
     if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)
     current = stamp() if enabled() else ""
-    hit = get("user", user_id)
+    hit = get("user", user_id, current)
     if hit is not None and hit[0] == backend:
         session_hash = session.get(auth.HASH_SESSION_KEY)
         if session_hash and constant_time_compare(session_hash, hit[1].get_session_auth_hash()):

@@ -30,14 +30,24 @@ def text_array(values: Iterable[str]) -> str:
 
 
 class _AnyOf(Lookup):
-    """``field = ANY(%s::bigint[])``: the ids as one array parameter (PostgreSQL)."""
+    """``field = ANY(%s::bigint[])``: the ids as one array parameter (PostgreSQL); ``written``, the
+    array written into the statement instead (integers only: ``int_array``)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
+    written = False
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, int_array(self.rhs))
+        ids = int_array(self.rhs)
+        if self.written:
+            return f"{lhs} = ANY('{ids}'::bigint[])", params
+        return f"{lhs} = ANY(%s::bigint[])", (*params, ids)
+
+
+class _AnyOfWritten(_AnyOf):
+    lookup_name = "any_of_written"
+    written = True
 
 
 def among(field: str, ids: Iterable[int]) -> Q | Lookup:
@@ -52,17 +62,6 @@ def among(field: str, ids: Iterable[int]) -> Q | Lookup:
     return _AnyOf(F(field), ids)
 
 
-class _AnyOfConstant(Lookup):
-    """``field = ANY('{1,2,3}'::bigint[])``: the ids written into the statement (integers only)."""
-
-    lookup_name = "any_of_constant"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY('{int_array(self.rhs)}'::bigint[])", params
-
-
 def among_written(field: str, ids: Iterable[int]) -> Q | Lookup:
     """``field IN ids`` with the ids written into the statement as one array constant, for a
     statement prepared once and run many times (``core.planned``): PostgreSQL then knows which ids
@@ -73,4 +72,4 @@ def among_written(field: str, ids: Iterable[int]) -> Q | Lookup:
     ids = [int(i) for i in ids]
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__in": ids})
-    return _AnyOfConstant(F(field), ids)
+    return _AnyOfWritten(F(field), ids)

@@ -93,8 +93,11 @@ def highest_node(user, perm: str):
 def scope_orgs(user, perm: str) -> models.QuerySet | None:
     """A subquery of organisation ids where ``user`` holds ``perm``, or ``None`` for everywhere."""
     roots = scope_roots(user, perm)
-    if roots is None:
-        return None
+    return None if roots is None else _subtrees(roots)
+
+
+def _subtrees(roots: list[str]) -> models.QuerySet:
+    """The ids of the organisations under ``roots`` (tree paths), as a subquery."""
     organization = organization_model()
     if not roots:
         return organization.objects.none().values("id")
@@ -104,23 +107,29 @@ def scope_orgs(user, perm: str) -> models.QuerySet | None:
     return organization.objects.filter(cond).values("id")
 
 
-_SUBTREES: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+_SUBTREES: dict[tuple[tuple[str, ...], str], list[int]] = {}
+
+
+def listed_scope_key(user, perm: str) -> tuple[tuple[str, ...], str] | None:
+    """What :func:`scope_org_ids` depends on: the scope's roots and the tree they were read in
+    (``core.authcache``'s stamp moves when the tree changes, cache on or off); ``None`` for
+    everywhere. A statement that holds the ids is remembered under it (``core.api``'s
+    ``compiled_by``)."""
+    roots = scope_roots(user, perm)
+    return None if roots is None else (tuple(roots), authcache.stamp())
 
 
 def scope_org_ids(user, perm: str) -> list[int] | None:
     """As :func:`scope_orgs`, the organisations' ids themselves (``None`` for everywhere), read once
-    per process and tree (``core.authcache``'s stamp moves when the tree changes). For a statement
-    prepared once and run many times (``core.planned``): with the ids written in it, PostgreSQL
-    keeps one plan for it; with the subquery's ``LIKE`` it plans every run again (≈ 1 ms)."""
-    roots = scope_roots(user, perm)
-    if roots is None:
+    per process and tree. For a statement prepared once and run many times (``core.planned``):
+    with the ids written in it, PostgreSQL keeps one plan for it; with the subquery's ``LIKE`` it
+    plans every run again (≈ 1 ms)."""
+    key = listed_scope_key(user, perm)
+    if key is None:
         return None
-    if not roots:
-        return []
-    key = (authcache.stamp(), tuple(roots))  # the stamp moves with the tree, cache on or off
     found = _SUBTREES.get(key)
     if found is None:
-        found = sorted(scope_orgs(user, perm).values_list("id", flat=True))  # type: ignore[union-attr]
+        found = sorted(_subtrees(list(key[0])).values_list("id", flat=True))
         if len(_SUBTREES) >= 1000:
             _SUBTREES.clear()
         _SUBTREES[key] = found

@@ -16,11 +16,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
-from shuangfang.core import authcache
 from shuangfang.core.api import IsoDate, IsoDateTime, Source, paginate_values
 from shuangfang.core.limits import SHORT, code, max_chars, text
 from shuangfang.core.photos import attach_evidence
-from shuangfang.core.tenancy import get_for_user, has_perm_anywhere, scope_roots
+from shuangfang.core.tenancy import get_for_user, has_perm_anywhere, listed_scope_key
 from shuangfang.orgs.models import Organization, User
 
 from . import services, workflow
@@ -149,10 +148,9 @@ LIST_SOURCES: dict[str, Source] = {
 
 def _list_inputs(request, **filters) -> tuple:
     """All that the list's SQL depends on (core.api.paginate_values's ``compiled_by``): the caller's
-    scope (its organisations' ids are read once per tree: the authcache stamp), the filters and
-    today (the overdue filter's). Change list_hazards, change this."""
-    roots = scope_roots(request.auth, "hazard.view")
-    scope = None if roots is None else (tuple(roots), authcache.stamp())
+    scope (as the ids it is written with), the filters and today (the overdue filter's). Change
+    list_hazards, change this."""
+    scope = listed_scope_key(request.auth, "hazard.view")
     return (scope, timezone.localdate(), tuple(sorted(filters.items())))
 
 

@@ -178,7 +178,7 @@ def test_each_lookup_gets_its_own_copy(world):
     assert "_shuangfang_scope_cache" not in second.__dict__
 
 
-def test_the_stamp_is_read_once_per_request(world, django_assert_max_num_queries):
+def test_the_stamp_is_read_once_per_request(world):
     """Whatever a request looks up of its caller, the shared cache is asked once."""
     _t, raw = services.issue_api_token(actor=world.users["safety_officer"], name="x")
     client = bearer(raw)
@@ -236,3 +236,13 @@ def test_a_change_made_in_another_process_takes_effect_on_the_next_request(setti
     r = client.get("/api/v1/orgs/me")
     assert r.status_code == 401 and "吊销" in r.json()["detail"]
     assert client_staff.get(inst_a).status_code == 404
+
+
+def test_outside_a_request_a_lookup_reads_the_stamp_once(world):
+    """A worker's scope check (no request) asks the shared cache once per lookup, hit or miss."""
+    staff = world.users["staff"]
+    for _ in range(2):  # a miss, then a hit
+        staff.__dict__.pop("_shuangfang_scope_cache", None)
+        with mock.patch.object(authcache.cache, "get", wraps=authcache.cache.get) as asked:
+            assert scope_roots(staff, "org.view")
+        assert [c.args[0] for c in asked.call_args_list].count(authcache.STAMP) == 1
